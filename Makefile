@@ -1,0 +1,27 @@
+# The two commands a newcomer needs: `make run` and `make test`.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+.PHONY: run test test-prereqs clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $@
+
+## Set up (venv, install, schema, demo data) and run every process until Ctrl-C.
+run: $(STAMP)
+	$(BIN)/sysops run
+
+## Install what the tests need (PostgreSQL server binaries) and run the whole suite.
+test: $(STAMP) test-prereqs
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+test-prereqs:
+	bash scripts/install-test-prereqs.sh
+
+clean:
+	rm -rf $(VENV) var .pytest_cache

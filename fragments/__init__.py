@@ -1,0 +1,1 @@
+"""The new micro-frontends: each sub-package is an independently deployed Flask app."""

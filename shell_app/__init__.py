@@ -1,0 +1,73 @@
+"""The legacy Sysops Squad monolith: its screens, its login, its relational database."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from jinja2 import StrictUndefined
+
+from sysops.config import REPO_ROOT, load_settings
+
+from . import errors, security
+from .db import make_engine, make_session_factory
+
+VERSION = "1.0.0"
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    app = Flask(
+        __name__,
+        template_folder=str(REPO_ROOT / "templates"),
+        static_folder=str(REPO_ROOT / "static"),
+        static_url_path="/static",
+    )
+    if test_config is None:
+        settings = load_settings()
+        app.config.update(SECRET_KEY=settings.secret_key, DATABASE_URL=settings.database_url)
+    else:
+        app.config.update(test_config)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
+    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    app.jinja_env.undefined = StrictUndefined
+
+    engine = make_engine(app.config["DATABASE_URL"])
+    app.extensions["db_engine"] = engine
+    app.extensions["db_sessions"] = make_session_factory(engine)
+
+    @app.before_request
+    def open_db_session() -> None:
+        g.db = app.extensions["db_sessions"]()
+
+    @app.teardown_request
+    def close_db_session(_exc: BaseException | None) -> None:
+        db = g.pop("db", None)
+        if db is not None:
+            db.close()
+
+    app.before_request(security.load_current_user)
+    app.before_request(security.enforce_access)
+    app.before_request(security.enforce_csrf)
+
+    @app.context_processor
+    def template_globals() -> dict[str, Any]:
+        from .assets import HTMX_FILE
+
+        return {"current_user": g.get("user"), "csrf_token": security.csrf_token, "htmx_file": HTMX_FILE,
+                "app_version": VERSION}
+
+    @app.after_request
+    def security_headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy", "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
+        )
+        return response
+
+    from .views import register_blueprints
+
+    register_blueprints(app)
+    errors.register(app)
+    return app

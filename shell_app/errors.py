@@ -1,0 +1,27 @@
+"""Error pages: every HTTP error renders the shell's error page, never a stack trace."""
+from __future__ import annotations
+
+from flask import Flask, render_template
+from werkzeug.exceptions import HTTPException
+
+MESSAGES = {
+    400: "The request could not be understood.",
+    403: "You do not have access to this page.",
+    404: "We could not find that page or record.",
+    405: "That action is not allowed here.",
+    413: "What you sent is too large.",
+}
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        code = exc.code or 500
+        message = exc.description if code == 400 and exc.description else MESSAGES.get(code, exc.name)
+        return render_template("shell/error.html", code=code, title=exc.name, message=message), code
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        return render_template("shell/error.html", code=500, title="Something went wrong",
+                               message="The error has been logged. Please try again."), 500

@@ -1,0 +1,26 @@
+"""Logins of the monolith: staff (call centre, manager, admin), experts and customers."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import DateTime, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from .base import Base
+
+ROLES = ("customer", "call_centre", "manager", "admin", "expert")
+STAFF_ROLES = ("call_centre", "manager", "admin")
+
+
+class UserAccount(Base):
+    __tablename__ = "user_accounts"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[str] = mapped_column(String(16))
+    display_name: Mapped[str] = mapped_column(String(160))
+    customer_id: Mapped[int | None] = mapped_column(ForeignKey("customers.id"), index=True)
+    expert_id: Mapped[int | None] = mapped_column(ForeignKey("experts.id"), index=True)
+    active: Mapped[bool]
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)

@@ -1,0 +1,98 @@
+"""Who is asking, and may they: default-deny access rules and CSRF for the monolith's screens.
+
+Every view is closed unless it says otherwise: `@public` for the few anonymous pages,
+`@allow(*roles)` for the rest. A view with neither answers 403, so a forgotten
+decorator fails closed. tests/test_access_matrix.py walks the URL map to prove it.
+"""
+from __future__ import annotations
+
+import hmac
+import secrets
+from typing import Callable
+from urllib.parse import urlsplit
+
+from flask import abort, current_app, g, redirect, request, session, url_for
+
+from .models import UserAccount
+
+UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+# Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
+PUBLIC_ENDPOINTS = frozenset({"static"})
+
+
+def public(view: Callable) -> Callable:
+    view.public = True  # type: ignore[attr-defined]
+    return view
+
+
+def allow(*roles: str) -> Callable[[Callable], Callable]:
+    def mark(view: Callable) -> Callable:
+        view.allowed_roles = frozenset(roles)  # type: ignore[attr-defined]
+        return view
+
+    return mark
+
+
+def view_policy(endpoint: str, view: Callable) -> tuple[bool, frozenset[str]]:
+    is_public = endpoint in PUBLIC_ENDPOINTS or bool(getattr(view, "public", False))
+    return is_public, getattr(view, "allowed_roles", frozenset())
+
+
+def load_current_user() -> None:
+    g.user = None
+    account_id = session.get("account_id")
+    if account_id is None:
+        return
+    account = g.db.get(UserAccount, account_id)
+    if account is None or not account.active or session.get("role") != account.role:
+        session.clear()
+        return
+    g.user = account
+
+
+def enforce_access():
+    endpoint = request.endpoint or ""
+    view = current_app.view_functions.get(endpoint)
+    if view is None:  # unknown URL: let the 404 handler answer
+        return None
+    is_public, roles = view_policy(endpoint, view)
+    if is_public:
+        return None
+    if g.user is None:
+        return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
+    if g.user.role not in roles:
+        abort(403)
+    return None
+
+
+def csrf_token() -> str:
+    token = session.get("csrf")
+    if token is None:
+        token = session["csrf"] = secrets.token_urlsafe(32)
+    return token
+
+
+def enforce_csrf():
+    if request.method not in UNSAFE_METHODS:
+        return None
+    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    expected = session.get("csrf")
+    if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
+        abort(400, description="This form has expired or was not sent by this site. Reload the page and try again.")
+    return None
+
+
+def safe_next(target: str | None, default: str) -> str:
+    """Only same-site relative paths, so `next=` cannot send a user to another host."""
+    if not target:
+        return default
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return default
+    return target
+
+
+def requires_owner_or_staff(customer_id: int) -> None:
+    if g.user.role == "customer" and g.user.customer_id != customer_id:
+        abort(403)
+

@@ -1,0 +1,11 @@
+"""The monolith's screens, one blueprint per area."""
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_blueprints(app: Flask) -> None:
+    from . import auth, customers, experts, health, home, knowledge, tickets
+
+    for module in (auth, customers, experts, health, home, knowledge, tickets):
+        app.register_blueprint(module.bp)

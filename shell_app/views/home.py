@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from flask import Blueprint, g, redirect, render_template, url_for
+from sqlalchemy import select
+
+from ..models import ROLES, Customer, LegacyTicket
+from ..security import allow
+
+bp = Blueprint("home", __name__)
+
+
+@bp.get("/")
+@allow(*ROLES)
+def index():
+    role = g.user.role
+    if role == "customer":
+        return redirect(url_for("home.my_account"))
+    if role == "expert":
+        tickets = g.db.scalars(
+            select(LegacyTicket).where(LegacyTicket.assigned_expert_id == g.user.expert_id,
+                                       LegacyTicket.status.in_(("assigned", "in_progress")))
+            .order_by(LegacyTicket.created_at.desc()).limit(50)
+        ).all()
+        return render_template("shell/expert_home.html", tickets=tickets)
+    return render_template("shell/staff_home.html")
+
+
+@bp.get("/my")
+@allow("customer")
+def my_account():
+    customer = g.db.get(Customer, g.user.customer_id)
+    tickets = g.db.scalars(
+        select(LegacyTicket).where(LegacyTicket.customer_id == customer.id)
+        .order_by(LegacyTicket.created_at.desc()).limit(100)
+    ).all()
+    return render_template("shell/my_account.html", customer=customer, tickets=tickets)

@@ -1,0 +1,111 @@
+from __future__ import annotations
+
+import datetime as dt
+
+from flask import Blueprint, abort, g, redirect, render_template, request, url_for
+from sqlalchemy import select
+
+from .. import legacy_tickets
+from ..forms import FormErrors, parse_new_ticket, parse_note
+from ..legacy_tickets import TicketRuleError
+from ..models import PERIODS, STAFF_ROLES, TICKET_STATUSES, Customer, LegacyTicket
+from ..security import allow
+from ._paging import current_page
+
+bp = Blueprint("tickets", __name__)
+EDIT_ROLES = ("call_centre", "admin")
+
+
+@bp.get("/tickets")
+@allow(*STAFF_ROLES)
+def index():
+    status = request.args.get("status", "")
+    status = status if status in TICKET_STATUSES else ""
+    page = current_page()
+    query = select(LegacyTicket).order_by(LegacyTicket.created_at.desc(), LegacyTicket.id.desc())
+    if status:
+        query = query.where(LegacyTicket.status == status)
+    tickets = list(g.db.scalars(query.offset(page.offset).limit(page.size + 1)))
+    return render_template("shell/ticket_list.html", tickets=tickets[: page.size], has_more=len(tickets) > page.size,
+                           page=page, status=status, statuses=TICKET_STATUSES)
+
+
+def _visible_ticket(ticket_id: int) -> LegacyTicket:
+    ticket = g.db.get(LegacyTicket, ticket_id) or abort(404)
+    user = g.user
+    if user.role == "customer" and ticket.customer_id != user.customer_id:
+        abort(404)  # a customer must not learn that someone else's ticket exists
+    if user.role == "expert" and ticket.assigned_expert_id != user.expert_id:
+        abort(404)
+    return ticket
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow(*STAFF_ROLES, "customer", "expert")
+def detail(ticket_id: int):
+    return _render_detail(_visible_ticket(ticket_id), errors={})
+
+
+def _render_detail(ticket: LegacyTicket, errors: dict[str, str], status: int = 200):
+    allowed = sorted(legacy_tickets.ALLOWED_TRANSITIONS.get(ticket.status, set()))
+    return render_template("shell/ticket_detail.html", ticket=ticket, errors=errors, next_statuses=allowed,
+                           can_edit=g.user.role in EDIT_ROLES), status
+
+
+@bp.post("/tickets/<int:ticket_id>/status")
+@allow(*EDIT_ROLES)
+def change_status(ticket_id: int):
+    ticket = _visible_ticket(ticket_id)
+    try:
+        note = parse_note(request.form)
+        legacy_tickets.change_status(g.db, ticket, request.form.get("status", ""), g.user, note, dt.datetime.now())
+    except (FormErrors, TicketRuleError) as exc:
+        g.db.rollback()
+        return _render_detail(ticket, exc.errors, 422)
+    g.db.commit()
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.post("/tickets/<int:ticket_id>/notes")
+@allow(*EDIT_ROLES)
+def add_note(ticket_id: int):
+    ticket = _visible_ticket(ticket_id)
+    try:
+        legacy_tickets.add_note(g.db, ticket, g.user, parse_note(request.form), dt.datetime.now())
+    except (FormErrors, TicketRuleError) as exc:
+        g.db.rollback()
+        return _render_detail(ticket, exc.errors, 422)
+    g.db.commit()
+    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.route("/customers/<int:customer_id>/tickets/new", methods=["GET", "POST"])
+@allow(*EDIT_ROLES)
+def raise_for_customer(customer_id: int):
+    customer = g.db.get(Customer, customer_id) or abort(404)
+    return _raise(customer, channel="phone", form_action=url_for("tickets.raise_for_customer", customer_id=customer_id))
+
+
+@bp.route("/my/tickets/new", methods=["GET", "POST"])
+@allow("customer")
+def raise_as_customer():
+    customer = g.db.get(Customer, g.user.customer_id) or abort(404)
+    return _raise(customer, channel="web", form_action=url_for("tickets.raise_as_customer"))
+
+
+def _raise(customer: Customer, channel: str, form_action: str):
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            new = parse_new_ticket(request.form, channel)
+            ticket = legacy_tickets.raise_ticket(g.db, customer, new, g.user, dt.datetime.now())
+            g.db.commit()
+            return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+        except (FormErrors, TicketRuleError) as exc:
+            g.db.rollback()
+            errors = exc.errors
+    today = dt.date.today()
+    return render_template("shell/raise_ticket.html", customer=customer, errors=errors, form=request.form,
+                           form_action=form_action, periods=list(PERIODS), min_date=today + dt.timedelta(days=1),
+                           active_contracts=[c for c in customer.contracts if c.status == "active"]
+                           ), (422 if errors else 200)

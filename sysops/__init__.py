@@ -1,0 +1,1 @@
+"""Project-wide tooling: configuration, the process supervisor and the `sysops` CLI."""

@@ -1,0 +1,75 @@
+"""`sysops`: set up, seed and run the Sysops Squad system."""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+
+from .config import load_settings
+
+
+def _engine():
+    from shell_app.db import make_engine
+
+    return make_engine(load_settings().database_url)
+
+
+def cmd_db_upgrade(_args) -> int:
+    from shell_app.migrations import upgrade
+
+    upgrade(_engine())
+    return 0
+
+
+def cmd_seed(args) -> int:
+    from shell_app.demo_data import PRESETS, generate
+    from shell_app.migrations import upgrade
+
+    engine = _engine()
+    upgrade(engine)
+    logins = generate(engine, seed=args.seed, scale=PRESETS[args.preset], anchor=args.anchor)
+    _print_logins(logins)
+    return 0
+
+
+def cmd_checksum(_args) -> int:
+    from shell_app.demo_data.checksum import content_checksum
+
+    print(content_checksum(_engine()))
+    return 0
+
+
+def cmd_run(args) -> int:
+    from .launcher import run
+
+    return run(load_settings(), preset=args.preset, seed=args.seed)
+
+
+def _print_logins(logins) -> None:
+    print("Demo logins (password for all: " + logins[0].password + ")")
+    for login in logins:
+        print(f"  {login.role:<12} {login.username:<12} {login.description}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="sysops", description=__doc__)
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("db-upgrade", help="create or upgrade the legacy schema").set_defaults(func=cmd_db_upgrade)
+    seed = sub.add_parser("seed", help="fill an empty legacy database with demo data")
+    seed.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
+    seed.add_argument("--seed", type=int, default=42)
+    seed.add_argument("--anchor", type=dt.date.fromisoformat, default=dt.date(2026, 11, 1),
+                      help="the generated history ends on this date (default: 2026-11-01)")
+    seed.set_defaults(func=cmd_seed)
+    sub.add_parser("checksum", help="print the content checksum of the legacy database").set_defaults(
+        func=cmd_checksum)
+    run = sub.add_parser("run", help="set up if needed and run every process until Ctrl-C")
+    run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
+    run.add_argument("--seed", type=int, default=42)
+    run.set_defaults(func=cmd_run)
+    args = parser.parse_args(argv)
+    return args.func(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,55 @@
+"""Configuration read from the environment at bootstrap time (never at import time)."""
+from __future__ import annotations
+
+import os
+import secrets
+from dataclasses import dataclass
+from pathlib import Path
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    database_url: str
+    host: str
+    shell_port: int
+    secret_key: str
+    workers: int
+
+
+def _secret_key(data_dir: Path) -> str:
+    """A key from SYSOPS_SECRET_KEY, else one generated once and kept in the data dir.
+
+    Every process of one installation must share it (sessions, and later the tokens
+    between apps), so it is persisted rather than generated per process.
+    """
+    from_env = os.environ.get("SYSOPS_SECRET_KEY")
+    if from_env:
+        return from_env
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text().strip()
+    except FileNotFoundError:
+        pass
+    data_dir.mkdir(parents=True, exist_ok=True)
+    key = secrets.token_urlsafe(48)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(key)
+    return key
+
+
+def load_settings(env: dict[str, str] | None = None) -> Settings:
+    env = dict(os.environ if env is None else env)
+    data_dir = Path(env.get("SYSOPS_DATA_DIR", REPO_ROOT / "var")).resolve()
+    database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'legacy.db'}"
+    return Settings(
+        data_dir=data_dir,
+        database_url=database_url,
+        host=env.get("SYSOPS_HOST", "127.0.0.1"),
+        shell_port=int(env.get("SYSOPS_SHELL_PORT", "8000")),
+        secret_key=env.get("SYSOPS_SECRET_KEY") or _secret_key(data_dir),
+        workers=int(env.get("SYSOPS_WORKERS", "2")),
+    )

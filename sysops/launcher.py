@@ -1,0 +1,60 @@
+"""What `sysops run` (and so `make run`) starts. Later processes join PROCESSES here."""
+from __future__ import annotations
+
+import datetime as dt
+
+from .config import Settings
+from .supervisor import ProcessSpec, Supervisor, python_module
+
+
+def gunicorn(app_factory: str, host: str, port: int, workers: int) -> list[str]:
+    return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+                         "--graceful-timeout", "5", "--no-control-socket", "--access-logfile", "-",
+                         app_factory)
+
+
+def process_specs(settings: Settings) -> list[ProcessSpec]:
+    shell = f"http://{settings.host}:{settings.shell_port}"
+    return [
+        ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
+                                          settings.workers), health_url=f"{shell}/healthz"),
+    ]
+
+
+def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
+    """Migrate the schema; seed demo data only when the database holds no customers."""
+    from sqlalchemy import func, select
+
+    from shell_app.db import make_engine
+    from shell_app.demo_data import PRESETS, generate
+    from shell_app.migrations import upgrade
+    from shell_app.models import Customer
+
+    engine = make_engine(settings.database_url)
+    try:
+        upgrade(engine)
+        with engine.connect() as conn:
+            if conn.scalar(select(func.count()).select_from(Customer.__table__)):
+                return None
+        # History ends today so the newest demo tickets are recent whenever a newcomer starts.
+        return generate(engine, seed=seed, scale=PRESETS[preset], anchor=dt.date.today())
+    finally:
+        engine.dispose()
+
+
+def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
+    from shell_app.demo_data.generator import DEMO_PASSWORD
+
+    seeded = prepare_database(settings, preset, seed) is not None
+    supervisor = Supervisor(process_specs(settings))
+    supervisor.start()
+    print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
+    print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
+    print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
+    for role, username in (("call centre", "callcentre"), ("manager", "manager"), ("admin", "admin"),
+                           ("expert", "expert1"), ("customer", "customer1")):
+        print(f"  {role:<12} {username}")
+    print("Press Ctrl-C to stop everything.", flush=True)
+    supervisor.watch()
+    print("Stopped.", flush=True)
+    return 0

@@ -1,0 +1,59 @@
+"""Whatever a user sends, the monolith answers with a page or a clear error, never a 500."""
+from __future__ import annotations
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from .conftest import Auth
+
+FORM_FIELDS = ["contract_id", "product_id", "description", "slot_date_1", "slot_period_1", "slot_date_2",
+               "slot_period_2", "slot_date_3", "slot_period_3", "status", "note"]
+text = st.text(alphabet=st.characters(blacklist_categories=("Cs",)), max_size=60)
+forms = st.dictionaries(st.sampled_from(FORM_FIELDS), text | st.sampled_from(["1", "0", "-1", "2030-01-01", "morning"]))
+FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@pytest.fixture
+def staff(app):
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login("callcentre")
+    return client, auth
+
+
+@FUZZ
+@given(form=forms)
+def test_fuzzed_ticket_forms_never_500(staff, form):
+    client, auth = staff
+    for url in ("/customers/1/tickets/new", "/tickets/1/status", "/tickets/1/notes"):
+        response = client.post(url, data={**form, "csrf_token": auth.csrf})
+        assert response.status_code in (200, 302, 404, 422), (url, form, response.status_code)
+
+
+@FUZZ
+@given(query=text, page=text, status=text)
+def test_fuzzed_search_and_list_parameters_never_500(staff, query, page, status):
+    client, _auth = staff
+    for url in ("/customers", "/tickets", "/kb"):
+        response = client.get(url, query_string={"q": query, "page": page, "status": status})
+        assert response.status_code == 200, (url, query, page, status)
+
+
+@FUZZ
+@given(username=text, password=text, next_url=text)
+def test_fuzzed_logins_never_500(app, username, password, next_url):
+    client = app.test_client()
+    page = client.get("/login").get_data(as_text=True)
+    from .conftest import csrf_from
+
+    response = client.post("/login", data={"username": username, "password": password, "next": next_url,
+                                           "csrf_token": csrf_from(page)})
+    assert response.status_code in (302, 401)
+
+
+def test_oversized_notes_are_refused_cleanly(staff):
+    client, auth = staff
+    for size in (2_001, 2 * 1024 * 1024):
+        response = client.post("/tickets/1/notes", data={"note": "x" * size, "csrf_token": auth.csrf})
+        assert response.status_code in (413, 422), size

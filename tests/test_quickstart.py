@@ -1,0 +1,45 @@
+"""The newcomer's path: the real `sysops run` command (what `make run` runs), end to end."""
+from __future__ import annotations
+
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+import requests
+
+from .support.processes import alive, descendants, free_port, wait_for_health
+
+
+def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_path):
+    port = free_port()
+    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port)}
+    env.pop("DATABASE_URL", None)
+    proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        base = f"http://127.0.0.1:{port}"
+        health = wait_for_health(f"{base}/healthz")
+        assert health["status"] == "ok" and health["database"] == "ok"
+        assert (tmp_path / "var" / "legacy.db").exists()
+        children = descendants(proc.pid)
+        assert len(children) >= 3  # gunicorn master and its workers
+
+        browser = requests.Session()
+        login_page = browser.get(f"{base}/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+        landed = browser.post(f"{base}/login", data={"username": "callcentre", "password": "sysops-demo",
+                                                     "csrf_token": token, "next": "/customers/1"})
+        assert landed.status_code == 200 and landed.url == f"{base}/customers/1"
+        assert "Contracts" in landed.text and 'data-fragment-slot="ticketing/customer-tickets"' in landed.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        output, _ = proc.communicate(timeout=30)
+    assert proc.returncode == 0, output
+    assert "Demo logins" in output and "callcentre" in output and f"127.0.0.1:{port}" in output
+    deadline = time.monotonic() + 5
+    while any(alive(pid) for pid in children) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert not [pid for pid in children if alive(pid)], "processes left behind after Ctrl-C"

@@ -23,7 +23,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config is None:
         settings = load_settings()
-        app.config.update(SECRET_KEY=settings.secret_key, DATABASE_URL=settings.database_url)
+        app.config.update(SECRET_KEY=settings.secret_key, DATABASE_URL=settings.database_url,
+                          SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"))
     else:
         app.config.update(test_config)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -31,6 +32,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
     app.jinja_env.undefined = StrictUndefined
 
+    from sysops.tokens import TokenSigner
+
+    app.extensions["token_signer"] = TokenSigner(app.config["SECRET_KEY"])
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
@@ -66,8 +70,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
+    import bridge_api
+
     from .views import register_blueprints
 
     register_blueprints(app)
+    bridge_api.register(app)
     errors.register(app)
     return app

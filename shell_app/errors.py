@@ -1,8 +1,11 @@
 """Error pages: every HTTP error renders the shell's error page, never a stack trace."""
 from __future__ import annotations
 
-from flask import Flask, render_template
-from werkzeug.exceptions import HTTPException
+from flask import Flask, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from bridge_api import PREFIX as BRIDGE_PREFIX
+from bridge_api.problems import from_http_exception
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -16,6 +19,8 @@ MESSAGES = {
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
+        if _is_api(request.path):
+            return from_http_exception(exc)
         code = exc.code or 500
         message = exc.description if code == 400 and exc.description else MESSAGES.get(code, exc.name)
         return render_template("shell/error.html", code=code, title=exc.name, message=message), code
@@ -23,5 +28,11 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
+        if _is_api(request.path):
+            return from_http_exception(InternalServerError())
         return render_template("shell/error.html", code=500, title="Something went wrong",
                                message="The error has been logged. Please try again."), 500
+
+
+def _is_api(path: str) -> bool:
+    return path == BRIDGE_PREFIX or path.startswith(BRIDGE_PREFIX + "/")

@@ -32,6 +32,16 @@ class TicketRuleError(Exception):
         self.errors = errors
 
 
+class TicketMigratedError(Exception):
+    """The ticket now lives in the new ticketing system; the legacy copy is read-only."""
+
+
+def ensure_legacy_writable(ticket: LegacyTicket) -> None:
+    if ticket.migrated_at is not None:
+        raise TicketMigratedError(f"{ticket.reference} moved to the new ticketing system on "
+                                  f"{ticket.migrated_at:%Y-%m-%d %H:%M}; change it there.")
+
+
 @dataclass(frozen=True)
 class NewTicket:
     contract_id: int
@@ -87,6 +97,7 @@ def _naive_assign(db: Session, ticket: LegacyTicket, now: dt.datetime) -> None:
 
 def change_status(db: Session, ticket: LegacyTicket, new_status: str, by: UserAccount, note: str,
                   now: dt.datetime) -> None:
+    ensure_legacy_writable(ticket)
     if new_status not in ALLOWED_TRANSITIONS.get(ticket.status, set()):
         raise TicketRuleError({"status": f"A {ticket.status} ticket cannot become {new_status}."})
     if new_status == "closed" and not note.strip():
@@ -102,6 +113,7 @@ def change_status(db: Session, ticket: LegacyTicket, new_status: str, by: UserAc
 
 
 def add_note(db: Session, ticket: LegacyTicket, by: UserAccount, note: str, now: dt.datetime) -> None:
+    ensure_legacy_writable(ticket)
     if not note.strip():
         raise TicketRuleError({"note": "A note cannot be empty."})
     ticket.updated_at = now

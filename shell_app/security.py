@@ -18,6 +18,9 @@ from .models import UserAccount
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
 PUBLIC_ENDPOINTS = frozenset({"static"})
+# Blueprints that authenticate every request with bearer tokens instead of the session cookie
+# (so cookies grant nothing there, and CSRF cannot apply).
+TOKEN_BLUEPRINTS = frozenset({"bridge"})
 
 
 def public(view: Callable) -> Callable:
@@ -52,6 +55,8 @@ def load_current_user() -> None:
 
 def enforce_access():
     endpoint = request.endpoint or ""
+    if request.blueprint in TOKEN_BLUEPRINTS:
+        return None
     view = current_app.view_functions.get(endpoint)
     if view is None:  # unknown URL: let the 404 handler answer
         return None
@@ -73,7 +78,7 @@ def csrf_token() -> str:
 
 
 def enforce_csrf():
-    if request.method not in UNSAFE_METHODS:
+    if request.method not in UNSAFE_METHODS or request.blueprint in TOKEN_BLUEPRINTS:
         return None
     sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
     expected = session.get("csrf")

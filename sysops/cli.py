@@ -39,6 +39,12 @@ def cmd_checksum(_args) -> int:
     return 0
 
 
+def cmd_outbox_worker(_args) -> int:
+    from bridge_api.outbox.runner import main as worker_main
+
+    return worker_main(load_settings())
+
+
 def cmd_run(args) -> int:
     from .launcher import run
 
@@ -63,6 +69,8 @@ def main(argv: list[str] | None = None) -> int:
     seed.set_defaults(func=cmd_seed)
     sub.add_parser("checksum", help="print the content checksum of the legacy database").set_defaults(
         func=cmd_checksum)
+    sub.add_parser("outbox-worker", help="deliver queued notifications until stopped").set_defaults(
+        func=cmd_outbox_worker)
     run = sub.add_parser("run", help="set up if needed and run every process until Ctrl-C")
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)

@@ -17,6 +17,10 @@ class Settings:
     shell_port: int
     secret_key: str
     workers: int
+    smtp_host: str
+    smtp_port: int
+    mail_from: str
+    run_mail_sink: bool
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -52,4 +56,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         shell_port=int(env.get("SYSOPS_SHELL_PORT", "8000")),
         secret_key=env.get("SYSOPS_SECRET_KEY") or _secret_key(data_dir),
         workers=int(env.get("SYSOPS_WORKERS", "2")),
+        smtp_host=env.get("SYSOPS_SMTP_HOST", "127.0.0.1"),
+        smtp_port=int(env.get("SYSOPS_SMTP_PORT", "8025")),
+        mail_from=env.get("SYSOPS_MAIL_FROM", "Sysops Squad <no-reply@sysops-squad.example>"),
+        # Without an SMTP server of its own, `sysops run` starts a local sink that keeps mail in data_dir/mail.
+        run_mail_sink="SYSOPS_SMTP_HOST" not in env,
     )

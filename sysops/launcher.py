@@ -15,10 +15,17 @@ def gunicorn(app_factory: str, host: str, port: int, workers: int) -> list[str]:
 
 def process_specs(settings: Settings) -> list[ProcessSpec]:
     shell = f"http://{settings.host}:{settings.shell_port}"
-    return [
+    specs = []
+    if settings.run_mail_sink:
+        specs.append(ProcessSpec("mail-sink", python_module(
+            "aiosmtpd", "-n", "-l", f"{settings.smtp_host}:{settings.smtp_port}",
+            "-c", "aiosmtpd.handlers.Mailbox", str(settings.data_dir / "mail"))))
+    specs += [
         ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
                                           settings.workers), health_url=f"{shell}/healthz"),
+        ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
     ]
+    return specs
 
 
 def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
@@ -50,6 +57,9 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     supervisor.start()
     print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
+    print(f"  Bridge API:            http://{settings.host}:{settings.shell_port}/bridge/v1/openapi.json (bearer token)")
+    if settings.run_mail_sink:
+        print(f"  Outgoing email:        {settings.data_dir / 'mail'} (local SMTP sink on port {settings.smtp_port})")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")
     for role, username in (("call centre", "callcentre"), ("manager", "manager"), ("admin", "admin"),
                            ("expert", "expert1"), ("customer", "customer1")):

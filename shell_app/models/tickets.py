@@ -31,6 +31,9 @@ class LegacyTicket(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
+    # Set when the ticket moved to the graph store; from then on the graph copy is the master
+    # and every legacy write to this ticket is refused.
+    migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
     customer: Mapped[Customer] = relationship()
     contract: Mapped[Contract] = relationship()

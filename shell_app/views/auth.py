@@ -43,3 +43,25 @@ def login():
 def logout():
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+TOKEN_AUDIENCES = ("bridge",)
+
+
+@bp.get("/auth/token")
+@allow(*ROLES)
+def token():
+    """A short-lived bearer token for the logged-in user, for our own services (JSON, same-origin only)."""
+    from flask import current_app, jsonify
+
+    from sysops.tokens import DEFAULT_TTL_SECONDS, Principal
+
+    audience = request.args.get("audience", "bridge")
+    if audience not in TOKEN_AUDIENCES:
+        return jsonify(error="unknown audience"), 400
+    user = g.user
+    principal = Principal("user", user.username, user.role, user.customer_id, user.expert_id)
+    minted = current_app.extensions["token_signer"].mint(principal, audience)
+    response = jsonify(token=minted, token_type="Bearer", expires_in=DEFAULT_TTL_SECONDS, audience=audience)
+    response.headers["Cache-Control"] = "no-store"
+    return response

@@ -7,7 +7,7 @@ from sqlalchemy import select
 
 from .. import legacy_tickets
 from ..forms import FormErrors, parse_new_ticket, parse_note
-from ..legacy_tickets import TicketRuleError
+from ..legacy_tickets import TicketMigratedError, TicketRuleError
 from ..models import PERIODS, STAFF_ROLES, TICKET_STATUSES, Customer, LegacyTicket
 from ..security import allow
 from ._paging import current_page
@@ -49,7 +49,12 @@ def detail(ticket_id: int):
 def _render_detail(ticket: LegacyTicket, errors: dict[str, str], status: int = 200):
     allowed = sorted(legacy_tickets.ALLOWED_TRANSITIONS.get(ticket.status, set()))
     return render_template("shell/ticket_detail.html", ticket=ticket, errors=errors, next_statuses=allowed,
-                           can_edit=g.user.role in EDIT_ROLES), status
+                           can_edit=g.user.role in EDIT_ROLES and ticket.migrated_at is None), status
+
+
+def _refused_because_migrated(ticket: LegacyTicket, exc: TicketMigratedError):
+    g.db.rollback()
+    return _render_detail(ticket, {"migrated": str(exc)}, 409)
 
 
 @bp.post("/tickets/<int:ticket_id>/status")
@@ -59,6 +64,8 @@ def change_status(ticket_id: int):
     try:
         note = parse_note(request.form)
         legacy_tickets.change_status(g.db, ticket, request.form.get("status", ""), g.user, note, dt.datetime.now())
+    except TicketMigratedError as exc:
+        return _refused_because_migrated(ticket, exc)
     except (FormErrors, TicketRuleError) as exc:
         g.db.rollback()
         return _render_detail(ticket, exc.errors, 422)
@@ -72,6 +79,8 @@ def add_note(ticket_id: int):
     ticket = _visible_ticket(ticket_id)
     try:
         legacy_tickets.add_note(g.db, ticket, g.user, parse_note(request.form), dt.datetime.now())
+    except TicketMigratedError as exc:
+        return _refused_because_migrated(ticket, exc)
     except (FormErrors, TicketRuleError) as exc:
         g.db.rollback()
         return _render_detail(ticket, exc.errors, 422)

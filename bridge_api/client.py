@@ -1,0 +1,166 @@
+"""The Python client every fragment uses to reach the monolith through the bridge.
+
+`BridgeClient` is the interface; `HttpBridgeClient` speaks HTTP with one pooled session,
+connect/read time-outs, and retries with back-off on idempotent calls only (GETs, and
+notification enqueues, which carry an idempotency key). `FakeBridgeClient` (fake.py)
+implements the same interface in memory for fast service-layer tests.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Any, Callable, Iterator, Protocol
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from . import PREFIX
+
+
+class BridgeError(Exception):
+    def __init__(self, message: str, status: int | None = None, problem: dict | None = None):
+        super().__init__(message)
+        self.status, self.problem = status, problem or {}
+
+
+class Unauthorized(BridgeError): ...
+class Forbidden(BridgeError): ...
+class NotFound(BridgeError): ...
+class Conflict(BridgeError): ...
+class InvalidRequest(BridgeError): ...
+class Unavailable(BridgeError):
+    """The bridge could not be reached or answered 5xx (after retries, for idempotent calls)."""
+
+
+_BY_STATUS = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
+
+
+class BridgeClient(Protocol):
+    def get_customer(self, customer_id: int) -> dict: ...
+    def customer_contracts(self, customer_id: int) -> list[dict]: ...
+    def coverage(self, customer_id: int, product_id: int, on: dt.date | None = None) -> dict: ...
+    def products(self) -> list[dict]: ...
+    def locales(self) -> list[dict]: ...
+    def experts(self, product_id: int | None = None, locale_id: int | None = None) -> Iterator[dict]: ...
+    def get_expert(self, expert_id: int) -> dict: ...
+    def legacy_ticket_ids(self, migrated: str = "any", page_size: int = 500) -> Iterator[int]: ...
+    def get_legacy_ticket(self, ticket_id: int) -> dict: ...
+    def mark_migrated(self, ticket_id: int) -> dict: ...
+    def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
+               subject: str, body: str) -> dict: ...
+    def notification(self, notification_id: int) -> dict: ...
+    def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]: ...
+    def get_article(self, article_id: int) -> dict: ...
+    def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict: ...
+
+
+class HttpBridgeClient:
+    def __init__(self, base_url: str, token: Callable[[], str], *, connect_timeout: float = 2.0,
+                 read_timeout: float = 5.0, retries: int = 3, backoff: float = 0.2, pool_size: int = 20):
+        self.base = base_url.rstrip("/") + PREFIX
+        self._token = token
+        self._timeout = (connect_timeout, read_timeout)
+        self._retries, self._backoff = retries, backoff
+        self._session = requests.Session()
+        adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
+        self._session.mount("http://", adapter)
+        self._session.mount("https://", adapter)
+
+    def close(self) -> None:
+        self._session.close()
+
+    def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
+              idempotent: bool) -> Any:
+        attempts = self._retries + 1 if idempotent else 1
+        for attempt in range(attempts):
+            try:
+                response = self._session.request(method, self.base + path, params=params, json=json,
+                                                 timeout=self._timeout,
+                                                 headers={"Authorization": f"Bearer {self._token()}"})
+            except requests.RequestException as exc:
+                if attempt + 1 < attempts:
+                    time.sleep(self._backoff * 2 ** attempt)
+                    continue
+                raise Unavailable(f"bridge unreachable: {exc}") from exc
+            if response.status_code >= 500 and attempt + 1 < attempts:
+                time.sleep(self._backoff * 2 ** attempt)
+                continue
+            return self._result(response)
+        raise AssertionError("unreachable")
+
+    @staticmethod
+    def _result(response: requests.Response) -> Any:
+        if response.status_code < 400:
+            return response.json()
+        try:
+            problem = response.json()
+        except ValueError:
+            problem = {}
+        message = problem.get("detail") or response.reason
+        if response.status_code >= 500:
+            raise Unavailable(message, response.status_code, problem)
+        kind = _BY_STATUS.get(response.status_code, InvalidRequest)
+        raise kind(message, response.status_code, problem)
+
+    def _get(self, path: str, **params) -> Any:
+        return self._call("GET", path, params={k: v for k, v in params.items() if v is not None}, idempotent=True)
+
+    def _pages(self, path: str, **params) -> Iterator[Any]:
+        cursor = None
+        while True:
+            page = self._get(path, cursor=cursor, **params)
+            yield from page["items"]
+            cursor = page["next_cursor"]
+            if cursor is None:
+                return
+
+    def get_customer(self, customer_id: int) -> dict:
+        return self._get(f"/customers/{customer_id}")
+
+    def customer_contracts(self, customer_id: int) -> list[dict]:
+        return self._get(f"/customers/{customer_id}/contracts")["items"]
+
+    def coverage(self, customer_id: int, product_id: int, on: dt.date | None = None) -> dict:
+        return self._get("/coverage", customer_id=customer_id, product_id=product_id,
+                         on=on.isoformat() if on else None)
+
+    def products(self) -> list[dict]:
+        return self._get("/products")["items"]
+
+    def locales(self) -> list[dict]:
+        return self._get("/locales")["items"]
+
+    def experts(self, product_id: int | None = None, locale_id: int | None = None) -> Iterator[dict]:
+        return self._pages("/experts", product_id=product_id, locale_id=locale_id, limit=200)
+
+    def get_expert(self, expert_id: int) -> dict:
+        return self._get(f"/experts/{expert_id}")
+
+    def legacy_ticket_ids(self, migrated: str = "any", page_size: int = 500) -> Iterator[int]:
+        return self._pages("/legacy-tickets", migrated=migrated, limit=page_size)
+
+    def get_legacy_ticket(self, ticket_id: int) -> dict:
+        return self._get(f"/legacy-tickets/{ticket_id}")
+
+    def mark_migrated(self, ticket_id: int) -> dict:
+        # Setting a flag that is set once is idempotent, so it may be retried.
+        return self._call("POST", f"/legacy-tickets/{ticket_id}/migrated", idempotent=True)
+
+    def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
+               subject: str, body: str) -> dict:
+        payload = {"idempotency_key": idempotency_key, "channel": channel, "subject": subject, "body": body,
+                   "recipient": {"kind": recipient_kind, "id": recipient_id}}
+        return self._call("POST", "/notifications", json=payload, idempotent=True)
+
+    def notification(self, notification_id: int) -> dict:
+        return self._get(f"/notifications/{notification_id}")
+
+    def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]:
+        return self._get("/kb/articles", q=q or None, product_id=product_id, limit=limit)["items"]
+
+    def get_article(self, article_id: int) -> dict:
+        return self._get(f"/kb/articles/{article_id}")
+
+    def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
+        return self._call("POST", "/staff-alerts", json={"kind": kind, "message": message,
+                                                         "ticket_reference": ticket_reference}, idempotent=False)

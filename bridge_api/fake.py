@@ -1,0 +1,127 @@
+"""An in-memory BridgeClient for fast service-layer tests (same interface, same exceptions)."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+from typing import Iterator
+
+from .client import Conflict, NotFound
+
+
+class FakeBridgeClient:
+    def __init__(self) -> None:
+        self.customers: dict[int, dict] = {}
+        self.contracts: dict[int, list[dict]] = {}
+        self.product_list: list[dict] = []
+        self.locale_list: list[dict] = []
+        self.expert_map: dict[int, dict] = {}
+        self.legacy_tickets: dict[int, dict] = {}
+        self.notifications: dict[str, dict] = {}
+        self.articles: dict[int, dict] = {}
+        self.alerts: list[dict] = []
+        self.unavailable = False
+        self._ids = itertools.count(1)
+
+    def _check(self) -> None:
+        if self.unavailable:
+            from .client import Unavailable
+
+            raise Unavailable("fake bridge switched off")
+
+    def _found(self, table: dict, key: int, what: str) -> dict:
+        self._check()
+        if key not in table:
+            raise NotFound(f"no {what} {key}", 404)
+        return table[key]
+
+    def get_customer(self, customer_id: int) -> dict:
+        return self._found(self.customers, customer_id, "customer")
+
+    def customer_contracts(self, customer_id: int) -> list[dict]:
+        self.get_customer(customer_id)
+        return self.contracts.get(customer_id, [])
+
+    def coverage(self, customer_id: int, product_id: int, on: dt.date | None = None) -> dict:
+        day = (on or dt.date.today()).isoformat()
+        for contract in self.customer_contracts(customer_id):
+            active = contract["status"] == "active" and contract["start_date"] <= day and (
+                contract["end_date"] is None or day <= contract["end_date"])
+            if active and product_id in contract["product_ids"]:
+                return {"customer_id": customer_id, "product_id": product_id, "on": day, "covered": True,
+                        "contract_id": contract["id"]}
+        return {"customer_id": customer_id, "product_id": product_id, "on": day, "covered": False,
+                "contract_id": None}
+
+    def products(self) -> list[dict]:
+        self._check()
+        return list(self.product_list)
+
+    def locales(self) -> list[dict]:
+        self._check()
+        return list(self.locale_list)
+
+    def experts(self, product_id: int | None = None, locale_id: int | None = None) -> Iterator[dict]:
+        self._check()
+        for expert in sorted(self.expert_map.values(), key=lambda e: e["id"]):
+            if product_id is not None and product_id not in {s["product_id"] for s in expert["skills"]}:
+                continue
+            if locale_id is not None and locale_id not in expert["locale_ids"]:
+                continue
+            yield expert
+
+    def get_expert(self, expert_id: int) -> dict:
+        return self._found(self.expert_map, expert_id, "expert")
+
+    def legacy_ticket_ids(self, migrated: str = "any", page_size: int = 500) -> Iterator[int]:
+        self._check()
+        for ticket_id in sorted(self.legacy_tickets):
+            is_migrated = self.legacy_tickets[ticket_id].get("migrated_at") is not None
+            if migrated == "any" or (migrated == "true") == is_migrated:
+                yield ticket_id
+
+    def get_legacy_ticket(self, ticket_id: int) -> dict:
+        return self._found(self.legacy_tickets, ticket_id, "legacy ticket")
+
+    def mark_migrated(self, ticket_id: int) -> dict:
+        ticket = self.get_legacy_ticket(ticket_id)
+        ticket["migrated_at"] = ticket.get("migrated_at") or dt.datetime.now().replace(microsecond=0).isoformat()
+        return {"id": ticket_id, "reference": ticket["reference"], "migrated_at": ticket["migrated_at"]}
+
+    def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
+               subject: str, body: str) -> dict:
+        self._check()
+        existing = self.notifications.get(idempotency_key)
+        request = {"channel": channel, "recipient": {"kind": recipient_kind, "id": recipient_id},
+                   "subject": subject, "body": body}
+        if existing is not None:
+            if {k: existing[k] for k in request} != request:
+                raise Conflict(f"idempotency key {idempotency_key!r} reused", 409)
+            return existing
+        created = {"id": next(self._ids), "idempotency_key": idempotency_key, "status": "queued", "attempts": 0,
+                   **request}
+        self.notifications[idempotency_key] = created
+        return created
+
+    def notification(self, notification_id: int) -> dict:
+        self._check()
+        for row in self.notifications.values():
+            if row["id"] == notification_id:
+                return row
+        raise NotFound(f"no notification {notification_id}", 404)
+
+    def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]:
+        self._check()
+        words = q.lower().split()
+        hits = [a for a in self.articles.values()
+                if (product_id is not None and a.get("product_id") == product_id)
+                or any(w in a["title"].lower() for w in words)]
+        return hits[:limit]
+
+    def get_article(self, article_id: int) -> dict:
+        return self._found(self.articles, article_id, "article")
+
+    def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
+        self._check()
+        alert = {"id": len(self.alerts) + 1, "kind": kind, "message": message, "ticket_reference": ticket_reference}
+        self.alerts.append(alert)
+        return alert

@@ -1,0 +1,232 @@
+"""The bridge's v1 contract (OpenAPI 3.1). Tests validate every response against it, and a
+frozen copy in tests/contracts/ fails the suite on any change that would break an old client.
+"""
+from __future__ import annotations
+
+from . import PREFIX
+
+VERSION = "1.1.0"
+
+
+def _ref(name: str) -> dict:
+    return {"$ref": f"#/components/schemas/{name}"}
+
+
+def _nullable(schema_type: str, **extra) -> dict:
+    return {"type": [schema_type, "null"], **extra}
+
+
+def _obj(required: list[str], properties: dict, additional: bool = True) -> dict:
+    # additionalProperties stays open: adding a field is a back-compatible change.
+    return {"type": "object", "required": required, "properties": properties, "additionalProperties": additional}
+
+
+def _list_of(name: str, items: dict) -> dict:
+    return {name: _obj(["items", "next_cursor"], {"items": {"type": "array", "items": items},
+                                                   "next_cursor": _nullable("string")})}
+
+
+DATE = {"type": "string", "format": "date"}
+DATETIME = {"type": "string", "format": "date-time"}
+ID = {"type": "integer", "minimum": 1}
+
+SCHEMAS = {
+    "Problem": _obj(["type", "title", "status", "detail"], {
+        "type": {"type": "string"}, "title": {"type": "string"}, "status": {"type": "integer"},
+        "detail": {"type": "string"}, "instance": {"type": "string"},
+        "errors": {"type": "array", "items": _obj(["field", "message"], {"field": {"type": "string"},
+                                                                        "message": {"type": "string"}})}}),
+    "Locale": _obj(["id", "code", "name", "region"], {"id": ID, "code": {"type": "string"},
+                                                       "name": {"type": "string"}, "region": {"type": "string"}}),
+    "Product": _obj(["id", "sku", "name", "category", "manufacturer"], {
+        "id": ID, "sku": {"type": "string"}, "name": {"type": "string"}, "category": {"type": "string"},
+        "manufacturer": {"type": "string"}}),
+    "Customer": _obj(["id", "first_name", "last_name", "email", "phone", "locale", "notification_preference"], {
+        "id": ID, "first_name": {"type": "string"}, "last_name": {"type": "string"}, "email": {"type": "string"},
+        "phone": {"type": "string"}, "address_line": {"type": "string"}, "city": {"type": "string"},
+        "postcode": {"type": "string"}, "locale": _ref("Locale"),
+        "notification_preference": {"enum": ["email", "sms"]}, "created_at": DATETIME}),
+    "Contract": _obj(["id", "reference", "customer_id", "plan", "start_date", "end_date", "status", "product_ids"], {
+        "id": ID, "reference": {"type": "string"}, "customer_id": ID,
+        "plan": _obj(["id", "code", "name"], {"id": ID, "code": {"type": "string"}, "name": {"type": "string"}}),
+        "start_date": DATE, "end_date": _nullable("string", format="date"),
+        "status": {"enum": ["active", "cancelled", "expired"]}, "product_ids": {"type": "array", "items": ID}}),
+    "Coverage": _obj(["customer_id", "product_id", "on", "covered", "contract_id"], {
+        "customer_id": ID, "product_id": ID, "on": DATE, "covered": {"type": "boolean"},
+        "contract_id": _nullable("integer")}),
+    "Expert": _obj(["id", "employee_number", "first_name", "last_name", "active", "skills", "locale_ids",
+                    "weekly_availability", "time_off"], {
+        "id": ID, "employee_number": {"type": "string"}, "first_name": {"type": "string"},
+        "last_name": {"type": "string"}, "email": {"type": "string"}, "phone": {"type": "string"},
+        "active": {"type": "boolean"},
+        "skills": {"type": "array", "items": _obj(["product_id", "level"], {
+            "product_id": ID, "level": {"enum": ["junior", "senior", "master"]}})},
+        "locale_ids": {"type": "array", "items": ID},
+        "weekly_availability": {"type": "array", "items": _obj(["weekday", "period"], {
+            "weekday": {"type": "integer", "minimum": 0, "maximum": 6},
+            "period": {"enum": ["morning", "afternoon", "evening"]}})},
+        "time_off": {"type": "array", "items": _obj(["start_date", "end_date"], {
+            "start_date": DATE, "end_date": DATE, "reason": {"type": "string"}})}}),
+    "LegacyTicket": _obj(["id", "reference", "status", "channel", "description", "customer_id", "contract_id",
+                          "product_id", "locale_id", "assigned_expert_id", "created_at", "slots", "history",
+                          "checksum", "migrated_at"], {
+        "id": ID, "reference": {"type": "string"},
+        "status": {"enum": ["open", "assigned", "in_progress", "closed", "cancelled"]},
+        "channel": {"enum": ["web", "phone"]}, "description": {"type": "string"}, "customer_id": ID,
+        "contract_id": ID, "product_id": ID, "locale_id": ID, "assigned_expert_id": _nullable("integer"),
+        "created_by": {"type": ["object", "null"]}, "created_at": DATETIME, "updated_at": DATETIME,
+        "closed_at": _nullable("string", format="date-time"), "resolution": _nullable("string"),
+        "slots": {"type": "array", "items": DATETIME, "minItems": 1, "maxItems": 3},
+        "history": {"type": "array", "items": _obj(["at", "actor", "action", "detail"], {
+            "at": DATETIME, "actor": {"type": "string"}, "action": {"type": "string"},
+            "detail": {"type": "string"}})},
+        "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "migrated_at": _nullable("string", format="date-time")}),
+    "MigrationMark": _obj(["id", "reference", "migrated_at"], {"id": ID, "reference": {"type": "string"},
+                                                               "migrated_at": DATETIME}),
+    "NotificationRequest": _obj(["idempotency_key", "channel", "recipient", "subject", "body"], {
+        "idempotency_key": {"type": "string", "minLength": 8, "maxLength": 120},
+        "channel": {"enum": ["email", "sms", "preferred"]},
+        "recipient": _obj(["kind", "id"], {"kind": {"enum": ["customer", "expert"]}, "id": ID}),
+        "subject": {"type": "string", "minLength": 1, "maxLength": 200},
+        "body": {"type": "string", "minLength": 1, "maxLength": 4000}}),
+    "Notification": _obj(["id", "idempotency_key", "channel", "recipient", "status", "attempts", "created_at"], {
+        "id": ID, "idempotency_key": {"type": "string"}, "channel": {"enum": ["email", "sms"]},
+        "recipient": _obj(["kind", "id"], {"kind": {"enum": ["customer", "expert"]}, "id": ID}),
+        "status": {"enum": ["queued", "sent", "failed"]}, "attempts": {"type": "integer", "minimum": 0},
+        "created_at": DATETIME, "sent_at": _nullable("string", format="date-time"),
+        "last_error": _nullable("string")}),
+    "ArticleInput": _obj(["title", "body"], {
+        "title": {"type": "string", "minLength": 3, "maxLength": 200},
+        "body": {"type": "string", "minLength": 10, "maxLength": 20000},
+        "product_id": _nullable("integer", minimum=1),
+        "tags": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 60}},
+        "keywords": {"type": "array", "items": {"type": "string", "minLength": 1, "maxLength": 60}}}),
+    "Article": _obj(["id", "title", "body", "product_id", "tags", "keywords", "updated_at"], {
+        "id": ID, "title": {"type": "string"}, "body": {"type": "string"}, "product_id": _nullable("integer"),
+        "tags": {"type": "array", "items": {"type": "string"}},
+        "keywords": {"type": "array", "items": {"type": "string"}}, "created_at": DATETIME,
+        "updated_at": DATETIME, "score": {"type": "number"}}),
+    "StaffAlertInput": _obj(["kind", "message"], {
+        "kind": {"type": "string", "minLength": 1, "maxLength": 40},
+        "message": {"type": "string", "minLength": 1, "maxLength": 2000},
+        "ticket_reference": {"type": ["string", "null"], "maxLength": 40}}),
+    "StaffAlert": _obj(["id", "kind", "message", "raised_by", "created_at"], {
+        "id": ID, "kind": {"type": "string"}, "message": {"type": "string"},
+        "ticket_reference": _nullable("string"), "raised_by": {"type": "string"}, "created_at": DATETIME,
+        "acknowledged_at": _nullable("string", format="date-time")}),
+    **_list_of("CustomerPage", _ref("Customer")),
+    **_list_of("ContractList", _ref("Contract")),
+    **_list_of("ProductList", _ref("Product")),
+    **_list_of("LocaleList", _ref("Locale")),
+    **_list_of("ExpertPage", _ref("Expert")),
+    **_list_of("TicketIdPage", ID),
+    **_list_of("ArticleList", _ref("Article")),
+    **_list_of("StaffAlertPage", _ref("StaffAlert")),
+}
+
+
+def _param(name: str, where: str = "query", schema: dict | None = None, required: bool = False) -> dict:
+    return {"name": name, "in": where, "required": required or where == "path",
+            "schema": schema or {"type": "string"}}
+
+
+PAGING = [_param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}), _param("cursor")]
+PROBLEM = {"application/problem+json": {"schema": _ref("Problem")}}
+ERRORS = {code: {"description": text, "content": PROBLEM} for code, text in (
+    ("400", "bad parameter"), ("401", "missing, expired or forged token"), ("403", "wrong role or owner"))}
+
+
+def _op(summary: str, ok: str, schema: str, *, params: list | None = None, body: str | None = None,
+        extra: dict | None = None, who: str) -> dict:
+    responses = {ok: {"description": "success", "content": {"application/json": {"schema": _ref(schema)}}},
+                 **ERRORS, **(extra or {})}
+    operation = {"summary": summary, "description": f"Who may call: {who}.", "parameters": params or [],
+                 "responses": responses, "security": [{"bearer": []}]}
+    if body:
+        operation["requestBody"] = {"required": True, "content": {"application/json": {"schema": _ref(body)}}}
+        responses.setdefault("415", {"description": "not JSON", "content": PROBLEM})
+        responses.setdefault("422", {"description": "invalid fields", "content": PROBLEM})
+    return operation
+
+
+def _not_found(what: str) -> dict:
+    return {"404": {"description": f"no such {what}", "content": PROBLEM}}
+
+
+def _path_id(name: str) -> dict:
+    return _param(name, "path", {"type": "integer", "minimum": 1})
+
+
+STAFF, SERVICES = "staff (call_centre, manager, admin)", "services (ticketing, experts, reports, backfill)"
+
+PATHS = {
+    "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
+                              who=f"{STAFF}; {SERVICES}")},
+    "/customers/{customer_id}": {"get": _op("Get a customer", "200", "Customer", params=[_path_id("customer_id")],
+                                            extra=_not_found("customer"), who=f"{STAFF}; that customer; {SERVICES}")},
+    "/customers/{customer_id}/contracts": {"get": _op(
+        "A customer's contracts", "200", "ContractList", params=[_path_id("customer_id")],
+        extra=_not_found("customer"), who=f"{STAFF}; that customer; {SERVICES}")},
+    "/coverage": {"get": _op("Is a product covered for a customer on a date", "200", "Coverage", params=[
+        _param("customer_id", schema=ID, required=True), _param("product_id", schema=ID, required=True),
+        _param("on", schema=DATE)], extra=_not_found("customer"), who=f"{STAFF}; that customer; {SERVICES}")},
+    "/products": {"get": _op("All products", "200", "ProductList", who="any token")},
+    "/products/{product_id}": {"get": _op("Get a product", "200", "Product", params=[_path_id("product_id")],
+                                          extra=_not_found("product"), who="any token")},
+    "/locales": {"get": _op("All locales", "200", "LocaleList", who="any token")},
+    "/experts": {"get": _op("List experts, filtered by skill and locale", "200", "ExpertPage", params=[
+        _param("product_id", schema=ID), _param("locale_id", schema=ID), *PAGING], who=f"{STAFF}; {SERVICES}")},
+    "/experts/{expert_id}": {"get": _op("Get an expert", "200", "Expert", params=[_path_id("expert_id")],
+                                        extra=_not_found("expert"), who=f"{STAFF}; that expert; {SERVICES}")},
+    "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
+        _param("migrated", schema={"enum": ["any", "true", "false"]}), *PAGING],
+        who="services ticketing, backfill, reports")},
+    "/legacy-tickets/{ticket_id}": {"get": _op(
+        "A legacy ticket with slots, history and content checksum", "200", "LegacyTicket",
+        params=[_path_id("ticket_id")], extra=_not_found("ticket"), who="services ticketing, backfill")},
+    "/legacy-tickets/{ticket_id}/migrated": {"post": _op(
+        "Mark a ticket migrated (idempotent); legacy writes to it are then refused with 409", "200",
+        "MigrationMark", params=[_path_id("ticket_id")], extra=_not_found("ticket"),
+        who="services ticketing, backfill")},
+    "/notifications": {"post": _op(
+        "Enqueue an email or SMS (durable; once per idempotency key)", "202", "Notification",
+        body="NotificationRequest", who=SERVICES, extra={
+            "200": {"description": "the key was seen before: the first notification",
+                    "content": {"application/json": {"schema": _ref("Notification")}}},
+            "409": {"description": "the key was used for another message", "content": PROBLEM}})},
+    "/notifications/{notification_id}": {"get": _op("Delivery status", "200", "Notification",
+                                                    params=[_path_id("notification_id")],
+                                                    extra=_not_found("notification"), who=SERVICES)},
+    "/kb/articles": {
+        "get": _op("Ranked knowledge-base search", "200", "ArticleList", params=[
+            _param("q"), _param("product_id", schema=ID), _param("limit", schema={"type": "integer", "minimum": 1,
+                                                                                  "maximum": 100})],
+            who=f"{STAFF}; experts; {SERVICES}"),
+        "post": _op("Create an article", "201", "Article", body="ArticleInput",
+                    who="admin; services experts, ticketing")},
+    "/kb/articles/{article_id}": {
+        "get": _op("Get an article", "200", "Article", params=[_path_id("article_id")],
+                   extra=_not_found("article"), who=f"{STAFF}; experts; {SERVICES}"),
+        "put": _op("Replace an article", "200", "Article", params=[_path_id("article_id")], body="ArticleInput",
+                   extra=_not_found("article"), who="admin; services experts, ticketing")},
+    "/staff-alerts": {
+        "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
+        "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},
+    "/openapi.json": {"get": {"summary": "This document", "security": [{"bearer": []}], "parameters": [],
+                              "responses": {"200": {"description": "OpenAPI 3.1 document",
+                                                    "content": {"application/json": {"schema": {"type": "object"}}}},
+                                            **ERRORS}}},
+}
+
+
+def document() -> dict:
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Sysops Squad bridge API", "version": VERSION,
+                 "description": "The monolith's interface for the new services. Every route needs "
+                                "`Authorization: Bearer <token>` (user or service token, audience `bridge`)."},
+        "servers": [{"url": PREFIX}],
+        "paths": PATHS,
+        "components": {"schemas": SCHEMAS, "securitySchemes": {"bearer": {"type": "http", "scheme": "bearer"}}},
+    }

@@ -1,0 +1,1 @@
+"""Durable notification outbox: enqueue (idempotent), then a worker delivers with retries."""

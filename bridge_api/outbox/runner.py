@@ -1,0 +1,27 @@
+"""The outbox worker process: `sysops outbox-worker`."""
+from __future__ import annotations
+
+import signal
+
+from shell_app.db import make_engine, make_session_factory
+from sysops.config import Settings
+
+from .transports import SmsLogTransport, SmtpTransport
+from .worker import run_forever
+
+
+def transports_for(settings: Settings) -> dict:
+    return {"email": SmtpTransport(settings.smtp_host, settings.smtp_port, settings.mail_from),
+            "sms": SmsLogTransport(settings.data_dir / "outbox" / "sms.log")}
+
+
+def main(settings: Settings) -> int:
+    stopping = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    engine = make_engine(settings.database_url)
+    try:
+        run_forever(make_session_factory(engine), transports_for(settings), should_stop=lambda: bool(stopping))
+    finally:
+        engine.dispose()
+    return 0

@@ -1,0 +1,86 @@
+"""Deliver queued notifications: claim with a lease, send, record; retry with back-off.
+
+Claiming is a conditional UPDATE on each candidate row, so several workers (or a restarted
+one) never send the same claimed message at once; a worker that dies mid-send leaves a
+lease that expires, and the message is delivered by the next claim. Delivery is therefore
+at-least-once; the stable Message-ID and idempotency key let receivers drop duplicates.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import time
+from typing import Callable, Mapping
+
+from sqlalchemy import or_, select, update
+from sqlalchemy.orm import Session, sessionmaker
+
+from shell_app.models import Notification, StaffAlert
+
+from .transports import Transport, TransportError
+
+LEASE = dt.timedelta(seconds=60)
+MAX_ATTEMPTS = 6
+
+
+def backoff(attempts: int) -> dt.timedelta:
+    return dt.timedelta(seconds=min(2 ** attempts, 300))
+
+
+def claim_due(session: Session, now: dt.datetime, batch: int = 20) -> list[int]:
+    candidates = session.scalars(
+        select(Notification.id).where(Notification.status == "queued", Notification.next_attempt_at <= now,
+                                      or_(Notification.lease_until.is_(None), Notification.lease_until < now))
+        .order_by(Notification.next_attempt_at, Notification.id).limit(batch)
+    ).all()
+    claimed = []
+    for notification_id in candidates:
+        result = session.execute(
+            update(Notification).where(Notification.id == notification_id, Notification.status == "queued",
+                                       or_(Notification.lease_until.is_(None), Notification.lease_until < now))
+            .values(lease_until=now + LEASE)
+        )
+        session.commit()
+        if result.rowcount == 1:
+            claimed.append(notification_id)
+    return claimed
+
+
+def deliver(session: Session, notification_id: int, transports: Mapping[str, Transport],
+            clock: Callable[[], dt.datetime] = dt.datetime.now) -> str:
+    row = session.get(Notification, notification_id)
+    try:
+        transports[row.channel].send(row)
+    except TransportError as exc:
+        row.attempts += 1
+        row.last_error = str(exc)[:2000]
+        row.lease_until = None
+        if row.attempts >= MAX_ATTEMPTS:
+            row.status = "failed"
+            session.add(StaffAlert(kind="notification-failed", ticket_reference=None, raised_by="outbox",
+                                   message=f"Could not deliver {row.channel} {row.idempotency_key} to "
+                                           f"{row.recipient_kind} {row.recipient_id}: {row.last_error}",
+                                   created_at=clock()))
+        else:
+            row.next_attempt_at = clock() + backoff(row.attempts)
+        session.commit()
+        return row.status
+    row.attempts += 1
+    row.status, row.sent_at, row.lease_until, row.last_error = "sent", clock(), None, None
+    session.commit()
+    return "sent"
+
+
+def run_once(sessions: sessionmaker, transports: Mapping[str, Transport],
+             clock: Callable[[], dt.datetime] = dt.datetime.now) -> int:
+    with sessions() as session:
+        ids = claim_due(session, clock())
+        for notification_id in ids:
+            deliver(session, notification_id, transports, clock)
+    return len(ids)
+
+
+def run_forever(sessions: sessionmaker, transports: Mapping[str, Transport], should_stop: Callable[[], bool],
+                idle_sleep: float = 0.5) -> None:
+    while not should_stop():
+        if run_once(sessions, transports) == 0:
+            time.sleep(idle_sleep)

@@ -1,0 +1,1 @@
+"""Bridge routes, one module per area; each exposes register(bp)."""

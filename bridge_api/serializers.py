@@ -1,0 +1,87 @@
+"""Monolith records as the bridge's v1 JSON shapes (see openapi.py for the contract)."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+
+from shell_app.models import (
+    Article, Contract, Customer, Expert, LegacyTicket, Locale, Notification, Product, StaffAlert,
+)
+
+
+def iso(value: dt.datetime | dt.date | None) -> str | None:
+    return None if value is None else value.isoformat()
+
+
+def locale(row: Locale) -> dict:
+    return {"id": row.id, "code": row.code, "name": row.name, "region": row.region}
+
+
+def product(row: Product) -> dict:
+    return {"id": row.id, "sku": row.sku, "name": row.name, "category": row.category,
+            "manufacturer": row.manufacturer}
+
+
+def customer(row: Customer) -> dict:
+    return {"id": row.id, "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+            "phone": row.phone, "address_line": row.address_line, "city": row.city, "postcode": row.postcode,
+            "locale": locale(row.locale), "notification_preference": row.notification_preference,
+            "created_at": iso(row.created_at)}
+
+
+def contract(row: Contract) -> dict:
+    return {"id": row.id, "reference": row.reference, "customer_id": row.customer_id,
+            "plan": {"id": row.plan.id, "code": row.plan.code, "name": row.plan.name},
+            "start_date": iso(row.start_date), "end_date": iso(row.end_date), "status": row.status,
+            "product_ids": [p.id for p in row.products]}
+
+
+def expert(row: Expert) -> dict:
+    return {"id": row.id, "employee_number": row.employee_number, "first_name": row.first_name,
+            "last_name": row.last_name, "email": row.email, "phone": row.phone, "active": row.active,
+            "skills": [{"product_id": s.product_id, "level": s.level} for s in row.skills],
+            "locale_ids": [l.locale_id for l in row.locales],
+            "weekly_availability": [{"weekday": a.weekday, "period": a.period} for a in row.weekly_availability],
+            "time_off": [{"start_date": iso(t.start_date), "end_date": iso(t.end_date), "reason": t.reason}
+                         for t in row.time_off]}
+
+
+def legacy_ticket(row: LegacyTicket, created_by: dict | None) -> dict:
+    content = {
+        "id": row.id, "reference": row.reference, "status": row.status, "channel": row.channel,
+        "description": row.description, "customer_id": row.customer_id, "contract_id": row.contract_id,
+        "product_id": row.product_id, "locale_id": row.customer.locale_id,
+        "assigned_expert_id": row.assigned_expert_id, "created_by": created_by,
+        "created_at": iso(row.created_at), "updated_at": iso(row.updated_at), "closed_at": iso(row.closed_at),
+        "resolution": row.resolution, "slots": [iso(s.starts_at) for s in row.slots],
+        "history": [{"at": iso(h.at), "actor": h.actor, "action": h.action, "detail": h.detail} for h in row.history],
+    }
+    return {**content, "checksum": content_checksum(content), "migrated_at": iso(row.migrated_at)}
+
+
+def content_checksum(content: dict) -> str:
+    """SHA-256 of the canonical JSON of a ticket's content: what reconciliation compares."""
+    return hashlib.sha256(json.dumps(content, sort_keys=True, separators=(",", ":")).encode()).hexdigest()
+
+
+def notification(row: Notification) -> dict:
+    return {"id": row.id, "idempotency_key": row.idempotency_key, "channel": row.channel,
+            "recipient": {"kind": row.recipient_kind, "id": row.recipient_id}, "status": row.status,
+            "attempts": row.attempts, "created_at": iso(row.created_at), "sent_at": iso(row.sent_at),
+            "last_error": row.last_error}
+
+
+def article(row: Article, score: float | None = None) -> dict:
+    body = {"id": row.id, "title": row.title, "body": row.body, "product_id": row.product_id,
+            "tags": [t.name for t in row.tags], "keywords": [k.word for k in row.keywords],
+            "created_at": iso(row.created_at), "updated_at": iso(row.updated_at)}
+    if score is not None:
+        body["score"] = score
+    return body
+
+
+def staff_alert(row: StaffAlert) -> dict:
+    return {"id": row.id, "kind": row.kind, "message": row.message, "ticket_reference": row.ticket_reference,
+            "raised_by": row.raised_by, "created_at": iso(row.created_at),
+            "acknowledged_at": iso(row.acknowledged_at)}

@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+from flask import Blueprint, current_app, g, render_template
+from sqlalchemy import select
+
+from bridge_api.outbox.transports import read_sms_log
+
+from ..models import STAFF_ROLES, Notification, StaffAlert
+from ..security import allow
+
+bp = Blueprint("outbox", __name__)
+
+
+@bp.get("/outbox")
+@allow(*STAFF_ROLES)
+def index():
+    """What the system sent or tried to send: notifications, the local SMS gateway log, staff alerts."""
+    notifications = g.db.scalars(select(Notification).order_by(Notification.id.desc()).limit(100)).all()
+    alerts = g.db.scalars(select(StaffAlert).order_by(StaffAlert.id.desc()).limit(50)).all()
+    sms = read_sms_log(Path(current_app.config.get("SMS_LOG", "var/outbox/sms.log")), limit=100)
+    return render_template("shell/outbox.html", notifications=notifications, alerts=alerts, sms=sms)

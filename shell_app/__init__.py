@@ -31,6 +31,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
     app.jinja_env.undefined = StrictUndefined
+    from .routing import IdConverter
+
+    app.url_map.converters["int"] = IdConverter
 
     from sysops.tokens import TokenSigner
 

@@ -45,6 +45,28 @@ def cmd_outbox_worker(_args) -> int:
     return worker_main(load_settings())
 
 
+def cmd_token(args) -> int:
+    """Mint a bearer token for trying the bridge by hand (curl -H "Authorization: Bearer ...")."""
+    from sysops.tokens import Principal, TokenSigner
+
+    if args.service:
+        principal = Principal("service", args.service)
+    else:
+        from sqlalchemy import select
+
+        from shell_app.db import make_session_factory
+        from shell_app.models import UserAccount
+
+        with make_session_factory(_engine())() as session:
+            account = session.scalar(select(UserAccount).where(UserAccount.username == args.user))
+        if account is None:
+            print(f"no user {args.user!r}", file=sys.stderr)
+            return 2
+        principal = Principal("user", account.username, account.role, account.customer_id, account.expert_id)
+    print(TokenSigner(load_settings().secret_key).mint(principal, args.audience, ttl=args.ttl))
+    return 0
+
+
 def cmd_run(args) -> int:
     from .launcher import run
 
@@ -71,6 +93,13 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_checksum)
     sub.add_parser("outbox-worker", help="deliver queued notifications until stopped").set_defaults(
         func=cmd_outbox_worker)
+    token = sub.add_parser("token", help="print a bearer token for a service or a user")
+    who = token.add_mutually_exclusive_group(required=True)
+    who.add_argument("--service", choices=("ticketing", "experts", "reports", "backfill"))
+    who.add_argument("--user")
+    token.add_argument("--audience", default="bridge")
+    token.add_argument("--ttl", type=int, default=300)
+    token.set_defaults(func=cmd_token)
     run = sub.add_parser("run", help="set up if needed and run every process until Ctrl-C")
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)

@@ -15,8 +15,10 @@ from .support.processes import alive, descendants, free_port, wait_for_health
 
 def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_path):
     port = free_port()
-    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port)}
-    env.pop("DATABASE_URL", None)
+    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
+           "SYSOPS_SMTP_PORT": str(free_port())}
+    for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SECRET_KEY"):
+        env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     try:
@@ -25,7 +27,7 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
         assert health["status"] == "ok" and health["database"] == "ok"
         assert (tmp_path / "var" / "legacy.db").exists()
         children = descendants(proc.pid)
-        assert len(children) >= 3  # gunicorn master and its workers
+        assert len(children) >= 5  # gunicorn master + workers, the outbox worker, the local SMTP sink
 
         browser = requests.Session()
         login_page = browser.get(f"{base}/login").text

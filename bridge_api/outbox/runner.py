@@ -1,6 +1,8 @@
 """The outbox worker process: `sysops outbox-worker`."""
 from __future__ import annotations
 
+import datetime as dt
+import os
 import signal
 
 from shell_app.db import make_engine, make_session_factory
@@ -21,7 +23,9 @@ def main(settings: Settings) -> int:
         signal.signal(signum, lambda *_: stopping.append(True))
     engine = make_engine(settings.database_url)
     try:
-        run_forever(make_session_factory(engine), transports_for(settings), should_stop=lambda: bool(stopping))
+        lease = dt.timedelta(seconds=float(os.environ.get("SYSOPS_OUTBOX_LEASE_SECONDS", "60")))
+        run_forever(make_session_factory(engine), transports_for(settings), should_stop=lambda: bool(stopping),
+                    lease=lease)
     finally:
         engine.dispose()
     return 0

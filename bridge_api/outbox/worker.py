@@ -26,7 +26,7 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(seconds=min(2 ** attempts, 300))
 
 
-def claim_due(session: Session, now: dt.datetime, batch: int = 20) -> list[int]:
+def claim_due(session: Session, now: dt.datetime, batch: int = 20, lease: dt.timedelta = LEASE) -> list[int]:
     candidates = session.scalars(
         select(Notification.id).where(Notification.status == "queued", Notification.next_attempt_at <= now,
                                       or_(Notification.lease_until.is_(None), Notification.lease_until < now))
@@ -37,7 +37,7 @@ def claim_due(session: Session, now: dt.datetime, batch: int = 20) -> list[int]:
         result = session.execute(
             update(Notification).where(Notification.id == notification_id, Notification.status == "queued",
                                        or_(Notification.lease_until.is_(None), Notification.lease_until < now))
-            .values(lease_until=now + LEASE)
+            .values(lease_until=now + lease)
         )
         session.commit()
         if result.rowcount == 1:
@@ -71,16 +71,16 @@ def deliver(session: Session, notification_id: int, transports: Mapping[str, Tra
 
 
 def run_once(sessions: sessionmaker, transports: Mapping[str, Transport],
-             clock: Callable[[], dt.datetime] = dt.datetime.now) -> int:
+             clock: Callable[[], dt.datetime] = dt.datetime.now, lease: dt.timedelta = LEASE) -> int:
     with sessions() as session:
-        ids = claim_due(session, clock())
+        ids = claim_due(session, clock(), lease=lease)
         for notification_id in ids:
             deliver(session, notification_id, transports, clock)
     return len(ids)
 
 
 def run_forever(sessions: sessionmaker, transports: Mapping[str, Transport], should_stop: Callable[[], bool],
-                idle_sleep: float = 0.5) -> None:
+                idle_sleep: float = 0.5, lease: dt.timedelta = LEASE) -> None:
     while not should_stop():
-        if run_once(sessions, transports) == 0:
+        if run_once(sessions, transports, lease=lease) == 0:
             time.sleep(idle_sleep)

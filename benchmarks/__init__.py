@@ -1,0 +1,1 @@
+"""Benchmarks: commands that print measured figures (ratios against baselines from the same run)."""

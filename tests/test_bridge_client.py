@@ -1,0 +1,158 @@
+"""The bridge client over real HTTP against the monolith served by gunicorn, and its failure handling."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import threading
+import time
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+import pytest
+
+from bridge_api.client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
+from bridge_api.fake import FakeBridgeClient
+from shell_app.db import make_engine
+from shell_app.demo_data import PRESETS, generate
+from shell_app.migrations import upgrade
+from sysops.tokens import Principal, TokenSigner
+
+from .support.processes import free_port, wait_for_health
+
+SECRET = "client-test-secret"
+SIGNER = TokenSigner(SECRET)
+
+
+@pytest.fixture(scope="module")
+def live_monolith(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'legacy.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate(engine, seed=9, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
+    engine.dispose()
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "SYSOPS_SECRET_KEY": SECRET}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--no-control-socket", "shell_app:create_app()"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(f"{base}/healthz")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def client_as(base: str, principal: Principal, **kwargs) -> HttpBridgeClient:
+    return HttpBridgeClient(base, lambda: SIGNER.mint(principal, "bridge"), **kwargs)
+
+
+SERVICE = Principal("service", "ticketing")
+
+
+def test_reads_customers_coverage_catalog_and_experts_over_http(live_monolith):
+    bridge = client_as(live_monolith, SERVICE)
+    customer = bridge.get_customer(1)
+    contract = next(c for c in bridge.customer_contracts(1))
+    covered = bridge.coverage(1, contract["product_ids"][0])
+    assert customer["id"] == 1 and contract["customer_id"] == 1
+    assert covered["covered"] == (contract["status"] == "active")
+    assert len(bridge.products()) > 10 and len(bridge.locales()) == 16
+    experts = list(bridge.experts())
+    assert [e["id"] for e in experts] == sorted(e["id"] for e in experts) and len(experts) == 3
+    bridge.close()
+
+
+def test_follows_cursors_across_pages(live_monolith):
+    bridge = client_as(live_monolith, Principal("service", "backfill"))
+    ids = list(bridge.legacy_ticket_ids(page_size=40))
+    assert ids == list(range(1, 251))  # the tiny preset's 250 tickets, over 7 pages
+    ticket = bridge.get_legacy_ticket(ids[0])
+    assert len(ticket["checksum"]) == 64
+
+
+def test_errors_become_typed_exceptions(live_monolith):
+    with pytest.raises(NotFound):
+        client_as(live_monolith, SERVICE).get_customer(99999)
+    with pytest.raises(Forbidden):
+        client_as(live_monolith, Principal("user", "customer1", "customer", customer_id=1)).get_customer(2)
+    with pytest.raises(Unauthorized):
+        HttpBridgeClient(live_monolith, lambda: TokenSigner("wrong").mint(SERVICE, "bridge")).products()
+
+
+def test_notify_is_idempotent_across_calls(live_monolith):
+    bridge = client_as(live_monolith, SERVICE)
+    args = dict(idempotency_key="client-key-0001", channel="sms", recipient_kind="expert", recipient_id=1,
+                subject="Offer", body="You have a new offer")
+    assert bridge.notify(**args)["id"] == bridge.notify(**args)["id"]
+
+
+class _Counting(BaseHTTPRequestHandler):
+    calls = 0
+    delay = 0.0
+
+    def _answer(self):
+        type(self).calls += 1
+        time.sleep(self.delay)
+        body = b'{"type":"x","title":"Service Unavailable","status":503,"detail":"down for maintenance"}'
+        self.send_response(503)
+        self.send_header("Content-Type", "application/problem+json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    do_GET = do_POST = _answer
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def failing_server():
+    handler = type("Handler", (_Counting,), {"calls": 0, "delay": 0.0})
+    server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}", handler
+    server.shutdown()
+    server.server_close()
+
+
+def test_idempotent_calls_are_retried_and_others_are_not(failing_server):
+    base, handler = failing_server
+    bridge = client_as(base, SERVICE, retries=2, backoff=0.01)
+    with pytest.raises(Unavailable, match="down for maintenance"):
+        bridge.products()
+    assert handler.calls == 3
+    handler.calls = 0
+    with pytest.raises(Unavailable):
+        bridge.raise_staff_alert("unassigned", "no expert")
+    assert handler.calls == 1
+
+
+def test_read_timeout_and_refused_connection_surface_as_unavailable(failing_server):
+    base, handler = failing_server
+    handler.delay = 1.0
+    started = time.monotonic()
+    with pytest.raises(Unavailable):
+        client_as(base, SERVICE, read_timeout=0.2, retries=1, backoff=0.01).products()
+    assert time.monotonic() - started < 2.0
+    with pytest.raises(Unavailable):
+        client_as(f"http://127.0.0.1:{free_port()}", SERVICE, retries=1, backoff=0.01).products()
+
+
+def test_the_fake_implements_the_whole_interface_with_the_same_errors():
+    interface = {name for name in dir(BridgeClient) if not name.startswith("_")}
+    assert interface <= set(dir(HttpBridgeClient)) and interface <= set(dir(FakeBridgeClient))
+    fake = FakeBridgeClient()
+    with pytest.raises(NotFound):
+        fake.get_customer(1)
+    first = fake.notify(idempotency_key="k" * 8, channel="email", recipient_kind="customer", recipient_id=1,
+                        subject="s", body="b")
+    assert fake.notify(idempotency_key="k" * 8, channel="email", recipient_kind="customer", recipient_id=1,
+                       subject="s", body="b") == first
+    fake.unavailable = True
+    with pytest.raises(Unavailable):
+        fake.products()

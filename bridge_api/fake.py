@@ -87,6 +87,18 @@ class FakeBridgeClient:
         ticket["migrated_at"] = ticket.get("migrated_at") or dt.datetime.now().replace(microsecond=0).isoformat()
         return {"id": ticket_id, "reference": ticket["reference"], "migrated_at": ticket["migrated_at"]}
 
+    def legacy_stats(self) -> dict:
+        self._check()
+        migrated = sum(1 for t in self.legacy_tickets.values() if t.get("migrated_at"))
+        return {"total": len(self.legacy_tickets), "migrated": migrated,
+                "remaining": len(self.legacy_tickets) - migrated}
+
+    def legacy_checksums(self, page_size: int = 500) -> Iterator[dict]:
+        self._check()
+        for ticket_id in sorted(self.legacy_tickets):
+            ticket = self.legacy_tickets[ticket_id]
+            yield {"id": ticket_id, "checksum": ticket["checksum"], "migrated_at": ticket.get("migrated_at")}
+
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict:
         self._check()

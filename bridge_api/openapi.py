@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import PREFIX
 
-VERSION = "1.1.0"
+VERSION = "1.2.0"
 
 
 def _ref(name: str) -> dict:
@@ -115,6 +115,11 @@ SCHEMAS = {
         "id": ID, "kind": {"type": "string"}, "message": {"type": "string"},
         "ticket_reference": _nullable("string"), "raised_by": {"type": "string"}, "created_at": DATETIME,
         "acknowledged_at": _nullable("string", format="date-time")}),
+    "LegacyStats": _obj(["total", "migrated", "remaining"], {
+        "total": {"type": "integer"}, "migrated": {"type": "integer"}, "remaining": {"type": "integer"}}),
+    **_list_of("ChecksumPage", _obj(["id", "checksum", "migrated_at"], {
+        "id": ID, "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "migrated_at": _nullable("string", format="date-time")})),
     **_list_of("CustomerPage", _ref("Customer")),
     **_list_of("ContractList", _ref("Contract")),
     **_list_of("ProductList", _ref("Product")),
@@ -182,6 +187,11 @@ PATHS = {
     "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
         _param("migrated", schema={"enum": ["any", "true", "false"]}), *PAGING],
         who="services ticketing, backfill, reports")},
+    "/legacy-tickets/stats": {"get": _op("How many legacy tickets exist and how many are migrated", "200",
+                                         "LegacyStats", who="services ticketing, backfill, reports")},
+    "/legacy-tickets/checksums": {"get": _op("Content checksums of legacy tickets, in id order", "200",
+                                             "ChecksumPage", params=PAGING,
+                                             who="services ticketing, backfill, reports")},
     "/legacy-tickets/{ticket_id}": {"get": _op(
         "A legacy ticket with slots, history and content checksum", "200", "LegacyTicket",
         params=[_path_id("ticket_id")], extra=_not_found("ticket"), who="services ticketing, backfill")},

@@ -104,6 +104,9 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)
     run.set_defaults(func=cmd_run)
+    from graph_store.cli import register as register_graph_commands
+
+    register_graph_commands(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -26,7 +26,11 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
         health = wait_for_health(f"{base}/healthz")
         assert health["status"] == "ok" and health["database"] == "ok"
         assert (tmp_path / "var" / "legacy.db").exists()
+        deadline = time.monotonic() + 15
         children = descendants(proc.pid)
+        while len(children) < 5 and time.monotonic() < deadline:  # the worker starts after the shell is healthy
+            time.sleep(0.1)
+            children = descendants(proc.pid)
         assert len(children) >= 5  # gunicorn master + workers, the outbox worker, the local SMTP sink
 
         browser = requests.Session()

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from markupsafe import escape
 from sqlalchemy import select
 
 from shell_app.models import Contract, Customer, Expert, LegacyTicket, UserAccount
@@ -58,7 +59,7 @@ def test_ticket_detail_shows_history_and_slots(client, auth, db):
     ticket = db.get(LegacyTicket, 1)
     page = client.get("/tickets/1").get_data(as_text=True)
     assert ticket.reference in page and ticket.product.name in page
-    assert all(h.detail in page for h in ticket.history)
+    assert all(str(escape(h.detail)) in page for h in ticket.history)
     assert all(s.starts_at.strftime("%Y-%m-%d %H:%M") in page for s in ticket.slots)
 
 

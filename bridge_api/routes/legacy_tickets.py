@@ -3,7 +3,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from shell_app.models import LegacyTicket, UserAccount
@@ -20,6 +20,8 @@ LOADS = (selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history), s
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/legacy-tickets", "legacy_tickets_ids", ids)
+    bp.add_url_rule("/legacy-tickets/stats", "legacy_tickets_stats", stats)
+    bp.add_url_rule("/legacy-tickets/checksums", "legacy_tickets_checksums", checksums)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>", "legacy_ticket_get", get)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>/migrated", "legacy_ticket_mark_migrated", mark_migrated,
                     methods=["POST"])
@@ -67,3 +69,28 @@ def mark_migrated(ticket_id: int):
     session.commit()
     session.refresh(ticket)
     return jsonify(id=ticket.id, reference=ticket.reference, migrated_at=s.iso(ticket.migrated_at))
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def stats():
+    session = db()
+    total = session.scalar(select(func.count()).select_from(LegacyTicket))
+    migrated = session.scalar(select(func.count()).select_from(LegacyTicket).where(LegacyTicket.migrated_at.is_not(None)))
+    return jsonify(total=total, migrated=migrated, remaining=total - migrated)
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def checksums():
+    """Content checksums in id order, for reconciliation (the same checksum as the full record's)."""
+    page = page_request()
+    rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id > page.after_id)
+                             .order_by(LegacyTicket.id).limit(page.limit + 1)))
+    rows, cursor = page_of(rows, page)
+    creators = {a.id: a for a in db().scalars(select(UserAccount).where(
+        UserAccount.id.in_({r.created_by_account_id for r in rows if r.created_by_account_id})))}
+    items = []
+    for row in rows:
+        creator = creators.get(row.created_by_account_id)
+        record = s.legacy_ticket(row, {"username": creator.username, "role": creator.role} if creator else None)
+        items.append({"id": row.id, "checksum": record["checksum"], "migrated_at": record["migrated_at"]})
+    return jsonify(items=items, next_cursor=cursor)

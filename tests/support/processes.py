@@ -60,3 +60,17 @@ def wait_for_health(url: str, timeout: float = 90.0) -> dict:
             last_error = exc
         time.sleep(0.25)
     raise TimeoutError(f"{url} not healthy after {timeout}s: {last_error}")
+
+
+def free_low_port(start: int = 20000, end: int = 32000) -> int:
+    """A free port below 32768 (FalkorDB's BOLT_PORT argument does not accept higher ports)."""
+    import random
+
+    for candidate in random.sample(range(start, end), 200):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", candidate))
+            except OSError:
+                continue
+            return candidate
+    raise RuntimeError("no free port below 32768")

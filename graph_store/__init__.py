@@ -1,0 +1,52 @@
+"""The data-store interface: services ask it for tickets and assignment facts, never for a database.
+
+`GraphStore` is the one object the ticketing, experts and reports services hold. Behind it: a
+graph backend (FalkorDB or Bolt/Neo4j) and the bridge client through which legacy tickets are
+migrated the first time they are read.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bridge_api.client import BridgeClient
+
+from .assignment import AssignmentStore
+from .backends import GraphBackend
+from .errors import MigrationUnavailable, SlotTaken, StaleTicket, StoreError, TicketNotFound
+from .experts import ExpertStore
+from .migration import Migrator
+from .progress import migration_progress, reconcile
+from .tickets import NEW_TICKET_ID_BASE, TicketRepository
+
+__all__ = ["GraphStore", "MigrationUnavailable", "SlotTaken", "StaleTicket", "StoreError", "TicketNotFound",
+           "NEW_TICKET_ID_BASE"]
+
+
+class GraphStore:
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        self.backend = backend
+        self.bridge = bridge
+        self.tickets = TicketRepository(backend)
+        self.assignment = AssignmentStore(backend)
+        self.experts = ExpertStore(backend)
+        self.migrator = Migrator(backend, bridge)
+
+    def get_ticket(self, ticket_id: int) -> dict[str, Any]:
+        """The ticket from the graph; a legacy ticket not yet there is migrated first (then the graph is its master)."""
+        ticket = self.tickets.find(ticket_id)
+        if ticket is None:
+            self.migrator.migrate(ticket_id, via="lazy")
+            ticket = self.tickets.get(ticket_id)
+        elif ticket.get("source") == "legacy" and not ticket.get("legacy_marked"):
+            self.migrator.ensure_legacy_marked(ticket_id)  # repair after a crash between write and mark
+        return ticket
+
+    def progress(self) -> dict[str, Any]:
+        return migration_progress(self.backend, self.bridge)
+
+    def reconcile(self, now: dt.datetime | None = None):
+        return reconcile(self.backend, self.bridge, now or dt.datetime.now())
+
+    def close(self) -> None:
+        self.backend.close()

@@ -1,0 +1,27 @@
+"""Graph database backends behind one small interface (read, write, schema)."""
+from __future__ import annotations
+
+from typing import Any, Protocol
+
+
+class GraphUnavailable(Exception):
+    """The graph database could not be reached or refused the query for a transient reason."""
+
+
+class GraphBackend(Protocol):
+    name: str
+
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+    def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+    def ensure_schema(self) -> None: ...
+    def clear(self) -> None: ...
+    def close(self) -> None: ...
+
+
+# Every node key the store MERGEs on; each backend turns these into indexes and unique constraints.
+UNIQUE_KEYS = [
+    ("Ticket", "id"), ("Customer", "id"), ("Contract", "id"), ("Product", "id"), ("Locale", "id"),
+    ("Expert", "id"), ("Event", "key"), ("Booking", "key"), ("CallCentreStaff", "username"),
+    ("Article", "id"), ("MigrationRun", "id"), ("Survey", "ticket_id"), ("Expertise", "product_id"),
+    ("Counter", "name"),
+]

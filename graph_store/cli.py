@@ -1,0 +1,103 @@
+"""`sysops` sub-commands for the graph: server, schema, migration, backfill, reconciliation."""
+from __future__ import annotations
+
+import json
+
+from sysops.config import load_settings
+
+
+def graph_server(_args) -> int:
+    from .server import run_foreground
+
+    return run_foreground(load_settings().data_dir / "graph")
+
+
+def graph_init(_args) -> int:
+    """Create indexes and constraints, and import expert profiles not yet in the graph."""
+    import datetime as dt
+
+    from .config import open_store
+
+    store = open_store(load_settings(), "backfill")
+    store.backend.ensure_schema()
+    imported = store.experts.import_all(store.bridge, dt.date.today())
+    print(f"graph schema ready; {imported} expert profiles imported")
+    store.close()
+    return 0
+
+
+def migrate_ticket(args) -> int:
+    from .config import open_store
+
+    store = open_store(load_settings(), "ticketing")
+    ticket = store.get_ticket(args.ticket_id)
+    print(json.dumps({"id": ticket["id"], "reference": ticket["reference"], "status": ticket["status"],
+                      "events": len(ticket["history"])}))
+    store.close()
+    return 0
+
+
+def backfill(args) -> int:
+    from .backfill import ProgressBar, backfill as run_backfill
+    from .config import open_store
+
+    store = open_store(load_settings(), "backfill")
+    store.backend.ensure_schema()
+    remaining = store.bridge.legacy_stats()["remaining"]
+    bar = ProgressBar(remaining if args.limit is None else min(args.limit, remaining))
+    result = run_backfill(store.migrator, store.bridge, batch_size=args.batch, workers=args.workers,
+                          limit=args.limit, on_progress=bar.update)
+    bar.close()
+    print(f"backfill: {result.seen} tickets ({result.migrated} migrated, {result.already} already in the graph) "
+          f"in {result.seconds:.1f} s, {result.per_second:,.0f} tickets/s")
+    code = 0 if args.no_reconcile else _report(store.reconcile())
+    store.close()
+    return code
+
+
+def reconcile(_args) -> int:
+    from .config import open_store
+
+    store = open_store(load_settings(), "backfill")
+    code = _report(store.reconcile())
+    store.close()
+    return code
+
+
+def _report(result) -> int:
+    print(f"reconciliation: {result.checked} legacy tickets checked; {result.matching} match, "
+          f"{len(result.mismatched)} mismatched, {len(result.missing)} missing from the graph, "
+          f"{result.not_migrated} not migrated yet, {len(result.unmarked)} awaiting their legacy mark")
+    for label, ids in (("mismatched", result.mismatched), ("missing", result.missing)):
+        if ids:
+            print(f"  {label}: {', '.join(map(str, ids[:50]))}{' ...' if len(ids) > 50 else ''}")
+    return 0 if result.ok else 1
+
+
+def progress(_args) -> int:
+    from .config import open_store
+
+    store = open_store(load_settings(), "reports")
+    print(json.dumps(store.progress(), indent=2, default=str))
+    store.close()
+    return 0
+
+
+def register(sub) -> None:
+    sub.add_parser("graph-server", help="run the embedded FalkorDB server in the foreground").set_defaults(
+        func=graph_server)
+    sub.add_parser("graph-init", help="create graph indexes/constraints and import expert profiles").set_defaults(
+        func=graph_init)
+    one = sub.add_parser("migrate-ticket", help="read one ticket through the graph store (migrating it)")
+    one.add_argument("ticket_id", type=int)
+    one.set_defaults(func=migrate_ticket)
+    bulk = sub.add_parser("backfill", help="migrate all remaining legacy tickets, then reconcile")
+    bulk.add_argument("--batch", type=int, default=200)
+    bulk.add_argument("--workers", type=int, default=4)
+    bulk.add_argument("--limit", type=int, default=None, help="stop after this many tickets")
+    bulk.add_argument("--no-reconcile", action="store_true")
+    bulk.set_defaults(func=backfill)
+    sub.add_parser("reconcile", help="compare legacy and graph checksums; exit 1 on any mismatch").set_defaults(
+        func=reconcile)
+    sub.add_parser("migration-progress", help="print migration progress as JSON").set_defaults(func=progress)
+

@@ -1,0 +1,53 @@
+"""Which graph database to use, from the environment (read at bootstrap, never at import)."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .backends import GraphBackend
+
+
+def graph_socket(data_dir: Path) -> Path:
+    return data_dir / "graph" / "falkordb.sock"
+
+
+def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBackend:
+    """SYSOPS_GRAPH_URL: unset -> the embedded FalkorDB's unix socket; `unix:///path/to.sock`;
+    `falkordb://[:password@]host:port`;
+    `bolt://` or `neo4j://` URIs (with SYSOPS_GRAPH_USER / SYSOPS_GRAPH_PASSWORD) -> the Bolt backend."""
+    env = dict(os.environ if env is None else env)
+    url = env.get("SYSOPS_GRAPH_URL", "")
+    graph = env.get("SYSOPS_GRAPH_NAME", "sysops")
+    if url.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
+        from .backends.bolt_backend import BoltBackend
+
+        return BoltBackend(url, env.get("SYSOPS_GRAPH_USER", "neo4j"), env.get("SYSOPS_GRAPH_PASSWORD", ""),
+                           database=env.get("SYSOPS_GRAPH_DATABASE") or None,
+                           dialect=env.get("SYSOPS_GRAPH_DIALECT", "neo4j"))
+    from .backends.falkordb_backend import FalkorBackend
+
+    if url.startswith("unix://"):
+        return FalkorBackend(graph=graph, unix_socket_path=url[len("unix://"):])
+    if url.startswith("falkordb://"):
+        from urllib.parse import urlsplit
+
+        parts = urlsplit(url)
+        return FalkorBackend(graph=graph, host=parts.hostname, port=parts.port or 6379, password=parts.password)
+    return FalkorBackend(graph=graph, unix_socket_path=str(graph_socket(data_dir)))
+
+
+def bridge_for(settings, service: str):
+    """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
+    monolith), service tokens minted with the installation secret."""
+    from bridge_api.client import HttpBridgeClient
+    from sysops.tokens import Principal, TokenSigner
+
+    base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.shell_port}")
+    signer = TokenSigner(settings.secret_key)
+    return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
+
+
+def open_store(settings, service: str):
+    from . import GraphStore
+
+    return GraphStore(open_backend(settings.data_dir), bridge_for(settings, service))

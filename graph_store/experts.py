@@ -1,0 +1,114 @@
+"""Expert facts used by assignment (skills, locales, weekly availability, time off) in the graph.
+
+The graph is their one master (docs/adr/0005): each expert's profile is imported once from the
+legacy system through the bridge; after that, changes are made here (by the expert or an admin
+through the experts fragment) and take effect in assignment immediately.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterable
+
+from bridge_api.client import BridgeClient
+
+from .backends import GraphBackend
+
+IMPORT_EXPERT = """
+MERGE (x:Expert {id: $id})
+WITH x WHERE x.profile_imported IS NULL
+SET x += $props, x.profile_imported = true
+FOREACH (s IN $skills |
+  MERGE (e:Expertise {product_id: s.product_id})
+  MERGE (p:Product {id: s.product_id})
+  MERGE (e)-[:APPLIES_TO]->(p)
+  CREATE (x)-[:HAS_EXPERTISE {level: s.level}]->(e))
+FOREACH (l IN $locale_ids | MERGE (loc:Locale {id: l}) CREATE (x)-[:SERVICES]->(loc))
+RETURN x.id AS id
+"""
+
+SET_SKILLS = """
+MATCH (x:Expert {id: $id})
+OPTIONAL MATCH (x)-[old:HAS_EXPERTISE]->()
+DELETE old
+WITH DISTINCT x
+FOREACH (s IN $skills |
+  MERGE (e:Expertise {product_id: s.product_id})
+  MERGE (p:Product {id: s.product_id})
+  MERGE (e)-[:APPLIES_TO]->(p)
+  CREATE (x)-[:HAS_EXPERTISE {level: s.level}]->(e))
+RETURN x.id AS id
+"""
+
+SET_LOCALES = """
+MATCH (x:Expert {id: $id})
+OPTIONAL MATCH (x)-[old:SERVICES]->()
+DELETE old
+WITH DISTINCT x
+FOREACH (l IN $locale_ids | MERGE (loc:Locale {id: l}) CREATE (x)-[:SERVICES]->(loc))
+RETURN x.id AS id
+"""
+
+READ_EXPERT = """
+MATCH (x:Expert {id: $id})
+OPTIONAL MATCH (x)-[h:HAS_EXPERTISE]->(e:Expertise)
+WITH x, collect({product_id: e.product_id, level: h.level}) AS skills
+OPTIONAL MATCH (x)-[:SERVICES]->(l:Locale)
+RETURN x {.*} AS expert, skills, collect(l.id) AS locale_ids
+"""
+
+
+def off_dates(time_off: Iterable[dict[str, str]], horizon_start: dt.date, horizon_days: int = 400) -> list[str]:
+    """Time-off ranges as the list of dates they cover, within a bounded horizon."""
+    end_of_horizon = horizon_start + dt.timedelta(days=horizon_days)
+    dates: set[str] = set()
+    for period in time_off:
+        day = max(dt.date.fromisoformat(period["start_date"]), horizon_start)
+        last = min(dt.date.fromisoformat(period["end_date"]), end_of_horizon)
+        while day <= last:
+            dates.add(day.isoformat())
+            day += dt.timedelta(days=1)
+    return sorted(dates)
+
+
+class ExpertStore:
+    def __init__(self, backend: GraphBackend):
+        self.db = backend
+
+    def import_profile(self, expert: dict[str, Any], today: dt.date) -> bool:
+        """Create-only: True if this call imported the profile, False if the graph had it already."""
+        props = {"employee_number": expert["employee_number"], "first_name": expert["first_name"],
+                 "last_name": expert["last_name"], "email": expert.get("email", ""),
+                 "phone": expert.get("phone", ""), "active": expert["active"],
+                 "weekly": [f"{a['weekday']}:{a['period']}" for a in expert["weekly_availability"]],
+                 "off_dates": off_dates(expert["time_off"], today)}
+        rows = self.db.write(IMPORT_EXPERT, {"id": expert["id"], "props": props, "skills": expert["skills"],
+                                             "locale_ids": expert["locale_ids"]})
+        return bool(rows)
+
+    def import_all(self, bridge: BridgeClient, today: dt.date) -> int:
+        return sum(self.import_profile(expert, today) for expert in bridge.experts())
+
+    def get(self, expert_id: int) -> dict[str, Any] | None:
+        rows = self.db.read(READ_EXPERT, {"id": expert_id})
+        if not rows:
+            return None
+        row = rows[0]
+        expert = row["expert"]
+        expert["skills"] = sorted((s for s in row["skills"] if s.get("product_id") is not None),
+                                  key=lambda s: s["product_id"])
+        expert["locale_ids"] = sorted(row["locale_ids"])
+        return expert
+
+    def set_skills(self, expert_id: int, skills: list[dict[str, Any]]) -> None:
+        self.db.write(SET_SKILLS, {"id": expert_id, "skills": skills})
+
+    def set_locales(self, expert_id: int, locale_ids: list[int]) -> None:
+        self.db.write(SET_LOCALES, {"id": expert_id, "locale_ids": locale_ids})
+
+    def set_availability(self, expert_id: int, weekly: list[str], off: list[str]) -> None:
+        self.db.write("MATCH (x:Expert {id: $id}) SET x.weekly = $weekly, x.off_dates = $off",
+                      {"id": expert_id, "weekly": weekly, "off": off})
+
+    def set_score(self, expert_id: int, score: float, answers: int) -> None:
+        self.db.write("MATCH (x:Expert {id: $id}) SET x.score = $score, x.score_answers = $answers",
+                      {"id": expert_id, "score": score, "answers": answers})

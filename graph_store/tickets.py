@@ -1,0 +1,124 @@
+"""Tickets in the graph: read with history and allocations, create, update, list."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any
+
+from .backends import GraphBackend
+from .errors import StaleTicket, TicketNotFound
+
+# Tickets born in the graph get ids above every legacy id, so both can share one id space.
+NEW_TICKET_ID_BASE = 100_000_000
+
+READ_TICKET = """
+MATCH (t:Ticket {id: $id})
+OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event)
+WITH t, e ORDER BY e.seq
+WITH t, collect(e {.*}) AS history
+OPTIONAL MATCH (x:Expert)-[a:ALLOCATED]->(t)
+RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocations
+"""
+
+CREATE_TICKET = """
+MERGE (counter:Counter {name: 'ticket'})
+ON CREATE SET counter.value = $base
+SET counter.value = counter.value + 1
+WITH counter.value AS id
+CREATE (t:Ticket {id: id})
+SET t += $props, t.reference = 'N-' + toString(id), t.source = 'new', t.revision = 1, t.event_count = 1
+MERGE (c:Customer {id: $customer_id})
+MERGE (k:Contract {id: $contract_id})
+MERGE (p:Product {id: $product_id})
+MERGE (l:Locale {id: $locale_id})
+CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l)
+CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
+                                  detail: $detail})
+RETURN id
+"""
+
+UPDATE_TICKET = """
+MATCH (t:Ticket {id: $id})
+WHERE $expected_revision IS NULL OR t.revision = $expected_revision
+SET t += $changes, t.revision = t.revision + 1, t.event_count = t.event_count + 1, t.updated_at = $at
+CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+                                  at: $at, actor: $actor, action: $action, detail: $detail})
+RETURN t.revision AS revision
+"""
+
+
+def iso(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+class TicketRepository:
+    def __init__(self, backend: GraphBackend):
+        self.db = backend
+
+    def find(self, ticket_id: int) -> dict[str, Any] | None:
+        rows = self.db.read(READ_TICKET, {"id": ticket_id})
+        if not rows:
+            return None
+        row = rows[0]
+        ticket = row["ticket"]
+        ticket["history"] = [e for e in row["history"] if e.get("key")]
+        ticket["allocations"] = sorted((a for a in row["allocations"] if a.get("state")), key=lambda a: a["at"])
+        return ticket
+
+    def get(self, ticket_id: int) -> dict[str, Any]:
+        ticket = self.find(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        return ticket
+
+    def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
+               slots: list[str], channel: str, actor: str, now: dt.datetime, status: str = "new") -> int:
+        at = iso(now)
+        props = {"status": status, "channel": channel, "description": description, "slots": slots,
+                 "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
+                 "locale_id": locale_id, "created_at": at, "updated_at": at, "request_id": uuid.uuid4().hex}
+        rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
+                                             "contract_id": contract_id, "product_id": product_id,
+                                             "locale_id": locale_id, "at": at, "actor": actor,
+                                             "detail": f"Raised by {channel}"})
+        return rows[0]["id"]
+
+    def update(self, ticket_id: int, *, changes: dict[str, Any], actor: str, action: str, detail: str,
+               now: dt.datetime, expected_revision: int | None = None) -> int:
+        rows = self.db.write(UPDATE_TICKET, {"id": ticket_id, "changes": changes, "actor": actor, "action": action,
+                                             "detail": detail, "at": iso(now),
+                                             "expected_revision": expected_revision})
+        if not rows:
+            if self.find(ticket_id) is None:
+                raise TicketNotFound(f"no ticket {ticket_id}")
+            raise StaleTicket(f"ticket {ticket_id} changed since revision {expected_revision}")
+        return rows[0]["revision"]
+
+    def add_note(self, ticket_id: int, *, actor: str, note: str, now: dt.datetime) -> int:
+        return self.update(ticket_id, changes={}, actor=actor, action="note", detail=note, now=now)
+
+    def list(self, *, customer_id: int | None = None, expert_id: int | None = None, status: str | None = None,
+             limit: int = 100) -> list[dict[str, Any]]:
+        if expert_id is not None:
+            match = "MATCH (:Expert {id: $expert_id})-[a:ALLOCATED]->(t:Ticket) WHERE a.state IN ['offered', 'accepted']"
+        else:
+            match = "MATCH (t:Ticket) WHERE ($customer_id IS NULL OR t.customer_id = $customer_id)"
+        query = (f"{match} AND ($status IS NULL OR t.status = $status) "
+                 "RETURN t {.*} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
+        rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "status": status,
+                                    "limit": limit})
+        return [row["ticket"] for row in rows]
+
+    def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
+        rows = self.db.write(
+            "MATCH (t:Ticket {id: $id}) MERGE (a:Article {id: $article_id}) ON CREATE SET a.title = $title "
+            "MERGE (t)-[:REFERENCES]->(a) RETURN t.id AS id", {"id": ticket_id, "article_id": article_id,
+                                                               "title": title})
+        if not rows:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        self.add_note(ticket_id, actor=actor, note=f"Attached article {article_id}: {title}", now=now)
+
+    def articles(self, ticket_id: int) -> list[dict[str, Any]]:
+        return [row["article"] for row in self.db.read(
+            "MATCH (:Ticket {id: $id})-[:REFERENCES]->(a:Article) RETURN a {.*} AS article ORDER BY a.id",
+            {"id": ticket_id})]

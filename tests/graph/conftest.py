@@ -1,0 +1,113 @@
+"""Graph fixtures: a real FalkorDB server per session (RESP over a unix socket, AOF on), and a
+second one with a Bolt endpoint (tests only) so the Bolt backend runs over the real wire protocol."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import os
+import subprocess
+import sys
+
+import pytest
+
+from bridge_api.client import HttpBridgeClient
+from graph_store import GraphStore
+from graph_store.backends.bolt_backend import BoltBackend
+from graph_store.backends.falkordb_backend import FalkorBackend
+from graph_store.server import FalkorServer
+from shell_app.db import make_engine
+from shell_app.demo_data import PRESETS, generate
+from shell_app.migrations import upgrade
+from sysops.tokens import Principal, TokenSigner
+
+from ..support.processes import free_low_port, free_port, wait_for_health
+
+_graphs = itertools.count()
+SECRET = "graph-test-secret"
+
+
+@pytest.fixture(scope="session")
+def falkor_server(tmp_path_factory):
+    server = FalkorServer(tmp_path_factory.mktemp("falkor"))
+    process = server.spawn(stdout=subprocess.DEVNULL)
+    server.wait_ready(process)
+    yield server
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def bolt_server(tmp_path_factory):
+    server = FalkorServer(tmp_path_factory.mktemp("falkor-bolt"), bolt_port=free_low_port())
+    process = server.spawn(stdout=subprocess.DEVNULL)
+    server.wait_ready(process)
+    yield server
+    process.terminate()
+    process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def bolt_backend(bolt_server):
+    """One driver, one connection, for the whole session (see graph_store/server.py on why)."""
+    backend = BoltBackend(f"bolt://127.0.0.1:{bolt_server.bolt_port}", "falkordb", "", dialect="falkordb")
+    yield backend
+    backend.close()
+
+
+@pytest.fixture(params=["falkordb", "bolt"])
+def graph_backend(request):
+    if request.param == "bolt":
+        backend = request.getfixturevalue("bolt_backend")
+        backend.clear()
+        backend.ensure_schema()
+        yield backend
+        backend.clear()
+        return
+    backend = FalkorBackend(graph=f"test{next(_graphs)}",
+                            unix_socket_path=str(request.getfixturevalue("falkor_server").socket_path))
+    try:
+        backend.ensure_schema()
+        yield backend
+        backend.clear()
+    finally:
+        backend.close()
+
+
+@pytest.fixture(scope="session")
+def legacy_url(tmp_path_factory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('legacy') / 'legacy.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate(engine, seed=21, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
+    engine.dispose()
+    return url
+
+
+@pytest.fixture(scope="session")
+def live_bridge(legacy_url):
+    """The monolith (with its bridge) served by gunicorn: real HTTP, as the services see it."""
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": legacy_url, "SYSOPS_SECRET_KEY": SECRET}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--threads", "4", "--no-control-socket", "shell_app:create_app()"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        wait_for_health(f"{base}/healthz")
+        yield base
+    finally:
+        server.terminate()
+        server.wait(15)
+
+
+def bridge_client(base: str, service: str = "ticketing") -> HttpBridgeClient:
+    signer = TokenSigner(SECRET)
+    return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"), retries=1,
+                            backoff=0.05)
+
+
+@pytest.fixture
+def store(graph_backend, live_bridge):
+    bridge = bridge_client(live_bridge)
+    yield GraphStore(graph_backend, bridge)
+    bridge.close()

@@ -1,0 +1,134 @@
+"""graph_store contract, part 1: tickets and migrate-on-read. Runs on FalkorDB (RESP) and over Bolt."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+import threading
+
+import pytest
+
+from bridge_api.client import HttpBridgeClient
+from graph_store import GraphStore, MigrationUnavailable, StaleTicket, TicketNotFound
+from graph_store.migration import MAPPING_VERSION
+from sysops.tokens import Principal, TokenSigner
+
+from ..support.processes import free_port
+from .conftest import bridge_client
+
+NOW = dt.datetime(2026, 11, 25, 10, 0)
+# Each test takes its own legacy tickets: they are marked migrated in the shared legacy database.
+_legacy_ids = itertools.count(1)
+
+
+def legacy_id() -> int:
+    return next(_legacy_ids)
+
+
+def count(store: GraphStore, query: str, **params) -> int:
+    return store.backend.read(query, params)[0]["n"]
+
+
+def test_new_ticket_is_created_read_updated_and_listed(store):
+    ticket_id = store.tickets.create(customer_id=1, contract_id=1, product_id=3, locale_id=2,
+                                     description="Screen flickers", slots=["2026-11-27T08:00:00"], channel="web",
+                                     actor="customer:customer1", now=NOW)
+    assert ticket_id > 100_000_000
+    ticket = store.get_ticket(ticket_id)
+    assert (ticket["reference"], ticket["status"], ticket["source"]) == (f"N-{ticket_id}", "new", "new")
+    assert [e["action"] for e in ticket["history"]] == ["created"]
+    revision = store.tickets.update(ticket_id, changes={"status": "unassigned"}, actor="system", action="status",
+                                    detail="no candidate", now=NOW, expected_revision=1)
+    assert revision == 2
+    with pytest.raises(StaleTicket):
+        store.tickets.update(ticket_id, changes={"status": "cancelled"}, actor="x", action="status", detail="",
+                             now=NOW, expected_revision=1)
+    store.tickets.add_note(ticket_id, actor="call_centre:callcentre", note="Customer called", now=NOW)
+    ticket = store.get_ticket(ticket_id)
+    assert [e["seq"] for e in ticket["history"]] == [1, 2, 3] and ticket["status"] == "unassigned"
+    assert ticket_id in [t["id"] for t in store.tickets.list(customer_id=1)]
+    assert ticket_id in [t["id"] for t in store.tickets.list(status="unassigned")]
+    assert ticket_id not in [t["id"] for t in store.tickets.list(customer_id=2)]
+    store.tickets.link_article(ticket_id, 7, "Screen flicker fix", actor="expert:expert1", now=NOW)
+    assert [a["id"] for a in store.tickets.articles(ticket_id)] == [7]
+    with pytest.raises(TicketNotFound):
+        store.tickets.update(999_999_999, changes={}, actor="x", action="note", detail="", now=NOW)
+
+
+def test_first_read_migrates_a_legacy_ticket_with_what_it_points_at(store):
+    ticket_id = legacy_id()
+    legacy = store.bridge.get_legacy_ticket(ticket_id)
+    ticket = store.get_ticket(ticket_id)
+    assert ticket["reference"] == legacy["reference"] and ticket["source"] == "legacy"
+    assert ticket["source_checksum"] == legacy["checksum"] and ticket["mapping_version"] == MAPPING_VERSION
+    assert ticket["migrated_via"] == "lazy" and ticket["legacy_marked"] is True
+    assert [e["detail"] for e in ticket["history"]] == [h["detail"] for h in legacy["history"]]
+    assert ticket["slots"] == legacy["slots"]
+    assert store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
+    related = store.backend.read(
+        "MATCH (t:Ticket {id: $id})-[:RAISED_FOR]->(c:Customer), (t)-[:AGAINST]->(k:Contract)-[:APPLIES_TO]->"
+        "(p:Product), (t)-[:LOCATED_IN]->(l:Locale), (c)-[:SUBSCRIBES_TO]->(k) "
+        "RETURN c.id AS customer, k.id AS contract, p.id AS product, l.id AS locale", {"id": ticket_id})
+    assert related == [{"customer": legacy["customer_id"], "contract": legacy["contract_id"],
+                        "product": legacy["product_id"], "locale": legacy["locale_id"]}]
+
+
+def test_many_concurrent_readers_produce_exactly_one_subgraph(store, live_bridge):
+    ticket_id = legacy_id()
+    errors, results = [], []
+
+    def read():
+        bridge = bridge_client(live_bridge)
+        try:
+            results.append(GraphStore(store.backend, bridge).get_ticket(ticket_id)["id"])
+        except Exception as exc:  # any error is a failure of the test
+            errors.append(exc)
+        finally:
+            bridge.close()
+
+    threads = [threading.Thread(target=read) for _ in range(12)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == [] and results == [ticket_id] * 12
+    history = len(store.bridge.get_legacy_ticket(ticket_id)["history"])
+    assert count(store, "MATCH (t:Ticket {id: $id}) RETURN count(t) AS n", id=ticket_id) == 1
+    assert count(store, "MATCH (:Ticket {id: $id})-[:HAS_EVENT]->(e) RETURN count(e) AS n", id=ticket_id) == history
+    assert count(store, "MATCH (:Ticket {id: $id})-[r:RAISED_FOR]->() RETURN count(r) AS n", id=ticket_id) == 1
+
+
+def test_a_replayed_migration_never_overwrites_a_graph_edit(store):
+    ticket_id = legacy_id()
+    store.get_ticket(ticket_id)
+    store.tickets.update(ticket_id, changes={"status": "cancelled", "description": "edited in the graph"},
+                         actor="call_centre:callcentre", action="status", detail="cancelled", now=NOW)
+    assert store.migrator.migrate(ticket_id, via="backfill") is False  # late or replayed: writes nothing
+    ticket = store.get_ticket(ticket_id)
+    assert (ticket["status"], ticket["description"], ticket["migrated_via"]) == ("cancelled", "edited in the graph",
+                                                                                 "lazy")
+    legacy_events = len(store.bridge.get_legacy_ticket(ticket_id)["history"])
+    assert len(ticket["history"]) == legacy_events + 1
+
+
+def test_legacy_system_down_is_a_clean_error_and_leaves_no_node(graph_backend):
+    signer = TokenSigner("whatever")
+    dead = HttpBridgeClient(f"http://127.0.0.1:{free_port()}", lambda: signer.mint(Principal("service", "x"), "bridge"),
+                            retries=1, backoff=0.01)
+    with pytest.raises(MigrationUnavailable):
+        GraphStore(graph_backend, dead).get_ticket(5)
+    assert graph_backend.read("MATCH (t:Ticket {id: 5}) RETURN count(t) AS n")[0]["n"] == 0
+
+
+def test_unknown_tickets_are_not_found_and_leave_no_node(store):
+    for missing in (999_999, 100_000_123):
+        with pytest.raises(TicketNotFound):
+            store.get_ticket(missing)
+        assert count(store, "MATCH (t:Ticket {id: $id}) RETURN count(t) AS n", id=missing) == 0
+
+
+def test_a_missing_legacy_mark_is_repaired_by_the_next_read(store):
+    ticket_id = legacy_id()
+    store.get_ticket(ticket_id)
+    store.backend.write("MATCH (t:Ticket {id: $id}) SET t.legacy_marked = false", {"id": ticket_id})
+    assert store.get_ticket(ticket_id)["legacy_marked"] is False  # this read repairs...
+    assert store.tickets.get(ticket_id)["legacy_marked"] is True  # ...so the node now says so

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
@@ -37,12 +38,12 @@ def migration_progress(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]
         "legacy_total": legacy["total"], "graph_migrated": migrated, "remaining": legacy["total"] - migrated,
         "percent_migrated": round(100.0 * migrated / legacy["total"], 2) if legacy["total"] else 100.0,
         "lazy": by_via.get("lazy", 0), "backfill": by_via.get("backfill", 0),
-        "unmarked": sum(row["unmarked"] for row in rows), "new_tickets": new,
+        "unmarked": int(sum(row["unmarked"] for row in rows)), "new_tickets": new,
         "last_reconciliation": last[0]["run"] if last else None,
     }
 
 
-def reconcile(db: GraphBackend, bridge: BridgeClient, now: dt.datetime, page: int = 1000) -> Reconciliation:
+def reconcile(db: GraphBackend, bridge: BridgeClient, now: dt.datetime, page: int = 500) -> Reconciliation:
     """Compare every legacy ticket's checksum with the graph copy's source checksum; record the run."""
     result = Reconciliation()
     batch: list[dict] = []
@@ -77,5 +78,6 @@ def reconcile(db: GraphBackend, bridge: BridgeClient, now: dt.datetime, page: in
     record.update(mismatched=len(result.mismatched), missing=len(result.missing), unmarked=len(result.unmarked),
                   mismatched_ids=result.mismatched[:100], missing_ids=result.missing[:100], ok=result.ok)
     db.write("CREATE (r:MigrationRun {id: $id, kind: 'reconciliation', at: $at}) SET r += $record",
-             {"id": f"reconciliation-{iso(now)}-{id(result)}", "at": iso(now), "record": record})
+             {"id": f"reconciliation-{now.isoformat()}-{uuid.uuid4().hex[:8]}", "at": now.isoformat(),
+              "record": record})
     return result

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 
 from .config import Settings
 from .supervisor import ProcessSpec, Supervisor, python_module
@@ -20,12 +21,43 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         specs.append(ProcessSpec("mail-sink", python_module(
             "aiosmtpd", "-n", "-l", f"{settings.smtp_host}:{settings.smtp_port}",
             "-c", "aiosmtpd.handlers.Mailbox", str(settings.data_dir / "mail"))))
+    if not os.environ.get("SYSOPS_GRAPH_URL"):
+        specs.append(ProcessSpec("graph-server", python_module("sysops.cli", "graph-server"),
+                                 ready=lambda: _graph_ready(settings)))
     specs += [
         ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
                                           settings.workers), health_url=f"{shell}/healthz"),
         ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
     ]
     return specs
+
+
+def _graph_ready(settings: Settings) -> bool:
+    import redis
+
+    from graph_store.config import graph_socket
+
+    try:
+        client = redis.Redis(unix_socket_path=str(graph_socket(settings.data_dir)), socket_timeout=1)
+        try:
+            return bool(client.ping())
+        finally:
+            client.close()
+    except redis.RedisError:
+        return False
+
+
+def prepare_graph(settings: Settings) -> int:
+    """Indexes and constraints, and expert profiles imported once (the graph is their master)."""
+    from graph_store.config import open_store
+
+    store = open_store(settings, "backfill")
+    try:
+        store.backend.ensure_schema()
+        return store.experts.import_all(store.bridge, dt.date.today())
+    finally:
+        store.bridge.close()
+        store.close()
 
 
 def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
@@ -55,9 +87,16 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     seeded = prepare_database(settings, preset, seed) is not None
     supervisor = Supervisor(process_specs(settings))
     supervisor.start()
+    try:
+        imported = prepare_graph(settings)
+    except Exception:
+        supervisor.stop()
+        raise
     print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
     print(f"  Bridge API:            http://{settings.host}:{settings.shell_port}/bridge/v1/openapi.json (bearer token)")
+    print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"
+          f" ({imported} expert profiles imported now)")
     if settings.run_mail_sink:
         print(f"  Outgoing email:        {settings.data_dir / 'mail'} (local SMTP sink on port {settings.smtp_port})")
     print(f"Demo logins (password for all: {DEMO_PASSWORD}):")

@@ -16,6 +16,7 @@ import sys
 import time
 import urllib.request
 from dataclasses import dataclass, field
+from typing import Callable
 
 GRACE_SECONDS = 10.0
 MAX_RESTARTS = 5
@@ -27,6 +28,7 @@ class ProcessSpec:
     argv: list[str]
     health_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
+    ready: Callable[[], bool] | None = None  # readiness probe for processes without an HTTP health URL
 
 
 def _die_with_parent() -> None:
@@ -53,15 +55,20 @@ class Supervisor:
     def start(self, health_timeout: float = 60.0) -> None:
         for spec in self.specs:
             self._spawn(spec)
-            if spec.health_url and not self._wait_healthy(spec, health_timeout):
+            if (spec.health_url or spec.ready) and not self._wait_healthy(spec, health_timeout):
                 self.stop()
-                raise RuntimeError(f"{spec.name} did not become healthy at {spec.health_url}")
+                raise RuntimeError(f"{spec.name} did not become ready")
 
     def _wait_healthy(self, spec: ProcessSpec, timeout: float) -> bool:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.procs[spec.name].poll() is not None:
                 return False
+            if spec.ready is not None:
+                if spec.ready():
+                    return True
+                time.sleep(0.1)
+                continue
             try:
                 with urllib.request.urlopen(spec.health_url, timeout=2) as response:  # noqa: S310 (loopback URL we built)
                     if response.status == 200:

@@ -25,6 +25,10 @@ class FalkorBackend:
         self._graph_name = graph
         self._graph = self._db.select_graph(graph)
 
+    @property
+    def graph_name(self) -> str:
+        return self._graph_name
+
     @staticmethod
     def _rows(result) -> list[dict[str, Any]]:
         if not result.header:

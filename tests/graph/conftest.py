@@ -86,14 +86,8 @@ def legacy_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def live_bridge(legacy_url):
     """The monolith (with its bridge) served by gunicorn: real HTTP, as the services see it."""
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": legacy_url, "SYSOPS_SECRET_KEY": SECRET}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "4", "--no-control-socket", "shell_app:create_app()"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    server, base = _serve_monolith(legacy_url)
     try:
-        wait_for_health(f"{base}/healthz")
         yield base
     finally:
         server.terminate()
@@ -111,3 +105,30 @@ def store(graph_backend, live_bridge):
     bridge = bridge_client(live_bridge)
     yield GraphStore(graph_backend, bridge)
     bridge.close()
+
+
+def _serve_monolith(database_url: str):
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": SECRET}
+    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                               "--threads", "4", "--no-control-socket", "shell_app:create_app()"], env=env,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    base = f"http://127.0.0.1:{port}"
+    wait_for_health(f"{base}/healthz")
+    return server, base
+
+
+@pytest.fixture
+def fresh_bridge(tmp_path):
+    """A monolith of its own (fresh tiny legacy data) for tests that migrate everything."""
+    url = f"sqlite:///{tmp_path / 'legacy.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate(engine, seed=22, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
+    engine.dispose()
+    server, base = _serve_monolith(url)
+    try:
+        yield base
+    finally:
+        server.terminate()
+        server.wait(15)

@@ -1,0 +1,123 @@
+"""Migration failure modes with real processes: a migrator killed at each step, backfill beside
+lazy reads, resumption, and reconciliation that notices a mismatch."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import threading
+
+import pytest
+
+from graph_store import GraphStore
+from graph_store.backends.falkordb_backend import FalkorBackend
+from graph_store.backfill import backfill
+
+from .conftest import SECRET, bridge_client
+
+CRASH_POINTS = ["before-graph-write", "after-graph-write", "after-legacy-mark"]
+
+
+@pytest.fixture
+def falkor_store(falkor_server, live_bridge):
+    backend = FalkorBackend(graph=f"faults{os.getpid()}{id(object())}", unix_socket_path=str(falkor_server.socket_path))
+    backend.ensure_schema()
+    bridge = bridge_client(live_bridge)
+    store = GraphStore(backend, bridge)
+    store.socket_path = falkor_server.socket_path
+    yield store
+    backend.clear()
+    backend.close()
+    bridge.close()
+
+
+def cli(store: GraphStore, base_url: str, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """The real `sysops` CLI in its own process, pointed at this test's graph and monolith."""
+    env = {**os.environ, "SYSOPS_GRAPH_URL": f"unix://{store.socket_path}",
+           "SYSOPS_GRAPH_NAME": store.backend.graph_name, "SYSOPS_BRIDGE_URL": base_url,
+           "SYSOPS_SECRET_KEY": SECRET}
+    env.pop("SYSOPS_CRASH_AT", None)
+    if crash_at:
+        env["SYSOPS_CRASH_AT"] = crash_at
+    return subprocess.run([sys.executable, "-m", "sysops.cli", *args], env=env, capture_output=True, text=True,
+                          timeout=120)
+
+
+def nodes(store: GraphStore, ticket_id: int) -> tuple[int, int]:
+    row = store.backend.read("MATCH (t:Ticket {id: $id}) OPTIONAL MATCH (t)-[:HAS_EVENT]->(e) "
+                             "RETURN count(DISTINCT t) AS tickets, count(e) AS events", {"id": ticket_id})[0]
+    return row["tickets"], row["events"]
+
+
+@pytest.mark.parametrize("point", CRASH_POINTS)
+def test_a_migrator_killed_at_any_step_converges_on_the_next_read(falkor_store, live_bridge, point):
+    ticket_id = 240 + CRASH_POINTS.index(point)
+    legacy_events = len(falkor_store.bridge.get_legacy_ticket(ticket_id)["history"])
+    crashed = cli(falkor_store, live_bridge, "migrate-ticket", str(ticket_id), crash_at=point)
+    assert crashed.returncode == -signal.SIGKILL, crashed.stderr
+    tickets, events = nodes(falkor_store, ticket_id)
+    # Never a partial ticket: either nothing, or the whole subgraph.
+    assert (tickets, events) in ((0, 0), (1, legacy_events))
+    assert (tickets == 1) == (point != "before-graph-write")
+    legacy_marked = falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
+    assert legacy_marked == (point == "after-legacy-mark")
+
+    ticket = falkor_store.get_ticket(ticket_id)  # the next read converges
+    assert nodes(falkor_store, ticket_id) == (1, legacy_events)
+    assert falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
+    assert falkor_store.tickets.get(ticket_id)["legacy_marked"] is True and ticket["id"] == ticket_id
+
+
+def test_two_backfills_beside_lazy_reads_migrate_every_ticket_exactly_once(falkor_server, fresh_bridge):
+    backend = FalkorBackend(graph="backfill-race", unix_socket_path=str(falkor_server.socket_path))
+    backend.clear()
+    backend.ensure_schema()
+    stores = [GraphStore(backend, bridge_client(fresh_bridge, "backfill")) for _ in range(3)]
+    total = stores[0].bridge.legacy_stats()["total"]
+    errors: list[Exception] = []
+
+    def guarded(work):
+        try:
+            work()
+        except Exception as exc:  # noqa: BLE001 - collected and asserted empty below
+            errors.append(exc)
+
+    jobs = [lambda s=s: backfill(s.migrator, s.bridge, batch_size=25, workers=3) for s in stores[:2]]
+    jobs.append(lambda: [stores[2].get_ticket(i) for i in range(total, 0, -7)])
+    threads = [threading.Thread(target=guarded, args=(job,)) for job in jobs]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    counts = backend.read("MATCH (t:Ticket) RETURN count(t) AS n, count(DISTINCT t.id) AS ids")[0]
+    assert counts == {"n": total, "ids": total}
+    result = stores[0].reconcile()
+    assert result.ok and result.matching == total and result.unmarked == []
+    progress = stores[0].progress()
+    assert progress["remaining"] == 0 and progress["lazy"] + progress["backfill"] == total
+    assert progress["last_reconciliation"]["ok"] is True
+    backend.clear()
+
+
+def test_backfill_resumes_after_interruption_and_reconciliation_catches_tampering(falkor_server, fresh_bridge):
+    backend = FalkorBackend(graph="backfill-resume", unix_socket_path=str(falkor_server.socket_path))
+    backend.clear()
+    backend.ensure_schema()
+    store = GraphStore(backend, bridge_client(fresh_bridge, "backfill"))
+    store.socket_path = falkor_server.socket_path
+    total = store.bridge.legacy_stats()["total"]
+    first = backfill(store.migrator, store.bridge, batch_size=20, limit=60)
+    assert first.seen == 60 and store.progress()["remaining"] == total - 60
+    partial = store.reconcile()
+    assert partial.ok and partial.matching == 60 and partial.not_migrated == total - 60
+    rest = backfill(store.migrator, store.bridge, batch_size=20)
+    assert rest.seen == total - 60 and store.reconcile().ok
+    backend.write("MATCH (t:Ticket {id: 17}) SET t.source_checksum = 'tampered'")
+    tampered = store.reconcile()
+    assert not tampered.ok and tampered.mismatched == [17]
+    assert store.progress()["last_reconciliation"]["mismatched"] == 1
+    report = cli(store, fresh_bridge, "reconcile")
+    assert report.returncode == 1 and "1 mismatched" in report.stdout and "17" in report.stdout
+    backend.clear()

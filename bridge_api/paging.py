@@ -23,7 +23,7 @@ def encode_cursor(last_id: int) -> str:
 
 def page_request() -> PageRequest:
     raw_limit = request.args.get("limit", str(DEFAULT_LIMIT))
-    if not raw_limit.isdigit() or not 1 <= int(raw_limit) <= MAX_LIMIT:
+    if not (raw_limit.isascii() and raw_limit.isdigit()) or not 1 <= int(raw_limit) <= MAX_LIMIT:
         raise Problem(400, "Bad Request", f"limit must be an integer from 1 to {MAX_LIMIT}", kind="invalid-parameter")
     cursor = request.args.get("cursor")
     after = 0
@@ -31,7 +31,7 @@ def page_request() -> PageRequest:
         try:
             decoded = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
             prefix, _, number = decoded.partition(":")
-            if prefix != "id" or not number.isdigit() or len(number) > 12:
+            if prefix != "id" or not (number.isascii() and number.isdigit()) or len(number) > 12:
                 raise ValueError(decoded)
             after = int(number)
         except (ValueError, UnicodeDecodeError) as exc:
@@ -53,6 +53,6 @@ def int_arg(name: str, required: bool = False) -> int | None:
         if required:
             raise Problem(400, "Bad Request", f"query parameter '{name}' is required", kind="invalid-parameter")
         return None
-    if not value.isdigit() or len(value) > 9:
+    if not (value.isascii() and value.isdigit()) or len(value) > 9:
         raise Problem(400, "Bad Request", f"'{name}' must be a positive integer", kind="invalid-parameter")
     return int(value)

@@ -57,3 +57,9 @@ def test_oversized_notes_are_refused_cleanly(staff):
     for size in (2_001, 2 * 1024 * 1024):
         response = client.post("/tickets/1/notes", data={"note": "x" * size, "csrf_token": auth.csrf})
         assert response.status_code in (413, 422), size
+
+
+def test_non_ascii_digits_are_not_numbers(staff, app):
+    client, _auth = staff
+    for url in ("/customers?q=²", "/experts?product_id=²", "/tickets?page=²"):
+        assert client.get(url).status_code in (200, 403), url

@@ -21,7 +21,7 @@ def search():
         like = f"%{query.lower()}%"
         conditions = [Customer.last_name.ilike(like), Customer.first_name.ilike(like),
                       Customer.email.ilike(like), Customer.phone.ilike(like), Customer.postcode.ilike(like)]
-        if query.isdigit():
+        if query.isascii() and query.isdigit():
             conditions.append(Customer.id == int(query[:9]))
         customers = list(g.db.scalars(
             select(Customer).where(or_(*conditions)).order_by(Customer.last_name, Customer.id)

@@ -12,7 +12,7 @@ bp = Blueprint("experts", __name__, url_prefix="/experts")
 
 def _int_arg(name: str) -> int | None:
     value = request.args.get(name, "")
-    return int(value) if value.isdigit() and len(value) < 10 else None
+    return int(value) if (value.isascii() and value.isdigit()) and len(value) < 10 else None
 
 
 @bp.get("")

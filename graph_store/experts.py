@@ -13,38 +13,38 @@ from bridge_api.client import BridgeClient
 
 from .backends import GraphBackend
 
-IMPORT_EXPERT = """
-MERGE (x:Expert {id: $id})
-WITH x WHERE x.profile_imported IS NULL
-SET x += $props, x.profile_imported = true
-FOREACH (s IN $skills |
+# Shared Cypher fragments: an expert's expertise and locale relationships from list parameters.
+_ADD_SKILLS = """FOREACH (s IN $skills |
   MERGE (e:Expertise {product_id: s.product_id})
   MERGE (p:Product {id: s.product_id})
   MERGE (e)-[:APPLIES_TO]->(p)
-  CREATE (x)-[:HAS_EXPERTISE {level: s.level}]->(e))
-FOREACH (l IN $locale_ids | MERGE (loc:Locale {id: l}) CREATE (x)-[:SERVICES]->(loc))
+  CREATE (x)-[:HAS_EXPERTISE {level: s.level}]->(e))"""
+_ADD_LOCALES = "FOREACH (l IN $locale_ids | MERGE (loc:Locale {id: l}) CREATE (x)-[:SERVICES]->(loc))"
+
+IMPORT_EXPERT = f"""
+MERGE (x:Expert {{id: $id}})
+WITH x WHERE x.profile_imported IS NULL
+SET x += $props, x.profile_imported = true
+{_ADD_SKILLS}
+{_ADD_LOCALES}
 RETURN x.id AS id
 """
 
-SET_SKILLS = """
-MATCH (x:Expert {id: $id})
+SET_SKILLS = f"""
+MATCH (x:Expert {{id: $id}})
 OPTIONAL MATCH (x)-[old:HAS_EXPERTISE]->()
 DELETE old
 WITH DISTINCT x
-FOREACH (s IN $skills |
-  MERGE (e:Expertise {product_id: s.product_id})
-  MERGE (p:Product {id: s.product_id})
-  MERGE (e)-[:APPLIES_TO]->(p)
-  CREATE (x)-[:HAS_EXPERTISE {level: s.level}]->(e))
+{_ADD_SKILLS}
 RETURN x.id AS id
 """
 
-SET_LOCALES = """
-MATCH (x:Expert {id: $id})
+SET_LOCALES = f"""
+MATCH (x:Expert {{id: $id}})
 OPTIONAL MATCH (x)-[old:SERVICES]->()
 DELETE old
 WITH DISTINCT x
-FOREACH (l IN $locale_ids | MERGE (loc:Locale {id: l}) CREATE (x)-[:SERVICES]->(loc))
+{_ADD_LOCALES}
 RETURN x.id AS id
 """
 

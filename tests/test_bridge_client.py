@@ -2,9 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
-import sys
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -18,7 +15,7 @@ from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from sysops.tokens import Principal, TokenSigner
 
-from .support.processes import free_port, wait_for_health
+from .support.processes import ServedMonolith, free_port
 
 SECRET = "client-test-secret"
 SIGNER = TokenSigner(SECRET)
@@ -31,18 +28,11 @@ def live_monolith(tmp_path_factory):
     upgrade(engine)
     generate(engine, seed=9, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
     engine.dispose()
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "SYSOPS_SECRET_KEY": SECRET}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--no-control-socket", "shell_app:create_app()"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    served = ServedMonolith(url, SECRET)
     try:
-        wait_for_health(f"{base}/healthz")
-        yield base
+        yield served.base
     finally:
-        server.terminate()
-        server.wait(15)
+        served.stop()
 
 
 def client_as(base: str, principal: Principal, **kwargs) -> HttpBridgeClient:

@@ -57,13 +57,11 @@ def _refused_because_migrated(ticket: LegacyTicket, exc: TicketMigratedError):
     return _render_detail(ticket, {"migrated": str(exc)}, 409)
 
 
-@bp.post("/tickets/<int:ticket_id>/status")
-@allow(*EDIT_ROLES)
-def change_status(ticket_id: int):
+def _legacy_change(ticket_id: int, change):
+    """Apply one legacy write to a ticket, or re-render its page with why it was refused."""
     ticket = _visible_ticket(ticket_id)
     try:
-        note = parse_note(request.form)
-        legacy_tickets.change_status(g.db, ticket, request.form.get("status", ""), g.user, note, dt.datetime.now())
+        change(ticket)
     except TicketMigratedError as exc:
         return _refused_because_migrated(ticket, exc)
     except (FormErrors, TicketRuleError) as exc:
@@ -71,21 +69,20 @@ def change_status(ticket_id: int):
         return _render_detail(ticket, exc.errors, 422)
     g.db.commit()
     return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+
+
+@bp.post("/tickets/<int:ticket_id>/status")
+@allow(*EDIT_ROLES)
+def change_status(ticket_id: int):
+    return _legacy_change(ticket_id, lambda ticket: legacy_tickets.change_status(
+        g.db, ticket, request.form.get("status", ""), g.user, parse_note(request.form), dt.datetime.now()))
 
 
 @bp.post("/tickets/<int:ticket_id>/notes")
 @allow(*EDIT_ROLES)
 def add_note(ticket_id: int):
-    ticket = _visible_ticket(ticket_id)
-    try:
-        legacy_tickets.add_note(g.db, ticket, g.user, parse_note(request.form), dt.datetime.now())
-    except TicketMigratedError as exc:
-        return _refused_because_migrated(ticket, exc)
-    except (FormErrors, TicketRuleError) as exc:
-        g.db.rollback()
-        return _render_detail(ticket, exc.errors, 422)
-    g.db.commit()
-    return redirect(url_for("tickets.detail", ticket_id=ticket.id))
+    return _legacy_change(ticket_id, lambda ticket: legacy_tickets.add_note(
+        g.db, ticket, g.user, parse_note(request.form), dt.datetime.now()))
 
 
 @bp.route("/customers/<int:customer_id>/tickets/new", methods=["GET", "POST"])

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
-import os
 import subprocess
-import sys
 
 import pytest
 
@@ -20,30 +18,28 @@ from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from sysops.tokens import Principal, TokenSigner
 
-from ..support.processes import free_low_port, free_port, wait_for_health
+from ..support.processes import ServedMonolith, free_low_port
 
 _graphs = itertools.count()
 SECRET = "graph-test-secret"
 
 
-@pytest.fixture(scope="session")
-def falkor_server(tmp_path_factory):
-    server = FalkorServer(tmp_path_factory.mktemp("falkor"))
+def _running(server: FalkorServer):
     process = server.spawn(stdout=subprocess.DEVNULL)
     server.wait_ready(process)
     yield server
     process.terminate()
     process.wait(10)
+
+
+@pytest.fixture(scope="session")
+def falkor_server(tmp_path_factory):
+    yield from _running(FalkorServer(tmp_path_factory.mktemp("falkor")))
 
 
 @pytest.fixture(scope="session")
 def bolt_server(tmp_path_factory):
-    server = FalkorServer(tmp_path_factory.mktemp("falkor-bolt"), bolt_port=free_low_port())
-    process = server.spawn(stdout=subprocess.DEVNULL)
-    server.wait_ready(process)
-    yield server
-    process.terminate()
-    process.wait(10)
+    yield from _running(FalkorServer(tmp_path_factory.mktemp("falkor-bolt"), bolt_port=free_low_port()))
 
 
 @pytest.fixture(scope="session")
@@ -86,12 +82,11 @@ def legacy_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def live_bridge(legacy_url):
     """The monolith (with its bridge) served by gunicorn: real HTTP, as the services see it."""
-    server, base = _serve_monolith(legacy_url)
+    served = ServedMonolith(legacy_url, SECRET)
     try:
-        yield base
+        yield served.base
     finally:
-        server.terminate()
-        server.wait(15)
+        served.stop()
 
 
 def bridge_client(base: str, service: str = "ticketing") -> HttpBridgeClient:
@@ -107,17 +102,6 @@ def store(graph_backend, live_bridge):
     bridge.close()
 
 
-def _serve_monolith(database_url: str):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": SECRET}
-    server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                               "--threads", "4", "--no-control-socket", "shell_app:create_app()"], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
-    wait_for_health(f"{base}/healthz")
-    return server, base
-
-
 @pytest.fixture
 def fresh_bridge(tmp_path):
     """A monolith of its own (fresh tiny legacy data) for tests that migrate everything."""
@@ -126,9 +110,8 @@ def fresh_bridge(tmp_path):
     upgrade(engine)
     generate(engine, seed=22, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
     engine.dispose()
-    server, base = _serve_monolith(url)
+    served = ServedMonolith(url, SECRET)
     try:
-        yield base
+        yield served.base
     finally:
-        server.terminate()
-        server.wait(15)
+        served.stop()

@@ -121,3 +121,20 @@ def test_backfill_resumes_after_interruption_and_reconciliation_catches_tamperin
     report = cli(store, fresh_bridge, "reconcile")
     assert report.returncode == 1 and "1 mismatched" in report.stdout and "17" in report.stdout
     backend.clear()
+
+
+def test_backfill_command_migrates_everything_and_reports_reconciliation(falkor_server, fresh_bridge):
+    backend = FalkorBackend(graph="backfill-cli", unix_socket_path=str(falkor_server.socket_path))
+    backend.clear()
+    store = GraphStore(backend, bridge_client(fresh_bridge, "backfill"))
+    store.socket_path = falkor_server.socket_path
+    total = store.bridge.legacy_stats()["total"]
+    done = cli(store, fresh_bridge, "backfill", "--batch", "50")
+    assert done.returncode == 0, done.stderr
+    assert f"backfill: {total} tickets ({total} migrated" in done.stdout
+    assert f"{total} match, 0 mismatched, 0 missing" in done.stdout
+    assert "backfill [" in done.stderr  # the progress bar
+    again = cli(store, fresh_bridge, "backfill")
+    assert again.returncode == 0 and "backfill: 0 tickets" in again.stdout
+    backend.clear()
+    backend.close()

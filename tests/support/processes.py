@@ -74,3 +74,28 @@ def free_low_port(start: int = 20000, end: int = 32000) -> int:
                 continue
             return candidate
     raise RuntimeError("no free port below 32768")
+
+
+class ServedMonolith:
+    """The monolith (with its bridge) under a real gunicorn on a free port; stop() ends it."""
+
+    def __init__(self, database_url: str, secret: str, workers: int = 2):
+        import subprocess
+        import sys
+
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret}
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
+             "--threads", "4", "--no-control-socket", "shell_app:create_app()"],
+            env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        self.base = f"http://127.0.0.1:{port}"
+        try:
+            wait_for_health(f"{self.base}/healthz")
+        except TimeoutError:
+            self.stop()
+            raise
+
+    def stop(self) -> None:
+        self.process.terminate()
+        self.process.wait(15)

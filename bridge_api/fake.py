@@ -87,6 +87,13 @@ class FakeBridgeClient:
         ticket["migrated_at"] = ticket.get("migrated_at") or dt.datetime.now().replace(microsecond=0).isoformat()
         return {"id": ticket_id, "reference": ticket["reference"], "migrated_at": ticket["migrated_at"]}
 
+    def get_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
+        self._check()
+        return [self.legacy_tickets[i] for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
+
+    def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
+        return [self.mark_migrated(i) for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
+
     def legacy_stats(self) -> dict:
         self._check()
         migrated = sum(1 for t in self.legacy_tickets.values() if t.get("migrated_at"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from . import PREFIX
 
-VERSION = "1.2.0"
+VERSION = "1.3.0"
 
 
 def _ref(name: str) -> dict:
@@ -115,6 +115,11 @@ SCHEMAS = {
         "id": ID, "kind": {"type": "string"}, "message": {"type": "string"},
         "ticket_reference": _nullable("string"), "raised_by": {"type": "string"}, "created_at": DATETIME,
         "acknowledged_at": _nullable("string", format="date-time")}),
+    "LegacyTicketBatch": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("LegacyTicket")},
+                                                     "missing": {"type": "array", "items": ID}}),
+    "IdList": _obj(["ids"], {"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500}}),
+    "MigrationMarks": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("MigrationMark")},
+                                                  "missing": {"type": "array", "items": ID}}),
     "LegacyStats": _obj(["total", "migrated", "remaining"], {
         "total": {"type": "integer"}, "migrated": {"type": "integer"}, "remaining": {"type": "integer"}}),
     **_list_of("ChecksumPage", _obj(["id", "checksum", "migrated_at"], {
@@ -187,6 +192,13 @@ PATHS = {
     "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
         _param("migrated", schema={"enum": ["any", "true", "false"]}), *PAGING],
         who="services ticketing, backfill, reports")},
+    "/legacy-tickets/batch": {"get": _op(
+        "Several full legacy tickets at once (for the backfill)", "200", "LegacyTicketBatch",
+        params=[_param("ids", schema={"type": "string", "pattern": "^[0-9]+(,[0-9]+)*$"}, required=True)],
+        who="services ticketing, backfill")},
+    "/legacy-tickets/migrated": {"post": _op(
+        "Mark several tickets migrated (idempotent)", "200", "MigrationMarks", body="IdList",
+        who="services ticketing, backfill")},
     "/legacy-tickets/stats": {"get": _op("How many legacy tickets exist and how many are migrated", "200",
                                          "LegacyStats", who="services ticketing, backfill, reports")},
     "/legacy-tickets/checksums": {"get": _op("Content checksums of legacy tickets, in id order", "200",

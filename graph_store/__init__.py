@@ -39,14 +39,19 @@ class GraphStore:
             self.migrator.migrate(ticket_id, via="lazy")
             ticket = self.tickets.get(ticket_id)
         elif ticket.get("source") == "legacy" and not ticket.get("legacy_marked"):
-            self.migrator.ensure_legacy_marked(ticket_id)  # repair after a crash between write and mark
+            self.migrator.ensure_legacy_marked([ticket_id])  # repair after a crash between write and mark
         return ticket
 
     def progress(self) -> dict[str, Any]:
         return migration_progress(self.backend, self.bridge)
 
     def reconcile(self, now: dt.datetime | None = None):
-        return reconcile(self.backend, self.bridge, now or dt.datetime.now())
+        """Compare legacy and graph; tickets whose legacy mark is missing (a crash between write and
+        mark) are marked now, so the report is also the repair."""
+        result = reconcile(self.backend, self.bridge, now or dt.datetime.now())
+        for start in range(0, len(result.unmarked), 500):
+            self.migrator.ensure_legacy_marked(result.unmarked[start:start + 500])
+        return result
 
     def close(self) -> None:
         self.backend.close()

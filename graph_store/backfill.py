@@ -1,4 +1,5 @@
-"""Bulk migration beside live traffic: the lazy path's own per-ticket function, in bounded batches.
+"""Bulk migration beside live traffic: the lazy path's own per-ticket write, in bounded batches
+(one bridge call fetches a batch, one marks it).
 
 Resumable by construction: it walks legacy ids not yet marked migrated, and a ticket already in
 the graph is only re-marked. Concurrent runs and lazy reads are safe because the per-ticket write
@@ -61,16 +62,19 @@ def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200,
     result = BackfillResult()
     started = time.perf_counter()
     ids = bridge.legacy_ticket_ids(migrated="false", page_size=max(batch_size, 100))
+    # Workers take sub-batches of each batch in parallel; the id walk itself stays sequential.
+    chunk = max(1, batch_size // workers)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for batch in _batches(ids, batch_size):
             if limit is not None:
                 batch = batch[: max(limit - result.seen, 0)]
                 if not batch:
                     break
-            for created in pool.map(lambda ticket_id: migrator.migrate(ticket_id, via="backfill"), batch):
-                result.seen += 1
-                result.migrated += created
-                result.already += not created
+            parts = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
+            created = sum(pool.map(lambda part: migrator.migrate_batch(part, via="backfill"), parts))
+            result.seen += len(batch)
+            result.migrated += created
+            result.already += len(batch) - created
             if on_progress:
                 on_progress(result.seen)
     result.seconds = time.perf_counter() - started

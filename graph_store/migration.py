@@ -83,8 +83,17 @@ class Migrator:
         self.db = backend
         self.bridge = bridge
 
+    def write(self, legacy: dict[str, Any], via: str, now: dt.datetime) -> bool:
+        """The per-ticket step shared by lazy reads and the backfill: one atomic, create-only write.
+        True if this call created the ticket."""
+        shape = graph_shape(legacy, via, now)
+        crash_point("before-graph-write")
+        created = bool(self.db.write(WRITE_SUBGRAPH, {**shape, "token": uuid.uuid4().hex}))
+        crash_point("after-graph-write")
+        return created
+
     def migrate(self, ticket_id: int, via: str, now: dt.datetime | None = None) -> bool:
-        """Make sure the ticket is in the graph. True if this call created it."""
+        """Make sure one ticket is in the graph (the lazy path). True if this call created it."""
         if ticket_id >= NEW_TICKET_ID_BASE:
             raise TicketNotFound(f"no ticket {ticket_id}")
         try:
@@ -93,17 +102,31 @@ class Migrator:
             raise TicketNotFound(f"no ticket {ticket_id}") from exc
         except Unavailable as exc:
             raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-        shape = graph_shape(legacy, via, now or dt.datetime.now())
-        crash_point("before-graph-write")
-        created = bool(self.db.write(WRITE_SUBGRAPH, {**shape, "token": uuid.uuid4().hex}))
-        crash_point("after-graph-write")
-        self.ensure_legacy_marked(ticket_id)
+        created = self.write(legacy, via, now or dt.datetime.now())
+        self.ensure_legacy_marked([ticket_id])
         return created
 
-    def ensure_legacy_marked(self, ticket_id: int) -> None:
+    def migrate_batch(self, ticket_ids: list[int], via: str, now: dt.datetime | None = None) -> int:
+        """The backfill's unit: fetch a batch in one bridge call, write each ticket with `write`, then
+        mark the batch in one call. Returns how many tickets this call created."""
         try:
-            self.bridge.mark_migrated(ticket_id)
+            records = self.bridge.get_legacy_tickets(ticket_ids)
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        moment = now or dt.datetime.now()
+        created = sum(self.write(legacy, via, moment) for legacy in records)
+        self.ensure_legacy_marked([legacy["id"] for legacy in records])
+        return created
+
+    def ensure_legacy_marked(self, ticket_ids: list[int]) -> None:
+        if not ticket_ids:
+            return
+        try:
+            if len(ticket_ids) == 1:
+                self.bridge.mark_migrated(ticket_ids[0])
+            else:
+                self.bridge.mark_migrated_many(ticket_ids)
         except Unavailable:
-            return  # the node keeps legacy_marked = false; the next read or the backfill repairs it
+            return  # the nodes keep legacy_marked = false; the next read or the backfill repairs them
         crash_point("after-legacy-mark")
-        self.db.write("MATCH (t:Ticket {id: $id}) SET t.legacy_marked = true", {"id": ticket_id})
+        self.db.write("UNWIND $ids AS id MATCH (t:Ticket {id: id}) SET t.legacy_marked = true", {"ids": ticket_ids})

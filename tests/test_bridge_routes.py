@@ -227,3 +227,25 @@ def test_staff_alerts_raised_by_services_are_listed_newest_first(as_, client, au
 def test_openapi_document_is_served_to_any_token(as_):
     doc = as_("user:customer").call("GET", "/openapi.json", "/openapi.json").get_json()
     assert doc["openapi"] == "3.1.0" and "/customers/{customer_id}" in doc["paths"]
+
+
+def test_legacy_ticket_batches_read_and_mark_several_at_once(as_, db):
+    backfill = as_("service:backfill")
+    ids = db.scalars(select(LegacyTicket.id).where(LegacyTicket.migrated_at.is_(None))
+                     .order_by(LegacyTicket.id.desc()).limit(3)).all()
+    batch = backfill.call("GET", "/legacy-tickets/batch", "/legacy-tickets/batch",
+                          query_string={"ids": ",".join(map(str, [*ids, 99999]))}).get_json()
+    assert sorted(t["id"] for t in batch["items"]) == sorted(ids) and batch["missing"] == [99999]
+    single = backfill.call("GET", f"/legacy-tickets/{ids[0]}", "/legacy-tickets/{ticket_id}").get_json()
+    assert next(t for t in batch["items"] if t["id"] == ids[0]) == single
+    marked = backfill.call("POST", "/legacy-tickets/migrated", "/legacy-tickets/migrated",
+                           json={"ids": [*ids, 99999]}).get_json()
+    assert [m["id"] for m in marked["items"]] == sorted(ids) and marked["missing"] == [99999]
+    again = backfill.call("POST", "/legacy-tickets/migrated", "/legacy-tickets/migrated", json={"ids": ids}).get_json()
+    assert [m["migrated_at"] for m in again["items"]] == [m["migrated_at"] for m in marked["items"]]
+    for bad in ({"ids": ""}, {"ids": "1,x"}, {"ids": ",".join(["1"] * 501)}):
+        assert backfill.call("GET", "/legacy-tickets/batch", "/legacy-tickets/batch",
+                             query_string=bad).status_code == 400
+    for bad in ({"ids": []}, {"ids": ["1"]}, {"ids": [True]}, {}):
+        assert backfill.call("POST", "/legacy-tickets/migrated", "/legacy-tickets/migrated",
+                             json=bad).status_code == 400

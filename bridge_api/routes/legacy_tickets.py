@@ -15,12 +15,15 @@ from ..problems import Problem
 from ._common import db
 
 MIGRATORS = ("ticketing", "backfill")
+BATCH_MAX = 500
 LOADS = (selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history), selectinload(LegacyTicket.customer))
 
 
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/legacy-tickets", "legacy_tickets_ids", ids)
     bp.add_url_rule("/legacy-tickets/stats", "legacy_tickets_stats", stats)
+    bp.add_url_rule("/legacy-tickets/batch", "legacy_tickets_batch", batch)
+    bp.add_url_rule("/legacy-tickets/migrated", "legacy_tickets_mark_many", mark_many, methods=["POST"])
     bp.add_url_rule("/legacy-tickets/checksums", "legacy_tickets_checksums", checksums)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>", "legacy_ticket_get", get)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>/migrated", "legacy_ticket_mark_migrated", mark_migrated,
@@ -49,12 +52,59 @@ def _ticket(ticket_id: int) -> LegacyTicket:
     return row
 
 
+def _records(rows: list[LegacyTicket]) -> list[dict]:
+    creators = {a.id: a for a in db().scalars(select(UserAccount).where(
+        UserAccount.id.in_({r.created_by_account_id for r in rows if r.created_by_account_id})))}
+
+    def created_by(row: LegacyTicket) -> dict | None:
+        creator = creators.get(row.created_by_account_id)
+        return {"username": creator.username, "role": creator.role} if creator else None
+
+    return [s.legacy_ticket(row, created_by(row)) for row in rows]
+
+
 @grant(services=MIGRATORS)
 def get(ticket_id: int):
-    ticket = _ticket(ticket_id)
-    creator = db().get(UserAccount, ticket.created_by_account_id) if ticket.created_by_account_id else None
-    created_by = {"username": creator.username, "role": creator.role} if creator else None
-    return jsonify(s.legacy_ticket(ticket, created_by))
+    return jsonify(_records([_ticket(ticket_id)])[0])
+
+
+def _id_list(values: list) -> list[int]:
+    if not values or len(values) > BATCH_MAX or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in values):
+        raise Problem(400, "Bad Request", f"ids must be 1 to {BATCH_MAX} positive integers", kind="invalid-parameter")
+    return sorted(set(values))
+
+
+@grant(services=MIGRATORS)
+def batch():
+    """Several full records at once (`?ids=1,2,3`, at most 500); unknown ids are listed in `missing`."""
+    raw = request.args.get("ids", "")
+    parts = raw.split(",") if raw else []
+    if not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
+        raise Problem(400, "Bad Request", "ids must be comma-separated integers", kind="invalid-parameter")
+    ids = _id_list([int(p) for p in parts])
+    rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id.in_(ids))
+                             .order_by(LegacyTicket.id)))
+    found = {r.id for r in rows}
+    return jsonify(items=_records(rows), missing=[i for i in ids if i not in found])
+
+
+@grant(services=MIGRATORS)
+def mark_many():
+    """Mark several tickets migrated (idempotent, like the single mark); unknown ids are listed in `missing`."""
+    from ._common import json_body
+
+    ids = _id_list(json_body().get("ids"))
+    session = db()
+    now = dt.datetime.now().replace(microsecond=0)
+    session.execute(update(LegacyTicket).where(LegacyTicket.id.in_(ids), LegacyTicket.migrated_at.is_(None))
+                    .values(migrated_at=now))
+    session.commit()
+    rows = session.execute(select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.migrated_at)
+                           .where(LegacyTicket.id.in_(ids)).order_by(LegacyTicket.id)).all()
+    found = {r.id for r in rows}
+    return jsonify(items=[{"id": r.id, "reference": r.reference, "migrated_at": s.iso(r.migrated_at)} for r in rows],
+                   missing=[i for i in ids if i not in found])
 
 
 @grant(services=MIGRATORS)
@@ -86,11 +136,5 @@ def checksums():
     rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id > page.after_id)
                              .order_by(LegacyTicket.id).limit(page.limit + 1)))
     rows, cursor = page_of(rows, page)
-    creators = {a.id: a for a in db().scalars(select(UserAccount).where(
-        UserAccount.id.in_({r.created_by_account_id for r in rows if r.created_by_account_id})))}
-    items = []
-    for row in rows:
-        creator = creators.get(row.created_by_account_id)
-        record = s.legacy_ticket(row, {"username": creator.username, "role": creator.role} if creator else None)
-        items.append({"id": row.id, "checksum": record["checksum"], "migrated_at": record["migrated_at"]})
+    items = [{"id": r["id"], "checksum": r["checksum"], "migrated_at": r["migrated_at"]} for r in _records(rows)]
     return jsonify(items=items, next_cursor=cursor)

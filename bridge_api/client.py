@@ -32,6 +32,9 @@ class Unavailable(BridgeError):
     """The bridge could not be reached or answered 5xx (after retries, for idempotent calls)."""
 
 
+# Ids per batch GET: 200 ids of up to ten digits, comma-encoded, stay far below a 4 KiB request line.
+BATCH_GET_IDS = 200
+
 _BY_STATUS = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
 
 
@@ -154,7 +157,14 @@ class HttpBridgeClient:
         return self._get("/legacy-tickets/stats")
 
     def get_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
-        return self._get("/legacy-tickets/batch", ids=",".join(map(str, ticket_ids)))["items"]
+        # The ids travel in the query string: a few hundred of them would pass the server's request-line
+        # limit (4 KiB in gunicorn), so long lists go in several requests.
+        ids = list(ticket_ids)
+        items: list[dict] = []
+        for start in range(0, len(ids), BATCH_GET_IDS):
+            chunk = ",".join(map(str, ids[start:start + BATCH_GET_IDS]))
+            items.extend(self._get("/legacy-tickets/batch", ids=chunk)["items"])
+        return items
 
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
         return self._call("POST", "/legacy-tickets/migrated", json={"ids": list(ticket_ids)}, idempotent=True)["items"]

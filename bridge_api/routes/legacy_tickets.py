@@ -80,7 +80,7 @@ def batch():
     """Several full records at once (`?ids=1,2,3`, at most 500); unknown ids are listed in `missing`."""
     raw = request.args.get("ids", "")
     parts = raw.split(",") if raw else []
-    if not all(p.isascii() and p.isdigit() and len(p) < 10 for p in parts):
+    if not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts):
         raise Problem(400, "Bad Request", "ids must be comma-separated integers", kind="invalid-parameter")
     ids = _id_list([int(p) for p in parts])
     rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id.in_(ids))

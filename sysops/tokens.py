@@ -33,6 +33,9 @@ class Principal:
     role: str | None = None  # user role; None for services
     customer_id: int | None = None
     expert_id: int | None = None
+    # For user tokens minted per browser request: a digest of that session's CSRF token, so a
+    # fragment can check a state change came from a page of ours without seeing the session.
+    csrf_digest: str | None = None
 
     @property
     def is_service(self) -> bool:
@@ -61,6 +64,7 @@ class TokenSigner:
         issued = int(self._now())
         claims = {"kind": principal.kind, "sub": principal.subject, "role": principal.role,
                   "cid": principal.customer_id, "eid": principal.expert_id, "aud": audience,
+                  "csrf": principal.csrf_digest,
                   "iat": issued, "exp": issued + ttl, "jti": secrets.token_urlsafe(8)}
         body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
         return f"{body}.{self._sign(body)}"
@@ -82,7 +86,12 @@ class TokenSigner:
         if kind not in ("user", "service") or not isinstance(subject, str):
             raise TokenError("malformed token")
         return Principal(kind=kind, subject=subject, role=claims.get("role"),
-                         customer_id=claims.get("cid"), expert_id=claims.get("eid"))
+                         customer_id=claims.get("cid"), expert_id=claims.get("eid"),
+                         csrf_digest=claims.get("csrf"))
+
+
+def csrf_digest(csrf_token: str) -> str:
+    return hashlib.sha256(b"sysops-csrf-v1:" + csrf_token.encode()).hexdigest()
 
 
 def bearer(header_value: str | None) -> str:

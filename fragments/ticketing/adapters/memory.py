@@ -1,0 +1,156 @@
+"""An in-memory TicketStore with the graph store's semantics (atomic slot holds, durable offer expiries),
+for service-layer tests that run in milliseconds."""
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import itertools
+import threading
+from typing import Any
+
+from graph_store.errors import SlotTaken, StaleTicket, TicketNotFound
+
+
+def _iso(moment: dt.datetime) -> str:
+    return moment.replace(microsecond=0).isoformat()
+
+
+class MemoryTicketStore:
+    def __init__(self) -> None:
+        self.tickets: dict[int, dict[str, Any]] = {}
+        # expert id -> {"products": set, "locales": set, "weekly": set("0:morning"), "score": float}
+        self.experts: dict[int, dict[str, Any]] = {}
+        self.bookings: dict[str, dict[str, Any]] = {}  # "<expert>@<slot>" -> {ticket_id, state}
+        self.last_offered: dict[int, str] = {}
+        self._ids = itertools.count(100_000_001)
+        self._lock = threading.Lock()
+
+    def add_expert(self, expert_id: int, *, products: set[int], locales: set[int], weekly: set[str],
+                   score: float = 0.0) -> None:
+        self.experts[expert_id] = {"products": products, "locales": locales, "weekly": weekly, "score": score}
+
+    def _event(self, ticket: dict[str, Any], at: dt.datetime, actor: str, action: str, detail: str) -> None:
+        ticket["history"].append({"seq": len(ticket["history"]) + 1, "at": _iso(at), "actor": actor,
+                                  "action": action, "detail": detail})
+        ticket["revision"] += 1
+        ticket["updated_at"] = _iso(at)
+
+    def create(self, *, customer_id, contract_id, product_id, locale_id, description, slots, channel, actor,
+               now) -> int:
+        with self._lock:
+            ticket_id = next(self._ids)
+            self.tickets[ticket_id] = {
+                "id": ticket_id, "reference": f"N-{ticket_id}", "status": "new", "source": "new",
+                "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
+                "locale_id": locale_id, "description": description, "slots": list(slots), "channel": channel,
+                "created_at": _iso(now), "updated_at": _iso(now), "revision": 1, "allocations": [],
+                "history": [{"seq": 1, "at": _iso(now), "actor": actor, "action": "created",
+                             "detail": f"Raised by {channel}"}]}
+            return ticket_id
+
+    def _ticket(self, ticket_id: int) -> dict[str, Any]:
+        if ticket_id not in self.tickets:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        return self.tickets[ticket_id]
+
+    def get(self, ticket_id: int) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._ticket(ticket_id))
+
+    def update(self, ticket_id, *, changes, actor, action, detail, now, expected_revision=None) -> int:
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            if expected_revision is not None and ticket["revision"] != expected_revision:
+                raise StaleTicket(f"ticket {ticket_id} changed since revision {expected_revision}")
+            for key, value in changes.items():
+                if value is None:
+                    ticket.pop(key, None)
+                else:
+                    ticket[key] = value
+            self._event(ticket, now, actor, action, detail)
+            return ticket["revision"]
+
+    def list(self, *, customer_id=None, expert_id=None, statuses=None, limit=100) -> list[dict[str, Any]]:
+        with self._lock:
+            found = [t for t in self.tickets.values()
+                     if (customer_id is None or t["customer_id"] == customer_id)
+                     and (expert_id is None or any(a["expert_id"] == expert_id and a["state"] in ("offered", "accepted")
+                                                   for a in t["allocations"]))
+                     and (not statuses or t["status"] in statuses)]
+            found.sort(key=lambda t: (t["created_at"], t["id"]), reverse=True)
+            return copy.deepcopy(found[:limit])
+
+    def candidates(self, *, product_id, locale_id, slots, now, exclude, limit=10) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = []
+            for expert_id, e in self.experts.items():
+                if product_id not in e["products"] or locale_id not in e["locales"] or expert_id in exclude:
+                    continue
+                free = [_iso(s) for s in slots if f"{s.weekday()}:{_period(s)}" in e["weekly"]
+                        and f"{expert_id}@{_iso(s)}" not in self.bookings]
+                if free:
+                    load = sum(1 for k, b in self.bookings.items()
+                               if k.startswith(f"{expert_id}@") and b["starts_at"] >= _iso(now))
+                    rows.append({"expert_id": expert_id, "free_slots": free, "load": load, "score": e["score"],
+                                 "last_offered_at": self.last_offered.get(expert_id, "")})
+            return rows[:limit]
+
+    def offer(self, *, ticket_id, expert_id, starts_at, now, expires_at) -> None:
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            if ticket["status"] not in ("new", "unassigned"):
+                raise StaleTicket(f"ticket {ticket_id} is {ticket['status']}")
+            key = f"{expert_id}@{starts_at}"
+            if key in self.bookings:
+                raise SlotTaken(f"expert {expert_id} is not free at {starts_at}")
+            self.bookings[key] = {"ticket_id": ticket_id, "starts_at": starts_at, "state": "held"}
+            ticket["allocations"].append({"expert_id": expert_id, "state": "offered", "accepted": False,
+                                          "at": _iso(now), "slot": starts_at, "expires_at": _iso(expires_at),
+                                          "source": "new"})
+            ticket["status"] = "offered"
+            self.last_offered[expert_id] = _iso(now)
+            self._event(ticket, now, "system:assignment", "offered", f"Offered to expert {expert_id} for {starts_at}")
+
+    def close_offer(self, *, ticket_id, expert_id, starts_at, outcome, actor, now, reason="") -> bool:
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            offer = next((a for a in ticket["allocations"] if a["expert_id"] == expert_id
+                          and a["state"] == "offered" and a["slot"] == starts_at), None)
+            if offer is None:
+                return False
+            offer.update(state=outcome, accepted=outcome == "accepted", closed_at=_iso(now), reason=reason)
+            key = f"{expert_id}@{starts_at}"
+            if outcome == "accepted":
+                self.bookings[key]["state"] = "booked"
+                ticket["status"] = "assigned"
+            else:
+                self.bookings.pop(key, None)
+                ticket["status"] = "unassigned"
+            self._event(ticket, now, actor, outcome, f"Expert {expert_id}: {outcome} {reason}".strip())
+            return True
+
+    def due_offers(self, now, limit=100) -> list[dict[str, Any]]:
+        with self._lock:
+            due = [{"ticket_id": t["id"], "expert_id": a["expert_id"], "starts_at": a["slot"],
+                    "expires_at": a["expires_at"]}
+                   for t in self.tickets.values() for a in t["allocations"]
+                   if a["state"] == "offered" and a["expires_at"] <= _iso(now)]
+            return sorted(due, key=lambda d: d["expires_at"])[:limit]
+
+    def release_booking(self, *, expert_id, starts_at, ticket_id) -> bool:
+        with self._lock:
+            key = f"{expert_id}@{starts_at}"
+            if self.bookings.get(key, {}).get("ticket_id") != ticket_id:
+                return False
+            del self.bookings[key]
+            return True
+
+    def needing_follow_up(self, created_before, limit=100) -> list[int]:
+        with self._lock:
+            return sorted(t["id"] for t in self.tickets.values() if t["source"] == "new"
+                          and t["created_at"] <= _iso(created_before)
+                          and (t["status"] == "new" or (not t.get("confirmed_at") and t["status"] != "cancelled")))[:limit]
+
+
+def _period(moment: dt.datetime) -> str:
+    return {8: "morning", 12: "afternoon", 16: "evening"}.get(moment.hour, "")

@@ -1,0 +1,134 @@
+"""Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from bridge_api.client import NotFound
+
+from ..domain.slots import SlotError, validate_slots
+from ..domain.states import OPEN, next_state
+from .ports import BridgeClient, Clock, TicketStore
+
+MAX_DESCRIPTION = 4000
+MIN_DESCRIPTION = 10
+
+
+@dataclass
+class RaiseRequest:
+    customer_id: int
+    product_id: int | None
+    description: str
+    slots: list[str]
+    channel: str  # "phone" (staff on the customer's behalf) or "web" (the customer)
+    actor: str    # who raised it, e.g. "callcentre" or "customer1"
+
+
+@dataclass
+class InvalidTicket(Exception):
+    """The request cannot become a ticket; `errors` maps each field to what is wrong with it."""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    def __str__(self) -> str:
+        return "; ".join(f"{k}: {v}" for k, v in self.errors.items())
+
+
+def clean_description(text: str | None, errors: dict[str, str]) -> str:
+    text = (text or "").replace("\x00", "").strip()
+    if len(text) < MIN_DESCRIPTION:
+        errors["description"] = f"describe the problem in at least {MIN_DESCRIPTION} characters"
+    elif len(text) > MAX_DESCRIPTION:
+        errors["description"] = f"keep the description under {MAX_DESCRIPTION} characters"
+    return text
+
+
+class TicketManagement:
+    def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock):
+        self.store = store
+        self.bridge = bridge
+        self.clock = clock
+
+    def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
+        """The products this customer's active contracts cover today, with the covering contract."""
+        today = self.clock().date().isoformat()
+        products = {p["id"]: p for p in self.bridge.products()}
+        covered: dict[int, dict[str, Any]] = {}
+        for contract in self.bridge.customer_contracts(customer_id):
+            if contract["status"] != "active" or contract["start_date"] > today or (
+                    contract["end_date"] is not None and contract["end_date"] < today):
+                continue
+            for product_id in contract["product_ids"]:
+                if product_id in products:
+                    covered.setdefault(product_id, {**products[product_id], "contract_id": contract["id"]})
+        return sorted(covered.values(), key=lambda p: p["name"])
+
+    def raise_ticket(self, request: RaiseRequest) -> int:
+        """Validate, then store durably. The returned id means the ticket exists: only then may
+        anyone be told it was received."""
+        now = self.clock()
+        errors: dict[str, str] = {}
+        description = clean_description(request.description, errors)
+        try:
+            slots = validate_slots(request.slots, now)
+        except SlotError as exc:
+            errors["slots"] = str(exc)
+            slots = []
+        try:
+            customer = self.bridge.get_customer(request.customer_id)
+        except NotFound:
+            raise InvalidTicket({"customer": "no such customer"}) from None
+        contract_id = None
+        if request.product_id is None:
+            errors["product_id"] = "choose the product that needs fixing"
+        else:
+            cover = self.bridge.coverage(request.customer_id, request.product_id, now.date())
+            if not cover["covered"]:
+                errors["product_id"] = "this customer's plans do not cover that product today"
+            contract_id = cover["contract_id"]
+        if errors:
+            raise InvalidTicket(errors)
+        return self.store.create(customer_id=request.customer_id, contract_id=contract_id,
+                                 product_id=request.product_id, locale_id=customer["locale"]["id"],
+                                 description=description, slots=[s.isoformat() for s in slots],
+                                 channel=request.channel, actor=request.actor, now=now)
+
+    def get(self, ticket_id: int) -> dict[str, Any]:
+        return self.store.get(ticket_id)
+
+    def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
+             statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+        return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)
+
+    def add_note(self, ticket_id: int, note: str, actor: str) -> int:
+        ticket = self.store.get(ticket_id)
+        next_state("note", ticket["status"])
+        errors: dict[str, str] = {}
+        text = (note or "").replace("\x00", "").strip()
+        if not text:
+            errors["note"] = "write the note first"
+        elif len(text) > MAX_DESCRIPTION:
+            errors["note"] = f"keep notes under {MAX_DESCRIPTION} characters"
+        if errors:
+            raise InvalidTicket(errors)
+        return self.store.update(ticket_id, changes={}, actor=actor, action="note", detail=text, now=self.clock())
+
+    def update_description(self, ticket_id: int, description: str, actor: str, revision: int | None) -> int:
+        ticket = self.store.get(ticket_id)
+        next_state("update", ticket["status"])
+        errors: dict[str, str] = {}
+        text = clean_description(description, errors)
+        if errors:
+            raise InvalidTicket(errors)
+        return self.store.update(ticket_id, changes={"description": text}, actor=actor, action="updated",
+                                 detail="Description updated", now=self.clock(), expected_revision=revision)
+
+    def mark_confirmed(self, ticket_id: int, channel: str) -> None:
+        now = self.clock()
+        self.store.update(ticket_id, changes={"confirmed_at": now.replace(microsecond=0).isoformat()},
+                          actor="system:notifications", action="confirmation_sent",
+                          detail=f"Confirmation sent to the customer by {channel}", now=now)
+
+    @staticmethod
+    def is_open(ticket: dict[str, Any]) -> bool:
+        return ticket["status"] in OPEN

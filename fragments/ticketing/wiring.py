@@ -1,0 +1,24 @@
+"""The composition root: one place that builds the use cases from their ports."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from .services.assignment import Assignment
+from .services.management import TicketManagement
+from .services.orchestrator import Orchestrator
+from .services.ports import BridgeClient, Clock, TicketStore
+
+
+@dataclass(frozen=True)
+class Ticketing:
+    management: TicketManagement
+    assignment: Assignment
+    orchestrator: Orchestrator
+
+
+def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetime.now,
+          offer_timeout: dt.timedelta = dt.timedelta(minutes=15)) -> Ticketing:
+    management = TicketManagement(store, bridge, clock)
+    assignment = Assignment(store, bridge, clock, offer_timeout)
+    return Ticketing(management, assignment, Orchestrator(management, assignment))

@@ -1,0 +1,183 @@
+"""The ticketing use cases with injected fakes (in-memory store, fake bridge, a hand-driven clock)."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from bridge_api.fake import FakeBridgeClient
+from fragments.ticketing.adapters.memory import MemoryTicketStore
+from fragments.ticketing.domain.states import TransitionRefused
+from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
+from fragments.ticketing.wiring import build
+
+START = dt.datetime(2026, 11, 25, 9, 0)  # a Wednesday
+THU_MORNING, THU_AFTERNOON = "2026-11-26 morning", "2026-11-26 afternoon"
+PRINTER, LAPTOP, UNCOVERED = 11, 12, 13
+EN, FR = 1, 2
+
+
+class Clock:
+    def __init__(self, now: dt.datetime):
+        self.now = now
+
+    def __call__(self) -> dt.datetime:
+        return self.now
+
+    def advance(self, **delta) -> None:
+        self.now += dt.timedelta(**delta)
+
+
+@pytest.fixture
+def world():
+    bridge = FakeBridgeClient()
+    bridge.product_list = [{"id": PRINTER, "name": "Printer"}, {"id": LAPTOP, "name": "Laptop"},
+                           {"id": UNCOVERED, "name": "Phone"}]
+    bridge.customers[7] = {"id": 7, "locale": {"id": EN}, "notification_preference": "email"}
+    bridge.contracts[7] = [
+        {"id": 70, "status": "active", "start_date": "2026-01-01", "end_date": None, "product_ids": [PRINTER, LAPTOP]},
+        {"id": 71, "status": "cancelled", "start_date": "2025-01-01", "end_date": None, "product_ids": [UNCOVERED]}]
+    store = MemoryTicketStore()
+    # Thursday (weekday 3): expert 1 works mornings and is busier; 2 and 3 work both; 4 serves French only.
+    store.add_expert(1, products={PRINTER}, locales={EN}, weekly={"3:morning"}, score=4.9)
+    store.add_expert(2, products={PRINTER}, locales={EN}, weekly={"3:morning", "3:afternoon"}, score=4.0)
+    store.add_expert(3, products={PRINTER}, locales={EN}, weekly={"3:afternoon"}, score=3.0)
+    store.add_expert(4, products={PRINTER}, locales={FR}, weekly={"3:morning"}, score=5.0)
+    clock = Clock(START)
+    return store, bridge, clock, build(store, bridge, clock=clock, offer_timeout=dt.timedelta(minutes=10))
+
+
+def raise_(ticketing, product=PRINTER, slots=(THU_MORNING,), description="Printer jams on every page"):
+    return ticketing.orchestrator.raise_ticket(RaiseRequest(7, product, description, list(slots), "phone", "callcentre"))
+
+
+def offered_to(ticket):
+    return [(a["expert_id"], a["state"]) for a in ticket["allocations"]]
+
+
+def test_raise_stores_confirms_and_offers_to_the_best_candidate(world):
+    store, bridge, _, ticketing = world
+    ticket = raise_(ticketing)
+    # 1 and 2 have no load; 1 has the better survey score. 4 does not serve the customer's locale.
+    assert ticket["status"] == "offered" and offered_to(ticket) == [(1, "offered")]
+    assert [e["action"] for e in ticket["history"]] == ["created", "confirmation_sent", "offered"]
+    assert bridge.notifications[f"received:{ticket['id']}"]["recipient"] == {"kind": "customer", "id": 7}
+    offer_note = next(n for k, n in bridge.notifications.items() if k.startswith("offer:"))
+    assert offer_note["recipient"] == {"kind": "expert", "id": 1} and offer_note["channel"] == "sms"
+    assert store.bookings["1@2026-11-26T08:00:00"]["state"] == "held"
+
+
+@pytest.mark.parametrize(("product", "slots", "description", "field"), [
+    (UNCOVERED, [THU_MORNING], "Phone screen is cracked", "product_id"),
+    (None, [THU_MORNING], "Something is broken here", "product_id"),
+    (PRINTER, [], "Printer jams on every page", "slots"),
+    (PRINTER, ["2026-11-24 morning"], "Printer jams on every page", "slots"),
+    (PRINTER, [THU_MORNING], "short", "description")])
+def test_invalid_requests_store_nothing_and_name_the_field(world, product, slots, description, field):
+    store, _, _, ticketing = world
+    with pytest.raises(InvalidTicket) as invalid:
+        raise_(ticketing, product=product, slots=slots, description=description)
+    assert field in invalid.value.errors and store.tickets == {}
+
+
+def test_accept_books_the_slot_and_tells_the_customer(world):
+    store, bridge, _, ticketing = world
+    ticket = raise_(ticketing)
+    assert ticketing.assignment.accept(ticket["id"], 1, "expert1")
+    after = store.get(ticket["id"])
+    assert after["status"] == "assigned" and store.bookings["1@2026-11-26T08:00:00"]["state"] == "booked"
+    assert any(k.startswith("booked:") for k in bridge.notifications)
+    assert not ticketing.assignment.accept(ticket["id"], 1, "expert1")  # already accepted: nothing more
+    assert not ticketing.assignment.accept(ticket["id"], 2, "expert2")  # never offered to 2
+
+
+def test_refusal_frees_the_slot_and_offers_the_next_candidate(world):
+    store, _, _, ticketing = world
+    ticket = raise_(ticketing, slots=(THU_MORNING, THU_AFTERNOON))
+    assert ticketing.assignment.refuse(ticket["id"], 1, "expert1", "too far")
+    after = store.get(ticket["id"])
+    assert offered_to(after) == [(1, "refused"), (2, "offered")]
+    assert "1@2026-11-26T08:00:00" not in store.bookings
+    assert after["allocations"][0]["reason"] == "too far"
+
+
+def test_time_out_reoffers_and_nobody_left_means_unassigned_and_an_alert(world):
+    store, bridge, clock, ticketing = world
+    ticket = raise_(ticketing, slots=(THU_MORNING,))
+    clock.advance(minutes=9)
+    assert ticketing.assignment.expire_due_offers() == 0
+    clock.advance(minutes=2)
+    assert ticketing.assignment.expire_due_offers() == 1
+    assert offered_to(store.get(ticket["id"])) == [(1, "timed_out"), (2, "offered")]
+    ticketing.assignment.refuse(ticket["id"], 2, "expert2", "ill")
+    final = store.get(ticket["id"])
+    assert final["status"] == "unassigned" and final["alerted_at"]
+    assert [a["kind"] for a in bridge.alerts] == ["ticket-unassigned"]
+    assert store.bookings == {}
+
+
+def test_two_tickets_never_share_an_experts_slot(world):
+    store, _, _, ticketing = world
+    first = raise_(ticketing)
+    second = raise_(ticketing)
+    third = raise_(ticketing)
+    holders = [offered_to(store.get(t["id"])) for t in (first, second, third)]
+    assert holders == [[(1, "offered")], [(2, "offered")], []]
+    assert store.get(third["id"])["status"] == "unassigned"
+
+
+def test_cancel_withdraws_the_offer_and_frees_the_slot(world):
+    store, _, _, ticketing = world
+    ticket = raise_(ticketing)
+    ticketing.orchestrator.cancel(ticket["id"], "callcentre", "customer fixed it")
+    after = store.get(ticket["id"])
+    assert after["status"] == "cancelled" and store.bookings == {}
+    assert after["history"][-1]["detail"] == "Cancelled: customer fixed it"
+    with pytest.raises(TransitionRefused):
+        ticketing.orchestrator.cancel(ticket["id"], "callcentre", "")
+
+
+def test_cancel_after_acceptance_releases_the_booking(world):
+    store, _, _, ticketing = world
+    ticket = raise_(ticketing)
+    ticketing.assignment.accept(ticket["id"], 1, "expert1")
+    ticketing.orchestrator.cancel(ticket["id"], "callcentre", "")
+    assert store.bookings == {}
+
+
+def test_a_bridge_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_finishes_it(world):
+    store, bridge, clock, ticketing = world
+    ticket_id = ticketing.management.raise_ticket(
+        RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING], "phone", "callcentre"))
+    bridge.unavailable = True
+    ticketing.orchestrator._after_raise(ticket_id)  # what raise_ticket runs next: it must not raise
+    assert store.get(ticket_id)["status"] == "new"
+    bridge.unavailable = False
+    assert ticketing.orchestrator.follow_up() == 0  # too recent: the raising request may still be at it
+    clock.advance(minutes=1)
+    assert ticketing.orchestrator.follow_up() == 1
+    done = store.get(ticket_id)
+    assert done["status"] == "offered" and done["confirmed_at"]
+    assert ticketing.orchestrator.follow_up() == 0
+
+
+def test_notes_and_description_updates_go_to_the_history(world):
+    store, _, _, ticketing = world
+    ticket = raise_(ticketing)
+    ticketing.management.add_note(ticket["id"], "Customer called back", "callcentre")
+    revision = store.get(ticket["id"])["revision"]
+    ticketing.management.update_description(ticket["id"], "Printer jams and smokes", "callcentre", revision)
+    after = store.get(ticket["id"])
+    assert [e["action"] for e in after["history"]][-2:] == ["note", "updated"]
+    assert after["description"] == "Printer jams and smokes"
+    with pytest.raises(InvalidTicket):
+        ticketing.management.add_note(ticket["id"], "   ", "callcentre")
+    from graph_store.errors import StaleTicket
+    with pytest.raises(StaleTicket):
+        ticketing.management.update_description(ticket["id"], "Another description", "callcentre", revision)
+
+
+def test_covered_products_come_from_active_contracts_only(world):
+    _, _, _, ticketing = world
+    assert [(p["id"], p["contract_id"]) for p in ticketing.management.covered_products(7)] == [
+        (LAPTOP, 70), (PRINTER, 70)]

@@ -99,6 +99,12 @@ class ExpertStore:
         expert["locale_ids"] = sorted(row["locale_ids"])
         return expert
 
+    def names(self, expert_ids: list[int]) -> dict[int, str]:
+        rows = self.db.read("UNWIND $ids AS id MATCH (x:Expert {id: id}) "
+                            "RETURN x.id AS id, x.first_name AS first, x.last_name AS last",
+                            {"ids": sorted(set(expert_ids))})
+        return {row["id"]: f"{row['first']} {row['last']}" for row in rows}
+
     def set_skills(self, expert_id: int, skills: list[dict[str, Any]]) -> None:
         self.db.write(SET_SKILLS, {"id": expert_id, "skills": skills})
 

@@ -24,7 +24,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     if test_config is None:
         settings = load_settings()
         app.config.update(SECRET_KEY=settings.secret_key, DATABASE_URL=settings.database_url,
-                          SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"))
+                          SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"), FRAGMENTS=settings.fragments)
     else:
         app.config.update(test_config)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
@@ -38,6 +38,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from sysops.tokens import TokenSigner
 
     app.extensions["token_signer"] = TokenSigner(app.config["SECRET_KEY"])
+    from .composition.registry import build_registry
+
+    app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
@@ -62,6 +65,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
         return {"current_user": g.get("user"), "csrf_token": security.csrf_token, "htmx_file": HTMX_FILE,
                 "app_version": VERSION}
+
+    from .composition.slots import fragment_css, fragment_url
+
+    # Globals, not context: imported macros (fragment_slot) see globals only.
+    app.jinja_env.globals.update(fragment_url=fragment_url, fragment_css=fragment_css)
 
     @app.after_request
     def security_headers(response):

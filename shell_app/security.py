@@ -64,6 +64,8 @@ def enforce_access():
     if is_public:
         return None
     if g.user is None:
+        if getattr(view, "answers_401", False):  # machine callers (nginx auth_request) get a status
+            abort(401)
         return redirect(url_for("auth.login", next=request.full_path.rstrip("?")))
     if g.user.role not in roles:
         abort(403)
@@ -80,7 +82,9 @@ def csrf_token() -> str:
 def enforce_csrf():
     if request.method not in UNSAFE_METHODS or request.blueprint in TOKEN_BLUEPRINTS:
         return None
-    sent = request.form.get("csrf_token") or request.headers.get("X-CSRF-Token") or ""
+    if request.blueprint == "fragments":
+        request.get_data(cache=True)  # keep the raw body for the proxy; the form is parsed from the cache
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         abort(400, description="This form has expired or was not sent by this site. Reload the page and try again.")

@@ -45,6 +45,12 @@ def cmd_outbox_worker(_args) -> int:
     return worker_main(load_settings())
 
 
+def cmd_ticketing_worker(_args) -> int:
+    from fragments.ticketing.entrypoints.worker import main as worker_main
+
+    return worker_main(load_settings())
+
+
 def cmd_token(args) -> int:
     """Mint a bearer token for trying the bridge by hand (curl -H "Authorization: Bearer ...")."""
     from sysops.tokens import Principal, TokenSigner
@@ -93,6 +99,8 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_checksum)
     sub.add_parser("outbox-worker", help="deliver queued notifications until stopped").set_defaults(
         func=cmd_outbox_worker)
+    sub.add_parser("ticketing-worker", help="time out unanswered offers and re-offer them until stopped").set_defaults(
+        func=cmd_ticketing_worker)
     token = sub.add_parser("token", help="print a bearer token for a service or a user")
     who = token.add_mutually_exclusive_group(required=True)
     who.add_argument("--service", choices=("ticketing", "experts", "reports", "backfill"))

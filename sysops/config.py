@@ -21,6 +21,10 @@ class Settings:
     smtp_port: int
     mail_from: str
     run_mail_sink: bool
+    ticketing_port: int = 8101
+    offer_timeout_seconds: int = 900
+    # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
+    fragments: tuple[tuple[str, str], ...] = ()
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -61,4 +65,18 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         mail_from=env.get("SYSOPS_MAIL_FROM", "Sysops Squad <no-reply@sysops-squad.example>"),
         # Without an SMTP server of its own, `sysops run` starts a local sink that keeps mail in data_dir/mail.
         run_mail_sink="SYSOPS_SMTP_HOST" not in env,
+        ticketing_port=int(env.get("SYSOPS_TICKETING_PORT", "8101")),
+        offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
+        fragments=_fragments(env),
     )
+
+
+def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
+    host = env.get("SYSOPS_HOST", "127.0.0.1")
+    default = f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')}"
+    pairs = []
+    for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
+        name, _, url = item.strip().partition("=")
+        if name and url:
+            pairs.append((name.strip(), url.strip().rstrip("/")))
+    return tuple(pairs)

@@ -28,6 +28,10 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
                                           settings.workers), health_url=f"{shell}/healthz"),
         ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
+        ProcessSpec("ticketing", gunicorn("fragments.ticketing.app:create_app()", settings.host,
+                                          settings.ticketing_port, settings.workers),
+                    health_url=f"http://{settings.host}:{settings.ticketing_port}/healthz"),
+        ProcessSpec("ticketing-worker", python_module("sysops.cli", "ticketing-worker")),
     ]
     return specs
 
@@ -86,14 +90,20 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
 
     seeded = prepare_database(settings, preset, seed) is not None
     supervisor = Supervisor(process_specs(settings))
-    supervisor.start()
     try:
+        supervisor.start()
         imported = prepare_graph(settings)
+    except KeyboardInterrupt:  # Ctrl-C while starting: stop what did start, as after a normal run
+        supervisor.stop()
+        print("Stopped.", flush=True)
+        return 0
     except Exception:
         supervisor.stop()
         raise
     print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
+    print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
+          f" (its own process on port {settings.ticketing_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.shell_port}/bridge/v1/openapi.json (bearer token)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"
           f" ({imported} expert profiles imported now)")

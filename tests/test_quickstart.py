@@ -6,6 +6,7 @@ import re
 import signal
 import subprocess
 import sys
+import threading
 import time
 
 import requests
@@ -16,13 +17,21 @@ from .support.processes import alive, descendants, free_port, wait_for_health
 def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_path):
     port = free_port()
     env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
-           "SYSOPS_SMTP_PORT": str(free_port())}
+           "SYSOPS_SMTP_PORT": str(free_port()), "SYSOPS_TICKETING_PORT": str(free_port())}
+    env.pop("SYSOPS_FRAGMENTS", None)
     for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SECRET_KEY"):
         env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
     try:
         base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 120
+        while not any("Press Ctrl-C" in line for line in lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.1)
         health = wait_for_health(f"{base}/healthz")
         assert health["status"] == "ok" and health["database"] == "ok"
         assert (tmp_path / "var" / "legacy.db").exists()
@@ -40,9 +49,14 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
                                                      "csrf_token": token, "next": "/customers/1"})
         assert landed.status_code == 200 and landed.url == f"{base}/customers/1"
         assert "Contracts" in landed.text and 'data-fragment-slot="ticketing/customer-tickets"' in landed.text
+        panel = browser.get(f"{base}/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
+        assert panel.status_code == 200 and 'data-fragment="ticketing"' in panel.text  # served by its own process
     finally:
         proc.send_signal(signal.SIGINT)
-        output, _ = proc.communicate(timeout=30)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        proc.stdout.close()
+        output = "".join(lines)
     assert proc.returncode == 0, output
     assert "Demo logins" in output and "callcentre" in output and f"127.0.0.1:{port}" in output
     deadline = time.monotonic() + 5

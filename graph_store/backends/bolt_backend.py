@@ -50,6 +50,15 @@ class BoltBackend:
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         return self._run(neo4j.WRITE_ACCESS, query, params)
 
+    def ping(self) -> bool:
+        try:
+            self._driver.verify_connectivity()
+        except neo4j.exceptions.DriverError as exc:
+            raise GraphUnavailable(str(exc)) from exc
+        except neo4j.exceptions.Neo4jError as exc:
+            raise GraphUnavailable(str(exc)) from exc
+        return True
+
     def ensure_schema(self) -> None:
         if self.dialect == "neo4j":
             for label, key in UNIQUE_KEYS:

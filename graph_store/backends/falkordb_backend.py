@@ -41,6 +41,16 @@ class FalkorBackend:
             return self._rows(self._graph.ro_query(query, params or {}))
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise GraphUnavailable(str(exc)) from exc
+        except redis.ResponseError as exc:
+            if "empty key" in str(exc):  # the graph has no data yet: nothing matches
+                return []
+            raise
+
+    def ping(self) -> bool:
+        try:
+            return bool(self._db.connection.ping())
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            raise GraphUnavailable(str(exc)) from exc
 
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         # One query is one atomic unit in FalkorDB (writes are serialised per graph).

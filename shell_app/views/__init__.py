@@ -5,7 +5,7 @@ from flask import Flask
 
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, customers, experts, health, home, knowledge, outbox, tickets
+    from . import auth, customers, experts, fragments, health, home, knowledge, outbox, tickets
 
-    for module in (auth, customers, experts, health, home, knowledge, outbox, tickets):
+    for module in (auth, customers, experts, fragments, health, home, knowledge, outbox, tickets):
         app.register_blueprint(module.bp)

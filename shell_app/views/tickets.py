@@ -10,6 +10,7 @@ from ..forms import FormErrors, parse_new_ticket, parse_note
 from ..legacy_tickets import TicketMigratedError, TicketRuleError
 from ..models import PERIODS, STAFF_ROLES, TICKET_STATUSES, Customer, LegacyTicket
 from ..security import allow
+from ..composition.slots import enabled as fragment_enabled
 from ._paging import current_page
 
 bp = Blueprint("tickets", __name__)
@@ -43,7 +44,17 @@ def _visible_ticket(ticket_id: int) -> LegacyTicket:
 @bp.get("/tickets/<int:ticket_id>")
 @allow(*STAFF_ROLES, "customer", "expert")
 def detail(ticket_id: int):
-    return _render_detail(_visible_ticket(ticket_id), errors={})
+    ticket = _visible_ticket(ticket_id)
+    if fragment_enabled("ticketing"):
+        # Reading a ticket through the new service migrates it into the graph (then its master).
+        return render_template("shell/ticket_detail_fragment.html", ticket=ticket)
+    return _render_detail(ticket, errors={})
+
+
+@bp.get("/tickets/queue")
+@allow(*STAFF_ROLES)
+def queue():
+    return render_template("shell/ticket_queue.html")
 
 
 def _render_detail(ticket: LegacyTicket, errors: dict[str, str], status: int = 200):
@@ -100,6 +111,11 @@ def raise_as_customer():
 
 
 def _raise(customer: Customer, channel: str, form_action: str):
+    if fragment_enabled("ticketing"):
+        # New tickets belong to the ticketing service: the legacy raise logic is no longer used.
+        if request.method == "POST":
+            return redirect(form_action, 303)
+        return render_template("shell/raise_ticket_fragment.html", customer=customer)
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:

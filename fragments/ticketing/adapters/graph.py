@@ -41,3 +41,6 @@ class GraphTicketStore:
 
     def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
         return self.graph.tickets.needing_follow_up(created_before, limit)
+
+    def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
+        return self.graph.experts.names(expert_ids)

@@ -151,6 +151,9 @@ class MemoryTicketStore:
                           and t["created_at"] <= _iso(created_before)
                           and (t["status"] == "new" or (not t.get("confirmed_at") and t["status"] != "cancelled")))[:limit]
 
+    def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
+        return {i: f"Expert {i}" for i in expert_ids if i in self.experts}
+
 
 def _period(moment: dt.datetime) -> str:
     return {8: "morning", 12: "afternoon", 16: "evening"}.get(moment.hour, "")

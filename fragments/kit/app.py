@@ -1,0 +1,81 @@
+"""A fragment app's common frame: proxy prefix, manifest, health, errors, headers, token auth."""
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from flask import Blueprint, Flask, jsonify, render_template_string, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from bridge_api.client import BridgeError, Unavailable
+from bridge_api.problems import from_http_exception
+
+from . import auth
+
+ERROR_HTML = """<section class="fragment-error" role="alert"><h2>{{ title }}</h2><p>{{ message }}</p></section>"""
+
+
+def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callable[[], dict[str, Any]],
+          health: Callable[[], dict[str, Any]]) -> None:
+    # Behind the shell (or nginx) the fragment lives under /fragments/<name>: X-Forwarded-Prefix tells
+    # url_for, so every link and form the fragment renders points back through the same origin.
+    app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
+    app.config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)
+    auth.install(app, name, secret)
+    meta = Blueprint("meta", __name__)
+
+    @meta.get("/manifest.json")
+    @auth.allow(services=("shell",), roles=("admin",))
+    def manifest_json():
+        return jsonify(manifest())
+
+    @meta.get("/healthz")
+    @auth.public
+    def healthz():
+        """Anonymous on purpose (supervisor, load balancer): status and version only."""
+        body = {"app": name, "version": version, **health()}
+        return jsonify(body), 200 if body.get("status") == "ok" else 503
+
+    app.register_blueprint(meta)
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if _wants_json():
+            return from_http_exception(exc)
+        code = exc.code or 500
+        return render_template_string(ERROR_HTML, title=exc.name, message=exc.description), code
+
+    @app.errorhandler(BridgeError)
+    def bridge_error(exc: BridgeError):
+        # What the monolith answered, in this app's terms: unknown -> 404, down -> 503.
+        status = {404: 404, 403: 403}.get(exc.status or 0, 503 if isinstance(exc, Unavailable) else 502)
+        description = {404: "We could not find that record.", 403: "You do not have access to this record."}.get(
+            status, "The legacy system is not answering. Try again in a moment.")
+        return http_error(_http_exception(status, description))
+
+    @app.errorhandler(Exception)
+    def unexpected(exc: Exception):
+        app.logger.exception("unhandled error")
+        if _wants_json():
+            return from_http_exception(InternalServerError())
+        return render_template_string(ERROR_HTML, title="Something went wrong",
+                                      message="The error has been logged. Please try again."), 500
+
+    @app.after_request
+    def headers(response):
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Cache-Control", "no-store")
+        if request.method == "GET":
+            response.headers.add("Vary", "HX-Request")
+        return response
+
+
+def _http_exception(status: int, description: str) -> HTTPException:
+    from werkzeug.exceptions import default_exceptions
+
+    return default_exceptions[status](description=description)
+
+
+def _wants_json() -> bool:
+    return "/api/" in request.path or request.path.endswith(".json") or (
+        request.accept_mimetypes.best == "application/json")

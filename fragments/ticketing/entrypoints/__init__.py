@@ -1,0 +1,1 @@
+"""How the outside reaches ticketing: HTMX views (embedded in the shell), a JSON API, the timer worker."""

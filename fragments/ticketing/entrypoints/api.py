@@ -1,0 +1,128 @@
+"""The small JSON API: for other services (experts, reports) and for clients without a browser.
+Errors are RFC 9457 problem bodies."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, jsonify, request
+
+from bridge_api.problems import problem_response
+from fragments.kit.auth import allow, current, require_customer
+from graph_store.errors import StaleTicket
+
+from ..domain.states import State, TransitionRefused
+from ..services.management import InvalidTicket, RaiseRequest
+from .common import STAFF, STAFF_WRITERS, actor, services, visible_ticket
+
+bp = Blueprint("api", __name__)
+SERVICES = ("experts", "reports")
+RAISERS = (*STAFF_WRITERS, "customer")
+
+
+def _body() -> dict[str, Any]:
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict):
+        abort(problem_response(400, "Bad Request", "send a JSON object", kind="invalid-body"))
+    return body
+
+
+def _int(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        abort(problem_response(422, "Unprocessable Content", f"{field} must be a positive integer",
+                               kind="validation", errors={field: "must be a positive integer"}))
+    return value
+
+
+@bp.get("/tickets")
+@allow(roles=(*STAFF, "customer"), services=SERVICES)
+def list_tickets():
+    principal = current()
+    customer = request.args.get("customer_id", "")
+    customer_id = int(customer) if customer.isascii() and customer.isdigit() and len(customer) < 10 else None
+    if principal.role == "customer":
+        customer_id = principal.customer_id
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in State}:
+        return problem_response(400, "Bad Request", f"unknown status {status!r}", kind="invalid-parameter")
+    items = services().management.list(customer_id=customer_id, statuses=[status] if status else None)
+    return jsonify(items=items)
+
+
+@bp.post("/tickets")
+@allow(roles=RAISERS)
+def create_ticket():
+    body = _body()
+    customer_id = _int(body.get("customer_id"), "customer_id")
+    require_customer(customer_id)
+    product_id = body.get("product_id")
+    slots = body.get("slots")
+    if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
+        return problem_response(422, "Unprocessable Content", "slots must be a list of strings", kind="validation",
+                                errors={"slots": "must be a list of 1 to 3 slots"})
+    description = body.get("description")
+    request_ = RaiseRequest(customer_id=customer_id,
+                            product_id=_int(product_id, "product_id") if product_id is not None else None,
+                            description=description if isinstance(description, str) else "", slots=slots,
+                            channel="web" if current().role == "customer" else "phone", actor=actor())
+    try:
+        ticket = services().orchestrator.raise_ticket(request_)
+    except InvalidTicket as invalid:
+        return problem_response(422, "Unprocessable Content", str(invalid), kind="validation", errors=invalid.errors)
+    return jsonify(ticket), 201
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
+def get_ticket(ticket_id: int):
+    return jsonify(visible_ticket(ticket_id))
+
+
+def _expert_id(body: dict[str, Any]) -> int:
+    principal = current()
+    if principal.is_service:
+        return _int(body.get("expert_id"), "expert_id")
+    return principal.expert_id
+
+
+def _offer_answer(ticket_id: int, answer) -> Any:
+    body = _body() if request.data else {}
+    ticket = visible_ticket(ticket_id)
+    expert_id = _expert_id(body)
+    try:
+        done = answer(ticket, expert_id, body)
+    except TransitionRefused as refused:
+        return problem_response(409, "Conflict", str(refused), kind="state-conflict")
+    if not done:
+        return problem_response(409, "Conflict", "there is no open offer of this ticket to this expert",
+                                kind="no-open-offer")
+    return jsonify(services().management.get(ticket_id))
+
+
+@bp.post("/tickets/<int:ticket_id>/accept")
+@allow(roles=("expert",), services=("experts",))
+def accept(ticket_id: int):
+    return _offer_answer(ticket_id, lambda t, x, _b: services().assignment.accept(t["id"], x, actor()))
+
+
+@bp.post("/tickets/<int:ticket_id>/refuse")
+@allow(roles=("expert",), services=("experts",))
+def refuse(ticket_id: int):
+    def do(ticket, expert_id, body):
+        reason = body.get("reason", "")
+        return services().assignment.refuse(ticket["id"], expert_id, actor(),
+                                            reason.strip()[:500] if isinstance(reason, str) else "")
+
+    return _offer_answer(ticket_id, do)
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@allow(roles=STAFF_WRITERS)
+def cancel(ticket_id: int):
+    body = _body() if request.data else {}
+    ticket = visible_ticket(ticket_id)
+    reason = body.get("reason", "")
+    try:
+        services().orchestrator.cancel(ticket["id"], actor(), reason.strip()[:500] if isinstance(reason, str) else "")
+    except (TransitionRefused, StaleTicket) as refused:
+        return problem_response(409, "Conflict", str(refused), kind="state-conflict")
+    return jsonify(services().management.get(ticket_id))

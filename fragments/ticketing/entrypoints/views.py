@@ -1,0 +1,200 @@
+"""HTMX views: the ticket regions of the legacy screens. Every response is a fragment root that the
+shell swaps into its slot (or wraps in a full page for a direct visit)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Blueprint, render_template, request, url_for
+
+from fragments.kit.auth import allow, current, require_customer
+from graph_store.errors import StaleTicket
+
+from ..domain.slots import describe, upcoming_choices
+from ..domain.states import OPEN, State, TransitionRefused, allowed_actions
+from ..services.management import InvalidTicket, RaiseRequest
+from .common import STAFF, STAFF_WRITERS, actor, services, visible_ticket
+
+bp = Blueprint("views", __name__)
+RAISERS = (*STAFF_WRITERS, "customer")
+OVERDUE_LEAD = dt.timedelta(hours=24)
+SLOT_LENGTH = dt.timedelta(hours=4)
+
+
+def _shell_csrf() -> str:
+    """The shell session's CSRF token the shell forwards, embedded in forms so they also work without
+    htmx; trusted only if it matches the digest signed into the user's token."""
+    from sysops.tokens import csrf_digest
+
+    sent = request.headers.get("X-Shell-CSRF", "")
+    digest = current().csrf_digest
+    return sent if sent and digest and csrf_digest(sent) == digest else ""
+
+
+def _page(template: str, http_status: int = 200, **context: Any):
+    return render_template(template, csrf=_shell_csrf(), principal=current(), describe_slot=_describe,
+                           **context), http_status
+
+
+def _describe(iso: str) -> str:
+    try:
+        return describe(dt.datetime.fromisoformat(iso))
+    except (TypeError, ValueError):
+        return iso or ""
+
+
+def _products() -> dict[int, str]:
+    return {p["id"]: p["name"] for p in services().management.bridge.products()}
+
+
+@bp.get("/customers/<int:customer_id>/tickets")
+@allow(roles=(*STAFF, "customer"))
+def customer_tickets(customer_id: int):
+    require_customer(customer_id)
+    tickets = services().management.list(customer_id=customer_id, limit=50)
+    return _page("ticketing/customer_tickets.html", customer_id=customer_id, tickets=tickets, products=_products(),
+                 can_raise=current().role in RAISERS)
+
+
+def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], status: int = 200):
+    management = services().management
+    return _page("ticketing/raise_form.html", status, customer_id=customer_id, errors=errors, form=form,
+                 products=management.covered_products(customer_id), choices=upcoming_choices(management.clock()))
+
+
+@bp.get("/customers/<int:customer_id>/tickets/new")
+@allow(roles=RAISERS)
+def raise_form(customer_id: int):
+    require_customer(customer_id)
+    services().management.bridge.get_customer(customer_id)
+    return _raise_form(customer_id, {}, {"slots": []})
+
+
+@bp.post("/customers/<int:customer_id>/tickets")
+@allow(roles=RAISERS)
+def raise_ticket(customer_id: int):
+    require_customer(customer_id)
+    product = request.form.get("product_id", "")
+    form = {"product_id": product, "description": request.form.get("description", ""),
+            "slots": request.form.getlist("slots")}
+    principal = current()
+    raise_request = RaiseRequest(customer_id=customer_id, product_id=int(product) if product.isascii() and
+                                 product.isdigit() and len(product) < 10 else None,
+                                 description=form["description"], slots=form["slots"],
+                                 channel="web" if principal.role == "customer" else "phone", actor=actor())
+    try:
+        ticket = services().orchestrator.raise_ticket(raise_request)
+    except InvalidTicket as invalid:
+        return _raise_form(customer_id, invalid.errors, form, 422)
+    return _page("ticketing/received.html", 201, ticket=ticket, products=_products(), names=_names(ticket))
+
+
+def _names(ticket: dict[str, Any]) -> dict[int, str]:
+    return services().management.store.expert_names([a["expert_id"] for a in ticket.get("allocations", [])])
+
+
+@bp.get("/tickets")
+@allow(roles=STAFF)
+def ticket_list():
+    status = request.args.get("status") or None
+    if status is not None and status not in {s.value for s in State}:
+        status = None
+    customer = request.args.get("customer_id", "")
+    customer_id = int(customer) if customer.isascii() and customer.isdigit() and len(customer) < 10 else None
+    tickets = services().management.list(customer_id=customer_id, statuses=[status] if status else None, limit=100)
+    return _page("ticketing/ticket_list.html", tickets=tickets, products=_products(), status=status or "",
+                 customer_id=customer_id or "", states=[s.value for s in State])
+
+
+@bp.get("/queue")
+@allow(roles=STAFF)
+def queue():
+    now = services().management.clock()
+    unassigned = services().management.list(statuses=[State.UNASSIGNED, State.NEW], limit=200)
+    waiting = services().management.list(statuses=[State.OFFERED, State.ASSIGNED], limit=500)
+    overdue = [t for t in waiting if _overdue(t, now)]
+    return _page("ticketing/queue.html", unassigned=unassigned, overdue=overdue, products=_products(), now=now)
+
+
+def _overdue(ticket: dict[str, Any], now: dt.datetime) -> bool:
+    """Offered but the first slot is less than a day away, or assigned and the slot ended unclosed."""
+    slots = sorted(dt.datetime.fromisoformat(s) for s in ticket.get("slots") or [])
+    if not slots:
+        return False
+    if ticket["status"] == State.OFFERED:
+        return slots[0] - now < OVERDUE_LEAD
+    return max(slots) + SLOT_LENGTH < now
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow(roles=(*STAFF, "customer", "expert"))
+def ticket_detail(ticket_id: int):
+    return _detail(visible_ticket(ticket_id), {})
+
+
+def _detail(ticket: dict[str, Any], errors: dict[str, str], status: int = 200, message: str = ""):
+    principal = current()
+    actions = allowed_actions(ticket["status"]) if principal.role in STAFF_WRITERS else []
+    return _page("ticketing/ticket_detail.html", status, ticket=ticket, errors=errors, message=message,
+                 products=_products(), names=_names(ticket), actions=actions,
+                 can_note=principal.role in (*STAFF_WRITERS, "customer") and ticket["status"] in OPEN)
+
+
+def _change(ticket_id: int, change) -> Any:
+    ticket = visible_ticket(ticket_id)
+    try:
+        message = change(ticket)
+    except InvalidTicket as invalid:
+        return _detail(ticket, invalid.errors, 422)
+    except (TransitionRefused, StaleTicket) as refused:
+        return _detail(visible_ticket(ticket_id), {"form": str(refused)}, 409)
+    return _detail(visible_ticket(ticket_id), {}, message=message)
+
+
+@bp.post("/tickets/<int:ticket_id>/notes")
+@allow(roles=(*STAFF_WRITERS, "customer"))
+def add_note(ticket_id: int):
+    def note(ticket):
+        services().management.add_note(ticket["id"], request.form.get("note", ""), actor())
+        return "Note added."
+
+    return _change(ticket_id, note)
+
+
+@bp.post("/tickets/<int:ticket_id>/description")
+@allow(roles=STAFF_WRITERS)
+def update_description(ticket_id: int):
+    revision = request.form.get("revision", "")
+    def update(ticket):
+        services().management.update_description(
+            ticket["id"], request.form.get("description", ""), actor(),
+            int(revision) if revision.isascii() and revision.isdigit() and len(revision) < 10 else None)
+        return "Description updated."
+
+    return _change(ticket_id, update)
+
+
+@bp.post("/tickets/<int:ticket_id>/cancel")
+@allow(roles=STAFF_WRITERS)
+def cancel(ticket_id: int):
+    def do_cancel(ticket):
+        services().orchestrator.cancel(ticket["id"], actor(), request.form.get("reason", "").strip()[:500])
+        return "Ticket cancelled."
+
+    return _change(ticket_id, do_cancel)
+
+
+@bp.post("/tickets/<int:ticket_id>/dispatch")
+@allow(roles=STAFF_WRITERS)
+def retry_assignment(ticket_id: int):
+    def retry(ticket):
+        outcome = services().orchestrator.retry_assignment(ticket["id"], actor())
+        return "Offered to an expert." if outcome.outcome == "offered" else "Still no expert free: staff alerted."
+
+    return _change(ticket_id, retry)
+
+
+@bp.app_template_filter("ticket_url")
+def ticket_url(ticket_id: int) -> str:
+    return url_for("views.ticket_detail", ticket_id=ticket_id)
+

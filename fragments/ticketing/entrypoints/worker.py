@@ -1,0 +1,61 @@
+"""The ticketing worker (`sysops ticketing-worker`): offer time-outs and follow-ups.
+
+Its timers are the offers' `expires_at` in the graph, so a restarted (or second) worker finds every
+due offer again; closing an offer succeeds once, so two workers never re-offer the same ticket twice.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import signal
+import time
+from typing import Callable
+
+from bridge_api.client import BridgeError
+from graph_store.errors import StoreError
+
+from ..wiring import Ticketing
+
+log = logging.getLogger(__name__)
+
+
+def run_once(ticketing: Ticketing) -> tuple[int, int]:
+    return ticketing.assignment.expire_due_offers(), ticketing.orchestrator.follow_up()
+
+
+def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval: float = 1.0) -> None:
+    while not should_stop():
+        try:
+            expired, followed = run_once(ticketing)
+            if expired or followed:
+                log.info("offers timed out: %d, tickets followed up: %d", expired, followed)
+        except (StoreError, BridgeError, ConnectionError, OSError) as exc:
+            log.warning("worker step failed, retrying: %s", exc)
+        deadline = time.monotonic() + interval
+        while not should_stop() and time.monotonic() < deadline:
+            time.sleep(0.05)
+
+
+def main(settings) -> int:
+    import os
+
+    from graph_store.config import open_store
+
+    from ..adapters.graph import GraphTicketStore
+    from ..wiring import build
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s ticketing-worker %(message)s")
+    stopping: list[bool] = []
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        signal.signal(signum, lambda *_: stopping.append(True))
+    graph = open_store(settings, "ticketing")
+    try:
+        ticketing = build(GraphTicketStore(graph), graph.bridge,
+                          offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds))
+        print("ticketing-worker: watching offer time-outs", flush=True)
+        run_forever(ticketing, lambda: bool(stopping),
+                    interval=float(os.environ.get("SYSOPS_WORKER_INTERVAL_SECONDS", "1")))
+    finally:
+        graph.bridge.close()
+        graph.close()
+    return 0

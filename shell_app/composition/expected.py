@@ -1,0 +1,21 @@
+"""The manifests this shell was built against. Used only while a fragment's live manifest cannot be
+read (it is down), so the page still knows where each slot lives and can show its fallback."""
+from __future__ import annotations
+
+from typing import Any
+
+BUILT_WITH: dict[str, dict[str, Any]] = {
+    "ticketing": {
+        "name": "ticketing", "version": "1.1.0", "manifest_version": 1,
+        "slots": {
+            "customer-tickets": {"path": "/customers/{customer_id}/tickets",
+                                 "fallback": "This customer's tickets cannot be shown right now."},
+            "raise-ticket": {"path": "/customers/{customer_id}/tickets/new",
+                             "fallback": "Tickets cannot be raised right now."},
+            "ticket-list": {"path": "/tickets", "fallback": "The ticket list cannot be shown right now."},
+            "ticket-detail": {"path": "/tickets/{ticket_id}", "fallback": "This ticket cannot be shown right now."},
+            "queue": {"path": "/queue", "fallback": "The unassigned and overdue queue cannot be shown right now."},
+        },
+        "assets": {"css": ["/static/ticketing.css"]},
+    },
+}

@@ -1,0 +1,132 @@
+"""The fragments this shell composes: where each runs, its manifest (cached), and the HTTP client
+the proxy uses to reach it with a per-fragment time-out."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from dataclasses import dataclass
+from typing import Any
+
+import requests
+from flask import current_app
+
+from .expected import BUILT_WITH
+from .manifest import Manifest, ManifestError, Slot, parse
+
+log = logging.getLogger(__name__)
+MANIFEST_TTL_S = 30.0
+MANIFEST_RETRY_S = 5.0  # after a failed read, use the last known manifest this long before asking again
+MANIFEST_TIMEOUT_S = 1.0
+CONNECT_TIMEOUT_S = 0.5
+
+
+class FragmentUnavailable(Exception):
+    """The fragment did not answer in time, refused the connection, or answered 5xx."""
+
+
+@dataclass
+class _Cached:
+    manifest: Manifest | None
+    live: bool
+    checked_at: float
+
+
+@dataclass(frozen=True)
+class FragmentResponse:
+    status: int
+    body: bytes
+    headers: dict[str, str]
+
+
+class FragmentRegistry:
+    def __init__(self, fragments: dict[str, str], token_for, *, clock=time.monotonic):
+        self.bases = dict(fragments)
+        self._token_for = token_for  # (fragment name) -> service token for manifest reads
+        self._clock = clock
+        self._cache: dict[str, _Cached] = {}
+        self._lock = threading.Lock()
+        self.http = requests.Session()
+        self.http.trust_env = False
+
+    def __contains__(self, name: str) -> bool:
+        return name in self.bases
+
+    def prefix(self, name: str) -> str:
+        return f"/fragments/{name}"
+
+    def manifest(self, name: str) -> Manifest | None:
+        if name not in self.bases:
+            return None
+        now = self._clock()
+        with self._lock:
+            cached = self._cache.get(name)
+        if cached and now - cached.checked_at < (MANIFEST_TTL_S if cached.live else MANIFEST_RETRY_S):
+            return cached.manifest
+        manifest, live = self._read(name)
+        if manifest is None:
+            manifest = cached.manifest if cached and cached.manifest else self._built_with(name)
+        with self._lock:
+            self._cache[name] = _Cached(manifest, live, now)
+        return manifest
+
+    def _read(self, name: str) -> tuple[Manifest | None, bool]:
+        try:
+            response = self.http.get(self.bases[name] + "/manifest.json", timeout=(CONNECT_TIMEOUT_S, MANIFEST_TIMEOUT_S),
+                                     headers={"Authorization": f"Bearer {self._token_for(name)}"})
+            response.raise_for_status()
+            return parse(response.json(), name), True
+        except (requests.RequestException, ValueError, ManifestError) as exc:
+            log.warning("fragment %s: manifest unavailable (%s)", name, exc)
+            return None, False
+
+    @staticmethod
+    def _built_with(name: str) -> Manifest | None:
+        data = BUILT_WITH.get(name)
+        return parse(data, name) if data else None
+
+    def slot(self, name: str, slot: str) -> Slot | None:
+        manifest = self.manifest(name)
+        return manifest.slots.get(slot) if manifest else None
+
+    def css(self) -> list[str]:
+        urls = []
+        for name in self.bases:
+            manifest = self.manifest(name)
+            urls += [self.prefix(name) + path for path in (manifest.css if manifest else ())]
+        return urls
+
+    def timeout_for(self, name: str, path: str) -> float:
+        manifest = self.manifest(name)
+        if manifest is None:
+            return 2.5
+        matching = [s.timeout_ms for s in manifest.slots.values() if path_matches(s.path, path)]
+        return (max(matching) if matching else manifest.timeout_ms) / 1000
+
+    def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
+              timeout: float) -> FragmentResponse:
+        url = self.bases[name] + path + (f"?{query.decode('latin-1')}" if query else "")
+        try:
+            response = self.http.request(method, url, headers=headers, data=body or None, allow_redirects=False,
+                                         timeout=(CONNECT_TIMEOUT_S, timeout))
+        except requests.RequestException as exc:
+            raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
+        if response.status_code >= 500:
+            raise FragmentUnavailable(f"{name}: answered {response.status_code}")
+        return FragmentResponse(response.status_code, response.content, dict(response.headers))
+
+
+def path_matches(template: str, path: str) -> bool:
+    parts, wanted = template.strip("/").split("/"), path.strip("/").split("/")
+    return len(parts) == len(wanted) and all(p.startswith("{") or p == w for p, w in zip(parts, wanted))
+
+
+def registry() -> FragmentRegistry:
+    return current_app.extensions["fragments"]
+
+
+def build_registry(app_config: dict[str, Any], signer) -> FragmentRegistry:
+    from sysops.tokens import Principal
+
+    fragments = dict(app_config.get("FRAGMENTS", ()))
+    return FragmentRegistry(fragments, lambda name: signer.mint(Principal("service", "shell"), f"fragment:{name}"))

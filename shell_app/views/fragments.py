@@ -1,0 +1,123 @@
+"""The same-origin route to fragment apps: /fragments/<name>/<path> is forwarded to the fragment with
+a short-lived token naming the logged-in user. A fragment that fails or is slow gets its fallback;
+a direct visit (or history restore) to a fragment URL gets a whole shell page around it."""
+from __future__ import annotations
+
+from flask import Blueprint, Response, abort, g, render_template, request
+from markupsafe import Markup
+
+from sysops.tokens import Principal, csrf_digest
+
+from ..composition.registry import FragmentUnavailable, path_matches, registry
+from ..models import ROLES
+from ..security import allow, csrf_token
+
+bp = Blueprint("fragments", __name__)
+FORWARDED_REQUEST_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Current-URL",
+                             "HX-Prompt", "Content-Type", "Accept", "Accept-Language", "X-CSRF-Token")
+PASSED_RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "HX-Trigger", "HX-Trigger-After-Swap",
+                           "HX-Trigger-After-Settle", "HX-Push-Url", "HX-Replace-Url", "HX-Redirect", "HX-Refresh",
+                           "HX-Retarget", "HX-Reswap", "HX-Location")
+TOKEN_TTL_S = 60
+# A state change is not cut short like a read: giving up early would leave the user unsure whether
+# it was saved. Reads get the slot's own (short) time-out and fall back.
+WRITE_TIMEOUT_S = 15.0
+
+
+def user_token(fragment: str) -> str:
+    user = g.user
+    principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
+                          csrf_digest=csrf_digest(csrf_token()))
+    from flask import current_app
+
+    return current_app.extensions["token_signer"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
+
+
+def _full_page() -> bool:
+    return request.method == "GET" and (not request.headers.get("HX-Request")
+                                        or bool(request.headers.get("HX-History-Restore-Request")))
+
+
+@bp.route("/fragments/<name>/", defaults={"rest": ""}, methods=["GET", "POST"])
+@bp.route("/fragments/<name>/<path:rest>", methods=["GET", "POST"])
+@allow(*ROLES)
+def proxy(name: str, rest: str):
+    fragments = registry()
+    if name not in fragments:
+        abort(404)
+    path = "/" + rest
+    is_asset = rest.startswith("static/")
+    full_page = _full_page() and not is_asset
+    headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
+    if full_page:
+        headers.pop("HX-Request", None)
+    headers.update({"Authorization": f"Bearer {user_token(name)}", "X-Forwarded-Prefix": fragments.prefix(name),
+                    "X-Forwarded-Host": request.host, "X-Forwarded-Proto": request.scheme,
+                    "X-Shell-CSRF": csrf_token()})
+    try:
+        answer = fragments.fetch(name, request.method, path, query=request.query_string, headers=headers,
+                                 body=request.get_data(),
+                                 timeout=fragments.timeout_for(name, path) if request.method == "GET" else WRITE_TIMEOUT_S)
+    except FragmentUnavailable:
+        return _fallback(name, path, full_page)
+    if full_page:
+        content = Markup(answer.body.decode("utf-8", "replace"))  # HTML our own fragment escaped
+        response = Response(render_template("shell/fragment_page.html", fragment=name, content=content,
+                                            slot_url=request.full_path.rstrip("?")), answer.status)
+    else:
+        response = Response(answer.body, answer.status)
+        for header in PASSED_RESPONSE_HEADERS:
+            if header in answer.headers:
+                response.headers[header] = answer.headers[header]
+    response.headers["X-Fragment"] = name
+    response.vary.add("HX-Request")
+    return response
+
+
+@bp.get("/fragments-auth/<name>")
+@allow(*ROLES)
+def auth_subrequest(name: str):
+    """For nginx's auth_request in production (deploy/nginx.conf): the session is checked by the
+    access rules above; CSRF here for the original unsafe method; the token goes back in a header."""
+    import hmac
+
+    if name not in registry():
+        abort(404)
+    if request.headers.get("X-Original-Method", "GET").upper() in ("POST", "PUT", "PATCH", "DELETE"):
+        sent = request.headers.get("X-CSRF-Token", "")
+        if not sent or not hmac.compare_digest(sent.encode(), csrf_token().encode()):
+            abort(400, description="missing or wrong CSRF token")
+    return Response(status=204, headers={"X-Fragment-Token": user_token(name), "X-Shell-CSRF": csrf_token()})
+
+
+auth_subrequest.answers_401 = True  # type: ignore[attr-defined]
+
+
+@bp.get("/fragments-fallback/<name>/", defaults={"rest": ""})
+@bp.get("/fragments-fallback/<name>/<path:rest>")
+@allow(*ROLES)
+def fallback_page(name: str, rest: str):
+    """What nginx shows when a fragment fails (error_page): the same fallback the built-in proxy gives."""
+    if name not in registry():
+        abort(404)
+    return _fallback(name, "/" + rest, full_page=False)
+
+
+def _fallback(name: str, path: str, full_page: bool) -> Response:
+    fragments = registry()
+    manifest = fragments.manifest(name)
+    slot = next((s for s in (manifest.slots.values() if manifest else ()) if path_matches(s.path, path)), None)
+    message = slot.fallback if slot else "This part of the page is not available right now."
+    if request.method != "GET":
+        message = ("The service did not confirm your change. It may not have been saved: check before "
+                   "trying again.")
+        return Response(render_template("shell/_fragment_fallback.html", message=message, retry_url=None), 503,
+                        headers={"X-Fragment": name, "X-Fragment-Fallback": "1"})
+    query = request.query_string.decode("latin-1")
+    retry_url = fragments.prefix(name) + path + (f"?{query}" if query else "")
+    body = render_template("shell/_fragment_fallback.html", message=message, retry_url=retry_url)
+    if full_page:
+        body = render_template("shell/fragment_page.html", fragment=name, content=Markup(body), slot_url=retry_url)
+    response = Response(body, 200, headers={"X-Fragment": name, "X-Fragment-Fallback": "1"})
+    response.vary.add("HX-Request")
+    return response

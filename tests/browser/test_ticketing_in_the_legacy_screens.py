@@ -1,0 +1,76 @@
+"""Staff on the legacy screens, with the ticketing fragment embedded, in a real Chromium."""
+from __future__ import annotations
+
+import re
+
+from playwright.sync_api import expect
+
+from ..system.conftest import StaffBrowser
+from .conftest import log_in
+
+
+def _customer_with_cover(system) -> int:
+    staff = StaffBrowser(system.shell)
+    for customer_id in range(1, 60):
+        if staff.raise_form(customer_id)[0]:
+            return customer_id
+    raise AssertionError("no customer with a covered product")
+
+
+def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_offered_to(system, page):
+    customer_id = _customer_with_cover(system)
+    log_in(page, system.shell)
+    page.get_by_role("link", name="Customers").click()
+    page.get_by_label("Name, email, phone, postcode or id").fill(str(customer_id))
+    page.get_by_role("button", name="Search").click()
+    row = page.locator("table.legacy-table tbody tr").filter(
+        has=page.locator("td:first-child", has_text=re.compile(rf"^{customer_id}$")))
+    row.get_by_role("link").click()
+    panel = page.locator('[data-fragment-slot="ticketing/customer-tickets"]')
+    expect(panel.locator('[data-fragment="ticketing"]')).to_be_visible()  # loaded after the page, by htmx
+    panel.get_by_role("link", name="Raise a ticket").click()
+    panel.get_by_label("Product").select_option(index=1)
+    panel.get_by_label("What is wrong?").fill("The display shows stripes after the update")
+    panel.get_by_label("Choice 1").select_option(index=5)
+    panel.get_by_label("Choice 2").select_option(index=6)
+    panel.get_by_role("button", name="Raise ticket").click()
+    received = panel.locator(".tk-received")
+    expect(received).to_contain_text("received")
+    reference = re.search(r"N-(\d+)", received.inner_text()).group(0)
+    ticket_id = int(reference[2:])
+    store = system.store()
+    try:
+        ticket = store.tickets.get(ticket_id)
+        if ticket["status"] == "offered":
+            offer = next(a for a in ticket["allocations"] if a["state"] == "offered")
+            name = store.experts.names([offer["expert_id"]])[offer["expert_id"]]
+            expect(received.locator(".tk-offered-to")).to_have_text(name)
+            expert = store.experts.get(offer["expert_id"])
+            assert ticket["product_id"] in {s["product_id"] for s in expert["skills"]}
+            assert ticket["locale_id"] in expert["locale_ids"]
+        else:
+            expect(received).to_contain_text("unassigned queue")
+    finally:
+        store.bridge.close()
+        store.close()
+    assert page.url.endswith(f"/customers/{customer_id}")  # staff never left the legacy screen
+
+
+def test_with_ticketing_stopped_the_legacy_page_shows_the_fallback_and_recovers(system, page):
+    customer_id = _customer_with_cover(system)
+    log_in(page, system.shell)
+    system.kill("ticketing")
+    try:
+        page.goto(f"{system.shell}/customers/{customer_id}")
+        slot = page.locator('[data-fragment-slot="ticketing/customer-tickets"]')
+        expect(slot.locator("[data-fragment-fallback]")).to_contain_text("cannot be shown right now")
+        expect(page.get_by_role("heading", name="Contracts")).to_be_visible()  # the rest of the page works
+        page.get_by_role("link", name="Customers").click()  # and so does navigation
+        expect(page.get_by_role("heading", name="Find a customer")).to_be_visible()
+        page.go_back()
+        expect(page.locator("[data-fragment-fallback]")).to_be_visible()
+    finally:
+        system.start_ticketing()
+    page.get_by_role("button", name="Retry").click()
+    expect(slot.locator('[data-fragment="ticketing"]')).to_be_visible()
+    expect(slot.locator("[data-fragment-fallback]")).to_have_count(0)

@@ -1,0 +1,111 @@
+"""The whole system as separate real processes (FalkorDB, the monolith with its bridge, the ticketing
+fragment under gunicorn, its worker), each of which a test may kill or restart alone."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+from graph_store.server import FalkorServer
+
+from .processes import free_port, wait_for_health
+
+SECRET = "system-test-secret"
+
+
+class System:
+    def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny"):
+        self.root = root
+        self.shell_port, self.ticketing_port = free_port(), free_port()
+        self.shell = f"http://127.0.0.1:{self.shell_port}"
+        self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
+        self.graph = FalkorServer(root / "graph")
+        self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SECRET_KEY": SECRET,
+                    "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
+                    "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.shell,
+                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing}", "SYSOPS_SHELL_PORT": str(self.shell_port),
+                    "SYSOPS_TICKETING_PORT": str(self.ticketing_port),
+                    "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2"}
+        self.processes: dict[str, subprocess.Popen] = {}
+        self._prepare_legacy(preset)
+
+    def _prepare_legacy(self, preset: str) -> None:
+        from shell_app.db import make_engine
+        from shell_app.demo_data import PRESETS, generate
+        from shell_app.migrations import upgrade
+
+        engine = make_engine(self.env["DATABASE_URL"])
+        upgrade(engine)
+        generate(engine, seed=5, scale=PRESETS[preset], anchor=dt.date.today())
+        engine.dispose()
+
+    def start(self) -> "System":
+        process = self.graph.spawn(stdout=subprocess.DEVNULL)
+        self.graph.wait_ready(process)
+        self.processes["graph"] = process
+        self.start_shell()
+        from graph_store.config import open_store
+        from sysops.config import load_settings
+
+        store = open_store(load_settings(self.env), "backfill")
+        try:
+            store.backend.ensure_schema()
+            store.experts.import_all(store.bridge, dt.date.today())
+        finally:
+            store.bridge.close()
+            store.close()
+        self.start_ticketing()
+        self.start_worker()
+        return self
+
+    def _spawn(self, name: str, argv: list[str]) -> None:
+        with open(self.root / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
+            self.processes[name] = subprocess.Popen(argv, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+
+    def _gunicorn(self, name: str, port: int, factory: str) -> None:
+        self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+                           "--threads", "4", "--no-control-socket", factory])
+
+    def start_shell(self) -> None:
+        self._gunicorn("shell", self.shell_port, "shell_app:create_app()")
+        wait_for_health(f"{self.shell}/healthz")
+
+    def start_ticketing(self) -> None:
+        self._gunicorn("ticketing", self.ticketing_port, "fragments.ticketing.app:create_app()")
+        wait_for_health(f"{self.ticketing}/healthz")
+
+    def start_worker(self) -> None:
+        self._spawn("worker", [sys.executable, "-m", "sysops.cli", "ticketing-worker"])
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """SIGKILL the process group's leader and its workers, as a crash would."""
+        from .processes import descendants
+
+        process = self.processes.pop(name)
+        for pid in descendants(process.pid) | {process.pid}:
+            try:
+                os.kill(pid, sig)
+            except ProcessLookupError:
+                pass
+        process.wait(15)
+
+    def stop(self) -> None:
+        for name in ("worker", "ticketing", "shell", "graph"):
+            process = self.processes.pop(name, None)
+            if process is not None:
+                process.terminate()
+                try:
+                    process.wait(15)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(5)
+
+    def store(self):
+        """A graph store of our own, to look at what the services wrote."""
+        from graph_store.config import open_store
+        from sysops.config import load_settings
+
+        return open_store(load_settings(self.env), "ticketing")

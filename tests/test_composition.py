@@ -1,0 +1,208 @@
+"""The shell's composition mechanism against fake fragment apps served over real HTTP: manifests one
+version older and newer, slow, failing and missing fragments, tokens and CSRF, nginx's auth hook."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import time
+
+import pytest
+from flask import Flask, abort, jsonify, request
+from werkzeug.serving import make_server
+
+from shell_app import create_app
+from shell_app.composition.manifest import ManifestError, parse
+from shell_app.db import make_engine
+from shell_app.demo_data import PRESETS, generate
+from shell_app.migrations import upgrade
+from sysops.tokens import TokenError, TokenSigner, bearer, csrf_digest
+
+from .conftest import Auth
+
+SECRET = "composition-secret"
+CURRENT_SLOTS = {"customer-tickets": {"path": "/customers/{customer_id}/tickets", "fallback": "Tickets are away.",
+                                      "timeout_ms": 400},
+                 "ticket-list": {"path": "/tickets"}, "queue": {"path": "/queue"},
+                 "raise-ticket": {"path": "/customers/{customer_id}/tickets/new"},
+                 "ticket-detail": {"path": "/tickets/{ticket_id}"}}
+MANIFESTS = {
+    "older": {"name": "ticketing", "version": "1.0.0", "manifest_version": 1,
+              "slots": {k: v for k, v in CURRENT_SLOTS.items() if k != "queue"}},
+    "current": {"name": "ticketing", "version": "1.1.0", "manifest_version": 1, "slots": CURRENT_SLOTS,
+                "assets": {"css": ["/static/ticketing.css"]}},
+    "newer": {"name": "ticketing", "version": "1.2.0", "manifest_version": 1, "owner": "ticketing team",
+              "slots": {**CURRENT_SLOTS, "queue": "/queue", "sla-board": {"path": "/sla", "icon": "clock"},
+                        "broken": {"path": "https://elsewhere.example/x"}},
+              "assets": {"css": ["/static/ticketing.css"], "js": ["/static/new.js"]}},
+}
+
+
+def fake_fragment(manifest: dict, seen: list) -> Flask:
+    app = Flask("fake-fragment")
+    signer = TokenSigner(SECRET)
+
+    @app.before_request
+    def check_token():
+        try:
+            principal = signer.verify(bearer(request.headers.get("Authorization")), "fragment:ticketing")
+        except TokenError:
+            abort(401)
+        seen.append((request.method, request.path, principal, dict(request.headers)))
+
+    @app.get("/manifest.json")
+    def manifest_json():
+        return jsonify(manifest)
+
+    @app.get("/customers/<int:customer_id>/tickets")
+    def tickets(customer_id):
+        return f'<section class="fragment-root" data-fragment="ticketing">tickets of {customer_id} ' \
+               f'v{manifest["version"]}<script>alert(1)</script></section>'
+
+    @app.get("/queue")
+    def queue():
+        return '<section class="fragment-root" data-fragment="ticketing">the queue</section>'
+
+    @app.get("/slow")
+    def slow():
+        time.sleep(3)
+        return "too late"
+
+    @app.get("/boom")
+    def boom():
+        abort(500)
+
+    @app.post("/customers/<int:customer_id>/tickets")
+    def create(customer_id):
+        return f'<section class="fragment-root">got {request.form.get("description")}</section>', 201
+
+    return app
+
+
+class Served:
+    def __init__(self, app: Flask):
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.url = f"http://127.0.0.1:{self.server.server_port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+        self.thread.start()
+
+    def stop(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture(scope="module")
+def legacy_url(tmp_path_factory):
+    url = f"sqlite:///{tmp_path_factory.mktemp('composition') / 'legacy.db'}"
+    engine = make_engine(url)
+    upgrade(engine)
+    generate(engine, seed=3, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
+    engine.dispose()
+    return url
+
+
+def shell_for(legacy_url: str, fragment_url: str):
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": legacy_url,
+                      "FRAGMENTS": (("ticketing", fragment_url),)})
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login("callcentre")
+    return app, client, auth
+
+
+@pytest.fixture(params=sorted(MANIFESTS))
+def composed(request, legacy_url):
+    seen: list = []
+    served = Served(fake_fragment(MANIFESTS[request.param], seen))
+    app, client, auth = shell_for(legacy_url, served.url)
+    yield request.param, client, auth, seen
+    served.stop()
+    app.extensions["db_engine"].dispose()
+
+
+def test_manifest_rules():
+    newer = parse(MANIFESTS["newer"], "ticketing")
+    assert set(newer.slots) == set(CURRENT_SLOTS) | {"sla-board"}  # unknown slot kept, off-site path dropped
+    assert newer.extra == {"owner": "ticketing team"} and newer.css == ("/static/ticketing.css",)
+    assert parse(MANIFESTS["current"], "ticketing").slots["customer-tickets"].timeout_ms == 400
+    clamped = parse({"name": "t", "slots": {"a": {"path": "/a", "timeout_ms": 10**9}}}, "t")
+    assert clamped.slots["a"].timeout_ms == 10_000
+    for bad in ({"name": "ticketing", "manifest_version": 2}, {"name": "other"}, ["not", "an", "object"]):
+        with pytest.raises(ManifestError):
+            parse(bad, "ticketing")
+
+
+def test_legacy_pages_embed_the_fragment_of_any_supported_version(composed):
+    version, client, _, seen = composed
+    page = client.get("/customers/1").get_data(as_text=True)
+    assert 'data-fragment-slot="ticketing/customer-tickets" hx-get="/fragments/ticketing/customers/1/tickets"' in page
+    assert '<link rel="stylesheet" href="/fragments/ticketing/static/ticketing.css">' in page or version == "older"
+    panel = client.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
+    assert panel.status_code == 200 and "tickets of 1" in panel.get_data(as_text=True)
+    assert "HX-Request" in panel.headers["Vary"]
+    queue = client.get("/tickets/queue").get_data(as_text=True)
+    if version == "older":
+        assert "needs a newer version of the ticketing service" in queue
+    else:
+        assert 'hx-get="/fragments/ticketing/queue"' in queue
+    method, path, principal, headers = seen[-1]
+    assert (principal.subject, principal.role, path) == ("callcentre", "call_centre", "/customers/1/tickets")
+    assert headers["X-Forwarded-Prefix"] == "/fragments/ticketing" and "Cookie" not in headers
+
+
+def test_a_fragment_url_visited_directly_is_a_whole_shell_page(composed):
+    _, client, _, _ = composed
+    full = client.get("/fragments/ticketing/customers/1/tickets")
+    html = full.get_data(as_text=True)
+    assert full.status_code == 200 and "<html" in html and "legacy-header" in html and "tickets of 1" in html
+    restore = client.get("/fragments/ticketing/customers/1/tickets",
+                         headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
+    assert "<html" in restore.get_data(as_text=True)
+    assert "HX-Request" in full.headers["Vary"]
+
+
+def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_works(composed, legacy_url):
+    _, client, _, _ = composed
+    started = time.monotonic()
+    slow = client.get("/fragments/ticketing/slow", headers={"HX-Request": "true"})
+    waited = time.monotonic() - started
+    assert slow.headers.get("X-Fragment-Fallback") == "1" and waited < 3  # cut at the time-out, not the 3 s
+    assert "Retry" in slow.get_data(as_text=True)
+    boom = client.get("/fragments/ticketing/boom", headers={"HX-Request": "true"})
+    assert boom.status_code == 200 and boom.headers.get("X-Fragment-Fallback") == "1"
+    assert client.get("/fragments/unknown/x").status_code == 404
+    # The fragment process gone altogether: the legacy page still renders, the slot falls back.
+    app, other, _ = shell_for(legacy_url, "http://127.0.0.1:9")
+    try:
+        assert other.get("/customers/1").status_code == 200
+        down = other.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
+        assert down.headers.get("X-Fragment-Fallback") == "1"
+        assert "This customer&#39;s tickets cannot be shown right now." in down.get_data(as_text=True)
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
+def test_state_changes_through_the_proxy_need_the_csrf_token_and_carry_its_digest(composed):
+    _, client, auth, seen = composed
+    refused = client.post("/fragments/ticketing/customers/1/tickets", data={"description": "x"},
+                          headers={"HX-Request": "true"})
+    assert refused.status_code == 400
+    accepted = client.post("/fragments/ticketing/customers/1/tickets", data={"description": "printer on fire"},
+                           headers={"HX-Request": "true", "X-CSRF-Token": auth.csrf})
+    assert accepted.status_code == 201 and "got printer on fire" in accepted.get_data(as_text=True)
+    principal = seen[-1][2]
+    assert principal.csrf_digest == csrf_digest(auth.csrf)
+
+
+def test_nginx_auth_subrequest_mints_the_user_token(composed):
+    _, client, auth, _ = composed
+    ok = client.get("/fragments-auth/ticketing")
+    assert ok.status_code == 204
+    principal = TokenSigner(SECRET).verify(ok.headers["X-Fragment-Token"], "fragment:ticketing")
+    assert principal.role == "call_centre" and principal.csrf_digest == csrf_digest(auth.csrf)
+    assert client.get("/fragments-auth/ticketing", headers={"X-Original-Method": "POST"}).status_code == 400
+    assert client.get("/fragments-auth/ticketing", headers={"X-Original-Method": "POST",
+                                                            "X-CSRF-Token": auth.csrf}).status_code == 204
+    fallback = client.get("/fragments-fallback/ticketing/customers/1/tickets")
+    assert 'hx-get="/fragments/ticketing/customers/1/tickets"' in fallback.get_data(as_text=True)
+    auth.logout()
+    assert client.get("/fragments-auth/ticketing").status_code == 401

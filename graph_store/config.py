@@ -38,11 +38,13 @@ def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBack
 
 def bridge_for(settings, service: str):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
-    monolith), service tokens minted with the installation secret."""
+    monolith's bridge process, apart from the one serving screens so that a screen waiting on a
+    fragment never holds the threads the fragment needs to call back), service tokens minted with
+    the installation secret."""
     from bridge_api.client import HttpBridgeClient
     from sysops.tokens import Principal, TokenSigner
 
-    base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.shell_port}")
+    base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
     signer = TokenSigner(settings.secret_key)
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
 

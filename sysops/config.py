@@ -22,6 +22,7 @@ class Settings:
     mail_from: str
     run_mail_sink: bool
     ticketing_port: int = 8101
+    bridge_port: int = 8001
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
@@ -66,6 +67,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         # Without an SMTP server of its own, `sysops run` starts a local sink that keeps mail in data_dir/mail.
         run_mail_sink="SYSOPS_SMTP_HOST" not in env,
         ticketing_port=int(env.get("SYSOPS_TICKETING_PORT", "8101")),
+        bridge_port=int(env.get("SYSOPS_BRIDGE_PORT", "8001")),
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
         fragments=_fragments(env),
     )

@@ -8,8 +8,8 @@ from .config import Settings
 from .supervisor import ProcessSpec, Supervisor, python_module
 
 
-def gunicorn(app_factory: str, host: str, port: int, workers: int) -> list[str]:
-    return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int = 1) -> list[str]:
+    return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
                          "--graceful-timeout", "5", "--no-control-socket", "--access-logfile", "-",
                          app_factory)
 
@@ -24,12 +24,17 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
     if not os.environ.get("SYSOPS_GRAPH_URL"):
         specs.append(ProcessSpec("graph-server", python_module("sysops.cli", "graph-server"),
                                  ready=lambda: _graph_ready(settings)))
+    bridge = f"http://{settings.host}:{settings.bridge_port}"
     specs += [
+        # The same monolith twice: screens (threads wait on fragments through the proxy) and the bridge
+        # the fragments call back, so one can never starve the other.
+        ProcessSpec("bridge", gunicorn("shell_app:create_app()", settings.host, settings.bridge_port,
+                                       settings.workers, threads=4), health_url=f"{bridge}/healthz"),
         ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
-                                          settings.workers), health_url=f"{shell}/healthz"),
+                                          settings.workers, threads=8), health_url=f"{shell}/healthz"),
         ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
         ProcessSpec("ticketing", gunicorn("fragments.ticketing.app:create_app()", settings.host,
-                                          settings.ticketing_port, settings.workers),
+                                          settings.ticketing_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.ticketing_port}/healthz"),
         ProcessSpec("ticketing-worker", python_module("sysops.cli", "ticketing-worker")),
     ]
@@ -104,7 +109,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
     print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
           f" (its own process on port {settings.ticketing_port})")
-    print(f"  Bridge API:            http://{settings.host}:{settings.shell_port}/bridge/v1/openapi.json (bearer token)")
+    print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
+          " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"
           f" ({imported} expert profiles imported now)")
     if settings.run_mail_sink:

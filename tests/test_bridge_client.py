@@ -10,9 +10,7 @@ import pytest
 
 from bridge_api.client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
 from bridge_api.fake import FakeBridgeClient
-from shell_app.db import make_engine
-from shell_app.demo_data import PRESETS, generate
-from shell_app.migrations import upgrade
+from shell_app.demo_data import create_and_seed
 from sysops.tokens import Principal, TokenSigner
 
 from .support.processes import ServedMonolith, free_port
@@ -24,10 +22,7 @@ SIGNER = TokenSigner(SECRET)
 @pytest.fixture(scope="module")
 def live_monolith(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'legacy.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate(engine, seed=9, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
-    engine.dispose()
+    create_and_seed(url, seed=9, anchor=dt.date(2026, 11, 1))
     served = ServedMonolith(url, SECRET)
     try:
         yield served.base

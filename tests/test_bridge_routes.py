@@ -246,6 +246,6 @@ def test_legacy_ticket_batches_read_and_mark_several_at_once(as_, db):
     for bad in ({"ids": ""}, {"ids": "1,x"}, {"ids": ",".join(["1"] * 501)}):
         assert backfill.call("GET", "/legacy-tickets/batch", "/legacy-tickets/batch",
                              query_string=bad).status_code == 400
-    for bad in ({"ids": []}, {"ids": ["1"]}, {"ids": [True]}, {}):
+    for bad in ({"ids": []}, {"ids": ["1"]}, {"ids": [True]}, {}, {"ids": 7}, {"ids": 1.5}, {"ids": "1,2"}):
         assert backfill.call("POST", "/legacy-tickets/migrated", "/legacy-tickets/migrated",
                              json=bad).status_code == 400

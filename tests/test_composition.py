@@ -12,9 +12,7 @@ from werkzeug.serving import make_server
 
 from shell_app import create_app
 from shell_app.composition.manifest import ManifestError, parse
-from shell_app.db import make_engine
-from shell_app.demo_data import PRESETS, generate
-from shell_app.migrations import upgrade
+from shell_app.demo_data import create_and_seed
 from sysops.tokens import TokenError, TokenSigner, bearer, csrf_digest
 
 from .conftest import Auth
@@ -93,10 +91,7 @@ class Served:
 @pytest.fixture(scope="module")
 def legacy_url(tmp_path_factory):
     url = f"sqlite:///{tmp_path_factory.mktemp('composition') / 'legacy.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate(engine, seed=3, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
-    engine.dispose()
+    create_and_seed(url, seed=3, anchor=dt.date(2026, 11, 1))
     return url
 
 

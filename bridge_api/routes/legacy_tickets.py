@@ -69,7 +69,7 @@ def get(ticket_id: int):
 
 
 def _id_list(values: list) -> list[int]:
-    if not values or len(values) > BATCH_MAX or not all(
+    if not isinstance(values, list) or not values or len(values) > BATCH_MAX or not all(
             isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in values):
         raise Problem(400, "Bad Request", f"ids must be 1 to {BATCH_MAX} positive integers", kind="invalid-parameter")
     return sorted(set(values))

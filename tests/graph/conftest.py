@@ -13,9 +13,7 @@ from graph_store import GraphStore
 from graph_store.backends.bolt_backend import BoltBackend
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
-from shell_app.db import make_engine
-from shell_app.demo_data import PRESETS, generate
-from shell_app.migrations import upgrade
+from shell_app.demo_data import create_and_seed
 from sysops.tokens import Principal, TokenSigner
 
 from ..support.processes import ServedMonolith, free_low_port
@@ -72,10 +70,7 @@ def graph_backend(request):
 @pytest.fixture(scope="session")
 def legacy_url(tmp_path_factory) -> str:
     url = f"sqlite:///{tmp_path_factory.mktemp('legacy') / 'legacy.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate(engine, seed=21, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
-    engine.dispose()
+    create_and_seed(url, seed=21, anchor=dt.date(2026, 11, 1))
     return url
 
 
@@ -106,10 +101,7 @@ def store(graph_backend, live_bridge):
 def fresh_bridge(tmp_path):
     """A monolith of its own (fresh tiny legacy data) for tests that migrate everything."""
     url = f"sqlite:///{tmp_path / 'legacy.db'}"
-    engine = make_engine(url)
-    upgrade(engine)
-    generate(engine, seed=22, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
-    engine.dispose()
+    create_and_seed(url, seed=22, anchor=dt.date(2026, 11, 1))
     served = ServedMonolith(url, SECRET)
     try:
         yield served.base

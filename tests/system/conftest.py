@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from ..support.system import System
+from sysops.local_system import System
 
 
 @pytest.fixture(scope="module")

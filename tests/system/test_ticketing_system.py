@@ -2,7 +2,6 @@
 gunicorn behind the shell's same-origin route, and its worker; processes killed and restarted."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 import threading
 import time
@@ -158,3 +157,20 @@ def test_legacy_ticket_opened_through_the_fragment_is_migrated_and_then_read_onl
     assert detail.status_code == 200 and "Migrated from the legacy system (lazy)" in detail.text
     legacy = staff.http.get(f"{system.shell}/tickets/3", timeout=10)
     assert legacy.status_code == 200 and 'data-fragment-slot="ticketing/ticket-detail"' in legacy.text
+
+
+def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
+    customer = StaffBrowser(system.shell, username="customer1")
+    page = customer.http.get(f"{system.shell}/my", timeout=10).text
+    customer_id = int(re.search(r'hx-get="/fragments/ticketing/customers/(\d+)/tickets"', page).group(1))
+    products, slots = customer.raise_form(customer_id)
+    if not products:
+        pytest.skip("customer1 has no covered product in the tiny data")
+    response = customer.raise_ticket(customer_id, products[0], slots[4:5])
+    assert response.status_code == 201
+    ticket = _graph_ticket(system, ticket_id_of(response))
+    assert ticket["channel"] == "web" and ticket["customer_id"] == customer_id
+    assert ticket["reference"] in customer.fragment(f"/customers/{customer_id}/tickets").text
+    other = customer_id + 1
+    assert customer.fragment(f"/customers/{other}/tickets").status_code == 403
+    assert customer.http.get(f"{system.shell}/tickets/queue", timeout=10).status_code == 403

@@ -1,7 +1,6 @@
 """Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 

@@ -1,5 +1,5 @@
 """The whole system as separate real processes (FalkorDB, the monolith with its bridge, the ticketing
-fragment under gunicorn, its worker), each of which a test may kill or restart alone."""
+fragment under gunicorn, its worker) for the tests and the benchmarks; each can be killed or restarted alone."""
 from __future__ import annotations
 
 import datetime as dt
@@ -11,7 +11,7 @@ from pathlib import Path
 
 from graph_store.server import FalkorServer
 
-from .processes import free_port, wait_for_health
+from .procutil import descendants, free_port, wait_for_health
 
 SECRET = "system-test-secret"
 
@@ -19,28 +19,24 @@ SECRET = "system-test-secret"
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny"):
         self.root = root
-        self.shell_port, self.ticketing_port = free_port(), free_port()
+        self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.shell = f"http://127.0.0.1:{self.shell_port}"
+        self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
         self.graph = FalkorServer(root / "graph")
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SECRET_KEY": SECRET,
                     "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
-                    "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.shell,
+                    "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing}", "SYSOPS_SHELL_PORT": str(self.shell_port),
-                    "SYSOPS_TICKETING_PORT": str(self.ticketing_port),
+                    "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2"}
         self.processes: dict[str, subprocess.Popen] = {}
         self._prepare_legacy(preset)
 
     def _prepare_legacy(self, preset: str) -> None:
-        from shell_app.db import make_engine
-        from shell_app.demo_data import PRESETS, generate
-        from shell_app.migrations import upgrade
+        from shell_app.demo_data import create_and_seed
 
-        engine = make_engine(self.env["DATABASE_URL"])
-        upgrade(engine)
-        generate(engine, seed=5, scale=PRESETS[preset], anchor=dt.date.today())
-        engine.dispose()
+        create_and_seed(self.env["DATABASE_URL"], seed=5, preset=preset, anchor=dt.date.today())
 
     def start(self) -> "System":
         process = self.graph.spawn(stdout=subprocess.DEVNULL)
@@ -61,16 +57,30 @@ class System:
         self.start_worker()
         return self
 
-    def _spawn(self, name: str, argv: list[str]) -> None:
+    def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         with open(self.root / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
-            self.processes[name] = subprocess.Popen(argv, env=self.env, stdout=subprocess.DEVNULL, stderr=log)
+            self.processes[name] = subprocess.Popen(argv, env=env or self.env, stdout=subprocess.DEVNULL,
+                                                    stderr=log)
 
-    def _gunicorn(self, name: str, port: int, factory: str) -> None:
+    def _gunicorn(self, name: str, port: int, factory: str, env: dict[str, str] | None = None,
+                  threads: int = 4) -> None:
         self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                           "--threads", "4", "--no-control-socket", factory])
+                           "--threads", str(threads), "--no-control-socket", factory], env)
+
+    def start_legacy_shell(self) -> str:
+        """A second monolith on the same data with no fragment registered: the legacy screens as they
+        were (the baseline the benchmarks compare against). Returns its base URL."""
+        port = free_port()
+        self._gunicorn("legacy-shell", port, "shell_app:create_app()", {**self.env, "SYSOPS_FRAGMENTS": ""}, threads=8)
+        base = f"http://127.0.0.1:{port}"
+        wait_for_health(f"{base}/healthz")
+        return base
 
     def start_shell(self) -> None:
-        self._gunicorn("shell", self.shell_port, "shell_app:create_app()")
+        """The monolith twice, as `make run` does: one for the screens, one for the bridge."""
+        self._gunicorn("bridge", self.bridge_port, "shell_app:create_app()")
+        self._gunicorn("shell", self.shell_port, "shell_app:create_app()", threads=8)
+        wait_for_health(f"{self.bridge}/healthz")
         wait_for_health(f"{self.shell}/healthz")
 
     def start_ticketing(self) -> None:
@@ -82,8 +92,6 @@ class System:
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """SIGKILL the process group's leader and its workers, as a crash would."""
-        from .processes import descendants
-
         process = self.processes.pop(name)
         for pid in descendants(process.pid) | {process.pid}:
             try:
@@ -93,7 +101,7 @@ class System:
         process.wait(15)
 
     def stop(self) -> None:
-        for name in ("worker", "ticketing", "shell", "graph"):
+        for name in ("worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
             process = self.processes.pop(name, None)
             if process is not None:
                 process.terminate()

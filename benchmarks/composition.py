@@ -1,0 +1,169 @@
+"""The composed legacy customer page (ticketing fragment embedded) vs the monolith's own page, and
+ticket creation through the fragment vs the legacy create path, on the same data in one run.
+
+    .venv/bin/python -m benchmarks.composition [--preset small --loads 20 --threads 4 --requests 40]
+
+Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
+p50/p99 of the page (composed = the page plus its fragment request) under concurrent load, and
+tickets/s raised through each path.
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import tempfile
+import time
+from pathlib import Path
+
+import requests
+
+from sysops.local_system import System
+
+from .harness import Figures, run_concurrently
+
+
+class Session:
+    def __init__(self, base: str, username: str = "callcentre"):
+        self.base = base
+        self.http = requests.Session()
+        page = self.http.get(f"{base}/login").text
+        token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)
+        self.http.post(f"{base}/login", data={"username": username, "password": "sysops-demo", "csrf_token": token})
+        self.csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', self.http.get(f"{base}/").text).group(1)
+
+    def get(self, path: str, **headers) -> requests.Response:
+        response = self.http.get(self.base + path, headers=headers, timeout=30)
+        response.raise_for_status()
+        return response
+
+
+def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figures:
+    from playwright.sync_api import sync_playwright
+
+    from sysops.chromium import CHROMIUM_ARGS, chromium_path
+
+    timings = []
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
+        context = browser.new_context()
+        page = context.new_page()
+        page.goto(f"{base}/login")
+        page.fill("#username", "callcentre")
+        page.fill("#password", "sysops-demo")
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        started_all = time.perf_counter()
+        for customer_id in customer_ids:
+            started = time.perf_counter()
+            page.goto(f"{base}/customers/{customer_id}", wait_until="load")
+            if composed:  # every slot holds its fragment's root (or a fallback): nothing left loading
+                page.locator("[data-fragment-slot] [data-fragment], [data-fragment-fallback]").first.wait_for()
+                page.locator(".fragment-loading").first.wait_for(state="detached")
+            timings.append((time.perf_counter() - started) * 1000)
+        elapsed = time.perf_counter() - started_all
+        browser.close()
+    return Figures("composed page, Chromium until rendered" if composed else "legacy page, Chromium until rendered",
+                   len(timings), elapsed, timings)
+
+
+def page_load(base: str, customer_ids: list[int], composed: bool, threads: int, per_thread: int) -> Figures:
+    def worker(index: int):
+        session = Session(base)
+
+        def one(n: int) -> None:
+            customer_id = customer_ids[(index * per_thread + n) % len(customer_ids)]
+            session.get(f"/customers/{customer_id}")
+            if composed:
+                session.get(f"/fragments/ticketing/customers/{customer_id}/tickets", **{"HX-Request": "true"})
+        return one
+
+    name = "composed page + fragment, HTTP" if composed else "legacy page, HTTP"
+    return run_concurrently(name, worker, threads, per_thread)
+
+
+def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool, threads: int,
+                  per_thread: int) -> Figures:
+    """targets: (customer, contract, product) that the plan covers."""
+    import datetime as dt
+
+    day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
+
+    def worker(index: int):
+        session = Session(base)
+
+        def one(n: int) -> None:
+            customer_id, contract_id, product_id = targets[(index * per_thread + n) % len(targets)]
+            if composed:
+                response = session.http.post(
+                    f"{base}/fragments/ticketing/customers/{customer_id}/tickets", timeout=60,
+                    data={"product_id": product_id, "description": "Benchmark: it stopped working",
+                          "slots": [f"{day} morning", f"{day} afternoon"]},
+                    headers={"HX-Request": "true", "X-CSRF-Token": session.csrf})
+                assert response.status_code == 201, response.text[:300]
+            else:
+                response = session.http.post(
+                    f"{base}/customers/{customer_id}/tickets/new", timeout=60, allow_redirects=False,
+                    data={"contract_id": contract_id, "product_id": product_id, "csrf_token": session.csrf,
+                          "description": "Benchmark: it stopped working", "slot_date_1": day,
+                          "slot_period_1": "morning", "slot_date_2": day, "slot_period_2": "afternoon"})
+                assert response.status_code == 302, response.text[:300]
+        return one
+
+    name = "raise ticket via fragment (store+confirm+offer)" if composed else "raise ticket, legacy path"
+    return run_concurrently(name, worker, threads, per_thread)
+
+
+def covered_targets(system: System, limit: int = 40) -> list[tuple[int, int, int]]:
+    from shell_app.db import make_engine
+    from sqlalchemy import text
+
+    engine = make_engine(system.env["DATABASE_URL"])
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(text(
+                "SELECT c.customer_id, c.id, cp.product_id FROM contracts c "
+                "JOIN contract_products cp ON cp.contract_id = c.id WHERE c.status = 'active' "
+                "AND c.start_date <= CURRENT_DATE AND (c.end_date IS NULL OR c.end_date >= CURRENT_DATE) "
+                "ORDER BY c.customer_id LIMIT :limit"), {"limit": limit}).all()
+    finally:
+        engine.dispose()
+    return [tuple(r) for r in rows]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--preset", default="small")
+    parser.add_argument("--loads", type=int, default=20, help="page loads per page kind in Chromium")
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--requests", type=int, default=40, help="page loads per thread under HTTP load")
+    parser.add_argument("--raises", type=int, default=15, help="tickets raised per thread per path")
+    args = parser.parse_args(argv)
+    root = Path(tempfile.mkdtemp(prefix="sysops-bench-composition-"))
+    print(f"Setting up the {args.preset} preset in {root} ...", flush=True)
+    system = System(root, preset=args.preset).start()
+    try:
+        legacy = system.start_legacy_shell()
+        targets = covered_targets(system)
+        customers = sorted({t[0] for t in targets})
+        chromium_render(system.shell, customers[:3], True)  # warm both paths once
+        chromium_render(legacy, customers[:3], False)
+        rows = [chromium_render(legacy, (customers * 3)[:args.loads], False),
+                chromium_render(system.shell, (customers * 3)[:args.loads], True),
+                page_load(legacy, customers, False, args.threads, args.requests),
+                page_load(system.shell, customers, True, args.threads, args.requests),
+                raise_tickets(legacy, targets, False, args.threads, args.raises),
+                raise_tickets(system.shell, targets, True, args.threads, args.raises)]
+        print(f"\n{'measure':<44} {'rate':>11}  {'latency':>14}  {'':>14}")
+        for row in rows:
+            print(row.row())
+        for legacy_row, composed_row in zip(rows[0::2], rows[1::2]):
+            ratio = composed_row.percentile(50) / legacy_row.percentile(50)
+            print(f"  {composed_row.name}: p50 x{ratio:.2f} of the legacy baseline, "
+                  f"rate x{composed_row.per_second / legacy_row.per_second:.2f}")
+    finally:
+        system.stop()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

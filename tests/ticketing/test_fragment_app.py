@@ -1,0 +1,161 @@
+"""The ticketing fragment app in-process (fakes behind it): who may call what, CSRF, bad input, API."""
+from __future__ import annotations
+
+import pytest
+
+from sysops.tokens import Principal, TokenSigner
+
+from .conftest import CSRF, PRINCIPALS, SECRET, SIGNER, headers_for, service_headers
+
+SAMPLE_ARGS = {"customer_id": 7, "ticket_id": 100000001, "filename": "ticketing.css"}
+PUBLIC = {"meta.healthz", "static"}
+GOOD_RAISE = {"product_id": "11", "description": "Printer jams on every page", "slots": ["2026-11-26 morning"]}
+
+
+def routes(app):
+    for rule in app.url_map.iter_rules():
+        url = rule.build({name: SAMPLE_ARGS[name] for name in rule.arguments}, append_unknown=False)[1]
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            yield rule.endpoint, method, url
+
+
+def _bad_tokens():
+    other = TokenSigner("another-installation")
+    expired = TokenSigner(SECRET, now=lambda: 1_000_000)
+    user = PRINCIPALS["admin"]
+    return {"missing": {}, "garbage": {"Authorization": "Bearer nonsense"},
+            "forged": {"Authorization": f"Bearer {other.mint(user, 'fragment:ticketing')}"},
+            "expired": {"Authorization": f"Bearer {expired.mint(user, 'fragment:ticketing')}"},
+            "other audience": {"Authorization": f"Bearer {SIGNER.mint(user, 'bridge')}"}}
+
+
+def test_every_route_but_health_and_static_refuses_a_missing_forged_or_expired_token(fragment):
+    app, _, _ = fragment
+    client = app.test_client()
+    checked = 0
+    for endpoint, method, url in routes(app):
+        if endpoint in PUBLIC:
+            continue
+        for why, headers in _bad_tokens().items():
+            response = client.open(url, method=method, headers=headers)
+            assert response.status_code == 401, (endpoint, method, why, response.status_code)
+            checked += 1
+    assert checked >= 5 * 14
+
+
+@pytest.mark.parametrize("who", sorted(PRINCIPALS) + ["service:experts", "service:unknown"])
+def test_each_caller_reaches_exactly_the_routes_granted_to_it(fragment, who):
+    app, _, _ = fragment
+    client = app.test_client()
+    # One ticket to act on, raised by staff.
+    client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
+    headers = service_headers(who.split(":")[1]) if who.startswith("service:") else headers_for(who)
+    for endpoint, method, url in routes(app):
+        if endpoint in PUBLIC:
+            continue
+        policy = app.view_functions[endpoint].fragment_policy
+        principal = Principal("service", who.split(":")[1]) if who.startswith("service:") else PRINCIPALS[who]
+        granted = (principal.subject in policy.services) if principal.is_service else (principal.role in policy.roles)
+        response = client.open(url, method=method, headers=headers, json={} if "/api/" in url else None)
+        if granted:
+            assert response.status_code not in (401, 403) or (
+                principal.role == "customer" and principal.customer_id != 7), (who, endpoint, response.status_code)
+            assert response.status_code < 500, (who, endpoint, method, response.status_code)
+        else:
+            assert response.status_code == 403, (who, endpoint, method, response.status_code)
+
+
+def test_customers_see_only_their_own_tickets_and_ids_cannot_be_probed(fragment):
+    app, _, _ = fragment
+    client = app.test_client()
+    raised = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("customer"))
+    assert raised.status_code == 201
+    assert client.get("/customers/7/tickets", headers=headers_for("other_customer")).status_code == 403
+    assert client.get("/tickets/100000001", headers=headers_for("other_customer")).status_code == 404
+    assert client.get("/tickets/100000001", headers=headers_for("customer")).status_code == 200
+    assert client.get("/tickets/999999999", headers=headers_for("customer")).status_code == 404
+    assert client.post("/customers/8/tickets", data=GOOD_RAISE, headers=headers_for("customer")).status_code == 403
+
+
+def test_state_changes_need_the_csrf_token_bound_into_the_user_token(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    no_binding = headers_for("call_centre", csrf=False)
+    assert client.post("/customers/7/tickets", data=GOOD_RAISE, headers=no_binding).status_code == 400
+    wrong = {**headers_for("call_centre"), "X-CSRF-Token": "not-the-one"}
+    assert client.post("/customers/7/tickets", data=GOOD_RAISE, headers=wrong).status_code == 400
+    assert store.tickets == {}
+    form_field = {k: v for k, v in headers_for("call_centre").items() if k != "X-CSRF-Token"}
+    assert client.post("/customers/7/tickets", data={**GOOD_RAISE, "csrf_token": CSRF},
+                       headers=form_field).status_code == 201
+
+
+@pytest.mark.parametrize("form", [
+    {}, {"product_id": "abc"}, {"product_id": "99999999999999"}, {"product_id": "²"},
+    {"product_id": "11", "description": "\x00" * 20, "slots": ["2026-11-26 morning"]},
+    {"product_id": "11", "description": "x" * 5000, "slots": ["2026-11-26 morning"]},
+    {"product_id": "11", "description": "Printer jams on every page", "slots": ["soon", "later"]},
+    {"product_id": "13", "description": "Phone is not covered", "slots": ["2026-11-26 morning"]}])
+def test_bad_raise_forms_re_render_with_messages_and_store_nothing(fragment, form):
+    app, store, _ = fragment
+    response = app.test_client().post("/customers/7/tickets", data=form, headers=headers_for("call_centre"))
+    assert response.status_code == 422 and b'role="alert"' in response.data
+    assert store.tickets == {}
+
+
+def test_unknown_customer_and_ticket_are_404_and_junk_filters_are_ignored(fragment):
+    app, _, _ = fragment
+    client = app.test_client()
+    assert client.get("/customers/999/tickets/new", headers=headers_for("call_centre")).status_code == 404
+    assert client.get("/tickets/5", headers=headers_for("call_centre")).status_code == 404
+    assert client.get("/tickets?status=<script>&customer_id=abc", headers=headers_for("call_centre")).status_code == 200
+
+
+def test_json_api_raise_accept_refuse_and_problem_bodies(fragment):
+    app, _, _ = fragment
+    client = app.test_client()
+    staff = headers_for("call_centre")
+    created = client.post("/api/v1/tickets", headers=staff, json={
+        "customer_id": 7, "product_id": 11, "description": "Printer jams on every page",
+        "slots": ["2026-11-26 morning"]})
+    assert created.status_code == 201 and created.json["status"] == "offered"
+    ticket_id = created.json["id"]
+    offered_to = created.json["allocations"][0]["expert_id"]
+    bad = client.post("/api/v1/tickets", headers=staff, json={"customer_id": 7, "product_id": 11, "slots": "x"})
+    assert bad.status_code == 422 and bad.content_type == "application/problem+json" and "slots" in bad.json["errors"]
+    assert client.post("/api/v1/tickets", headers=staff, data="not json").status_code == 400
+    other = "expert2" if offered_to == 1 else "expert"
+    assert client.post(f"/api/v1/tickets/{ticket_id}/accept", headers=headers_for(other)).status_code == 404
+    owner = "expert" if offered_to == 1 else "expert2"
+    refused = client.post(f"/api/v1/tickets/{ticket_id}/refuse", headers=headers_for(owner), json={"reason": "ill"})
+    assert refused.status_code == 200 and refused.json["allocations"][0]["state"] == "refused"
+    again = client.post(f"/api/v1/tickets/{ticket_id}/refuse", headers=headers_for(owner), json={})
+    assert again.status_code in (404, 409) and again.content_type == "application/problem+json"
+    listed = client.get("/api/v1/tickets?status=bogus", headers=staff)
+    assert listed.status_code == 400 and listed.content_type == "application/problem+json"
+    mine = client.get("/api/v1/tickets", headers=headers_for("other_customer"))
+    assert mine.status_code == 200 and mine.json["items"] == []
+
+
+def test_detail_shows_the_timeline_and_staff_can_note_update_and_cancel(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    staff = headers_for("call_centre")
+    client.post("/customers/7/tickets", data=GOOD_RAISE, headers=staff)
+    detail = client.get("/tickets/100000001", headers=staff).get_data(as_text=True)
+    for control in ("Follow-up note", "Save description", "Cancel ticket", f'value="{CSRF}"'):
+        assert control in detail
+    noted = client.post("/tickets/100000001/notes", data={"note": "Customer <b>called</b> back"}, headers=staff)
+    assert noted.status_code == 200 and "Customer &lt;b&gt;called&lt;/b&gt; back" in noted.get_data(as_text=True)
+    empty = client.post("/tickets/100000001/notes", data={"note": " "}, headers=staff)
+    assert empty.status_code == 422 and "write the note first" in empty.get_data(as_text=True)
+    stale = client.post("/tickets/100000001/description", data={"description": "Printer smokes now", "revision": "1"},
+                        headers=staff)
+    assert stale.status_code == 409
+    cancelled = client.post("/tickets/100000001/cancel", data={"reason": "fixed itself"}, headers=staff)
+    assert cancelled.status_code == 200 and "Ticket cancelled." in cancelled.get_data(as_text=True)
+    assert store.get(100000001)["status"] == "cancelled" and store.bookings == {}
+    again = client.post("/tickets/100000001/cancel", data={}, headers=staff)
+    assert again.status_code == 409 and "cannot cancel" in again.get_data(as_text=True)
+    customer_view = client.get("/tickets/100000001", headers=headers_for("customer")).get_data(as_text=True)
+    assert "Cancel ticket" not in customer_view and "fixed itself" in customer_view

@@ -44,7 +44,7 @@ def _describe(iso: str) -> str:
 
 
 def _products() -> dict[int, str]:
-    return {p["id"]: p["name"] for p in services().management.bridge.products()}
+    return {p["id"]: p["name"] for p in services().management.products()}
 
 
 @bp.get("/customers/<int:customer_id>/tickets")

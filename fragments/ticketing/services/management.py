@@ -11,6 +11,8 @@ from ..domain.states import OPEN, next_state
 from .ports import BridgeClient, Clock, TicketStore
 
 MAX_DESCRIPTION = 4000
+# The product catalogue changes a few times a year: one bridge call a minute, not one per screen.
+CATALOGUE_TTL_S = 60.0
 MIN_DESCRIPTION = 10
 
 
@@ -47,11 +49,20 @@ class TicketManagement:
         self.store = store
         self.bridge = bridge
         self.clock = clock
+        self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
+
+    def products(self) -> list[dict[str, Any]]:
+        import time
+
+        cached = self._catalogue
+        if cached is None or time.monotonic() - cached[0] > CATALOGUE_TTL_S:
+            cached = self._catalogue = (time.monotonic(), self.bridge.products())
+        return cached[1]
 
     def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
         """The products this customer's active contracts cover today, with the covering contract."""
         today = self.clock().date().isoformat()
-        products = {p["id"]: p for p in self.bridge.products()}
+        products = {p["id"]: p for p in self.products()}
         covered: dict[int, dict[str, Any]] = {}
         for contract in self.bridge.customer_contracts(customer_id):
             if contract["status"] != "active" or contract["start_date"] > today or (

@@ -66,10 +66,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         return {"current_user": g.get("user"), "csrf_token": security.csrf_token, "htmx_file": HTMX_FILE,
                 "app_version": VERSION}
 
-    from .composition.slots import fragment_css, fragment_url
+    from .composition.slots import fragment_assets, fragment_url
 
     # Globals, not context: imported macros (fragment_slot) see globals only.
-    app.jinja_env.globals.update(fragment_url=fragment_url, fragment_css=fragment_css)
+    app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets)
 
     @app.after_request
     def security_headers(response):

@@ -23,6 +23,8 @@ class Settings:
     run_mail_sink: bool
     ticketing_port: int = 8101
     bridge_port: int = 8001
+    experts_port: int = 8102
+    ticketing_url: str = "http://127.0.0.1:8101"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
@@ -68,6 +70,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         run_mail_sink="SYSOPS_SMTP_HOST" not in env,
         ticketing_port=int(env.get("SYSOPS_TICKETING_PORT", "8101")),
         bridge_port=int(env.get("SYSOPS_BRIDGE_PORT", "8001")),
+        experts_port=int(env.get("SYSOPS_EXPERTS_PORT", "8102")),
+        ticketing_url=env.get("SYSOPS_TICKETING_URL")
+        or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
         fragments=_fragments(env),
     )
@@ -75,7 +80,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
     host = env.get("SYSOPS_HOST", "127.0.0.1")
-    default = f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')}"
+    default = (f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')},"
+               f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

@@ -37,6 +37,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                                           settings.ticketing_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.ticketing_port}/healthz"),
         ProcessSpec("ticketing-worker", python_module("sysops.cli", "ticketing-worker")),
+        ProcessSpec("experts", gunicorn("fragments.experts.app:create_app()", settings.host, settings.experts_port,
+                                        settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.experts_port}/healthz"),
     ]
     return specs
 
@@ -109,6 +112,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
     print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
           f" (its own process on port {settings.ticketing_port})")
+    print(f"  Experts fragment:      http://{settings.host}:{settings.shell_port}/ (log in as an expert; port"
+          f" {settings.experts_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
           " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"

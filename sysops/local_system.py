@@ -20,6 +20,8 @@ class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny"):
         self.root = root
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
+        self.experts_port = free_port()
+        self.experts = f"http://127.0.0.1:{self.experts_port}"
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -27,7 +29,8 @@ class System:
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SECRET_KEY": SECRET,
                     "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.bridge,
-                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing}", "SYSOPS_SHELL_PORT": str(self.shell_port),
+                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts}",
+                    "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2"}
         self.processes: dict[str, subprocess.Popen] = {}
@@ -55,6 +58,7 @@ class System:
             store.close()
         self.start_ticketing()
         self.start_worker()
+        self.start_experts()
         return self
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
@@ -87,6 +91,10 @@ class System:
         self._gunicorn("ticketing", self.ticketing_port, "fragments.ticketing.app:create_app()")
         wait_for_health(f"{self.ticketing}/healthz")
 
+    def start_experts(self) -> None:
+        self._gunicorn("experts", self.experts_port, "fragments.experts.app:create_app()")
+        wait_for_health(f"{self.experts}/healthz")
+
     def start_worker(self) -> None:
         self._spawn("worker", [sys.executable, "-m", "sysops.cli", "ticketing-worker"])
 
@@ -101,7 +109,7 @@ class System:
         process.wait(15)
 
     def stop(self) -> None:
-        for name in ("worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
+        for name in ("experts", "worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
             process = self.processes.pop(name, None)
             if process is not None:
                 process.terminate()

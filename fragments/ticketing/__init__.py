@@ -3,4 +3,4 @@
 domain/ (states, slots, ranking) <- services/ (management, assignment, orchestrator) <- adapters/
 (graph_store, bridge client, in-memory fakes) and entrypoints/ (HTMX views, JSON API, worker).
 """
-VERSION = "1.1.0"
+VERSION = "1.2.0"

@@ -14,6 +14,7 @@ SLOTS = {
     "ticket-list": ("/tickets", "The ticket list cannot be shown right now."),
     "ticket-detail": ("/tickets/{ticket_id}", "This ticket cannot be shown right now."),
     "queue": ("/queue", "The unassigned and overdue queue cannot be shown right now."),
+    "survey": ("/surveys/{ticket_id}", "The survey cannot be shown right now."),
 }
 TIMEOUT_MS = 2500
 

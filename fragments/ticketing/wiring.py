@@ -8,6 +8,7 @@ from .services.assignment import Assignment
 from .services.management import TicketManagement
 from .services.orchestrator import Orchestrator
 from .services.ports import BridgeClient, Clock, TicketStore
+from .services.surveys import Surveys
 
 
 @dataclass(frozen=True)
@@ -15,10 +16,11 @@ class Ticketing:
     management: TicketManagement
     assignment: Assignment
     orchestrator: Orchestrator
+    surveys: Surveys
 
 
 def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetime.now,
           offer_timeout: dt.timedelta = dt.timedelta(minutes=15)) -> Ticketing:
     management = TicketManagement(store, bridge, clock)
     assignment = Assignment(store, bridge, clock, offer_timeout)
-    return Ticketing(management, assignment, Orchestrator(management, assignment))
+    return Ticketing(management, assignment, Orchestrator(management, assignment), Surveys(store, clock))

@@ -18,4 +18,11 @@ BUILT_WITH: dict[str, dict[str, Any]] = {
         },
         "assets": {"css": ["/static/ticketing.css"]},
     },
+    "experts": {
+        "name": "experts", "version": "1.0.0", "manifest_version": 1,
+        "slots": {"home": {"path": "/", "fallback": "Your offers and assignments cannot be shown right now."},
+                  "ticket": {"path": "/tickets/{ticket_id}", "fallback": "This ticket cannot be shown right now."},
+                  "profile": {"path": "/profile", "fallback": "Your profile cannot be shown right now."}},
+        "assets": {"css": ["/static/experts.css"], "js": ["/static/experts.js"]},
+    },
 }

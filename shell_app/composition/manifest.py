@@ -32,6 +32,7 @@ class Manifest:
     version: str
     slots: dict[str, Slot]
     css: tuple[str, ...] = ()
+    js: tuple[str, ...] = ()
     timeout_ms: int = DEFAULT_TIMEOUT_MS
     extra: dict[str, Any] = field(default_factory=dict)
 
@@ -71,8 +72,9 @@ def parse(data: Any, expected_name: str) -> Manifest:
         fallback = raw.get("fallback") if isinstance(raw.get("fallback"), str) else GENERIC_FALLBACK
         slots[str(slot_name)] = Slot(raw["path"], fallback[:300], _timeout(raw.get("timeout_ms")))
     assets = data.get("assets") if isinstance(data.get("assets"), dict) else {}
-    css = tuple(p for p in assets.get("css", []) if _relative(p)) if isinstance(assets.get("css"), list) else ()
+    css, js = (tuple(p for p in assets.get(kind, []) if _relative(p)) if isinstance(assets.get(kind), list) else ()
+               for kind in ("css", "js"))
     known = {"name", "version", "manifest_version", "slots", "assets"}
-    return Manifest(name=expected_name, version=str(data.get("version", "unknown")), slots=slots, css=css,
+    return Manifest(name=expected_name, version=str(data.get("version", "unknown")), slots=slots, css=css, js=js,
                     timeout_ms=max((s.timeout_ms for s in slots.values()), default=DEFAULT_TIMEOUT_MS),
                     extra={k: v for k, v in data.items() if k not in known})

@@ -89,11 +89,12 @@ class FragmentRegistry:
         manifest = self.manifest(name)
         return manifest.slots.get(slot) if manifest else None
 
-    def css(self) -> list[str]:
+    def assets(self, kind: str) -> list[str]:
+        """The fragments' stylesheets ("css") or scripts ("js"), as same-origin URLs."""
         urls = []
         for name in self.bases:
             manifest = self.manifest(name)
-            urls += [self.prefix(name) + path for path in (manifest.css if manifest else ())]
+            urls += [self.prefix(name) + path for path in (getattr(manifest, kind) if manifest else ())]
         return urls
 
     def timeout_for(self, name: str, path: str) -> float:

@@ -22,8 +22,8 @@ def fragment_url(name: str, slot: str, params: dict[str, Any] | None = None) -> 
         return ""
 
 
-def fragment_css() -> list[str]:
-    return registry().css()
+def fragment_assets(kind: str) -> list[str]:
+    return registry().assets(kind)
 
 
 def enabled(name: str) -> bool:

@@ -33,9 +33,22 @@ def page(browser):
     context.close()
 
 
+PHONE = {"width": 390, "height": 844}
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    yield page
+    context.close()
+
+
 def log_in(page, base: str, username: str = "callcentre", password: str = "sysops-demo") -> None:
     page.goto(f"{base}/login")
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(password)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{base}/")
+    page.wait_for_load_state()
+    assert "/login" not in page.url, page.locator("main").inner_text()

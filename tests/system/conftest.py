@@ -5,6 +5,8 @@ import re
 import pytest
 import requests
 
+from sysops.tokens import Principal, TokenSigner
+
 from sysops.local_system import System
 
 
@@ -49,3 +51,55 @@ class StaffBrowser:
 
 def ticket_id_of(response: requests.Response) -> int:
     return int(re.search(r"Ticket N-(\d+) received", response.text).group(1))
+
+
+ALL_HALF_DAYS = [f"{d}:{p}" for d in range(7) for p in ("morning", "afternoon", "evening")]
+
+
+def _bridge(system, path: str, method: str = "GET", **kwargs):
+    token = TokenSigner("system-test-secret").mint(Principal("service", "experts"), "bridge")
+    return requests.request(method, f"{system.bridge}/bridge/v1{path}", timeout=10,
+                            headers={"Authorization": f"Bearer {token}"}, **kwargs)
+
+
+def two_experts_for_customer_1(system) -> tuple[int, str]:
+    """Make experts 1 and 2 the only ones free for customer 1's first covered product (the graph is
+    the master of these facts), and give that product a knowledge-base article."""
+    staff = StaffBrowser(system.shell)
+    products, _ = staff.raise_form(1)
+    product_id = int(products[0])
+    locale_id = _bridge(system, "/customers/1").json()["locale"]["id"]
+    store = system.store()
+    try:
+        for expert in _bridge(system, "/experts?limit=200").json()["items"]:
+            store.experts.set_availability(expert["id"], [], [])
+        for expert_id in (1, 2):
+            store.experts.set_skills(expert_id, [{"product_id": product_id, "level": 3}])
+            store.experts.set_locales(expert_id, [locale_id])
+            store.experts.set_availability(expert_id, ALL_HALF_DAYS, [])
+    finally:
+        store.bridge.close()
+        store.close()
+    created = _bridge(system, "/kb/articles", "POST", json={
+        "title": f"Resetting product {product_id} after a display fault", "product_id": product_id,
+        "body": "Hold the power button for ten seconds, then check the display cable.", "tags": ["display"]})
+    assert created.status_code == 201, created.text
+    return product_id, created.json()["title"]
+
+
+def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
+    staff = StaffBrowser(system.shell)
+    _, slots = staff.raise_form(1)
+    response = staff.raise_ticket(1, str(product_id), [slots[slot_index]])
+    assert response.status_code == 201, response.text
+    return ticket_id_of(response)
+
+
+def offered_expert(system, ticket_id: int) -> int:
+    store = system.store()
+    try:
+        ticket = store.tickets.get(ticket_id)
+    finally:
+        store.bridge.close()
+        store.close()
+    return next(a["expert_id"] for a in ticket["allocations"] if a["state"] == "offered")

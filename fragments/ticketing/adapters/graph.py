@@ -44,3 +44,15 @@ class GraphTicketStore:
 
     def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
         return self.graph.experts.names(expert_ids)
+
+    def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
+        self.graph.tickets.link_article(ticket_id, article_id, title, actor=actor, now=now)
+
+    def articles(self, ticket_id: int) -> list[dict[str, Any]]:
+        return self.graph.tickets.articles(ticket_id)
+
+    def record_survey(self, **answer) -> bool:
+        return self.graph.surveys.record(**answer)
+
+    def find_survey(self, ticket_id: int) -> dict[str, Any] | None:
+        return self.graph.surveys.find(ticket_id)

@@ -22,6 +22,7 @@ class MemoryTicketStore:
         self.experts: dict[int, dict[str, Any]] = {}
         self.bookings: dict[str, dict[str, Any]] = {}  # "<expert>@<slot>" -> {ticket_id, state}
         self.last_offered: dict[int, str] = {}
+        self.surveys: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(100_000_001)
         self._lock = threading.Lock()
 
@@ -153,6 +154,34 @@ class MemoryTicketStore:
 
     def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
         return {i: f"Expert {i}" for i in expert_ids if i in self.experts}
+
+    def link_article(self, ticket_id, article_id, title, *, actor, now) -> None:
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            links = ticket.setdefault("articles", [])
+            if all(a["id"] != article_id for a in links):
+                links.append({"id": article_id, "title": title})
+            self._event(ticket, now, actor, "note", f"Attached article {article_id}: {title}")
+
+    def articles(self, ticket_id) -> list[dict[str, Any]]:
+        with self._lock:
+            return sorted(copy.deepcopy(self._ticket(ticket_id).get("articles", [])), key=lambda a: a["id"])
+
+    def record_survey(self, *, ticket_id, expert_id, customer_id, score, comment, now) -> bool:
+        with self._lock:
+            self._ticket(ticket_id)
+            if ticket_id in self.surveys:
+                return False
+            self.surveys[ticket_id] = {"ticket_id": ticket_id, "expert_id": expert_id, "customer_id": customer_id,
+                                       "score": score, "comment": comment, "answered_at": _iso(now)}
+            scores = [s["score"] for s in self.surveys.values() if s["expert_id"] == expert_id]
+            if expert_id in self.experts:
+                self.experts[expert_id]["score"] = sum(scores) / len(scores)
+            return True
+
+    def find_survey(self, ticket_id) -> dict[str, Any] | None:
+        with self._lock:
+            return copy.deepcopy(self.surveys.get(ticket_id))
 
 
 def _period(moment: dt.datetime) -> str:

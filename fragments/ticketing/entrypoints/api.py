@@ -34,9 +34,13 @@ def _int(value: Any, field: str) -> int:
 
 
 @bp.get("/tickets")
-@allow(roles=(*STAFF, "customer"), services=SERVICES)
+@allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
 def list_tickets():
     principal = current()
+    if principal.role == "expert":
+        # An expert's own offers and assignments, whole (with the allocations the countdowns need).
+        mine = services().management.list(expert_id=principal.expert_id, limit=100)
+        return jsonify(items=[services().management.get(t["id"]) for t in mine])
     customer = request.args.get("customer_id", "")
     customer_id = int(customer) if customer.isascii() and customer.isdigit() and len(customer) < 10 else None
     if principal.role == "customer":
@@ -126,3 +130,53 @@ def cancel(ticket_id: int):
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
     return jsonify(services().management.get(ticket_id))
+
+
+def _json_change(ticket_id: int, change) -> Any:
+    body = _body()
+    ticket = visible_ticket(ticket_id)
+    try:
+        change(ticket, body)
+    except InvalidTicket as invalid:
+        return problem_response(422, "Unprocessable Content", str(invalid), kind="validation", errors=invalid.errors)
+    except (TransitionRefused, StaleTicket) as refused:
+        return problem_response(409, "Conflict", str(refused), kind="state-conflict")
+    return jsonify(services().management.get(ticket_id))
+
+
+def _text(body: dict[str, Any], field: str) -> str:
+    value = body.get(field, "")
+    return value if isinstance(value, str) else ""
+
+
+@bp.post("/tickets/<int:ticket_id>/notes")
+@allow(roles=(*STAFF_WRITERS, "customer", "expert"))
+def add_note(ticket_id: int):
+    return _json_change(ticket_id, lambda t, body: services().management.add_note(t["id"], _text(body, "note"),
+                                                                                    actor()))
+
+
+@bp.get("/tickets/<int:ticket_id>/articles")
+@allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
+def articles(ticket_id: int):
+    ticket = visible_ticket(ticket_id)
+    return jsonify(items=services().management.store.articles(ticket["id"]))
+
+
+@bp.post("/tickets/<int:ticket_id>/articles")
+@allow(roles=(*STAFF_WRITERS, "expert"))
+def attach_article(ticket_id: int):
+    def attach(ticket, body):
+        article_id = body.get("article_id")
+        if isinstance(article_id, bool) or not isinstance(article_id, int) or not 0 < article_id < 2**31:
+            raise InvalidTicket({"article_id": "must be a positive integer"})
+        services().management.attach_article(ticket["id"], article_id, actor())
+
+    return _json_change(ticket_id, attach)
+
+
+@bp.post("/tickets/<int:ticket_id>/close")
+@allow(roles=("expert",))
+def close(ticket_id: int):
+    return _json_change(ticket_id, lambda t, body: services().orchestrator.close(
+        t["id"], current().expert_id, actor(), _text(body, "resolution")))

@@ -198,3 +198,26 @@ def retry_assignment(ticket_id: int):
 def ticket_url(ticket_id: int) -> str:
     return url_for("views.ticket_detail", ticket_id=ticket_id)
 
+
+
+@bp.route("/surveys/<int:ticket_id>", methods=["GET", "POST"])
+@allow(roles=("customer",))
+def survey(ticket_id: int):
+    """The customer's satisfaction survey for a closed ticket (linked from the closing message)."""
+    from ..services.surveys import QUESTION, SCORES, SurveyClosed
+
+    ticket = visible_ticket(ticket_id)
+    surveys = services().surveys
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        try:
+            surveys.answer(ticket, request.form.get("score"), request.form.get("comment"))
+            return _page("ticketing/survey.html", ticket=ticket, state="thanks", question=QUESTION, scores=SCORES,
+                         errors={}, form={})
+        except InvalidTicket as invalid:
+            errors = invalid.errors
+        except SurveyClosed:
+            pass
+    state = "open" if surveys.open_for(ticket) else "closed"
+    return _page("ticketing/survey.html", 422 if errors else 200, ticket=ticket, state=state, question=QUESTION,
+                 scores=SCORES, errors=errors, form=request.form)

@@ -133,6 +133,15 @@ class TicketManagement:
         return self.store.update(ticket_id, changes={"description": text}, actor=actor, action="updated",
                                  detail="Description updated", now=self.clock(), expected_revision=revision)
 
+    def attach_article(self, ticket_id: int, article_id: int, actor: str) -> None:
+        ticket = self.store.get(ticket_id)
+        next_state("note", ticket["status"])
+        try:
+            article = self.bridge.get_article(article_id)
+        except NotFound:
+            raise InvalidTicket({"article_id": "no such article"}) from None
+        self.store.link_article(ticket_id, article_id, article["title"], actor=actor, now=self.clock())
+
     def mark_confirmed(self, ticket_id: int, channel: str) -> None:
         now = self.clock()
         self.store.update(ticket_id, changes={"confirmed_at": now.replace(microsecond=0).isoformat()},

@@ -14,13 +14,15 @@ from bridge_api.client import BridgeError
 from graph_store.errors import StoreError
 
 from ..domain.slots import describe
-from ..domain.states import State, next_state
+from ..domain.states import State, TransitionRefused, next_state
 from .assignment import Assignment, Dispatch
 from .management import RaiseRequest, TicketManagement
 
 log = logging.getLogger(__name__)
 # A ticket still `new` or unconfirmed this long after it was raised is finished by the worker.
 FOLLOW_UP_AFTER = dt.timedelta(seconds=30)
+# Where customers answer the survey (the shell's same-origin path to this fragment).
+SURVEY_PATH = "/fragments/ticketing/surveys/{ticket_id}"
 
 
 class Orchestrator:
@@ -71,6 +73,37 @@ class Orchestrator:
         detail = f"Cancelled: {reason}" if reason else "Cancelled"
         self.store.update(ticket_id, changes={"status": str(State.CANCELLED)}, actor=actor, action="cancelled",
                           detail=detail, now=self.clock())
+
+    def close(self, ticket_id: int, expert_id: int, actor: str, resolution: str) -> None:
+        """The expert closes with a resolution: the slot is freed and the customer gets the survey."""
+        ticket = self.store.get(ticket_id)
+        target = next_state("close", ticket["status"])
+        if not any(a["expert_id"] == expert_id and a["state"] == "accepted" for a in ticket.get("allocations", [])):
+            raise TransitionRefused("close", "not assigned to you")
+        text = (resolution or "").replace("\x00", "").strip()
+        if not 5 <= len(text) <= 4000:
+            from .management import InvalidTicket
+
+            raise InvalidTicket({"resolution": "say what was done, in 5 to 4000 characters"})
+        now = self.clock()
+        self.store.update(ticket_id, changes={"status": str(target), "resolution": text,
+                                              "closed_at": now.replace(microsecond=0).isoformat(),
+                                              "closed_by_expert_id": expert_id},
+                          actor=actor, action="closed", detail=f"Closed: {text}", now=now)
+        for booked in [a for a in ticket["allocations"] if a["state"] == "accepted" and a.get("slot")]:
+            self.store.release_booking(expert_id=booked["expert_id"], starts_at=booked["slot"], ticket_id=ticket_id)
+        try:
+            self.send_survey(self.store.get(ticket_id))
+        except BridgeError as exc:
+            log.warning("survey for ticket %s not sent yet: %s", ticket_id, exc)
+
+    def send_survey(self, ticket: dict[str, Any]) -> None:
+        customer = self.bridge.get_customer(ticket["customer_id"])
+        channel = "sms" if customer["notification_preference"] == "sms" else "email"
+        self.bridge.notify(idempotency_key=f"survey:{ticket['id']}", channel=channel, recipient_kind="customer",
+                           recipient_id=ticket["customer_id"], subject=f"How did we do on {ticket['reference']}?",
+                           body=f"Ticket {ticket['reference']} is closed. Tell us how it went: "
+                                f"{SURVEY_PATH.format(ticket_id=ticket['id'])}")
 
     def retry_assignment(self, ticket_id: int, actor: str) -> Dispatch:
         ticket = self.store.get(ticket_id)

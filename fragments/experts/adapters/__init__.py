@@ -1,0 +1,1 @@
+"""The experts fragment's adapters: the ticketing API over HTTP, expert profiles in graph_store."""

@@ -1,0 +1,53 @@
+"""The experts fragment's app factory (gunicorn: `fragments.experts.app:create_app()`)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from fragments.kit.app import frame
+
+from . import VERSION
+from .manifest import manifest
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, ticketing=None, bridge=None, profiles=None,
+               clock=dt.datetime.now) -> Flask:
+    """ticketing: a TicketingHttp (or a fake with `acting_as`); bridge: a BridgeClient; profiles: the
+    expert profile store (graph_store's ExpertStore)."""
+    app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
+    if test_config is None:
+        from graph_store.config import open_store
+        from sysops.config import load_settings
+        from sysops.tokens import TokenSigner
+
+        from .adapters.ticketing_http import TicketingHttp
+
+        settings = load_settings()
+        app.config.update(SECRET_KEY=settings.secret_key)
+        graph = open_store(settings, "experts")
+        app.extensions["graph_store"] = graph
+        ticketing = ticketing or TicketingHttp(settings.ticketing_url, TokenSigner(settings.secret_key))
+        bridge, profiles = bridge or graph.bridge, profiles or graph.experts
+    else:
+        app.config.update(test_config)
+    app.extensions["experts"] = {"ticketing": ticketing, "bridge": bridge, "profiles": profiles, "clock": clock}
+
+    def health() -> dict[str, Any]:
+        graph = app.extensions.get("graph_store")
+        if graph is None:
+            return {"status": "ok"}
+        try:
+            graph.backend.ping()
+            return {"status": "ok", "graph": "ok"}
+        except Exception:  # any driver error: not ready
+            app.logger.exception("health check: graph unreachable")
+            return {"status": "degraded", "graph": "unavailable"}
+
+    frame(app, name="experts", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=health)
+    app.jinja_env.globals["app_version"] = VERSION
+    from .entrypoints import views
+
+    app.register_blueprint(views.bp)
+    return app

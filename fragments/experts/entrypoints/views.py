@@ -1,0 +1,198 @@
+"""Phone-first pages for experts. Every action is the logged-in expert's own: the expert id comes
+from the verified token, never from the URL or the form."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, render_template, request
+
+from fragments.kit.auth import allow, current
+
+from ..domain.offers import countdown, seconds_left
+from ..domain.profile import PERIODS, WEEKDAYS, ProfileError
+from ..services.ports import TicketingError
+from ..services.profile import ExpertProfile
+from ..services.work import ExpertWork
+
+bp = Blueprint("views", __name__)
+EXPERT = ("expert",)
+REFUSAL_REASONS = ("Not available at that time", "Too far away", "Not my skill", "Ill or on leave", "Other")
+
+
+def _parts() -> dict[str, Any]:
+    return current_app.extensions["experts"]
+
+
+def _csrf() -> str:
+    """The shell session's CSRF token as the shell forwarded it, if it matches the token's digest."""
+    from sysops.tokens import csrf_digest
+
+    sent = request.headers.get("X-Shell-CSRF", "") or request.headers.get("X-CSRF-Token", "")
+    digest = current().csrf_digest
+    return sent if sent and digest and csrf_digest(sent) == digest else ""
+
+
+def _work() -> ExpertWork:
+    parts = _parts()
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or _csrf()
+    return ExpertWork(parts["ticketing"].acting_as(current(), sent), parts["bridge"], parts["clock"],
+                      current().expert_id)
+
+
+def _profile() -> ExpertProfile:
+    parts = _parts()
+    return ExpertProfile(parts["profiles"], parts["bridge"], parts["clock"])
+
+
+def _page(template: str, status: int = 200, **context: Any):
+    return render_template(template, csrf=_csrf(), countdown=countdown, **context), status
+
+
+def _failed(error: TicketingError):
+    if error.status in (403, 404):
+        abort(404)  # not this expert's ticket: do not tell whether it exists
+    if error.status >= 500:
+        abort(503, description=str(error))
+    return None
+
+
+@bp.get("/")
+@allow(roles=EXPERT)
+def home(message: str = "", status: int = 200):
+    try:
+        offers, assigned = _work().overview()
+    except TicketingError as error:
+        _failed(error)
+        raise
+    now = _parts()["clock"]()
+    for offer in offers:
+        offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
+    return _page("experts/home.html", status, offers=offers, assigned=assigned, message=message,
+                 reasons=REFUSAL_REASONS)
+
+
+@bp.get("/offers")
+@allow(roles=EXPERT)
+def offers_only():
+    """The offers list alone, which the home page refreshes every few seconds."""
+    offers, _ = _work().overview()
+    now = _parts()["clock"]()
+    for offer in offers:
+        offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
+    return _page("experts/_offers.html", offers=offers, reasons=REFUSAL_REASONS)
+
+
+def _answer(ticket_id: int, act, done: str):
+    try:
+        act()
+    except TicketingError as error:
+        _failed(error)
+        return home(message=f"Not done: {error}", status=409)
+    return home(message=done)
+
+
+@bp.post("/offers/<int:ticket_id>/accept")
+@allow(roles=EXPERT)
+def accept(ticket_id: int):
+    return _answer(ticket_id, lambda: _work().ticketing.accept(ticket_id), "Accepted: the slot is yours.")
+
+
+@bp.post("/offers/<int:ticket_id>/refuse")
+@allow(roles=EXPERT)
+def refuse(ticket_id: int):
+    reason = request.form.get("reason", "")
+    detail = request.form.get("detail", "").strip()[:300]
+    if reason not in REFUSAL_REASONS:
+        return home(message="Choose why you refuse.", status=422)
+    text = f"{reason}: {detail}" if detail else reason
+    return _answer(ticket_id, lambda: _work().ticketing.refuse(ticket_id, text),
+                   "Refused: the ticket goes to another expert.")
+
+
+@bp.get("/tickets/<int:ticket_id>")
+@allow(roles=EXPERT)
+def ticket(ticket_id: int, errors: dict[str, str] | None = None, message: str = "", status: int = 200):
+    try:
+        view = _work().ticket(ticket_id)
+    except TicketingError as error:
+        _failed(error)
+        raise
+    return _page("experts/ticket.html", status, **view, errors=errors or {}, message=message)
+
+
+def _ticket_change(ticket_id: int, act, done: str):
+    try:
+        act(_work().ticketing)
+    except TicketingError as error:
+        _failed(error)
+        return ticket(ticket_id, errors=error.errors or {"form": str(error)}, status=422 if error.status == 422 else 409)
+    return ticket(ticket_id, message=done)
+
+
+@bp.post("/tickets/<int:ticket_id>/notes")
+@allow(roles=EXPERT)
+def add_note(ticket_id: int):
+    return _ticket_change(ticket_id, lambda t: t.add_note(ticket_id, request.form.get("note", "")), "Note added.")
+
+
+@bp.post("/tickets/<int:ticket_id>/articles")
+@allow(roles=EXPERT)
+def attach_article(ticket_id: int):
+    raw = request.form.get("article_id", "")
+    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+        return ticket(ticket_id, errors={"article_id": "choose an article"}, status=422)
+    return _ticket_change(ticket_id, lambda t: t.attach_article(ticket_id, int(raw)), "Article attached.")
+
+
+@bp.post("/tickets/<int:ticket_id>/close")
+@allow(roles=EXPERT)
+def close(ticket_id: int):
+    return _ticket_change(ticket_id, lambda t: t.close(ticket_id, request.form.get("resolution", "")),
+                          "Closed. The customer gets the survey; your slot is free again.")
+
+
+@bp.get("/profile")
+@allow(roles=EXPERT)
+def profile(errors: dict[str, str] | None = None, message: str = "", status: int = 200):
+    view = _profile().view(current().expert_id)
+    return _page("experts/profile.html", status, **view, errors=errors or {}, message=message, weekdays=WEEKDAYS,
+                 periods=PERIODS)
+
+
+def _profile_change(act, done: str):
+    try:
+        act(_profile(), current().expert_id)
+    except ProfileError as error:
+        return profile(errors={error.field: str(error)}, status=422)
+    return profile(message=done)
+
+
+@bp.post("/profile/skills")
+@allow(roles=EXPERT)
+def set_skills():
+    return _profile_change(lambda p, x: p.set_skills(x, request.form.getlist("skills")), "Skills saved.")
+
+
+@bp.post("/profile/locales")
+@allow(roles=EXPERT)
+def set_locales():
+    return _profile_change(lambda p, x: p.set_locales(x, request.form.getlist("locales")), "Locales saved.")
+
+
+@bp.post("/profile/weekly")
+@allow(roles=EXPERT)
+def set_weekly():
+    return _profile_change(lambda p, x: p.set_weekly(x, request.form.getlist("weekly")), "Working half-days saved.")
+
+
+@bp.post("/profile/time-off")
+@allow(roles=EXPERT)
+def add_time_off():
+    return _profile_change(lambda p, x: p.add_time_off(x, request.form.get("start", ""), request.form.get("end", "")),
+                           "Time off added.")
+
+
+@bp.post("/profile/time-off/remove")
+@allow(roles=EXPERT)
+def remove_time_off():
+    return _profile_change(lambda p, x: p.remove_time_off(x, request.form.get("day", "")), "Day off removed.")

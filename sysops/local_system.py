@@ -3,6 +3,7 @@ fragment under gunicorn, its worker) for the tests and the benchmarks; each can 
 from __future__ import annotations
 
 import datetime as dt
+from contextlib import contextmanager
 import os
 import signal
 import subprocess
@@ -120,8 +121,17 @@ class System:
                     process.wait(5)
 
     def store(self):
-        """A graph store of our own, to look at what the services wrote."""
+        """A graph store of our own, to look at what the services wrote (close it, or use `graph_store()`)."""
         from graph_store.config import open_store
         from sysops.config import load_settings
 
         return open_store(load_settings(self.env), "ticketing")
+
+    @contextmanager
+    def graph_store(self):
+        store = self.store()
+        try:
+            yield store
+        finally:
+            store.bridge.close()
+            store.close()

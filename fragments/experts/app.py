@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from fragments.kit.app import frame
+from fragments.kit.app import frame, graph_health
 
 from . import VERSION
 from .manifest import manifest
@@ -34,18 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing=None, bri
         app.config.update(test_config)
     app.extensions["experts"] = {"ticketing": ticketing, "bridge": bridge, "profiles": profiles, "clock": clock}
 
-    def health() -> dict[str, Any]:
-        graph = app.extensions.get("graph_store")
-        if graph is None:
-            return {"status": "ok"}
-        try:
-            graph.backend.ping()
-            return {"status": "ok", "graph": "ok"}
-        except Exception:  # any driver error: not ready
-            app.logger.exception("health check: graph unreachable")
-            return {"status": "degraded", "graph": "unavailable"}
-
-    frame(app, name="experts", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=health)
+    frame(app, name="experts", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=lambda: graph_health(app))
     app.jinja_env.globals["app_version"] = VERSION
     from .entrypoints import views
 

@@ -70,6 +70,19 @@ def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callabl
         return response
 
 
+def graph_health(app: Flask) -> dict[str, Any]:
+    """Health of an app whose data is in the graph (app.extensions["graph_store"], absent in tests)."""
+    graph = app.extensions.get("graph_store")
+    if graph is None:
+        return {"status": "ok"}
+    try:
+        graph.backend.ping()
+        return {"status": "ok", "graph": "ok"}
+    except Exception:  # any driver error: not ready
+        app.logger.exception("health check: graph unreachable")
+        return {"status": "degraded", "graph": "unavailable"}
+
+
 def _http_exception(status: int, description: str) -> HTTPException:
     from werkzeug.exceptions import default_exceptions
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from fragments.kit.app import frame
+from fragments.kit.app import frame, graph_health
 
 from . import VERSION
 from .manifest import manifest
@@ -30,18 +30,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing: Ticketin
     app.extensions["ticketing"] = ticketing
     app.jinja_env.globals["app_version"] = VERSION
 
-    def health() -> dict[str, Any]:
-        graph = app.extensions.get("graph_store")
-        if graph is None:
-            return {"status": "ok"}
-        try:
-            graph.backend.ping()
-            return {"status": "ok", "graph": "ok"}
-        except Exception:  # any driver error: not ready
-            app.logger.exception("health check: graph unreachable")
-            return {"status": "degraded", "graph": "unavailable"}
-
-    frame(app, name="ticketing", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=health)
+    frame(app, name="ticketing", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=lambda: graph_health(app))
     from .entrypoints import api, views
 
     app.register_blueprint(views.bp)

@@ -65,22 +65,20 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
 
     customer = browser.new_context(viewport=PHONE).new_page()
     log_in(customer, system.shell, "customer1")
-    customer.goto(f"{system.shell}/fragments/ticketing/surveys/{ticket_id}")
+    customer.goto(f"{system.shell}/my")
+    customer.get_by_role("link", name=re.compile(f"Tell us how the visit for N-{ticket_id}")).click()
+    assert customer.url.endswith(f"/fragments/ticketing/surveys/{ticket_id}")
     expect(customer.locator(".tk-survey")).to_be_visible()
     assert "Very happy" in customer.locator("main").inner_text(), customer.locator("main").inner_text()
     customer.get_by_role("radio", name=re.compile("Very happy")).check()
     customer.get_by_label("Anything to add? (optional)").fill("Quick and friendly")
     customer.get_by_role("button", name="Send my answer").click()
     expect(customer.locator(".tk-survey")).to_contain_text("Thank you")
-    store = system.store()
-    try:
+    with system.graph_store() as store:
         assert store.experts.get(expert_id)["score"] == 5.0
         assert store.surveys.find(ticket_id)["comment"] == "Quick and friendly"
         assert store.assignment.bookings(expert_id) == [] or all(
             b["ticket_id"] != ticket_id for b in store.assignment.bookings(expert_id))
-    finally:
-        store.bridge.close()
-        store.close()
 
 
 def test_a_refusal_sends_the_offer_to_the_next_expert(system, phone):

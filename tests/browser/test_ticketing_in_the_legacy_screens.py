@@ -38,8 +38,7 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
     expect(received).to_contain_text("received")
     reference = re.search(r"N-(\d+)", received.inner_text()).group(0)
     ticket_id = int(reference[2:])
-    store = system.store()
-    try:
+    with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
         if ticket["status"] == "offered":
             offer = next(a for a in ticket["allocations"] if a["state"] == "offered")
@@ -50,9 +49,6 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
             assert ticket["locale_id"] in expert["locale_ids"]
         else:
             expect(received).to_contain_text("unassigned queue")
-    finally:
-        store.bridge.close()
-        store.close()
     assert page.url.endswith(f"/customers/{customer_id}")  # staff never left the legacy screen
 
 

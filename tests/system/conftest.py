@@ -69,17 +69,13 @@ def two_experts_for_customer_1(system) -> tuple[int, str]:
     products, _ = staff.raise_form(1)
     product_id = int(products[0])
     locale_id = _bridge(system, "/customers/1").json()["locale"]["id"]
-    store = system.store()
-    try:
+    with system.graph_store() as store:
         for expert in _bridge(system, "/experts?limit=200").json()["items"]:
             store.experts.set_availability(expert["id"], [], [])
         for expert_id in (1, 2):
             store.experts.set_skills(expert_id, [{"product_id": product_id, "level": 3}])
             store.experts.set_locales(expert_id, [locale_id])
             store.experts.set_availability(expert_id, ALL_HALF_DAYS, [])
-    finally:
-        store.bridge.close()
-        store.close()
     created = _bridge(system, "/kb/articles", "POST", json={
         "title": f"Resetting product {product_id} after a display fault", "product_id": product_id,
         "body": "Hold the power button for ten seconds, then check the display cable.", "tags": ["display"]})
@@ -96,10 +92,6 @@ def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
 
 
 def offered_expert(system, ticket_id: int) -> int:
-    store = system.store()
-    try:
+    with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
-    finally:
-        store.bridge.close()
-        store.close()
     return next(a["expert_id"] for a in ticket["allocations"] if a["state"] == "offered")

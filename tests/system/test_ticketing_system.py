@@ -26,12 +26,8 @@ def _eligible(system, ticket) -> bool:
 
 
 def _graph_ticket(system, ticket_id):
-    store = system.store()
-    try:
+    with system.graph_store() as store:
         return store.tickets.get(ticket_id)
-    finally:
-        store.bridge.close()
-        store.close()
 
 
 def _raisable(staff, customers=range(1, 60)):

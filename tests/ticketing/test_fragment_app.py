@@ -159,3 +159,25 @@ def test_detail_shows_the_timeline_and_staff_can_note_update_and_cancel(fragment
     assert again.status_code == 409 and "cannot cancel" in again.get_data(as_text=True)
     customer_view = client.get("/tickets/100000001", headers=headers_for("customer")).get_data(as_text=True)
     assert "Cancel ticket" not in customer_view and "fixed itself" in customer_view
+
+
+def test_the_customer_answers_the_survey_once_and_it_scores_the_expert(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    ticketing = app.extensions["ticketing"]
+    client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
+    assert client.get("/surveys/100000001", headers=headers_for("customer")).get_data(as_text=True).count(
+        "no survey waiting") == 1  # not closed yet
+    ticketing.assignment.accept(100000001, 1, "expert1")
+    ticketing.orchestrator.close(100000001, 1, "expert1", "Replaced the fuser")
+    panel = client.get("/customers/7/tickets", headers=headers_for("customer")).get_data(as_text=True)
+    assert "Tell us how the visit for N-100000001 went" in panel
+    assert client.get("/surveys/100000001", headers=headers_for("other_customer")).status_code == 404
+    bad = client.post("/surveys/100000001", data={"score": "9"}, headers=headers_for("customer"))
+    assert bad.status_code == 422 and "choose a score" in bad.get_data(as_text=True)
+    done = client.post("/surveys/100000001", data={"score": "4", "comment": "On time"}, headers=headers_for("customer"))
+    assert done.status_code == 200 and "Thank you" in done.get_data(as_text=True)
+    assert store.experts[1]["score"] == 4.0 and store.surveys[100000001]["comment"] == "On time"
+    again = client.post("/surveys/100000001", data={"score": "1"}, headers=headers_for("customer"))
+    assert "no survey waiting" in again.get_data(as_text=True) and store.surveys[100000001]["score"] == 4
+    assert client.get("/surveys/100000001", headers=headers_for("call_centre")).status_code == 403

@@ -52,8 +52,10 @@ def _products() -> dict[int, str]:
 def customer_tickets(customer_id: int):
     require_customer(customer_id)
     tickets = services().management.list(customer_id=customer_id, limit=50)
+    surveys = [t for t in tickets if t["status"] == State.CLOSED and services().surveys.open_for(t)] \
+        if current().role == "customer" else []
     return _page("ticketing/customer_tickets.html", customer_id=customer_id, tickets=tickets, products=_products(),
-                 can_raise=current().role in RAISERS)
+                 can_raise=current().role in RAISERS, surveys=surveys)
 
 
 def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], status: int = 200):

@@ -17,6 +17,7 @@ from .errors import MigrationUnavailable, SlotTaken, StaleTicket, StoreError, Ti
 from .experts import ExpertStore
 from .migration import Migrator
 from .progress import migration_progress, reconcile
+from .reports import ReportQueries
 from .surveys import SurveyStore
 from .tickets import NEW_TICKET_ID_BASE, TicketRepository
 
@@ -32,6 +33,7 @@ class GraphStore:
         self.assignment = AssignmentStore(backend)
         self.experts = ExpertStore(backend)
         self.surveys = SurveyStore(backend)
+        self.reports = ReportQueries(backend)
         self.migrator = Migrator(backend, bridge)
 
     def get_ticket(self, ticket_id: int) -> dict[str, Any]:

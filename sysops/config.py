@@ -24,6 +24,7 @@ class Settings:
     ticketing_port: int = 8101
     bridge_port: int = 8001
     experts_port: int = 8102
+    reports_port: int = 8103
     ticketing_url: str = "http://127.0.0.1:8101"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
@@ -71,6 +72,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ticketing_port=int(env.get("SYSOPS_TICKETING_PORT", "8101")),
         bridge_port=int(env.get("SYSOPS_BRIDGE_PORT", "8001")),
         experts_port=int(env.get("SYSOPS_EXPERTS_PORT", "8102")),
+        reports_port=int(env.get("SYSOPS_REPORTS_PORT", "8103")),
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
@@ -81,7 +83,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
     host = env.get("SYSOPS_HOST", "127.0.0.1")
     default = (f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')},"
-               f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')}")
+               f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')},"
+               f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

@@ -40,6 +40,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("experts", gunicorn("fragments.experts.app:create_app()", settings.host, settings.experts_port,
                                         settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.experts_port}/healthz"),
+        ProcessSpec("reports", gunicorn("fragments.reports.app:create_app()", settings.host, settings.reports_port,
+                                        settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.reports_port}/healthz"),
     ]
     return specs
 
@@ -112,6 +115,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
     print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
           f" (its own process on port {settings.ticketing_port})")
+    print(f"  Reports fragment:      http://{settings.host}:{settings.shell_port}/reports (managers; port"
+          f" {settings.reports_port})")
     print(f"  Experts fragment:      http://{settings.host}:{settings.shell_port}/ (log in as an expert; port"
           f" {settings.experts_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"

@@ -23,6 +23,8 @@ class System:
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
         self.experts = f"http://127.0.0.1:{self.experts_port}"
+        self.reports_port = free_port()
+        self.reports = f"http://127.0.0.1:{self.reports_port}"
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -30,7 +32,7 @@ class System:
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SECRET_KEY": SECRET,
                     "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.bridge,
-                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts}",
+                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts},reports={self.reports}",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2"}
@@ -60,6 +62,8 @@ class System:
         self.start_ticketing()
         self.start_worker()
         self.start_experts()
+        self._gunicorn("reports", self.reports_port, "fragments.reports.app:create_app()")
+        wait_for_health(f"{self.reports}/healthz")
         return self
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
@@ -110,7 +114,7 @@ class System:
         process.wait(15)
 
     def stop(self) -> None:
-        for name in ("experts", "worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
+        for name in ("reports", "experts", "worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
             process = self.processes.pop(name, None)
             if process is not None:
                 process.terminate()

@@ -18,7 +18,8 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
     port = free_port()
     env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
            "SYSOPS_SMTP_PORT": str(free_port()), "SYSOPS_TICKETING_PORT": str(free_port()),
-           "SYSOPS_BRIDGE_PORT": str(free_port()), "SYSOPS_EXPERTS_PORT": str(free_port())}
+           "SYSOPS_BRIDGE_PORT": str(free_port()), "SYSOPS_EXPERTS_PORT": str(free_port()),
+           "SYSOPS_REPORTS_PORT": str(free_port())}
     for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL"):
         env.pop(name, None)
     for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SECRET_KEY"):

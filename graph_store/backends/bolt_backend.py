@@ -12,7 +12,7 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
-from . import UNIQUE_KEYS, GraphUnavailable
+from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable
 
 
 class BoltBackend:
@@ -64,10 +64,12 @@ class BoltBackend:
             for label, key in UNIQUE_KEYS:
                 self.write(f"CREATE CONSTRAINT {label.lower()}_{key}_unique IF NOT EXISTS "
                            f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
+            for label, key in RANGE_INDEXES:
+                self.write(f"CREATE INDEX {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) ON (n.{key})")
             return
-        existing = {(row["label"], tuple(row["properties"])) for row in self.read(
-            "CALL db.indexes() YIELD label, properties RETURN label, properties")}
-        for label, key in UNIQUE_KEYS:
+        existing = {(row["label"], (key,)) for row in self.read(  # one row per label, all its properties
+            "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
+        for label, key in UNIQUE_KEYS + RANGE_INDEXES:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
 

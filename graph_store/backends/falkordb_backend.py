@@ -7,7 +7,7 @@ from typing import Any
 import redis
 from falkordb import FalkorDB
 
-from . import UNIQUE_KEYS, GraphUnavailable
+from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable
 
 
 class FalkorBackend:
@@ -61,13 +61,13 @@ class FalkorBackend:
 
     def ensure_schema(self) -> None:
         try:
-            existing = {(row["label"], tuple(row["properties"])) for row in self.read(
-                "CALL db.indexes() YIELD label, properties RETURN label, properties")}
+            existing = {(row["label"], (key,)) for row in self.read(  # one row per label, all its properties
+                "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
         except redis.ResponseError as exc:  # the graph does not exist yet: the first index creates it
             if "empty key" not in str(exc):
                 raise
             existing = set()
-        for label, key in UNIQUE_KEYS:
+        for label, key in UNIQUE_KEYS + RANGE_INDEXES:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
         connection = self._db.connection

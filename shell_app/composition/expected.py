@@ -25,4 +25,9 @@ BUILT_WITH: dict[str, dict[str, Any]] = {
                   "profile": {"path": "/profile", "fallback": "Your profile cannot be shown right now."}},
         "assets": {"css": ["/static/experts.css"], "js": ["/static/experts.js"]},
     },
+    "reports": {
+        "name": "reports", "version": "1.0.0", "manifest_version": 1,
+        "slots": {"dashboard": {"path": "/", "fallback": "Reports cannot be shown right now.", "timeout_ms": 8000}},
+        "assets": {"css": ["/static/reports.css"]},
+    },
 }

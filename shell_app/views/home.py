@@ -34,3 +34,10 @@ def my_account():
         .order_by(LegacyTicket.created_at.desc()).limit(100)
     ).all()
     return render_template("shell/my_account.html", customer=customer, tickets=tickets)
+
+
+@bp.get("/reports")
+@allow("manager")
+def reports():
+    """The managers' Reports screen; its content is the reports fragment."""
+    return render_template("shell/reports.html")

@@ -181,3 +181,16 @@ def test_covered_products_come_from_active_contracts_only(world):
     _, _, _, ticketing = world
     assert [(p["id"], p["contract_id"]) for p in ticketing.management.covered_products(7)] == [
         (LAPTOP, 70), (PRINTER, 70)]
+
+
+def test_reopen_a_closed_ticket_goes_back_to_assignment_and_is_counted(world):
+    store, _, _, ticketing = world
+    ticket = raise_(ticketing, slots=(THU_MORNING, THU_AFTERNOON))
+    ticketing.assignment.accept(ticket["id"], 1, "expert1")
+    ticketing.orchestrator.close(ticket["id"], 1, "expert1", "Cleaned the rollers")
+    ticketing.orchestrator.reopen(ticket["id"], "callcentre", "jams again")
+    after = store.get(ticket["id"])
+    assert after["reopened_count"] == 1 and after["history"][-2]["action"] == "reopened"
+    assert after["status"] == "offered"  # 1 is excluded (already tried), 2 is free in the afternoon
+    with pytest.raises(TransitionRefused):
+        ticketing.orchestrator.reopen(ticket["id"], "callcentre", "")

@@ -186,6 +186,16 @@ def cancel(ticket_id: int):
     return _change(ticket_id, do_cancel)
 
 
+@bp.post("/tickets/<int:ticket_id>/reopen")
+@allow(roles=STAFF_WRITERS)
+def reopen(ticket_id: int):
+    def do_reopen(ticket):
+        services().orchestrator.reopen(ticket["id"], actor(), request.form.get("reason", "").strip()[:500])
+        return "Ticket reopened and sent back to assignment."
+
+    return _change(ticket_id, do_reopen)
+
+
 @bp.post("/tickets/<int:ticket_id>/dispatch")
 @allow(roles=STAFF_WRITERS)
 def retry_assignment(ticket_id: int):

@@ -105,6 +105,17 @@ class Orchestrator:
                            body=f"Ticket {ticket['reference']} is closed. Tell us how it went: "
                                 f"{SURVEY_PATH.format(ticket_id=ticket['id'])}")
 
+    def reopen(self, ticket_id: int, actor: str, reason: str) -> Dispatch:
+        """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""
+        ticket = self.store.get(ticket_id)
+        target = next_state("reopen", ticket["status"])
+        self.store.update(ticket_id, changes={"status": str(target), "reopened_count": (ticket.get("reopened_count")
+                                                                                         or 0) + 1,
+                                              "alerted_at": None},
+                          actor=actor, action="reopened", detail=f"Reopened: {reason}" if reason else "Reopened",
+                          now=self.clock())
+        return self.assignment.dispatch(ticket_id)
+
     def retry_assignment(self, ticket_id: int, actor: str) -> Dispatch:
         ticket = self.store.get(ticket_id)
         next_state("offer", ticket["status"])

@@ -1,0 +1,58 @@
+"""The reports fragment's app factory (gunicorn: `fragments.reports.app:create_app()`)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import Flask
+
+from fragments.kit.app import frame, graph_health
+
+from . import VERSION
+from .manifest import manifest
+
+
+class GraphReportSource:
+    """The ReportSource port over graph_store."""
+
+    def __init__(self, graph):
+        self.graph = graph
+
+    def tickets_raised(self, start, end):
+        return self.graph.reports.tickets_raised(start, end)
+
+    def waiting(self):
+        return self.graph.reports.waiting()
+
+    def lost(self, visible):
+        return self.graph.reports.lost(visible)
+
+    def experts(self, now):
+        return self.graph.reports.experts(now)
+
+    def migration(self):
+        return self.graph.progress()
+
+
+def create_app(test_config: dict[str, Any] | None = None, *, source=None, bridge=None,
+               clock=dt.datetime.now) -> Flask:
+    app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
+    if test_config is None:
+        from graph_store.config import open_store
+        from sysops.config import load_settings
+
+        settings = load_settings()
+        app.config.update(SECRET_KEY=settings.secret_key)
+        graph = open_store(settings, "reports")
+        app.extensions["graph_store"] = graph
+        source, bridge = source or GraphReportSource(graph), bridge or graph.bridge
+    else:
+        app.config.update(test_config)
+    app.extensions["reports"] = {"source": source, "bridge": bridge, "clock": clock}
+    frame(app, name="reports", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest,
+          health=lambda: graph_health(app))
+    app.jinja_env.globals["app_version"] = VERSION
+    from .entrypoints import views
+
+    app.register_blueprint(views.bp)
+    return app

@@ -1,0 +1,1 @@
+"""Metric definitions: plain Python over plain rows, each with the sentence that defines it."""

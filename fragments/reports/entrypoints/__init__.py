@@ -1,0 +1,1 @@
+"""The managers' report screen and its CSV exports."""

@@ -1,0 +1,74 @@
+"""Managers only: the dashboard for a date range, and each of its tables as CSV."""
+from __future__ import annotations
+
+import csv
+import io
+
+from flask import Blueprint, Response, abort, current_app, render_template, request
+
+from fragments.kit.auth import allow
+
+from ..domain.period import PeriodError, parse_period
+from ..services.reports import Reports
+
+bp = Blueprint("views", __name__)
+MANAGERS = ("manager",)
+
+
+def _reports() -> Reports:
+    parts = current_app.extensions["reports"]
+    return Reports(parts["source"], parts["bridge"], parts["clock"])
+
+
+def _period():
+    today = current_app.extensions["reports"]["clock"]().date()
+    return parse_period(request.args.get("from"), request.args.get("to"), today)
+
+
+@bp.get("/")
+@allow(roles=MANAGERS)
+def dashboard():
+    try:
+        period = _period()
+    except PeriodError as error:
+        default = parse_period(None, None, current_app.extensions["reports"]["clock"]().date())
+        data = _reports().build(default)
+        return render_template("reports/dashboard.html", **data, error=str(error),
+                               form={"from": request.args.get("from", ""), "to": request.args.get("to", "")}), 422
+    data = _reports().build(period)
+    return render_template("reports/dashboard.html", **data, error="",
+                           form={"from": period.first.isoformat(), "to": period.last.isoformat()})
+
+
+@bp.get("/export/<name>.csv")
+@allow(roles=MANAGERS)
+def export(name: str):
+    try:
+        period = _period()
+    except PeriodError as error:
+        abort(400, description=str(error))
+    tables = _reports().build(period)["tables"]
+    if name not in tables:
+        abort(404)
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(tables[name]["columns"])
+    for row in tables[name]["rows"]:
+        writer.writerow([_safe_cell(v) for v in row])
+    filename = f"{name}-{period.first.isoformat()}-{period.last.isoformat()}.csv"
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _safe_cell(value):
+    """Spreadsheets run cells starting with = + - @ as formulas: quote them (CSV injection)."""
+    text = str(value)
+    return "'" + text if text[:1] in ("=", "+", "-", "@") and not _number(text) else value
+
+
+def _number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True

@@ -1,0 +1,111 @@
+"""The reports fragment app in-process on a fixed source: managers only, the screen, CSV = table."""
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import re
+from dataclasses import replace
+
+import pytest
+
+from bridge_api.fake import FakeBridgeClient
+from fragments.reports.app import create_app
+from sysops.tokens import Principal, TokenSigner, csrf_digest
+
+from ..ticketing.conftest import PRINCIPALS
+
+SECRET = "fragment-test-secret"
+SIGNER = TokenSigner(SECRET)
+NOW = dt.datetime(2026, 11, 25, 12, 0)
+
+
+class FixedSource:
+    def __init__(self):
+        self.asked: list[tuple[dt.datetime, dt.datetime]] = []
+
+    def tickets_raised(self, start, end):
+        self.asked.append((start, end))
+        if start.date() != dt.date(2026, 11, 20):
+            return []
+        return [{"id": 1, "reference": "N-1", "status": "closed", "product_id": 11, "locale_id": 1,
+                 "created_at": "2026-11-20T08:00:00", "closed_at": "2026-11-20T20:00:00", "reopened": None,
+                 "allocations": [{"expert_id": 5, "state": "accepted", "at": "2026-11-20T08:00:00",
+                                  "closed_at": "2026-11-20T09:00:00", "reason": None}]},
+                {"id": 2, "reference": "N-2", "status": "unassigned", "product_id": 11, "locale_id": 1,
+                 "created_at": "2026-11-20T10:00:00", "closed_at": None, "reopened": None,
+                 "allocations": [{"expert_id": 5, "state": "refused", "at": "2026-11-20T10:00:00",
+                                  "closed_at": "2026-11-20T10:05:00", "reason": "=HYPERLINK(\"x\")"}]}]
+
+    def waiting(self):
+        return [{"id": 2, "reference": "N-2", "status": "unassigned", "created_at": "2026-11-20T10:00:00",
+                 "waiting_since": "2026-11-20T10:05:00"}]
+
+    def lost(self, visible):
+        return []
+
+    def experts(self, now):
+        return [{"id": 5, "first_name": "Eve", "last_name": "Fix", "load": 2, "score": 4.0, "answers": 3}]
+
+    def migration(self):
+        return {"legacy_total": 100, "graph_migrated": 40, "remaining": 60, "percent_migrated": 40.0, "lazy": 10,
+                "backfill": 30, "last_reconciliation": {"at": "2026-11-24T02:00:00", "mismatched": 0, "missing": 0}}
+
+
+@pytest.fixture
+def reports_app():
+    bridge = FakeBridgeClient()
+    bridge.product_list = [{"id": 11, "name": "Printer"}]
+    bridge.locale_list = [{"id": 1, "name": "English"}]
+    source = FixedSource()
+    app = create_app({"SECRET_KEY": SECRET, "TESTING": True}, source=source, bridge=bridge, clock=lambda: NOW)
+    return app, source
+
+
+def headers(who: str) -> dict[str, str]:
+    principal = replace(PRINCIPALS.get(who) or Principal("user", who, who), csrf_digest=csrf_digest("c"))
+    return {"Authorization": f"Bearer {SIGNER.mint(principal, 'fragment:reports')}", "HX-Request": "true"}
+
+
+def test_only_managers_see_reports(reports_app):
+    app, _ = reports_app
+    client = app.test_client()
+    for url in ("/", "/export/volume_state.csv"):
+        assert client.get(url).status_code == 401
+        for who in ("call_centre", "admin", "customer", "expert"):
+            assert client.get(url, headers=headers(who)).status_code == 403
+        assert client.get(url, headers=headers("manager")).status_code == 200
+
+
+def test_dashboard_defaults_to_30_days_and_compares_with_the_30_before(reports_app):
+    app, source = reports_app
+    page = app.test_client().get("/", headers=headers("manager")).get_data(as_text=True)
+    assert source.asked[:2] == [(dt.datetime(2026, 10, 27), dt.datetime(2026, 11, 26)),
+                                (dt.datetime(2026, 9, 27), dt.datetime(2026, 10, 27))]
+    assert 'data-metric="lost">0<' in page and "Every ticket is in a visible state." in page
+    assert "<svg" in page and "Definition:" in page and 'data-metric="waiting">1<' in page
+
+
+def test_changing_the_range_and_the_csv_matches_the_table(reports_app):
+    app, _ = reports_app
+    client = app.test_client()
+    page = client.get("/?from=2026-11-20&to=2026-11-20", headers=headers("manager")).get_data(as_text=True)
+    assert 'data-metric="raised">2<' in page
+    table = re.search(r'<table data-table="experts">(.*?)</table>', page, re.S).group(1)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    exported = client.get("/export/experts.csv?from=2026-11-20&to=2026-11-20", headers=headers("manager"))
+    assert exported.mimetype == "text/csv" and "experts-2026-11-20-2026-11-20.csv" in exported.headers[
+        "Content-Disposition"]
+    lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert lines[0] == cells[0] and lines[1][:7] == ["Eve Fix", "2", "2", "1", "1", "0", "50%"]
+    assert lines[1][7] == "'=HYPERLINK(\"x\") (1)"  # a formula-looking cell is defused in the CSV
+    assert "=HYPERLINK(&#34;x&#34;) (1)" in page or "=HYPERLINK(&quot;x&quot;) (1)" in page  # escaped on screen
+
+
+def test_bad_ranges_are_explained_not_errors(reports_app):
+    app, _ = reports_app
+    client = app.test_client()
+    bad = client.get("/?from=2026-11-30&to=2026-11-01", headers=headers("manager"))
+    assert bad.status_code == 422 and "the first day is after the last" in bad.get_data(as_text=True)
+    assert client.get("/export/volume_state.csv?from=x", headers=headers("manager")).status_code == 400
+    assert client.get("/export/nonsense.csv", headers=headers("manager")).status_code == 404

@@ -60,6 +60,10 @@ def fake_fragment(manifest: dict, seen: list) -> Flask:
     def queue():
         return '<section class="fragment-root" data-fragment="ticketing">the queue</section>'
 
+    @app.get("/export.csv")
+    def export():
+        return "a,b\r\n1,2\r\n", 200, {"Content-Type": "text/csv", "Content-Disposition": 'attachment; filename="x.csv"'}
+
     @app.get("/slow")
     def slow():
         time.sleep(3)
@@ -153,6 +157,9 @@ def test_a_fragment_url_visited_directly_is_a_whole_shell_page(composed):
                          headers={"HX-Request": "true", "HX-History-Restore-Request": "true"})
     assert "<html" in restore.get_data(as_text=True)
     assert "HX-Request" in full.headers["Vary"]
+    download = client.get("/fragments/ticketing/export.csv")  # not HTML: passed through, never wrapped
+    assert download.get_data(as_text=True) == "a,b\r\n1,2\r\n" and download.mimetype == "text/csv"
+    assert download.headers["Content-Disposition"] == 'attachment; filename="x.csv"'
 
 
 def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_works(composed, legacy_url):

@@ -9,29 +9,8 @@ from flask import Flask
 from fragments.kit.app import frame, graph_health
 
 from . import VERSION
+from .adapters import GraphReportSource
 from .manifest import manifest
-
-
-class GraphReportSource:
-    """The ReportSource port over graph_store."""
-
-    def __init__(self, graph):
-        self.graph = graph
-
-    def tickets_raised(self, start, end):
-        return self.graph.reports.tickets_raised(start, end)
-
-    def waiting(self):
-        return self.graph.reports.waiting()
-
-    def lost(self, visible):
-        return self.graph.reports.lost(visible)
-
-    def experts(self, now):
-        return self.graph.reports.experts(now)
-
-    def migration(self):
-        return self.graph.progress()
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, source=None, bridge=None,

@@ -15,7 +15,7 @@ from ..security import allow, csrf_token
 bp = Blueprint("fragments", __name__)
 FORWARDED_REQUEST_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Current-URL",
                              "HX-Prompt", "Content-Type", "Accept", "Accept-Language", "X-CSRF-Token")
-PASSED_RESPONSE_HEADERS = ("Content-Type", "Cache-Control", "HX-Trigger", "HX-Trigger-After-Swap",
+PASSED_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "HX-Trigger", "HX-Trigger-After-Swap",
                            "HX-Trigger-After-Settle", "HX-Push-Url", "HX-Replace-Url", "HX-Redirect", "HX-Refresh",
                            "HX-Retarget", "HX-Reswap", "HX-Location")
 TOKEN_TTL_S = 60
@@ -60,6 +60,8 @@ def proxy(name: str, rest: str):
                                  timeout=fragments.timeout_for(name, path) if request.method == "GET" else WRITE_TIMEOUT_S)
     except FragmentUnavailable:
         return _fallback(name, path, full_page)
+    if full_page and not answer.headers.get("Content-Type", "").startswith("text/html"):
+        full_page = False  # a download (CSV) or JSON is passed through as it is, never wrapped in a page
     if full_page:
         content = Markup(answer.body.decode("utf-8", "replace"))  # HTML our own fragment escaped
         response = Response(render_template("shell/fragment_page.html", fragment=name, content=content,

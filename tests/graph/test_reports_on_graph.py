@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from bridge_api.fake import FakeBridgeClient
+from fragments.reports.adapters import GraphReportSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
 from fragments.ticketing.adapters.graph import GraphTicketStore
@@ -29,23 +30,8 @@ class Clock:
         self.now = T0 + dt.timedelta(hours=hours)
 
 
-class Source:
-    def __init__(self, graph: GraphStore):
-        self.graph = graph
-
-    def tickets_raised(self, start, end):
-        return self.graph.reports.tickets_raised(start, end)
-
-    def waiting(self):
-        return self.graph.reports.waiting()
-
-    def lost(self, visible):
-        return self.graph.reports.lost(visible)
-
-    def experts(self, now):
-        return self.graph.reports.experts(now)
-
-    def migration(self):
+class Source(GraphReportSource):
+    def migration(self):  # no legacy system in this scenario
         return {"legacy_total": 0, "graph_migrated": 0, "remaining": 0, "percent_migrated": 100.0, "lazy": 0,
                 "backfill": 0, "last_reconciliation": None}
 

@@ -95,3 +95,12 @@ def offered_expert(system, ticket_id: int) -> int:
     with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
     return next(a["expert_id"] for a in ticket["allocations"] if a["state"] == "offered")
+
+
+def raisable(staff, customers=range(1, 60)):
+    """A customer with a covered product, and the slot choices of its form."""
+    for customer_id in customers:
+        products, slots = staff.raise_form(customer_id)
+        if products:
+            return customer_id, products, slots
+    raise AssertionError("no customer with a covered product in the demo data")

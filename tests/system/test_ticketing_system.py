@@ -8,7 +8,7 @@ import time
 
 import pytest
 
-from .conftest import StaffBrowser, ticket_id_of
+from .conftest import StaffBrowser, raisable, ticket_id_of
 
 
 def _eligible(system, ticket) -> bool:
@@ -30,20 +30,11 @@ def _graph_ticket(system, ticket_id):
         return store.tickets.get(ticket_id)
 
 
-def _raisable(staff, customers=range(1, 60)):
-    """A customer with a covered product, and the slot choices of its form."""
-    for customer_id in customers:
-        products, slots = staff.raise_form(customer_id)
-        if products:
-            return customer_id, products, slots
-    raise AssertionError("no customer with a covered product in the demo data")
-
-
 def test_staff_raise_in_the_embedded_fragment_is_stored_confirmed_and_offered(system):
     staff = StaffBrowser(system.shell)
     page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
     assert 'hx-get="/fragments/ticketing/customers/1/tickets"' in page
-    customer_id, products, slots = _raisable(staff)
+    customer_id, products, slots = raisable(staff)
     response = staff.raise_ticket(customer_id, products[0], slots[3:6])
     assert response.status_code == 201 and response.headers["Vary"].count("HX-Request") >= 1
     ticket = _graph_ticket(system, ticket_id_of(response))
@@ -59,7 +50,7 @@ def test_staff_raise_in_the_embedded_fragment_is_stored_confirmed_and_offered(sy
 
 def test_invalid_raise_re_renders_with_messages_and_stores_nothing(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, _ = _raisable(staff)
+    customer_id, products, _ = raisable(staff)
     before = staff.fragment(f"/customers/{customer_id}/tickets").text.count("data-ticket-id")
     response = staff.post(f"/customers/{customer_id}/tickets", {"product_id": products[0], "description": "x"})
     assert response.status_code == 422 and "choose at least one appointment slot" in response.text
@@ -81,7 +72,7 @@ def test_a_direct_visit_to_a_fragment_url_gets_a_whole_shell_page(system):
 
 def test_kill_9_right_after_the_acknowledgement_loses_nothing(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = _raisable(staff)
+    customer_id, products, slots = raisable(staff)
     response = staff.raise_ticket(customer_id, products[0], slots[6:7])
     ticket_id = ticket_id_of(response)
     system.kill("ticketing")
@@ -94,7 +85,7 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(system):
 
 def test_concurrent_raises_for_one_slot_never_double_book(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = _raisable(staff)
+    customer_id, products, slots = raisable(staff)
     slot = slots[9]
     responses, failures = [], []
     sessions = [StaffBrowser(system.shell) for _ in range(8)]  # logged in before the race starts
@@ -123,7 +114,7 @@ def test_concurrent_raises_for_one_slot_never_double_book(system):
 
 def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = _raisable(staff)
+    customer_id, products, slots = raisable(staff)
     ticket_id = ticket_id_of(staff.raise_ticket(customer_id, products[0], slots[12:15]))
     first = _graph_ticket(system, ticket_id)
     if first["status"] != "offered":

@@ -9,6 +9,7 @@ import pytest
 
 from fragments.experts.app import create_app
 from fragments.experts.services.ports import TicketingError
+from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store.errors import TicketNotFound
@@ -66,7 +67,10 @@ class InProcessTicketing:
 
             def attach_article(self, ticket_id, article_id):
                 self._mine(ticket_id)
-                outer.ticketing.management.attach_article(ticket_id, article_id, principal.subject)
+                try:
+                    outer.ticketing.management.attach_article(ticket_id, article_id, principal.subject)
+                except InvalidTicket as invalid:
+                    raise TicketingError(str(invalid), 422, invalid.errors) from None
 
             def articles(self, ticket_id):
                 return outer.ticketing.management.store.articles(ticket_id)
@@ -77,6 +81,8 @@ class InProcessTicketing:
                     outer.ticketing.orchestrator.close(ticket_id, principal.expert_id, principal.subject, resolution)
                 except InvalidTicket as invalid:
                     raise TicketingError(str(invalid), 422, invalid.errors) from None
+                except TransitionRefused as refused:  # what the ticketing API answers: 409
+                    raise TicketingError(str(refused), 409) from None
 
         return Bound()
 

@@ -33,35 +33,41 @@ LIMIT $limit
 """
 
 # Only a ticket waiting for assignment can be offered: the status check and the hold happen in one
-# write query, so two dispatchers racing on one ticket cannot both offer it.
-OFFER = """
-MATCH (t:Ticket {id: $ticket_id}), (x:Expert {id: $expert_id})
-WHERE t.status IN ['new', 'unassigned']
-MERGE (b:Booking {key: $key})
+# write query, so two dispatchers racing on one ticket cannot both offer it. FalkorDB runs one write
+# query at a time per graph; Neo4j does not, so the query first writes the ticket (taking its write
+# lock, which a competitor also needs) and only then reads the status it depends on.
+LOCK_TICKET = "SET t.write_lock = coalesce(t.write_lock, 0) + 1"
+OFFER = f"""
+MATCH (t:Ticket {{id: $ticket_id}}), (x:Expert {{id: $expert_id}})
+{LOCK_TICKET}
+WITH t, x WHERE t.status IN ['new', 'unassigned']
+MERGE (b:Booking {{key: $key}})
 ON CREATE SET b.expert_id = $expert_id, b.starts_at = $starts_at, b.ticket_id = $ticket_id, b.state = 'held',
               b.token = $token
 WITH t, x, b WHERE b.token = $token
 CREATE (x)-[:HOLDS]->(b)
-CREATE (x)-[:ALLOCATED {state: 'offered', accepted: false, at: $at, slot: $starts_at, expires_at: $expires_at,
-                        source: 'new'}]->(t)
+CREATE (x)-[:ALLOCATED {{state: 'offered', accepted: false, at: $at, slot: $starts_at, expires_at: $expires_at,
+                        source: 'new'}}]->(t)
 SET x.last_offered_at = $at, t.status = 'offered', t.updated_at = $at, t.revision = t.revision + 1,
     t.event_count = t.event_count + 1
-CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
                                   at: $at, actor: 'system:assignment', action: 'offered',
-                                  detail: 'Offered to expert ' + toString($expert_id) + ' for ' + $starts_at})
+                                  detail: 'Offered to expert ' + toString($expert_id) + ' for ' + $starts_at}})
 RETURN b.key AS key
 """
 
 # Closing an offer: accept books the slot; refuse / time out / withdraw free it. Only an offer
 # still in state 'offered' can close, so a late accept after a time-out changes nothing.
-CLOSE_OFFER = """
-MATCH (x:Expert {id: $expert_id})-[a:ALLOCATED {state: 'offered'}]->(t:Ticket {id: $ticket_id})
-MATCH (x)-[:HOLDS]->(b:Booking {key: $key})
+CLOSE_OFFER = f"""
+MATCH (x:Expert {{id: $expert_id}})-[a:ALLOCATED]->(t:Ticket {{id: $ticket_id}})
+{LOCK_TICKET}
+WITH x, a, t WHERE a.state = 'offered'
+MATCH (x)-[:HOLDS]->(b:Booking {{key: $key}})
 SET a.state = $outcome, a.closed_at = $at, a.accepted = ($outcome = 'accepted'), a.reason = $reason,
     t.status = $ticket_status, t.updated_at = $at, t.revision = t.revision + 1, t.event_count = t.event_count + 1,
     b.state = CASE WHEN $outcome = 'accepted' THEN 'booked' ELSE 'released' END
-CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
-                                  at: $at, actor: $actor, action: $outcome, detail: $detail})
+CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+                                  at: $at, actor: $actor, action: $outcome, detail: $detail}})
 WITH b, a
 FOREACH (_ IN CASE WHEN $outcome = 'accepted' THEN [] ELSE [1] END | DETACH DELETE b)
 RETURN a.state AS state

@@ -82,8 +82,7 @@ def csrf_token() -> str:
 def enforce_csrf():
     if request.method not in UNSAFE_METHODS or request.blueprint in TOKEN_BLUEPRINTS:
         return None
-    if request.blueprint == "fragments":
-        request.get_data(cache=True)  # keep the raw body for the proxy; the form is parsed from the cache
+    request.get_data(cache=True)  # keep the raw body (the fragment proxy forwards it); forms parse from the cache
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
     expected = session.get("csrf")
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):

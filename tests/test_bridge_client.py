@@ -1,7 +1,6 @@
 """The bridge client over real HTTP against the monolith served by gunicorn, and its failure handling."""
 from __future__ import annotations
 
-import datetime as dt
 import threading
 import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -10,10 +9,9 @@ import pytest
 
 from bridge_api.client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
 from bridge_api.fake import FakeBridgeClient
-from shell_app.demo_data import create_and_seed
 from sysops.tokens import Principal, TokenSigner
 
-from .support.processes import ServedMonolith, free_port
+from .support.processes import free_port, seeded_monolith
 
 SECRET = "client-test-secret"
 SIGNER = TokenSigner(SECRET)
@@ -21,13 +19,8 @@ SIGNER = TokenSigner(SECRET)
 
 @pytest.fixture(scope="module")
 def live_monolith(tmp_path_factory):
-    url = f"sqlite:///{tmp_path_factory.mktemp('live') / 'legacy.db'}"
-    create_and_seed(url, seed=9, anchor=dt.date(2026, 11, 1))
-    served = ServedMonolith(url, SECRET)
-    try:
-        yield served.base
-    finally:
-        served.stop()
+    with seeded_monolith(tmp_path_factory.mktemp("live"), SECRET, seed=9) as base:
+        yield base
 
 
 def client_as(base: str, principal: Principal, **kwargs) -> HttpBridgeClient:

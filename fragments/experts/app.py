@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from fragments.kit.app import frame, graph_health
+from fragments.kit.app import frame, graph_health, production_graph
 
 from . import VERSION
 from .manifest import manifest
@@ -18,16 +18,11 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing=None, bri
     expert profile store (graph_store's ExpertStore)."""
     app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
     if test_config is None:
-        from graph_store.config import open_store
-        from sysops.config import load_settings
         from sysops.tokens import TokenSigner
 
         from .adapters.ticketing_http import TicketingHttp
 
-        settings = load_settings()
-        app.config.update(SECRET_KEY=settings.secret_key)
-        graph = open_store(settings, "experts")
-        app.extensions["graph_store"] = graph
+        settings, graph = production_graph(app, "experts")
         ticketing = ticketing or TicketingHttp(settings.ticketing_url, TokenSigner(settings.secret_key))
         bridge, profiles = bridge or graph.bridge, profiles or graph.experts
     else:

@@ -70,6 +70,18 @@ def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callabl
         return response
 
 
+def production_graph(app: Flask, service: str):
+    """Outside tests: the installation's settings, and a graph store (with the bridge client acting as
+    `service`) kept on the app, where `graph_health` looks for it."""
+    from graph_store.config import open_store
+    from sysops.config import load_settings
+
+    settings = load_settings()
+    app.config.update(SECRET_KEY=settings.secret_key)
+    graph = app.extensions["graph_store"] = open_store(settings, service)
+    return settings, graph
+
+
 def graph_health(app: Flask) -> dict[str, Any]:
     """Health of an app whose data is in the graph (app.extensions["graph_store"], absent in tests)."""
     graph = app.extensions.get("graph_store")

@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Flask
 
-from fragments.kit.app import frame, graph_health
+from fragments.kit.app import frame, graph_health, production_graph
 
 from . import VERSION
 from .adapters import GraphReportSource
@@ -17,13 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None, *, source=None, bridge
                clock=dt.datetime.now) -> Flask:
     app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
     if test_config is None:
-        from graph_store.config import open_store
-        from sysops.config import load_settings
-
-        settings = load_settings()
-        app.config.update(SECRET_KEY=settings.secret_key)
-        graph = open_store(settings, "reports")
-        app.extensions["graph_store"] = graph
+        _, graph = production_graph(app, "reports")
         source, bridge = source or GraphReportSource(graph), bridge or graph.bridge
     else:
         app.config.update(test_config)

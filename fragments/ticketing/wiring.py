@@ -24,3 +24,10 @@ def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetim
     management = TicketManagement(store, bridge, clock)
     assignment = Assignment(store, bridge, clock, offer_timeout)
     return Ticketing(management, assignment, Orchestrator(management, assignment), Surveys(store, clock))
+
+
+def on_graph(graph, settings) -> Ticketing:
+    """The production set: tickets in graph_store, the monolith through the graph store's bridge client."""
+    from .adapters.graph import GraphTicketStore
+
+    return build(GraphTicketStore(graph), graph.bridge, offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds))

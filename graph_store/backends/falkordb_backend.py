@@ -60,13 +60,10 @@ class FalkorBackend:
             raise GraphUnavailable(str(exc)) from exc
 
     def ensure_schema(self) -> None:
-        try:
-            existing = {(row["label"], (key,)) for row in self.read(  # one row per label, all its properties
-                "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
-        except redis.ResponseError as exc:  # the graph does not exist yet: the first index creates it
-            if "empty key" not in str(exc):
-                raise
-            existing = set()
+        # One row per label with all its indexed properties; no rows while the graph does not exist yet
+        # (read() answers an empty graph with nothing; the first index creates it).
+        existing = {(row["label"], (key,)) for row in self.read(
+            "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
         for label, key in UNIQUE_KEYS + RANGE_INDEXES:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")

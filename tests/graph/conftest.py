@@ -16,7 +16,7 @@ from graph_store.server import FalkorServer
 from shell_app.demo_data import create_and_seed
 from sysops.tokens import Principal, TokenSigner
 
-from ..support.processes import ServedMonolith, free_low_port
+from ..support.processes import ServedMonolith, free_low_port, seeded_monolith
 
 _graphs = itertools.count()
 SECRET = "graph-test-secret"
@@ -77,11 +77,8 @@ def legacy_url(tmp_path_factory) -> str:
 @pytest.fixture(scope="session")
 def live_bridge(legacy_url):
     """The monolith (with its bridge) served by gunicorn: real HTTP, as the services see it."""
-    served = ServedMonolith(legacy_url, SECRET)
-    try:
-        yield served.base
-    finally:
-        served.stop()
+    with ServedMonolith(legacy_url, SECRET) as base:
+        yield base
 
 
 def bridge_client(base: str, service: str = "ticketing") -> HttpBridgeClient:
@@ -100,10 +97,5 @@ def store(graph_backend, live_bridge):
 @pytest.fixture
 def fresh_bridge(tmp_path):
     """A monolith of its own (fresh tiny legacy data) for tests that migrate everything."""
-    url = f"sqlite:///{tmp_path / 'legacy.db'}"
-    create_and_seed(url, seed=22, anchor=dt.date(2026, 11, 1))
-    served = ServedMonolith(url, SECRET)
-    try:
-        yield served.base
-    finally:
-        served.stop()
+    with seeded_monolith(tmp_path, SECRET, seed=22) as base:
+        yield base

@@ -44,3 +44,20 @@ class ServedMonolith:
     def stop(self) -> None:
         self.process.terminate()
         self.process.wait(15)
+
+    def __enter__(self) -> str:
+        return self.base
+
+    def __exit__(self, *_exc) -> None:
+        self.stop()
+
+
+def seeded_monolith(directory, secret: str, seed: int) -> ServedMonolith:
+    """A monolith of its own on fresh tiny demo data in `directory` (use it in a `with`)."""
+    import datetime as dt
+
+    from shell_app.demo_data import create_and_seed
+
+    url = f"sqlite:///{directory / 'legacy.db'}"
+    create_and_seed(url, seed=seed, anchor=dt.date(2026, 11, 1))
+    return ServedMonolith(url, secret)

@@ -56,9 +56,8 @@ def _failed(error: TicketingError):
     return None
 
 
-@bp.get("/")
-@allow(roles=EXPERT)
-def home(message: str = "", status: int = 200):
+def _overview() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Offers (each with its seconds left) and assignments of the logged-in expert."""
     try:
         offers, assigned = _work().overview()
     except TicketingError as error:
@@ -67,6 +66,13 @@ def home(message: str = "", status: int = 200):
     now = _parts()["clock"]()
     for offer in offers:
         offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
+    return offers, assigned
+
+
+@bp.get("/")
+@allow(roles=EXPERT)
+def home(message: str = "", status: int = 200):
+    offers, assigned = _overview()
     return _page("experts/home.html", status, offers=offers, assigned=assigned, message=message,
                  reasons=REFUSAL_REASONS)
 
@@ -75,10 +81,7 @@ def home(message: str = "", status: int = 200):
 @allow(roles=EXPERT)
 def offers_only():
     """The offers list alone, which the home page refreshes every few seconds."""
-    offers, _ = _work().overview()
-    now = _parts()["clock"]()
-    for offer in offers:
-        offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
+    offers, _ = _overview()
     return _page("experts/_offers.html", offers=offers, reasons=REFUSAL_REASONS)
 
 

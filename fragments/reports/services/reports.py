@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cached_property
 from typing import Any, Callable, Protocol
 
 from bridge_api.client import BridgeClient, BridgeError
@@ -36,63 +37,113 @@ class Reports:
             return {}, {}
 
     def build(self, period: Period) -> dict[str, Any]:
-        """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}."""
-        now = self.clock()
-        current_rows = self.source.tickets_raised(period.start, period.end)
-        previous = period.previous()
-        current = metrics.ticket_ops(current_rows)
-        before = metrics.ticket_ops(self.source.tickets_raised(previous.start, previous.end))
-        products, locales = self._names()
-        tables: dict[str, Any] = {}
+        """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}, and the headline
+        figures."""
+        inputs = _Inputs(self, period)
+        tables = {name: make(inputs) for name, make in TABLES.items()}
+        return {"period": period, "previous": inputs.previous, "tables": tables,
+                "lost_count": len(tables["lost"]["rows"]), "waiting_count": len(tables["unassigned"]["rows"]),
+                "raised": inputs.current.raised, "raised_before": inputs.before.raised}
 
-        def compare(name, title, definition, label, now_counts, before_counts, names=None):
-            keys = sorted(set(now_counts) | set(before_counts), key=lambda k: (-now_counts.get(k, 0), str(k)))
-            tables[name] = {"title": title, "definition": definition,
-                            "columns": [label, "this period", "previous period"],
-                            "rows": [[(names or {}).get(k, k), now_counts.get(k, 0), before_counts.get(k, 0)]
-                                     for k in keys]}
+    def table(self, period: Period, name: str) -> dict[str, Any] | None:
+        """One table (for its CSV), reading only what that table needs."""
+        make = TABLES.get(name)
+        return make(_Inputs(self, period)) if make else None
 
-        compare("volume_state", "Tickets raised, by state now", metrics.DEFINITIONS["volume"], "state",
-                {**{s: 0 for s in metrics.VISIBLE_STATES}, **current.by_state}, before.by_state)
-        compare("volume_product", "Tickets raised, by product", metrics.DEFINITIONS["volume"], "product",
-                current.by_product, before.by_product, products)
-        compare("volume_locale", "Tickets raised, by locale", metrics.DEFINITIONS["volume"], "locale",
-                current.by_locale, before.by_locale, locales)
-        tables["times"] = {"title": "Time to assign and to close (hours)", "columns": ["measure", "this period",
-                                                                                        "previous period"],
-                           "definition": metrics.DEFINITIONS["time_to_assign"] + " " + metrics.DEFINITIONS["time_to_close"],
-                           "rows": [["assign, median", _fmt(current.assign_median), _fmt(before.assign_median)],
-                                    ["assign, p90", _fmt(current.assign_p90), _fmt(before.assign_p90)],
-                                    ["close, median", _fmt(current.close_median), _fmt(before.close_median)],
-                                    ["close, p90", _fmt(current.close_p90), _fmt(before.close_p90)]]}
-        tables["offers"] = {"title": "Refusals, time-outs, re-offers and reopened tickets",
-                            "definition": metrics.DEFINITIONS["offers"] + " " + metrics.DEFINITIONS["reopened"],
-                            "columns": ["measure", "this period", "previous period"],
-                            "rows": [["refused", current.refused, before.refused],
-                                     ["timed out", current.timed_out, before.timed_out],
-                                     ["re-offers", current.re_offers, before.re_offers],
-                                     ["reopened tickets", current.reopened_tickets, before.reopened_tickets]]}
-        tables["unassigned"] = {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
-                                "columns": ["ticket", "state", "waiting since", "hours"],
-                                "rows": [[r["reference"], r["status"], r["waiting_since"], r["hours"]]
-                                         for r in metrics.waiting(self.source.waiting(), now)]}
-        tables["lost"] = {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
-                          "columns": ["ticket", "state", "why"],
-                          "rows": [[r["reference"], r["status"], r["why"]]
-                                   for r in self.source.lost(metrics.VISIBLE_STATES)]}
-        lines = metrics.expert_lines(current_rows, self.source.experts(now))
-        tables["experts"] = {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
-                             "columns": ["expert", "load", "offers", "accepted", "refused", "timed out",
-                                         "acceptance rate", "refusal reasons", "median hours to close",
-                                         "survey score", "answers"],
-                             "rows": [[l.name, l.load, l.offers, l.accepted, l.refused, l.timed_out,
-                                       "" if l.acceptance_rate is None else f"{l.acceptance_rate:.0%}",
-                                       "; ".join(f"{k} ({v})" for k, v in sorted(l.reasons.items())),
-                                       _fmt(l.close_median), "" if l.score is None else f"{l.score:.2f}", l.answers]
-                                      for l in sorted(lines, key=lambda l: (-l.offers, l.name))]}
-        progress = self.source.migration()
-        tables["migration"] = {
-            "title": "Migration of legacy tickets to the graph",
+
+class _Inputs:
+    """What the tables are made of, each read or computed once, and only when a table asks."""
+
+    def __init__(self, reports: Reports, period: Period):
+        self.source, self.period, self.previous = reports.source, period, period.previous()
+        self.now = reports.clock()
+        self._reports = reports
+
+    @cached_property
+    def current_rows(self) -> list[dict[str, Any]]:
+        return self.source.tickets_raised(self.period.start, self.period.end)
+
+    @cached_property
+    def current(self) -> metrics.TicketOps:
+        return metrics.ticket_ops(self.current_rows)
+
+    @cached_property
+    def before(self) -> metrics.TicketOps:
+        return metrics.ticket_ops(self.source.tickets_raised(self.previous.start, self.previous.end))
+
+    @cached_property
+    def names(self) -> tuple[dict[int, str], dict[int, str]]:
+        return self._reports._names()
+
+
+def _compare(title: str, label: str, now_counts: dict, before_counts: dict, names: dict | None = None) -> dict:
+    keys = sorted(set(now_counts) | set(before_counts), key=lambda k: (-now_counts.get(k, 0), str(k)))
+    return {"title": title, "definition": metrics.DEFINITIONS["volume"],
+            "columns": [label, "this period", "previous period"],
+            "rows": [[(names or {}).get(k, k), now_counts.get(k, 0), before_counts.get(k, 0)] for k in keys]}
+
+
+def _volume_state(i: _Inputs) -> dict:
+    return _compare("Tickets raised, by state now", "state",
+                    {**{s: 0 for s in metrics.VISIBLE_STATES}, **i.current.by_state}, i.before.by_state)
+
+
+def _volume_product(i: _Inputs) -> dict:
+    return _compare("Tickets raised, by product", "product", i.current.by_product, i.before.by_product, i.names[0])
+
+
+def _volume_locale(i: _Inputs) -> dict:
+    return _compare("Tickets raised, by locale", "locale", i.current.by_locale, i.before.by_locale, i.names[1])
+
+
+def _times(i: _Inputs) -> dict:
+    now, before = i.current, i.before
+    return {"title": "Time to assign and to close (hours)", "columns": ["measure", "this period", "previous period"],
+            "definition": metrics.DEFINITIONS["time_to_assign"] + " " + metrics.DEFINITIONS["time_to_close"],
+            "rows": [["assign, median", _fmt(now.assign_median), _fmt(before.assign_median)],
+                     ["assign, p90", _fmt(now.assign_p90), _fmt(before.assign_p90)],
+                     ["close, median", _fmt(now.close_median), _fmt(before.close_median)],
+                     ["close, p90", _fmt(now.close_p90), _fmt(before.close_p90)]]}
+
+
+def _offers(i: _Inputs) -> dict:
+    now, before = i.current, i.before
+    return {"title": "Refusals, time-outs, re-offers and reopened tickets",
+            "definition": metrics.DEFINITIONS["offers"] + " " + metrics.DEFINITIONS["reopened"],
+            "columns": ["measure", "this period", "previous period"],
+            "rows": [["refused", now.refused, before.refused], ["timed out", now.timed_out, before.timed_out],
+                     ["re-offers", now.re_offers, before.re_offers],
+                     ["reopened tickets", now.reopened_tickets, before.reopened_tickets]]}
+
+
+def _unassigned(i: _Inputs) -> dict:
+    return {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
+            "columns": ["ticket", "state", "waiting since", "hours"],
+            "rows": [[r["reference"], r["status"], r["waiting_since"], r["hours"]]
+                     for r in metrics.waiting(i.source.waiting(), i.now)]}
+
+
+def _lost(i: _Inputs) -> dict:
+    return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
+            "columns": ["ticket", "state", "why"],
+            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(metrics.VISIBLE_STATES)]}
+
+
+def _experts(i: _Inputs) -> dict:
+    lines = metrics.expert_lines(i.current_rows, i.source.experts(i.now))
+    return {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
+            "columns": ["expert", "load", "offers", "accepted", "refused", "timed out", "acceptance rate",
+                        "refusal reasons", "median hours to close", "survey score", "answers"],
+            "rows": [[x.name, x.load, x.offers, x.accepted, x.refused, x.timed_out,
+                      "" if x.acceptance_rate is None else f"{x.acceptance_rate:.0%}",
+                      "; ".join(f"{k} ({v})" for k, v in sorted(x.reasons.items())),
+                      _fmt(x.close_median), "" if x.score is None else f"{x.score:.2f}", x.answers]
+                     for x in sorted(lines, key=lambda x: (-x.offers, x.name))]}
+
+
+def _migration(i: _Inputs) -> dict:
+    progress = i.source.migration()
+    return {"title": "Migration of legacy tickets to the graph",
             "definition": "Legacy tickets (all ever raised in the monolith) against those now in the graph; lazy = "
                           "migrated when first read, backfill = by the bulk command; the last reconciliation "
                           "compares every ticket's checksum.",
@@ -101,9 +152,12 @@ class Reports:
                      ["remaining", progress["remaining"]], ["% migrated", progress["percent_migrated"]],
                      ["lazy", progress["lazy"]], ["backfill", progress["backfill"]],
                      ["last reconciliation", _reconciliation(progress.get("last_reconciliation"))]]}
-        return {"period": period, "previous": previous, "tables": tables, "lost_count": len(tables["lost"]["rows"]),
-                "waiting_count": len(tables["unassigned"]["rows"]), "raised": current.raised,
-                "raised_before": before.raised}
+
+
+TABLES: dict[str, Callable[[_Inputs], dict]] = {
+    "volume_state": _volume_state, "volume_product": _volume_product, "volume_locale": _volume_locale,
+    "times": _times, "offers": _offers, "unassigned": _unassigned, "lost": _lost, "experts": _experts,
+    "migration": _migration}
 
 
 def _reconciliation(run: dict[str, Any] | None) -> str:

@@ -18,7 +18,8 @@ class GraphTicketStore:
         return self.graph.get_ticket(ticket_id)
 
     def update(self, ticket_id: int, **kwargs) -> int:
-        self.graph.get_ticket(ticket_id)  # a legacy ticket is changed only once it lives in the graph
+        # The use cases read (and so migrate) a ticket before changing it; one not in the graph is
+        # TicketNotFound here, never a write to the legacy copy.
         return self.graph.tickets.update(ticket_id, **kwargs)
 
     def list(self, **filters) -> list[dict[str, Any]]:

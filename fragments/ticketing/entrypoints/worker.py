@@ -5,7 +5,6 @@ due offer again; closing an offer succeeds once, so two workers never re-offer t
 """
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import signal
 import time
@@ -41,8 +40,7 @@ def main(settings) -> int:
 
     from graph_store.config import open_store
 
-    from ..adapters.graph import GraphTicketStore
-    from ..wiring import build
+    from ..wiring import on_graph
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ticketing-worker %(message)s")
     stopping: list[bool] = []
@@ -50,8 +48,7 @@ def main(settings) -> int:
         signal.signal(signum, lambda *_: stopping.append(True))
     graph = open_store(settings, "ticketing")
     try:
-        ticketing = build(GraphTicketStore(graph), graph.bridge,
-                          offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds))
+        ticketing = on_graph(graph, settings)
         print("ticketing-worker: watching offer time-outs", flush=True)
         run_forever(ticketing, lambda: bool(stopping),
                     interval=float(os.environ.get("SYSOPS_WORKER_INTERVAL_SECONDS", "1")))

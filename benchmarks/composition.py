@@ -17,7 +17,7 @@ from pathlib import Path
 
 import requests
 
-from sysops.local_system import System
+from tests.support.local_system import System
 
 from .harness import Figures, run_concurrently
 
@@ -40,7 +40,7 @@ class Session:
 def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figures:
     from playwright.sync_api import sync_playwright
 
-    from sysops.chromium import CHROMIUM_ARGS, chromium_path
+    from tests.support.chromium import CHROMIUM_ARGS, chromium_path
 
     timings = []
     with sync_playwright() as playwright:

@@ -23,14 +23,14 @@ from sqlalchemy import text
 from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
-from bridge_api.client import HttpBridgeClient
+from bridge_client import HttpBridgeClient
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.backfill import backfill
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import LegacyTicket
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 from .harness import Figures, gunicorn_monolith, seeded_sqlite
 

@@ -86,7 +86,7 @@ def gunicorn_monolith(database_url: str, secret: str, workers: int = 2) -> Itera
         port = sock.getsockname()[1]
     env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
-                               str(workers), "--threads", "4", "--no-control-socket", "shell_app:create_app()"],
+                               str(workers), "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     base = f"http://127.0.0.1:{port}"
     try:

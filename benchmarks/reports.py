@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
-from bridge_api.fake import FakeBridgeClient
+from tests.support.fake_bridge import FakeBridgeClient
 from fragments.reports.adapters import GraphReportSource
 from fragments.reports.domain.period import Period
 from fragments.reports.services.reports import Reports

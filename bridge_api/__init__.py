@@ -1,19 +1,22 @@
-"""Versioned JSON API inside the monolith for the new services, mounted under /bridge/v1/.
+"""The monolith's published JSON API for the new services, under /bridge/v1/.
 
 JSON only (the HTML screens stay in shell_app); every route needs a bearer token
-(sysops.tokens); errors are RFC 9457 problem documents; the contract is openapi.py.
+(foundation.tokens); errors are RFC 9457 problem documents; the contract is openapi.py. It stands
+above the monolith and uses its models; the monolith does not know it: `mount` is called by the
+composition root (sysops.wsgi). Clients use `bridge_client`, which imports nothing of this package.
 """
 from __future__ import annotations
 
 from flask import Blueprint, Flask
 
-PREFIX = "/bridge/v1"
+from bridge_client import PREFIX
+from foundation.problems import Problem, from_problem
+from shell_app import published_api
+
+from .routes import alerts, catalog, customers, experts, knowledge, legacy_tickets, meta, notifications
 
 
 def create_blueprint() -> Blueprint:
-    from .problems import Problem, from_problem
-    from .routes import alerts, catalog, customers, experts, knowledge, legacy_tickets, meta, notifications
-
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
     for module in (alerts, catalog, customers, experts, knowledge, legacy_tickets, meta, notifications):
         module.register(bp)
@@ -21,5 +24,5 @@ def create_blueprint() -> Blueprint:
     return bp
 
 
-def register(app: Flask) -> None:
-    app.register_blueprint(create_blueprint())
+def mount(app: Flask) -> None:
+    published_api.mount(app, create_blueprint())

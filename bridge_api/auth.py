@@ -6,12 +6,12 @@ from typing import Callable
 
 from flask import current_app, g, request
 
-from sysops.tokens import Principal, TokenError, bearer
-
-from .problems import Problem
+from foundation.problems import Problem
+from foundation.tokens import Principal, TokenError, bearer
+from foundation.vocabulary import STAFF_ROLES
 
 AUDIENCE = "bridge"
-STAFF = ("call_centre", "manager", "admin")
+STAFF = STAFF_ROLES
 SERVICES = ("ticketing", "experts", "reports", "backfill")
 ANY = "*"
 

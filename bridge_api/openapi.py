@@ -3,7 +3,7 @@ frozen copy in tests/contracts/ fails the suite on any change that would break a
 """
 from __future__ import annotations
 
-from . import PREFIX
+from bridge_client import PREFIX
 
 VERSION = "1.3.0"
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from flask import request
 
-from .problems import Problem
+from foundation.problems import Problem
 
 DEFAULT_LIMIT, MAX_LIMIT = 50, 500
 

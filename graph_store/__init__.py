@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from bridge_api.client import BridgeClient
+from bridge_client import BridgeClient
 
 from .assignment import AssignmentStore
 from .backends import GraphBackend

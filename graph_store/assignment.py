@@ -8,7 +8,10 @@ durable timers a worker sweeps (`due_offers`).
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
+
+from foundation.vocabulary import period_of
 
 from .backends import GraphBackend
 from .errors import SlotTaken, StaleTicket, TicketNotFound
@@ -75,9 +78,7 @@ RETURN a.state AS state
 
 
 def slot_facts(starts_at: dt.datetime) -> dict[str, str]:
-    from shell_app.models.experts import PERIODS
-
-    period = next(name for name, hour in PERIODS.items() if hour == starts_at.hour)
+    period = period_of(starts_at)
     return {"starts_at": iso(starts_at), "date": starts_at.date().isoformat(),
             "pattern": f"{starts_at.weekday()}:{period}"}
 
@@ -101,8 +102,6 @@ class AssignmentStore:
 
     def offer(self, *, ticket_id: int, expert_id: int, starts_at: str, now: dt.datetime,
               expires_at: dt.datetime) -> None:
-        import uuid
-
         rows = self.db.write(OFFER, {"ticket_id": ticket_id, "expert_id": expert_id, "starts_at": starts_at,
                                      "key": booking_key(expert_id, starts_at), "token": uuid.uuid4().hex,
                                      "at": iso(now), "expires_at": iso(expires_at)})

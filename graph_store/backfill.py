@@ -13,7 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO
 
-from bridge_api.client import BridgeClient
+from bridge_client import BridgeClient
 
 from .migration import Migrator
 

@@ -3,8 +3,15 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from urllib.parse import urlsplit
 
+from bridge_client import HttpBridgeClient
+from foundation.tokens import Principal, TokenSigner
+
+from . import GraphStore
 from .backends import GraphBackend
+from .backends.bolt_backend import BoltBackend
+from .backends.falkordb_backend import FalkorBackend
 
 
 def graph_socket(data_dir: Path) -> Path:
@@ -19,18 +26,12 @@ def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBack
     url = env.get("SYSOPS_GRAPH_URL", "")
     graph = env.get("SYSOPS_GRAPH_NAME", "sysops")
     if url.startswith(("bolt://", "neo4j://", "bolt+s://", "neo4j+s://")):
-        from .backends.bolt_backend import BoltBackend
-
         return BoltBackend(url, env.get("SYSOPS_GRAPH_USER", "neo4j"), env.get("SYSOPS_GRAPH_PASSWORD", ""),
                            database=env.get("SYSOPS_GRAPH_DATABASE") or None,
                            dialect=env.get("SYSOPS_GRAPH_DIALECT", "neo4j"))
-    from .backends.falkordb_backend import FalkorBackend
-
     if url.startswith("unix://"):
         return FalkorBackend(graph=graph, unix_socket_path=url[len("unix://"):])
     if url.startswith("falkordb://"):
-        from urllib.parse import urlsplit
-
         parts = urlsplit(url)
         return FalkorBackend(graph=graph, host=parts.hostname, port=parts.port or 6379, password=parts.password)
     return FalkorBackend(graph=graph, unix_socket_path=str(graph_socket(data_dir)))
@@ -41,15 +42,10 @@ def bridge_for(settings, service: str):
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a
     fragment never holds the threads the fragment needs to call back), service tokens minted with
     the installation secret."""
-    from bridge_api.client import HttpBridgeClient
-    from sysops.tokens import Principal, TokenSigner
-
     base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
     signer = TokenSigner(settings.secret_key)
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
 
 
 def open_store(settings, service: str):
-    from . import GraphStore
-
     return GraphStore(open_backend(settings.data_dir), bridge_for(settings, service))

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Iterable
 
-from bridge_api.client import BridgeClient
+from bridge_client import BridgeClient
 
 from .backends import GraphBackend
 

@@ -17,7 +17,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from bridge_api.client import BridgeClient, NotFound, Unavailable
+from bridge_client import BridgeClient, NotFound, Unavailable
+from foundation.vocabulary import STAFF_ROLES
 
 from .backends import GraphBackend
 from .errors import MigrationUnavailable, TicketNotFound
@@ -74,7 +75,7 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
                             "at": next((h["at"] for h in history if h["action"] == "assigned"), legacy["created_at"])})
     creator = legacy.get("created_by") or {}
     return {"ticket": ticket, "history": history, "allocations": allocations,
-            "staff": [creator["username"]] if creator.get("role") in ("call_centre", "admin", "manager") else [],
+            "staff": [creator["username"]] if creator.get("role") in STAFF_ROLES else [],
             "by_customer": [True] if creator.get("role") == "customer" else []}
 
 

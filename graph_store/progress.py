@@ -6,7 +6,7 @@ import uuid
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from bridge_api.client import BridgeClient
+from bridge_client import BridgeClient
 
 from .backends import GraphBackend
 from .tickets import iso

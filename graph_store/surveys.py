@@ -3,6 +3,7 @@ score as the mean of the surveys of the tickets they closed (what assignment ran
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from typing import Any
 
 from .backends import GraphBackend
@@ -35,8 +36,6 @@ class SurveyStore:
     def record(self, *, ticket_id: int, expert_id: int, customer_id: int, score: int, comment: str,
                now: dt.datetime) -> bool:
         """True if this answer was recorded; False if the ticket already had one."""
-        import uuid
-
         created = bool(self.db.write(RECORD, {"ticket_id": ticket_id, "expert_id": expert_id,
                                               "customer_id": customer_id, "score": score, "comment": comment,
                                               "at": iso(now), "token": uuid.uuid4().hex}))

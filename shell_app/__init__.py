@@ -6,12 +6,17 @@ from typing import Any
 from flask import Flask, g
 from jinja2 import StrictUndefined
 
-from sysops.config import REPO_ROOT, load_settings
+from foundation.config import REPO_ROOT, load_settings
+from foundation.tokens import TokenSigner
 
 from . import errors, security
+from .assets import HTMX_FILE
+from .composition.registry import build_registry
+from .composition.slots import fragment_assets, fragment_url
 from .db import make_engine, make_session_factory
-
-VERSION = "1.0.0"
+from .routing import IdConverter
+from .version import VERSION
+from .views import register_blueprints
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
@@ -31,15 +36,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
     app.jinja_env.undefined = StrictUndefined
-    from .routing import IdConverter
-
     app.url_map.converters["int"] = IdConverter
 
-    from sysops.tokens import TokenSigner
-
     app.extensions["token_signer"] = TokenSigner(app.config["SECRET_KEY"])
-    from .composition.registry import build_registry
-
     app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
@@ -61,12 +60,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     @app.context_processor
     def template_globals() -> dict[str, Any]:
-        from .assets import HTMX_FILE
-
         return {"current_user": g.get("user"), "csrf_token": security.csrf_token, "htmx_file": HTMX_FILE,
                 "app_version": VERSION}
-
-    from .composition.slots import fragment_assets, fragment_url
 
     # Globals, not context: imported macros (fragment_slot) see globals only.
     app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets)
@@ -81,11 +76,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         )
         return response
 
-    import bridge_api
-
-    from .views import register_blueprints
-
     register_blueprints(app)
-    bridge_api.register(app)
     errors.register(app)
     return app

@@ -4,8 +4,9 @@ from __future__ import annotations
 from flask import Flask, render_template, request
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from bridge_api import PREFIX as BRIDGE_PREFIX
-from bridge_api.problems import from_http_exception
+from foundation.problems import from_http_exception
+
+from .published_api import under_api_prefix
 
 MESSAGES = {
     400: "The request could not be understood.",
@@ -19,7 +20,7 @@ MESSAGES = {
 def register(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
-        if _is_api(request.path):
+        if under_api_prefix(request.path):
             return from_http_exception(exc)
         code = exc.code or 500
         message = exc.description if code == 400 and exc.description else MESSAGES.get(code, exc.name)
@@ -28,11 +29,7 @@ def register(app: Flask) -> None:
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
         app.logger.exception("unhandled error")
-        if _is_api(request.path):
+        if under_api_prefix(request.path):
             return from_http_exception(InternalServerError())
         return render_template("shell/error.html", code=500, title="Something went wrong",
                                message="The error has been logged. Please try again."), 500
-
-
-def _is_api(path: str) -> bool:
-    return path == BRIDGE_PREFIX or path.startswith(BRIDGE_PREFIX + "/")

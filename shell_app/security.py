@@ -13,14 +13,12 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
+from . import published_api
 from .models import UserAccount
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
 PUBLIC_ENDPOINTS = frozenset({"static"})
-# Blueprints that authenticate every request with bearer tokens instead of the session cookie
-# (so cookies grant nothing there, and CSRF cannot apply).
-TOKEN_BLUEPRINTS = frozenset({"bridge"})
 
 
 def public(view: Callable) -> Callable:
@@ -55,7 +53,7 @@ def load_current_user() -> None:
 
 def enforce_access():
     endpoint = request.endpoint or ""
-    if request.blueprint in TOKEN_BLUEPRINTS:
+    if published_api.in_token_blueprint():
         return None
     view = current_app.view_functions.get(endpoint)
     if view is None:  # unknown URL: let the 404 handler answer
@@ -80,7 +78,7 @@ def csrf_token() -> str:
 
 
 def enforce_csrf():
-    if request.method not in UNSAFE_METHODS or request.blueprint in TOKEN_BLUEPRINTS:
+    if request.method not in UNSAFE_METHODS or published_api.in_token_blueprint():
         return None
     request.get_data(cache=True)  # keep the raw body (the fragment proxy forwards it); forms parse from the cache
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""

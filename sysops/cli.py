@@ -5,26 +5,31 @@ import argparse
 import datetime as dt
 import sys
 
-from .config import load_settings
+from sqlalchemy import select
+
+from foundation.config import load_settings
+from foundation.tokens import Principal, TokenSigner
+from fragments.ticketing.entrypoints import worker as ticketing_worker
+from shell_app.db import make_engine, make_session_factory
+from shell_app.demo_data import PRESETS, generate
+from shell_app.demo_data.checksum import content_checksum
+from shell_app.migrations import upgrade
+from shell_app.models import UserAccount
+from shell_app.outbox import runner as outbox_runner
+
+from . import graph_commands, launcher
 
 
 def _engine():
-    from shell_app.db import make_engine
-
     return make_engine(load_settings().database_url)
 
 
 def cmd_db_upgrade(_args) -> int:
-    from shell_app.migrations import upgrade
-
     upgrade(_engine())
     return 0
 
 
 def cmd_seed(args) -> int:
-    from shell_app.demo_data import PRESETS, generate
-    from shell_app.migrations import upgrade
-
     engine = _engine()
     upgrade(engine)
     logins = generate(engine, seed=args.seed, scale=PRESETS[args.preset], anchor=args.anchor)
@@ -33,36 +38,23 @@ def cmd_seed(args) -> int:
 
 
 def cmd_checksum(_args) -> int:
-    from shell_app.demo_data.checksum import content_checksum
-
     print(content_checksum(_engine()))
     return 0
 
 
 def cmd_outbox_worker(_args) -> int:
-    from bridge_api.outbox.runner import main as worker_main
-
-    return worker_main(load_settings())
+    return outbox_runner.main(load_settings())
 
 
 def cmd_ticketing_worker(_args) -> int:
-    from fragments.ticketing.entrypoints.worker import main as worker_main
-
-    return worker_main(load_settings())
+    return ticketing_worker.main(load_settings())
 
 
 def cmd_token(args) -> int:
     """Mint a bearer token for trying the bridge by hand (curl -H "Authorization: Bearer ...")."""
-    from sysops.tokens import Principal, TokenSigner
-
     if args.service:
         principal = Principal("service", args.service)
     else:
-        from sqlalchemy import select
-
-        from shell_app.db import make_session_factory
-        from shell_app.models import UserAccount
-
         with make_session_factory(_engine())() as session:
             account = session.scalar(select(UserAccount).where(UserAccount.username == args.user))
         if account is None:
@@ -74,9 +66,7 @@ def cmd_token(args) -> int:
 
 
 def cmd_run(args) -> int:
-    from .launcher import run
-
-    return run(load_settings(), preset=args.preset, seed=args.seed)
+    return launcher.run(load_settings(), preset=args.preset, seed=args.seed)
 
 
 def _print_logins(logins) -> None:
@@ -112,9 +102,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)
     run.set_defaults(func=cmd_run)
-    from graph_store.cli import register as register_graph_commands
-
-    register_graph_commands(sub)
+    graph_commands.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

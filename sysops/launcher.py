@@ -4,7 +4,17 @@ from __future__ import annotations
 import datetime as dt
 import os
 
-from .config import Settings
+import redis
+from sqlalchemy import func, select
+
+from foundation.config import Settings
+from graph_store.config import graph_socket, open_store
+from shell_app.db import make_engine
+from shell_app.demo_data import PRESETS, generate
+from shell_app.demo_data.generator import DEMO_PASSWORD
+from shell_app.migrations import upgrade
+from shell_app.models import Customer
+
 from .supervisor import ProcessSpec, Supervisor, python_module
 
 
@@ -28,9 +38,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
     specs += [
         # The same monolith twice: screens (threads wait on fragments through the proxy) and the bridge
         # the fragments call back, so one can never starve the other.
-        ProcessSpec("bridge", gunicorn("shell_app:create_app()", settings.host, settings.bridge_port,
+        ProcessSpec("bridge", gunicorn("sysops.wsgi:monolith()", settings.host, settings.bridge_port,
                                        settings.workers, threads=4), health_url=f"{bridge}/healthz"),
-        ProcessSpec("shell_app", gunicorn("shell_app:create_app()", settings.host, settings.shell_port,
+        ProcessSpec("shell_app", gunicorn("sysops.wsgi:monolith()", settings.host, settings.shell_port,
                                           settings.workers, threads=8), health_url=f"{shell}/healthz"),
         ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
         ProcessSpec("ticketing", gunicorn("fragments.ticketing.app:create_app()", settings.host,
@@ -48,10 +58,6 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
 
 
 def _graph_ready(settings: Settings) -> bool:
-    import redis
-
-    from graph_store.config import graph_socket
-
     try:
         client = redis.Redis(unix_socket_path=str(graph_socket(settings.data_dir)), socket_timeout=1)
         try:
@@ -64,8 +70,6 @@ def _graph_ready(settings: Settings) -> bool:
 
 def prepare_graph(settings: Settings) -> int:
     """Indexes and constraints, and expert profiles imported once (the graph is their master)."""
-    from graph_store.config import open_store
-
     store = open_store(settings, "backfill")
     try:
         store.backend.ensure_schema()
@@ -77,13 +81,6 @@ def prepare_graph(settings: Settings) -> int:
 
 def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
     """Migrate the schema; seed demo data only when the database holds no customers."""
-    from sqlalchemy import func, select
-
-    from shell_app.db import make_engine
-    from shell_app.demo_data import PRESETS, generate
-    from shell_app.migrations import upgrade
-    from shell_app.models import Customer
-
     engine = make_engine(settings.database_url)
     try:
         upgrade(engine)
@@ -97,8 +94,6 @@ def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
 
 
 def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
-    from shell_app.demo_data.generator import DEMO_PASSWORD
-
     seeded = prepare_database(settings, preset, seed) is not None
     supervisor = Supervisor(process_specs(settings))
     try:

@@ -8,7 +8,7 @@ import re
 import pytest
 from sqlalchemy import select
 
-from shell_app import create_app
+from sysops.wsgi import monolith as create_app
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade

@@ -5,7 +5,7 @@ import pytest
 
 from bridge_api import PREFIX
 from bridge_api.auth import ANY
-from sysops.tokens import Principal, TokenError, TokenSigner
+from foundation.tokens import Principal, TokenError, TokenSigner
 
 from .support.bridge import DOC, PRINCIPALS, BridgeCaller, template_for, validate
 

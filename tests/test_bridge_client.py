@@ -7,9 +7,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bridge_api.client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
-from bridge_api.fake import FakeBridgeClient
-from sysops.tokens import Principal, TokenSigner
+from bridge_client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
+from tests.support.fake_bridge import FakeBridgeClient
+from foundation.tokens import Principal, TokenSigner
 
 from .support.processes import free_port, seeded_monolith
 

@@ -8,11 +8,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from bridge_api.openapi import document
-from shell_app import create_app
+from sysops.wsgi import monolith as create_app
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
-from sysops.tokens import Principal
+from foundation.tokens import Principal
 
 SCHEMA = schemathesis.openapi.from_dict(document())
 # Between them, these two principals are admitted to every route (services to the service

@@ -10,10 +10,10 @@ import pytest
 from flask import Flask, abort, jsonify, request
 from werkzeug.serving import make_server
 
-from shell_app import create_app
+from sysops.wsgi import monolith as create_app
 from shell_app.composition.manifest import ManifestError, parse
 from shell_app.demo_data import create_and_seed
-from sysops.tokens import TokenError, TokenSigner, bearer, csrf_digest
+from foundation.tokens import TokenError, TokenSigner, bearer, csrf_digest
 
 from .conftest import Auth
 

@@ -4,7 +4,8 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from ..problems import Problem
+from foundation.problems import Problem
+from shell_app.forms import clean_text
 
 
 def db():
@@ -31,8 +32,6 @@ def invalid(errors: dict[str, str]) -> Problem:
 
 def text_field(body: dict, name: str, errors: dict[str, str], *, max_length: int, required: bool = True,
                min_length: int = 1) -> str:
-    from shell_app.forms import clean_text
-
     value = body.get(name)
     if value is None and not required:
         return ""

@@ -7,7 +7,7 @@ from shell_app.models import Locale, Product
 
 from .. import serializers as s
 from ..auth import ANY, grant
-from ..problems import Problem
+from foundation.problems import Problem
 from ._common import db, listing
 
 

@@ -11,7 +11,7 @@ from shell_app.models import Customer
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant, require_customer_access
 from ..paging import int_arg, page_of, page_request
-from ..problems import Problem
+from foundation.problems import Problem
 from ._common import db, listing
 
 READERS = dict(roles=(*STAFF, "customer"), services=SERVICES)

@@ -9,7 +9,7 @@ from shell_app.models import Expert, ExpertLocale, ExpertSkill
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant, require_expert_access
 from ..paging import int_arg, page_of, page_request
-from ..problems import Problem
+from foundation.problems import Problem
 from ._common import db, listing
 
 LOADS = (selectinload(Expert.skills), selectinload(Expert.locales), selectinload(Expert.weekly_availability),

@@ -13,7 +13,7 @@ from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from ..problems import Problem
+from foundation.problems import Problem
 from ._common import db, int_field, invalid, json_body, listing, text_field
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)

@@ -6,13 +6,13 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
+from foundation.problems import Problem
 from shell_app.models import LegacyTicket, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
 from ..paging import page_of, page_request
-from ..problems import Problem
-from ._common import db
+from ._common import db, json_body
 
 MIGRATORS = ("ticketing", "backfill")
 BATCH_MAX = 500
@@ -92,8 +92,6 @@ def batch():
 @grant(services=MIGRATORS)
 def mark_many():
     """Mark several tickets migrated (idempotent, like the single mark); unknown ids are listed in `missing`."""
-    from ._common import json_body
-
     ids = _id_list(json_body().get("ids"))
     session = db()
     now = dt.datetime.now().replace(microsecond=0)

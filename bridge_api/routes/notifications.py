@@ -8,8 +8,8 @@ from shell_app.models import Notification
 
 from .. import serializers as s
 from ..auth import SERVICES, grant
-from ..outbox.enqueue import KeyReused, NotificationRequest, UnknownRecipient, enqueue
-from ..problems import Problem
+from shell_app.outbox.enqueue import KeyReused, NotificationRequest, UnknownRecipient, enqueue
+from foundation.problems import Problem
 from ._common import db, int_field, invalid, json_body, text_field
 
 

@@ -6,9 +6,12 @@ from typing import Any
 
 from flask import Flask
 
+from foundation.tokens import TokenSigner
 from fragments.kit.app import frame, graph_health, production_graph
 
 from . import VERSION
+from .adapters.ticketing_http import TicketingHttp
+from .entrypoints import views
 from .manifest import manifest
 
 
@@ -18,10 +21,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing=None, bri
     expert profile store (graph_store's ExpertStore)."""
     app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
     if test_config is None:
-        from sysops.tokens import TokenSigner
-
-        from .adapters.ticketing_http import TicketingHttp
-
         settings, graph = production_graph(app, "experts")
         ticketing = ticketing or TicketingHttp(settings.ticketing_url, TokenSigner(settings.secret_key))
         bridge, profiles = bridge or graph.bridge, profiles or graph.experts
@@ -31,7 +30,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing=None, bri
 
     frame(app, name="experts", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=lambda: graph_health(app))
     app.jinja_env.globals["app_version"] = VERSION
-    from .entrypoints import views
-
     app.register_blueprint(views.bp)
     return app

@@ -4,11 +4,13 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, jsonify, render_template_string, request
-from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.exceptions import HTTPException, InternalServerError, default_exceptions
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from bridge_api.client import BridgeError, Unavailable
-from bridge_api.problems import from_http_exception
+from bridge_client import BridgeError, Unavailable
+from foundation.config import load_settings
+from foundation.problems import from_http_exception
+from graph_store.config import open_store
 
 from . import auth
 
@@ -73,9 +75,6 @@ def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callabl
 def production_graph(app: Flask, service: str):
     """Outside tests: the installation's settings, and a graph store (with the bridge client acting as
     `service`) kept on the app, where `graph_health` looks for it."""
-    from graph_store.config import open_store
-    from sysops.config import load_settings
-
     settings = load_settings()
     app.config.update(SECRET_KEY=settings.secret_key)
     graph = app.extensions["graph_store"] = open_store(settings, service)
@@ -96,8 +95,6 @@ def graph_health(app: Flask) -> dict[str, Any]:
 
 
 def _http_exception(status: int, description: str) -> HTTPException:
-    from werkzeug.exceptions import default_exceptions
-
     return default_exceptions[status](description=description)
 
 

@@ -12,7 +12,7 @@ from typing import Callable
 
 from flask import Flask, abort, current_app, g, request
 
-from sysops.tokens import Principal, TokenError, TokenSigner, bearer, csrf_digest
+from foundation.tokens import Principal, TokenError, TokenSigner, bearer, csrf_digest
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 

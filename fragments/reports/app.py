@@ -10,6 +10,7 @@ from fragments.kit.app import frame, graph_health, production_graph
 
 from . import VERSION
 from .adapters import GraphReportSource
+from .entrypoints import views
 from .manifest import manifest
 
 
@@ -25,7 +26,5 @@ def create_app(test_config: dict[str, Any] | None = None, *, source=None, bridge
     frame(app, name="reports", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest,
           health=lambda: graph_health(app))
     app.jinja_env.globals["app_version"] = VERSION
-    from .entrypoints import views
-
     app.register_blueprint(views.bp)
     return app

@@ -8,6 +8,7 @@ from flask import Flask
 from fragments.kit.app import frame, graph_health, production_graph
 
 from . import VERSION
+from .entrypoints import api, views
 from .manifest import manifest
 from .wiring import Ticketing, on_graph
 
@@ -25,8 +26,6 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing: Ticketin
     app.jinja_env.globals["app_version"] = VERSION
 
     frame(app, name="ticketing", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=lambda: graph_health(app))
-    from .entrypoints import api, views
-
     app.register_blueprint(views.bp)
     app.register_blueprint(api.bp, url_prefix="/api/v1")
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from .adapters.graph import GraphTicketStore
 from .services.assignment import Assignment
 from .services.management import TicketManagement
 from .services.orchestrator import Orchestrator
@@ -28,6 +29,4 @@ def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetim
 
 def on_graph(graph, settings) -> Ticketing:
     """The production set: tickets in graph_store, the monolith through the graph store's bridge client."""
-    from .adapters.graph import GraphTicketStore
-
     return build(GraphTicketStore(graph), graph.bridge, offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds))

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import quote
 
 SUPPORTED_MANIFEST_VERSION = 1
 DEFAULT_TIMEOUT_MS = 2500
@@ -38,8 +39,6 @@ class Manifest:
 
 
 def _segment(value: Any) -> str:
-    from urllib.parse import quote
-
     return quote(str(value), safe="")
 
 

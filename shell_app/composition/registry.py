@@ -11,6 +11,8 @@ from typing import Any
 import requests
 from flask import current_app
 
+from foundation.tokens import Principal
+
 from .expected import BUILT_WITH
 from .manifest import Manifest, ManifestError, Slot, parse
 
@@ -127,7 +129,5 @@ def registry() -> FragmentRegistry:
 
 
 def build_registry(app_config: dict[str, Any], signer) -> FragmentRegistry:
-    from sysops.tokens import Principal
-
     fragments = dict(app_config.get("FRAGMENTS", ()))
     return FragmentRegistry(fragments, lambda name: signer.mint(Principal("service", "shell"), f"fragment:{name}"))

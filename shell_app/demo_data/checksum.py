@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 
-from sqlalchemy import Engine, select
+from sqlalchemy import Engine, func, select
 
 from ..models import Base
 
@@ -29,7 +29,5 @@ def content_checksum(engine: Engine, *, exclude_tables: frozenset[str] = frozens
 
 
 def row_counts(engine: Engine) -> dict[str, int]:
-    from sqlalchemy import func
-
     with engine.connect() as conn:
         return {t.name: conn.scalar(select(func.count()).select_from(t)) for t in Base.metadata.sorted_tables}

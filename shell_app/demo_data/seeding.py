@@ -3,13 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
+from ..db import make_engine
+from ..migrations import upgrade
 from .generator import PRESETS, DemoLogin, generate
 
 
 def create_and_seed(url: str, *, seed: int, preset: str = "tiny", anchor: dt.date) -> list[DemoLogin]:
-    from ..db import make_engine
-    from ..migrations import upgrade
-
     engine = make_engine(url)
     try:
         upgrade(engine)

@@ -6,10 +6,9 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from .base import Base
+from foundation.vocabulary import ROLES, STAFF_ROLES
 
-ROLES = ("customer", "call_centre", "manager", "admin", "expert")
-STAFF_ROLES = ("call_centre", "manager", "admin")
+from .base import Base
 
 
 class UserAccount(Base):

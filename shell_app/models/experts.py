@@ -6,13 +6,12 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from foundation.vocabulary import PERIODS, SLOT_HOURS
+
 from .base import Base
 from .catalog import Locale, Product
 
 SKILL_LEVELS = ("junior", "senior", "master")
-# Appointment periods: a slot is a date plus one of these four-hour windows.
-PERIODS = {"morning": 8, "afternoon": 12, "evening": 16}
-SLOT_HOURS = 4
 
 
 class Expert(Base):

@@ -3,9 +3,19 @@ from __future__ import annotations
 
 from flask import Flask
 
+from . import (
+    auth,
+    customers,
+    experts,
+    fragments,
+    health,
+    home,
+    knowledge,
+    outbox,
+    tickets,
+)
+
 
 def register_blueprints(app: Flask) -> None:
-    from . import auth, customers, experts, fragments, health, home, knowledge, outbox, tickets
-
     for module in (auth, customers, experts, fragments, health, home, knowledge, outbox, tickets):
         app.register_blueprint(module.bp)

@@ -2,8 +2,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, g, redirect, render_template, request, session, url_for
+from flask import (
+    Blueprint,
+    current_app,
+    g,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from sqlalchemy import select
+
+from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
 from ..forms import clean_text
 from ..models import ROLES, UserAccount
@@ -52,10 +64,6 @@ TOKEN_AUDIENCES = ("bridge",)
 @allow(*ROLES)
 def token():
     """A short-lived bearer token for the logged-in user, for our own services (JSON, same-origin only)."""
-    from flask import current_app, jsonify
-
-    from sysops.tokens import DEFAULT_TTL_SECONDS, Principal
-
     audience = request.args.get("audience", "bridge")
     if audience not in TOKEN_AUDIENCES:
         return jsonify(error="unknown audience"), 400

@@ -3,10 +3,12 @@ a short-lived token naming the logged-in user. A fragment that fails or is slow 
 a direct visit (or history restore) to a fragment URL gets a whole shell page around it."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, g, render_template, request
+import hmac
+
+from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from markupsafe import Markup
 
-from sysops.tokens import Principal, csrf_digest
+from foundation.tokens import Principal, csrf_digest
 
 from ..composition.registry import FragmentUnavailable, path_matches, registry
 from ..models import ROLES
@@ -28,8 +30,6 @@ def user_token(fragment: str) -> str:
     user = g.user
     principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
                           csrf_digest=csrf_digest(csrf_token()))
-    from flask import current_app
-
     return current_app.extensions["token_signer"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
 
 
@@ -81,8 +81,6 @@ def proxy(name: str, rest: str):
 def auth_subrequest(name: str):
     """For nginx's auth_request in production (deploy/nginx.conf): the session is checked by the
     access rules above; CSRF here for the original unsafe method; the token goes back in a header."""
-    import hmac
-
     if name not in registry():
         abort(404)
     if request.headers.get("X-Original-Method", "GET").upper() in ("POST", "PUT", "PATCH", "DELETE"):

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from ..version import VERSION
 from ..security import public
 
 bp = Blueprint("health", __name__)
@@ -12,8 +13,6 @@ bp = Blueprint("health", __name__)
 @public
 def healthz():
     """Anonymous on purpose (load balancers and the supervisor probe it); reveals only status and version."""
-    from .. import VERSION
-
     try:
         with current_app.extensions["db_engine"].connect() as conn:
             conn.execute(text("SELECT 1"))

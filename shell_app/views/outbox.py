@@ -5,7 +5,7 @@ from pathlib import Path
 from flask import Blueprint, current_app, g, render_template
 from sqlalchemy import select
 
-from bridge_api.outbox.transports import read_sms_log
+from shell_app.outbox.transports import read_sms_log
 
 from ..models import STAFF_ROLES, Notification, StaffAlert
 from ..security import allow

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import pytest
 
-from sysops.chromium import CHROMIUM_ARGS, chromium_path
-from sysops.local_system import System
+from tests.support.chromium import CHROMIUM_ARGS, chromium_path
+from tests.support.local_system import System
 
 
 @pytest.fixture(scope="module")

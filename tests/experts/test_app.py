@@ -13,7 +13,7 @@ from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store.errors import TicketNotFound
-from sysops.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, TokenSigner, csrf_digest
 
 from ..ticketing.conftest import NOW, PRINCIPALS, fake_world
 

@@ -8,13 +8,13 @@ import subprocess
 
 import pytest
 
-from bridge_api.client import HttpBridgeClient
+from bridge_client import HttpBridgeClient
 from graph_store import GraphStore
 from graph_store.backends.bolt_backend import BoltBackend
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from shell_app.demo_data import create_and_seed
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 from ..support.processes import ServedMonolith, free_low_port, seeded_monolith
 

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from bridge_api.fake import FakeBridgeClient
+from tests.support.fake_bridge import FakeBridgeClient
 from fragments.reports.adapters import GraphReportSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports

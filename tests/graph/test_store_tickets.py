@@ -7,10 +7,10 @@ import threading
 
 import pytest
 
-from bridge_api.client import HttpBridgeClient
+from bridge_client import HttpBridgeClient
 from graph_store import GraphStore, MigrationUnavailable, StaleTicket, TicketNotFound
 from graph_store.migration import MAPPING_VERSION
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 from ..support.processes import free_port
 from .conftest import bridge_client

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from bridge_api.fake import FakeBridgeClient
+from tests.support.fake_bridge import FakeBridgeClient
 from fragments.reports.app import create_app
-from sysops.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, TokenSigner, csrf_digest
 
 from ..ticketing.conftest import PRINCIPALS
 

@@ -8,7 +8,7 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
 from bridge_api.openapi import document
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 DOC = document()
 _REGISTRY = Registry().with_resource("urn:bridge", Resource.from_contents(DOC, default_specification=DRAFT202012))

@@ -32,7 +32,7 @@ class ServedMonolith:
         env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", "4", "--no-control-socket", "shell_app:create_app()"],
+             "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
         try:

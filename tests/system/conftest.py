@@ -5,9 +5,9 @@ import re
 import pytest
 import requests
 
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
-from sysops.local_system import System
+from tests.support.local_system import System
 
 
 @pytest.fixture(scope="module")

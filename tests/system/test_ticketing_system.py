@@ -14,7 +14,7 @@ def _eligible(system, ticket) -> bool:
     """Independent check against the bridge: the offered expert has the skill and serves the locale."""
     import requests
 
-    from sysops.tokens import Principal, TokenSigner
+    from foundation.tokens import Principal, TokenSigner
 
     token = TokenSigner("system-test-secret").mint(Principal("service", "ticketing"), "bridge")
     offer = next(a for a in ticket["allocations"] if a["state"] == "offered")

@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from bridge_api.fake import FakeBridgeClient
-from fragments.ticketing.adapters.memory import MemoryTicketStore
+from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.memory_ticket_store import MemoryTicketStore
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
-from sysops.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, TokenSigner, csrf_digest
 
 SECRET = "fragment-test-secret"
 SIGNER = TokenSigner(SECRET)

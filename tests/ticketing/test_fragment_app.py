@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 from .conftest import CSRF, PRINCIPALS, SECRET, SIGNER, headers_for, service_headers
 

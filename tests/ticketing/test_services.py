@@ -5,8 +5,8 @@ import datetime as dt
 
 import pytest
 
-from bridge_api.fake import FakeBridgeClient
-from fragments.ticketing.adapters.memory import MemoryTicketStore
+from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.memory_ticket_store import MemoryTicketStore
 from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build

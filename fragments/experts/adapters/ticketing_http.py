@@ -7,7 +7,7 @@ from typing import Any
 
 import requests
 
-from sysops.tokens import Principal, TokenSigner
+from foundation.tokens import Principal, TokenSigner
 
 from ..services.ports import TicketingError
 

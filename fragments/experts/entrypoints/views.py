@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template, request
 
+from foundation.tokens import csrf_digest
 from fragments.kit.auth import allow, current
 
 from ..domain.offers import countdown, seconds_left
@@ -25,8 +26,6 @@ def _parts() -> dict[str, Any]:
 
 def _csrf() -> str:
     """The shell session's CSRF token as the shell forwarded it, if it matches the token's digest."""
-    from sysops.tokens import csrf_digest
-
     sent = request.headers.get("X-Shell-CSRF", "") or request.headers.get("X-CSRF-Token", "")
     digest = current().csrf_digest
     return sent if sent and digest and csrf_digest(sent) == digest else ""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Protocol
 
-from bridge_api.client import BridgeClient
+from bridge_client import BridgeClient
 
 Clock = Callable[[], dt.datetime]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bridge_api.client import BridgeError
+from bridge_client import BridgeError
 
 from ..domain.offers import my_allocation, split_work
 from .ports import BridgeClient, Clock, Ticketing

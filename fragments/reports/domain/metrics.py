@@ -8,7 +8,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-VISIBLE_STATES = ["new", "offered", "assigned", "unassigned", "in_progress", "closed", "cancelled"]
+from foundation.vocabulary import VISIBLE_STATES
 
 DEFINITIONS = {
     "volume": "Tickets raised in the period (by the time they were raised), by their state now, product and locale.",

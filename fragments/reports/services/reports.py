@@ -5,7 +5,7 @@ import datetime as dt
 from functools import cached_property
 from typing import Any, Callable, Protocol
 
-from bridge_api.client import BridgeClient, BridgeError
+from bridge_client import BridgeClient, BridgeError
 
 from ..domain import metrics
 from ..domain.period import Period
@@ -126,7 +126,7 @@ def _unassigned(i: _Inputs) -> dict:
 def _lost(i: _Inputs) -> dict:
     return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
             "columns": ["ticket", "state", "why"],
-            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(metrics.VISIBLE_STATES)]}
+            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(list(metrics.VISIBLE_STATES))]}
 
 
 def _experts(i: _Inputs) -> dict:

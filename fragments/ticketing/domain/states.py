@@ -1,25 +1,15 @@
-"""Every state a ticket can be in, and which actions move it where.
+"""Which actions move a ticket from which state to which.
 
-Each state is a visible one: staff can list tickets by any of them, so no ticket is ever in a
-state nobody looks at ("lost"). `unassigned` is the staff queue.
+The states themselves are shared vocabulary (foundation.vocabulary.TicketState). Each is a visible
+one: staff can list tickets by any of them, so no ticket is ever in a state nobody looks at
+("lost"). `unassigned` is the staff queue.
 """
 from __future__ import annotations
 
-from enum import StrEnum
-
-
-class State(StrEnum):
-    NEW = "new"                  # stored, assignment not yet attempted
-    OFFERED = "offered"          # one expert holds an offer with the slot held
-    ASSIGNED = "assigned"        # an expert accepted; the slot is booked
-    UNASSIGNED = "unassigned"    # no expert could take it: in the staff queue
-    IN_PROGRESS = "in_progress"  # the expert is working on it (legacy tickets arrive in it too)
-    CLOSED = "closed"
-    CANCELLED = "cancelled"
-
+from foundation.vocabulary import OPEN_STATES as OPEN
+from foundation.vocabulary import TicketState as State
 
 VISIBLE = frozenset(State)
-OPEN = frozenset({State.NEW, State.OFFERED, State.ASSIGNED, State.UNASSIGNED, State.IN_PROGRESS})
 # States from which assignment may (re)start.
 DISPATCHABLE = frozenset({State.NEW, State.UNASSIGNED})
 

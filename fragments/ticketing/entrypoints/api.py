@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, jsonify, request
 
-from bridge_api.problems import problem_response
+from foundation.problems import problem_response
 from fragments.kit.auth import allow, current, require_customer
 from graph_store.errors import StaleTicket
 

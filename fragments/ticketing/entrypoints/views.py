@@ -7,12 +7,14 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
+from foundation.tokens import csrf_digest
 from fragments.kit.auth import allow, current, require_customer
 from graph_store.errors import StaleTicket
 
 from ..domain.slots import describe, upcoming_choices
 from ..domain.states import OPEN, State, TransitionRefused, allowed_actions
 from ..services.management import InvalidTicket, RaiseRequest
+from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import STAFF, STAFF_WRITERS, actor, services, visible_ticket
 
 bp = Blueprint("views", __name__)
@@ -24,8 +26,6 @@ SLOT_LENGTH = dt.timedelta(hours=4)
 def _shell_csrf() -> str:
     """The shell session's CSRF token the shell forwards, embedded in forms so they also work without
     htmx; trusted only if it matches the digest signed into the user's token."""
-    from sysops.tokens import csrf_digest
-
     sent = request.headers.get("X-Shell-CSRF", "")
     digest = current().csrf_digest
     return sent if sent and digest and csrf_digest(sent) == digest else ""
@@ -167,6 +167,7 @@ def add_note(ticket_id: int):
 @allow(roles=STAFF_WRITERS)
 def update_description(ticket_id: int):
     revision = request.form.get("revision", "")
+
     def update(ticket):
         services().management.update_description(
             ticket["id"], request.form.get("description", ""), actor(),
@@ -211,13 +212,10 @@ def ticket_url(ticket_id: int) -> str:
     return url_for("views.ticket_detail", ticket_id=ticket_id)
 
 
-
 @bp.route("/surveys/<int:ticket_id>", methods=["GET", "POST"])
 @allow(roles=("customer",))
 def survey(ticket_id: int):
     """The customer's satisfaction survey for a closed ticket (linked from the closing message)."""
-    from ..services.surveys import QUESTION, SCORES, SurveyClosed
-
     ticket = visible_ticket(ticket_id)
     surveys = services().surveys
     errors: dict[str, str] = {}

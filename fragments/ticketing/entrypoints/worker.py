@@ -6,14 +6,16 @@ due offer again; closing an offer succeeds once, so two workers never re-offer t
 from __future__ import annotations
 
 import logging
+import os
 import signal
 import time
 from typing import Callable
 
-from bridge_api.client import BridgeError
+from bridge_client import BridgeError
+from graph_store.config import open_store
 from graph_store.errors import StoreError
 
-from ..wiring import Ticketing
+from ..wiring import Ticketing, on_graph
 
 log = logging.getLogger(__name__)
 
@@ -36,12 +38,6 @@ def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval:
 
 
 def main(settings) -> int:
-    import os
-
-    from graph_store.config import open_store
-
-    from ..wiring import on_graph
-
     logging.basicConfig(level=logging.INFO, format="%(asctime)s ticketing-worker %(message)s")
     stopping: list[bool] = []
     for signum in (signal.SIGINT, signal.SIGTERM):

@@ -11,7 +11,7 @@ import logging
 from dataclasses import dataclass
 from typing import Any
 
-from bridge_api.client import BridgeError
+from bridge_client import BridgeError
 from graph_store.errors import SlotTaken, StaleTicket
 
 from ..domain.ranking import Candidate, preferred_slot, rank

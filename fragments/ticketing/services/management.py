@@ -1,10 +1,11 @@
 """Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge_api.client import NotFound
+from bridge_client import NotFound
 
 from ..domain.slots import SlotError, validate_slots
 from ..domain.states import OPEN, next_state
@@ -52,8 +53,6 @@ class TicketManagement:
         self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
 
     def products(self) -> list[dict[str, Any]]:
-        import time
-
         cached = self._catalogue
         if cached is None or time.monotonic() - cached[0] > CATALOGUE_TTL_S:
             cached = self._catalogue = (time.monotonic(), self.bridge.products())

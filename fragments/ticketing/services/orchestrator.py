@@ -10,13 +10,13 @@ import datetime as dt
 import logging
 from typing import Any
 
-from bridge_api.client import BridgeError
+from bridge_client import BridgeError
 from graph_store.errors import StoreError
 
 from ..domain.slots import describe
 from ..domain.states import State, TransitionRefused, next_state
 from .assignment import Assignment, Dispatch
-from .management import RaiseRequest, TicketManagement
+from .management import InvalidTicket, RaiseRequest, TicketManagement
 
 log = logging.getLogger(__name__)
 # A ticket still `new` or unconfirmed this long after it was raised is finished by the worker.
@@ -82,8 +82,6 @@ class Orchestrator:
             raise TransitionRefused("close", "not assigned to you")
         text = (resolution or "").replace("\x00", "").strip()
         if not 5 <= len(text) <= 4000:
-            from .management import InvalidTicket
-
             raise InvalidTicket({"resolution": "say what was done, in 5 to 4000 characters"})
         now = self.clock()
         self.store.update(ticket_id, changes={"status": str(target), "resolution": text,

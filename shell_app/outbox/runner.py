@@ -6,7 +6,7 @@ import os
 import signal
 
 from shell_app.db import make_engine, make_session_factory
-from sysops.config import Settings
+from foundation.config import Settings
 
 from .transports import SmsLogTransport, SmtpTransport
 from .worker import run_forever

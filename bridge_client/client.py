@@ -2,7 +2,7 @@
 
 `BridgeClient` is the interface; `HttpBridgeClient` speaks HTTP with one pooled session,
 connect/read time-outs, and retries with back-off on idempotent calls only (GETs, and
-notification enqueues, which carry an idempotency key). `FakeBridgeClient` (fake.py)
+notification enqueues, which carry an idempotency key). `FakeBridgeClient` (tests/support/fake_bridge.py)
 implements the same interface in memory for fast service-layer tests.
 """
 from __future__ import annotations
@@ -14,7 +14,8 @@ from typing import Any, Callable, Iterator, Protocol
 import requests
 from requests.adapters import HTTPAdapter
 
-from . import PREFIX
+# Where the bridge is published inside the monolith; the server mounts itself at the path its clients call.
+PREFIX = "/bridge/v1"
 
 
 class BridgeError(Exception):
@@ -24,10 +25,20 @@ class BridgeError(Exception):
 
 
 class Unauthorized(BridgeError): ...
+
+
 class Forbidden(BridgeError): ...
+
+
 class NotFound(BridgeError): ...
+
+
 class Conflict(BridgeError): ...
+
+
 class InvalidRequest(BridgeError): ...
+
+
 class Unavailable(BridgeError):
     """The bridge could not be reached or answered 5xx (after retries, for idempotent calls)."""
 

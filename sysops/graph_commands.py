@@ -1,23 +1,22 @@
 """`sysops` sub-commands for the graph: server, schema, migration, backfill, reconciliation."""
 from __future__ import annotations
 
+import datetime as dt
 import json
 
-from sysops.config import load_settings
+from foundation.config import load_settings
+from graph_store.backfill import ProgressBar
+from graph_store.backfill import backfill as run_backfill
+from graph_store.config import open_store
+from graph_store.server import run_foreground
 
 
 def graph_server(_args) -> int:
-    from .server import run_foreground
-
     return run_foreground(load_settings().data_dir / "graph")
 
 
 def graph_init(_args) -> int:
     """Create indexes and constraints, and import expert profiles not yet in the graph."""
-    import datetime as dt
-
-    from .config import open_store
-
     store = open_store(load_settings(), "backfill")
     store.backend.ensure_schema()
     imported = store.experts.import_all(store.bridge, dt.date.today())
@@ -27,8 +26,6 @@ def graph_init(_args) -> int:
 
 
 def migrate_ticket(args) -> int:
-    from .config import open_store
-
     store = open_store(load_settings(), "ticketing")
     ticket = store.get_ticket(args.ticket_id)
     print(json.dumps({"id": ticket["id"], "reference": ticket["reference"], "status": ticket["status"],
@@ -38,9 +35,6 @@ def migrate_ticket(args) -> int:
 
 
 def backfill(args) -> int:
-    from .backfill import ProgressBar, backfill as run_backfill
-    from .config import open_store
-
     store = open_store(load_settings(), "backfill")
     store.backend.ensure_schema()
     remaining = store.bridge.legacy_stats()["remaining"]
@@ -56,8 +50,6 @@ def backfill(args) -> int:
 
 
 def reconcile(_args) -> int:
-    from .config import open_store
-
     store = open_store(load_settings(), "backfill")
     code = _report(store.reconcile())
     store.close()
@@ -75,8 +67,6 @@ def _report(result) -> int:
 
 
 def progress(_args) -> int:
-    from .config import open_store
-
     store = open_store(load_settings(), "reports")
     print(json.dumps(store.progress(), indent=2, default=str))
     store.close()

@@ -5,7 +5,7 @@ import datetime as dt
 import itertools
 from typing import Iterator
 
-from .client import Conflict, NotFound
+from bridge_client import Conflict, NotFound
 
 
 class FakeBridgeClient:
@@ -24,7 +24,7 @@ class FakeBridgeClient:
 
     def _check(self) -> None:
         if self.unavailable:
-            from .client import Unavailable
+            from bridge_client import Unavailable
 
             raise Unavailable("fake bridge switched off")
 

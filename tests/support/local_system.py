@@ -12,7 +12,7 @@ from pathlib import Path
 
 from graph_store.server import FalkorServer
 
-from .procutil import descendants, free_port, wait_for_health
+from sysops.procutil import descendants, free_port, wait_for_health
 
 SECRET = "system-test-secret"
 
@@ -50,7 +50,7 @@ class System:
         self.processes["graph"] = process
         self.start_shell()
         from graph_store.config import open_store
-        from sysops.config import load_settings
+        from foundation.config import load_settings
 
         store = open_store(load_settings(self.env), "backfill")
         try:
@@ -80,15 +80,15 @@ class System:
         """A second monolith on the same data with no fragment registered: the legacy screens as they
         were (the baseline the benchmarks compare against). Returns its base URL."""
         port = free_port()
-        self._gunicorn("legacy-shell", port, "shell_app:create_app()", {**self.env, "SYSOPS_FRAGMENTS": ""}, threads=8)
+        self._gunicorn("legacy-shell", port, "sysops.wsgi:monolith()", {**self.env, "SYSOPS_FRAGMENTS": ""}, threads=8)
         base = f"http://127.0.0.1:{port}"
         wait_for_health(f"{base}/healthz")
         return base
 
     def start_shell(self) -> None:
         """The monolith twice, as `make run` does: one for the screens, one for the bridge."""
-        self._gunicorn("bridge", self.bridge_port, "shell_app:create_app()")
-        self._gunicorn("shell", self.shell_port, "shell_app:create_app()", threads=8)
+        self._gunicorn("bridge", self.bridge_port, "sysops.wsgi:monolith()")
+        self._gunicorn("shell", self.shell_port, "sysops.wsgi:monolith()", threads=8)
         wait_for_health(f"{self.bridge}/healthz")
         wait_for_health(f"{self.shell}/healthz")
 
@@ -127,7 +127,7 @@ class System:
     def store(self):
         """A graph store of our own, to look at what the services wrote (close it, or use `graph_store()`)."""
         from graph_store.config import open_store
-        from sysops.config import load_settings
+        from foundation.config import load_settings
 
         return open_store(load_settings(self.env), "ticketing")
 

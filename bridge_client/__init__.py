@@ -1,0 +1,10 @@
+"""How the new services reach what still lives in the monolith: the bridge API's client.
+
+It imports neither the monolith nor the bridge server (an import contract checks this), so a
+fragment depends on the published API only, never on the monolith's code.
+"""
+from .client import (BATCH_GET_IDS, PREFIX, BridgeClient, BridgeError, Conflict, Forbidden, HttpBridgeClient,
+                     InvalidRequest, NotFound, Unauthorized, Unavailable)
+
+__all__ = ["BATCH_GET_IDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden", "HttpBridgeClient",
+           "InvalidRequest", "NotFound", "Unauthorized", "Unavailable"]

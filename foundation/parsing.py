@@ -1,0 +1,21 @@
+"""Parsing what clients send: only ASCII digits are numbers ('²' and '٣' pass str.isdigit()), and only
+as many of them as the databases' integer columns hold."""
+from __future__ import annotations
+
+from typing import Any
+
+MAX_ID_DIGITS = 9  # below 2**31: every id column of both databases holds it
+
+
+def positive_int(raw: Any, max_digits: int = MAX_ID_DIGITS) -> int | None:
+    """`raw` as an int if it is a string of 1..max_digits ASCII digits, else None."""
+    if not isinstance(raw, str) or not raw or len(raw) > max_digits or not (raw.isascii() and raw.isdigit()):
+        return None
+    return int(raw)
+
+
+def json_id(value: Any) -> int | None:
+    """A JSON value as a positive 32-bit id, else None (booleans are not numbers here)."""
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
+        return None
+    return value

@@ -1,0 +1,67 @@
+"""The layers of docs/architecture.md, enforced: import contracts checked by import-linter over the
+real source, and a check that the checker really sees our imports (a reversed floor must break)."""
+from __future__ import annotations
+
+import ast
+import re
+import tomllib
+from pathlib import Path
+
+from importlinter.cli import lint_imports
+
+ROOT = Path(__file__).resolve().parents[1]
+PACKAGES = ("foundation", "bridge_client", "shell_app", "bridge_api", "graph_store", "fragments", "sysops")
+
+
+def _lint(config: Path) -> int:
+    return lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+
+
+def test_every_import_contract_is_kept(monkeypatch):
+    monkeypatch.chdir(ROOT)
+    assert _lint(ROOT / "pyproject.toml") == 0
+
+
+def test_the_checker_sees_real_imports_a_floor_swapped_with_the_one_above_is_broken(tmp_path, monkeypatch):
+    """bridge_api stands on shell_app; swapped, the layers contract must fail."""
+    text = (ROOT / "pyproject.toml").read_text()
+    swapped = text.replace('    "bridge_api",\n    "shell_app",\n', '    "shell_app",\n    "bridge_api",\n')
+    assert swapped != text
+    config = tmp_path / "pyproject.toml"
+    config.write_text(swapped)
+    monkeypatch.chdir(ROOT)
+    assert _lint(config) == 1
+
+
+def test_the_foundation_imports_nothing_of_ours():
+    for path in (ROOT / "foundation").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
+                [node.module or ""] if isinstance(node, ast.ImportFrom) and not node.level else [])
+            assert not [n for n in names if n.split(".")[0] in PACKAGES[1:]], f"{path.name} imports {names}"
+
+
+def test_imports_stand_at_the_top_of_modules_unless_a_comment_says_why():
+    """An import inside a function hides a dependency; the few that must be late say why on the line
+    before (a cycle, an optional driver, a tool only one command needs)."""
+    late = []
+    for package in PACKAGES:
+        for path in (ROOT / package).rglob("*.py"):
+            if "migrations/versions" in str(path):
+                continue
+            lines = path.read_text().splitlines()
+            for node in ast.walk(ast.parse("\n".join(lines))):
+                if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                    for inner in ast.walk(node):
+                        if isinstance(inner, (ast.Import, ast.ImportFrom)):
+                            before = lines[inner.lineno - 2].strip() if inner.lineno > 1 else ""
+                            if not re.match(r"#\s*(late import|imported here)", before, re.I):
+                                late.append(f"{path.relative_to(ROOT)}:{inner.lineno}")
+    assert not late, "imports inside functions without a reason: " + ", ".join(late)
+
+
+def test_the_contracts_name_every_top_level_package():
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["importlinter"]
+    assert set(config["root_packages"]) == set(PACKAGES)
+    on_disk = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "benchmarks"}
+    assert on_disk == set(PACKAGES), f"a package outside the contracts: {on_disk ^ set(PACKAGES)}"

@@ -16,9 +16,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
+from foundation.tokens import Principal, TokenSigner
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Customer, Expert
-from foundation.tokens import Principal, TokenSigner
 
 from .harness import gunicorn_monolith, run_concurrently, seeded_sqlite
 

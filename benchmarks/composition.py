@@ -114,8 +114,9 @@ def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool
 
 
 def covered_targets(system: System, limit: int = 40) -> list[tuple[int, int, int]]:
-    from shell_app.db import make_engine
     from sqlalchemy import text
+
+    from shell_app.db import make_engine
 
     engine = make_engine(system.env["DATABASE_URL"])
     try:

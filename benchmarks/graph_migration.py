@@ -24,13 +24,14 @@ from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
 from bridge_client import HttpBridgeClient
+from foundation.tokens import Principal, TokenSigner
+from foundation.vocabulary import PERIODS, period_of
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.backfill import backfill
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import LegacyTicket
-from foundation.tokens import Principal, TokenSigner
 
 from .harness import Figures, gunicorn_monolith, seeded_sqlite
 
@@ -146,16 +147,15 @@ def report(args, sessions, server, store: GraphStore, bridge) -> None:
     cases = []
     for _ in range(args.queries):
         slot = dt.datetime.combine(dt.date(2026, 12, 1) + dt.timedelta(days=rng.randrange(28)),
-                                   dt.time(rng.choice((8, 12, 16))))
+                                   dt.time(rng.choice(list(PERIODS.values()))))
         cases.append((rng.choice(products), rng.choice(locales), slot))
-    period = {8: "morning", 12: "afternoon", 16: "evening"}
     graph_q = timed("candidates: graph (Cypher)", [
         lambda c=c: store.assignment.candidates(product_id=c[0], locale_id=c[1], slots=[c[2]],
                                                 now=dt.datetime(2026, 11, 25)) for c in cases])
     with sessions() as session:
         sql_q = timed("candidates: legacy DB (SQL)", [
             lambda c=c: session.execute(SQL_CANDIDATES, {
-                "product": c[0], "locale": c[1], "weekday": c[2].weekday(), "period": period[c[2].hour],
+                "product": c[0], "locale": c[1], "weekday": c[2].weekday(), "period": period_of(c[2]),
                 "day": c[2].date(), "slot": c[2]}).all() for c in cases])
     print(f"\n3. candidate experts ({imported} expert profiles in the graph), one slot per query")
     for figures in (graph_q, sql_q):

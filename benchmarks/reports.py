@@ -20,8 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
-from tests.support.fake_bridge import FakeBridgeClient
-from fragments.reports.adapters import GraphReportSource
+from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.domain.period import Period
 from fragments.reports.services.reports import Reports
 from graph_store import GraphStore
@@ -30,6 +29,7 @@ from graph_store.migration import graph_shape
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Expert, LegacyTicket, Locale, Product
+from tests.support.fake_bridge import FakeBridgeClient
 
 from .harness import Figures, seeded_sqlite
 

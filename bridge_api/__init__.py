@@ -13,7 +13,16 @@ from bridge_client import PREFIX
 from foundation.problems import Problem, from_problem
 from shell_app import published_api
 
-from .routes import alerts, catalog, customers, experts, knowledge, legacy_tickets, meta, notifications
+from .routes import (
+    alerts,
+    catalog,
+    customers,
+    experts,
+    knowledge,
+    legacy_tickets,
+    meta,
+    notifications,
+)
 
 
 def create_blueprint() -> Blueprint:

@@ -6,7 +6,15 @@ import hashlib
 import json
 
 from shell_app.models import (
-    Article, Contract, Customer, Expert, LegacyTicket, Locale, Notification, Product, StaffAlert,
+    Article,
+    Contract,
+    Customer,
+    Expert,
+    LegacyTicket,
+    Locale,
+    Notification,
+    Product,
+    StaffAlert,
 )
 
 

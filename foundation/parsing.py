@@ -7,8 +7,8 @@ from typing import Any
 MAX_ID_DIGITS = 9  # below 2**31: every id column of both databases holds it
 
 
-def positive_int(raw: Any, max_digits: int = MAX_ID_DIGITS) -> int | None:
-    """`raw` as an int if it is a string of 1..max_digits ASCII digits, else None."""
+def parse_digits(raw: Any, max_digits: int = MAX_ID_DIGITS) -> int | None:
+    """`raw` as an int (0 included) if it is a string of 1..max_digits ASCII digits, else None."""
     if not isinstance(raw, str) or not raw or len(raw) > max_digits or not (raw.isascii() and raw.isdigit()):
         return None
     return int(raw)

@@ -24,6 +24,16 @@ def problem_response(status: int, title: str, detail: str = "", kind: str | None
     return response
 
 
+def field_errors(errors: dict[str, str]) -> list[dict[str, str]]:
+    """The one shape of field errors in every JSON API: a list of {field, message}."""
+    return [{"field": name, "message": message} for name, message in errors.items()]
+
+
+def invalid_fields(errors: dict[str, str], detail: str = "the request has invalid fields") -> Problem:
+    """422 naming each invalid field."""
+    return Problem(422, "Unprocessable Content", detail, kind="validation", errors=field_errors(errors))
+
+
 def from_problem(exc: Problem) -> Response:
     return problem_response(exc.status, exc.title, exc.detail, exc.kind, **exc.extra)
 

@@ -38,3 +38,8 @@ class TicketState(StrEnum):
 VISIBLE_STATES = tuple(state.value for state in TicketState)
 OPEN_STATES = frozenset({TicketState.NEW, TicketState.OFFERED, TicketState.ASSIGNED, TicketState.UNASSIGNED,
                          TicketState.IN_PROGRESS})
+
+
+def iso(moment: dt.datetime) -> str:
+    """How every store writes a moment: ISO 8601 to the second, local time without an offset."""
+    return moment.replace(microsecond=0).isoformat()

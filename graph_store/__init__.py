@@ -13,7 +13,13 @@ from bridge_client import BridgeClient
 
 from .assignment import AssignmentStore
 from .backends import GraphBackend
-from .errors import MigrationUnavailable, SlotTaken, StaleTicket, StoreError, TicketNotFound
+from .errors import (
+    MigrationUnavailable,
+    SlotTaken,
+    StaleTicket,
+    StoreError,
+    TicketNotFound,
+)
 from .experts import ExpertStore
 from .migration import Migrator
 from .progress import migration_progress, reconcile

@@ -11,11 +11,10 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from foundation.vocabulary import period_of
+from foundation.vocabulary import iso, period_of
 
 from .backends import GraphBackend
 from .errors import SlotTaken, StaleTicket, TicketNotFound
-from .tickets import iso
 
 CANDIDATES = """
 MATCH (x:Expert {active: true})-[:HAS_EXPERTISE]->(:Expertise {product_id: $product_id})

@@ -18,12 +18,12 @@ import uuid
 from typing import Any
 
 from bridge_client import BridgeClient, NotFound, Unavailable
-from foundation.vocabulary import STAFF_ROLES
+from foundation.vocabulary import STAFF_ROLES, iso
 
 from .backends import GraphBackend
 from .errors import MigrationUnavailable, TicketNotFound
 from .faults import crash_point
-from .tickets import NEW_TICKET_ID_BASE, iso
+from .tickets import NEW_TICKET_ID_BASE
 
 MAPPING_VERSION = 1
 

@@ -9,7 +9,6 @@ from typing import Any
 from bridge_client import BridgeClient
 
 from .backends import GraphBackend
-from .tickets import iso
 
 
 @dataclass

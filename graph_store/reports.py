@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from foundation.vocabulary import iso
+
 from .backends import GraphBackend
-from .tickets import iso
 
 # Every ticket raised in [start, end), one row per allocation, packed into one string per row: the
 # Python client decodes each returned value separately, and 13 values a row cost 4x the query

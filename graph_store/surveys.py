@@ -6,8 +6,9 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from foundation.vocabulary import iso
+
 from .backends import GraphBackend
-from .tickets import iso
 
 # Create-only: a second answer for the same ticket writes nothing (the MERGE finds the first one).
 RECORD = """

@@ -5,6 +5,8 @@ import datetime as dt
 import uuid
 from typing import Any
 
+from foundation.vocabulary import iso
+
 from .backends import GraphBackend
 from .errors import StaleTicket, TicketNotFound
 
@@ -45,10 +47,6 @@ CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(t.id) + ':' + toString(t.event_c
                                   at: $at, actor: $actor, action: $action, detail: $detail})
 RETURN t.revision AS revision
 """
-
-
-def iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
 
 
 class TicketRepository:

@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
-from sysops.wsgi import monolith as create_app
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
+from sysops.wsgi import monolith as create_app
 from tests.support.postgres import PostgresCluster
 
 BACKENDS = ["sqlite", "postgresql"]

@@ -7,9 +7,16 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from bridge_client import BridgeClient, Forbidden, HttpBridgeClient, NotFound, Unauthorized, Unavailable
-from tests.support.fake_bridge import FakeBridgeClient
+from bridge_client import (
+    BridgeClient,
+    Forbidden,
+    HttpBridgeClient,
+    NotFound,
+    Unauthorized,
+    Unavailable,
+)
 from foundation.tokens import Principal, TokenSigner
+from tests.support.fake_bridge import FakeBridgeClient
 
 from .support.processes import free_port, seeded_monolith
 

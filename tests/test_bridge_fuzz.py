@@ -8,11 +8,11 @@ import schemathesis
 from hypothesis import HealthCheck, settings
 
 from bridge_api.openapi import document
-from sysops.wsgi import monolith as create_app
+from foundation.tokens import Principal
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
-from foundation.tokens import Principal
+from sysops.wsgi import monolith as create_app
 
 SCHEMA = schemathesis.openapi.from_dict(document())
 # Between them, these two principals are admitted to every route (services to the service

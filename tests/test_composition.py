@@ -10,10 +10,10 @@ import pytest
 from flask import Flask, abort, jsonify, request
 from werkzeug.serving import make_server
 
-from sysops.wsgi import monolith as create_app
+from foundation.tokens import TokenError, TokenSigner, bearer, csrf_digest
 from shell_app.composition.manifest import ManifestError, parse
 from shell_app.demo_data import create_and_seed
-from foundation.tokens import TokenError, TokenSigner, bearer, csrf_digest
+from sysops.wsgi import monolith as create_app
 
 from .conftest import Auth
 

@@ -12,13 +12,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
-from shell_app.outbox.enqueue import NotificationRequest, enqueue
-from shell_app.outbox.transports import SmsLogTransport, SmtpTransport, read_sms_log
-from shell_app.outbox.worker import MAX_ATTEMPTS, claim_due, run_once
 from shell_app.db import make_engine, make_session_factory
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from shell_app.models import Notification, StaffAlert
+from shell_app.outbox.enqueue import NotificationRequest, enqueue
+from shell_app.outbox.transports import SmsLogTransport, SmtpTransport, read_sms_log
+from shell_app.outbox.worker import MAX_ATTEMPTS, claim_due, run_once
 
 from .support.processes import free_port
 from .support.smtp import SmtpServer

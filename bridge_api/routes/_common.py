@@ -4,7 +4,7 @@ from typing import Any
 
 from flask import g, jsonify, request
 
-from foundation.problems import Problem
+from foundation.problems import Problem, invalid_fields
 from shell_app.forms import clean_text
 
 
@@ -26,8 +26,7 @@ def json_body() -> dict[str, Any]:
 
 
 def invalid(errors: dict[str, str]) -> Problem:
-    return Problem(422, "Unprocessable Content", "the request has invalid fields", kind="validation",
-                   errors=[{"field": field, "message": message} for field, message in errors.items()])
+    return invalid_fields(errors)
 
 
 def text_field(body: dict, name: str, errors: dict[str, str], *, max_length: int, required: bool = True,

@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask import Blueprint, jsonify
 from sqlalchemy import select
 
+from foundation.problems import Problem
 from shell_app.models import Locale, Product
 
 from .. import serializers as s
 from ..auth import ANY, grant
-from foundation.problems import Problem
 from ._common import db, listing
 
 

@@ -5,13 +5,13 @@ import datetime as dt
 from flask import Blueprint, jsonify, request
 from sqlalchemy import or_, select
 
+from foundation.problems import Problem
 from shell_app.forms import clean_text
 from shell_app.models import Customer
 
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant, require_customer_access
 from ..paging import int_arg, page_of, page_request
-from foundation.problems import Problem
 from ._common import db, listing
 
 READERS = dict(roles=(*STAFF, "customer"), services=SERVICES)

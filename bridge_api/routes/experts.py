@@ -4,12 +4,12 @@ from flask import Blueprint, jsonify
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from foundation.problems import Problem
 from shell_app.models import Expert, ExpertLocale, ExpertSkill
 
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant, require_expert_access
 from ..paging import int_arg, page_of, page_request
-from foundation.problems import Problem
 from ._common import db, listing
 
 LOADS = (selectinload(Expert.skills), selectinload(Expert.locales), selectinload(Expert.weekly_availability),

@@ -3,17 +3,17 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from flask import Blueprint, g, jsonify, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
+from foundation.problems import Problem
 from shell_app.forms import clean_text
 from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from foundation.problems import Problem
 from ._common import db, int_field, invalid, json_body, listing, text_field
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)

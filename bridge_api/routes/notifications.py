@@ -4,12 +4,17 @@ import datetime as dt
 
 from flask import Blueprint, g, jsonify
 
+from foundation.problems import Problem
 from shell_app.models import Notification
+from shell_app.outbox.enqueue import (
+    KeyReused,
+    NotificationRequest,
+    UnknownRecipient,
+    enqueue,
+)
 
 from .. import serializers as s
 from ..auth import SERVICES, grant
-from shell_app.outbox.enqueue import KeyReused, NotificationRequest, UnknownRecipient, enqueue
-from foundation.problems import Problem
 from ._common import db, int_field, invalid, json_body, text_field
 
 

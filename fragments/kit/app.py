@@ -1,4 +1,5 @@
-"""A fragment app's common frame: proxy prefix, manifest, health, errors, headers, token auth."""
+"""A fragment app's common frame (applied by bootstrap.fragment_app): proxy prefix, manifest, health,
+errors, headers, token auth."""
 from __future__ import annotations
 
 from typing import Any, Callable
@@ -8,9 +9,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, default_exce
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge_client import BridgeError, Unavailable
-from foundation.config import load_settings
 from foundation.problems import from_http_exception
-from graph_store.config import open_store
 
 from . import auth
 
@@ -70,15 +69,6 @@ def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callabl
         if request.method == "GET":
             response.headers.add("Vary", "HX-Request")
         return response
-
-
-def production_graph(app: Flask, service: str):
-    """Outside tests: the installation's settings, and a graph store (with the bridge client acting as
-    `service`) kept on the app, where `graph_health` looks for it."""
-    settings = load_settings()
-    app.config.update(SECRET_KEY=settings.secret_key)
-    graph = app.extensions["graph_store"] = open_store(settings, service)
-    return settings, graph
 
 
 def graph_health(app: Flask) -> dict[str, Any]:

@@ -13,6 +13,7 @@ from typing import Callable
 from flask import Flask, abort, current_app, g, request
 
 from foundation.tokens import Principal, TokenError, TokenSigner, bearer, csrf_digest
+from foundation.vocabulary import STAFF_ROLES
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
@@ -82,8 +83,16 @@ def current() -> Principal:
     return g.principal
 
 
+def forwarded_csrf() -> str:
+    """The shell session's CSRF token as the shell forwarded it, for forms to embed (so they also work
+    without htmx); trusted only if it matches the digest signed into the user's token."""
+    sent = request.headers.get("X-Shell-CSRF", "") or request.headers.get("X-CSRF-Token", "")
+    digest = current().csrf_digest
+    return sent if sent and digest and csrf_digest(sent) == digest else ""
+
+
 def is_staff(principal: Principal) -> bool:
-    return not principal.is_service and principal.role in ("call_centre", "admin", "manager")
+    return not principal.is_service and principal.role in STAFF_ROLES
 
 
 def require_customer(customer_id: int) -> None:

@@ -5,7 +5,7 @@ from typing import Any
 
 from flask import Flask
 
-from fragments.kit.app import frame, graph_health, production_graph
+from fragments.kit.bootstrap import fragment_app
 
 from . import VERSION
 from .entrypoints import api, views
@@ -14,19 +14,6 @@ from .wiring import Ticketing, on_graph
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, ticketing: Ticketing | None = None) -> Flask:
-    app = Flask(__name__, template_folder="templates", static_folder="static", static_url_path="/static")
-    if test_config is None:
-        settings, graph = production_graph(app, "ticketing")
-        ticketing = ticketing or on_graph(graph, settings)
-    else:
-        app.config.update(test_config)
-    if ticketing is None:
-        raise ValueError("a ticketing service set is required")
-    app.extensions["ticketing"] = ticketing
-    app.jinja_env.globals["app_version"] = VERSION
-
-    frame(app, name="ticketing", version=VERSION, secret=app.config["SECRET_KEY"], manifest=manifest, health=lambda: graph_health(app))
-    app.register_blueprint(views.bp)
-    app.register_blueprint(api.bp, url_prefix="/api/v1")
-    return app
-
+    return fragment_app(__name__, name="ticketing", version=VERSION, manifest=manifest,
+                        blueprints=[views.bp, (api.bp, "/api/v1")], production=on_graph, services=ticketing,
+                        test_config=test_config)

@@ -5,16 +5,18 @@ import datetime as dt
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from foundation.vocabulary import STAFF_WRITERS
+
 from .. import legacy_tickets
+from ..composition.slots import enabled as fragment_enabled
 from ..forms import FormErrors, parse_new_ticket, parse_note
 from ..legacy_tickets import TicketMigratedError, TicketRuleError
 from ..models import PERIODS, STAFF_ROLES, TICKET_STATUSES, Customer, LegacyTicket
 from ..security import allow
-from ..composition.slots import enabled as fragment_enabled
 from ._paging import current_page
 
 bp = Blueprint("tickets", __name__)
-EDIT_ROLES = ("call_centre", "admin")
+EDIT_ROLES = STAFF_WRITERS
 
 
 @bp.get("/tickets")

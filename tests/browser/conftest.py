@@ -52,3 +52,23 @@ def log_in(page, base: str, username: str = "callcentre", password: str = "sysop
     page.get_by_role("button", name="Log in").click()
     page.wait_for_load_state()
     assert "/login" not in page.url, page.locator("main").inner_text()
+
+
+SETTLED_SCRIPT = """async () => {
+  await document.fonts.ready;
+  const pending = [...document.querySelectorAll('link[rel="stylesheet"]')].filter(link => !link.sheet);
+  await Promise.all(pending.map(link => new Promise(done => {
+    link.addEventListener('load', done, {once: true});
+    link.addEventListener('error', done, {once: true});
+  })));
+  await new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)));
+}"""
+
+
+def settled(page) -> None:
+    """Wait until the page is styled and still: loaded with its scripts, every stylesheet applied (also
+    those a fragment swap added), no htmx request or swap under way, and a frame laid out since.
+    Checks of sizes and layout run after this, never on a half-styled page."""
+    page.wait_for_load_state("load")
+    page.wait_for_function("() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')")
+    page.evaluate(SETTLED_SCRIPT)

@@ -7,8 +7,12 @@ import re
 
 from playwright.sync_api import expect
 
-from ..system.conftest import offered_expert, raise_for_customer_1, two_experts_for_customer_1
-from .conftest import PHONE, log_in
+from ..system.conftest import (
+    offered_expert,
+    raise_for_customer_1,
+    two_experts_for_customer_1,
+)
+from .conftest import PHONE, log_in, settled
 
 A11Y_SCRIPT = """() => {
   const problems = [];
@@ -32,6 +36,7 @@ A11Y_SCRIPT = """() => {
 
 
 def accessibility_problems(page) -> list[str]:
+    settled(page)
     return page.evaluate(A11Y_SCRIPT)
 
 

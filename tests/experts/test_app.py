@@ -7,13 +7,13 @@ from dataclasses import replace
 
 import pytest
 
+from foundation.tokens import Principal, TokenSigner, csrf_digest
 from fragments.experts.app import create_app
 from fragments.experts.services.ports import TicketingError
 from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store.errors import TicketNotFound
-from foundation.tokens import Principal, TokenSigner, csrf_digest
 
 from ..ticketing.conftest import NOW, PRINCIPALS, fake_world
 
@@ -40,10 +40,10 @@ class InProcessTicketing:
                 if not any(a["expert_id"] == principal.expert_id and a["state"] in ("offered", "accepted")
                            for a in ticket["allocations"]):
                     raise TicketingError("no ticket", 404)
-                return ticket
+                return ticket.to_dict()  # what the ticketing API sends
 
             def my_tickets(self):
-                return [outer.ticketing.management.get(t["id"])
+                return [outer.ticketing.management.get(t["id"]).to_dict()
                         for t in outer.ticketing.management.list(expert_id=principal.expert_id)]
 
             def get(self, ticket_id):

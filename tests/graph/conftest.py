@@ -9,12 +9,12 @@ import subprocess
 import pytest
 
 from bridge_client import HttpBridgeClient
+from foundation.tokens import Principal, TokenSigner
 from graph_store import GraphStore
 from graph_store.backends.bolt_backend import BoltBackend
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from shell_app.demo_data import create_and_seed
-from foundation.tokens import Principal, TokenSigner
 
 from ..support.processes import ServedMonolith, free_low_port, seeded_monolith
 

@@ -6,14 +6,14 @@ import datetime as dt
 
 import pytest
 
-from tests.support.fake_bridge import FakeBridgeClient
-from fragments.reports.adapters import GraphReportSource
+from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
 from fragments.ticketing.adapters.graph import GraphTicketStore
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store import GraphStore
+from tests.support.fake_bridge import FakeBridgeClient
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)  # a Monday; every slot below is on Tuesday 3 November
 TUE_MORNING, TUE_AFTERNOON, TUE_EVENING = "2026-11-03 morning", "2026-11-03 afternoon", "2026-11-03 evening"

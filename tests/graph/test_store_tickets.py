@@ -8,9 +8,9 @@ import threading
 import pytest
 
 from bridge_client import HttpBridgeClient
+from foundation.tokens import Principal, TokenSigner
 from graph_store import GraphStore, MigrationUnavailable, StaleTicket, TicketNotFound
 from graph_store.migration import MAPPING_VERSION
-from foundation.tokens import Principal, TokenSigner
 
 from ..support.processes import free_port
 from .conftest import bridge_client

@@ -9,9 +9,9 @@ from dataclasses import replace
 
 import pytest
 
-from tests.support.fake_bridge import FakeBridgeClient
-from fragments.reports.app import create_app
 from foundation.tokens import Principal, TokenSigner, csrf_digest
+from fragments.reports.app import create_app
+from tests.support.fake_bridge import FakeBridgeClient
 
 from ..ticketing.conftest import PRINCIPALS
 

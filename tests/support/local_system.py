@@ -3,15 +3,14 @@ fragment under gunicorn, its worker) for the tests and the benchmarks; each can 
 from __future__ import annotations
 
 import datetime as dt
-from contextlib import contextmanager
 import os
 import signal
 import subprocess
 import sys
+from contextlib import contextmanager
 from pathlib import Path
 
 from graph_store.server import FalkorServer
-
 from sysops.procutil import descendants, free_port, wait_for_health
 
 SECRET = "system-test-secret"
@@ -49,8 +48,8 @@ class System:
         self.graph.wait_ready(process)
         self.processes["graph"] = process
         self.start_shell()
-        from graph_store.config import open_store
         from foundation.config import load_settings
+        from graph_store.config import open_store
 
         store = open_store(load_settings(self.env), "backfill")
         try:
@@ -126,8 +125,8 @@ class System:
 
     def store(self):
         """A graph store of our own, to look at what the services wrote (close it, or use `graph_store()`)."""
-        from graph_store.config import open_store
         from foundation.config import load_settings
+        from graph_store.config import open_store
 
         return open_store(load_settings(self.env), "ticketing")
 

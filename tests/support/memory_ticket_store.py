@@ -8,11 +8,10 @@ import itertools
 import threading
 from typing import Any
 
+from foundation.vocabulary import iso as _iso
+from foundation.vocabulary import period_of
+from fragments.ticketing.domain.ticket import Ticket
 from graph_store.errors import SlotTaken, StaleTicket, TicketNotFound
-
-
-def _iso(moment: dt.datetime) -> str:
-    return moment.replace(microsecond=0).isoformat()
 
 
 class MemoryTicketStore:
@@ -37,7 +36,7 @@ class MemoryTicketStore:
         ticket["updated_at"] = _iso(at)
 
     def create(self, *, customer_id, contract_id, product_id, locale_id, description, slots, channel, actor,
-               now) -> int:
+               now) -> Ticket:
         with self._lock:
             ticket_id = next(self._ids)
             self.tickets[ticket_id] = {
@@ -47,16 +46,24 @@ class MemoryTicketStore:
                 "created_at": _iso(now), "updated_at": _iso(now), "revision": 1, "allocations": [],
                 "history": [{"seq": 1, "at": _iso(now), "actor": actor, "action": "created",
                              "detail": f"Raised by {channel}"}]}
-            return ticket_id
+            return Ticket.from_record(copy.deepcopy(self.tickets[ticket_id]))
 
     def _ticket(self, ticket_id: int) -> dict[str, Any]:
         if ticket_id not in self.tickets:
             raise TicketNotFound(f"no ticket {ticket_id}")
         return self.tickets[ticket_id]
 
-    def get(self, ticket_id: int) -> dict[str, Any]:
+    def get(self, ticket_id: int) -> Ticket:
         with self._lock:
-            return copy.deepcopy(self._ticket(ticket_id))
+            return Ticket.from_record(copy.deepcopy(self._ticket(ticket_id)))
+
+    def save(self, ticket: Ticket, now: dt.datetime) -> int:
+        while ticket.pending:
+            change = ticket.pending[0]
+            ticket.revision = self.update(ticket.id, changes=change.fields, actor=change.actor, action=change.action,
+                                          detail=change.detail, now=now, expected_revision=change.expected_revision)
+            ticket.pending.pop(0)
+        return ticket.revision
 
     def update(self, ticket_id, *, changes, actor, action, detail, now, expected_revision=None) -> int:
         with self._lock:
@@ -71,7 +78,7 @@ class MemoryTicketStore:
             self._event(ticket, now, actor, action, detail)
             return ticket["revision"]
 
-    def list(self, *, customer_id=None, expert_id=None, statuses=None, limit=100) -> list[dict[str, Any]]:
+    def list(self, *, customer_id=None, expert_id=None, statuses=None, limit=100) -> list[Ticket]:
         with self._lock:
             found = [t for t in self.tickets.values()
                      if (customer_id is None or t["customer_id"] == customer_id)
@@ -79,7 +86,7 @@ class MemoryTicketStore:
                                                    for a in t["allocations"]))
                      and (not statuses or t["status"] in statuses)]
             found.sort(key=lambda t: (t["created_at"], t["id"]), reverse=True)
-            return copy.deepcopy(found[:limit])
+            return [Ticket.from_record(t) for t in copy.deepcopy(found[:limit])]
 
     def candidates(self, *, product_id, locale_id, slots, now, exclude, limit=10) -> list[dict[str, Any]]:
         with self._lock:
@@ -87,7 +94,7 @@ class MemoryTicketStore:
             for expert_id, e in self.experts.items():
                 if product_id not in e["products"] or locale_id not in e["locales"] or expert_id in exclude:
                     continue
-                free = [_iso(s) for s in slots if f"{s.weekday()}:{_period(s)}" in e["weekly"]
+                free = [_iso(s) for s in slots if f"{s.weekday()}:{period_of(s)}" in e["weekly"]
                         and f"{expert_id}@{_iso(s)}" not in self.bookings]
                 if free:
                     load = sum(1 for k, b in self.bookings.items()
@@ -183,6 +190,3 @@ class MemoryTicketStore:
         with self._lock:
             return copy.deepcopy(self.surveys.get(ticket_id))
 
-
-def _period(moment: dt.datetime) -> str:
-    return {8: "morning", 12: "afternoon", 16: "evening"}.get(moment.hour, "")

@@ -6,7 +6,6 @@ import pytest
 import requests
 
 from foundation.tokens import Principal, TokenSigner
-
 from tests.support.local_system import System
 
 

@@ -3,8 +3,13 @@ from __future__ import annotations
 
 import time
 
-from .conftest import (ALL_HALF_DAYS, StaffBrowser, offered_expert, raise_for_customer_1,
-                       two_experts_for_customer_1)
+from .conftest import (
+    ALL_HALF_DAYS,
+    StaffBrowser,
+    offered_expert,
+    raise_for_customer_1,
+    two_experts_for_customer_1,
+)
 
 
 class ExpertBrowser(StaffBrowser):

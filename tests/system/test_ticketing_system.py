@@ -6,8 +6,14 @@ import re
 import threading
 import time
 
-from .conftest import (StaffBrowser, offered_expert, raise_for_customer_1, raisable, ticket_id_of,
-                       two_experts_for_customer_1)
+from .conftest import (
+    StaffBrowser,
+    offered_expert,
+    raisable,
+    raise_for_customer_1,
+    ticket_id_of,
+    two_experts_for_customer_1,
+)
 
 
 def _eligible(system, ticket) -> bool:

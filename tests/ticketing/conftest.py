@@ -4,11 +4,11 @@ import datetime as dt
 
 import pytest
 
-from tests.support.fake_bridge import FakeBridgeClient
-from tests.support.memory_ticket_store import MemoryTicketStore
+from foundation.tokens import Principal, TokenSigner, csrf_digest
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
-from foundation.tokens import Principal, TokenSigner, csrf_digest
+from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.memory_ticket_store import MemoryTicketStore
 
 SECRET = "fragment-test-secret"
 SIGNER = TokenSigner(SECRET)
@@ -31,7 +31,10 @@ def fake_world():
     bridge = FakeBridgeClient()
     bridge.product_list = [{"id": PRINTER, "name": "Printer"}, {"id": PHONE, "name": "Phone"}]
     for cid in (7, 8):
-        bridge.customers[cid] = {"id": cid, "locale": {"id": 1}, "notification_preference": "email"}
+        bridge.customers[cid] = {"id": cid, "first_name": "Ada", "last_name": f"Customer{cid}",
+                                 "email": f"c{cid}@example.com", "phone": "+44 20 7946 0000",
+                                 "address_line": "1 High Street", "city": "Leeds", "postcode": "LS1 1AA",
+                                 "locale": {"id": 1, "name": "Leeds"}, "notification_preference": "email"}
         bridge.contracts[cid] = [{"id": cid * 10, "status": "active", "start_date": "2026-01-01", "end_date": None,
                                   "product_ids": [PRINTER]}]
     store = MemoryTicketStore()

@@ -6,8 +6,20 @@ import datetime as dt
 import pytest
 
 from fragments.ticketing.domain.ranking import Candidate, preferred_slot, rank
-from fragments.ticketing.domain.slots import SlotError, parse_slot, upcoming_choices, validate_slots
-from fragments.ticketing.domain.states import OPEN, TRANSITIONS, State, TransitionRefused, allowed_actions, next_state
+from fragments.ticketing.domain.slots import (
+    SlotError,
+    parse_slot,
+    upcoming_choices,
+    validate_slots,
+)
+from fragments.ticketing.domain.states import (
+    OPEN,
+    TRANSITIONS,
+    State,
+    TransitionRefused,
+    allowed_actions,
+    next_state,
+)
 
 NOW = dt.datetime(2026, 11, 25, 10, 30)
 

@@ -5,11 +5,11 @@ import datetime as dt
 
 import pytest
 
-from tests.support.fake_bridge import FakeBridgeClient
-from tests.support.memory_ticket_store import MemoryTicketStore
 from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
+from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.memory_ticket_store import MemoryTicketStore
 
 START = dt.datetime(2026, 11, 25, 9, 0)  # a Wednesday
 THU_MORNING, THU_AFTERNOON = "2026-11-26 morning", "2026-11-26 afternoon"
@@ -150,7 +150,7 @@ def test_a_bridge_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_fin
     ticket_id = ticketing.management.raise_ticket(
         RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING], "phone", "callcentre"))
     bridge.unavailable = True
-    ticketing.orchestrator._after_raise(ticket_id)  # what raise_ticket runs next: it must not raise
+    ticketing.orchestrator._after_raise(store.get(ticket_id))  # what raise_ticket runs next: it must not raise
     assert store.get(ticket_id)["status"] == "new"
     bridge.unavailable = False
     assert ticketing.orchestrator.follow_up() == 0  # too recent: the raising request may still be at it

@@ -12,6 +12,14 @@ from foundation.tokens import Principal, TokenSigner
 from ..services.ports import TicketingError
 
 
+def _field_errors(errors: Any) -> dict[str, str] | None:
+    """The problem body's [{field, message}] list as {field: message}."""
+    if not isinstance(errors, list):
+        return None
+    return {e["field"]: e["message"] for e in errors
+            if isinstance(e, dict) and isinstance(e.get("field"), str) and isinstance(e.get("message"), str)} or None
+
+
 class TicketingHttp:
     def __init__(self, base_url: str, signer: TokenSigner, *, timeout: float = 10.0):
         self.base = base_url.rstrip("/") + "/api/v1"
@@ -46,7 +54,7 @@ class BoundTicketing:
             except ValueError:
                 problem = {}
             raise TicketingError(problem.get("detail") or response.reason, response.status_code,
-                                 problem.get("errors") if isinstance(problem.get("errors"), dict) else None)
+                                 _field_errors(problem.get("errors")))
         return response.json()
 
     def my_tickets(self) -> list[dict[str, Any]]:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import datetime as dt
 
+from foundation.parsing import parse_digits
+from foundation.vocabulary import PERIODS as PERIOD_STARTS
+
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-PERIODS = ("morning", "afternoon", "evening")
+PERIODS = tuple(PERIOD_STARTS)  # in the order of the day
 MAX_TIME_OFF_DAYS = 60
 HORIZON_DAYS = 400
 
@@ -19,9 +22,10 @@ class ProfileError(ValueError):
 def ids(values: list[str], allowed: set[int], field: str) -> list[int]:
     chosen = []
     for value in values:
-        if not (value.isascii() and value.isdigit() and len(value) < 10) or int(value) not in allowed:
+        number = parse_digits(value)
+        if number is None or number not in allowed:
             raise ProfileError(field, "choose from the list")
-        chosen.append(int(value))
+        chosen.append(number)
     return sorted(set(chosen))
 
 

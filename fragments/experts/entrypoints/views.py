@@ -4,47 +4,39 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template, request
+from flask import Blueprint, abort, render_template, request
 
-from foundation.tokens import csrf_digest
-from fragments.kit.auth import allow, current
+from foundation.parsing import parse_digits
+from fragments.kit.auth import allow, current, forwarded_csrf
+from fragments.kit.bootstrap import services
 
 from ..domain.offers import countdown, seconds_left
 from ..domain.profile import PERIODS, WEEKDAYS, ProfileError
 from ..services.ports import TicketingError
 from ..services.profile import ExpertProfile
 from ..services.work import ExpertWork
+from ..wiring import Experts
 
 bp = Blueprint("views", __name__)
 EXPERT = ("expert",)
 REFUSAL_REASONS = ("Not available at that time", "Too far away", "Not my skill", "Ill or on leave", "Other")
 
 
-def _parts() -> dict[str, Any]:
-    return current_app.extensions["experts"]
-
-
-def _csrf() -> str:
-    """The shell session's CSRF token as the shell forwarded it, if it matches the token's digest."""
-    sent = request.headers.get("X-Shell-CSRF", "") or request.headers.get("X-CSRF-Token", "")
-    digest = current().csrf_digest
-    return sent if sent and digest and csrf_digest(sent) == digest else ""
+def _experts() -> Experts:
+    return services()
 
 
 def _work() -> ExpertWork:
-    parts = _parts()
-    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or _csrf()
-    return ExpertWork(parts["ticketing"].acting_as(current(), sent), parts["bridge"], parts["clock"],
-                      current().expert_id)
+    sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or forwarded_csrf()
+    return _experts().work_of(current(), sent)
 
 
 def _profile() -> ExpertProfile:
-    parts = _parts()
-    return ExpertProfile(parts["profiles"], parts["bridge"], parts["clock"])
+    return _experts().profile
 
 
 def _page(template: str, status: int = 200, **context: Any):
-    return render_template(template, csrf=_csrf(), countdown=countdown, **context), status
+    return render_template(template, csrf=forwarded_csrf(), countdown=countdown, **context), status
 
 
 def _failed(error: TicketingError):
@@ -62,7 +54,7 @@ def _overview() -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     except TicketingError as error:
         _failed(error)
         raise
-    now = _parts()["clock"]()
+    now = _experts().clock()
     for offer in offers:
         offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
     return offers, assigned
@@ -140,10 +132,10 @@ def add_note(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/articles")
 @allow(roles=EXPERT)
 def attach_article(ticket_id: int):
-    raw = request.form.get("article_id", "")
-    if not (raw.isascii() and raw.isdigit() and len(raw) < 10):
+    article_id = parse_digits(request.form.get("article_id", ""))
+    if article_id is None:
         return ticket(ticket_id, errors={"article_id": "choose an article"}, status=422)
-    return _ticket_change(ticket_id, lambda t: t.attach_article(ticket_id, int(raw)), "Article attached.")
+    return _ticket_change(ticket_id, lambda t: t.attach_article(ticket_id, article_id), "Article attached.")
 
 
 @bp.post("/tickets/<int:ticket_id>/close")

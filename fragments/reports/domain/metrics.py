@@ -8,8 +8,6 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from foundation.vocabulary import VISIBLE_STATES
-
 DEFINITIONS = {
     "volume": "Tickets raised in the period (by the time they were raised), by their state now, product and locale.",
     "time_to_assign": "Hours from a ticket being raised to an expert accepting it, for tickets raised in the "

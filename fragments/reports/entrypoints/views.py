@@ -4,9 +4,10 @@ from __future__ import annotations
 import csv
 import io
 
-from flask import Blueprint, Response, abort, current_app, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 
 from fragments.kit.auth import allow
+from fragments.kit.bootstrap import services
 
 from ..domain.period import PeriodError, parse_period
 from ..services.reports import Reports
@@ -16,13 +17,11 @@ MANAGERS = ("manager",)
 
 
 def _reports() -> Reports:
-    parts = current_app.extensions["reports"]
-    return Reports(parts["source"], parts["bridge"], parts["clock"])
+    return services()
 
 
 def _period():
-    today = current_app.extensions["reports"]["clock"]().date()
-    return parse_period(request.args.get("from"), request.args.get("to"), today)
+    return parse_period(request.args.get("from"), request.args.get("to"), _reports().clock().date())
 
 
 @bp.get("/")
@@ -31,7 +30,7 @@ def dashboard():
     try:
         period = _period()
     except PeriodError as error:
-        default = parse_period(None, None, current_app.extensions["reports"]["clock"]().date())
+        default = parse_period(None, None, _reports().clock().date())
         data = _reports().build(default)
         return render_template("reports/dashboard.html", **data, error=str(error),
                                form={"from": request.args.get("from", ""), "to": request.args.get("to", "")}), 422

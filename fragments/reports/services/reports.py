@@ -1,22 +1,14 @@
 """Everything the managers' screen shows, as named tables (each also a CSV)."""
 from __future__ import annotations
 
-import datetime as dt
 from functools import cached_property
-from typing import Any, Callable, Protocol
+from typing import Any, Callable
 
-from bridge_client import BridgeClient, BridgeError
+from foundation.vocabulary import VISIBLE_STATES
 
 from ..domain import metrics
 from ..domain.period import Period
-
-
-class ReportSource(Protocol):
-    def tickets_raised(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]: ...
-    def waiting(self) -> list[dict[str, Any]]: ...
-    def lost(self, visible: list[str]) -> list[dict[str, Any]]: ...
-    def experts(self, now: dt.datetime) -> list[dict[str, Any]]: ...
-    def migration(self) -> dict[str, Any]: ...
+from .ports import BridgeClient, BridgeError, Clock, ReportSource
 
 
 def _fmt(value: float | None) -> str:
@@ -24,7 +16,7 @@ def _fmt(value: float | None) -> str:
 
 
 class Reports:
-    def __init__(self, source: ReportSource, bridge: BridgeClient, clock: Callable[[], dt.datetime]):
+    def __init__(self, source: ReportSource, bridge: BridgeClient, clock: Clock):
         self.source = source
         self.bridge = bridge
         self.clock = clock
@@ -85,7 +77,7 @@ def _compare(title: str, label: str, now_counts: dict, before_counts: dict, name
 
 def _volume_state(i: _Inputs) -> dict:
     return _compare("Tickets raised, by state now", "state",
-                    {**{s: 0 for s in metrics.VISIBLE_STATES}, **i.current.by_state}, i.before.by_state)
+                    {**{s: 0 for s in VISIBLE_STATES}, **i.current.by_state}, i.before.by_state)
 
 
 def _volume_product(i: _Inputs) -> dict:
@@ -126,7 +118,7 @@ def _unassigned(i: _Inputs) -> dict:
 def _lost(i: _Inputs) -> dict:
     return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
             "columns": ["ticket", "state", "why"],
-            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(list(metrics.VISIBLE_STATES))]}
+            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(list(VISIBLE_STATES))]}
 
 
 def _experts(i: _Inputs) -> dict:

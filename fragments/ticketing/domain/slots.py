@@ -4,8 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-# Slot start hours, the same periods the experts' weekly availability uses.
-PERIOD_HOURS = {"morning": 8, "afternoon": 12, "evening": 16}
+from foundation.vocabulary import (
+    PERIODS,  # the experts' weekly availability uses the same
+)
+
 MAX_SLOTS = 3
 BOOKING_HORIZON_DAYS = 90
 
@@ -22,17 +24,17 @@ def parse_slot(text: str) -> dt.datetime:
     """'2026-12-01 morning' or an ISO start time on a period boundary."""
     text = (text or "").strip()
     day, _, period = text.partition(" ")
-    if period in PERIOD_HOURS:
+    if period in PERIODS:
         try:
             date = dt.date.fromisoformat(day)
         except ValueError:
             raise SlotError(f"'{day}' is not a date (YYYY-MM-DD)") from None
-        return dt.datetime.combine(date, dt.time(PERIOD_HOURS[period]))
+        return dt.datetime.combine(date, dt.time(PERIODS[period]))
     try:
         moment = dt.datetime.fromisoformat(text)
     except ValueError:
         raise SlotError(f"'{text}' is not an appointment slot") from None
-    if moment.tzinfo is not None or moment.hour not in PERIOD_HOURS.values() or moment.minute or moment.second:
+    if moment.tzinfo is not None or moment.hour not in PERIODS.values() or moment.minute or moment.second:
         raise SlotError(f"'{text}' does not start a morning, afternoon or evening slot")
     return moment
 
@@ -56,7 +58,7 @@ def validate_slots(texts: list[str], now: dt.datetime) -> list[dt.datetime]:
 
 
 def describe(slot: dt.datetime) -> str:
-    period = next((name for name, hour in PERIOD_HOURS.items() if hour == slot.hour), slot.strftime("%H:%M"))
+    period = next((name for name, hour in PERIODS.items() if hour == slot.hour), slot.strftime("%H:%M"))
     return f"{slot.strftime('%a %d %b %Y')} {period}"
 
 
@@ -65,7 +67,7 @@ def upcoming_choices(now: dt.datetime, days: int = 14) -> list[tuple[str, str]]:
     choices = []
     for offset in range(days + 1):
         date = now.date() + dt.timedelta(days=offset)
-        for name, hour in PERIOD_HOURS.items():
+        for name, hour in PERIODS.items():
             start = dt.datetime.combine(date, dt.time(hour))
             if start > now:
                 choices.append((f"{date.isoformat()} {name}", describe(start)))

@@ -4,19 +4,26 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, jsonify, request
+from flask import Blueprint, Response, abort, jsonify, request
 
-from foundation.problems import problem_response
+from foundation.parsing import json_id, parse_digits
+from foundation.problems import from_problem, invalid_fields, problem_response
+from foundation.vocabulary import STAFF_ROLES as STAFF
+from foundation.vocabulary import STAFF_WRITERS
 from fragments.kit.auth import allow, current, require_customer
 from graph_store.errors import StaleTicket
 
 from ..domain.states import State, TransitionRefused
 from ..services.management import InvalidTicket, RaiseRequest
-from .common import STAFF, STAFF_WRITERS, actor, services, visible_ticket
+from .common import actor, services, visible_ticket
 
 bp = Blueprint("api", __name__)
 SERVICES = ("experts", "reports")
 RAISERS = (*STAFF_WRITERS, "customer")
+
+
+def _invalid(errors: dict[str, str], detail: str) -> Response:
+    return from_problem(invalid_fields(errors, detail))
 
 
 def _body() -> dict[str, Any]:
@@ -27,10 +34,10 @@ def _body() -> dict[str, Any]:
 
 
 def _int(value: Any, field: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 < value < 2**31:
-        abort(problem_response(422, "Unprocessable Content", f"{field} must be a positive integer",
-                               kind="validation", errors={field: "must be a positive integer"}))
-    return value
+    number = json_id(value)
+    if number is None:
+        abort(_invalid({field: "must be a positive integer"}, f"{field} must be a positive integer"))
+    return number
 
 
 @bp.get("/tickets")
@@ -40,16 +47,16 @@ def list_tickets():
     if principal.role == "expert":
         # An expert's own offers and assignments, whole (with the allocations the countdowns need).
         mine = services().management.list(expert_id=principal.expert_id, limit=100)
-        return jsonify(items=[services().management.get(t["id"]) for t in mine])
+        return jsonify(items=[services().management.get(t.id).to_dict() for t in mine])
     customer = request.args.get("customer_id", "")
-    customer_id = int(customer) if customer.isascii() and customer.isdigit() and len(customer) < 10 else None
+    customer_id = parse_digits(customer)
     if principal.role == "customer":
         customer_id = principal.customer_id
     status = request.args.get("status") or None
     if status is not None and status not in {s.value for s in State}:
         return problem_response(400, "Bad Request", f"unknown status {status!r}", kind="invalid-parameter")
     items = services().management.list(customer_id=customer_id, statuses=[status] if status else None)
-    return jsonify(items=items)
+    return jsonify(items=[t.to_dict() for t in items])
 
 
 @bp.post("/tickets")
@@ -61,8 +68,7 @@ def create_ticket():
     product_id = body.get("product_id")
     slots = body.get("slots")
     if not isinstance(slots, list) or not all(isinstance(s, str) for s in slots):
-        return problem_response(422, "Unprocessable Content", "slots must be a list of strings", kind="validation",
-                                errors={"slots": "must be a list of 1 to 3 slots"})
+        return _invalid({"slots": "must be a list of 1 to 3 slots"}, "slots must be a list of strings")
     description = body.get("description")
     request_ = RaiseRequest(customer_id=customer_id,
                             product_id=_int(product_id, "product_id") if product_id is not None else None,
@@ -71,14 +77,14 @@ def create_ticket():
     try:
         ticket = services().orchestrator.raise_ticket(request_)
     except InvalidTicket as invalid:
-        return problem_response(422, "Unprocessable Content", str(invalid), kind="validation", errors=invalid.errors)
-    return jsonify(ticket), 201
+        return _invalid(invalid.errors, str(invalid))
+    return jsonify(ticket.to_dict()), 201
 
 
 @bp.get("/tickets/<int:ticket_id>")
 @allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
 def get_ticket(ticket_id: int):
-    return jsonify(visible_ticket(ticket_id))
+    return jsonify(visible_ticket(ticket_id).to_dict())
 
 
 def _expert_id(body: dict[str, Any]) -> int:
@@ -99,13 +105,13 @@ def _offer_answer(ticket_id: int, answer) -> Any:
     if not done:
         return problem_response(409, "Conflict", "there is no open offer of this ticket to this expert",
                                 kind="no-open-offer")
-    return jsonify(services().management.get(ticket_id))
+    return jsonify(services().management.get(ticket_id).to_dict())
 
 
 @bp.post("/tickets/<int:ticket_id>/accept")
 @allow(roles=("expert",), services=("experts",))
 def accept(ticket_id: int):
-    return _offer_answer(ticket_id, lambda t, x, _b: services().assignment.accept(t["id"], x, actor()))
+    return _offer_answer(ticket_id, lambda t, x, _b: services().assignment.accept(t.id, x, actor()))
 
 
 @bp.post("/tickets/<int:ticket_id>/refuse")
@@ -113,7 +119,7 @@ def accept(ticket_id: int):
 def refuse(ticket_id: int):
     def do(ticket, expert_id, body):
         reason = body.get("reason", "")
-        return services().assignment.refuse(ticket["id"], expert_id, actor(),
+        return services().assignment.refuse(ticket.id, expert_id, actor(),
                                             reason.strip()[:500] if isinstance(reason, str) else "")
 
     return _offer_answer(ticket_id, do)
@@ -126,10 +132,10 @@ def cancel(ticket_id: int):
     ticket = visible_ticket(ticket_id)
     reason = body.get("reason", "")
     try:
-        services().orchestrator.cancel(ticket["id"], actor(), reason.strip()[:500] if isinstance(reason, str) else "")
+        services().orchestrator.cancel(ticket.id, actor(), reason.strip()[:500] if isinstance(reason, str) else "")
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
-    return jsonify(services().management.get(ticket_id))
+    return jsonify(services().management.get(ticket_id).to_dict())
 
 
 def _json_change(ticket_id: int, change) -> Any:
@@ -138,10 +144,10 @@ def _json_change(ticket_id: int, change) -> Any:
     try:
         change(ticket, body)
     except InvalidTicket as invalid:
-        return problem_response(422, "Unprocessable Content", str(invalid), kind="validation", errors=invalid.errors)
+        return _invalid(invalid.errors, str(invalid))
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
-    return jsonify(services().management.get(ticket_id))
+    return jsonify(services().management.get(ticket_id).to_dict())
 
 
 def _text(body: dict[str, Any], field: str) -> str:
@@ -152,7 +158,7 @@ def _text(body: dict[str, Any], field: str) -> str:
 @bp.post("/tickets/<int:ticket_id>/notes")
 @allow(roles=(*STAFF_WRITERS, "customer", "expert"))
 def add_note(ticket_id: int):
-    return _json_change(ticket_id, lambda t, body: services().management.add_note(t["id"], _text(body, "note"),
+    return _json_change(ticket_id, lambda t, body: services().management.add_note(t.id, _text(body, "note"),
                                                                                     actor()))
 
 
@@ -160,17 +166,17 @@ def add_note(ticket_id: int):
 @allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
 def articles(ticket_id: int):
     ticket = visible_ticket(ticket_id)
-    return jsonify(items=services().management.store.articles(ticket["id"]))
+    return jsonify(items=services().management.store.articles(ticket.id))
 
 
 @bp.post("/tickets/<int:ticket_id>/articles")
 @allow(roles=(*STAFF_WRITERS, "expert"))
 def attach_article(ticket_id: int):
     def attach(ticket, body):
-        article_id = body.get("article_id")
-        if isinstance(article_id, bool) or not isinstance(article_id, int) or not 0 < article_id < 2**31:
+        article_id = json_id(body.get("article_id"))
+        if article_id is None:
             raise InvalidTicket({"article_id": "must be a positive integer"})
-        services().management.attach_article(ticket["id"], article_id, actor())
+        services().management.attach_article(ticket.id, article_id, actor())
 
     return _json_change(ticket_id, attach)
 
@@ -179,4 +185,4 @@ def attach_article(ticket_id: int):
 @allow(roles=("expert",))
 def close(ticket_id: int):
     return _json_change(ticket_id, lambda t, body: services().orchestrator.close(
-        t["id"], current().expert_id, actor(), _text(body, "resolution")))
+        t.id, current().expert_id, actor(), _text(body, "resolution")))

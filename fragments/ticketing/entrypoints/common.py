@@ -1,21 +1,18 @@
 """Helpers the views and the API share: the service set, the caller, access to one ticket."""
 from __future__ import annotations
 
-from typing import Any
+from flask import abort
 
-from flask import abort, current_app
-
-from fragments.kit.auth import current
+from fragments.kit.auth import current, is_staff
+from fragments.kit.bootstrap import services as fragment_services
 from graph_store.errors import MigrationUnavailable, TicketNotFound
 
+from ..domain.ticket import Ticket
 from ..wiring import Ticketing
-
-STAFF = ("call_centre", "admin", "manager")
-STAFF_WRITERS = ("call_centre", "admin")
 
 
 def services() -> Ticketing:
-    return current_app.extensions["ticketing"]
+    return fragment_services()
 
 
 def actor() -> str:
@@ -23,7 +20,7 @@ def actor() -> str:
     return principal.subject if not principal.is_service else f"service:{principal.subject}"
 
 
-def visible_ticket(ticket_id: int) -> dict[str, Any]:
+def visible_ticket(ticket_id: int) -> Ticket:
     """The ticket if the caller may see it: staff and services any; a customer their own; an expert
     one offered to or accepted by them. Anything else is a 404, so ids cannot be probed."""
     try:
@@ -34,11 +31,10 @@ def visible_ticket(ticket_id: int) -> dict[str, Any]:
         abort(503, description="This ticket still lives in the legacy system, which is not answering. "
                                "Try again in a moment.")
     principal = current()
-    if principal.is_service or principal.role in STAFF:
+    if principal.is_service or is_staff(principal):
         return ticket
-    if principal.role == "customer" and ticket["customer_id"] == principal.customer_id:
+    if principal.role == "customer" and ticket.belongs_to(principal.customer_id):
         return ticket
-    if principal.role == "expert" and any(a["expert_id"] == principal.expert_id and a["state"] in ("offered", "accepted")
-                                          for a in ticket.get("allocations", [])):
+    if principal.role == "expert" and ticket.concerns_expert(principal.expert_id):
         return ticket
     abort(404)

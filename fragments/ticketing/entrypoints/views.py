@@ -7,32 +7,25 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 
-from foundation.tokens import csrf_digest
-from fragments.kit.auth import allow, current, require_customer
+from foundation.parsing import parse_digits
+from foundation.vocabulary import STAFF_ROLES as STAFF
+from foundation.vocabulary import STAFF_WRITERS
+from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
 from graph_store.errors import StaleTicket
 
 from ..domain.slots import describe, upcoming_choices
-from ..domain.states import OPEN, State, TransitionRefused, allowed_actions
+from ..domain.states import State, TransitionRefused
+from ..domain.ticket import Ticket
 from ..services.management import InvalidTicket, RaiseRequest
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
-from .common import STAFF, STAFF_WRITERS, actor, services, visible_ticket
+from .common import actor, services, visible_ticket
 
 bp = Blueprint("views", __name__)
 RAISERS = (*STAFF_WRITERS, "customer")
-OVERDUE_LEAD = dt.timedelta(hours=24)
-SLOT_LENGTH = dt.timedelta(hours=4)
-
-
-def _shell_csrf() -> str:
-    """The shell session's CSRF token the shell forwards, embedded in forms so they also work without
-    htmx; trusted only if it matches the digest signed into the user's token."""
-    sent = request.headers.get("X-Shell-CSRF", "")
-    digest = current().csrf_digest
-    return sent if sent and digest and csrf_digest(sent) == digest else ""
 
 
 def _page(template: str, http_status: int = 200, **context: Any):
-    return render_template(template, csrf=_shell_csrf(), principal=current(), describe_slot=_describe,
+    return render_template(template, csrf=forwarded_csrf(), principal=current(), describe_slot=_describe,
                            **context), http_status
 
 
@@ -52,7 +45,7 @@ def _products() -> dict[int, str]:
 def customer_tickets(customer_id: int):
     require_customer(customer_id)
     tickets = services().management.list(customer_id=customer_id, limit=50)
-    surveys = [t for t in tickets if t["status"] == State.CLOSED and services().surveys.open_for(t)] \
+    surveys = [t for t in tickets if t.status == State.CLOSED and services().surveys.open_for(t)] \
         if current().role == "customer" else []
     return _page("ticketing/customer_tickets.html", customer_id=customer_id, tickets=tickets, products=_products(),
                  can_raise=current().role in RAISERS, surveys=surveys)
@@ -80,8 +73,7 @@ def raise_ticket(customer_id: int):
     form = {"product_id": product, "description": request.form.get("description", ""),
             "slots": request.form.getlist("slots")}
     principal = current()
-    raise_request = RaiseRequest(customer_id=customer_id, product_id=int(product) if product.isascii() and
-                                 product.isdigit() and len(product) < 10 else None,
+    raise_request = RaiseRequest(customer_id=customer_id, product_id=parse_digits(product),
                                  description=form["description"], slots=form["slots"],
                                  channel="web" if principal.role == "customer" else "phone", actor=actor())
     try:
@@ -91,8 +83,8 @@ def raise_ticket(customer_id: int):
     return _page("ticketing/received.html", 201, ticket=ticket, products=_products(), names=_names(ticket))
 
 
-def _names(ticket: dict[str, Any]) -> dict[int, str]:
-    return services().management.store.expert_names([a["expert_id"] for a in ticket.get("allocations", [])])
+def _names(ticket: Ticket) -> dict[int, str]:
+    return services().management.store.expert_names([a.expert_id for a in ticket.allocations])
 
 
 @bp.get("/tickets")
@@ -102,7 +94,7 @@ def ticket_list():
     if status is not None and status not in {s.value for s in State}:
         status = None
     customer = request.args.get("customer_id", "")
-    customer_id = int(customer) if customer.isascii() and customer.isdigit() and len(customer) < 10 else None
+    customer_id = parse_digits(customer)
     tickets = services().management.list(customer_id=customer_id, statuses=[status] if status else None, limit=100)
     return _page("ticketing/ticket_list.html", tickets=tickets, products=_products(), status=status or "",
                  customer_id=customer_id or "", states=[s.value for s in State])
@@ -114,18 +106,8 @@ def queue():
     now = services().management.clock()
     unassigned = services().management.list(statuses=[State.UNASSIGNED, State.NEW], limit=200)
     waiting = services().management.list(statuses=[State.OFFERED, State.ASSIGNED], limit=500)
-    overdue = [t for t in waiting if _overdue(t, now)]
+    overdue = [t for t in waiting if t.is_overdue(now)]
     return _page("ticketing/queue.html", unassigned=unassigned, overdue=overdue, products=_products(), now=now)
-
-
-def _overdue(ticket: dict[str, Any], now: dt.datetime) -> bool:
-    """Offered but the first slot is less than a day away, or assigned and the slot ended unclosed."""
-    slots = sorted(dt.datetime.fromisoformat(s) for s in ticket.get("slots") or [])
-    if not slots:
-        return False
-    if ticket["status"] == State.OFFERED:
-        return slots[0] - now < OVERDUE_LEAD
-    return max(slots) + SLOT_LENGTH < now
 
 
 @bp.get("/tickets/<int:ticket_id>")
@@ -134,12 +116,12 @@ def ticket_detail(ticket_id: int):
     return _detail(visible_ticket(ticket_id), {})
 
 
-def _detail(ticket: dict[str, Any], errors: dict[str, str], status: int = 200, message: str = ""):
+def _detail(ticket: Ticket, errors: dict[str, str], status: int = 200, message: str = ""):
     principal = current()
-    actions = allowed_actions(ticket["status"]) if principal.role in STAFF_WRITERS else []
+    actions = ticket.allowed_actions() if principal.role in STAFF_WRITERS else []
     return _page("ticketing/ticket_detail.html", status, ticket=ticket, errors=errors, message=message,
                  products=_products(), names=_names(ticket), actions=actions,
-                 can_note=principal.role in (*STAFF_WRITERS, "customer") and ticket["status"] in OPEN)
+                 can_note=principal.role in (*STAFF_WRITERS, "customer") and ticket.is_open)
 
 
 def _change(ticket_id: int, change) -> Any:
@@ -157,7 +139,7 @@ def _change(ticket_id: int, change) -> Any:
 @allow(roles=(*STAFF_WRITERS, "customer"))
 def add_note(ticket_id: int):
     def note(ticket):
-        services().management.add_note(ticket["id"], request.form.get("note", ""), actor())
+        services().management.add_note(ticket.id, request.form.get("note", ""), actor())
         return "Note added."
 
     return _change(ticket_id, note)
@@ -170,8 +152,7 @@ def update_description(ticket_id: int):
 
     def update(ticket):
         services().management.update_description(
-            ticket["id"], request.form.get("description", ""), actor(),
-            int(revision) if revision.isascii() and revision.isdigit() and len(revision) < 10 else None)
+            ticket.id, request.form.get("description", ""), actor(), parse_digits(revision))
         return "Description updated."
 
     return _change(ticket_id, update)
@@ -181,7 +162,7 @@ def update_description(ticket_id: int):
 @allow(roles=STAFF_WRITERS)
 def cancel(ticket_id: int):
     def do_cancel(ticket):
-        services().orchestrator.cancel(ticket["id"], actor(), request.form.get("reason", "").strip()[:500])
+        services().orchestrator.cancel(ticket.id, actor(), request.form.get("reason", "").strip()[:500])
         return "Ticket cancelled."
 
     return _change(ticket_id, do_cancel)
@@ -191,7 +172,7 @@ def cancel(ticket_id: int):
 @allow(roles=STAFF_WRITERS)
 def reopen(ticket_id: int):
     def do_reopen(ticket):
-        services().orchestrator.reopen(ticket["id"], actor(), request.form.get("reason", "").strip()[:500])
+        services().orchestrator.reopen(ticket.id, actor(), request.form.get("reason", "").strip()[:500])
         return "Ticket reopened and sent back to assignment."
 
     return _change(ticket_id, do_reopen)
@@ -201,7 +182,7 @@ def reopen(ticket_id: int):
 @allow(roles=STAFF_WRITERS)
 def retry_assignment(ticket_id: int):
     def retry(ticket):
-        outcome = services().orchestrator.retry_assignment(ticket["id"], actor())
+        outcome = services().orchestrator.retry_assignment(ticket.id, actor())
         return "Offered to an expert." if outcome.outcome == "offered" else "Still no expert free: staff alerted."
 
     return _change(ticket_id, retry)

@@ -8,7 +8,7 @@ from typing import Any
 from bridge_client import NotFound
 
 from ..domain.slots import SlotError, validate_slots
-from ..domain.states import OPEN, next_state
+from ..domain.ticket import Ticket
 from .ports import BridgeClient, Clock, TicketStore
 
 MAX_DESCRIPTION = 4000
@@ -75,6 +75,10 @@ class TicketManagement:
     def raise_ticket(self, request: RaiseRequest) -> int:
         """Validate, then store durably. The returned id means the ticket exists: only then may
         anyone be told it was received."""
+        return self.store_ticket(request)[0].id
+
+    def store_ticket(self, request: RaiseRequest) -> tuple[Ticket, dict[str, Any]]:
+        """raise_ticket, giving the stored ticket and the customer it was raised for (read once)."""
         now = self.clock()
         errors: dict[str, str] = {}
         description = clean_description(request.description, errors)
@@ -97,56 +101,44 @@ class TicketManagement:
             contract_id = cover["contract_id"]
         if errors:
             raise InvalidTicket(errors)
-        return self.store.create(customer_id=request.customer_id, contract_id=contract_id,
-                                 product_id=request.product_id, locale_id=customer["locale"]["id"],
-                                 description=description, slots=[s.isoformat() for s in slots],
-                                 channel=request.channel, actor=request.actor, now=now)
+        ticket = self.store.create(customer_id=request.customer_id, contract_id=contract_id,
+                                   product_id=request.product_id, locale_id=customer["locale"]["id"],
+                                   description=description, slots=[s.isoformat() for s in slots],
+                                   channel=request.channel, actor=request.actor, now=now)
+        return ticket, customer
 
-    def get(self, ticket_id: int) -> dict[str, Any]:
+    def get(self, ticket_id: int) -> Ticket:
         return self.store.get(ticket_id)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+             statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]:
         return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)
 
     def add_note(self, ticket_id: int, note: str, actor: str) -> int:
         ticket = self.store.get(ticket_id)
-        next_state("note", ticket["status"])
-        errors: dict[str, str] = {}
+        ticket.require("note")
         text = (note or "").replace("\x00", "").strip()
         if not text:
-            errors["note"] = "write the note first"
-        elif len(text) > MAX_DESCRIPTION:
-            errors["note"] = f"keep notes under {MAX_DESCRIPTION} characters"
-        if errors:
-            raise InvalidTicket(errors)
-        return self.store.update(ticket_id, changes={}, actor=actor, action="note", detail=text, now=self.clock())
+            raise InvalidTicket({"note": "write the note first"})
+        if len(text) > MAX_DESCRIPTION:
+            raise InvalidTicket({"note": f"keep notes under {MAX_DESCRIPTION} characters"})
+        ticket.add_note(text, actor)
+        return self.store.save(ticket, self.clock())
 
     def update_description(self, ticket_id: int, description: str, actor: str, revision: int | None) -> int:
         ticket = self.store.get(ticket_id)
-        next_state("update", ticket["status"])
         errors: dict[str, str] = {}
         text = clean_description(description, errors)
+        ticket.describe_problem(text, actor, revision)
         if errors:
             raise InvalidTicket(errors)
-        return self.store.update(ticket_id, changes={"description": text}, actor=actor, action="updated",
-                                 detail="Description updated", now=self.clock(), expected_revision=revision)
+        return self.store.save(ticket, self.clock())
 
     def attach_article(self, ticket_id: int, article_id: int, actor: str) -> None:
         ticket = self.store.get(ticket_id)
-        next_state("note", ticket["status"])
+        ticket.require("note")  # an attachment is recorded as a note: allowed where notes are
         try:
             article = self.bridge.get_article(article_id)
         except NotFound:
             raise InvalidTicket({"article_id": "no such article"}) from None
         self.store.link_article(ticket_id, article_id, article["title"], actor=actor, now=self.clock())
-
-    def mark_confirmed(self, ticket_id: int, channel: str) -> None:
-        now = self.clock()
-        self.store.update(ticket_id, changes={"confirmed_at": now.replace(microsecond=0).isoformat()},
-                          actor="system:notifications", action="confirmation_sent",
-                          detail=f"Confirmation sent to the customer by {channel}", now=now)
-
-    @staticmethod
-    def is_open(ticket: dict[str, Any]) -> bool:
-        return ticket["status"] in OPEN

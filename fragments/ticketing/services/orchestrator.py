@@ -14,9 +14,11 @@ from bridge_client import BridgeError
 from graph_store.errors import StoreError
 
 from ..domain.slots import describe
-from ..domain.states import State, TransitionRefused, next_state
+from ..domain.states import State
+from ..domain.ticket import Ticket
 from .assignment import Assignment, Dispatch
 from .management import InvalidTicket, RaiseRequest, TicketManagement
+from .notices import CustomerNotices
 
 log = logging.getLogger(__name__)
 # A ticket still `new` or unconfirmed this long after it was raised is finished by the worker.
@@ -30,93 +32,85 @@ class Orchestrator:
         self.management = management
         self.assignment = assignment
         self.store = management.store
-        self.bridge = management.bridge
+        self.notices = CustomerNotices(management.bridge)
         self.clock = management.clock
 
-    def raise_ticket(self, request: RaiseRequest) -> dict[str, Any]:
-        ticket_id = self.management.raise_ticket(request)  # durable from here on
-        self._after_raise(ticket_id)
-        return self.store.get(ticket_id)
+    def raise_ticket(self, request: RaiseRequest) -> Ticket:
+        ticket, customer = self.management.store_ticket(request)  # durable from here on
+        self._after_raise(ticket, customer)
+        return self.store.get(ticket.id)
 
-    def _after_raise(self, ticket_id: int) -> None:
+    def _after_raise(self, ticket: Ticket, customer: dict[str, Any] | None = None) -> None:
         try:
-            ticket = self.store.get(ticket_id)
-            if not ticket.get("confirmed_at"):
-                self.confirm(ticket)
-            if ticket["status"] == State.NEW:
-                self.assignment.dispatch(ticket_id)
+            if not ticket.confirmed_at:
+                self.confirm(ticket, customer)
+            if ticket.status == State.NEW:
+                self.assignment.dispatch(ticket)
         except (BridgeError, StoreError) as exc:
-            log.warning("ticket %s stored; follow-up left to the worker: %s", ticket_id, exc)
+            log.warning("ticket %s stored; follow-up left to the worker: %s", ticket.id, exc)
 
-    def confirm(self, ticket: dict[str, Any]) -> None:
-        customer = self.bridge.get_customer(ticket["customer_id"])
-        channel = "sms" if customer["notification_preference"] == "sms" else "email"
-        slots = ", ".join(describe(dt.datetime.fromisoformat(s)) for s in ticket["slots"])
-        self.bridge.notify(idempotency_key=f"received:{ticket['id']}", channel=channel, recipient_kind="customer",
-                           recipient_id=ticket["customer_id"], subject=f"We received ticket {ticket['reference']}",
-                           body=f"Ticket {ticket['reference']} is received. Your preferred slots: {slots}. "
-                                "We will tell you which expert comes and when.")
-        self.management.mark_confirmed(ticket["id"], channel)
+    def confirm(self, ticket: Ticket, customer: dict[str, Any] | None = None) -> None:
+        slots = ", ".join(describe(s) for s in ticket.slot_times())
+        channel = self.notices.send(
+            ticket.customer_id, customer=customer, key=f"received:{ticket.id}",
+            subject=f"We received ticket {ticket.reference}",
+            body=f"Ticket {ticket.reference} is received. Your preferred slots: {slots}. "
+                 "We will tell you which expert comes and when.")
+        ticket.confirm(channel, self.clock())
+        self.store.save(ticket, self.clock())
 
     def follow_up(self, limit: int = 100) -> int:
         """The worker's sweep: confirm and dispatch tickets a crash or an outage left half way."""
         done = 0
         for ticket_id in self.store.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit):
-            self._after_raise(ticket_id)
+            try:
+                ticket = self.store.get(ticket_id)
+            except StoreError as exc:
+                log.warning("follow-up of ticket %s deferred: %s", ticket_id, exc)
+                continue
+            self._after_raise(ticket)
             done += 1
         return done
 
     def cancel(self, ticket_id: int, actor: str, reason: str) -> None:
         ticket = self.store.get(ticket_id)
-        next_state("cancel", ticket["status"])
-        self.assignment.withdraw(ticket_id, actor)
-        detail = f"Cancelled: {reason}" if reason else "Cancelled"
-        self.store.update(ticket_id, changes={"status": str(State.CANCELLED)}, actor=actor, action="cancelled",
-                          detail=detail, now=self.clock())
+        ticket.require("cancel")
+        self.assignment.withdraw(ticket, actor)
+        ticket.cancel(actor, reason)
+        self.store.save(ticket, self.clock())
 
     def close(self, ticket_id: int, expert_id: int, actor: str, resolution: str) -> None:
         """The expert closes with a resolution: the slot is freed and the customer gets the survey."""
         ticket = self.store.get(ticket_id)
-        target = next_state("close", ticket["status"])
-        if not any(a["expert_id"] == expert_id and a["state"] == "accepted" for a in ticket.get("allocations", [])):
-            raise TransitionRefused("close", "not assigned to you")
         text = (resolution or "").replace("\x00", "").strip()
+        ticket.may_close(expert_id)
         if not 5 <= len(text) <= 4000:
             raise InvalidTicket({"resolution": "say what was done, in 5 to 4000 characters"})
-        now = self.clock()
-        self.store.update(ticket_id, changes={"status": str(target), "resolution": text,
-                                              "closed_at": now.replace(microsecond=0).isoformat(),
-                                              "closed_by_expert_id": expert_id},
-                          actor=actor, action="closed", detail=f"Closed: {text}", now=now)
-        for booked in [a for a in ticket["allocations"] if a["state"] == "accepted" and a.get("slot")]:
-            self.store.release_booking(expert_id=booked["expert_id"], starts_at=booked["slot"], ticket_id=ticket_id)
+        booked = ticket.booked_slots()
+        ticket.close(expert_id, actor, text, self.clock())
+        self.store.save(ticket, self.clock())
+        for booking in booked:
+            self.store.release_booking(expert_id=booking.expert_id, starts_at=booking.slot, ticket_id=ticket.id)
         try:
-            self.send_survey(self.store.get(ticket_id))
+            self.send_survey(ticket)
         except BridgeError as exc:
-            log.warning("survey for ticket %s not sent yet: %s", ticket_id, exc)
+            log.warning("survey for ticket %s not sent yet: %s", ticket.id, exc)
 
-    def send_survey(self, ticket: dict[str, Any]) -> None:
-        customer = self.bridge.get_customer(ticket["customer_id"])
-        channel = "sms" if customer["notification_preference"] == "sms" else "email"
-        self.bridge.notify(idempotency_key=f"survey:{ticket['id']}", channel=channel, recipient_kind="customer",
-                           recipient_id=ticket["customer_id"], subject=f"How did we do on {ticket['reference']}?",
-                           body=f"Ticket {ticket['reference']} is closed. Tell us how it went: "
-                                f"{SURVEY_PATH.format(ticket_id=ticket['id'])}")
+    def send_survey(self, ticket: Ticket) -> None:
+        self.notices.send(ticket.customer_id, key=f"survey:{ticket.id}",
+                          subject=f"How did we do on {ticket.reference}?",
+                          body=f"Ticket {ticket.reference} is closed. Tell us how it went: "
+                               f"{SURVEY_PATH.format(ticket_id=ticket.id)}")
 
     def reopen(self, ticket_id: int, actor: str, reason: str) -> Dispatch:
         """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""
         ticket = self.store.get(ticket_id)
-        target = next_state("reopen", ticket["status"])
-        self.store.update(ticket_id, changes={"status": str(target), "reopened_count": (ticket.get("reopened_count")
-                                                                                         or 0) + 1,
-                                              "alerted_at": None},
-                          actor=actor, action="reopened", detail=f"Reopened: {reason}" if reason else "Reopened",
-                          now=self.clock())
-        return self.assignment.dispatch(ticket_id)
+        ticket.reopen(actor, reason)
+        self.store.save(ticket, self.clock())
+        return self.assignment.dispatch(ticket)
 
     def retry_assignment(self, ticket_id: int, actor: str) -> Dispatch:
         ticket = self.store.get(ticket_id)
-        next_state("offer", ticket["status"])
-        self.store.update(ticket_id, changes={"alerted_at": None}, actor=actor, action="retry",
-                          detail="Assignment retried by staff", now=self.clock())
-        return self.assignment.dispatch(ticket_id)
+        ticket.retry_assignment(actor)
+        self.store.save(ticket, self.clock())
+        return self.assignment.dispatch(ticket)

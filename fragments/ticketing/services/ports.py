@@ -7,17 +7,18 @@ from typing import Any, Callable, Protocol
 
 from bridge_client import BridgeClient
 
+from ..domain.ticket import Ticket
+
 Clock = Callable[[], dt.datetime]
 
 
 class TicketStore(Protocol):
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
-               slots: list[str], channel: str, actor: str, now: dt.datetime) -> int: ...
-    def get(self, ticket_id: int) -> dict[str, Any]: ...  # migrates a legacy ticket on first read
-    def update(self, ticket_id: int, *, changes: dict[str, Any], actor: str, action: str, detail: str,
-               now: dt.datetime, expected_revision: int | None = None) -> int: ...
+               slots: list[str], channel: str, actor: str, now: dt.datetime) -> Ticket: ...
+    def get(self, ticket_id: int) -> Ticket: ...  # migrates a legacy ticket on first read
+    def save(self, ticket: Ticket, now: dt.datetime) -> int: ...  # its pending changes; the new revision
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]: ...
+             statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]: ...
     def candidates(self, *, product_id: int, locale_id: int, slots: list[dt.datetime], now: dt.datetime,
                    exclude: list[int]) -> list[dict[str, Any]]: ...
     def offer(self, *, ticket_id: int, expert_id: int, starts_at: str, now: dt.datetime,

@@ -2,9 +2,10 @@
 the expert who closed it, which assignment ranks by."""
 from __future__ import annotations
 
-from typing import Any
+from foundation.parsing import parse_digits
 
 from ..domain.states import State
+from ..domain.ticket import Ticket
 from .management import InvalidTicket
 from .ports import Clock, TicketStore
 
@@ -21,25 +22,20 @@ class Surveys:
         self.store = store
         self.clock = clock
 
-    def expert_of(self, ticket: dict[str, Any]) -> int | None:
-        return ticket.get("closed_by_expert_id") or next(
-            (a["expert_id"] for a in ticket.get("allocations", []) if a["state"] == "accepted"), None)
+    def open_for(self, ticket: Ticket) -> bool:
+        return (ticket.status == State.CLOSED and ticket.closing_expert() is not None
+                and self.store.find_survey(ticket.id) is None)
 
-    def open_for(self, ticket: dict[str, Any]) -> bool:
-        return (ticket["status"] == State.CLOSED and self.expert_of(ticket) is not None
-                and self.store.find_survey(ticket["id"]) is None)
-
-    def answer(self, ticket: dict[str, Any], score: str | int | None, comment: str | None) -> None:
+    def answer(self, ticket: Ticket, score: str | int | None, comment: str | None) -> None:
         if not self.open_for(ticket):
             raise SurveyClosed("this ticket has no survey waiting for an answer")
-        value = int(score) if isinstance(score, (int, str)) and str(score).isascii() and str(score).isdigit() \
-            and len(str(score)) == 1 else None
+        value = score if isinstance(score, int) and not isinstance(score, bool) else parse_digits(score, max_digits=1)
         if value not in SCORES:
             raise InvalidTicket({"score": "choose a score from 1 to 5"})
         text = (comment or "").replace("\x00", "").strip()
         if len(text) > 2000:
             raise InvalidTicket({"comment": "keep the comment under 2000 characters"})
-        if not self.store.record_survey(ticket_id=ticket["id"], expert_id=self.expert_of(ticket),
-                                        customer_id=ticket["customer_id"], score=value, comment=text,
+        if not self.store.record_survey(ticket_id=ticket.id, expert_id=ticket.closing_expert(),
+                                        customer_id=ticket.customer_id, score=value, comment=text,
                                         now=self.clock()):
             raise SurveyClosed("this survey was answered already")

@@ -1,0 +1,53 @@
+"""The one way to build a fragment app: every fragment's factory is a call to `fragment_app`.
+
+It gives each fragment the same frame (token auth, CSRF, manifest, health, errors, headers),
+templates that fail loudly on a missing variable, and its service set: passed in by tests (fakes),
+or built by the fragment's `production` wiring over the installation's graph store and bridge.
+Views reach the service set through `services()`.
+"""
+from __future__ import annotations
+
+from typing import Any, Callable, Iterable
+
+from flask import Blueprint, Flask, current_app
+from jinja2 import StrictUndefined
+
+from foundation.config import Settings, load_settings
+from graph_store import GraphStore
+from graph_store.config import open_store
+
+from .app import frame, graph_health
+
+SERVICES = "fragment_services"
+
+
+def fragment_app(import_name: str, *, name: str, version: str, manifest: Callable[[], dict[str, Any]],
+                 blueprints: Iterable[Blueprint | tuple[Blueprint, str]],
+                 production: Callable[[GraphStore, Settings], Any], services: Any = None,
+                 test_config: dict[str, Any] | None = None) -> Flask:
+    """test_config None: the installation's settings, a graph store acting as service `name`, and
+    `production(graph, settings)` unless `services` is given; else the test's config and services."""
+    app = Flask(import_name, template_folder="templates", static_folder="static", static_url_path="/static")
+    app.jinja_env.undefined = StrictUndefined
+    if test_config is None:
+        settings = load_settings()
+        app.config.update(SECRET_KEY=settings.secret_key)
+        graph = app.extensions["graph_store"] = open_store(settings, name)
+        services = services if services is not None else production(graph, settings)
+    else:
+        app.config.update(test_config)
+    if services is None:
+        raise ValueError(f"the {name} fragment needs its service set")
+    app.extensions[SERVICES] = services
+    app.jinja_env.globals["app_version"] = version
+    frame(app, name=name, version=version, secret=app.config["SECRET_KEY"], manifest=manifest,
+          health=lambda: graph_health(app))
+    for entry in blueprints:
+        blueprint, prefix = entry if isinstance(entry, tuple) else (entry, None)
+        app.register_blueprint(blueprint, url_prefix=prefix)
+    return app
+
+
+def services() -> Any:
+    """The service set of the fragment serving this request."""
+    return current_app.extensions[SERVICES]

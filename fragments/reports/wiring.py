@@ -1,0 +1,20 @@
+"""The composition root: the reports fragment's use cases built from their ports."""
+from __future__ import annotations
+
+import datetime as dt
+
+from foundation.config import Settings
+from graph_store import GraphStore
+
+from .adapters.graph import GraphReportSource
+from .services.ports import BridgeClient, Clock, ReportSource
+from .services.reports import Reports
+
+
+def build(source: ReportSource, bridge: BridgeClient, clock: Clock = dt.datetime.now) -> Reports:
+    return Reports(source, bridge, clock)
+
+
+def on_graph(graph: GraphStore, _settings: Settings) -> Reports:
+    """The production set: rows from graph_store, names and legacy counts through its bridge client."""
+    return build(GraphReportSource(graph), graph.bridge)

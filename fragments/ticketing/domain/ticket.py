@@ -92,7 +92,7 @@ class Ticket(_ReadByName):
     product_id: int
     locale_id: int | None = None
     contract_id: int | None = None
-    description: str = ""
+    description: str | None = None
     slots: list[str] = field(default_factory=list)
     channel: str | None = None
     source: str = "new"

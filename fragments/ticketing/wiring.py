@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from .adapters.graph import GraphTicketStore
 from .services.assignment import Assignment
 from .services.management import TicketManagement
+from .services.notices import CustomerNotices
 from .services.orchestrator import Orchestrator
 from .services.ports import BridgeClient, Clock, TicketStore
 from .services.surveys import Surveys
@@ -23,7 +24,7 @@ class Ticketing:
 def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetime.now,
           offer_timeout: dt.timedelta = dt.timedelta(minutes=15)) -> Ticketing:
     management = TicketManagement(store, bridge, clock)
-    assignment = Assignment(store, bridge, clock, offer_timeout)
+    assignment = Assignment(store, bridge, clock, offer_timeout, CustomerNotices(bridge))
     return Ticketing(management, assignment, Orchestrator(management, assignment), Surveys(store, clock))
 
 

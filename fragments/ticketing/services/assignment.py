@@ -33,10 +33,11 @@ class Dispatch:
 
 
 class Assignment:
-    def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock, offer_timeout: dt.timedelta):
+    def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock, offer_timeout: dt.timedelta,
+                 notices: CustomerNotices):
         self.store = store
         self.bridge = bridge
-        self.notices = CustomerNotices(bridge)
+        self.notices = notices
         self.clock = clock
         self.offer_timeout = offer_timeout
 

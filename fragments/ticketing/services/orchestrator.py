@@ -18,7 +18,6 @@ from ..domain.states import State
 from ..domain.ticket import Ticket
 from .assignment import Assignment, Dispatch
 from .management import InvalidTicket, RaiseRequest, TicketManagement
-from .notices import CustomerNotices
 
 log = logging.getLogger(__name__)
 # A ticket still `new` or unconfirmed this long after it was raised is finished by the worker.
@@ -32,7 +31,7 @@ class Orchestrator:
         self.management = management
         self.assignment = assignment
         self.store = management.store
-        self.notices = CustomerNotices(management.bridge)
+        self.notices = assignment.notices
         self.clock = management.clock
 
     def raise_ticket(self, request: RaiseRequest) -> Ticket:

@@ -19,7 +19,9 @@ from .routes import (
     customers,
     experts,
     knowledge,
+    legacy_ticket_writes,
     legacy_tickets,
+    legacy_work,
     meta,
     notifications,
 )
@@ -27,7 +29,7 @@ from .routes import (
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
-    for module in (alerts, catalog, customers, experts, knowledge, legacy_tickets, meta, notifications):
+    for module in (alerts, catalog, customers, experts, knowledge, legacy_ticket_writes, legacy_tickets, legacy_work, meta, notifications):
         module.register(bp)
     bp.register_error_handler(Problem, from_problem)
     return bp

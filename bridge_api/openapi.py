@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bridge_client import PREFIX
 
-VERSION = "1.3.0"
+VERSION = "1.4.0"
 
 
 def _ref(name: str) -> dict:
@@ -81,7 +81,11 @@ SCHEMAS = {
             "at": DATETIME, "actor": {"type": "string"}, "action": {"type": "string"},
             "detail": {"type": "string"}})},
         "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
-        "migrated_at": _nullable("string", format="date-time")}),
+        "frozen_at": _nullable("string", format="date-time"),
+        "migrated_at": _nullable("string", format="date-time"),
+        "survey": {"type": ["object", "null"], "required": ["answered_at", "score", "comment"], "properties": {
+            "answered_at": DATETIME, "score": {"type": "number", "minimum": 1, "maximum": 5},
+            "comment": {"type": "string"}}}}),
     "MigrationMark": _obj(["id", "reference", "migrated_at"], {"id": ID, "reference": {"type": "string"},
                                                                "migrated_at": DATETIME}),
     "NotificationRequest": _obj(["idempotency_key", "channel", "recipient", "subject", "body"], {
@@ -117,6 +121,22 @@ SCHEMAS = {
         "acknowledged_at": _nullable("string", format="date-time")}),
     "LegacyTicketBatch": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("LegacyTicket")},
                                                      "missing": {"type": "array", "items": ID}}),
+    "LegacyNoteInput": _obj(["note"], {"note": {"type": "string", "minLength": 1, "maxLength": 2000}}),
+    "LegacyStatusInput": _obj(["status"], {
+        "status": {"enum": ["open", "assigned", "in_progress", "closed", "cancelled"]},
+        "note": {"type": "string", "maxLength": 2000}}),
+    "LegacyWrite": _obj(["id", "reference", "status", "updated_at"], {
+        "id": ID, "reference": {"type": "string"}, "status": {"type": "string"}, "updated_at": DATETIME}),
+    "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
+    "ReportRows": _obj(["items"], {"items": {"type": "array", "items": {
+        "type": "array", "minItems": 10, "maxItems": 10}}}),
+    "ReportNow": _obj(["waiting", "loads", "surveys"], {
+        "waiting": {"type": "array", "items": _obj(["id", "reference", "created_at", "waiting_since"], {
+            "id": ID, "reference": {"type": "string"}, "created_at": DATETIME, "waiting_since": DATETIME})},
+        "loads": {"type": "array", "items": _obj(["expert_id", "load"], {"expert_id": ID,
+                                                                        "load": {"type": "integer"}})},
+        "surveys": {"type": "array", "items": _obj(["expert_id", "score_sum", "answers"], {
+            "expert_id": ID, "score_sum": {"type": "number"}, "answers": {"type": "integer"}})}}),
     "IdList": _obj(["ids"], {"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500}}),
     "MigrationMarks": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("MigrationMark")},
                                                   "missing": {"type": "array", "items": ID}}),
@@ -164,6 +184,9 @@ def _not_found(what: str) -> dict:
     return {"404": {"description": f"no such {what}", "content": PROBLEM}}
 
 
+CONFLICT = {"409": {"description": "the ticket moved to the new ticketing system", "content": PROBLEM}}
+
+
 def _path_id(name: str) -> dict:
     return _param(name, "path", {"type": "integer", "minimum": 1})
 
@@ -199,6 +222,21 @@ PATHS = {
     "/legacy-tickets/migrated": {"post": _op(
         "Mark several tickets migrated (idempotent)", "200", "MigrationMarks", body="IdList",
         who="services ticketing, backfill")},
+    "/legacy-tickets/freeze": {"post": _op(
+        "Take the copy of several tickets: legacy writes to them are refused from now on (409); returns "
+        "them as of that moment (idempotent)", "200", "LegacyTicketBatch", body="IdList",
+        who="services ticketing, backfill")},
+    "/legacy-tickets/commitments": {"get": _op(
+        "Open legacy work (assigned or in progress, not yet copied) holding one of these slots or this expert",
+        "200", "IdItems", params=[_param("slots"), _param("expert_id", schema=ID)], who="services ticketing, backfill")},
+    "/legacy-tickets/report-rows": {"get": _op(
+        "Tickets only the legacy system holds, raised in [from, to): one array per ticket", "200", "ReportRows",
+        params=[_param("from", schema=DATETIME, required=True), _param("to", schema=DATETIME, required=True),
+                _param("exclude")], who="service reports")},
+    "/legacy-tickets/report-now": {"get": _op(
+        "Tickets only the legacy system holds: waiting now, expert loads from now, survey answers per expert",
+        "200", "ReportNow", params=[_param("now", schema=DATETIME, required=True), _param("exclude")],
+        who="service reports")},
     "/legacy-tickets/stats": {"get": _op("How many legacy tickets exist and how many are migrated", "200",
                                          "LegacyStats", who="services ticketing, backfill, reports")},
     "/legacy-tickets/checksums": {"get": _op("Content checksums of legacy tickets, in id order", "200",
@@ -211,6 +249,14 @@ PATHS = {
         "Mark a ticket migrated (idempotent); legacy writes to it are then refused with 409", "200",
         "MigrationMark", params=[_path_id("ticket_id")], extra=_not_found("ticket"),
         who="services ticketing, backfill")},
+    "/legacy-tickets/{ticket_id}/notes": {"post": _op(
+        "Add a note to a legacy ticket (409 once the new ticketing took its copy)", "200", "LegacyWrite",
+        params=[_path_id("ticket_id")], body="LegacyNoteInput", extra={**_not_found("ticket"), **CONFLICT},
+        who="staff writers (call_centre, admin)")},
+    "/legacy-tickets/{ticket_id}/status": {"post": _op(
+        "Change a legacy ticket's status (409 once the new ticketing took its copy)", "200", "LegacyWrite",
+        params=[_path_id("ticket_id")], body="LegacyStatusInput", extra={**_not_found("ticket"), **CONFLICT},
+        who="staff writers (call_centre, admin)")},
     "/notifications": {"post": _op(
         "Enqueue an email or SMS (durable; once per idempotency key)", "202", "Notification",
         body="NotificationRequest", who=SERVICES, extra={

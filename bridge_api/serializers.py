@@ -65,7 +65,22 @@ def legacy_ticket(row: LegacyTicket, created_by: dict | None) -> dict:
         "resolution": row.resolution, "slots": [iso(s.starts_at) for s in row.slots],
         "history": [{"at": iso(h.at), "actor": h.actor, "action": h.action, "detail": h.detail} for h in row.history],
     }
-    return {**content, "checksum": content_checksum(content), "migrated_at": iso(row.migrated_at)}
+    # The survey is not part of the checksummed content: the legacy system has no screen that changes
+    # an answered survey, and the new system carries it over once (then it is answered there, once).
+    return {**content, "checksum": content_checksum(content), "frozen_at": iso(row.frozen_at),
+            "migrated_at": iso(row.migrated_at), "survey": legacy_survey(row.survey)}
+
+
+def legacy_survey(row) -> dict | None:
+    """An answered legacy survey as one score (the mean of its score questions, 1-5) and its comment."""
+    if row is None or row.answered_at is None:
+        return None
+    scores = [r.score for r in row.responses if r.score is not None]
+    comments = [r.text for r in row.responses if r.text]
+    if not scores:
+        return None
+    return {"answered_at": iso(row.answered_at), "score": round(sum(scores) / len(scores), 2),
+            "comment": comments[0] if comments else ""}
 
 
 def content_checksum(content: dict) -> str:

@@ -64,6 +64,10 @@ class BridgeClient(Protocol):
     def get_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]: ...
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]: ...
     def legacy_checksums(self, page_size: int = 500) -> Iterator[dict]: ...
+    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]: ...
+    def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]: ...
+    def legacy_report_rows(self, start: str, end: str, exclude: list[int] = ()) -> list[list]: ...
+    def legacy_report_now(self, now: str, exclude: list[int] = ()) -> dict: ...
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict: ...
     def notification(self, notification_id: int) -> dict: ...
@@ -176,6 +180,21 @@ class HttpBridgeClient:
             chunk = ",".join(map(str, ids[start:start + BATCH_GET_IDS]))
             items.extend(self._get("/legacy-tickets/batch", ids=chunk)["items"])
         return items
+
+    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
+        """Freeze then read: from this call on the legacy system refuses writes to these tickets, and
+        the records returned hold every write it ever accepted. Idempotent, so it may be retried."""
+        return self._call("POST", "/legacy-tickets/freeze", json={"ids": list(ticket_ids)}, idempotent=True)["items"]
+
+    def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]:
+        return self._get("/legacy-tickets/commitments", slots=",".join(slots) or None, expert_id=expert_id)["items"]
+
+    def legacy_report_rows(self, start: str, end: str, exclude: list[int] = ()) -> list[list]:
+        return self._get("/legacy-tickets/report-rows", **{"from": start, "to": end},
+                         exclude=",".join(map(str, exclude)) or None)["items"]
+
+    def legacy_report_now(self, now: str, exclude: list[int] = ()) -> dict:
+        return self._get("/legacy-tickets/report-now", now=now, exclude=",".join(map(str, exclude)) or None)
 
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
         return self._call("POST", "/legacy-tickets/migrated", json={"ids": list(ticket_ids)}, idempotent=True)["items"]

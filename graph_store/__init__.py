@@ -7,9 +7,9 @@ migrated the first time they are read.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
-from bridge_client import BridgeClient
+from bridge_client import BridgeClient, Unavailable
 
 from .assignment import AssignmentStore
 from .backends import GraphBackend
@@ -42,15 +42,25 @@ class GraphStore:
         self.reports = ReportQueries(backend)
         self.migrator = Migrator(backend, bridge)
 
-    def get_ticket(self, ticket_id: int) -> dict[str, Any]:
-        """The ticket from the graph; a legacy ticket not yet there is migrated first (then the graph is its master)."""
+    def get_ticket(self, ticket_id: int, admit: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
+        """The ticket from the graph; a legacy ticket not yet there is migrated first (then the graph is its
+        master). With `admit`, a legacy ticket the caller may not see is reported missing and left where it is."""
         ticket = self.tickets.find(ticket_id)
         if ticket is None:
-            self.migrator.migrate(ticket_id, via="lazy")
+            self.migrator.migrate(ticket_id, via="lazy", admit=admit)
             ticket = self.tickets.get(ticket_id)
         elif ticket.get("source") == "legacy" and not ticket.get("legacy_marked"):
             self.migrator.ensure_legacy_marked([ticket_id])  # repair after a crash between write and mark
         return ticket
+
+    def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int:
+        """Move into the graph, with their bookings, the open legacy tickets that hold one of these slots or
+        belong to this expert, so assignment and My work see them (docs/adr/0011). Returns how many moved."""
+        try:
+            ids = self.bridge.legacy_commitments(slots=list(slots), expert_id=expert_id)
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        return self.migrator.migrate_batch(ids, via="commitment") if ids else 0
 
     def progress(self) -> dict[str, Any]:
         return migration_progress(self.backend, self.bridge)

@@ -139,8 +139,9 @@ class AssignmentStore:
             {"id": expert_id})]
 
     def release_booking(self, *, expert_id: int, starts_at: str, ticket_id: int) -> bool:
-        """Free a booked slot (ticket closed or cancelled)."""
-        rows = self.db.write("MATCH (b:Booking {key: $key}) WHERE b.ticket_id = $ticket_id "
-                             "DETACH DELETE b RETURN 1 AS freed",
-                             {"key": booking_key(expert_id, starts_at), "ticket_id": ticket_id})
-        return bool(rows)
+        """Free a booked slot (ticket closed or cancelled), and every other slot the same ticket holds for
+        the same expert (a migrated legacy ticket holds all the slots its customer chose)."""
+        rows = self.db.write("MATCH (b:Booking {ticket_id: $ticket_id}) WHERE b.expert_id = $expert_id "
+                             "DETACH DELETE b RETURN count(*) AS freed",
+                             {"expert_id": expert_id, "ticket_id": ticket_id})
+        return bool(rows and rows[0]["freed"])

@@ -1,60 +1,81 @@
 """Migrate-on-read of legacy tickets, through the bridge, into the graph (then the master copy).
 
-Per ticket, in this order:
-1. fetch it (and its history) from the legacy system through the bridge;
-2. write the whole subgraph in ONE query, create-only: the ticket node is MERGEd with a
-   one-off token set only ON CREATE, and everything else is written only if this call created
-   it. A concurrent or replayed migration therefore writes nothing, and an edit made in the
-   graph since is never overwritten. The source checksum and mapping version are part of that
-   same atomic write, so a partial ticket is never visible;
-3. mark the legacy row migrated (legacy writes are refused from then on), then record that
-   on the node. A crash between 2 and 3 leaves `legacy_marked = false`, which the next read,
-   the backfill and reconciliation repair.
+Per ticket (or per batch of tickets, for the backfill), in this order (docs/adr/0006):
+1. freeze: the bridge stops the legacy system accepting writes to the ticket and returns it as of
+   that moment, in one legacy transaction. Every write the legacy system ever answered "saved" is in
+   that record; every later one is refused. Idempotent: a ticket frozen before returns the same content.
+2. write the whole subgraph in ONE query, create-only: the ticket node is MERGEd with a one-off
+   token set only ON CREATE, and everything else is written only if this call created it. A
+   concurrent or replayed migration therefore writes nothing, and an edit made in the graph since
+   is never overwritten. A batch is one query too (one round trip, one fsync for all its tickets).
+3. mark the legacy row migrated, then record that on the node.
+
+A crash after 1 leaves a frozen ticket that is not in the graph: the next read, the backfill (which
+walks unmarked tickets) or reconciliation freezes it again (same content) and writes it. A crash
+after 2 leaves `legacy_marked = false`: the content cannot have changed since the freeze, so the
+mark alone is the repair. Every crash point converges to graph == legacy at the freeze.
 """
 from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Callable
 
 from bridge_client import BridgeClient, NotFound, Unavailable
 from foundation.vocabulary import STAFF_ROLES, iso
 
+from .assignment import booking_key
 from .backends import GraphBackend
 from .errors import MigrationUnavailable, TicketNotFound
 from .faults import crash_point
-from .tickets import NEW_TICKET_ID_BASE
+from .surveys import RESCORE_MANY
 
-MAPPING_VERSION = 1
+MAPPING_VERSION = 2  # 2: bookings for open legacy work, carried-over surveys
 
-WRITE_SUBGRAPH = """
-MERGE (t:Ticket {id: $ticket.id})
-ON CREATE SET t += $ticket, t.migration_token = $token
-WITH t WHERE t.migration_token = $token
-MERGE (c:Customer {id: $ticket.customer_id})
-MERGE (k:Contract {id: $ticket.contract_id})
-MERGE (p:Product {id: $ticket.product_id})
-MERGE (l:Locale {id: $ticket.locale_id})
+WRITE_SUBGRAPHS = """
+UNWIND $tickets AS s
+MERGE (t:Ticket {id: s.ticket.id})
+ON CREATE SET t += s.ticket, t.migration_token = $token
+WITH t, s WHERE t.migration_token = $token
+MERGE (c:Customer {id: s.ticket.customer_id})
+MERGE (k:Contract {id: s.ticket.contract_id})
+MERGE (p:Product {id: s.ticket.product_id})
+MERGE (l:Locale {id: s.ticket.locale_id})
 CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l)
 MERGE (c)-[:SUBSCRIBES_TO]->(k)
 MERGE (k)-[:APPLIES_TO]->(p)
-FOREACH (h IN $history |
+FOREACH (h IN s.history |
   MERGE (e:Event {key: h.key}) ON CREATE SET e += h
   CREATE (t)-[:HAS_EVENT]->(e))
-FOREACH (a IN $allocations |
+FOREACH (a IN s.allocations |
   MERGE (x:Expert {id: a.expert_id})
-  CREATE (x)-[:ALLOCATED {state: a.state, accepted: a.accepted, at: a.at, source: 'legacy'}]->(t))
-FOREACH (s IN $staff | MERGE (u:CallCentreStaff {username: s}) CREATE (t)-[:CREATED_BY]->(u))
-FOREACH (s IN $by_customer | CREATE (t)-[:CREATED_BY]->(c))
+  CREATE (x)-[:ALLOCATED {state: a.state, accepted: a.accepted, at: a.at, slot: a.slot, source: 'legacy'}]->(t))
+FOREACH (b IN s.bookings |
+  MERGE (x:Expert {id: b.expert_id})
+  MERGE (booking:Booking {key: b.key})
+  ON CREATE SET booking.expert_id = b.expert_id, booking.starts_at = b.starts_at, booking.ticket_id = b.ticket_id,
+                booking.state = 'booked', booking.source = 'legacy'
+  MERGE (x)-[:HOLDS]->(booking))
+FOREACH (v IN s.survey |
+  MERGE (sv:Survey {ticket_id: v.ticket_id}) ON CREATE SET sv += v
+  MERGE (sv)-[:REGARDING]->(t))
+FOREACH (u IN s.staff | MERGE (staff:CallCentreStaff {username: u}) CREATE (t)-[:CREATED_BY]->(staff))
+FOREACH (_ IN s.by_customer | CREATE (t)-[:CREATED_BY]->(c))
 RETURN t.id AS id
 """
 
 LEGACY_STATUS = {"open": "unassigned", "assigned": "assigned", "in_progress": "in_progress",
                  "closed": "closed", "cancelled": "cancelled"}
+# Legacy work that holds an expert's time: the expert was sent and has not finished.
+HOLDING = ("assigned", "in_progress")
 
 
 def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
-    """The bridge's v1 legacy ticket as the graph's properties and related records (mapping v1)."""
+    """The bridge's v1 legacy ticket as the graph's properties and related records (mapping v2).
+
+    Open legacy work (assigned or in progress) holds EVERY slot the customer chose for its expert:
+    the legacy system never recorded which of them was the appointment, so none may be given to
+    anyone else (docs/adr/0011). The allocation's `slot` is the earliest, shown as the appointment."""
     history = [{"key": f"{legacy['id']}:{n}", "seq": n, "at": h["at"], "actor": h["actor"], "action": h["action"],
                 "detail": h["detail"]} for n, h in enumerate(legacy["history"], 1)]
     ticket = {
@@ -66,17 +87,33 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
         "resolution": legacy["resolution"], "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
         "source_checksum": legacy["checksum"], "mapping_version": MAPPING_VERSION, "legacy_marked": False,
         "revision": 1, "event_count": len(history),
+        "reopened_count": sum(1 for h in legacy["history"] if h["action"] == "status"
+                              and h["detail"].startswith("closed -> ")),
     }
-    allocations = []
-    if legacy["assigned_expert_id"] is not None:
+    expert_id = legacy["assigned_expert_id"]
+    allocations, bookings = [], []
+    if expert_id is not None:
         accepted = legacy["status"] in ("assigned", "in_progress", "closed")
-        allocations.append({"expert_id": legacy["assigned_expert_id"], "accepted": accepted,
-                            "state": "accepted" if accepted else "offered",
+        allocations.append({"expert_id": expert_id, "accepted": accepted,
+                            "state": "accepted" if accepted else "offered", "slot": min(legacy["slots"]),
                             "at": next((h["at"] for h in history if h["action"] == "assigned"), legacy["created_at"])})
+        if legacy["status"] in HOLDING:
+            bookings = [{"key": booking_key(expert_id, slot), "expert_id": expert_id, "starts_at": slot,
+                         "ticket_id": legacy["id"]} for slot in legacy["slots"]]
+    survey = legacy.get("survey")
+    surveys = [{"ticket_id": legacy["id"], "expert_id": expert_id, "customer_id": legacy["customer_id"],
+                "score": survey["score"], "comment": survey["comment"], "answered_at": survey["answered_at"],
+                "source": "legacy"}] if survey and expert_id is not None else []
     creator = legacy.get("created_by") or {}
-    return {"ticket": ticket, "history": history, "allocations": allocations,
-            "staff": [creator["username"]] if creator.get("role") in STAFF_ROLES else [],
+    return {"ticket": ticket, "history": history, "allocations": allocations, "bookings": bookings,
+            "survey": surveys, "staff": [creator["username"]] if creator.get("role") in STAFF_ROLES else [],
             "by_customer": [True] if creator.get("role") == "customer" else []}
+
+
+def preview(legacy: dict[str, Any]) -> dict[str, Any]:
+    """What the ticket would look like once migrated, without migrating it (for access checks)."""
+    shape = graph_shape(legacy, "preview", dt.datetime.now())
+    return {**shape["ticket"], "history": shape["history"], "allocations": shape["allocations"]}
 
 
 class Migrator:
@@ -84,38 +121,55 @@ class Migrator:
         self.db = backend
         self.bridge = bridge
 
-    def write(self, legacy: dict[str, Any], via: str, now: dt.datetime) -> bool:
-        """The per-ticket step shared by lazy reads and the backfill: one atomic, create-only write.
-        True if this call created the ticket."""
-        shape = graph_shape(legacy, via, now)
+    def write(self, records: list[dict[str, Any]], via: str, now: dt.datetime) -> int:
+        """The step shared by lazy reads and the backfill: one atomic, create-only write of a batch of
+        frozen legacy tickets. Returns how many this call created."""
+        if not records:
+            return 0
+        shapes = [graph_shape(legacy, via, now) for legacy in records]
         crash_point("before-graph-write")
-        created = bool(self.db.write(WRITE_SUBGRAPH, {**shape, "token": uuid.uuid4().hex}))
+        created = self.db.write(WRITE_SUBGRAPHS, {"tickets": shapes, "token": uuid.uuid4().hex})
         crash_point("after-graph-write")
-        return created
+        rescored = sorted({v["expert_id"] for s in shapes for v in s["survey"]})
+        if created and rescored:
+            self.db.write(RESCORE_MANY, {"expert_ids": rescored})
+        return len(created)
 
-    def migrate(self, ticket_id: int, via: str, now: dt.datetime | None = None) -> bool:
-        """Make sure one ticket is in the graph (the lazy path). True if this call created it."""
-        if ticket_id >= NEW_TICKET_ID_BASE:
-            raise TicketNotFound(f"no ticket {ticket_id}")
+    def freeze(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
         try:
-            legacy = self.bridge.get_legacy_ticket(ticket_id)
-        except NotFound as exc:
-            raise TicketNotFound(f"no ticket {ticket_id}") from exc
+            records = self.bridge.freeze_legacy_tickets(ticket_ids)
         except Unavailable as exc:
             raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-        created = self.write(legacy, via, now or dt.datetime.now())
+        crash_point("after-freeze")
+        return records
+
+    def migrate(self, ticket_id: int, via: str, now: dt.datetime | None = None,
+                admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
+        """Make sure one ticket is in the graph (the lazy path). True if this call created it.
+
+        `admit` sees the ticket as it would be migrated; if it says no, nothing is frozen or written
+        and the ticket is reported missing: a refused read never moves a ticket."""
+        if admit is not None:
+            try:
+                legacy = self.bridge.get_legacy_ticket(ticket_id)
+            except NotFound as exc:
+                raise TicketNotFound(f"no ticket {ticket_id}") from exc
+            except Unavailable as exc:
+                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+            if not admit(preview(legacy)):
+                raise TicketNotFound(f"no ticket {ticket_id}")
+        records = self.freeze([ticket_id])
+        if not records:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        created = self.write(records, via, now or dt.datetime.now())
         self.ensure_legacy_marked([ticket_id])
-        return created
+        return bool(created)
 
     def migrate_batch(self, ticket_ids: list[int], via: str, now: dt.datetime | None = None) -> int:
-        """The backfill's unit: fetch a batch in one bridge call, write each ticket with `write`, then
-        mark the batch in one call. Returns how many tickets this call created."""
-        try:
-            records = self.bridge.get_legacy_tickets(ticket_ids)
-        except Unavailable as exc:
-            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-        moment = now or dt.datetime.now()
-        created = sum(self.write(legacy, via, moment) for legacy in records)
+        """The backfill's unit: freeze a batch in one bridge call, write it in one graph query, mark it
+        in one bridge call. Returns how many tickets this call created."""
+        records = self.freeze(ticket_ids)
+        created = self.write(records, via, now or dt.datetime.now())
         self.ensure_legacy_marked([legacy["id"] for legacy in records])
         return created
 

@@ -29,6 +29,16 @@ SET x.score = score, x.score_answers = answers
 RETURN x.score AS score, x.score_answers AS answers
 """
 
+# The same mean for several experts at once (surveys carried over from the legacy system).
+RESCORE_MANY = """
+UNWIND $expert_ids AS expert_id
+MATCH (s:Survey {expert_id: expert_id})
+WITH expert_id, avg(toFloat(s.score)) AS score, count(s) AS answers
+MATCH (x:Expert {id: expert_id})
+SET x.score = score, x.score_answers = answers
+RETURN x.id AS id
+"""
+
 
 class SurveyStore:
     def __init__(self, backend: GraphBackend):

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import uuid
 
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from .models import Contract, Customer, ExpertSkill, Expert, LegacyTicket, TicketHistory, TicketSlot, UserAccount
@@ -36,10 +36,21 @@ class TicketMigratedError(Exception):
     """The ticket now lives in the new ticketing system; the legacy copy is read-only."""
 
 
-def ensure_legacy_writable(ticket: LegacyTicket) -> None:
-    if ticket.migrated_at is not None:
+def claim_for_write(db: Session, ticket: LegacyTicket, now: dt.datetime) -> None:
+    """Start the write transaction by taking the ticket's row, and refuse if its copy was taken.
+
+    The conditional UPDATE is the transaction's first statement: it takes the row lock (PostgreSQL)
+    or the database write lock (SQLite) and holds it until commit, and the new ticketing's freeze is
+    an UPDATE of the same row. So either this write commits before the freeze (and the copy holds
+    it) or it sees the freeze and is refused: no request that read "not migrated" commits after.
+    """
+    claimed = db.execute(update(LegacyTicket).where(LegacyTicket.id == ticket.id, LegacyTicket.frozen_at.is_(None))
+                         .values(updated_at=now)).rowcount
+    db.refresh(ticket)  # the state as of the lock, not as of the page's earlier read
+    if not claimed:
+        moved = ticket.migrated_at or ticket.frozen_at
         raise TicketMigratedError(f"{ticket.reference} moved to the new ticketing system on "
-                                  f"{ticket.migrated_at:%Y-%m-%d %H:%M}; change it there.")
+                                  f"{moved:%Y-%m-%d %H:%M}; change it there.")
 
 
 @dataclass(frozen=True)
@@ -95,9 +106,9 @@ def _naive_assign(db: Session, ticket: LegacyTicket, now: dt.datetime) -> None:
     _record(db, ticket, now, "system:legacy-dispatch", "assigned", f"Assigned to {expert.full_name}")
 
 
-def change_status(db: Session, ticket: LegacyTicket, new_status: str, by: UserAccount, note: str,
+def change_status(db: Session, ticket: LegacyTicket, new_status: str, actor: str, note: str,
                   now: dt.datetime) -> None:
-    ensure_legacy_writable(ticket)
+    claim_for_write(db, ticket, now)
     if new_status not in ALLOWED_TRANSITIONS.get(ticket.status, set()):
         raise TicketRuleError({"status": f"A {ticket.status} ticket cannot become {new_status}."})
     if new_status == "closed" and not note.strip():
@@ -109,15 +120,15 @@ def change_status(db: Session, ticket: LegacyTicket, new_status: str, by: UserAc
         ticket.closed_at, ticket.resolution = now, note.strip()
     if new_status == "open":
         ticket.assigned_expert_id = None
-    _record(db, ticket, now, actor_name(by), "status", f"{previous} -> {new_status}. {note}".strip())
+    _record(db, ticket, now, actor, "status", f"{previous} -> {new_status}. {note}".strip())
 
 
-def add_note(db: Session, ticket: LegacyTicket, by: UserAccount, note: str, now: dt.datetime) -> None:
-    ensure_legacy_writable(ticket)
+def add_note(db: Session, ticket: LegacyTicket, actor: str, note: str, now: dt.datetime) -> None:
     if not note.strip():
         raise TicketRuleError({"note": "A note cannot be empty."})
+    claim_for_write(db, ticket, now)
     ticket.updated_at = now
-    _record(db, ticket, now, actor_name(by), "note", note.strip())
+    _record(db, ticket, now, actor, "note", note.strip())
 
 
 def _record(db: Session, ticket: LegacyTicket, at: dt.datetime, actor: str, action: str, detail: str) -> None:

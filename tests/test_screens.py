@@ -34,6 +34,20 @@ def test_customer_search_finds_by_name_email_phone_and_id(client, auth, db):
     assert "No customer matches" in client.get("/customers?q=zzzz-nobody").get_data(as_text=True)
 
 
+def test_customer_search_as_people_type_it_full_name_phone_without_spaces_postcode_in_lower_case(client, auth, db):
+    auth.login("callcentre")
+    customer = db.get(Customer, 4)
+    queries = (f"{customer.first_name} {customer.last_name}", f"{customer.last_name}  {customer.first_name}",
+               customer.phone.replace(" ", ""), customer.postcode.lower(), customer.postcode.replace(" ", "").lower())
+    for query in queries:
+        page = client.get("/customers", query_string={"q": query}).get_data(as_text=True)
+        assert f"/customers/{customer.id}" in page, query
+    someone_else = f"{customer.first_name} zzzz"
+    assert f"/customers/{customer.id}\"" not in client.get("/customers", query_string={"q": someone_else}).get_data(
+        as_text=True)
+    assert "No customer matches" in client.get("/customers?q=100%25_").get_data(as_text=True)
+
+
 def test_customer_detail_shows_contracts_products_tickets_and_the_fragment_slot(client, auth, db):
     auth.login("callcentre")
     customer = db.get(Customer, 1)

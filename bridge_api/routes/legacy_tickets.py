@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
-from shell_app.models import LegacyTicket, UserAccount
+from shell_app.models import LegacyTicket, Survey, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
@@ -16,7 +16,8 @@ from ._common import db, json_body
 
 MIGRATORS = ("ticketing", "backfill")
 BATCH_MAX = 500
-LOADS = (selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history), selectinload(LegacyTicket.customer))
+LOADS = (selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history), selectinload(LegacyTicket.customer),
+         selectinload(LegacyTicket.survey).selectinload(Survey.responses))
 
 
 def register(bp: Blueprint) -> None:
@@ -24,6 +25,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/legacy-tickets/stats", "legacy_tickets_stats", stats)
     bp.add_url_rule("/legacy-tickets/batch", "legacy_tickets_batch", batch)
     bp.add_url_rule("/legacy-tickets/migrated", "legacy_tickets_mark_many", mark_many, methods=["POST"])
+    bp.add_url_rule("/legacy-tickets/freeze", "legacy_tickets_freeze", freeze, methods=["POST"])
     bp.add_url_rule("/legacy-tickets/checksums", "legacy_tickets_checksums", checksums)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>", "legacy_ticket_get", get)
     bp.add_url_rule("/legacy-tickets/<int:ticket_id>/migrated", "legacy_ticket_mark_migrated", mark_migrated,
@@ -82,11 +84,35 @@ def batch():
     parts = raw.split(",") if raw else []
     if not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts):
         raise Problem(400, "Bad Request", "ids must be comma-separated integers", kind="invalid-parameter")
-    ids = _id_list([int(p) for p in parts])
+    items, missing = _full_records(_id_list([int(p) for p in parts]))
+    return jsonify(items=items, missing=missing)
+
+
+def _full_records(ids: list[int]) -> tuple[list[dict], list[int]]:
     rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id.in_(ids))
-                             .order_by(LegacyTicket.id)))
+                             .order_by(LegacyTicket.id).execution_options(populate_existing=True)))
     found = {r.id for r in rows}
-    return jsonify(items=_records(rows), missing=[i for i in ids if i not in found])
+    return _records(rows), [i for i in ids if i not in found]
+
+
+@grant(services=MIGRATORS)
+def freeze():
+    """Take the copy: refuse every later legacy write to these tickets, then return them as they are.
+
+    The rows are locked in id order (concurrent freezes cannot deadlock), the freeze is set, and the
+    records are read after it in the same transaction: a legacy write either committed before (and
+    is in the records) or will see the freeze and be refused. Idempotent: a frozen ticket keeps its
+    first freeze time and returns the same content."""
+    ids = _id_list(json_body().get("ids"))
+    session = db()
+    now = dt.datetime.now().replace(microsecond=0)
+    session.execute(select(LegacyTicket.id).where(LegacyTicket.id.in_(ids)).order_by(LegacyTicket.id)
+                    .with_for_update())
+    session.execute(update(LegacyTicket).where(LegacyTicket.id.in_(ids), LegacyTicket.frozen_at.is_(None))
+                    .values(frozen_at=now))
+    items, missing = _full_records(ids)
+    session.commit()
+    return jsonify(items=items, missing=missing)
 
 
 @grant(services=MIGRATORS)
@@ -96,7 +122,7 @@ def mark_many():
     session = db()
     now = dt.datetime.now().replace(microsecond=0)
     session.execute(update(LegacyTicket).where(LegacyTicket.id.in_(ids), LegacyTicket.migrated_at.is_(None))
-                    .values(migrated_at=now))
+                    .values(migrated_at=now, frozen_at=func.coalesce(LegacyTicket.frozen_at, now)))
     session.commit()
     rows = session.execute(select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.migrated_at)
                            .where(LegacyTicket.id.in_(ids)).order_by(LegacyTicket.id)).all()
@@ -113,7 +139,7 @@ def mark_migrated(ticket_id: int):
     now = dt.datetime.now().replace(microsecond=0)
     # A conditional UPDATE, so concurrent markers cannot overwrite each other's time.
     session.execute(update(LegacyTicket).where(LegacyTicket.id == ticket_id, LegacyTicket.migrated_at.is_(None))
-                    .values(migrated_at=now))
+                    .values(migrated_at=now, frozen_at=func.coalesce(LegacyTicket.frozen_at, now)))
     session.commit()
     session.refresh(ticket)
     return jsonify(id=ticket.id, reference=ticket.reference, migrated_at=s.iso(ticket.migrated_at))

@@ -10,6 +10,7 @@ from .base import Base
 from .catalog import Product
 from .customers import Contract, Customer
 from .experts import Expert
+from .surveys import Survey
 
 TICKET_STATUSES = ("open", "assigned", "in_progress", "closed", "cancelled")
 CHANNELS = ("web", "phone")
@@ -31,8 +32,10 @@ class LegacyTicket(Base):
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
     closed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
     resolution: Mapped[str | None] = mapped_column(Text)
-    # Set when the ticket moved to the graph store; from then on the graph copy is the master
-    # and every legacy write to this ticket is refused.
+    # Set when the new ticketing takes its copy (the freeze): from then on every legacy write to
+    # this ticket is refused, so the copy holds every write that was ever answered "saved".
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    # Set once the copy is in the graph store: from then on the graph copy is the master.
     migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
 
     customer: Mapped[Customer] = relationship()
@@ -41,6 +44,7 @@ class LegacyTicket(Base):
     assigned_expert: Mapped[Expert | None] = relationship()
     slots: Mapped[list["TicketSlot"]] = relationship(order_by="TicketSlot.starts_at")
     history: Mapped[list["TicketHistory"]] = relationship(order_by="(TicketHistory.at, TicketHistory.id)")
+    survey: Mapped["Survey | None"] = relationship(viewonly=True)
 
 
 class TicketSlot(Base):

@@ -62,7 +62,7 @@ def queue():
 def _render_detail(ticket: LegacyTicket, errors: dict[str, str], status: int = 200):
     allowed = sorted(legacy_tickets.ALLOWED_TRANSITIONS.get(ticket.status, set()))
     return render_template("shell/ticket_detail.html", ticket=ticket, errors=errors, next_statuses=allowed,
-                           can_edit=g.user.role in EDIT_ROLES and ticket.migrated_at is None), status
+                           can_edit=g.user.role in EDIT_ROLES and ticket.frozen_at is None), status
 
 
 def _refused_because_migrated(ticket: LegacyTicket, exc: TicketMigratedError):
@@ -88,14 +88,15 @@ def _legacy_change(ticket_id: int, change):
 @allow(*EDIT_ROLES)
 def change_status(ticket_id: int):
     return _legacy_change(ticket_id, lambda ticket: legacy_tickets.change_status(
-        g.db, ticket, request.form.get("status", ""), g.user, parse_note(request.form), dt.datetime.now()))
+        g.db, ticket, request.form.get("status", ""), legacy_tickets.actor_name(g.user), parse_note(request.form),
+        dt.datetime.now()))
 
 
 @bp.post("/tickets/<int:ticket_id>/notes")
 @allow(*EDIT_ROLES)
 def add_note(ticket_id: int):
     return _legacy_change(ticket_id, lambda ticket: legacy_tickets.add_note(
-        g.db, ticket, g.user, parse_note(request.form), dt.datetime.now()))
+        g.db, ticket, legacy_tickets.actor_name(g.user), parse_note(request.form), dt.datetime.now()))
 
 
 @bp.route("/customers/<int:customer_id>/tickets/new", methods=["GET", "POST"])

@@ -9,14 +9,21 @@ import sys
 import threading
 
 import pytest
+import requests
 
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.backfill import backfill
 
+from foundation.tokens import Principal, TokenSigner
+
 from .conftest import SECRET, bridge_client
 
-CRASH_POINTS = ["before-graph-write", "after-graph-write", "after-legacy-mark"]
+
+def staff_token() -> str:
+    return TokenSigner(SECRET).mint(Principal("user", "callcentre", "call_centre"), "bridge")
+
+CRASH_POINTS = ["after-freeze", "before-graph-write", "after-graph-write", "after-legacy-mark"]
 
 
 @pytest.fixture
@@ -52,19 +59,25 @@ def nodes(store: GraphStore, ticket_id: int) -> tuple[int, int]:
 
 @pytest.mark.parametrize("point", CRASH_POINTS)
 def test_a_migrator_killed_at_any_step_converges_on_the_next_read(falkor_store, live_bridge, point):
-    ticket_id = 240 + CRASH_POINTS.index(point)
+    ticket_id = 236 + CRASH_POINTS.index(point)
     legacy_events = len(falkor_store.bridge.get_legacy_ticket(ticket_id)["history"])
     crashed = cli(falkor_store, live_bridge, "migrate-ticket", str(ticket_id), crash_at=point)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr
     tickets, events = nodes(falkor_store, ticket_id)
     # Never a partial ticket: either nothing, or the whole subgraph.
     assert (tickets, events) in ((0, 0), (1, legacy_events))
-    assert (tickets == 1) == (point != "before-graph-write")
-    legacy_marked = falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
-    assert legacy_marked == (point == "after-legacy-mark")
+    assert (tickets == 1) == (point not in ("after-freeze", "before-graph-write"))
+    legacy = falkor_store.bridge.get_legacy_ticket(ticket_id)
+    assert (legacy["migrated_at"] is not None) == (point == "after-legacy-mark")
+    # From the freeze on, the legacy system refuses writes: nothing it accepts can miss the copy.
+    assert legacy["frozen_at"] is not None
+    refused = requests.post(f"{live_bridge}/bridge/v1/legacy-tickets/{ticket_id}/notes", json={"note": "late"},
+                            headers={"Authorization": f"Bearer {staff_token()}"}, timeout=30)
+    assert refused.status_code == 409 and refused.json()["type"].endswith("ticket-migrated")
 
     ticket = falkor_store.get_ticket(ticket_id)  # the next read converges
     assert nodes(falkor_store, ticket_id) == (1, legacy_events)
+    assert ticket["source_checksum"] == falkor_store.bridge.get_legacy_ticket(ticket_id)["checksum"]
     assert falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
     assert falkor_store.tickets.get(ticket_id)["legacy_marked"] is True and ticket["id"] == ticket_id
 

@@ -91,6 +91,49 @@ class FakeBridgeClient:
         self._check()
         return [self.legacy_tickets[i] for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
 
+    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
+        records = self.get_legacy_tickets(ticket_ids)
+        for ticket in records:
+            ticket["frozen_at"] = ticket.get("frozen_at") or dt.datetime.now().replace(microsecond=0).isoformat()
+        return records
+
+    def legacy_commitments(self, slots=(), expert_id=None) -> list[int]:
+        self._check()
+        return sorted(i for i, t in self.legacy_tickets.items()
+                      if not t.get("frozen_at") and t["status"] in ("assigned", "in_progress")
+                      and t["assigned_expert_id"] is not None
+                      and (expert_id is None or t["assigned_expert_id"] == expert_id)
+                      and (not slots or set(slots) & set(t["slots"])))
+
+    def _legacy_only(self, exclude) -> list[dict]:
+        return [t for i, t in sorted(self.legacy_tickets.items()) if not t.get("migrated_at") and i not in exclude]
+
+    def legacy_report_rows(self, start: str, end: str, exclude=()) -> list[list]:
+        self._check()
+        return [[t["id"], t["reference"], t["status"], t["product_id"], t["locale_id"], t["created_at"],
+                 t["closed_at"], sum(1 for h in t["history"] if h["detail"].startswith("closed -> ")),
+                 t["assigned_expert_id"], min((h["at"] for h in t["history"] if h["action"] == "assigned"),
+                                              default=None)]
+                for t in self._legacy_only(exclude) if start <= t["created_at"] < end]
+
+    def legacy_report_now(self, now: str, exclude=()) -> dict:
+        self._check()
+        loads: dict[int, int] = {}
+        surveys: dict[int, list[float]] = {}
+        waiting = []
+        for t in self._legacy_only(exclude):
+            if t["status"] == "open":
+                waiting.append({"id": t["id"], "reference": t["reference"], "created_at": t["created_at"],
+                                "waiting_since": t["updated_at"]})
+            expert = t["assigned_expert_id"]
+            if expert is not None and t["status"] in ("assigned", "in_progress"):
+                loads[expert] = loads.get(expert, 0) + sum(1 for s in t["slots"] if s >= now)
+            if expert is not None and t.get("survey"):
+                surveys.setdefault(expert, []).append(t["survey"]["score"])
+        return {"waiting": sorted(waiting, key=lambda w: w["waiting_since"]),
+                "loads": [{"expert_id": x, "load": n} for x, n in sorted(loads.items()) if n],
+                "surveys": [{"expert_id": x, "score_sum": sum(s), "answers": len(s)} for x, s in sorted(surveys.items())]}
+
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
         return [self.mark_migrated(i) for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
 

@@ -53,7 +53,10 @@ class MemoryTicketStore:
             raise TicketNotFound(f"no ticket {ticket_id}")
         return self.tickets[ticket_id]
 
-    def get(self, ticket_id: int) -> Ticket:
+    def bind_legacy_commitments(self, *, slots=(), expert_id=None) -> int:
+        return 0  # no legacy system behind the in-memory store
+
+    def get(self, ticket_id: int, admit=None) -> Ticket:
         with self._lock:
             return Ticket.from_record(copy.deepcopy(self._ticket(ticket_id)))
 

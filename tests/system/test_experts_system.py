@@ -1,13 +1,23 @@
 """The experts fragment against the real ticketing back end, graph and bridge (real processes)."""
 from __future__ import annotations
 
+import datetime as dt
 import time
+from concurrent.futures import ThreadPoolExecutor
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from foundation.vocabulary import PERIODS
+from shell_app.db import make_engine
+from shell_app.models import Contract, LegacyTicket, TicketHistory, TicketSlot
 
 from .conftest import (
     ALL_HALF_DAYS,
     StaffBrowser,
     offered_expert,
     raise_for_customer_1,
+    ticket_id_of,
     two_experts_for_customer_1,
 )
 
@@ -79,3 +89,67 @@ def test_profile_changes_take_effect_in_assignment_at_once(system):
     assert offered_expert(system, ticket_id) == 3
     bad = expert.act("/profile/weekly", {"weekly": ["9:midnight"]})
     assert bad.status_code == 422 and "choose half-days" in bad.text
+
+
+def _legacy_assignment(system, customer_id: int, product_id: int, expert_id: int,
+                       slots: list[dt.datetime]) -> tuple[int, str]:
+    """Open legacy work as the monolith held it before the new ticketing was switched on: assigned to
+    the expert, with the customer's slots (the legacy system never recorded which one was the visit)."""
+    engine = make_engine(system.env["DATABASE_URL"])
+    now = dt.datetime.now().replace(microsecond=0)
+    try:
+        with Session(engine) as db:
+            contract = next(c for c in db.scalars(select(Contract).where(Contract.customer_id == customer_id))
+                            if product_id in [p.id for p in c.products])
+            ticket = LegacyTicket(reference=f"tmp-{now:%H%M%S%f}", customer_id=customer_id, contract_id=contract.id,
+                                  product_id=product_id, description="Legacy visit booked by phone.",
+                                  status="assigned", channel="phone", assigned_expert_id=expert_id,
+                                  created_at=now, updated_at=now)
+            db.add(ticket)
+            db.flush()
+            ticket.reference = f"T-{ticket.id:07d}"
+            db.add_all(TicketSlot(ticket_id=ticket.id, starts_at=s) for s in slots)
+            db.add(TicketHistory(ticket_id=ticket.id, at=now, actor="system:legacy-dispatch", action="assigned",
+                                 detail=f"Assigned to expert {expert_id}"))
+            db.commit()
+            return ticket.id, ticket.reference
+    finally:
+        engine.dispose()
+
+
+def _slot(label: str) -> dt.datetime:
+    day, period = label.split()
+    return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(PERIODS[period]))
+
+
+def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(system):
+    product_id, _ = two_experts_for_customer_1(system)
+    with system.graph_store() as store:
+        store.experts.set_availability(2, [], [])  # expert 1 is the only one who could go
+    staff = StaffBrowser(system.shell)
+    _, labels = staff.raise_form(1)
+    held = [labels[40], labels[41]]
+    legacy_id, reference = _legacy_assignment(system, 1, product_id, 1, [_slot(label) for label in held])
+
+    # Four raises at once for the slots the legacy visit may be at: nobody may be offered them.
+    with ThreadPoolExecutor(4) as pool:
+        responses = list(pool.map(lambda label: StaffBrowser(system.shell).raise_ticket(1, str(product_id), [label]),
+                                  held + held))
+    assert [r.status_code for r in responses] == [201] * 4, [r.text[:200] for r in responses]
+    with system.graph_store() as store:
+        for response in responses:
+            ticket = store.tickets.get(ticket_id_of(response))
+            assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
+        keys = {b["key"]: b["ticket_id"] for b in store.assignment.bookings(1)}
+    for label in held:
+        assert keys[f"1@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots
+
+    # A slot the legacy work does not hold is offered to the same expert as usual.
+    free = raise_for_customer_1(system, product_id, 44)
+    assert offered_expert(system, free) == 1
+
+    # My work: the legacy visit is listed with its date and time.
+    work = ExpertBrowser(system.shell, "expert1").page().text
+    assert reference in work and _slot(held[0]).strftime("%Y-%m-%d %H:%M") in work
+    detail = ExpertBrowser(system.shell, "expert1").page(f"/tickets/{legacy_id}").text
+    assert _slot(held[0]).strftime("%Y-%m-%d %H:%M") in detail

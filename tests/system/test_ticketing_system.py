@@ -161,3 +161,18 @@ def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
     other = customer_id + 1
     assert customer.fragment(f"/customers/{other}/tickets").status_code == 403
     assert customer.http.get(f"{system.shell}/tickets/queue", timeout=10).status_code == 403
+
+
+def test_a_refused_read_of_someone_elses_legacy_ticket_leaves_it_where_it_is(system):
+    customer = StaffBrowser(system.shell, username="customer1")
+    page = customer.http.get(f"{system.shell}/my", timeout=10).text
+    customer_id = int(re.search(r'hx-get="/fragments/ticketing/customers/(\d+)/tickets"', page).group(1))
+    with system.graph_store() as store:
+        others = [i for i in store.bridge.legacy_ticket_ids(migrated="false")
+                  if store.bridge.get_legacy_ticket(i)["customer_id"] != customer_id][:2]
+        for ticket_id in [*others, 99_999_999]:
+            assert customer.fragment(f"/tickets/{ticket_id}").status_code == 404
+        for ticket_id in others:
+            legacy = store.bridge.get_legacy_ticket(ticket_id)
+            assert legacy["frozen_at"] is None and legacy["migrated_at"] is None
+            assert store.tickets.find(ticket_id) is None

@@ -3,7 +3,7 @@ Records become Ticket aggregates here, and a Ticket's pending changes become gra
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 from graph_store import GraphStore
 
@@ -21,8 +21,12 @@ class GraphTicketStore:
                                               slots=slots, channel=channel, actor=actor, now=now)
         return self.get(ticket_id)
 
-    def get(self, ticket_id: int) -> Ticket:
-        return Ticket.from_record(self.graph.get_ticket(ticket_id))
+    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
+        check = (lambda record: admit(Ticket.from_record(record))) if admit else None
+        return Ticket.from_record(self.graph.get_ticket(ticket_id, admit=check))
+
+    def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int:
+        return self.graph.bind_legacy_commitments(slots=slots, expert_id=expert_id)
 
     def save(self, ticket: Ticket, now: dt.datetime) -> int:
         # The use cases read (and so migrate) a ticket before changing it; one not in the graph is

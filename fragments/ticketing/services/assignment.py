@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 from bridge_client import BridgeError
 from foundation.vocabulary import iso
-from graph_store.errors import SlotTaken, StaleTicket
+from graph_store.errors import MigrationUnavailable, SlotTaken, StaleTicket
 
 from ..domain.ranking import Candidate, preferred_slot, rank
 from ..domain.slots import describe
@@ -48,6 +48,12 @@ class Assignment:
         now = self.clock()
         future = ticket.future_slots(now)
         tried = ticket.tried_experts()
+        try:
+            # Open legacy work at these slots holds its expert: it moves in with its bookings first.
+            self.store.bind_legacy_commitments(slots=[iso(s) for s in future])
+        except MigrationUnavailable:
+            log.warning("ticket %s not dispatched yet: legacy commitments unknown", ticket.id)
+            return Dispatch("skipped")  # stays waiting; the worker's follow-up sweep dispatches it later
         for _ in range(MAX_ROUNDS if future else 0):
             found = self.store.candidates(product_id=ticket.product_id, locale_id=ticket.locale_id,
                                           slots=future, now=now, exclude=sorted(tried))

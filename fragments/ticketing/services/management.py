@@ -1,15 +1,19 @@
 """Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
 from __future__ import annotations
 
+import logging
 import time
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from bridge_client import NotFound
+from graph_store.errors import MigrationUnavailable
 
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
 from .ports import BridgeClient, Clock, TicketStore
+
+log = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 4000
 # The product catalogue changes a few times a year: one bridge call a minute, not one per screen.
@@ -107,11 +111,18 @@ class TicketManagement:
                                    channel=request.channel, actor=request.actor, now=now)
         return ticket, customer
 
-    def get(self, ticket_id: int) -> Ticket:
-        return self.store.get(ticket_id)
+    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
+        """The ticket; one still in the legacy system moves to the graph now, unless `admit` refuses it."""
+        return self.store.get(ticket_id, admit=admit)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
              statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]:
+        if expert_id is not None:
+            # An expert's work includes open legacy tickets: they move in (with their slots) first.
+            try:
+                self.store.bind_legacy_commitments(expert_id=expert_id)
+            except MigrationUnavailable:
+                log.warning("legacy work of expert %s not moved in: legacy system unavailable", expert_id)
         return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)
 
     def add_note(self, ticket_id: int, note: str, actor: str) -> int:

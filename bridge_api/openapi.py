@@ -141,9 +141,11 @@ SCHEMAS = {
     "MigrationMarks": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("MigrationMark")},
                                                   "missing": {"type": "array", "items": ID}}),
     "LegacyStats": _obj(["total", "migrated", "remaining"], {
-        "total": {"type": "integer"}, "migrated": {"type": "integer"}, "remaining": {"type": "integer"}}),
+        "total": {"type": "integer"}, "migrated": {"type": "integer"}, "remaining": {"type": "integer"},
+        "frozen": {"type": "integer"}}),
     **_list_of("ChecksumPage", _obj(["id", "checksum", "migrated_at"], {
         "id": ID, "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "frozen_at": _nullable("string", format="date-time"),
         "migrated_at": _nullable("string", format="date-time")})),
     **_list_of("CustomerPage", _ref("Customer")),
     **_list_of("ContractList", _ref("Contract")),

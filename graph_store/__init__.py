@@ -22,7 +22,8 @@ from .errors import (
 )
 from .experts import ExpertStore
 from .migration import Migrator
-from .progress import migration_progress, reconcile
+from .progress import migration_progress
+from .reconciliation import Reconciliation, compare, record_run, repair
 from .reports import ReportQueries
 from .surveys import SurveyStore
 from .tickets import NEW_TICKET_ID_BASE, TicketRepository
@@ -65,12 +66,12 @@ class GraphStore:
     def progress(self) -> dict[str, Any]:
         return migration_progress(self.backend, self.bridge)
 
-    def reconcile(self, now: dt.datetime | None = None):
-        """Compare legacy and graph; tickets whose legacy mark is missing (a crash between write and
-        mark) are marked now, so the report is also the repair."""
-        result = reconcile(self.backend, self.bridge, now or dt.datetime.now())
-        for start in range(0, len(result.unmarked), 500):
-            self.migrator.ensure_legacy_marked(result.unmarked[start:start + 500])
+    def reconcile(self, now: dt.datetime | None = None) -> Reconciliation:
+        """Compare every legacy ticket with the copy the graph took, make the safe repairs, say what
+        needs a person (graph_store/reconciliation.py), and record the run for the reports."""
+        result = compare(self.backend, self.bridge)
+        repair(result, self.backend, self.bridge, self.migrator, self.tickets.get)
+        record_run(self.backend, result, now or dt.datetime.now())
         return result
 
     def close(self) -> None:

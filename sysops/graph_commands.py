@@ -59,10 +59,12 @@ def reconcile(_args) -> int:
 def _report(result) -> int:
     print(f"reconciliation: {result.checked} legacy tickets checked; {result.matching} match, "
           f"{len(result.mismatched)} mismatched, {len(result.missing)} missing from the graph, "
-          f"{result.not_migrated} not migrated yet, {len(result.unmarked)} awaiting their legacy mark")
-    for label, ids in (("mismatched", result.mismatched), ("missing", result.missing)):
-        if ids:
-            print(f"  {label}: {', '.join(map(str, ids[:50]))}{' ...' if len(ids) > 50 else ''}")
+          f"{result.not_migrated} not migrated yet, {len(result.unmarked)} awaiting their legacy mark; "
+          f"{len(result.repaired)} repaired, {len(result.needs_person)} need a person")
+    for finding in result.findings:
+        print(f"  {finding.ticket_id} {finding.kind}: {finding.action}")
+        for line in finding.differences:
+            print(f"      {line}")
     return 0 if result.ok else 1
 
 

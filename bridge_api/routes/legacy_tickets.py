@@ -150,7 +150,8 @@ def stats():
     session = db()
     total = session.scalar(select(func.count()).select_from(LegacyTicket))
     migrated = session.scalar(select(func.count()).select_from(LegacyTicket).where(LegacyTicket.migrated_at.is_not(None)))
-    return jsonify(total=total, migrated=migrated, remaining=total - migrated)
+    frozen = session.scalar(select(func.count()).select_from(LegacyTicket).where(LegacyTicket.frozen_at.is_not(None)))
+    return jsonify(total=total, migrated=migrated, remaining=total - migrated, frozen=frozen)
 
 
 @grant(services=(*MIGRATORS, "reports"))
@@ -160,5 +161,6 @@ def checksums():
     rows = list(db().scalars(select(LegacyTicket).options(*LOADS).where(LegacyTicket.id > page.after_id)
                              .order_by(LegacyTicket.id).limit(page.limit + 1)))
     rows, cursor = page_of(rows, page)
-    items = [{"id": r["id"], "checksum": r["checksum"], "migrated_at": r["migrated_at"]} for r in _records(rows)]
+    items = [{"id": r["id"], "checksum": r["checksum"], "frozen_at": r["frozen_at"], "migrated_at": r["migrated_at"]}
+             for r in _records(rows)]
     return jsonify(items=items, next_cursor=cursor)

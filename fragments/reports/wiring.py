@@ -6,7 +6,7 @@ import datetime as dt
 from foundation.config import Settings
 from graph_store import GraphStore
 
-from .adapters.graph import GraphReportSource
+from .adapters.whole_business import WholeBusinessSource
 from .services.ports import BridgeClient, Clock, ReportSource
 from .services.reports import Reports
 
@@ -16,5 +16,6 @@ def build(source: ReportSource, bridge: BridgeClient, clock: Clock = dt.datetime
 
 
 def on_graph(graph: GraphStore, _settings: Settings) -> Reports:
-    """The production set: rows from graph_store, names and legacy counts through its bridge client."""
-    return build(GraphReportSource(graph), graph.bridge)
+    """The production set: rows from the graph and, for tickets not yet migrated, from the legacy system
+    through the bridge; names through the bridge too."""
+    return build(WholeBusinessSource(graph), graph.bridge)

@@ -127,12 +127,21 @@ def test_backfill_resumes_after_interruption_and_reconciliation_catches_tamperin
     assert partial.ok and partial.matching == 60 and partial.not_migrated == total - 60
     rest = backfill(store.migrator, store.bridge, batch_size=20)
     assert rest.seen == total - 60 and store.reconcile().ok
+    # A copy nobody has edited since it was taken is safely taken again.
     backend.write("MATCH (t:Ticket {id: 17}) SET t.source_checksum = 'tampered'")
     tampered = store.reconcile()
-    assert not tampered.ok and tampered.mismatched == [17]
-    assert store.progress()["last_reconciliation"]["mismatched"] == 1
+    assert tampered.mismatched == [17] and tampered.repaired == [17] and tampered.ok
+    assert store.reconcile().findings == []
+    # A copy edited in the new system since: a person decides, with the legacy events the copy lacks.
+    backend.write("MATCH (t:Ticket {id: 18}) SET t.source_checksum = 'tampered', t.revision = 2")
+    backend.write("MATCH (t:Ticket {id: 18})-[:HAS_EVENT]->(e:Event {key: '18:2'}) DETACH DELETE e")
+    edited = store.reconcile()
+    assert not edited.ok and [f.ticket_id for f in edited.needs_person] == [18]
+    assert any("legacy event not in the copy" in d for d in edited.needs_person[0].differences)
+    last = store.progress()["last_reconciliation"]
+    assert last["needs_person"] == 1 and last["findings"][0]["ticket_id"] == 18
     report = cli(store, fresh_bridge, "reconcile")
-    assert report.returncode == 1 and "1 mismatched" in report.stdout and "17" in report.stdout
+    assert report.returncode == 1 and "1 mismatched" in report.stdout and "18 mismatched: needs a person" in report.stdout
     backend.clear()
 
 

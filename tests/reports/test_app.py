@@ -37,7 +37,7 @@ class FixedSource:
                  "allocations": [{"expert_id": 5, "state": "refused", "at": "2026-11-20T10:00:00",
                                   "closed_at": "2026-11-20T10:05:00", "reason": "=HYPERLINK(\"x\")"}]}]
 
-    def waiting(self):
+    def waiting(self, now=None):
         return [{"id": 2, "reference": "N-2", "status": "unassigned", "created_at": "2026-11-20T10:00:00",
                  "waiting_since": "2026-11-20T10:05:00"}]
 
@@ -49,7 +49,13 @@ class FixedSource:
 
     def migration(self):
         return {"legacy_total": 100, "graph_migrated": 40, "remaining": 60, "percent_migrated": 40.0, "lazy": 10,
-                "backfill": 30, "last_reconciliation": {"at": "2026-11-24T02:00:00", "mismatched": 0, "missing": 0}}
+                "backfill": 30, "last_reconciliation": {
+                    "at": "2026-11-24T02:00:00", "checked": 100, "matching": 38, "not_migrated": 60, "mismatched": 2,
+                    "missing": 0, "unmarked": 0, "repaired": 1, "needs_person": 1, "findings": [
+                        {"ticket_id": 17, "kind": "mismatched", "differences": ["content checksum differs"],
+                         "action": "repaired"},
+                        {"ticket_id": 18, "kind": "mismatched", "action": "needs a person", "differences": [
+                            "legacy event not in the copy: 2026-11-20T10:00:00 call_centre:cc note: <b>Called</b>"]}]}}
 
 
 @pytest.fixture
@@ -70,7 +76,7 @@ def headers(who: str) -> dict[str, str]:
 def test_only_managers_see_reports(reports_app):
     app, _ = reports_app
     client = app.test_client()
-    for url in ("/", "/export/volume_state.csv"):
+    for url in ("/", "/export/volume_state.csv", "/reconciliation"):
         assert client.get(url).status_code == 401
         for who in ("call_centre", "admin", "customer", "expert"):
             assert client.get(url, headers=headers(who)).status_code == 403
@@ -119,3 +125,13 @@ def test_a_csv_reads_only_what_its_table_needs(reports_app):
     assert source.asked == []  # no period scan for a table that does not use it
     client.get("/export/times.csv?from=2026-11-20&to=2026-11-20", headers=headers("manager"))
     assert len(source.asked) == 2  # this period and the one before, once each
+
+
+def test_the_migration_table_links_to_the_reconciliation_list_of_what_differs(reports_app):
+    app, _ = reports_app
+    client = app.test_client()
+    page = client.get("/", headers=headers("manager")).get_data(as_text=True)
+    assert "2 found, 1 repaired, 1 need a person" in page and 'href="/reconciliation"' in page
+    listing = client.get("/reconciliation", headers=headers("manager")).get_data(as_text=True)
+    assert 'data-ticket-id="18"' in listing and "needs a person" in listing and 'data-ticket-id="17"' in listing
+    assert "legacy event not in the copy" in listing and "<b>Called</b>" not in listing  # escaped

@@ -147,7 +147,8 @@ class FakeBridgeClient:
         self._check()
         for ticket_id in sorted(self.legacy_tickets):
             ticket = self.legacy_tickets[ticket_id]
-            yield {"id": ticket_id, "checksum": ticket["checksum"], "migrated_at": ticket.get("migrated_at")}
+            yield {"id": ticket_id, "checksum": ticket["checksum"], "frozen_at": ticket.get("frozen_at"),
+                   "migrated_at": ticket.get("migrated_at")}
 
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict:

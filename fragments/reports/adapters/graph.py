@@ -11,7 +11,7 @@ class GraphReportSource:
     def tickets_raised(self, start, end):
         return self.graph.reports.tickets_raised(start, end)
 
-    def waiting(self):
+    def waiting(self, now=None):
         return self.graph.reports.waiting()
 
     def lost(self, visible):

@@ -39,6 +39,12 @@ def dashboard():
                            form={"from": period.first.isoformat(), "to": period.last.isoformat()})
 
 
+@bp.get("/reconciliation")
+@allow(roles=MANAGERS)
+def reconciliation():
+    return render_template("reports/reconciliation.html", run=_reports().reconciliation())
+
+
 @bp.get("/export/<name>.csv")
 @allow(roles=MANAGERS)
 def export(name: str):

@@ -37,6 +37,10 @@ class Reports:
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": len(tables["unassigned"]["rows"]),
                 "raised": inputs.current.raised, "raised_before": inputs.before.raised}
 
+    def reconciliation(self) -> dict[str, Any] | None:
+        """The last reconciliation run with its findings (what differs, what was repaired)."""
+        return self.source.migration().get("last_reconciliation")
+
     def table(self, period: Period, name: str) -> dict[str, Any] | None:
         """One table (for its CSV), reading only what that table needs."""
         make = TABLES.get(name)
@@ -112,7 +116,7 @@ def _unassigned(i: _Inputs) -> dict:
     return {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
             "columns": ["ticket", "state", "waiting since", "hours"],
             "rows": [[r["reference"], r["status"], r["waiting_since"], r["hours"]]
-                     for r in metrics.waiting(i.source.waiting(), i.now)]}
+                     for r in metrics.waiting(i.source.waiting(i.now), i.now)]}
 
 
 def _lost(i: _Inputs) -> dict:
@@ -135,14 +139,21 @@ def _experts(i: _Inputs) -> dict:
 
 def _migration(i: _Inputs) -> dict:
     progress = i.source.migration()
-    return {"title": "Migration of legacy tickets to the graph",
-            "definition": "Legacy tickets (all ever raised in the monolith) against those now in the graph; lazy = "
-                          "migrated when first read, backfill = by the bulk command; the last reconciliation "
-                          "compares every ticket's checksum.",
+    return {"title": "Where the tickets are",
+            "definition": "Every figure above counts each ticket once: tickets still only in the legacy system are "
+                          "read from it, the others from the graph. Legacy tickets = all ever raised in the "
+                          "monolith; in the graph = migrated (lazy = when first read, backfill = by the bulk "
+                          "command, commitment = open work moved in for assignment); frozen = copy taken, not yet "
+                          "in the graph (the next read or the backfill finishes it); new = raised in the new "
+                          "system. The last reconciliation compares every legacy ticket with its copy.",
             "columns": ["measure", "value"],
             "rows": [["legacy tickets", progress["legacy_total"]], ["in the graph", progress["graph_migrated"]],
-                     ["remaining", progress["remaining"]], ["% migrated", progress["percent_migrated"]],
+                     ["only in the legacy system", progress["remaining"]],
+                     ["frozen, awaiting copy", progress.get("frozen_not_copied", 0)],
+                     ["% migrated", progress["percent_migrated"]],
                      ["lazy", progress["lazy"]], ["backfill", progress["backfill"]],
+                     ["commitment", progress.get("commitment", 0)],
+                     ["new tickets (graph only)", progress.get("new_tickets", 0)],
                      ["last reconciliation", _reconciliation(progress.get("last_reconciliation"))]]}
 
 
@@ -155,5 +166,8 @@ TABLES: dict[str, Callable[[_Inputs], dict]] = {
 def _reconciliation(run: dict[str, Any] | None) -> str:
     if not run:
         return "never run"
-    mismatches = run.get("mismatched", 0) + run.get("missing", 0)
-    return f"{run.get('at', '')}: {'OK' if not mismatches else f'{mismatches} mismatches'}"
+    found = run.get("mismatched", 0) + run.get("missing", 0) + run.get("unmarked", 0)
+    if not found:
+        return f"{run.get('at', '')}: OK"
+    return (f"{run.get('at', '')}: {found} found, {run.get('repaired', 0)} repaired, "
+            f"{run.get('needs_person', 0)} need a person")

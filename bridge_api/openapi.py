@@ -127,6 +127,9 @@ SCHEMAS = {
         "note": {"type": "string", "maxLength": 2000}}),
     "LegacyWrite": _obj(["id", "reference", "status", "updated_at"], {
         "id": ID, "reference": {"type": "string"}, "status": {"type": "string"}, "updated_at": DATETIME}),
+    "WritebackBatch": _obj(["items"], {"items": {"type": "array", "minItems": 1, "maxItems": 200,
+                                                 "items": {"type": "object"}}}),
+    "WrittenBack": _obj(["written"], {"written": {"type": "array", "items": ID}}),
     "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
     "ReportRows": _obj(["items"], {"items": {"type": "array", "items": {
         "type": "array", "minItems": 10, "maxItems": 10}}}),
@@ -215,7 +218,7 @@ PATHS = {
     "/experts/{expert_id}": {"get": _op("Get an expert", "200", "Expert", params=[_path_id("expert_id")],
                                         extra=_not_found("expert"), who=f"{STAFF}; that expert; {SERVICES}")},
     "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
-        _param("migrated", schema={"enum": ["any", "true", "false"]}), *PAGING],
+        _param("migrated", schema={"enum": ["any", "true", "false"]}), _param("status"), *PAGING],
         who="services ticketing, backfill, reports")},
     "/legacy-tickets/batch": {"get": _op(
         "Several full legacy tickets at once (for the backfill)", "200", "LegacyTicketBatch",
@@ -239,6 +242,9 @@ PATHS = {
         "Tickets only the legacy system holds: waiting now, expert loads from now, survey answers per expert",
         "200", "ReportNow", params=[_param("now", schema=DATETIME, required=True), _param("exclude")],
         who="service reports")},
+    "/legacy-tickets/writeback": {"put": _op(
+        "Rollback: write tickets from the graph back into the legacy schema (upsert by id; clears the freeze "
+        "and migration marks)", "200", "WrittenBack", body="WritebackBatch", who="service backfill")},
     "/legacy-tickets/stats": {"get": _op("How many legacy tickets exist and how many are migrated", "200",
                                          "LegacyStats", who="services ticketing, backfill, reports")},
     "/legacy-tickets/checksums": {"get": _op("Content checksums of legacy tickets, in id order", "200",

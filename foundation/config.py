@@ -29,6 +29,8 @@ class Settings:
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
+    # Where people reach the shell (links in emails and text messages must be absolute).
+    public_url: str = "http://127.0.0.1:8000"
 
 
 def _secret_key(data_dir: Path) -> str:
@@ -77,6 +79,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
         fragments=_fragments(env),
+        public_url=(env.get("SYSOPS_PUBLIC_URL")
+                    or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
     )
 
 

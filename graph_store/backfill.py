@@ -57,12 +57,13 @@ class ProgressBar:
         self.out.write("\n")
 
 
-def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200, workers: int = 4,
-             limit: int | None = None, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+def backfill_ids(migrator: Migrator, ids: Iterator[int], *, batch_size: int = 200, workers: int = 4,
+                 limit: int | None = None, via: str = "backfill",
+                 on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+    """Migrate the given legacy ids in batches: each sub-batch is one freeze call, one graph write and
+    one mark call; sub-batches run on a small thread pool while the id walk stays sequential."""
     result = BackfillResult()
     started = time.perf_counter()
-    ids = bridge.legacy_ticket_ids(migrated="false", page_size=max(batch_size, 100))
-    # Workers take sub-batches of each batch in parallel; the id walk itself stays sequential.
     chunk = max(1, batch_size // workers)
     with ThreadPoolExecutor(max_workers=workers) as pool:
         for batch in _batches(ids, batch_size):
@@ -71,7 +72,7 @@ def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200,
                 if not batch:
                     break
             parts = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
-            created = sum(pool.map(lambda part: migrator.migrate_batch(part, via="backfill"), parts))
+            created = sum(pool.map(lambda part: migrator.migrate_batch(part, via=via), parts))
             result.seen += len(batch)
             result.migrated += created
             result.already += len(batch) - created
@@ -79,3 +80,12 @@ def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200,
                 on_progress(result.seen)
     result.seconds = time.perf_counter() - started
     return result
+
+
+def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200, workers: int = 4,
+             limit: int | None = None, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+    """Every legacy ticket not yet marked migrated (frozen ones included: a crash after the freeze is
+    finished here)."""
+    ids = bridge.legacy_ticket_ids(migrated="false", page_size=max(batch_size, 100))
+    return backfill_ids(migrator, ids, batch_size=batch_size, workers=workers, limit=limit,
+                        on_progress=on_progress)

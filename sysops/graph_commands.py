@@ -8,6 +8,7 @@ from foundation.config import load_settings
 from graph_store.backfill import ProgressBar
 from graph_store.backfill import backfill as run_backfill
 from graph_store.config import open_store
+from graph_store.cutover import cut_over, roll_back
 from graph_store.server import run_foreground
 
 
@@ -68,6 +69,36 @@ def _report(result) -> int:
     return 0 if result.ok else 1
 
 
+def cutover(args) -> int:
+    """The day the new ticketing is switched on: schema, expert profiles, open legacy work moved now."""
+    store = open_store(load_settings(), "backfill")
+    store.backend.ensure_schema()
+    imported = store.experts.import_all(store.bridge, dt.date.today())
+    result = cut_over(store, batch_size=args.batch)
+    stats = store.bridge.legacy_stats()
+    print(f"cut-over: {imported} expert profiles imported; {result.seen} open legacy tickets moved to the graph "
+          f"with their slots ({result.migrated} now, {result.already} already there) in {result.seconds:.1f} s; "
+          f"{stats['remaining']} closed or cancelled tickets stay lazy (first read, or `sysops backfill`)")
+    code = _report(store.reconcile())
+    store.close()
+    return code
+
+
+def rollback(args) -> int:
+    """Going back: every graph ticket written back to the legacy schema, then removed from the graph."""
+    if not args.yes:
+        print("rollback writes every ticket of the graph back into the legacy database and empties the graph of "
+              "tickets. Switch the ticketing fragment off first (SYSOPS_FRAGMENTS without ticketing), then run "
+              "again with --yes.")
+        return 2
+    store = open_store(load_settings(), "backfill")
+    result = roll_back(store, batch_size=args.batch)
+    print(f"rollback: {result.written_back} tickets written back to the legacy system, {result.removed} removed "
+          "from the graph; the legacy screens serve them again")
+    store.close()
+    return 0
+
+
 def progress(_args) -> int:
     store = open_store(load_settings(), "reports")
     print(json.dumps(store.progress(), indent=2, default=str))
@@ -84,7 +115,7 @@ def register(sub) -> None:
     one.add_argument("ticket_id", type=int)
     one.set_defaults(func=migrate_ticket)
     bulk = sub.add_parser("backfill", help="migrate all remaining legacy tickets, then reconcile")
-    bulk.add_argument("--batch", type=int, default=200)
+    bulk.add_argument("--batch", type=int, default=400)
     bulk.add_argument("--workers", type=int, default=4)
     bulk.add_argument("--limit", type=int, default=None, help="stop after this many tickets")
     bulk.add_argument("--no-reconcile", action="store_true")
@@ -92,4 +123,12 @@ def register(sub) -> None:
     sub.add_parser("reconcile", help="compare legacy and graph checksums; exit 1 on any mismatch").set_defaults(
         func=reconcile)
     sub.add_parser("migration-progress", help="print migration progress as JSON").set_defaults(func=progress)
+    on = sub.add_parser("cutover", help="switch-on day: move open legacy work (with its slots) to the graph now")
+    on.add_argument("--batch", type=int, default=200)
+    on.set_defaults(func=cutover)
+    off = sub.add_parser("rollback", help="write every graph ticket back to the legacy database, then empty the "
+                                          "graph of tickets")
+    off.add_argument("--batch", type=int, default=100)
+    off.add_argument("--yes", action="store_true", help="really do it")
+    off.set_defaults(func=rollback)
 

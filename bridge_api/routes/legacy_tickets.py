@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
-from shell_app.models import LegacyTicket, Survey, UserAccount
+from shell_app.models import TICKET_STATUSES, LegacyTicket, Survey, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
@@ -34,12 +34,19 @@ def register(bp: Blueprint) -> None:
 
 @grant(services=(*MIGRATORS, "reports"))
 def ids():
-    """Ticket ids in id order, for the backfill; `migrated=false|true|any` (default any)."""
+    """Ticket ids in id order, for the backfill; `migrated=false|true|any` (default any); `status=` a
+    comma-separated list of legacy statuses (default all)."""
     page = page_request()
     migrated = request.args.get("migrated", "any")
     if migrated not in ("any", "true", "false"):
         raise Problem(400, "Bad Request", "migrated must be true, false or any", kind="invalid-parameter")
+    statuses = [s for s in request.args.get("status", "").split(",") if s]
+    if any(s not in TICKET_STATUSES for s in statuses):
+        raise Problem(400, "Bad Request", f"status must be among {', '.join(TICKET_STATUSES)}",
+                      kind="invalid-parameter")
     query = select(LegacyTicket.id).where(LegacyTicket.id > page.after_id).order_by(LegacyTicket.id)
+    if statuses:
+        query = query.where(LegacyTicket.status.in_(statuses))
     if migrated != "any":
         column = LegacyTicket.migrated_at
         query = query.where(column.is_not(None) if migrated == "true" else column.is_(None))

@@ -22,12 +22,14 @@ class Ticketing:
 
 
 def build(store: TicketStore, bridge: BridgeClient, *, clock: Clock = dt.datetime.now,
-          offer_timeout: dt.timedelta = dt.timedelta(minutes=15)) -> Ticketing:
+          offer_timeout: dt.timedelta = dt.timedelta(minutes=15),
+          public_url: str = "http://127.0.0.1:8000") -> Ticketing:
     management = TicketManagement(store, bridge, clock)
     assignment = Assignment(store, bridge, clock, offer_timeout, CustomerNotices(bridge))
-    return Ticketing(management, assignment, Orchestrator(management, assignment), Surveys(store, clock))
+    return Ticketing(management, assignment, Orchestrator(management, assignment, public_url), Surveys(store, clock))
 
 
 def on_graph(graph, settings) -> Ticketing:
     """The production set: tickets in graph_store, the monolith through the graph store's bridge client."""
-    return build(GraphTicketStore(graph), graph.bridge, offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds))
+    return build(GraphTicketStore(graph), graph.bridge, offer_timeout=dt.timedelta(seconds=settings.offer_timeout_seconds),
+                 public_url=settings.public_url)

@@ -38,6 +38,8 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
     expect(received).to_contain_text("received")
     reference = re.search(r"N-(\d+)", received.inner_text()).group(0)
     ticket_id = int(reference[2:])
+    # The panel lists the new ticket at once, under the confirmation: no reload needed.
+    expect(panel.locator(f'tr[data-ticket-id="{ticket_id}"]')).to_contain_text(reference)
     with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
         if ticket["status"] == "offered":

@@ -72,11 +72,12 @@ class FakeBridgeClient:
     def get_expert(self, expert_id: int) -> dict:
         return self._found(self.expert_map, expert_id, "expert")
 
-    def legacy_ticket_ids(self, migrated: str = "any", page_size: int = 500) -> Iterator[int]:
+    def legacy_ticket_ids(self, migrated: str = "any", page_size: int = 500, statuses=()) -> Iterator[int]:
         self._check()
         for ticket_id in sorted(self.legacy_tickets):
             is_migrated = self.legacy_tickets[ticket_id].get("migrated_at") is not None
-            if migrated == "any" or (migrated == "true") == is_migrated:
+            wanted = not statuses or self.legacy_tickets[ticket_id]["status"] in statuses
+            if wanted and (migrated == "any" or (migrated == "true") == is_migrated):
                 yield ticket_id
 
     def get_legacy_ticket(self, ticket_id: int) -> dict:
@@ -133,6 +134,13 @@ class FakeBridgeClient:
         return {"waiting": sorted(waiting, key=lambda w: w["waiting_since"]),
                 "loads": [{"expert_id": x, "load": n} for x, n in sorted(loads.items()) if n],
                 "surveys": [{"expert_id": x, "score_sum": sum(s), "answers": len(s)} for x, s in sorted(surveys.items())]}
+
+    def write_back(self, tickets: list[dict]) -> list[int]:
+        self._check()
+        for ticket in tickets:
+            previous = self.legacy_tickets.get(ticket["id"], {})
+            self.legacy_tickets[ticket["id"]] = {**previous, **ticket, "frozen_at": None, "migrated_at": None}
+        return [ticket["id"] for ticket in tickets]
 
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
         return [self.mark_migrated(i) for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]

@@ -24,12 +24,12 @@ def free_low_port(start: int = 20000, end: int = 32000) -> int:
 class ServedMonolith:
     """The monolith (with its bridge) under a real gunicorn on a free port; stop() ends it."""
 
-    def __init__(self, database_url: str, secret: str, workers: int = 2):
+    def __init__(self, database_url: str, secret: str, workers: int = 2, env: dict[str, str] | None = None):
         import subprocess
         import sys
 
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret}
+        env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret, **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],

@@ -181,3 +181,17 @@ def test_the_customer_answers_the_survey_once_and_it_scores_the_expert(fragment)
     again = client.post("/surveys/100000001", data={"score": "1"}, headers=headers_for("customer"))
     assert "no survey waiting" in again.get_data(as_text=True) and store.surveys[100000001]["score"] == 4
     assert client.get("/surveys/100000001", headers=headers_for("call_centre")).status_code == 403
+
+
+def test_a_description_over_the_limit_is_refused_with_a_message_and_kept_not_cut(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    form = client.get("/customers/7/tickets/new", headers=headers_for("call_centre")).get_data(as_text=True)
+    textarea = form[form.index('<textarea id="tk-description"'):].split(">", 1)[0]
+    assert "maxlength" not in textarea and "up to 4000 characters" in form  # the browser must not cut it silently
+    long = "The printer jams. " * 250  # 4500 characters
+    response = client.post("/customers/7/tickets", data={**GOOD_RAISE, "description": long},
+                           headers=headers_for("call_centre"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "keep the description under 4000 characters" in page
+    assert long.strip() in page and store.tickets == {}  # what they typed is still there to shorten

@@ -194,3 +194,14 @@ def test_reopen_a_closed_ticket_goes_back_to_assignment_and_is_counted(world):
     assert after["status"] == "offered"  # 1 is excluded (already tried), 2 is free in the afternoon
     with pytest.raises(TransitionRefused):
         ticketing.orchestrator.reopen(ticket["id"], "callcentre", "")
+
+
+def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_address(world):
+    store, bridge, clock, _ = world
+    ticketing = build(store, bridge, clock=clock, public_url="https://support.example.com/")
+    ticket = raise_(ticketing)
+    ticketing.assignment.accept(ticket["id"], next(a["expert_id"] for a in store.get(ticket["id"])["allocations"]),
+                                "expert")
+    ticketing.orchestrator.close(ticket["id"], store.get(ticket["id"]).booking().expert_id, "expert", "Fixed it")
+    body = bridge.notifications[f"survey:{ticket['id']}"]["body"]
+    assert f"https://support.example.com/fragments/ticketing/surveys/{ticket['id']}" in body

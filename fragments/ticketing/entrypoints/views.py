@@ -16,7 +16,7 @@ from graph_store.errors import StaleTicket
 from ..domain.slots import describe, upcoming_choices
 from ..domain.states import State, TransitionRefused
 from ..domain.ticket import Ticket
-from ..services.management import InvalidTicket, RaiseRequest
+from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import actor, services, visible_ticket
 
@@ -44,17 +44,24 @@ def _products() -> dict[int, str]:
 @allow(roles=(*STAFF, "customer"))
 def customer_tickets(customer_id: int):
     require_customer(customer_id)
+    return _customer_panel(customer_id)
+
+
+def _customer_panel(customer_id: int, status: int = 200, received: Ticket | None = None,
+                    names: dict[int, str] | None = None):
     tickets = services().management.list(customer_id=customer_id, limit=50)
     surveys = [t for t in tickets if t.status == State.CLOSED and services().surveys.open_for(t)] \
         if current().role == "customer" else []
-    return _page("ticketing/customer_tickets.html", customer_id=customer_id, tickets=tickets, products=_products(),
-                 can_raise=current().role in RAISERS, surveys=surveys)
+    return _page("ticketing/customer_tickets.html", status, customer_id=customer_id, tickets=tickets,
+                 products=_products(), can_raise=current().role in RAISERS, surveys=surveys, received=received,
+                 names=names or {})
 
 
 def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], status: int = 200):
     management = services().management
     return _page("ticketing/raise_form.html", status, customer_id=customer_id, errors=errors, form=form,
-                 products=management.covered_products(customer_id), choices=upcoming_choices(management.clock()))
+                 products=management.covered_products(customer_id), choices=upcoming_choices(management.clock()),
+                 max_description=MAX_DESCRIPTION)
 
 
 @bp.get("/customers/<int:customer_id>/tickets/new")
@@ -80,7 +87,8 @@ def raise_ticket(customer_id: int):
         ticket = services().orchestrator.raise_ticket(raise_request)
     except InvalidTicket as invalid:
         return _raise_form(customer_id, invalid.errors, form, 422)
-    return _page("ticketing/received.html", 201, ticket=ticket, products=_products(), names=_names(ticket))
+    # The panel comes back with the confirmation on top of the customer's list, the new ticket in it.
+    return _customer_panel(customer_id, 201, received=ticket, names=_names(ticket))
 
 
 def _names(ticket: Ticket) -> dict[int, str]:

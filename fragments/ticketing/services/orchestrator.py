@@ -27,7 +27,8 @@ SURVEY_PATH = "/fragments/ticketing/surveys/{ticket_id}"
 
 
 class Orchestrator:
-    def __init__(self, management: TicketManagement, assignment: Assignment):
+    def __init__(self, management: TicketManagement, assignment: Assignment, public_url: str):
+        self.public_url = public_url.rstrip("/")  # links in messages are absolute: they are opened elsewhere
         self.management = management
         self.assignment = assignment
         self.store = management.store
@@ -99,7 +100,7 @@ class Orchestrator:
         self.notices.send(ticket.customer_id, key=f"survey:{ticket.id}",
                           subject=f"How did we do on {ticket.reference}?",
                           body=f"Ticket {ticket.reference} is closed. Tell us how it went: "
-                               f"{SURVEY_PATH.format(ticket_id=ticket.id)}")
+                               f"{self.public_url}{SURVEY_PATH.format(ticket_id=ticket.id)}")
 
     def reopen(self, ticket_id: int, actor: str, reason: str) -> Dispatch:
         """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""

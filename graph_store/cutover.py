@@ -1,0 +1,86 @@
+"""The day the new ticketing is switched on, and the day it is switched off again.
+
+Cut-over: open legacy work (open, assigned, in progress) moves to the graph eagerly, with the slots it
+holds, so assignment and My work see all of it from the first minute; closed and cancelled tickets
+stay lazy (first read, or the backfill at leisure).
+
+Rollback: every ticket the graph holds (new ones and migrated ones, with all their history) is
+written back into the legacy schema through the bridge, then removed from the graph, so the monolith
+serves and edits them again and a later cut-over copies them afresh. Both are resumable: run again
+after any interruption.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable
+
+from .backfill import BackfillResult, backfill_ids
+
+OPEN_LEGACY = ("open", "assigned", "in_progress")
+GRAPH_TO_LEGACY = {"new": "open", "offered": "open", "unassigned": "open", "assigned": "assigned",
+                   "in_progress": "in_progress", "closed": "closed", "cancelled": "cancelled"}
+
+
+def cut_over(store, *, batch_size: int = 200, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+    """Migrate every open legacy ticket now (the lazy path's own batched, create-only write)."""
+    ids = store.bridge.legacy_ticket_ids(migrated="false", statuses=OPEN_LEGACY, page_size=max(batch_size, 100))
+    return backfill_ids(store.migrator, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
+
+
+def legacy_record(ticket: dict[str, Any], survey: dict[str, Any] | None) -> dict[str, Any]:
+    """A graph ticket in the shape the bridge's writeback takes (the legacy schema's)."""
+    status = GRAPH_TO_LEGACY[ticket["status"]]
+    accepted = [a for a in ticket["allocations"] if a.get("state") == "accepted"]
+    expert = accepted[-1]["expert_id"] if accepted and status in ("assigned", "in_progress", "closed") else None
+    history = [{"at": e["at"], "actor": e["actor"], "action": e["action"], "detail": e["detail"]}
+               for e in ticket["history"]]
+    return {"id": ticket["id"], "reference": ticket["reference"], "status": status, "channel": ticket["channel"],
+            "description": ticket["description"], "customer_id": ticket["customer_id"],
+            "contract_id": ticket["contract_id"], "product_id": ticket["product_id"], "assigned_expert_id": expert,
+            "created_at": ticket["created_at"], "updated_at": ticket.get("updated_at") or ticket["created_at"],
+            "closed_at": ticket.get("closed_at") if status == "closed" else None,
+            "resolution": ticket.get("resolution") if status == "closed" else None,
+            "slots": list(ticket.get("slots") or []), "history": history,
+            "survey": {"answered_at": survey["answered_at"], "score": survey["score"],
+                       "comment": survey.get("comment") or ""} if survey else None}
+
+
+@dataclass
+class Rollback:
+    written_back: int = 0
+    removed: int = 0
+
+
+def roll_back(store, *, batch_size: int = 100, on_progress: Callable[[int], None] | None = None) -> Rollback:
+    """Write every graph ticket back to the legacy system, then empty the graph of tickets."""
+    result = Rollback()
+    after = 0
+    while True:
+        ids = [row["id"] for row in store.backend.read(
+            "MATCH (t:Ticket) WHERE t.id > $after RETURN t.id AS id ORDER BY id LIMIT $n",
+            {"after": after, "n": batch_size})]
+        if not ids:
+            break
+        records = [legacy_record(store.tickets.get(i), store.surveys.find(i)) for i in ids]
+        store.bridge.write_back(records)
+        result.written_back += len(ids)
+        after = ids[-1]
+        if on_progress:
+            on_progress(result.written_back)
+    # Only once every ticket is safely back: the graph forgets them (the id counter stays, so ids are
+    # never reused), and a later cut-over copies them afresh.
+    while True:
+        removed = store.backend.write(
+            "MATCH (t:Ticket) WITH t LIMIT $n OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event) "
+            "OPTIONAL MATCH (s:Survey {ticket_id: t.id}) OPTIONAL MATCH (b:Booking {ticket_id: t.id}) "
+            "WITH collect(DISTINCT t) AS ts, collect(DISTINCT e) AS es, collect(DISTINCT s) AS ss, "
+            "collect(DISTINCT b) AS bs "
+            "FOREACH (x IN es | DETACH DELETE x) FOREACH (x IN ss | DETACH DELETE x) "
+            "FOREACH (x IN bs | DETACH DELETE x) FOREACH (x IN ts | DETACH DELETE x) "
+            "RETURN size(ts) AS n", {"n": batch_size})
+        count = removed[0]["n"] if removed else 0
+        if not count:
+            break
+        result.removed += count
+    return result
+

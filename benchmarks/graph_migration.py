@@ -140,9 +140,9 @@ def report(args, sessions, server, store: GraphStore, bridge) -> None:
     raw.close()
 
     # The real backfill: freeze over HTTP, one create-only graph write per batch, mark over HTTP.
-    result = backfill(store.migrator, bridge, batch_size=400, workers=4, limit=len(ids))
+    result = backfill(store.migrator, bridge, batch_size=400, workers=3, limit=len(ids))
     print(f"\n1. backfill of {result.seen} tickets of preset {args.preset}")
-    print(f"   backfill (freeze + batched graph write + mark, 4 workers) {result.per_second:>8,.0f} tickets/s")
+    print(f"   backfill (freeze + batched graph write + mark, 3 in flight) {result.per_second:>6,.0f} tickets/s")
     print(f"   limit: legacy DB read + serialise          {legacy_read:>10,.0f} tickets/s")
     print(f"   limit: FalkorDB raw batched insert         {raw_insert:>10,.0f} tickets/s (on {len(tickets)} tickets)")
     limit = min(legacy_read, raw_insert)

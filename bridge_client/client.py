@@ -45,6 +45,7 @@ class Unavailable(BridgeError):
 
 # Ids per batch GET: 200 ids of up to ten digits, comma-encoded, stay far below a 4 KiB request line.
 BATCH_GET_IDS = 200
+BATCH_POST_IDS = 500  # the bridge's limit for a list of ids in a body
 
 _BY_STATUS = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
 
@@ -187,7 +188,11 @@ class HttpBridgeClient:
     def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
         """Freeze then read: from this call on the legacy system refuses writes to these tickets, and
         the records returned hold every write it ever accepted. Idempotent, so it may be retried."""
-        return self._call("POST", "/legacy-tickets/freeze", json={"ids": list(ticket_ids)}, idempotent=True)["items"]
+        ids, items = list(ticket_ids), []
+        for start in range(0, len(ids), BATCH_POST_IDS):
+            items.extend(self._call("POST", "/legacy-tickets/freeze", json={"ids": ids[start:start + BATCH_POST_IDS]},
+                                    idempotent=True)["items"])
+        return items
 
     def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]:
         return self._get("/legacy-tickets/commitments", slots=",".join(slots) or None, expert_id=expert_id)["items"]
@@ -204,7 +209,11 @@ class HttpBridgeClient:
         return self._call("PUT", "/legacy-tickets/writeback", json={"items": tickets}, idempotent=True)["written"]
 
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
-        return self._call("POST", "/legacy-tickets/migrated", json={"ids": list(ticket_ids)}, idempotent=True)["items"]
+        ids, items = list(ticket_ids), []
+        for start in range(0, len(ids), BATCH_POST_IDS):
+            items.extend(self._call("POST", "/legacy-tickets/migrated", json={"ids": ids[start:start + BATCH_POST_IDS]},
+                                    idempotent=True)["items"])
+        return items
 
     def legacy_checksums(self, page_size: int = 500) -> Iterator[dict]:
         return self._pages("/legacy-tickets/checksums", limit=page_size)

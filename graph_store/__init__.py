@@ -50,8 +50,6 @@ class GraphStore:
         if ticket is None:
             self.migrator.migrate(ticket_id, via="lazy", admit=admit)
             ticket = self.tickets.get(ticket_id)
-        elif ticket.get("source") == "legacy" and not ticket.get("legacy_marked"):
-            self.migrator.ensure_legacy_marked([ticket_id])  # repair after a crash between write and mark
         return ticket
 
     def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int:

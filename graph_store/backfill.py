@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 import time
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO
 
@@ -57,32 +57,47 @@ class ProgressBar:
         self.out.write("\n")
 
 
-def backfill_ids(migrator: Migrator, ids: Iterator[int], *, batch_size: int = 200, workers: int = 4,
+def backfill_ids(migrator: Migrator, ids: Iterator[int], *, batch_size: int = 400, workers: int = 3,
                  limit: int | None = None, via: str = "backfill",
                  on_progress: Callable[[int], None] | None = None) -> BackfillResult:
-    """Migrate the given legacy ids in batches: each sub-batch is one freeze call, one graph write and
-    one mark call; sub-batches run on a small thread pool while the id walk stays sequential."""
+    """Migrate the given legacy ids in batches, each one freeze call, one graph write and one mark call.
+
+    Up to `workers` batches are in flight at once, so the legacy system freezes and serialises the
+    next batches while the graph writes this one. On a 2-core machine at 100x, batches of 400 with 3 in
+    flight measured ~2,100 tickets/s against ~1,600-1,800 with 2 and ~1,150 with one at a time."""
     result = BackfillResult()
     started = time.perf_counter()
-    chunk = max(1, batch_size // workers)
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        for batch in _batches(ids, batch_size):
-            if limit is not None:
-                batch = batch[: max(limit - result.seen, 0)]
-                if not batch:
-                    break
-            parts = [batch[i:i + chunk] for i in range(0, len(batch), chunk)]
-            created = sum(pool.map(lambda part: migrator.migrate_batch(part, via=via), parts))
-            result.seen += len(batch)
+    in_flight: dict[Future, int] = {}
+
+    def settle(return_when: str) -> None:
+        done, _ = wait(in_flight, return_when=return_when)
+        for future in done:
+            size = in_flight.pop(future)
+            created = future.result()
+            result.seen += size
             result.migrated += created
-            result.already += len(batch) - created
+            result.already += size - created
             if on_progress:
                 on_progress(result.seen)
+
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        submitted = 0
+        for batch in _batches(ids, batch_size):
+            if limit is not None:
+                batch = batch[: max(limit - submitted, 0)]
+                if not batch:
+                    break
+            if len(in_flight) >= workers:
+                settle(FIRST_COMPLETED)
+            in_flight[pool.submit(migrator.migrate_batch, batch, via)] = len(batch)
+            submitted += len(batch)
+        if in_flight:
+            settle(ALL_COMPLETED)
     result.seconds = time.perf_counter() - started
     return result
 
 
-def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 200, workers: int = 4,
+def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 400, workers: int = 3,
              limit: int | None = None, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Every legacy ticket not yet marked migrated (frozen ones included: a crash after the freeze is
     finished here)."""

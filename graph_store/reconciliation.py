@@ -88,8 +88,8 @@ def compare(db: GraphBackend, bridge: BridgeClient, page: int = 500) -> Reconcil
 
     def flush() -> None:
         graph = {row["id"]: row for row in db.read(
-            "UNWIND $ids AS id MATCH (t:Ticket {id: id}) RETURN t.id AS id, t.source_checksum AS checksum, "
-            "t.legacy_marked AS marked", {"ids": [item["id"] for item in batch]})}
+            "UNWIND $ids AS id MATCH (t:Ticket {id: id}) RETURN t.id AS id, t.source_checksum AS checksum",
+            {"ids": [item["id"] for item in batch]})}
         for item in batch:
             result.checked += 1
             copy = graph.get(item["id"])
@@ -103,7 +103,7 @@ def compare(db: GraphBackend, bridge: BridgeClient, page: int = 500) -> Reconcil
                 result.findings.append(Finding(item["id"], "mismatched", [], "needs a person"))
             else:
                 result.matching += 1
-                if not copy["marked"] or item["migrated_at"] is None:
+                if item["migrated_at"] is None:
                     result.findings.append(Finding(item["id"], "unmarked", ["legacy mark missing"], "needs a person"))
         batch.clear()
 

@@ -75,13 +75,6 @@ class ReportQueries:
                                               "closed_at": a_closed or None, "reason": reason or None})
         return list(tickets.values())
 
-    def unmarked_legacy_ids(self, limit: int = 500) -> list[int]:
-        """Migrated tickets whose legacy mark is still missing (a crash between the graph write and the
-        mark; normally none): the legacy side must not count them again."""
-        return [row["id"] for row in self.db.read(
-            "MATCH (t:Ticket {source: 'legacy'}) WHERE NOT coalesce(t.legacy_marked, false) "
-            "RETURN t.id AS id ORDER BY id LIMIT $limit", {"limit": limit})]
-
     def waiting(self) -> list[dict[str, Any]]:
         return self.db.read(WAITING, {})
 

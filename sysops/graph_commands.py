@@ -116,7 +116,7 @@ def register(sub) -> None:
     one.set_defaults(func=migrate_ticket)
     bulk = sub.add_parser("backfill", help="migrate all remaining legacy tickets, then reconcile")
     bulk.add_argument("--batch", type=int, default=400)
-    bulk.add_argument("--workers", type=int, default=4)
+    bulk.add_argument("--workers", type=int, default=3, help="batches in flight at once")
     bulk.add_argument("--limit", type=int, default=None, help="stop after this many tickets")
     bulk.add_argument("--no-reconcile", action="store_true")
     bulk.set_defaults(func=backfill)

@@ -1,8 +1,8 @@
 """The legacy side of work still held only by the legacy system (tickets not yet in the graph):
 commitments that bind the new assignment, and the figures the managers' report adds to the graph's.
 
-"Not yet in the graph" is `migrated_at IS NULL` minus the ids the caller names in `exclude` (tickets
-the graph already holds whose legacy mark is still missing after a crash): each ticket counted once.
+"Not yet in the graph" is "not frozen": the copy has not been taken (the caller may also name ids
+to leave out in `exclude`), so each ticket is counted on one side only.
 """
 from __future__ import annotations
 
@@ -50,7 +50,7 @@ def _moment_arg(name: str, required: bool = True) -> dt.datetime | None:
 
 
 def _not_in_graph(exclude: list[int]):
-    condition = LegacyTicket.migrated_at.is_(None)
+    condition = LegacyTicket.frozen_at.is_(None)
     return and_(condition, LegacyTicket.id.not_in(exclude)) if exclude else condition
 
 

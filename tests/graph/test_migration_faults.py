@@ -78,8 +78,10 @@ def test_a_migrator_killed_at_any_step_converges_on_the_next_read(falkor_store, 
     ticket = falkor_store.get_ticket(ticket_id)  # the next read converges
     assert nodes(falkor_store, ticket_id) == (1, legacy_events)
     assert ticket["source_checksum"] == falkor_store.bridge.get_legacy_ticket(ticket_id)["checksum"]
+    if point == "after-graph-write":  # frozen and copied, only the bookkeeping mark is missing
+        assert falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is None
+        assert ticket_id in falkor_store.reconcile().repaired  # reconciliation (and the backfill) set it
     assert falkor_store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
-    assert falkor_store.tickets.get(ticket_id)["legacy_marked"] is True and ticket["id"] == ticket_id
 
 
 def test_two_backfills_beside_lazy_reads_migrate_every_ticket_exactly_once(falkor_server, fresh_bridge):

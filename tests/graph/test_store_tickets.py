@@ -60,7 +60,7 @@ def test_first_read_migrates_a_legacy_ticket_with_what_it_points_at(store):
     ticket = store.get_ticket(ticket_id)
     assert ticket["reference"] == legacy["reference"] and ticket["source"] == "legacy"
     assert ticket["source_checksum"] == legacy["checksum"] and ticket["mapping_version"] == MAPPING_VERSION
-    assert ticket["migrated_via"] == "lazy" and ticket["legacy_marked"] is True
+    assert ticket["migrated_via"] == "lazy"
     assert [e["detail"] for e in ticket["history"]] == [h["detail"] for h in legacy["history"]]
     assert ticket["slots"] == legacy["slots"]
     assert store.bridge.get_legacy_ticket(ticket_id)["migrated_at"] is not None
@@ -126,9 +126,10 @@ def test_unknown_tickets_are_not_found_and_leave_no_node(store):
         assert count(store, "MATCH (t:Ticket {id: $id}) RETURN count(t) AS n", id=missing) == 0
 
 
-def test_a_missing_legacy_mark_is_repaired_by_the_next_read(store):
+def test_the_legacy_copy_is_frozen_before_the_graph_is_written_and_marked_after(store):
     ticket_id = legacy_id()
+    assert store.bridge.get_legacy_ticket(ticket_id)["frozen_at"] is None
     store.get_ticket(ticket_id)
-    store.backend.write("MATCH (t:Ticket {id: $id}) SET t.legacy_marked = false", {"id": ticket_id})
-    assert store.get_ticket(ticket_id)["legacy_marked"] is False  # this read repairs...
-    assert store.tickets.get(ticket_id)["legacy_marked"] is True  # ...so the node now says so
+    legacy = store.bridge.get_legacy_ticket(ticket_id)
+    assert legacy["frozen_at"] is not None and legacy["migrated_at"] is not None
+    assert legacy["frozen_at"] <= legacy["migrated_at"]

@@ -107,7 +107,7 @@ class FakeBridgeClient:
                       and (not slots or set(slots) & set(t["slots"])))
 
     def _legacy_only(self, exclude) -> list[dict]:
-        return [t for i, t in sorted(self.legacy_tickets.items()) if not t.get("migrated_at") and i not in exclude]
+        return [t for i, t in sorted(self.legacy_tickets.items()) if not t.get("frozen_at") and i not in exclude]
 
     def legacy_report_rows(self, start: str, end: str, exclude=()) -> list[list]:
         self._check()

@@ -1,10 +1,11 @@
 """The reports' rows over the whole business: every ticket the graph holds, plus every ticket only the
 legacy system holds (read through the bridge's aggregate reads), each counted once.
 
-"Only the legacy system holds it" is decided by the legacy side (`migrated_at` not set) minus the
-tickets the graph already has whose legacy mark is missing after a crash; those the graph names.
-Legacy rows are mapped exactly as the migration would map them (graph_store.migration), so a figure
-does not move when a ticket migrates.
+"Only the legacy system holds it" is decided by the legacy side: its copy has not been taken (not
+frozen). Once frozen, the graph holds it (or, after a crash between the freeze and the graph write,
+is about to: the migration table shows those as "frozen, awaiting copy"). Legacy rows are mapped
+exactly as the migration would map them (graph_store.migration), so a figure does not move when a
+ticket migrates.
 """
 from __future__ import annotations
 
@@ -38,16 +39,13 @@ class WholeBusinessSource(GraphReportSource):
         super().__init__(graph)
         self.bridge = graph.bridge
 
-    def _in_graph_unmarked(self) -> list[int]:
-        return self.graph.reports.unmarked_legacy_ids()
-
     def tickets_raised(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         graph_rows = super().tickets_raised(start, end)
-        legacy = self.bridge.legacy_report_rows(iso(start), iso(end), self._in_graph_unmarked())
+        legacy = self.bridge.legacy_report_rows(iso(start), iso(end))
         return graph_rows + [legacy_row(row) for row in legacy]
 
     def _legacy_now(self, now: dt.datetime) -> dict[str, Any]:
-        return self.bridge.legacy_report_now(iso(now), self._in_graph_unmarked())
+        return self.bridge.legacy_report_now(iso(now))
 
     def waiting(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         legacy = self._legacy_now(now or dt.datetime.now())["waiting"]

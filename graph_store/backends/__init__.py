@@ -23,7 +23,7 @@ class GraphBackend(Protocol):
 # Plain (non-unique) indexes for the reports' scans. Not Ticket.created_at: FalkorDB's index answers a
 # two-sided range on a string property with every node (seen with 3 nodes; tests/graph/
 # test_reports_on_graph.py caught it), so that range is a filtered label scan for now.
-RANGE_INDEXES = [("Ticket", "status"), ("Booking", "ticket_id")]
+RANGE_INDEXES = [("Ticket", "status"), ("Booking", "ticket_id"), ("Survey", "expert_id")]
 
 UNIQUE_KEYS = [
     ("Ticket", "id"), ("Customer", "id"), ("Contract", "id"), ("Product", "id"), ("Locale", "id"),

@@ -11,6 +11,9 @@ from bridge_api.serializers import content_checksum
 from fragments.reports.adapters.whole_business import WholeBusinessSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
+from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.services.surveys import SurveyClosed
+from fragments.ticketing.wiring import build
 from graph_store import GraphStore
 from tests.support.fake_bridge import FakeBridgeClient
 
@@ -141,3 +144,14 @@ def test_the_bridges_legacy_report_reads_agree_with_the_full_records(fresh_bridg
         sum(r["survey"]["score"] for r in answered), abs=0.01 * len(answered))
     migrator.close()
     reporter.close()
+
+
+def test_a_survey_answered_in_the_legacy_system_moves_with_its_ticket_and_cannot_be_answered_again(mixed):
+    reports, _ = mixed
+    graph = reports.source.graph
+    ticketing = build(GraphTicketStore(graph), reports.source.bridge, clock=lambda: NOW)
+    ticket = ticketing.management.get(15)  # migrated, answered 5 in the legacy system
+    assert graph.surveys.find(15)["score"] == 5.0 and not ticketing.surveys.open_for(ticket)
+    with pytest.raises(SurveyClosed):
+        ticketing.surveys.answer(ticket, 1, "trying to vote twice")
+    assert graph.experts.get(902)["score"] == 5.0 and graph.experts.get(902)["score_answers"] == 1

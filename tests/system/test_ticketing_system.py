@@ -176,3 +176,16 @@ def test_a_refused_read_of_someone_elses_legacy_ticket_leaves_it_where_it_is(sys
             legacy = store.bridge.get_legacy_ticket(ticket_id)
             assert legacy["frozen_at"] is None and legacy["migrated_at"] is None
             assert store.tickets.find(ticket_id) is None
+
+
+def test_a_customers_page_lists_each_ticket_once_during_the_migration(system):
+    staff = StaffBrowser(system.shell)
+    with system.graph_store() as store:
+        ticket_id = next(iter(store.bridge.legacy_ticket_ids(migrated="false")))
+        legacy = store.bridge.get_legacy_ticket(ticket_id)
+    customer_page = f"{system.shell}/customers/{legacy['customer_id']}"
+    assert legacy["reference"] in staff.http.get(customer_page, timeout=10).text  # still legacy: its table
+    assert staff.fragment(f"/tickets/{ticket_id}").status_code == 200  # opened: it moves to the graph
+    page = staff.http.get(customer_page, timeout=10).text
+    panel = staff.fragment(f"/customers/{legacy['customer_id']}/tickets").text
+    assert legacy["reference"] in panel and legacy["reference"] not in page  # in the panel only

@@ -236,11 +236,11 @@ PATHS = {
         "200", "IdItems", params=[_param("slots"), _param("expert_id", schema=ID)], who="services ticketing, backfill")},
     "/legacy-tickets/report-rows": {"get": _op(
         "Tickets only the legacy system holds, raised in [from, to): one array per ticket", "200", "ReportRows",
-        params=[_param("from", schema=DATETIME, required=True), _param("to", schema=DATETIME, required=True),
-                _param("exclude")], who="service reports")},
+        params=[_param("from", schema=DATETIME, required=True), _param("to", schema=DATETIME, required=True)],
+        who="service reports")},
     "/legacy-tickets/report-now": {"get": _op(
         "Tickets only the legacy system holds: waiting now, expert loads from now, survey answers per expert",
-        "200", "ReportNow", params=[_param("now", schema=DATETIME, required=True), _param("exclude")],
+        "200", "ReportNow", params=[_param("now", schema=DATETIME, required=True)],
         who="service reports")},
     "/legacy-tickets/writeback": {"put": _op(
         "Rollback: write tickets from the graph back into the legacy schema (upsert by id; clears the freeze "

@@ -1,15 +1,15 @@
 """The legacy side of work still held only by the legacy system (tickets not yet in the graph):
 commitments that bind the new assignment, and the figures the managers' report adds to the graph's.
 
-"Not yet in the graph" is "not frozen": the copy has not been taken (the caller may also name ids
-to leave out in `exclude`), so each ticket is counted on one side only.
+"Not yet in the graph" is "not frozen": the copy has not been taken, so each ticket is counted on
+one side only.
 """
 from __future__ import annotations
 
 import datetime as dt
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import and_, func, select
+from sqlalchemy import func, select
 
 from foundation.parsing import parse_digits
 from foundation.problems import Problem
@@ -30,15 +30,6 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/legacy-tickets/report-now", "legacy_tickets_report_now", report_now)
 
 
-def _ids_arg(name: str) -> list[int]:
-    raw = request.args.get(name, "")
-    ids = [parse_digits(part) for part in raw.split(",")] if raw else []
-    if None in ids or len(ids) > MAX_LIST:
-        raise Problem(400, "Bad Request", f"{name} must be up to {MAX_LIST} comma-separated ids",
-                      kind="invalid-parameter")
-    return ids
-
-
 def _moment_arg(name: str, required: bool = True) -> dt.datetime | None:
     raw = request.args.get(name)
     if raw is None and not required:
@@ -49,9 +40,8 @@ def _moment_arg(name: str, required: bool = True) -> dt.datetime | None:
         raise Problem(400, "Bad Request", f"{name} must be an ISO 8601 date-time", kind="invalid-parameter") from None
 
 
-def _not_in_graph(exclude: list[int]):
-    condition = LegacyTicket.frozen_at.is_(None)
-    return and_(condition, LegacyTicket.id.not_in(exclude)) if exclude else condition
+def _not_in_graph():
+    return LegacyTicket.frozen_at.is_(None)
 
 
 @grant(services=("ticketing", "backfill"))
@@ -82,7 +72,6 @@ def report_rows():
     """Legacy-only tickets raised in [from, to), one array each: id, reference, status, product id,
     locale id, created at, closed at, times reopened, expert id, when first assigned."""
     start, end = _moment_arg("from"), _moment_arg("to")
-    exclude = _ids_arg("exclude")
     accepted_at = (select(func.min(TicketHistory.at)).where(TicketHistory.ticket_id == LegacyTicket.id,
                                                              TicketHistory.action == "assigned").scalar_subquery())
     reopened = (select(func.count()).where(TicketHistory.ticket_id == LegacyTicket.id,
@@ -93,7 +82,7 @@ def report_rows():
                Customer.locale_id, LegacyTicket.created_at, LegacyTicket.closed_at, reopened,
                LegacyTicket.assigned_expert_id, accepted_at)
         .join(Customer, Customer.id == LegacyTicket.customer_id)
-        .where(LegacyTicket.created_at >= start, LegacyTicket.created_at < end, _not_in_graph(exclude))
+        .where(LegacyTicket.created_at >= start, LegacyTicket.created_at < end, _not_in_graph())
         .order_by(LegacyTicket.id)).all()
     return jsonify(items=[[r[0], r[1], r[2], r[3], r[4], iso(r[5]), iso(r[6]), r[7], r[8], iso(r[9])]
                           for r in rows])
@@ -104,7 +93,7 @@ def report_now():
     """Legacy-only figures at a moment: tickets waiting for an expert, each expert's load (slots of open
     work from `now` on) and the survey answers per expert (sum of each survey's mean score, count)."""
     now = _moment_arg("now")
-    legacy_only = _not_in_graph(_ids_arg("exclude"))
+    legacy_only = _not_in_graph()
     session = db()
     waiting = session.execute(
         select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.created_at, LegacyTicket.updated_at)

@@ -106,23 +106,23 @@ class FakeBridgeClient:
                       and (expert_id is None or t["assigned_expert_id"] == expert_id)
                       and (not slots or set(slots) & set(t["slots"])))
 
-    def _legacy_only(self, exclude) -> list[dict]:
-        return [t for i, t in sorted(self.legacy_tickets.items()) if not t.get("frozen_at") and i not in exclude]
+    def _legacy_only(self) -> list[dict]:
+        return [t for _, t in sorted(self.legacy_tickets.items()) if not t.get("frozen_at")]
 
-    def legacy_report_rows(self, start: str, end: str, exclude=()) -> list[list]:
+    def legacy_report_rows(self, start: str, end: str) -> list[list]:
         self._check()
         return [[t["id"], t["reference"], t["status"], t["product_id"], t["locale_id"], t["created_at"],
                  t["closed_at"], sum(1 for h in t["history"] if h["detail"].startswith("closed -> ")),
                  t["assigned_expert_id"], min((h["at"] for h in t["history"] if h["action"] == "assigned"),
                                               default=None)]
-                for t in self._legacy_only(exclude) if start <= t["created_at"] < end]
+                for t in self._legacy_only() if start <= t["created_at"] < end]
 
-    def legacy_report_now(self, now: str, exclude=()) -> dict:
+    def legacy_report_now(self, now: str) -> dict:
         self._check()
         loads: dict[int, int] = {}
         surveys: dict[int, list[float]] = {}
         waiting = []
-        for t in self._legacy_only(exclude):
+        for t in self._legacy_only():
             if t["status"] == "open":
                 waiting.append({"id": t["id"], "reference": t["reference"], "created_at": t["created_at"],
                                 "waiting_since": t["updated_at"]})

@@ -10,6 +10,7 @@ ticket migrates.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 from typing import Any
 
 from foundation.vocabulary import iso
@@ -38,6 +39,8 @@ class WholeBusinessSource(GraphReportSource):
     def __init__(self, graph: GraphStore):
         super().__init__(graph)
         self.bridge = graph.bridge
+        self._lock = threading.Lock()
+        self._last_now: tuple[str | None, dict[str, Any]] = (None, {})
 
     def tickets_raised(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
         graph_rows = super().tickets_raised(start, end)
@@ -45,7 +48,15 @@ class WholeBusinessSource(GraphReportSource):
         return graph_rows + [legacy_row(row) for row in legacy]
 
     def _legacy_now(self, now: dt.datetime) -> dict[str, Any]:
-        return self.bridge.legacy_report_now(iso(now))
+        """One bridge read per moment: the waiting table and the expert table of one report share it."""
+        key = iso(now)
+        with self._lock:
+            if self._last_now[0] == key:
+                return self._last_now[1]
+        figures = self.bridge.legacy_report_now(key)
+        with self._lock:
+            self._last_now = (key, figures)
+        return figures
 
     def waiting(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
         legacy = self._legacy_now(now or dt.datetime.now())["waiting"]

@@ -36,6 +36,11 @@ class TicketState(StrEnum):
 
 
 VISIBLE_STATES = tuple(state.value for state in TicketState)
+
+# The legacy system's own ticket states, as the seam reads them.
+LEGACY_OPEN = ("open", "assigned", "in_progress")          # not finished: moved eagerly at the cut-over
+LEGACY_HOLDING = ("assigned", "in_progress")               # an expert was sent and has not finished
+LEGACY_ACCEPTED = ("assigned", "in_progress", "closed")    # an expert took it on
 OPEN_STATES = frozenset({TicketState.NEW, TicketState.OFFERED, TicketState.ASSIGNED, TicketState.UNASSIGNED,
                          TicketState.IN_PROGRESS})
 

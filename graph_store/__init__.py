@@ -23,7 +23,7 @@ from .errors import (
 from .experts import ExpertStore
 from .migration import Migrator
 from .progress import migration_progress
-from .reconciliation import Reconciliation, compare, record_run, repair
+from .reconciliation import Reconciliation, compare, last_run, record_run, repair
 from .reports import ReportQueries
 from .surveys import SurveyStore
 from .tickets import NEW_TICKET_ID_BASE, TicketRepository
@@ -60,6 +60,9 @@ class GraphStore:
         except Unavailable as exc:
             raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
         return self.migrator.migrate_batch(ids, via="commitment") if ids else 0
+
+    def last_reconciliation(self) -> dict[str, Any] | None:
+        return last_run(self.backend)
 
     def progress(self) -> dict[str, Any]:
         return migration_progress(self.backend, self.bridge)

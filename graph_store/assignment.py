@@ -138,9 +138,9 @@ class AssignmentStore:
             "MATCH (:Expert {id: $id})-[:HOLDS]->(b:Booking) RETURN b {.*} AS b ORDER BY b.starts_at",
             {"id": expert_id})]
 
-    def release_booking(self, *, expert_id: int, starts_at: str, ticket_id: int) -> bool:
-        """Free a booked slot (ticket closed or cancelled), and every other slot the same ticket holds for
-        the same expert (a migrated legacy ticket holds all the slots its customer chose)."""
+    def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool:
+        """Free every slot the ticket holds for the expert (ticket closed or cancelled): one for a new
+        ticket, all its customer chose for a migrated legacy one."""
         rows = self.db.write("MATCH (b:Booking {ticket_id: $ticket_id}) WHERE b.expert_id = $expert_id "
                              "DETACH DELETE b RETURN count(*) AS freed",
                              {"expert_id": expert_id, "ticket_id": ticket_id})

@@ -14,16 +14,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Callable
 
+from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_OPEN
+
 from .backfill import BackfillResult, backfill_ids
 
-OPEN_LEGACY = ("open", "assigned", "in_progress")
 GRAPH_TO_LEGACY = {"new": "open", "offered": "open", "unassigned": "open", "assigned": "assigned",
                    "in_progress": "in_progress", "closed": "closed", "cancelled": "cancelled"}
 
 
 def cut_over(store, *, batch_size: int = 200, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Migrate every open legacy ticket now (the lazy path's own batched, create-only write)."""
-    ids = store.bridge.legacy_ticket_ids(migrated="false", statuses=OPEN_LEGACY, page_size=max(batch_size, 100))
+    ids = store.bridge.legacy_ticket_ids(migrated="false", statuses=LEGACY_OPEN, page_size=max(batch_size, 100))
     return backfill_ids(store.migrator, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
 
 
@@ -31,7 +32,7 @@ def legacy_record(ticket: dict[str, Any], survey: dict[str, Any] | None) -> dict
     """A graph ticket in the shape the bridge's writeback takes (the legacy schema's)."""
     status = GRAPH_TO_LEGACY[ticket["status"]]
     accepted = [a for a in ticket["allocations"] if a.get("state") == "accepted"]
-    expert = accepted[-1]["expert_id"] if accepted and status in ("assigned", "in_progress", "closed") else None
+    expert = accepted[-1]["expert_id"] if accepted and status in LEGACY_ACCEPTED else None
     history = [{"at": e["at"], "actor": e["actor"], "action": e["action"], "detail": e["detail"]}
                for e in ticket["history"]]
     return {"id": ticket["id"], "reference": ticket["reference"], "status": status, "channel": ticket["channel"],

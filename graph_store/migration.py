@@ -25,7 +25,7 @@ import uuid
 from typing import Any, Callable
 
 from bridge_client import BridgeClient, NotFound, Unavailable
-from foundation.vocabulary import STAFF_ROLES, iso
+from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_HOLDING, STAFF_ROLES, iso
 
 from .assignment import booking_key
 from .backends import GraphBackend
@@ -68,8 +68,18 @@ RETURN t.id AS id
 
 LEGACY_STATUS = {"open": "unassigned", "assigned": "assigned", "in_progress": "in_progress",
                  "closed": "closed", "cancelled": "cancelled"}
-# Legacy work that holds an expert's time: the expert was sent and has not finished.
-HOLDING = ("assigned", "in_progress")
+
+
+def legacy_allocation(status: str, expert_id: int | None, assigned_at: str | None,
+                      created_at: str) -> dict[str, Any] | None:
+    """The legacy ticket's one expert as an allocation: accepted once the expert took it on, `at` the
+    first "assigned" event. Shared by the migration and the reports' legacy rows, so a figure does not
+    move when a ticket migrates."""
+    if expert_id is None:
+        return None
+    accepted = status in LEGACY_ACCEPTED
+    return {"expert_id": expert_id, "accepted": accepted, "state": "accepted" if accepted else "offered",
+            "at": assigned_at or created_at}
 
 
 def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
@@ -93,13 +103,13 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
                               and h["detail"].startswith("closed -> ")),
     }
     expert_id = legacy["assigned_expert_id"]
-    allocations, bookings = [], []
+    allocation = legacy_allocation(legacy["status"], expert_id,
+                                   next((h["at"] for h in history if h["action"] == "assigned"), None),
+                                   legacy["created_at"])
+    allocations = [{**allocation, "slot": min(legacy["slots"])}] if allocation else []
+    bookings = []
     if expert_id is not None:
-        accepted = legacy["status"] in ("assigned", "in_progress", "closed")
-        allocations.append({"expert_id": expert_id, "accepted": accepted,
-                            "state": "accepted" if accepted else "offered", "slot": min(legacy["slots"]),
-                            "at": next((h["at"] for h in history if h["action"] == "assigned"), legacy["created_at"])})
-        if legacy["status"] in HOLDING:
+        if legacy["status"] in LEGACY_HOLDING:
             bookings = [{"key": booking_key(expert_id, slot), "expert_id": expert_id, "starts_at": slot,
                          "ticket_id": legacy["id"]} for slot in legacy["slots"]]
     survey = legacy.get("survey")

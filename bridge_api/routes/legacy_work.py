@@ -13,14 +13,13 @@ from sqlalchemy import func, select
 
 from foundation.parsing import parse_digits
 from foundation.problems import Problem
-from shell_app.models import LegacyTicket, Survey, SurveyResponse, TicketHistory, TicketSlot
-from shell_app.models.customers import Customer
+from foundation.vocabulary import LEGACY_HOLDING
+from shell_app.models import Customer, LegacyTicket, Survey, SurveyResponse, TicketHistory, TicketSlot
 
 from ..auth import grant
 from ..serializers import iso
 from ._common import db
 
-HOLDING = ("assigned", "in_progress")  # the expert was sent and has not finished
 MAX_LIST = 500
 
 
@@ -58,7 +57,7 @@ def commitments():
         raise Problem(400, "Bad Request", "slots must be ISO 8601 date-times", kind="invalid-parameter") from None
     if not slots and expert_id is None:
         raise Problem(400, "Bad Request", "give slots, expert_id or both", kind="invalid-parameter")
-    query = select(LegacyTicket.id).where(LegacyTicket.frozen_at.is_(None), LegacyTicket.status.in_(HOLDING),
+    query = select(LegacyTicket.id).where(LegacyTicket.frozen_at.is_(None), LegacyTicket.status.in_(LEGACY_HOLDING),
                                           LegacyTicket.assigned_expert_id.is_not(None))
     if expert_id is not None:
         query = query.where(LegacyTicket.assigned_expert_id == expert_id)
@@ -101,7 +100,7 @@ def report_now():
     loads = session.execute(
         select(LegacyTicket.assigned_expert_id, func.count(TicketSlot.id))
         .join(TicketSlot, TicketSlot.ticket_id == LegacyTicket.id)
-        .where(legacy_only, LegacyTicket.status.in_(HOLDING), LegacyTicket.assigned_expert_id.is_not(None),
+        .where(legacy_only, LegacyTicket.status.in_(LEGACY_HOLDING), LegacyTicket.assigned_expert_id.is_not(None),
                TicketSlot.starts_at >= now)
         .group_by(LegacyTicket.assigned_expert_id)).all()
     per_survey = (select(LegacyTicket.assigned_expert_id.label("expert_id"),

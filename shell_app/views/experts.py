@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import func, select
 
+from foundation.vocabulary import LEGACY_HOLDING
+
 from ..models import Expert, ExpertLocale, ExpertSkill, LegacyTicket, Locale, Product
 from ..security import allow
 from ._paging import current_page
@@ -40,6 +42,6 @@ def detail(expert_id: int):
     expert = g.db.get(Expert, expert_id) or abort(404)
     open_load = g.db.scalar(
         select(func.count()).select_from(LegacyTicket)
-        .where(LegacyTicket.assigned_expert_id == expert_id, LegacyTicket.status.in_(("assigned", "in_progress")))
+        .where(LegacyTicket.assigned_expert_id == expert_id, LegacyTicket.status.in_(LEGACY_HOLDING))
     )
     return render_template("shell/expert_detail.html", expert=expert, open_load=open_load)

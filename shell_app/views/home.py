@@ -3,6 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, g, redirect, render_template, url_for
 from sqlalchemy import select
 
+from foundation.vocabulary import LEGACY_HOLDING
+
 from ..models import ROLES, Customer, LegacyTicket
 from ..security import allow
 
@@ -18,7 +20,7 @@ def index():
     if role == "expert":
         tickets = g.db.scalars(
             select(LegacyTicket).where(LegacyTicket.assigned_expert_id == g.user.expert_id,
-                                       LegacyTicket.status.in_(("assigned", "in_progress")))
+                                       LegacyTicket.status.in_(LEGACY_HOLDING))
             .order_by(LegacyTicket.created_at.desc()).limit(50)
         ).all()
         return render_template("shell/expert_home.html", tickets=tickets)

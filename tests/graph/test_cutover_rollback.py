@@ -11,13 +11,13 @@ import sys
 
 import requests
 
+from foundation.vocabulary import LEGACY_OPEN
 from fragments.ticketing.adapters.graph import GraphTicketStore
 from fragments.ticketing.domain.slots import upcoming_choices
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.cutover import OPEN_LEGACY
 from shell_app.demo_data import create_and_seed
 
 from ..support.processes import ServedMonolith
@@ -61,7 +61,7 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
         backend = FalkorBackend(graph=graph, unix_socket_path=str(falkor_server.socket_path))
         backend.clear()
         store = GraphStore(backend, bridge_client(base, "backfill"))
-        open_work = list(store.bridge.legacy_ticket_ids(statuses=OPEN_LEGACY))
+        open_work = list(store.bridge.legacy_ticket_ids(statuses=LEGACY_OPEN))
         closed = next(iter(store.bridge.legacy_ticket_ids(statuses=("closed",))))
         assert open_work
 

@@ -118,7 +118,7 @@ def test_accept_books_refuse_frees_and_a_late_answer_changes_nothing(experts):
     assert experts.assignment.bookings(906) == []
     assert not experts.assignment.close_offer(ticket_id=refused, expert_id=906, starts_at=slot, outcome="accepted",
                                               actor="expert:expert906", now=NOW)
-    assert experts.assignment.release_booking(expert_id=901, starts_at=slot, ticket_id=accepted)
+    assert experts.assignment.release_bookings(expert_id=901, ticket_id=accepted)
     assert experts.assignment.bookings(901) == []
 
 

@@ -47,6 +47,9 @@ class FixedSource:
     def experts(self, now):
         return [{"id": 5, "first_name": "Eve", "last_name": "Fix", "load": 2, "score": 4.0, "answers": 3}]
 
+    def last_reconciliation(self):
+        return self.migration()["last_reconciliation"]
+
     def migration(self):
         return {"legacy_total": 100, "graph_migrated": 40, "remaining": 60, "percent_migrated": 40.0, "lazy": 10,
                 "backfill": 30, "last_reconciliation": {

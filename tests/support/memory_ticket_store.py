@@ -148,13 +148,13 @@ class MemoryTicketStore:
                    if a["state"] == "offered" and a["expires_at"] <= _iso(now)]
             return sorted(due, key=lambda d: d["expires_at"])[:limit]
 
-    def release_booking(self, *, expert_id, starts_at, ticket_id) -> bool:
+    def release_bookings(self, *, expert_id, ticket_id) -> bool:
         with self._lock:
-            key = f"{expert_id}@{starts_at}"
-            if self.bookings.get(key, {}).get("ticket_id") != ticket_id:
-                return False
-            del self.bookings[key]
-            return True
+            held = [key for key, b in self.bookings.items()
+                    if b.get("ticket_id") == ticket_id and key.startswith(f"{expert_id}@")]
+            for key in held:
+                del self.bookings[key]
+            return bool(held)
 
     def needing_follow_up(self, created_before, limit=100) -> list[int]:
         with self._lock:

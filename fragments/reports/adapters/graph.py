@@ -22,3 +22,6 @@ class GraphReportSource:
 
     def migration(self):
         return self.graph.progress()
+
+    def last_reconciliation(self):
+        return self.graph.last_reconciliation()

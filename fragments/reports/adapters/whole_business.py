@@ -15,21 +15,16 @@ from typing import Any
 
 from foundation.vocabulary import iso
 from graph_store import GraphStore
-from graph_store.migration import LEGACY_STATUS
+from graph_store.migration import LEGACY_STATUS, legacy_allocation
 
 from .graph import GraphReportSource
-
-ACCEPTED = ("assigned", "in_progress", "closed")
 
 
 def legacy_row(row: list[Any]) -> dict[str, Any]:
     """One bridge report row as the graph's report row."""
     ticket_id, reference, status, product_id, locale_id, created, closed, reopened, expert_id, assigned_at = row
-    allocations = []
-    if expert_id is not None:
-        accepted = status in ACCEPTED
-        allocations.append({"expert_id": expert_id, "state": "accepted" if accepted else "offered",
-                            "at": assigned_at or created, "closed_at": None, "reason": None})
+    allocation = legacy_allocation(status, expert_id, assigned_at, created)
+    allocations = [{**allocation, "closed_at": None, "reason": None}] if allocation else []
     return {"id": ticket_id, "reference": reference, "status": LEGACY_STATUS[status], "product_id": product_id,
             "locale_id": locale_id, "created_at": created, "closed_at": closed, "reopened": reopened,
             "allocations": allocations, "source": "legacy-only"}

@@ -39,7 +39,7 @@ class Reports:
 
     def reconciliation(self) -> dict[str, Any] | None:
         """The last reconciliation run with its findings (what differs, what was repaired)."""
-        return self.source.migration().get("last_reconciliation")
+        return self.source.last_reconciliation()
 
     def table(self, period: Period, name: str) -> dict[str, Any] | None:
         """One table (for its CSV), reading only what that table needs."""

@@ -62,8 +62,8 @@ class GraphTicketStore:
     def due_offers(self, now: dt.datetime, limit: int = 100) -> list[dict[str, Any]]:
         return self.graph.assignment.due_offers(now, limit)
 
-    def release_booking(self, *, expert_id: int, starts_at: str, ticket_id: int) -> bool:
-        return self.graph.assignment.release_booking(expert_id=expert_id, starts_at=starts_at, ticket_id=ticket_id)
+    def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool:
+        return self.graph.assignment.release_bookings(expert_id=expert_id, ticket_id=ticket_id)
 
     def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
         return self.graph.tickets.needing_follow_up(created_before, limit)

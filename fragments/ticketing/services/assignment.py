@@ -114,8 +114,8 @@ class Assignment:
         for offer in ticket.open_offers():
             self.store.close_offer(ticket_id=ticket.id, expert_id=offer.expert_id, starts_at=offer.slot,
                                    outcome="withdrawn", actor=actor, now=self.clock())
-        for booked in ticket.booked_slots():
-            self.store.release_booking(expert_id=booked.expert_id, starts_at=booked.slot, ticket_id=ticket.id)
+        for expert_id in {booked.expert_id for booked in ticket.booked_slots()}:
+            self.store.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
 
     def _end_offer(self, ticket_id: int, expert_id: int, outcome: str, actor: str, reason: str) -> bool:
         ticket = self.store.get(ticket_id)

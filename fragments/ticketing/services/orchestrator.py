@@ -89,8 +89,8 @@ class Orchestrator:
         booked = ticket.booked_slots()
         ticket.close(expert_id, actor, text, self.clock())
         self.store.save(ticket, self.clock())
-        for booking in booked:
-            self.store.release_booking(expert_id=booking.expert_id, starts_at=booking.slot, ticket_id=ticket.id)
+        for expert_id in {booking.expert_id for booking in booked}:
+            self.store.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
         try:
             self.send_survey(ticket)
         except BridgeError as exc:

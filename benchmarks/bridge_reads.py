@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Customer, Expert
 
-from .harness import gunicorn_monolith, run_concurrently, seeded_sqlite
+from .harness import gunicorn_monolith, mint, run_concurrently, seeded_sqlite
 
 SECRET = "benchmark-secret"
 
@@ -37,7 +37,7 @@ def main() -> None:
     sessions = make_session_factory(engine)
     with sessions() as session:
         customer_ids = list(session.scalars(select(Customer.id)))
-    token = TokenSigner(SECRET).mint(Principal("service", "ticketing"), "bridge", ttl=3600)
+    token = mint(Principal("service", "ticketing"), "bridge", ttl=3600)
 
     def direct_customer(i: int):
         rng, session = random.Random(i), sessions()

@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from bridge_api import serializers
 from bridge_client import HttpBridgeClient
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS, period_of
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
@@ -34,7 +34,7 @@ from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import LegacyTicket, Survey
 
-from .harness import Figures, gunicorn_monolith, seeded_sqlite
+from .harness import Figures, gunicorn_monolith, mint, seeded_sqlite
 
 SECRET = "benchmark-secret"
 
@@ -94,10 +94,9 @@ def main() -> None:
     server = FalkorServer(graph_dir)
     process = server.spawn(stdout=subprocess.DEVNULL)
     server.wait_ready(process)
-    signer = TokenSigner(SECRET)
     try:
         with gunicorn_monolith(url, SECRET, workers=2) as base:
-            bridge = HttpBridgeClient(base, lambda: signer.mint(Principal("service", "backfill"), "bridge"))
+            bridge = HttpBridgeClient(base, lambda: mint(Principal("service", "backfill"), "bridge"))
             backend = FalkorBackend(graph="bench", unix_socket_path=str(server.socket_path))
             backend.ensure_schema()
             store = GraphStore(backend, bridge)

@@ -14,6 +14,19 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable, Iterator
 
+from foundation import keys
+from foundation.tokens import Principal, TokenSigner
+
+# The benchmarks' own key set (a key pair per service), made once per run.
+KEYS_DIR = Path(tempfile.mkdtemp(prefix="sysops-bench-keys-"))
+keys.ensure_all(KEYS_DIR)
+
+
+def mint(principal: Principal, audience: str, ttl: int = 300) -> str:
+    """A token as its rightful issuer mints it: the monolith for users, each service for itself."""
+    issuer = principal.subject if principal.is_service else "shell"
+    return TokenSigner.for_service(KEYS_DIR, issuer).mint(principal, audience, ttl)
+
 
 @dataclass
 class Figures:
@@ -84,7 +97,7 @@ def gunicorn_monolith(database_url: str, secret: str, workers: int = 2) -> Itera
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret}
+    env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SESSION_KEY": secret, "SYSOPS_KEYS_DIR": str(KEYS_DIR)}
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers",
                                str(workers), "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],
                               env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)

@@ -7,12 +7,16 @@ composition root (sysops.wsgi). Clients use `bridge_client`, which imports nothi
 """
 from __future__ import annotations
 
+from pathlib import Path
+
 from flask import Blueprint, Flask
 
 from bridge_client import PREFIX
 from foundation.problems import Problem, from_problem
+from foundation.tokens import TokenVerifier
 from shell_app import published_api
 
+from . import auth
 from .routes import (
     alerts,
     catalog,
@@ -21,8 +25,8 @@ from .routes import (
     knowledge,
     legacy_ticket_writes,
     legacy_tickets,
-    legacy_writeback,
     legacy_work,
+    legacy_writeback,
     meta,
     notifications,
 )
@@ -37,4 +41,5 @@ def create_blueprint() -> Blueprint:
 
 
 def mount(app: Flask) -> None:
+    app.extensions["bridge_token_verifier"] = TokenVerifier.for_audience(Path(app.config["KEYS_DIR"]), auth.AUDIENCE)
     published_api.mount(app, create_blueprint())

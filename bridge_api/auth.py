@@ -17,9 +17,9 @@ ANY = "*"
 
 
 def authenticate() -> None:
-    signer = current_app.extensions["token_signer"]
+    verifier = current_app.extensions["bridge_token_verifier"]
     try:
-        g.principal = signer.verify(bearer(request.headers.get("Authorization")), AUDIENCE)
+        g.principal = verifier.verify(bearer(request.headers.get("Authorization")))
     except TokenError as exc:
         raise Problem(401, "Unauthorized", str(exc)) from exc
 

@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import os
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
+
+from . import keys
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 
@@ -15,7 +16,11 @@ class Settings:
     database_url: str
     host: str
     shell_port: int
-    secret_key: str
+    # The installation's keys (foundation.keys): every service's private folder and the public set.
+    # None in a confined process, which is given only its own folder and the public file.
+    keys_dir: Path | None
+    # The public key set every verifier reads (SYSOPS_PUBLIC_KEYS, default <keys_dir>/public.json).
+    public_keys: Path
     workers: int
     smtp_host: str
     smtp_port: int
@@ -31,40 +36,41 @@ class Settings:
     fragments: tuple[tuple[str, str], ...] = ()
     # Where people reach the shell (links in emails and text messages must be absolute).
     public_url: str = "http://127.0.0.1:8000"
+    # Behind HTTPS (nginx with TLS): session cookies get the Secure flag.
+    https: bool = False
+    # Shared store of the login throttle's counters (limits storage URI); memory:// is per process.
+    limits_storage: str = "memory://"
+    # Signed-in sessions end after this long without a request, and after this long in any case.
+    session_idle_minutes: int = 120
+    session_max_hours: float = 12.0
+    # This process's own private key folder (SYSOPS_OWN_KEYS), given to every process but the monolith.
+    own_keys: Path | None = None
 
-
-def _secret_key(data_dir: Path) -> str:
-    """A key from SYSOPS_SECRET_KEY, else one generated once and kept in the data dir.
-
-    Every process of one installation must share it (sessions, and later the tokens
-    between apps), so it is persisted rather than generated per process.
-    """
-    from_env = os.environ.get("SYSOPS_SECRET_KEY")
-    if from_env:
-        return from_env
-    path = data_dir / "secret_key"
-    try:
-        return path.read_text().strip()
-    except FileNotFoundError:
-        pass
-    data_dir.mkdir(parents=True, exist_ok=True)
-    key = secrets.token_urlsafe(48)
-    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    with os.fdopen(fd, "w") as fh:
-        fh.write(key)
-    return key
+    def signing_folder(self, service: str) -> Path:
+        """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
+        it asks for: it has no other), else that service's folder in the installation's keys."""
+        if self.own_keys is not None:
+            return self.own_keys
+        if self.keys_dir is None:
+            raise keys.KeyMissing("neither SYSOPS_OWN_KEYS nor SYSOPS_KEYS_DIR says where the signing key is")
+        return keys.own_folder(self.keys_dir, service)
 
 
 def load_settings(env: dict[str, str] | None = None) -> Settings:
     env = dict(os.environ if env is None else env)
     data_dir = Path(env.get("SYSOPS_DATA_DIR", REPO_ROOT / "var")).resolve()
     database_url = env.get("DATABASE_URL") or f"sqlite:///{data_dir / 'legacy.db'}"
+    # A process given its own key folder is confined to it: it is not told where the others are.
+    keys_dir = None if env.get("SYSOPS_OWN_KEYS") and not env.get("SYSOPS_KEYS_DIR") else Path(
+        env.get("SYSOPS_KEYS_DIR") or data_dir / "keys").resolve()
     return Settings(
         data_dir=data_dir,
         database_url=database_url,
         host=env.get("SYSOPS_HOST", "127.0.0.1"),
         shell_port=int(env.get("SYSOPS_SHELL_PORT", "8000")),
-        secret_key=env.get("SYSOPS_SECRET_KEY") or _secret_key(data_dir),
+        keys_dir=keys_dir,
+        public_keys=Path(env.get("SYSOPS_PUBLIC_KEYS") or keys.public_file(keys_dir or data_dir / "keys")).resolve(),
+        own_keys=Path(env["SYSOPS_OWN_KEYS"]).resolve() if env.get("SYSOPS_OWN_KEYS") else None,
         workers=int(env.get("SYSOPS_WORKERS", "2")),
         smtp_host=env.get("SYSOPS_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env.get("SYSOPS_SMTP_PORT", "8025")),
@@ -79,6 +85,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
         fragments=_fragments(env),
+        https=env.get("SYSOPS_HTTPS", "").lower() in ("1", "true", "yes") or env.get(
+            "SYSOPS_PUBLIC_URL", "").startswith("https://"),
+        limits_storage=env.get("SYSOPS_LIMITS_STORAGE", "memory://"),
+        session_idle_minutes=int(env.get("SYSOPS_SESSION_IDLE_MINUTES", "120")),
+        session_max_hours=float(env.get("SYSOPS_SESSION_MAX_HOURS", "12")),
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
     )

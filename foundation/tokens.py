@@ -1,25 +1,32 @@
-"""Signed, short-lived bearer tokens between our own processes (zero trust).
+"""Signed, short-lived bearer tokens between our own processes (zero trust, ADR 0003).
 
-A token names either a user (minted by the monolith's login for the logged-in person:
-role plus customer or expert id) or a calling service (e.g. "ticketing"). Every app
-verifies signature, expiry and audience on every request, then checks role and ownership.
-
-Format: base64url(JSON claims) "." base64url(HMAC-SHA256). The HMAC key is derived from the
-installation's secret with a purpose label, so it differs from the session-cookie key.
+A token names either a user (minted only by the monolith, "shell", for the logged-in person: role
+plus customer or expert id) or a calling service (which can only name itself). Tokens are JWTs
+signed with the issuer's own Ed25519 key (PyJWT, alg EdDSA, `kid` in the header); verifiers hold
+only public keys (foundation.keys) and check, on every request: a known, unretired key whose
+issuer is the token's `iss`, the signature, audience, not-before, expiry, a maximum lifetime, and
+that the issuer may assert this principal.
 """
 from __future__ import annotations
 
-import base64
 import hashlib
-import hmac
-import json
 import secrets
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Sequence
 
+import jwt
+
+from .keys import OwnKey, PublicKeys, SigningKey, own_folder, public_file
+
+ALGORITHM = "EdDSA"
 DEFAULT_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 5
+# Only the monolith logs people in, so only its key may say who a user is.
+USER_ISSUERS = frozenset({"shell"})
+REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"]
 
 
 class TokenError(Exception):
@@ -36,58 +43,118 @@ class Principal:
     # For user tokens minted per browser request: a digest of that session's CSRF token, so a
     # fragment can check a state change came from a page of ours without seeing the session.
     csrf_digest: str | None = None
+    # The verified token itself, so a fragment can call another service as this user (ADR 0008).
+    token: str | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_service(self) -> bool:
         return self.kind == "service"
 
 
-def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
 class TokenSigner:
-    def __init__(self, secret: str, *, now=time.time):
-        self._key = hmac.new(secret.encode(), b"sysops-bearer-token-v1", hashlib.sha256).digest()
+    """Mints tokens as `issuer` with that issuer's own private key."""
+
+    def __init__(self, issuer: str, key: Callable[[], SigningKey], *, now: Callable[[], float] = time.time):
+        self.issuer = issuer
+        self._key = key
         self._now = now
 
-    def _sign(self, body: str) -> str:
-        return _b64(hmac.new(self._key, body.encode(), hashlib.sha256).digest())
+    @classmethod
+    def for_service(cls, keys_dir: Path, service: str, **kwargs) -> "TokenSigner":
+        """`service`'s signer from an installation's keys directory (operator tools, tests)."""
+        return cls.from_folder(own_folder(keys_dir, service), service, **kwargs)
 
-    def mint(self, principal: Principal, audience: str, ttl: int = DEFAULT_TTL_SECONDS) -> str:
+    @classmethod
+    def from_folder(cls, folder: Path, service: str, **kwargs) -> "TokenSigner":
+        """`service`'s signer from its own private folder (what a running service is given)."""
+        return cls(service, OwnKey(folder, service), **kwargs)
+
+    def mint(self, principal: Principal, audience: str | Sequence[str], ttl: int = DEFAULT_TTL_SECONDS) -> str:
         if not 0 < ttl <= MAX_TTL_SECONDS:
             raise ValueError("token lifetime must be between 1 s and 1 h")
+        if principal.is_service and principal.subject != self.issuer:
+            raise ValueError(f"{self.issuer} cannot mint a token for service {principal.subject}")
+        if not principal.is_service and self.issuer not in USER_ISSUERS:
+            raise ValueError(f"{self.issuer} cannot mint user tokens")
+        key = self._key()
         issued = int(self._now())
-        claims = {"kind": principal.kind, "sub": principal.subject, "role": principal.role,
-                  "cid": principal.customer_id, "eid": principal.expert_id, "aud": audience,
-                  "csrf": principal.csrf_digest,
-                  "iat": issued, "exp": issued + ttl, "jti": secrets.token_urlsafe(8)}
-        body = _b64(json.dumps(claims, separators=(",", ":"), sort_keys=True).encode())
-        return f"{body}.{self._sign(body)}"
+        claims = {"iss": self.issuer, "sub": principal.subject, "aud": audience if isinstance(audience, str)
+                  else list(audience), "iat": issued, "nbf": issued, "exp": issued + ttl,
+                  "jti": secrets.token_urlsafe(12), "kind": principal.kind}
+        optional = {"role": principal.role, "cid": principal.customer_id, "eid": principal.expert_id,
+                    "csrf": principal.csrf_digest}
+        claims.update({name: value for name, value in optional.items() if value is not None})
+        return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
-    def verify(self, token: str, audience: str) -> Principal:
-        body, _, signature = token.partition(".")
-        if not body or not signature or not hmac.compare_digest(signature, self._sign(body)):
-            raise TokenError("invalid token signature")
+
+class TokenVerifier:
+    """Verifies tokens meant for `audience` against the installation's public keys."""
+
+    def __init__(self, audience: str, public_keys: PublicKeys, *, now: Callable[[], float] = time.time,
+                 max_lifetime: int = MAX_TTL_SECONDS):
+        self.audience = audience
+        self._keys = public_keys
+        self._now = now
+        self._max_lifetime = max_lifetime
+
+    @classmethod
+    def for_audience(cls, keys_dir: Path, audience: str, **kwargs) -> "TokenVerifier":
+        return cls.from_file(public_file(keys_dir), audience, **kwargs)
+
+    @classmethod
+    def from_file(cls, public_keys: Path, audience: str, **kwargs) -> "TokenVerifier":
+        return cls(audience, PublicKeys(public_keys), **kwargs)
+
+    def verify(self, token: str) -> Principal:
         try:
-            claims = json.loads(_unb64(body))
-            kind, subject, expires = claims["kind"], claims["sub"], int(claims["exp"])
-            audiences = claims["aud"]
-        except (ValueError, KeyError, TypeError) as exc:
+            header = jwt.get_unverified_header(token)
+        except jwt.PyJWTError as exc:
             raise TokenError("malformed token") from exc
-        if expires + CLOCK_SKEW_SECONDS < self._now():
-            raise TokenError("token expired")
-        if audiences != audience:
-            raise TokenError("token not meant for this service")
-        if kind not in ("user", "service") or not isinstance(subject, str):
+        if header.get("alg") != ALGORITHM:
+            raise TokenError("token not signed with an accepted algorithm")
+        kid = header.get("kid")
+        public = self._keys.get(kid) if isinstance(kid, str) else None
+        if public is None:
+            raise TokenError("token signed with an unknown key")
+        now = self._now()
+        if not public.usable(now):
+            raise TokenError("token signed with a retired key")
+        try:
+            claims = jwt.decode(token, public.key, algorithms=[ALGORITHM], audience=self.audience,
+                                issuer=public.issuer, leeway=CLOCK_SKEW_SECONDS,
+                                options={"require": REQUIRED_CLAIMS})
+        except jwt.ExpiredSignatureError as exc:
+            raise TokenError("token expired") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise TokenError("token not valid yet") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise TokenError("token not meant for this service") from exc
+        except jwt.PyJWTError as exc:
+            raise TokenError("invalid token") from exc
+        return self._principal(claims, token, now)
+
+    def _principal(self, claims: dict, token: str, now: float) -> Principal:
+        issued, expires = claims["iat"], claims["exp"]
+        if not isinstance(issued, int) or not isinstance(expires, int):
             raise TokenError("malformed token")
-        return Principal(kind=kind, subject=subject, role=claims.get("role"),
-                         customer_id=claims.get("cid"), expert_id=claims.get("eid"),
-                         csrf_digest=claims.get("csrf"))
+        if expires - issued > self._max_lifetime:
+            raise TokenError("token lifetime over the maximum")
+        if issued > now + CLOCK_SKEW_SECONDS:
+            raise TokenError("token not valid yet")
+        kind, subject, issuer = claims.get("kind"), claims["sub"], claims["iss"]
+        if kind == "service":
+            if subject != issuer:
+                raise TokenError("a service may only speak for itself")
+        elif kind == "user":
+            if issuer not in USER_ISSUERS:
+                raise TokenError("this issuer may not name users")
+        else:
+            raise TokenError("malformed token")
+        values = {name: claims.get(name) for name in ("role", "cid", "eid", "csrf")}
+        if not all(v is None or isinstance(v, str) for v in (values["role"], values["csrf"])) or not all(
+                v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (values["cid"], values["eid"])):
+            raise TokenError("malformed token")
+        return Principal(kind, subject, values["role"], values["cid"], values["eid"], values["csrf"], token=token)
 
 
 def csrf_digest(csrf_token: str) -> str:

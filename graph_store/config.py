@@ -40,10 +40,10 @@ def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBack
 def bridge_for(settings, service: str):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a
-    fragment never holds the threads the fragment needs to call back), service tokens minted with
-    the installation secret."""
+    fragment never holds the threads the fragment needs to call back), service tokens signed with
+    that service's own key."""
     base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
-    signer = TokenSigner(settings.secret_key)
+    signer = TokenSigner.from_folder(settings.signing_folder(service), service)
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
 
 

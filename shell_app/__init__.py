@@ -1,11 +1,13 @@
 """The legacy Sysops Squad monolith: its screens, its login, its relational database."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Flask, g
 from jinja2 import StrictUndefined
 
+from foundation import inbound, keys
 from foundation.config import REPO_ROOT, load_settings
 from foundation.tokens import TokenSigner
 
@@ -14,6 +16,8 @@ from .assets import HTMX_FILE
 from .composition.registry import build_registry
 from .composition.slots import fragment_assets, fragment_url
 from .db import make_engine, make_session_factory
+from .login_sessions import Lifetimes
+from .login_throttle import LoginThrottle
 from .routing import IdConverter
 from .version import VERSION
 from .views import register_blueprints
@@ -28,17 +32,22 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     )
     if test_config is None:
         settings = load_settings()
-        app.config.update(SECRET_KEY=settings.secret_key, DATABASE_URL=settings.database_url,
-                          SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"), FRAGMENTS=settings.fragments)
+        keys.ensure_key(settings.keys_dir, "shell")
+        # The session key exists only here: no other process is given it (ADR 0003).
+        app.config.update(SECRET_KEY=keys.session_key(settings.keys_dir), KEYS_DIR=settings.keys_dir,
+                          DATABASE_URL=settings.database_url, SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"),
+                          FRAGMENTS=settings.fragments, SESSION_COOKIE_SECURE=settings.https,
+                          LIMITS_STORAGE=settings.limits_storage, SESSION_IDLE_MINUTES=settings.session_idle_minutes,
+                          SESSION_MAX_HOURS=settings.session_max_hours)
     else:
         app.config.update(test_config)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
-    app.config.setdefault("MAX_CONTENT_LENGTH", 1024 * 1024)
+    inbound.install(app)
     app.jinja_env.undefined = StrictUndefined
     app.url_map.converters["int"] = IdConverter
 
-    app.extensions["token_signer"] = TokenSigner(app.config["SECRET_KEY"])
+    app.extensions["login_throttle"] = LoginThrottle(app.config.get("LIMITS_STORAGE", "memory://"))
+    app.extensions["session_lifetimes"] = Lifetimes.from_config(app.config)
+    app.extensions["token_signer"] = TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell")
     app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
     engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine

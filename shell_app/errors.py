@@ -23,7 +23,8 @@ def register(app: Flask) -> None:
         if under_api_prefix(request.path):
             return from_http_exception(exc)
         code = exc.code or 500
-        message = exc.description if code == 400 and exc.description else MESSAGES.get(code, exc.name)
+        # Our own refusals of input (400, 413) say what was wrong; others get the screen's wording.
+        message = exc.description if code in (400, 413) and exc.description else MESSAGES.get(code, exc.name)
         return render_template("shell/error.html", code=code, title=exc.name, message=message), code
 
     @app.errorhandler(Exception)

@@ -56,3 +56,28 @@ def dummy_verify(password: str) -> None:
     if not _DUMMY_HASH:
         _DUMMY_HASH.append(hash_password("not-a-real-password"))
     verify_password(_DUMMY_HASH[0], password)
+
+
+def check_login(stored: str | None, password: str) -> bool:
+    """Verify a sign-in at the cost of one current-cost hash whatever the account: an unknown name is
+    checked against a dummy hash, and a hash cheaper than today's (bulk demo accounts, old hashes until
+    their first login re-hashes them) is followed by the dummy one, so timing reveals no account."""
+    if stored is None:
+        dummy_verify(password)
+        return False
+    matches = verify_password(stored, password)
+    if needs_rehash(stored):
+        dummy_verify(password)
+    return matches
+
+
+MIN_PASSWORD = 10
+
+
+def password_errors(new: str, confirm: str) -> dict[str, str]:
+    errors: dict[str, str] = {}
+    if len(new) < MIN_PASSWORD:
+        errors["new"] = f"Choose a password of at least {MIN_PASSWORD} characters."
+    elif new != confirm:
+        errors["confirm"] = "The two new passwords differ."
+    return errors

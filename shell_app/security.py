@@ -6,6 +6,7 @@ decorator fails closed. tests/test_access_matrix.py walks the URL map to prove i
 """
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import secrets
 from typing import Callable
@@ -13,8 +14,7 @@ from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
 
-from . import published_api
-from .models import UserAccount
+from . import login_sessions, published_api
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
@@ -40,12 +40,13 @@ def view_policy(endpoint: str, view: Callable) -> tuple[bool, frozenset[str]]:
 
 
 def load_current_user() -> None:
+    """Who is signed in: the server-side session named by the cookie, if it is still live."""
     g.user = None
-    account_id = session.get("account_id")
-    if account_id is None:
+    session_id = session.get("sid")
+    if session_id is None:
         return
-    account = g.db.get(UserAccount, account_id)
-    if account is None or not account.active or session.get("role") != account.role:
+    account = login_sessions.resume(g.db, session_id, dt.datetime.now(), current_app.extensions["session_lifetimes"])
+    if account is None:
         session.clear()
         return
     g.user = account
@@ -90,8 +91,8 @@ def enforce_csrf():
 
 def safe_next(target: str | None, default: str) -> str:
     """Only same-site relative paths, so `next=` cannot send a user to another host."""
-    if not target:
-        return default
+    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
+        return default  # CR/LF would split the Location header; no control character belongs in a path
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return default

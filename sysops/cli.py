@@ -7,6 +7,7 @@ import sys
 
 from sqlalchemy import select
 
+from foundation import keys
 from foundation.config import load_settings
 from foundation.tokens import Principal, TokenSigner
 from fragments.ticketing.entrypoints import worker as ticketing_worker
@@ -61,7 +62,36 @@ def cmd_token(args) -> int:
             print(f"no user {args.user!r}", file=sys.stderr)
             return 2
         principal = Principal("user", account.username, account.role, account.customer_id, account.expert_id)
-    print(TokenSigner(load_settings().secret_key).mint(principal, args.audience, ttl=args.ttl))
+    issuer = principal.subject if principal.is_service else "shell"
+    print(TokenSigner.for_service(load_settings().keys_dir, issuer).mint(principal, args.audience, ttl=args.ttl))
+    return 0
+
+
+def cmd_keys_rotate(args) -> int:
+    """A new signing key per service; the old one keeps verifying for the overlap, then stops."""
+    directory = load_settings().keys_dir
+    keys.ensure_all(directory)
+    for service in (keys.SERVICES if args.all else (args.service,)):
+        kid = keys.rotate(directory, service, overlap_seconds=args.overlap)
+        print(f"{service}: now signing with {kid}; older keys verify for {args.overlap} s more")
+    return 0
+
+
+def cmd_keys_init(_args) -> int:
+    """Every service's first key pair and the session key, if missing (`sysops run` does it too)."""
+    directory = load_settings().keys_dir
+    keys.ensure_all(directory)
+    print(f"keys in {directory}: give each service only private/<its name>/ and public.json")
+    return 0
+
+
+def cmd_keys_list(_args) -> int:
+    directory = load_settings().keys_dir
+    keys.ensure_all(directory)
+    for entry in keys.published(directory):
+        retire = entry.get("retire_at")
+        until = dt.datetime.fromtimestamp(retire).isoformat(timespec="seconds") if retire else "-"
+        print(f"{entry['iss']:<10} {entry['kid']:<36} retires {until}")
     return 0
 
 
@@ -98,6 +128,16 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--audience", default="bridge")
     token.add_argument("--ttl", type=int, default=300)
     token.set_defaults(func=cmd_token)
+    key_commands = sub.add_parser("keys", help="the services' signing keys").add_subparsers(required=True)
+    key_commands.add_parser("init", help="make any missing keys").set_defaults(func=cmd_keys_init)
+    key_commands.add_parser("list", help="every published public key").set_defaults(func=cmd_keys_list)
+    rotate = key_commands.add_parser("rotate", help="give a service (or all) a new signing key")
+    which = rotate.add_mutually_exclusive_group(required=True)
+    which.add_argument("--service", choices=keys.SERVICES)
+    which.add_argument("--all", action="store_true")
+    rotate.add_argument("--overlap", type=int, default=keys.DEFAULT_OVERLAP_SECONDS,
+                        help="seconds the previous keys still verify (default: %(default)s)")
+    rotate.set_defaults(func=cmd_keys_rotate)
     run = sub.add_parser("run", help="set up if needed and run every process until Ctrl-C")
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)

@@ -7,6 +7,7 @@ import os
 import redis
 from sqlalchemy import func, select
 
+from foundation import keys
 from foundation.config import Settings
 from graph_store.config import graph_socket, open_store
 from shell_app.db import make_engine
@@ -22,6 +23,43 @@ def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int 
     return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
                          "--graceful-timeout", "5", "--no-control-socket", "--access-logfile", "-",
                          app_factory)
+
+
+# What each process may hold of the installation's keys (ADR 0003). The monolith's processes (screens,
+# bridge, the outbox worker that shares its database) see the keys folder and the session key; every
+# other process is told only of its own private folder (if it signs at all) and the public key file.
+MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
+SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports"}
+SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
+
+
+def confine_keys(specs: list[ProcessSpec], settings: Settings) -> None:
+    assert settings.keys_dir is not None, "the launcher needs the installation's keys folder"
+    for spec in specs:
+        if spec.name in MONOLITH_PROCESSES:
+            spec.env.setdefault("SYSOPS_KEYS_DIR", str(settings.keys_dir))
+            continue
+        spec.withhold = SHELL_ONLY_ENV
+        spec.env["SYSOPS_PUBLIC_KEYS"] = str(settings.public_keys)
+        # A process that signs nothing still gets a (missing) own folder, so it is not pointed at the others.
+        service = SIGNS_AS.get(spec.name, f"none-{spec.name}")
+        spec.env["SYSOPS_OWN_KEYS"] = str(keys.own_folder(settings.keys_dir, service))
+
+
+def limits_storage(settings: Settings, env: dict[str, str] | None = None) -> str:
+    """Where the monolith's workers share the login throttle's counts: SYSOPS_LIMITS_STORAGE, else the
+    graph server's Redis protocol (the same server, another keyspace), else each process's memory."""
+    env = dict(os.environ if env is None else env)
+    if env.get("SYSOPS_LIMITS_STORAGE"):
+        return env["SYSOPS_LIMITS_STORAGE"]
+    url = env.get("SYSOPS_GRAPH_URL", "")
+    if not url:
+        return f"redis+unix://{graph_socket(settings.data_dir)}"
+    if url.startswith("unix://"):
+        return f"redis+unix://{url[len('unix://'):]}"
+    if url.startswith("falkordb://"):
+        return "redis://" + url[len("falkordb://"):]
+    return "memory://"
 
 
 def process_specs(settings: Settings) -> list[ProcessSpec]:
@@ -54,6 +92,10 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                                         settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.reports_port}/healthz"),
     ]
+    confine_keys(specs, settings)
+    for spec in specs:
+        if spec.name in ("bridge", "shell_app"):
+            spec.env.setdefault("SYSOPS_LIMITS_STORAGE", limits_storage(settings))
     return specs
 
 
@@ -95,6 +137,7 @@ def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
 
 def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     seeded = prepare_database(settings, preset, seed) is not None
+    keys.ensure_all(settings.keys_dir)  # first start: a key pair per service, before any process signs
     supervisor = Supervisor(process_specs(settings))
     try:
         supervisor.start()

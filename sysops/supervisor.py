@@ -29,6 +29,13 @@ class ProcessSpec:
     health_url: str | None = None
     env: dict[str, str] = field(default_factory=dict)
     ready: Callable[[], bool] | None = None  # readiness probe for processes without an HTTP health URL
+    withhold: tuple[str, ...] = ()  # variables of the supervisor's environment this process must not get
+
+
+def child_env(spec: ProcessSpec, parent: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment a child starts with: the supervisor's, less what it must not hold, plus its own."""
+    parent = dict(os.environ if parent is None else parent)
+    return {**{k: v for k, v in parent.items() if k not in spec.withhold}, **spec.env}
 
 
 def _die_with_parent() -> None:
@@ -49,7 +56,7 @@ class Supervisor:
 
     def _spawn(self, spec: ProcessSpec) -> None:
         self.procs[spec.name] = subprocess.Popen(
-            spec.argv, env={**os.environ, **spec.env}, start_new_session=True, preexec_fn=_die_with_parent,
+            spec.argv, env=child_env(spec), start_new_session=True, preexec_fn=_die_with_parent,
         )
 
     def start(self, health_timeout: float = 60.0) -> None:

@@ -12,6 +12,7 @@ from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from sysops.wsgi import monolith as create_app
+from tests.support.keys import KEYS_DIR
 from tests.support.postgres import PostgresCluster
 
 BACKENDS = ["sqlite", "postgresql"]
@@ -57,7 +58,7 @@ def seeded_url(backend, fresh_database_url) -> str:
 
 @pytest.fixture(scope="session")
 def app(seeded_url):
-    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "DATABASE_URL": seeded_url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "test-secret", "KEYS_DIR": KEYS_DIR, "DATABASE_URL": seeded_url})
     yield app
     app.extensions["db_engine"].dispose()
 
@@ -105,6 +106,15 @@ class Auth:
 @pytest.fixture
 def auth(client):
     return Auth(client)
+
+
+@pytest.fixture
+def staff(app):
+    """A call-centre browser, signed in: (client, auth)."""
+    client = app.test_client()
+    auth = Auth(client)
+    auth.login("callcentre")
+    return client, auth
 
 
 @pytest.fixture

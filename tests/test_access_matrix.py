@@ -7,12 +7,13 @@ from flask import Flask
 from shell_app.models import ROLES
 from shell_app.published_api import blueprints as token_blueprints
 from shell_app.security import view_policy
+from tests.support.keys import KEYS_DIR
 
 from .conftest import Auth
 
 LOGIN_OF = {"customer": "customer1", "call_centre": "callcentre", "manager": "manager", "admin": "admin",
             "expert": "expert1"}
-SAMPLE_ARGS = {"customer_id": 1, "ticket_id": 1, "expert_id": 1, "article_id": 1, "name": "ticketing",
+SAMPLE_ARGS = {"customer_id": 1, "ticket_id": 1, "expert_id": 1, "account_id": 999999, "article_id": 1, "name": "ticketing",
                "rest": "tickets"}
 PUBLIC = {"auth.login", "health.healthz", "static"}
 
@@ -78,7 +79,7 @@ def test_wrong_role_gets_403_and_right_role_gets_through(app, role):
 def test_a_view_without_a_policy_is_closed_to_everyone(seeded_url):
     from sysops.wsgi import monolith as create_app
 
-    app = create_app({"TESTING": True, "SECRET_KEY": "k", "DATABASE_URL": seeded_url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "k", "KEYS_DIR": KEYS_DIR, "DATABASE_URL": seeded_url})
 
     @app.get("/forgotten")
     def forgotten():

@@ -70,7 +70,10 @@ def test_session_is_renewed_at_login(client, auth):
     auth.login("admin")
     with client.session_transaction() as after:
         assert after["csrf"] != old_csrf
-        assert after["role"] == "admin"
+        first_id = after["sid"]
+    auth.login("admin")  # signing in again, even as the same person, gives a new session id
+    with client.session_transaction() as again:
+        assert again["sid"] != first_id and "role" not in again and "account_id" not in again
 
 
 def test_deactivated_account_is_logged_out_at_its_next_request(app, client, auth, db):

@@ -1,11 +1,13 @@
 """Whatever a user sends, the monolith answers with a page or a clear error, never a 500."""
 from __future__ import annotations
 
-import pytest
+import itertools
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import Auth
+
+ADDRESSES = itertools.count(1)
 
 FORM_FIELDS = ["contract_id", "product_id", "description", "slot_date_1", "slot_period_1", "slot_date_2",
                "slot_period_2", "slot_date_3", "slot_period_3", "status", "note"]
@@ -14,21 +16,13 @@ forms = st.dictionaries(st.sampled_from(FORM_FIELDS), text | st.sampled_from(["1
 FUZZ = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 
 
-@pytest.fixture
-def staff(app):
-    client = app.test_client()
-    auth = Auth(client)
-    auth.login("callcentre")
-    return client, auth
-
-
 @FUZZ
 @given(form=forms)
 def test_fuzzed_ticket_forms_never_500(staff, form):
     client, auth = staff
     for url in ("/customers/1/tickets/new", "/tickets/1/status", "/tickets/1/notes"):
         response = client.post(url, data={**form, "csrf_token": auth.csrf})
-        assert response.status_code in (200, 302, 404, 422), (url, form, response.status_code)
+        assert response.status_code in (200, 302, 400, 404, 422), (url, form, response.status_code)  # 400: control characters
 
 
 @FUZZ
@@ -37,19 +31,22 @@ def test_fuzzed_search_and_list_parameters_never_500(staff, query, page, status)
     client, _auth = staff
     for url in ("/customers", "/tickets", "/kb"):
         response = client.get(url, query_string={"q": query, "page": page, "status": status})
-        assert response.status_code == 200, (url, query, page, status)
+        assert response.status_code in (200, 400), (url, query, page, status)  # 400: control characters
 
 
 @FUZZ
 @given(username=text, password=text, next_url=text)
 def test_fuzzed_logins_never_500(app, username, password, next_url):
     client = app.test_client()
+    # Each example from its own address, so the throttle (tested in test_login_hardening.py) does not
+    # lock the address every later test in this module signs in from.
+    client.environ_base["REMOTE_ADDR"] = f"10.0.{next(ADDRESSES) // 250}.{next(ADDRESSES) % 250}"
     page = client.get("/login").get_data(as_text=True)
     from .conftest import csrf_from
 
     response = client.post("/login", data={"username": username, "password": password, "next": next_url,
                                            "csrf_token": csrf_from(page)})
-    assert response.status_code in (302, 401)
+    assert response.status_code in (302, 400, 401, 429)  # 429: the throttle, after many failures from one address
 
 
 def test_oversized_notes_are_refused_cleanly(staff):

@@ -6,6 +6,7 @@ import time
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from bridge_client import (
     BridgeClient,
@@ -15,13 +16,13 @@ from bridge_client import (
     Unauthorized,
     Unavailable,
 )
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from tests.support.fake_bridge import FakeBridgeClient
 
+from .support.keys import forge, mint
 from .support.processes import free_port, seeded_monolith
 
 SECRET = "client-test-secret"
-SIGNER = TokenSigner(SECRET)
 
 
 @pytest.fixture(scope="module")
@@ -31,7 +32,7 @@ def live_monolith(tmp_path_factory):
 
 
 def client_as(base: str, principal: Principal, **kwargs) -> HttpBridgeClient:
-    return HttpBridgeClient(base, lambda: SIGNER.mint(principal, "bridge"), **kwargs)
+    return HttpBridgeClient(base, lambda: mint(principal, "bridge"), **kwargs)
 
 
 SERVICE = Principal("service", "ticketing")
@@ -64,7 +65,7 @@ def test_errors_become_typed_exceptions(live_monolith):
     with pytest.raises(Forbidden):
         client_as(live_monolith, Principal("user", "customer1", "customer", customer_id=1)).get_customer(2)
     with pytest.raises(Unauthorized):
-        HttpBridgeClient(live_monolith, lambda: TokenSigner("wrong").mint(SERVICE, "bridge")).products()
+        HttpBridgeClient(live_monolith, lambda: forge(issuer="ticketing", signing_key=Ed25519PrivateKey.generate())).products()
 
 
 def test_notify_is_idempotent_across_calls(live_monolith):

@@ -13,6 +13,7 @@ from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from sysops.wsgi import monolith as create_app
+from tests.support.keys import KEYS_DIR, mint
 
 SCHEMA = schemathesis.openapi.from_dict(document())
 # Between them, these two principals are admitted to every route (services to the service
@@ -29,7 +30,7 @@ def fuzz_app(request):
     upgrade(engine)
     generate(engine, seed=5, scale=PRESETS["tiny"], anchor=dt.date(2026, 11, 1))
     engine.dispose()
-    app = create_app({"TESTING": True, "SECRET_KEY": "fuzz", "DATABASE_URL": url})
+    app = create_app({"TESTING": True, "SECRET_KEY": "fuzz", "KEYS_DIR": KEYS_DIR, "DATABASE_URL": url})
     yield app
     app.extensions["db_engine"].dispose()
 
@@ -38,10 +39,9 @@ def fuzz_app(request):
 @settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
 def test_no_route_answers_5xx(case, fuzz_app):
     client = fuzz_app.test_client()
-    signer = fuzz_app.extensions["token_signer"]
     for principal in PRINCIPALS:
         request = case.as_transport_kwargs(base_url="/bridge/v1")
-        headers = {**request["headers"], "Authorization": f"Bearer {signer.mint(principal, 'bridge')}"}
+        headers = {**request["headers"], "Authorization": f"Bearer {mint(principal, 'bridge')}"}
         response = client.open(request["url"], method=request["method"], query_string=request.get("params"),
                                headers=headers, json=request.get("json"), data=request.get("data"))
         assert response.status_code < 500, (request, response.get_data()[:300])

@@ -10,12 +10,13 @@ import pytest
 from flask import Flask, abort, jsonify, request
 from werkzeug.serving import make_server
 
-from foundation.tokens import TokenError, TokenSigner, bearer, csrf_digest
+from foundation.tokens import TokenError, TokenVerifier, bearer, csrf_digest
 from shell_app.composition.manifest import ManifestError, parse
 from shell_app.demo_data import create_and_seed
 from sysops.wsgi import monolith as create_app
 
 from .conftest import Auth
+from .support.keys import KEYS_DIR
 
 SECRET = "composition-secret"
 CURRENT_SLOTS = {"customer-tickets": {"path": "/customers/{customer_id}/tickets", "fallback": "Tickets are away.",
@@ -37,12 +38,12 @@ MANIFESTS = {
 
 def fake_fragment(manifest: dict, seen: list) -> Flask:
     app = Flask("fake-fragment")
-    signer = TokenSigner(SECRET)
+    verifier = TokenVerifier.for_audience(KEYS_DIR, "fragment:ticketing")
 
     @app.before_request
     def check_token():
         try:
-            principal = signer.verify(bearer(request.headers.get("Authorization")), "fragment:ticketing")
+            principal = verifier.verify(bearer(request.headers.get("Authorization")))
         except TokenError:
             abort(401)
         seen.append((request.method, request.path, principal, dict(request.headers)))
@@ -100,7 +101,7 @@ def legacy_url(tmp_path_factory):
 
 
 def shell_for(legacy_url: str, fragment_url: str):
-    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "DATABASE_URL": legacy_url,
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "KEYS_DIR": KEYS_DIR, "DATABASE_URL": legacy_url,
                       "FRAGMENTS": (("ticketing", fragment_url),)})
     client = app.test_client()
     auth = Auth(client)
@@ -199,7 +200,7 @@ def test_nginx_auth_subrequest_mints_the_user_token(composed):
     _, client, auth, _ = composed
     ok = client.get("/fragments-auth/ticketing")
     assert ok.status_code == 204
-    principal = TokenSigner(SECRET).verify(ok.headers["X-Fragment-Token"], "fragment:ticketing")
+    principal = TokenVerifier.for_audience(KEYS_DIR, "fragment:ticketing").verify(ok.headers["X-Fragment-Token"])
     assert principal.role == "call_centre" and principal.csrf_digest == csrf_digest(auth.csrf)
     assert client.get("/fragments-auth/ticketing", headers={"X-Original-Method": "POST"}).status_code == 400
     assert client.get("/fragments-auth/ticketing", headers={"X-Original-Method": "POST",

@@ -119,7 +119,7 @@ def test_a_worker_killed_mid_send_loses_nothing(sessions, tmp_path):
     with SmtpServer(stall_first=True) as smtp:
         env = {**os.environ, "DATABASE_URL": sessions.url, "SYSOPS_DATA_DIR": str(tmp_path),
                "SYSOPS_SMTP_HOST": "127.0.0.1", "SYSOPS_SMTP_PORT": str(smtp.port),
-               "SYSOPS_OUTBOX_LEASE_SECONDS": "1", "SYSOPS_SECRET_KEY": "test"}
+               "SYSOPS_OUTBOX_LEASE_SECONDS": "1", "SYSOPS_SESSION_KEY": "test"}
         command = [sys.executable, "-m", "sysops.cli", "outbox-worker"]
         worker = subprocess.Popen(command, env=env)
         try:

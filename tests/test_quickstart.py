@@ -22,7 +22,7 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
            "SYSOPS_REPORTS_PORT": str(free_port())}
     for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL"):
         env.pop(name, None)
-    for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SECRET_KEY"):
+    for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR"):
         env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
@@ -45,15 +45,26 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
             children = descendants(proc.pid)
         assert len(children) >= 5  # gunicorn master + workers, the outbox worker, the local SMTP sink
 
-        browser = requests.Session()
-        login_page = browser.get(f"{base}/login").text
-        token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
-        landed = browser.post(f"{base}/login", data={"username": "callcentre", "password": "sysops-demo",
-                                                     "csrf_token": token, "next": "/customers/1"})
+        def signed_in(username: str, next_url: str = "/") -> tuple[requests.Session, requests.Response]:
+            browser = requests.Session()
+            login_page = browser.get(f"{base}/login").text
+            token = re.search(r'name="csrf_token" value="([^"]+)"', login_page).group(1)
+            return browser, browser.post(f"{base}/login", data={"username": username, "password": "sysops-demo",
+                                                                "csrf_token": token, "next": next_url})
+
+        browser, landed = signed_in("callcentre", "/customers/1")
         assert landed.status_code == 200 and landed.url == f"{base}/customers/1"
         assert "Contracts" in landed.text and 'data-fragment-slot="ticketing/customer-tickets"' in landed.text
         panel = browser.get(f"{base}/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
         assert panel.status_code == 200 and 'data-fragment="ticketing"' in panel.text  # served by its own process
+        # Each fragment process runs with only its own key folder and the public keys: the shell's user
+        # token admits the user, and experts call ticketing with it (as the expert), reports the bridge.
+        expert, _ = signed_in("expert1")
+        work = expert.get(f"{base}/fragments/experts/", headers={"HX-Request": "true"})
+        assert work.status_code == 200 and 'data-fragment="experts"' in work.text, work.text[:500]
+        manager, _ = signed_in("manager")
+        report = manager.get(f"{base}/fragments/reports/", headers={"HX-Request": "true"})
+        assert report.status_code == 200 and 'data-fragment="reports"' in report.text, report.text[:500]
     finally:
         proc.send_signal(signal.SIGINT)
         proc.wait(timeout=30)

@@ -222,3 +222,25 @@ def test_output_is_escaped(client, auth, covered):
 def test_healthz_reports_database_and_version(client):
     body = client.get("/healthz").get_json()
     assert body == {"status": "ok", "app": "shell_app", "version": "1.0.0", "database": "ok"}
+
+
+def test_a_customer_sees_what_happened_not_who_inside_did_it(app, client, auth, db):
+    """Legacy screens too (foundation.disclosure): no staff usernames or internal actors for customers."""
+    from shell_app.models import TicketHistory
+
+    ticket = db.scalars(select(LegacyTicket).where(LegacyTicket.customer_id == 1).order_by(LegacyTicket.id)).first()
+    at = dt.datetime(2026, 11, 2, 9, 0)
+    db.add_all([TicketHistory(ticket_id=ticket.id, at=at, actor="system:legacy-dispatch", action="assigned",
+                              detail="Assigned to Quentin Internal"),
+                TicketHistory(ticket_id=ticket.id, at=at, actor="callcentre2", action="note",
+                              detail="We will call the customer back")])
+    db.commit()
+    auth.login("customer1")
+    page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    history = page[page.index("<h2>History</h2>"):]
+    assert "callcentre2" not in history and "system:" not in history and "Quentin Internal" not in history
+    assert "by Sysops Squad: We will call the customer back" in history
+    assert "An expert is assigned to your appointment." in history
+    auth.login("callcentre")
+    staff_page = client.get(f"/tickets/{ticket.id}").get_data(as_text=True)
+    assert "callcentre2" in staff_page and "Quentin Internal" in staff_page

@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import g, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from foundation.problems import Problem, invalid_fields
 from shell_app.forms import clean_text
@@ -19,7 +20,10 @@ def listing(items: list[dict], next_cursor: str | None):
 def json_body() -> dict[str, Any]:
     if not request.is_json:
         raise Problem(415, "Unsupported Media Type", "send application/json", kind="unsupported-media-type")
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json()
+    except BadRequest as exc:
+        raise Problem(400, "Bad Request", exc.description or "the body is not valid JSON", kind="invalid-body") from exc
     if not isinstance(body, dict):
         raise Problem(400, "Bad Request", "the body must be a JSON object", kind="invalid-body")
     return body

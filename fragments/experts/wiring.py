@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from foundation.config import Settings
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from graph_store import GraphStore
 
 from .adapters.ticketing_http import TicketingHttp
@@ -32,4 +32,4 @@ def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock 
 
 def on_graph(graph: GraphStore, settings: Settings) -> Experts:
     """The production set: ticketing over HTTP, profiles in the graph, the monolith through the bridge."""
-    return build(TicketingHttp(settings.ticketing_url, TokenSigner(settings.secret_key)), graph.bridge, graph.experts)
+    return build(TicketingHttp(settings.ticketing_url), graph.bridge, graph.experts)

@@ -2,6 +2,7 @@
 errors, headers, token auth."""
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable
 
 from flask import Blueprint, Flask, jsonify, render_template_string, request
@@ -9,6 +10,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError, default_exce
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge_client import BridgeError, Unavailable
+from foundation import inbound
 from foundation.problems import from_http_exception
 
 from . import auth
@@ -16,13 +18,15 @@ from . import auth
 ERROR_HTML = """<section class="fragment-error" role="alert"><h2>{{ title }}</h2><p>{{ message }}</p></section>"""
 
 
-def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callable[[], dict[str, Any]],
+def frame(app: Flask, *, name: str, version: str, public_keys: Path, manifest: Callable[[], dict[str, Any]],
           health: Callable[[], dict[str, Any]]) -> None:
     # Behind the shell (or nginx) the fragment lives under /fragments/<name>: X-Forwarded-Prefix tells
     # url_for, so every link and form the fragment renders points back through the same origin.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
-    app.config.setdefault("MAX_CONTENT_LENGTH", 256 * 1024)
-    auth.install(app, name, secret)
+    if app.config.get("MAX_CONTENT_LENGTH") is None:
+        app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
+    inbound.install(app, https=bool(app.config.get("HTTPS")))
+    auth.install(app, name, public_keys)
     meta = Blueprint("meta", __name__)
 
     @meta.get("/manifest.json")
@@ -65,7 +69,6 @@ def frame(app: Flask, *, name: str, version: str, secret: str, manifest: Callabl
     @app.after_request
     def headers(response):
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Cache-Control", "no-store")
         if request.method == "GET":
             response.headers.add("Vary", "HX-Request")
         return response

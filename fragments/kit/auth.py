@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import hmac
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from flask import Flask, abort, current_app, g, request
 
-from foundation.tokens import Principal, TokenError, TokenSigner, bearer, csrf_digest
+from foundation.tokens import Principal, TokenError, TokenVerifier, bearer, csrf_digest
 from foundation.vocabulary import STAFF_ROLES
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
@@ -49,8 +50,8 @@ def audience(fragment: str) -> str:
     return f"fragment:{fragment}"
 
 
-def install(app: Flask, fragment: str, secret: str) -> None:
-    signer = TokenSigner(secret)
+def install(app: Flask, fragment: str, public_keys: Path) -> None:
+    verifier = TokenVerifier.from_file(public_keys, audience(fragment))
 
     @app.before_request
     def authenticate():
@@ -60,7 +61,7 @@ def install(app: Flask, fragment: str, secret: str) -> None:
         if policy.public:
             return None
         try:
-            principal = signer.verify(bearer(request.headers.get("Authorization")), audience(fragment))
+            principal = verifier.verify(bearer(request.headers.get("Authorization")))
         except TokenError as exc:
             abort(401, description=str(exc))
         g.principal = principal

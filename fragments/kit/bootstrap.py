@@ -7,11 +7,13 @@ Views reach the service set through `services()`.
 """
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from flask import Blueprint, Flask, current_app
 from jinja2 import StrictUndefined
 
+from foundation import keys
 from foundation.config import Settings, load_settings
 from graph_store import GraphStore
 from graph_store.config import open_store
@@ -19,6 +21,11 @@ from graph_store.config import open_store
 from .app import frame, graph_health
 
 SERVICES = "fragment_services"
+
+
+def _public_keys(config) -> Path:
+    """The public key file: PUBLIC_KEYS, or the one in KEYS_DIR (tests hand over a whole key set)."""
+    return Path(config["PUBLIC_KEYS"]) if config.get("PUBLIC_KEYS") else keys.public_file(Path(config["KEYS_DIR"]))
 
 
 def fragment_app(import_name: str, *, name: str, version: str, manifest: Callable[[], dict[str, Any]],
@@ -31,7 +38,9 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
     app.jinja_env.undefined = StrictUndefined
     if test_config is None:
         settings = load_settings()
-        app.config.update(SECRET_KEY=settings.secret_key)
+        # Public keys to verify with; it signs (bridge calls) only with its own key (ADR 0003). It never
+        # writes keys: the operator's `sysops keys init` (or `sysops run`) makes them.
+        app.config.update(PUBLIC_KEYS=settings.public_keys, HTTPS=settings.https)
         graph = app.extensions["graph_store"] = open_store(settings, name)
         services = services if services is not None else production(graph, settings)
     else:
@@ -40,7 +49,7 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
         raise ValueError(f"the {name} fragment needs its service set")
     app.extensions[SERVICES] = services
     app.jinja_env.globals["app_version"] = version
-    frame(app, name=name, version=version, secret=app.config["SECRET_KEY"], manifest=manifest,
+    frame(app, name=name, version=version, public_keys=_public_keys(app.config), manifest=manifest,
           health=lambda: graph_health(app))
     for entry in blueprints:
         blueprint, prefix = entry if isinstance(entry, tuple) else (entry, None)

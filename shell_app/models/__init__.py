@@ -1,5 +1,5 @@
 """SQLAlchemy models of the legacy monolith's relational schema."""
-from .accounts import ROLES, STAFF_ROLES, UserAccount
+from .accounts import ROLES, STAFF_ROLES, LoginSession, UserAccount
 from .base import Base
 from .billing import Bill, Payment
 from .catalog import Locale, Plan, Product, plan_products

@@ -23,3 +23,15 @@ class UserAccount(Base):
     active: Mapped[bool]
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class LoginSession(Base):
+    """A signed-in browser: the cookie holds a random id, this row says whose and since when.
+    Only the id's SHA-256 is kept, so reading this table does not give anyone a live session."""
+
+    __tablename__ = "login_sessions"
+    id_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("user_accounts.id"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    last_seen_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    client: Mapped[str] = mapped_column(String(64))

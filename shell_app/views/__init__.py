@@ -4,6 +4,7 @@ from __future__ import annotations
 from flask import Flask
 
 from . import (
+    accounts,
     auth,
     customers,
     experts,
@@ -17,5 +18,5 @@ from . import (
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (auth, customers, experts, fragments, health, home, knowledge, outbox, tickets):
+    for module in (accounts, auth, customers, experts, fragments, health, home, knowledge, outbox, tickets):
         app.register_blueprint(module.bp)

@@ -19,7 +19,8 @@ from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
 from ..forms import clean_text
 from ..models import ROLES, UserAccount
-from ..passwords import dummy_verify, hash_password, needs_rehash, verify_password
+from .. import login_sessions
+from ..passwords import check_login, hash_password, needs_rehash, password_errors, verify_password
 from ..security import allow, csrf_token, public, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -34,18 +35,29 @@ def login():
         return render_template("shell/login.html", error=None, username="", next_url=next_url)
     username = clean_text(request.form.get("username"), 80)
     password = (request.form.get("password") or "")[:256]
+    address = request.remote_addr or "unknown"
+    throttle = current_app.extensions["login_throttle"]
+    refusal = throttle.admit(username, address)
+    if refusal is not None:  # checked before the password: a lock holds for the right one too
+        response = current_app.make_response((render_template(
+            "shell/login.html", error=refusal.message, username=username, next_url=next_url), 429))
+        response.headers["Retry-After"] = str(refusal.retry_after)
+        return response
     account = g.db.scalar(select(UserAccount).where(UserAccount.username == username)) if username else None
-    if account is None:
-        dummy_verify(password)
-    if account is None or not account.active or not verify_password(account.password_hash, password):
+    if not check_login(account.password_hash if account else None, password) or not account.active:
+        throttle.failed(address)
         return render_template("shell/login.html", error=GENERIC_FAILURE, username=username,
                                next_url=next_url), 401
+    throttle.succeeded(username)
     if needs_rehash(account.password_hash):
         account.password_hash = hash_password(password)
-    account.last_login_at = dt.datetime.now()
+    now = dt.datetime.now()
+    account.last_login_at = now
+    login_sessions.forget_expired(g.db, now, lifetimes())
+    session_id = login_sessions.start(g.db, account, address, now)
     g.db.commit()
-    session.clear()  # a fresh session on login defeats session fixation
-    session.update(account_id=account.id, role=account.role)
+    session.clear()  # a fresh session (new id, new CSRF token) on login defeats session fixation
+    session["sid"] = session_id
     csrf_token()
     return redirect(next_url)
 
@@ -53,8 +65,41 @@ def login():
 @bp.post("/logout")
 @allow(*ROLES)
 def logout():
+    login_sessions.end(g.db, session.get("sid"))
+    g.db.commit()
     session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+@allow(*ROLES)
+def change_password():
+    """A new password ends every session of the account (a thief's too); this browser gets a fresh one."""
+    if request.method == "GET":
+        return render_template("shell/change_password.html", errors={}, done=request.args.get("changed") == "1")
+    refusal = current_app.extensions["login_throttle"].admit(g.user.username, request.remote_addr or "unknown")
+    if refusal is not None:
+        return render_template("shell/change_password.html", errors={"current": refusal.message}, done=False), 429
+    current = (request.form.get("current") or "")[:256]
+    new = (request.form.get("new") or "")[:256]
+    errors = password_errors(new, request.form.get("confirm") or "")
+    if not verify_password(g.user.password_hash, current):
+        errors["current"] = "This is not your current password."
+    if errors:
+        return render_template("shell/change_password.html", errors=errors, done=False), 422
+    account = g.user
+    account.password_hash = hash_password(new)
+    login_sessions.end_all(g.db, account.id)
+    session_id = login_sessions.start(g.db, account, request.remote_addr or "unknown", dt.datetime.now())
+    g.db.commit()
+    session.clear()
+    session["sid"] = session_id
+    csrf_token()
+    return redirect(url_for("auth.change_password", changed=1))
+
+
+def lifetimes() -> login_sessions.Lifetimes:
+    return current_app.extensions["session_lifetimes"]
 
 
 TOKEN_AUDIENCES = ("bridge",)

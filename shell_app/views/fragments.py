@@ -21,6 +21,9 @@ PASSED_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control
                            "HX-Trigger-After-Settle", "HX-Push-Url", "HX-Replace-Url", "HX-Redirect", "HX-Refresh",
                            "HX-Retarget", "HX-Reswap", "HX-Location")
 TOKEN_TTL_S = 60
+# Fragments that call another fragment's API as the user (ADR 0008) get a user token valid there too,
+# which they forward as it is: they cannot mint user tokens themselves (ADR 0003).
+CALLS_AS_USER = {"experts": ("ticketing",)}
 # A state change is not cut short like a read: giving up early would leave the user unsure whether
 # it was saved. Reads get the slot's own (short) time-out and fall back.
 WRITE_TIMEOUT_S = 15.0
@@ -30,7 +33,8 @@ def user_token(fragment: str) -> str:
     user = g.user
     principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
                           csrf_digest=csrf_digest(csrf_token()))
-    return current_app.extensions["token_signer"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
+    audiences = [f"fragment:{name}" for name in (fragment, *CALLS_AS_USER.get(fragment, ()))]
+    return current_app.extensions["token_signer"].mint(principal, audiences, ttl=TOKEN_TTL_S)
 
 
 def _full_page() -> bool:

@@ -5,6 +5,7 @@ import datetime as dt
 from flask import Blueprint, abort, g, redirect, render_template, request, url_for
 from sqlalchemy import select
 
+from foundation.disclosure import Shown, for_customer
 from foundation.vocabulary import STAFF_WRITERS
 
 from .. import legacy_tickets
@@ -61,8 +62,16 @@ def queue():
 
 def _render_detail(ticket: LegacyTicket, errors: dict[str, str], status: int = 200):
     allowed = sorted(legacy_tickets.ALLOWED_TRANSITIONS.get(ticket.status, set()))
-    return render_template("shell/ticket_detail.html", ticket=ticket, errors=errors, next_statuses=allowed,
+    return render_template("shell/ticket_detail.html", ticket=ticket, errors=errors, next_statuses=allowed, disclose=_disclose,
                            can_edit=g.user.role in EDIT_ROLES and ticket.frozen_at is None), status
+
+
+def _disclose(entry) -> Shown | None:
+    """A history entry as the signed-in person may see it (customers: foundation.disclosure)."""
+    user = g.user
+    if user.role != "customer":
+        return Shown(entry.actor, entry.detail)
+    return for_customer(entry.action, entry.actor, entry.detail, user.username)
 
 
 def _refused_because_migrated(ticket: LegacyTicket, exc: TicketMigratedError):

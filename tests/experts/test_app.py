@@ -7,7 +7,7 @@ from dataclasses import replace
 
 import pytest
 
-from foundation.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, csrf_digest
 from fragments.experts.app import create_app
 from fragments.experts.services.ports import TicketingError
 from fragments.ticketing.domain.states import TransitionRefused
@@ -15,10 +15,9 @@ from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from graph_store.errors import TicketNotFound
 
+from ..support.keys import KEYS_DIR, mint
 from ..ticketing.conftest import NOW, PRINCIPALS, fake_world
 
-SECRET = "fragment-test-secret"
-SIGNER = TokenSigner(SECRET)
 CSRF = "session-csrf-token"
 
 
@@ -112,7 +111,7 @@ def experts_app():
     bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11}
     ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = Profiles()
-    app = create_app({"SECRET_KEY": SECRET, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                      bridge=bridge, profiles=profiles, clock=lambda: NOW)
     raised = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page",
                                                               ["2026-11-26 morning"], "phone", "callcentre"))
@@ -121,7 +120,7 @@ def experts_app():
 
 def headers(who: str, csrf: bool = True) -> dict[str, str]:
     principal = replace(PRINCIPALS[who], csrf_digest=csrf_digest(CSRF)) if csrf else PRINCIPALS[who]
-    return {"Authorization": f"Bearer {SIGNER.mint(principal, 'fragment:experts')}", "X-CSRF-Token": CSRF,
+    return {"Authorization": f"Bearer {mint(principal, 'fragment:experts')}", "X-CSRF-Token": CSRF,
             "X-Shell-CSRF": CSRF, "HX-Request": "true"}
 
 
@@ -136,17 +135,17 @@ def routes(app):
 def test_every_route_needs_a_valid_token_and_only_experts_get_in(experts_app):
     app, *_ = experts_app
     client = app.test_client()
-    expired = TokenSigner(SECRET, now=lambda: 1_000_000).mint(PRINCIPALS["expert"], "fragment:experts")
+    expired = mint(PRINCIPALS["expert"], "fragment:experts", now=lambda: 1_000_000)
     checked = 0
     for endpoint, method, url in routes(app):
         if endpoint in ("meta.healthz", "static", "meta.manifest_json"):
             continue
         for bad in ({}, {"Authorization": f"Bearer {expired}"},
-                    {"Authorization": f"Bearer {SIGNER.mint(PRINCIPALS['expert'], 'fragment:ticketing')}"}):
+                    {"Authorization": f"Bearer {mint(PRINCIPALS['expert'], 'fragment:ticketing')}"}):
             assert client.open(url, method=method, headers=bad).status_code == 401, (endpoint, bad)
         for who in ("call_centre", "admin", "manager", "customer"):
             assert client.open(url, method=method, headers=headers(who)).status_code == 403, (endpoint, who)
-        service = {"Authorization": f"Bearer {SIGNER.mint(Principal('service', 'ticketing'), 'fragment:experts')}"}
+        service = {"Authorization": f"Bearer {mint(Principal('service', 'ticketing'), 'fragment:experts')}"}
         assert client.open(url, method=method, headers=service).status_code == 403, endpoint
         checked += 1
     assert checked >= 12

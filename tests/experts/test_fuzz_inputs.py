@@ -10,15 +10,17 @@ from fragments.experts.app import create_app
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 
+from ..support.hostile import FORM_TEXT
+from ..support.keys import KEYS_DIR
 from ..ticketing.conftest import NOW, fake_world
-from .test_app import SECRET, InProcessTicketing, Profiles, headers
+from .test_app import InProcessTicketing, Profiles, headers
 
 PATHS = ["/offers/100000001/accept", "/offers/100000001/refuse", "/tickets/100000001/notes",
          "/tickets/100000001/articles", "/tickets/100000001/close", "/profile/skills", "/profile/locales",
          "/profile/weekly", "/profile/time-off", "/profile/time-off/remove", "/offers/5/accept", "/tickets/5/close"]
 FORM = st.dictionaries(st.sampled_from(["reason", "detail", "note", "article_id", "resolution", "skills", "locales",
                                         "weekly", "start", "end", "day"]),
-                       st.one_of(st.text(max_size=30), st.lists(st.text(max_size=12), max_size=3)), max_size=4)
+                       st.one_of(FORM_TEXT, st.lists(FORM_TEXT, max_size=3)), max_size=4)
 
 
 def _client():
@@ -28,7 +30,7 @@ def _client():
     ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page", ["2026-11-26 morning"],
                                                      "phone", "callcentre"))
-    return create_app({"SECRET_KEY": SECRET, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
+    return create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                       bridge=bridge, profiles=Profiles(), clock=lambda: NOW).test_client()
 
 

@@ -9,13 +9,14 @@ import subprocess
 import pytest
 
 from bridge_client import HttpBridgeClient
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from graph_store import GraphStore
 from graph_store.backends.bolt_backend import BoltBackend
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from shell_app.demo_data import create_and_seed
 
+from ..support.keys import mint
 from ..support.processes import ServedMonolith, free_low_port, seeded_monolith
 
 _graphs = itertools.count()
@@ -82,8 +83,7 @@ def live_bridge(legacy_url):
 
 
 def bridge_client(base: str, service: str = "ticketing") -> HttpBridgeClient:
-    signer = TokenSigner(SECRET)
-    return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"), retries=1,
+    return HttpBridgeClient(base, lambda: mint(Principal("service", service), "bridge"), retries=1,
                             backoff=0.05)
 
 

@@ -20,6 +20,7 @@ from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from shell_app.demo_data import create_and_seed
 
+from ..support.keys import env as keys_env
 from ..support.processes import ServedMonolith
 from .conftest import SECRET, bridge_client
 
@@ -28,7 +29,7 @@ DEMO_PASSWORD = "sysops-demo"
 
 def sysops(base: str, socket_path, graph: str, *args: str) -> subprocess.CompletedProcess:
     env = {**os.environ, "SYSOPS_GRAPH_URL": f"unix://{socket_path}", "SYSOPS_GRAPH_NAME": graph,
-           "SYSOPS_BRIDGE_URL": base, "SYSOPS_SECRET_KEY": SECRET}
+           "SYSOPS_BRIDGE_URL": base, "SYSOPS_SESSION_KEY": SECRET, **keys_env()}
     env.pop("SYSOPS_CRASH_AT", None)
     return subprocess.run([sys.executable, "-m", "sysops.cli", *args], env=env, capture_output=True, text=True,
                           timeout=300)

@@ -11,17 +11,18 @@ import threading
 import pytest
 import requests
 
+from foundation.tokens import Principal
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.backfill import backfill
 
-from foundation.tokens import Principal, TokenSigner
-
+from ..support.keys import env as keys_env
+from ..support.keys import mint
 from .conftest import SECRET, bridge_client
 
 
 def staff_token() -> str:
-    return TokenSigner(SECRET).mint(Principal("user", "callcentre", "call_centre"), "bridge")
+    return mint(Principal("user", "callcentre", "call_centre"), "bridge")
 
 CRASH_POINTS = ["after-freeze", "before-graph-write", "after-graph-write", "after-legacy-mark"]
 
@@ -43,7 +44,7 @@ def cli(store: GraphStore, base_url: str, *args: str, crash_at: str | None = Non
     """The real `sysops` CLI in its own process, pointed at this test's graph and monolith."""
     env = {**os.environ, "SYSOPS_GRAPH_URL": f"unix://{store.socket_path}",
            "SYSOPS_GRAPH_NAME": store.backend.graph_name, "SYSOPS_BRIDGE_URL": base_url,
-           "SYSOPS_SECRET_KEY": SECRET}
+           "SYSOPS_SESSION_KEY": SECRET, **keys_env()}
     env.pop("SYSOPS_CRASH_AT", None)
     if crash_at:
         env["SYSOPS_CRASH_AT"] = crash_at

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field
 import pytest
 import requests
 
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.backfill import backfill
 from shell_app.demo_data import create_and_seed
 
+from ..support.keys import mint
 from ..support.processes import ServedMonolith
 from .conftest import SECRET, bridge_client
 
@@ -85,7 +86,7 @@ class Writer(threading.Thread):
             self.http, self.csrf = screen_session(base)
         else:
             self.http = requests.Session()
-            token = TokenSigner(SECRET).mint(Principal("user", "callcentre", "call_centre"), "bridge")
+            token = mint(Principal("user", "callcentre", "call_centre"), "bridge")
             self.http.headers["Authorization"] = f"Bearer {token}"
 
     def post(self, ticket_id: int, kind: str, data: dict) -> int:

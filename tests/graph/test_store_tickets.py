@@ -8,10 +8,11 @@ import threading
 import pytest
 
 from bridge_client import HttpBridgeClient
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 from graph_store import GraphStore, MigrationUnavailable, StaleTicket, TicketNotFound
 from graph_store.migration import MAPPING_VERSION
 
+from ..support.keys import mint
 from ..support.processes import free_port
 from .conftest import bridge_client
 
@@ -111,8 +112,7 @@ def test_a_replayed_migration_never_overwrites_a_graph_edit(store):
 
 
 def test_legacy_system_down_is_a_clean_error_and_leaves_no_node(graph_backend):
-    signer = TokenSigner("whatever")
-    dead = HttpBridgeClient(f"http://127.0.0.1:{free_port()}", lambda: signer.mint(Principal("service", "x"), "bridge"),
+    dead = HttpBridgeClient(f"http://127.0.0.1:{free_port()}", lambda: mint(Principal("service", "ticketing"), "bridge"),
                             retries=1, backoff=0.01)
     with pytest.raises(MigrationUnavailable):
         GraphStore(graph_backend, dead).get_ticket(5)

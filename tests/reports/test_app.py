@@ -9,14 +9,13 @@ from dataclasses import replace
 
 import pytest
 
-from foundation.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, csrf_digest
 from fragments.reports.app import create_app
 from tests.support.fake_bridge import FakeBridgeClient
 
+from ..support.keys import KEYS_DIR, mint
 from ..ticketing.conftest import PRINCIPALS
 
-SECRET = "fragment-test-secret"
-SIGNER = TokenSigner(SECRET)
 NOW = dt.datetime(2026, 11, 25, 12, 0)
 
 
@@ -67,13 +66,13 @@ def reports_app():
     bridge.product_list = [{"id": 11, "name": "Printer"}]
     bridge.locale_list = [{"id": 1, "name": "English"}]
     source = FixedSource()
-    app = create_app({"SECRET_KEY": SECRET, "TESTING": True}, source=source, bridge=bridge, clock=lambda: NOW)
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, bridge=bridge, clock=lambda: NOW)
     return app, source
 
 
 def headers(who: str) -> dict[str, str]:
     principal = replace(PRINCIPALS.get(who) or Principal("user", who, who), csrf_digest=csrf_digest("c"))
-    return {"Authorization": f"Bearer {SIGNER.mint(principal, 'fragment:reports')}", "HX-Request": "true"}
+    return {"Authorization": f"Bearer {mint(principal, 'fragment:reports')}", "HX-Request": "true"}
 
 
 def test_only_managers_see_reports(reports_app):

@@ -13,7 +13,10 @@ from pathlib import Path
 from graph_store.server import FalkorServer
 from sysops.procutil import descendants, free_port, wait_for_health
 
+from .keys import env as keys_env
+
 SECRET = "system-test-secret"
+MONOLITH = ("bridge", "shell", "legacy-shell")
 
 
 class System:
@@ -28,7 +31,7 @@ class System:
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
         self.graph = FalkorServer(root / "graph")
-        self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SECRET_KEY": SECRET,
+        self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SESSION_KEY": SECRET, **keys_env(),
                     "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts},reports={self.reports}",
@@ -66,8 +69,11 @@ class System:
         return self
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
+        env = dict(env or self.env)
+        if name not in MONOLITH:  # as the launcher does: only the monolith gets the session key
+            env.pop("SYSOPS_SESSION_KEY", None)
         with open(self.root / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
-            self.processes[name] = subprocess.Popen(argv, env=env or self.env, stdout=subprocess.DEVNULL,
+            self.processes[name] = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
                                                     stderr=log)
 
     def _gunicorn(self, name: str, port: int, factory: str, env: dict[str, str] | None = None,

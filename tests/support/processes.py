@@ -6,6 +6,8 @@ import socket
 
 from sysops.procutil import alive, descendants, free_port, wait_for_health  # noqa: F401 (re-exported)
 
+from .keys import env as keys_env
+
 
 def free_low_port(start: int = 20000, end: int = 32000) -> int:
     """A free port below 32768 (FalkorDB's BOLT_PORT argument does not accept higher ports)."""
@@ -29,7 +31,7 @@ class ServedMonolith:
         import sys
 
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SECRET_KEY": secret, **(env or {})}
+        env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SESSION_KEY": secret, **keys_env(), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
              "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],

@@ -5,7 +5,8 @@ import re
 import pytest
 import requests
 
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
+from tests.support.keys import mint
 from tests.support.local_system import System
 
 
@@ -56,7 +57,7 @@ ALL_HALF_DAYS = [f"{d}:{p}" for d in range(7) for p in ("morning", "afternoon", 
 
 
 def _bridge(system, path: str, method: str = "GET", **kwargs):
-    token = TokenSigner("system-test-secret").mint(Principal("service", "experts"), "bridge")
+    token = mint(Principal("service", "experts"), "bridge")
     return requests.request(method, f"{system.bridge}/bridge/v1{path}", timeout=10,
                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
 

@@ -20,9 +20,10 @@ def _eligible(system, ticket) -> bool:
     """Independent check against the bridge: the offered expert has the skill and serves the locale."""
     import requests
 
-    from foundation.tokens import Principal, TokenSigner
+    from foundation.tokens import Principal
+    from tests.support.keys import mint  # imported here: as the module above
 
-    token = TokenSigner("system-test-secret").mint(Principal("service", "ticketing"), "bridge")
+    token = mint(Principal("service", "ticketing"), "bridge")
     offer = next(a for a in ticket["allocations"] if a["state"] == "offered")
     expert = requests.get(f"{system.shell}/bridge/v1/experts/{offer['expert_id']}", timeout=5,
                           headers={"Authorization": f"Bearer {token}"}).json()

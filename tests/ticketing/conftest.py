@@ -4,14 +4,13 @@ import datetime as dt
 
 import pytest
 
-from foundation.tokens import Principal, TokenSigner, csrf_digest
+from foundation.tokens import Principal, csrf_digest
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.keys import KEYS_DIR, mint
 from tests.support.memory_ticket_store import MemoryTicketStore
 
-SECRET = "fragment-test-secret"
-SIGNER = TokenSigner(SECRET)
 CSRF = "session-csrf-token"
 NOW = dt.datetime(2026, 11, 25, 9, 0)
 PRINTER, PHONE = 11, 13
@@ -47,7 +46,7 @@ def fake_world():
 def fragment():
     store, bridge = fake_world()
     ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
-    app = create_app({"SECRET_KEY": SECRET, "TESTING": True}, ticketing=ticketing)
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=ticketing)
     return app, store, bridge
 
 
@@ -57,9 +56,9 @@ def headers_for(who: str, *, csrf: bool = True, audience: str = "fragment:ticket
         from dataclasses import replace
 
         principal = replace(principal, csrf_digest=csrf_digest(CSRF))
-    return {"Authorization": f"Bearer {SIGNER.mint(principal, audience)}", "X-CSRF-Token": CSRF,
+    return {"Authorization": f"Bearer {mint(principal, audience)}", "X-CSRF-Token": CSRF,
             "X-Shell-CSRF": CSRF, "HX-Request": "true"}
 
 
 def service_headers(name: str) -> dict[str, str]:
-    return {"Authorization": f"Bearer {SIGNER.mint(Principal('service', name), 'fragment:ticketing')}"}
+    return {"Authorization": f"Bearer {mint(Principal('service', name), 'fragment:ticketing')}"}

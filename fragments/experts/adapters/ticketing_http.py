@@ -1,13 +1,13 @@
-"""The ticketing back end over HTTP, called as the acting expert: the token names that expert (and
-carries the digest of the browser session's CSRF token, which is forwarded with every change)."""
+"""The ticketing back end over HTTP, called as the acting expert: with the user token the shell minted
+for this request (valid for ticketing too, ADR 0008), and the browser's CSRF token on every change.
+This fragment holds no key that could name a user."""
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Any
 
 import requests
 
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import Principal
 
 from ..services.ports import TicketingError
 
@@ -21,9 +21,8 @@ def _field_errors(errors: Any) -> dict[str, str] | None:
 
 
 class TicketingHttp:
-    def __init__(self, base_url: str, signer: TokenSigner, *, timeout: float = 10.0):
+    def __init__(self, base_url: str, *, timeout: float = 10.0):
         self.base = base_url.rstrip("/") + "/api/v1"
-        self.signer = signer
         self.timeout = timeout
         self.http = requests.Session()
         self.http.trust_env = False
@@ -39,8 +38,7 @@ class BoundTicketing:
         self.csrf = csrf
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> Any:
-        token = self.client.signer.mint(replace(self.principal), "fragment:ticketing", ttl=60)
-        headers = {"Authorization": f"Bearer {token}"}
+        headers = {"Authorization": f"Bearer {self.principal.token}"}
         if method != "GET":
             headers["X-CSRF-Token"] = self.csrf
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, jsonify, request
+from werkzeug.exceptions import BadRequest
 
 from foundation.parsing import json_id, parse_digits
 from foundation.problems import from_problem, invalid_fields, problem_response
@@ -15,7 +16,7 @@ from graph_store.errors import StaleTicket
 
 from ..domain.states import State, TransitionRefused
 from ..services.management import InvalidTicket, RaiseRequest
-from .common import actor, services, visible_ticket
+from .common import actor, services, ticket_json, visible_ticket
 
 bp = Blueprint("api", __name__)
 SERVICES = ("experts", "reports")
@@ -27,7 +28,10 @@ def _invalid(errors: dict[str, str], detail: str) -> Response:
 
 
 def _body() -> dict[str, Any]:
-    body = request.get_json(silent=True)
+    try:
+        body = request.get_json() if request.is_json else None
+    except BadRequest as exc:
+        abort(problem_response(400, "Bad Request", exc.description or "send a JSON object", kind="invalid-body"))
     if not isinstance(body, dict):
         abort(problem_response(400, "Bad Request", "send a JSON object", kind="invalid-body"))
     return body
@@ -47,7 +51,7 @@ def list_tickets():
     if principal.role == "expert":
         # An expert's own offers and assignments, whole (with the allocations the countdowns need).
         mine = services().management.list(expert_id=principal.expert_id, limit=100)
-        return jsonify(items=[services().management.get(t.id).to_dict() for t in mine])
+        return jsonify(items=[ticket_json(services().management.get(t.id)) for t in mine])
     customer = request.args.get("customer_id", "")
     customer_id = parse_digits(customer)
     if principal.role == "customer":
@@ -78,13 +82,13 @@ def create_ticket():
         ticket = services().orchestrator.raise_ticket(request_)
     except InvalidTicket as invalid:
         return _invalid(invalid.errors, str(invalid))
-    return jsonify(ticket.to_dict()), 201
+    return jsonify(ticket_json(ticket)), 201
 
 
 @bp.get("/tickets/<int:ticket_id>")
 @allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
 def get_ticket(ticket_id: int):
-    return jsonify(visible_ticket(ticket_id).to_dict())
+    return jsonify(ticket_json(visible_ticket(ticket_id)))
 
 
 def _expert_id(body: dict[str, Any]) -> int:
@@ -105,7 +109,7 @@ def _offer_answer(ticket_id: int, answer) -> Any:
     if not done:
         return problem_response(409, "Conflict", "there is no open offer of this ticket to this expert",
                                 kind="no-open-offer")
-    return jsonify(services().management.get(ticket_id).to_dict())
+    return jsonify(ticket_json(services().management.get(ticket_id)))
 
 
 @bp.post("/tickets/<int:ticket_id>/accept")
@@ -135,7 +139,7 @@ def cancel(ticket_id: int):
         services().orchestrator.cancel(ticket.id, actor(), reason.strip()[:500] if isinstance(reason, str) else "")
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
-    return jsonify(services().management.get(ticket_id).to_dict())
+    return jsonify(ticket_json(services().management.get(ticket_id)))
 
 
 def _json_change(ticket_id: int, change) -> Any:
@@ -147,7 +151,7 @@ def _json_change(ticket_id: int, change) -> Any:
         return _invalid(invalid.errors, str(invalid))
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
-    return jsonify(services().management.get(ticket_id).to_dict())
+    return jsonify(ticket_json(services().management.get(ticket_id)))
 
 
 def _text(body: dict[str, Any], field: str) -> str:

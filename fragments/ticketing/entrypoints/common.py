@@ -1,8 +1,12 @@
 """Helpers the views and the API share: the service set, the caller, access to one ticket."""
 from __future__ import annotations
 
+from typing import Any
+
 from flask import abort
 
+from foundation.disclosure import for_customer
+from foundation.tokens import Principal
 from fragments.kit.auth import current, is_staff
 from fragments.kit.bootstrap import services as fragment_services
 from graph_store.errors import MigrationUnavailable, TicketNotFound
@@ -18,6 +22,31 @@ def services() -> Ticketing:
 def actor() -> str:
     principal = current()
     return principal.subject if not principal.is_service else f"service:{principal.subject}"
+
+
+def disclosed(ticket: Ticket, principal: Principal) -> tuple[list[dict[str, Any]], list[Any]]:
+    """All of it for staff and experts; for the customer, no internal steps, names or refusal reasons."""
+    if principal.is_service or principal.role != "customer":
+        return ticket.history, ticket.allocations
+    history = []
+    for entry in ticket.history:
+        shown = for_customer(entry.get("action", ""), entry.get("actor", ""), entry.get("detail", ""), principal.subject)
+        if shown is not None:
+            history.append({**entry, "actor": shown.actor, "detail": shown.detail})
+    coming = [{"expert_id": a.expert_id, "state": a.state, "slot": a.slot, "reason": None}
+              for a in ticket.allocations if a.state == "accepted"]
+    return history, coming
+
+
+def ticket_json(ticket: Ticket) -> dict[str, Any]:
+    """A ticket for the JSON API, with what the caller may see of its history and experts."""
+    body = ticket.to_dict()
+    if ticket.whole and "history" in body:
+        history, allocations = disclosed(ticket, current())
+        if allocations is not ticket.allocations:
+            body["history"] = history
+            body["allocations"] = allocations
+    return body
 
 
 def visible_ticket(ticket_id: int) -> Ticket:

@@ -18,7 +18,7 @@ from ..domain.states import State, TransitionRefused
 from ..domain.ticket import Ticket
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
-from .common import actor, services, visible_ticket
+from .common import actor, disclosed, services, visible_ticket
 
 bp = Blueprint("views", __name__)
 RAISERS = (*STAFF_WRITERS, "customer")
@@ -127,8 +127,9 @@ def ticket_detail(ticket_id: int):
 def _detail(ticket: Ticket, errors: dict[str, str], status: int = 200, message: str = ""):
     principal = current()
     actions = ticket.allowed_actions() if principal.role in STAFF_WRITERS else []
+    history, allocations = disclosed(ticket, principal)
     return _page("ticketing/ticket_detail.html", status, ticket=ticket, errors=errors, message=message,
-                 products=_products(), names=_names(ticket), actions=actions,
+                 products=_products(), names=_names(ticket), actions=actions, history=history, allocations=allocations,
                  can_note=principal.role in (*STAFF_WRITERS, "customer") and ticket.is_open)
 
 

@@ -3,8 +3,13 @@
 Each child runs in its own session so a terminal's Ctrl-C reaches only the supervisor,
 which then stops children in reverse start order (SIGTERM, then SIGKILL after a grace
 period). On Linux each child also gets PR_SET_PDEATHSIG, so even a supervisor killed
-with SIGKILL leaves nothing behind. A child that dies unexpectedly is restarted with
-back-off, up to a limit, and then the whole system stops rather than run half-alive.
+with SIGKILL leaves nothing behind.
+
+A child that dies unexpectedly is restarted: first its whole process group is killed (a gunicorn
+master's orphaned workers would otherwise keep its port), then it is started again after a back-off
+that grows with its recent deaths, while the others go on being watched. Only a crash loop stops
+everything: more than MAX_RESTARTS deaths of one process within RESTART_WINDOW seconds. Deaths
+further apart are the normal life of a long-running system and never add up to a stop.
 """
 from __future__ import annotations
 
@@ -15,11 +20,14 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections import deque
 from dataclasses import dataclass, field
 from typing import Callable
 
 GRACE_SECONDS = 10.0
-MAX_RESTARTS = 5
+MAX_RESTARTS = 5  # deaths of one process within RESTART_WINDOW before the supervisor gives up
+RESTART_WINDOW = 60.0
+MAX_BACKOFF = 5.0
 
 
 @dataclass
@@ -51,7 +59,9 @@ class Supervisor:
         self.specs = specs
         self.log = log
         self.procs: dict[str, subprocess.Popen] = {}
-        self.restarts: dict[str, int] = {}
+        self.deaths: dict[str, deque[float]] = {}  # recent deaths per process (monotonic times)
+        self.restarts: dict[str, int] = {}  # restarts since start, for the log
+        self._due: dict[str, float] = {}  # processes waiting out their back-off: when to start them
         self._stopping = False
 
     def _spawn(self, spec: ProcessSpec) -> None:
@@ -93,20 +103,48 @@ class Supervisor:
         signal.signal(signal.SIGINT, on_signal)
         signal.signal(signal.SIGTERM, on_signal)
         while not self._stopping:
-            for spec in self.specs:
-                proc = self.procs.get(spec.name)
-                if proc is not None and proc.poll() is not None and not self._stopping:
-                    count = self.restarts.get(spec.name, 0) + 1
-                    if count > MAX_RESTARTS:
-                        self.log(f"{spec.name} keeps dying (exit {proc.returncode}); stopping everything.")
-                        self._stopping = True
-                        break
-                    self.restarts[spec.name] = count
-                    self.log(f"{spec.name} exited with {proc.returncode}; restart {count}/{MAX_RESTARTS}.")
-                    time.sleep(min(2 ** count * 0.25, 5))
-                    self._spawn(spec)
-            time.sleep(0.3)
+            self.check(time.monotonic())
+            time.sleep(0.2)
         self.stop()
+
+    def check(self, now: float) -> None:
+        """One look at every child: notice deaths, start those whose back-off is over. Never sleeps."""
+        for spec in self.specs:
+            if self._stopping:
+                return
+            due = self._due.get(spec.name)
+            if due is not None:
+                if now >= due:
+                    del self._due[spec.name]
+                    self._spawn(spec)
+                continue
+            proc = self.procs.get(spec.name)
+            if proc is None or proc.poll() is None:
+                continue
+            self._bury(proc)
+            recent = self.deaths.setdefault(spec.name, deque())
+            recent.append(now)
+            while recent and recent[0] < now - RESTART_WINDOW:
+                recent.popleft()
+            if len(recent) > MAX_RESTARTS:
+                self.log(f"{spec.name} died {len(recent)} times within {RESTART_WINDOW:.0f} s (last exit "
+                         f"{_exit(proc.returncode)}); a crash loop: stopping everything.")
+                self._stopping = True
+                return
+            delay = min(MAX_BACKOFF, 0.25 * 2 ** (len(recent) - 1))
+            self.restarts[spec.name] = self.restarts.get(spec.name, 0) + 1
+            self.log(f"{spec.name} exited ({_exit(proc.returncode)}); restart #{self.restarts[spec.name]} in "
+                     f"{delay:.2f} s ({len(recent)} of {MAX_RESTARTS} allowed within {RESTART_WINDOW:.0f} s).")
+            self._due[spec.name] = now + delay
+
+    @staticmethod
+    def _bury(proc: subprocess.Popen) -> None:
+        """Kill what is left of a dead child's process group (it led its own session), so no orphan
+        keeps a port or a lock the restarted process needs."""
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except (ProcessLookupError, PermissionError):
+            pass
 
     def stop(self) -> None:
         for spec in reversed(self.specs):
@@ -130,6 +168,15 @@ class Supervisor:
                     pass
                 proc.wait()
         self.procs.clear()
+
+
+def _exit(returncode: int | None) -> str:
+    if returncode is not None and returncode < 0:
+        try:
+            return f"killed by {signal.Signals(-returncode).name}"
+        except ValueError:
+            return f"killed by signal {-returncode}"
+    return f"exit code {returncode}"
 
 
 def python_module(module: str, *args: str) -> list[str]:

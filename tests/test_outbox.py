@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import re
 import signal
 import subprocess
 import sys
@@ -17,7 +18,7 @@ from shell_app.demo_data import PRESETS, generate
 from shell_app.migrations import upgrade
 from shell_app.models import Notification, StaffAlert
 from shell_app.outbox.enqueue import NotificationRequest, enqueue
-from shell_app.outbox.transports import SmsLogTransport, SmtpTransport, read_sms_log
+from shell_app.outbox.transports import SmsLogTransport, SmtpTransport, message_id, read_sms_log
 from shell_app.outbox.worker import MAX_ATTEMPTS, claim_due, run_once
 
 from .support.processes import free_port
@@ -56,9 +57,30 @@ def test_same_key_enqueued_twice_is_sent_once(sessions, tmp_path):
         assert run_once(sessions, transports(smtp.port, tmp_path)) == 1
         assert run_once(sessions, transports(smtp.port, tmp_path)) == 0
         assert len(smtp.wait_for(1)) == 1
-        assert smtp.messages[0]["Message-ID"] == "<key-once-0001@sysops-squad>"
+        assert smtp.messages[0]["Message-ID"] == message_id("key-once-0001", "test@sysops")
     with sessions() as session:
         assert session.get(Notification, first.id).status == "sent"
+
+
+# RFC 5322 msg-id with dot-atom parts: what receivers parse and compare.
+ATEXT = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+MSG_ID = re.compile(rf"<{ATEXT}(\.{ATEXT})*@{ATEXT}(\.{ATEXT})*>")
+
+
+def test_message_ids_of_real_keys_are_valid_and_stable_as_read_back_from_the_sink(sessions, tmp_path):
+    """The ticketing's keys contain colons ("received:42"); the id must survive them whole."""
+    keys = ["received:100000042", "offer:100000042:7", "survey:100000042", "received.100000042", "offer:9:1"]
+    with sessions() as session:
+        for key in keys:
+            enqueue(session, request(key), dt.datetime.now())
+    with SmtpServer() as smtp:
+        assert run_once(sessions, transports(smtp.port, tmp_path)) == len(keys)
+        received = smtp.wait_for(len(keys))
+    ids = {message["Message-ID"] for message in received}
+    assert len(ids) == len(keys)  # "received:42" and "received.42" stay apart
+    assert all(MSG_ID.fullmatch(value) for value in ids), ids
+    assert ids == {message_id(key, "test@sysops") for key in keys}  # the same id at every redelivery
+    assert any(value.startswith("<offer.100000042.7.") for value in ids)  # still readable
 
 
 def test_a_transport_failure_is_retried_with_backoff_until_delivered(sessions, tmp_path):
@@ -130,7 +152,7 @@ def test_a_worker_killed_mid_send_loses_nothing(sessions, tmp_path):
                 assert session.get(Notification, row.id).status == "queued"  # still there, not lost
             worker = subprocess.Popen(command, env=env)
             assert len(smtp.wait_for(1, timeout=20)) == 1
-            assert smtp.messages[0]["Message-ID"] == "<key-kill-00001@sysops-squad>"
+            assert smtp.messages[0]["Message-ID"] == message_id("key-kill-00001", "no-reply@sysops-squad.example")
         finally:
             worker.send_signal(signal.SIGTERM)
             worker.wait(10)

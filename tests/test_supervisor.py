@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 
+import sysops.supervisor as supervisor_module
+from sysops.procutil import descendants, free_port, wait_for_health
 from sysops.supervisor import ProcessSpec, Supervisor
 
 from .support.processes import alive
@@ -15,8 +17,6 @@ SLEEPER = [sys.executable, "-c", "import time; time.sleep(60)"]
 
 
 def test_stop_ends_every_child_even_one_that_ignores_sigterm(monkeypatch):
-    import sysops.supervisor as supervisor_module
-
     monkeypatch.setattr(supervisor_module, "GRACE_SECONDS", 1.0)
     stubborn = [sys.executable, "-c", "import signal, time; signal.signal(signal.SIGTERM, signal.SIG_IGN); time.sleep(60)"]
     supervisor = Supervisor([ProcessSpec("polite", SLEEPER), ProcessSpec("stubborn", stubborn)], log=lambda _m: None)
@@ -58,3 +58,105 @@ def test_a_child_that_dies_is_restarted_and_watch_stops_on_signal():
     assert not alive(restarted[0])
     signal.signal(signal.SIGINT, signal.default_int_handler)
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _watch_while(supervisor: Supervisor, action) -> None:
+    """Run the supervisor's watch loop (it needs the main thread for its signal handlers) while
+    `action(supervisor)` runs beside it, then stop it."""
+    def run():
+        try:
+            action(supervisor)
+        finally:
+            supervisor._stopping = True
+
+    actor = threading.Thread(target=run)
+    actor.start()
+    try:
+        supervisor.watch()
+    finally:
+        actor.join()
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        signal.signal(signal.SIGTERM, signal.SIG_DFL)
+
+
+def _next_pid(supervisor: Supervisor, name: str, old: int, timeout: float = 20.0) -> int:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        proc = supervisor.procs.get(name)
+        if proc is not None and proc.pid != old and proc.poll() is None:
+            return proc.pid
+        time.sleep(0.02)
+    raise AssertionError(f"{name} was not restarted")
+
+
+def test_twenty_kills_spread_over_time_leave_the_system_running(monkeypatch):
+    """Deaths further apart than the crash-loop window never add up to a stop (the budget slides)."""
+    monkeypatch.setattr(supervisor_module, "RESTART_WINDOW", 3.0)  # 5 deaths within 3 s = a crash loop
+    messages: list[str] = []
+    supervisor = Supervisor([ProcessSpec("victim", SLEEPER), ProcessSpec("bystander", SLEEPER)], log=messages.append)
+    supervisor.start()
+    bystander = supervisor.procs["bystander"].pid
+    kills: list[int] = []
+
+    def kill_twenty_times(sup):
+        pid = sup.procs["victim"].pid
+        for _ in range(20):
+            os.kill(pid, signal.SIGKILL)
+            kills.append(pid)
+            pid = _next_pid(sup, "victim", pid)
+            time.sleep(0.8)  # at most four deaths in any 3 s
+        assert sup.procs["victim"].poll() is None
+
+    _watch_while(supervisor, kill_twenty_times)
+    assert len(kills) == 20 and len(set(kills)) == 20
+    assert not [m for m in messages if "crash loop" in m], messages
+    assert sum("victim exited (killed by SIGKILL); restart #" in m for m in messages) == 20
+    assert not alive(bystander)  # stopped at the end with the rest, never restarted before
+    assert supervisor.restarts == {"victim": 20}
+
+
+def test_a_crash_loop_stops_everything_without_blocking_the_watch():
+    crasher = [sys.executable, "-c", "raise SystemExit(3)"]
+    messages: list[str] = []
+    supervisor = Supervisor([ProcessSpec("steady", SLEEPER), ProcessSpec("crasher", crasher)], log=messages.append)
+    supervisor.start()
+    steady = supervisor.procs["steady"].pid
+    deadline = time.monotonic() + 30
+    while not supervisor._stopping and time.monotonic() < deadline:
+        started = time.monotonic()
+        supervisor.check(started)
+        assert time.monotonic() - started < 0.5  # a back-off is scheduled, never slept in the loop
+        time.sleep(0.05)
+    supervisor.stop()
+    assert supervisor._stopping and any("crasher died 6 times" in m and "crash loop" in m for m in messages), messages
+    assert "exit code 3" in messages[-1]
+    assert not alive(steady)
+
+
+def test_killing_a_gunicorn_master_leaves_no_orphan_and_it_is_back_after_one_restart():
+    port = free_port()
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
+            "--no-control-socket", "tests.support.tiny_wsgi:app"]
+    messages: list[str] = []
+    supervisor = Supervisor([ProcessSpec("web", argv, health_url=f"http://127.0.0.1:{port}/")], log=messages.append)
+    supervisor.start()
+    master = supervisor.procs["web"].pid
+    deadline = time.monotonic() + 20
+    workers = descendants(master)
+    while len(workers) < 2 and time.monotonic() < deadline:
+        time.sleep(0.05)
+        workers = descendants(master)
+    assert len(workers) == 2
+    orphans_seen: list[int] = []
+
+    def kill_the_master(sup):
+        os.kill(master, signal.SIGKILL)
+        new_master = _next_pid(sup, "web", master)
+        orphans_seen.extend(pid for pid in workers if alive(pid))
+        wait_for_health(f"http://127.0.0.1:{port}/", timeout=30)
+        time.sleep(1.0)  # a master that failed to bind would exit within this
+        assert sup.procs["web"].pid == new_master and sup.procs["web"].poll() is None
+
+    _watch_while(supervisor, kill_the_master)
+    assert orphans_seen == []  # the old workers were gone before the new master started
+    assert supervisor.restarts == {"web": 1}, messages

@@ -12,6 +12,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 from bridge_client import BridgeError, Unavailable
 from foundation import inbound
 from foundation.problems import from_http_exception
+from graph_store.backends import GraphUnavailable
 
 from . import auth
 
@@ -57,6 +58,11 @@ def frame(app: Flask, *, name: str, version: str, public_keys: Path, manifest: C
         description = {404: "We could not find that record.", 403: "You do not have access to this record."}.get(
             status, "The legacy system is not answering. Try again in a moment.")
         return http_error(_http_exception(status, description))
+
+    @app.errorhandler(GraphUnavailable)
+    def graph_unavailable(exc: GraphUnavailable):
+        app.logger.warning("graph unavailable: %s", exc)
+        return http_error(_http_exception(503, "The ticket store is not answering. Try again in a moment."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

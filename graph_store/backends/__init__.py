@@ -3,9 +3,12 @@ from __future__ import annotations
 
 from typing import Any, Protocol
 
+from ..errors import StoreError
 
-class GraphUnavailable(Exception):
-    """The graph database could not be reached or refused the query for a transient reason."""
+
+class GraphUnavailable(StoreError):
+    """The graph database could not be reached or refused the query for a transient reason. A
+    StoreError like the others, so every loop that outlives store trouble outlives this too."""
 
 
 class GraphBackend(Protocol):

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import os
 import signal
 
@@ -18,6 +19,7 @@ def transports_for(settings: Settings) -> dict:
 
 
 def main(settings: Settings) -> int:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s outbox-worker %(levelname)s %(message)s")
     stopping = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.append(True))

@@ -8,15 +8,19 @@ at-least-once; the stable Message-ID and idempotency key let receivers drop dupl
 from __future__ import annotations
 
 import datetime as dt
-import time
+import logging
 from typing import Callable, Mapping
 
 from sqlalchemy import or_, select, update
+from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from foundation.loops import keep_running
 from shell_app.models import Notification, StaffAlert
 
 from .transports import Transport, TransportError
+
+log = logging.getLogger(__name__)
 
 LEASE = dt.timedelta(seconds=60)
 MAX_ATTEMPTS = 6
@@ -81,6 +85,7 @@ def run_once(sessions: sessionmaker, transports: Mapping[str, Transport],
 
 def run_forever(sessions: sessionmaker, transports: Mapping[str, Transport], should_stop: Callable[[], bool],
                 idle_sleep: float = 0.5, lease: dt.timedelta = LEASE) -> None:
-    while not should_stop():
-        if run_once(sessions, transports, lease=lease) == 0:
-            time.sleep(idle_sleep)
+    """Until stopped; the database going away (a restart, a fail-over) is waited out, not fatal.
+    A mail server that does not answer is a TransportError per message, retried by the outbox itself."""
+    keep_running(lambda: run_once(sessions, transports, lease=lease) > 0, should_stop,
+                 transient=(SQLAlchemyError, OSError), log=log, idle=idle_sleep, max_backoff=10.0)

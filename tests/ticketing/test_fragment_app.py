@@ -6,6 +6,7 @@ import json
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
+from bridge_client import Unavailable
 from foundation.tokens import Principal
 from tests.support.keys import forge, mint
 
@@ -229,3 +230,22 @@ def test_customers_see_no_refusal_reasons_nor_who_inside_did_what(fragment):
     assert "by You" in page
     staff_page = client.get(f"/tickets/{ticket_id}", headers=headers_for("call_centre")).get_data(as_text=True)
     assert "customer was rude on the phone" in staff_page and "callcentre" in staff_page
+
+
+def test_received_says_a_confirmation_will_follow_when_it_could_not_be_queued_yet(fragment, monkeypatch):
+    """The acknowledgement tells the truth: with the monolith's messaging down, the ticket is stored and
+    the page says the confirmation follows (the worker sends it), not that it was sent."""
+    app, store, bridge = fragment
+    client = app.test_client()
+    sent = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
+    assert sent.status_code == 201 and "a confirmation is on its way" in sent.get_data(as_text=True)
+
+    def down(**_kwargs):
+        raise Unavailable("bridge: connection refused")
+
+    monkeypatch.setattr(bridge, "notify", down)
+    later = client.post("/customers/7/tickets", data={**GOOD_RAISE, "slots": ["2026-11-27 morning"]},
+                        headers=headers_for("call_centre"))
+    page = later.get_data(as_text=True)
+    assert later.status_code == 201 and "confirmation will follow" in page and "on its way" not in page
+    assert len(store.tickets) == 2 and sum(1 for t in store.tickets.values() if t.get("confirmed_at")) == 1

@@ -8,10 +8,10 @@ from __future__ import annotations
 import logging
 import os
 import signal
-import time
 from typing import Callable
 
 from bridge_client import BridgeError
+from foundation.loops import keep_running
 from graph_store.config import open_store
 from graph_store.errors import StoreError
 
@@ -24,17 +24,18 @@ def run_once(ticketing: Ticketing) -> tuple[int, int]:
     return ticketing.assignment.expire_due_offers(), ticketing.orchestrator.follow_up()
 
 
+# The graph (GraphUnavailable is a StoreError), the bridge, the network: all pass; the worker stays.
+TRANSIENT = (StoreError, BridgeError, ConnectionError, OSError)
+
+
 def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval: float = 1.0) -> None:
-    while not should_stop():
-        try:
-            expired, followed = run_once(ticketing)
-            if expired or followed:
-                log.info("offers timed out: %d, tickets followed up: %d", expired, followed)
-        except (StoreError, BridgeError, ConnectionError, OSError) as exc:
-            log.warning("worker step failed, retrying: %s", exc)
-        deadline = time.monotonic() + interval
-        while not should_stop() and time.monotonic() < deadline:
-            time.sleep(0.05)
+    def step() -> bool:
+        expired, followed = run_once(ticketing)
+        if expired or followed:
+            log.info("offers timed out: %d, tickets followed up: %d", expired, followed)
+        return False
+
+    keep_running(step, should_stop, transient=TRANSIENT, log=log, idle=interval, max_backoff=5.0)
 
 
 def main(settings) -> int:

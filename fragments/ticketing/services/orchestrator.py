@@ -38,7 +38,11 @@ class Orchestrator:
     def raise_ticket(self, request: RaiseRequest) -> Ticket:
         ticket, customer = self.management.store_ticket(request)  # durable from here on
         self._after_raise(ticket, customer)
-        return self.store.get(ticket.id)
+        try:
+            return self.store.get(ticket.id)
+        except StoreError as exc:  # stored all the same: answer with what we know, never an error
+            log.warning("ticket %s stored; could not re-read it: %s", ticket.id, exc)
+            return ticket
 
     def _after_raise(self, ticket: Ticket, customer: dict[str, Any] | None = None) -> None:
         try:

@@ -1,0 +1,39 @@
+"""Background loops that outlive outages: a step that fails for a transient reason (the graph, the
+bridge, the database or the mail server not answering) is logged and retried with a growing pause,
+never the end of the process. Anything else is a bug and ends the loop (the supervisor restarts it)."""
+from __future__ import annotations
+
+import logging
+import time
+from typing import Callable
+
+
+def pause(should_stop: Callable[[], bool], seconds: float) -> None:
+    """Sleep up to `seconds`, waking early when asked to stop."""
+    deadline = time.monotonic() + seconds
+    while not should_stop() and time.monotonic() < deadline:
+        time.sleep(min(0.05, max(0.0, deadline - time.monotonic())))
+
+
+def keep_running(step: Callable[[], bool], should_stop: Callable[[], bool], *,
+                 transient: tuple[type[BaseException], ...], log: logging.Logger, idle: float,
+                 max_backoff: float = 5.0, wait: Callable[[Callable[[], bool], float], None] = pause) -> None:
+    """Call `step` until `should_stop()`. A step returns True when it did work and should run again at
+    once, False to rest `idle` seconds. After a transient failure the pause doubles from `idle` up to
+    `max_backoff` (small: due work waits at most that long once the outage ends)."""
+    failures = 0
+    while not should_stop():
+        try:
+            busy = step()
+        except transient as exc:
+            failures += 1
+            delay = min(max_backoff, max(idle, 0.1) * 2 ** min(failures - 1, 16))
+            log.warning("step failed (%d in a row), retrying in %.1f s: %s: %s", failures, delay,
+                        type(exc).__name__, exc)
+            wait(should_stop, delay)
+            continue
+        if failures:
+            log.info("working again after %d failed attempts", failures)
+            failures = 0
+        if not busy:
+            wait(should_stop, idle)

@@ -1,0 +1,58 @@
+"""The ticketing worker outlives a graph outage: with the graph server killed for a minute, the worker
+process stays up (logging and backing off), and once the graph is back it times out the offer that fell
+due meanwhile and offers the ticket to the next expert. A system of its own: the outage must not touch
+the other system tests."""
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from tests.support.local_system import System
+
+from .conftest import offered_expert, raise_for_customer_1, two_experts_for_customer_1
+
+OUTAGE_S = 60
+
+
+@pytest.fixture(scope="module")
+def system(tmp_path_factory):
+    running = System(tmp_path_factory.mktemp("outage"), offer_timeout_s=3).start()
+    yield running
+    running.stop()
+
+
+def _ticket(system, ticket_id):
+    with system.graph_store() as store:
+        return store.tickets.get(ticket_id)
+
+
+@pytest.mark.slow
+def test_the_worker_stays_up_through_a_graph_outage_and_finishes_due_offers_after(system):
+    product_id, _ = two_experts_for_customer_1(system)
+    ticket_id = raise_for_customer_1(system, product_id, 41)
+    first_expert = offered_expert(system, ticket_id)
+    worker = system.processes["worker"]
+
+    system.kill("graph")  # the offer falls due (3 s) while nobody can read or write the graph
+    down_until = time.monotonic() + OUTAGE_S
+    while time.monotonic() < down_until:
+        assert worker.poll() is None, (system.root / "worker.log").read_text()[-2000:]
+        time.sleep(1)
+    log = (system.root / "worker.log").read_text()
+    assert "GraphUnavailable" in log and "retrying in" in log  # it saw the outage and said so
+
+    with open(system.root / "graph-restart.log", "ab") as out:  # the child keeps its own descriptor
+        process = system.graph.spawn(stdout=out)
+    system.graph.wait_ready(process, timeout=60)
+    system.processes["graph"] = process
+    deadline = time.monotonic() + 30
+    ticket = _ticket(system, ticket_id)
+    while len(ticket["allocations"]) < 2 and ticket["status"] != "unassigned" and time.monotonic() < deadline:
+        time.sleep(0.2)  # timed out, then offered to the next expert
+        ticket = _ticket(system, ticket_id)
+    assert worker.poll() is None and system.processes["worker"] is worker  # the same process all along
+    assert ticket["allocations"][0]["expert_id"] == first_expert
+    assert ticket["allocations"][0]["state"] == "timed_out"
+    assert [(a["expert_id"], a["state"]) for a in ticket["allocations"][1:]] == [(3 - first_expert, "offered")]
+    assert "working again after" in (system.root / "worker.log").read_text()

@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 run: $(STAMP)
 	$(BIN)/sysops run
 
-## Install what the tests need (PostgreSQL server binaries) and run the whole suite.
+## Install what the tests need (PostgreSQL server, Chromium, nginx) and run the whole suite.
 test: $(STAMP) test-prereqs
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 

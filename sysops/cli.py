@@ -18,7 +18,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import graph_commands, launcher
+from . import graph_commands, launcher, nginx
 
 
 def _engine():
@@ -77,6 +77,12 @@ def cmd_keys_rotate(args) -> int:
     return 0
 
 
+def cmd_nginx_conf(args) -> int:
+    """The production routing for this installation's fragments (deploy/nginx.conf for the defaults)."""
+    sys.stdout.write(nginx.for_settings(load_settings(), listen=args.listen, server_name=args.server_name))
+    return 0
+
+
 def cmd_keys_init(_args) -> int:
     """Every service's first key pair and the session key, if missing (`sysops run` does it too)."""
     directory = load_settings().keys_dir
@@ -128,6 +134,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--audience", default="bridge")
     token.add_argument("--ttl", type=int, default=300)
     token.set_defaults(func=cmd_token)
+    conf = sub.add_parser("nginx-conf", help="print the nginx routing (http-level) for the fragments")
+    conf.add_argument("--listen", default="80")
+    conf.add_argument("--server-name", default="sysops.example")
+    conf.set_defaults(func=cmd_nginx_conf)
     key_commands = sub.add_parser("keys", help="the services' signing keys").add_subparsers(required=True)
     key_commands.add_parser("init", help="make any missing keys").set_defaults(func=cmd_keys_init)
     key_commands.add_parser("list", help="every published public key").set_defaults(func=cmd_keys_list)

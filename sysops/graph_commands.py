@@ -3,17 +3,63 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import sys
+from pathlib import Path
+
+import redis
 
 from foundation.config import load_settings
 from graph_store.backfill import ProgressBar
 from graph_store.backfill import backfill as run_backfill
 from graph_store.config import open_store
 from graph_store.cutover import cut_over, roll_back
-from graph_store.server import run_foreground
+from graph_store import persistence
+from graph_store.server import FalkorServer, run_foreground
 
 
 def graph_server(_args) -> int:
     return run_foreground(load_settings().data_dir / "graph")
+
+
+def graph_backup(args) -> int:
+    """A consistent snapshot of the running embedded graph server, copied to FILE."""
+    server = FalkorServer(load_settings().data_dir / "graph")
+    client = server.client(timeout=30)
+    try:
+        written = persistence.backup(client, server.data_dir, Path(args.file).resolve())
+    except (redis.RedisError, TimeoutError, RuntimeError) as exc:
+        print(f"backup failed: {exc}", file=sys.stderr)
+        return 1
+    finally:
+        client.close()
+    print(f"graph snapshot written to {written} ({written.stat().st_size / 2**20:.1f} MB)")
+    return 0
+
+
+def graph_restore(args) -> int:
+    """Put a snapshot back as the embedded graph's data; the server must be stopped."""
+    server = FalkorServer(load_settings().data_dir / "graph")
+    client = server.client(timeout=2)
+    try:
+        running = server.socket_path.exists() and client.ping()
+    except redis.RedisError:
+        running = False
+    finally:
+        client.close()
+    if running:
+        print("the graph server is running: stop it (or `make run`) first", file=sys.stderr)
+        return 2
+    if not args.yes:
+        print("this replaces the graph's data with the snapshot (the current files are kept aside); "
+              "add --yes to go on", file=sys.stderr)
+        return 2
+    try:
+        server.restore(Path(args.file).resolve())
+    except (OSError, redis.RedisError, TimeoutError, RuntimeError) as exc:
+        print(f"restore failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"restored {args.file}; the next start of the graph server loads it")
+    return 0
 
 
 def graph_init(_args) -> int:
@@ -109,6 +155,13 @@ def progress(_args) -> int:
 def register(sub) -> None:
     sub.add_parser("graph-server", help="run the embedded FalkorDB server in the foreground").set_defaults(
         func=graph_server)
+    save = sub.add_parser("graph-backup", help="write a consistent snapshot of the running graph to FILE")
+    save.add_argument("file")
+    save.set_defaults(func=graph_backup)
+    back = sub.add_parser("graph-restore", help="make a snapshot the graph's data (graph server stopped)")
+    back.add_argument("file")
+    back.add_argument("--yes", action="store_true", help="really replace the data")
+    back.set_defaults(func=graph_restore)
     sub.add_parser("graph-init", help="create graph indexes/constraints and import expert profiles").set_defaults(
         func=graph_init)
     one = sub.add_parser("migrate-ticket", help="read one ticket through the graph store (migrating it)")

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from foundation import keys
 from foundation.config import Settings
 from graph_store.config import graph_socket, open_store
+from graph_store.server import FalkorServer
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.demo_data.generator import DEMO_PASSWORD
@@ -71,7 +72,8 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
             "-c", "aiosmtpd.handlers.Mailbox", str(settings.data_dir / "mail"))))
     if not os.environ.get("SYSOPS_GRAPH_URL"):
         specs.append(ProcessSpec("graph-server", python_module("sysops.cli", "graph-server"),
-                                 ready=lambda: _graph_ready(settings)))
+                                 ready=lambda: _graph_ready(settings),
+                                 starting=FalkorServer(settings.data_dir / "graph").loading))
     bridge = f"http://{settings.host}:{settings.bridge_port}"
     specs += [
         # The same monolith twice: screens (threads wait on fragments through the proxy) and the bridge

@@ -38,6 +38,9 @@ class ProcessSpec:
     env: dict[str, str] = field(default_factory=dict)
     ready: Callable[[], bool] | None = None  # readiness probe for processes without an HTTP health URL
     withhold: tuple[str, ...] = ()  # variables of the supervisor's environment this process must not get
+    # True while a process that is not ready yet is visibly getting there (a graph loading its data):
+    # the start time-out then counts from the last moment it was not.
+    starting: Callable[[], bool] | None = None
 
 
 def child_env(spec: ProcessSpec, parent: dict[str, str] | None = None) -> dict[str, str]:
@@ -81,6 +84,8 @@ class Supervisor:
         while time.monotonic() < deadline:
             if self.procs[spec.name].poll() is not None:
                 return False
+            if spec.starting is not None and spec.starting():
+                deadline = time.monotonic() + timeout
             if spec.ready is not None:
                 if spec.ready():
                     return True

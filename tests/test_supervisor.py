@@ -7,6 +7,8 @@ import sys
 import threading
 import time
 
+import pytest
+
 import sysops.supervisor as supervisor_module
 from sysops.procutil import descendants, free_port, wait_for_health
 from sysops.supervisor import ProcessSpec, Supervisor
@@ -160,3 +162,21 @@ def test_killing_a_gunicorn_master_leaves_no_orphan_and_it_is_back_after_one_res
     _watch_while(supervisor, kill_the_master)
     assert orphans_seen == []  # the old workers were gone before the new master started
     assert supervisor.restarts == {"web": 1}, messages
+
+
+def test_a_process_that_is_visibly_loading_gets_the_time_it_needs():
+    """The start time-out counts only time in which a process neither answers nor makes progress (a
+    large graph loads for longer than any fixed time-out)."""
+    ready_at = time.monotonic() + 1.5
+    spec = ProcessSpec("loader", SLEEPER, ready=lambda: time.monotonic() >= ready_at,
+                       starting=lambda: time.monotonic() < ready_at)
+    supervisor = Supervisor([spec], log=lambda _m: None)
+    try:
+        supervisor.start(health_timeout=0.5)  # would give up after 0.5 s without the progress signal
+        assert supervisor.procs["loader"].poll() is None
+    finally:
+        supervisor.stop()
+    stuck = Supervisor([ProcessSpec("stuck", SLEEPER, ready=lambda: False, starting=lambda: False)],
+                       log=lambda _m: None)
+    with pytest.raises(RuntimeError, match="did not become ready"):
+        stuck.start(health_timeout=0.5)

@@ -90,7 +90,8 @@ def auth_subrequest(name: str):
     if request.headers.get("X-Original-Method", "GET").upper() in ("POST", "PUT", "PATCH", "DELETE"):
         sent = request.headers.get("X-CSRF-Token", "")
         if not sent or not hmac.compare_digest(sent.encode(), csrf_token().encode()):
-            abort(400, description="missing or wrong CSRF token")
+            # 403, not 400: nginx's auth_request passes only 401 and 403 on; any other answer becomes a 500.
+            abort(403, description="missing or wrong CSRF token")
     return Response(status=204, headers={"X-Fragment-Token": user_token(name), "X-Shell-CSRF": csrf_token()})
 
 

@@ -49,6 +49,15 @@ class StaffBrowser:
                          {"product_id": product, "description": "It stopped working this morning", "slots": slots})
 
 
+class ExpertBrowser(StaffBrowser):
+    def page(self, path: str = "/"):
+        return self.http.get(f"{self.base}/fragments/experts{path}", headers={"HX-Request": "true"}, timeout=20)
+
+    def act(self, path: str, data: dict | None = None):
+        return self.http.post(f"{self.base}/fragments/experts{path}", data=data or {}, timeout=20,
+                              headers={"HX-Request": "true", "X-CSRF-Token": self.csrf})
+
+
 def ticket_id_of(response: requests.Response) -> int:
     return int(re.search(r"Ticket N-(\d+) received", response.text).group(1))
 

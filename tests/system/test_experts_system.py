@@ -14,21 +14,13 @@ from shell_app.models import Contract, LegacyTicket, TicketHistory, TicketSlot
 
 from .conftest import (
     ALL_HALF_DAYS,
+    ExpertBrowser,
     StaffBrowser,
     offered_expert,
     raise_for_customer_1,
     ticket_id_of,
     two_experts_for_customer_1,
 )
-
-
-class ExpertBrowser(StaffBrowser):
-    def page(self, path: str = "/"):
-        return self.http.get(f"{self.base}/fragments/experts{path}", headers={"HX-Request": "true"}, timeout=20)
-
-    def act(self, path: str, data: dict | None = None):
-        return self.http.post(f"{self.base}/fragments/experts{path}", data=data or {}, timeout=20,
-                              headers={"HX-Request": "true", "X-CSRF-Token": self.csrf})
 
 
 def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):

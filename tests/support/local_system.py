@@ -105,8 +105,8 @@ class System:
         self._gunicorn("experts", self.experts_port, "fragments.experts.app:create_app()")
         wait_for_health(f"{self.experts}/healthz")
 
-    def start_worker(self) -> None:
-        self._spawn("worker", [sys.executable, "-m", "sysops.cli", "ticketing-worker"])
+    def start_worker(self, name: str = "worker") -> None:
+        self._spawn(name, [sys.executable, "-m", "sysops.cli", "ticketing-worker"])
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """SIGKILL the process group's leader and its workers, as a crash would."""
@@ -119,7 +119,7 @@ class System:
         process.wait(15)
 
     def stop(self) -> None:
-        for name in ("reports", "experts", "worker", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
+        for name in ("reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
             process = self.processes.pop(name, None)
             if process is not None:
                 process.terminate()

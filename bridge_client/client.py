@@ -14,6 +14,8 @@ from typing import Any, Callable, Iterator, Protocol
 import requests
 from requests.adapters import HTTPAdapter
 
+from foundation.request_ids import forwarded
+
 # Where the bridge is published inside the monolith; the server mounts itself at the path its clients call.
 PREFIX = "/bridge/v1"
 
@@ -101,7 +103,7 @@ class HttpBridgeClient:
             try:
                 response = self._session.request(method, self.base + path, params=params, json=json,
                                                  timeout=self._timeout,
-                                                 headers={"Authorization": f"Bearer {self._token()}"})
+                                                 headers={"Authorization": f"Bearer {self._token()}", **forwarded()})
             except requests.RequestException as exc:
                 if attempt + 1 < attempts:
                     time.sleep(self._backoff * 2 ** attempt)

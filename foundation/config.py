@@ -45,6 +45,8 @@ class Settings:
     session_max_hours: float = 12.0
     # This process's own private key folder (SYSOPS_OWN_KEYS), given to every process but the monolith.
     own_keys: Path | None = None
+    # The bearer token a Prometheus scraper sends to /metrics (SYSOPS_METRICS_TOKEN); none: /metrics is off.
+    metrics_token: str | None = None
 
     def signing_folder(self, service: str) -> Path:
         """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
@@ -71,6 +73,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         keys_dir=keys_dir,
         public_keys=Path(env.get("SYSOPS_PUBLIC_KEYS") or keys.public_file(keys_dir or data_dir / "keys")).resolve(),
         own_keys=Path(env["SYSOPS_OWN_KEYS"]).resolve() if env.get("SYSOPS_OWN_KEYS") else None,
+        metrics_token=env.get("SYSOPS_METRICS_TOKEN") or None,
         workers=int(env.get("SYSOPS_WORKERS", "2")),
         smtp_host=env.get("SYSOPS_SMTP_HOST", "127.0.0.1"),
         smtp_port=int(env.get("SYSOPS_SMTP_PORT", "8025")),

@@ -222,6 +222,20 @@ def session_key(directory: Path) -> str:
     return path.read_text().strip()
 
 
+def metrics_token(directory: Path) -> str:
+    """The bearer token Prometheus sends to every service's /metrics: SYSOPS_METRICS_TOKEN, else
+    generated once into the keys folder (0600). It opens only read-only counters and gauges."""
+    supplied = os.environ.get("SYSOPS_METRICS_TOKEN")
+    if supplied:
+        return supplied
+    path = directory / "metrics.token"
+    if not path.exists():
+        with _locked(directory):
+            if not path.exists():
+                _write_private(path, secrets.token_urlsafe(32).encode())
+    return path.read_text().strip()
+
+
 class _Watched:
     """A file or folder re-read only when it changed (one stat per use). Callers hold their own lock
     around `changed()` and the re-read, so no thread sees the new stamp before the new content."""

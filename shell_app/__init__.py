@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g
 from jinja2 import StrictUndefined
 
-from foundation import inbound, keys
+from foundation import inbound, keys, observability
 from foundation.config import REPO_ROOT, load_settings
 from foundation.tokens import TokenSigner
 
@@ -15,6 +15,7 @@ from . import errors, security
 from .assets import HTMX_FILE
 from .composition.registry import build_registry
 from .composition.slots import fragment_assets, fragment_url
+from .at_risk import at_risk
 from .db import make_engine, make_session_factory
 from .login_sessions import Lifetimes
 from .login_throttle import LoginThrottle
@@ -38,9 +39,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                           DATABASE_URL=settings.database_url, SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"),
                           FRAGMENTS=settings.fragments, SESSION_COOKIE_SECURE=settings.https,
                           LIMITS_STORAGE=settings.limits_storage, SESSION_IDLE_MINUTES=settings.session_idle_minutes,
-                          SESSION_MAX_HOURS=settings.session_max_hours)
+                          SESSION_MAX_HOURS=settings.session_max_hours, METRICS_TOKEN=settings.metrics_token)
     else:
         app.config.update(test_config)
+    engine = make_engine(app.config["DATABASE_URL"])
+    observability.install(app, "shell", public=security.public, token=app.config.get("METRICS_TOKEN"),
+                          gauges=lambda: at_risk(engine))
     inbound.install(app)
     app.jinja_env.undefined = StrictUndefined
     app.url_map.converters["int"] = IdConverter
@@ -49,7 +53,6 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["session_lifetimes"] = Lifetimes.from_config(app.config)
     app.extensions["token_signer"] = TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell")
     app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
-    engine = make_engine(app.config["DATABASE_URL"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
 

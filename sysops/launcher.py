@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 
 import redis
 from sqlalchemy import func, select
@@ -20,10 +21,27 @@ from shell_app.models import Customer
 from .supervisor import ProcessSpec, Supervisor, python_module
 
 
+# Access log lines carry the request id the app answered with (foundation.request_ids).
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
 def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int = 1) -> list[str]:
     return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
                          "--graceful-timeout", "5", "--no-control-socket", "--access-logfile", "-",
-                         app_factory)
+                         "--access-logformat", ACCESS_LOG_FORMAT, app_factory)
+
+
+def observe(specs: list[ProcessSpec], settings: Settings) -> None:
+    """Every web process gets the metrics token and its own multiprocess metrics folder (its gunicorn
+    workers' counters are summed at a scrape), emptied at start."""
+    token = keys.metrics_token(settings.keys_dir)
+    for spec in specs:
+        if spec.health_url is None:
+            continue
+        folder = settings.data_dir / "metrics" / spec.name
+        shutil.rmtree(folder, ignore_errors=True)
+        folder.mkdir(parents=True)
+        spec.env.update(SYSOPS_METRICS_TOKEN=token, PROMETHEUS_MULTIPROC_DIR=str(folder))
 
 
 # What each process may hold of the installation's keys (ADR 0003). The monolith's processes (screens,
@@ -140,7 +158,9 @@ def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
 def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     seeded = prepare_database(settings, preset, seed) is not None
     keys.ensure_all(settings.keys_dir)  # first start: a key pair per service, before any process signs
-    supervisor = Supervisor(process_specs(settings))
+    specs = process_specs(settings)
+    observe(specs, settings)
+    supervisor = Supervisor(specs)
     try:
         supervisor.start()
         imported = prepare_graph(settings)

@@ -15,7 +15,8 @@ LOGIN_OF = {"customer": "customer1", "call_centre": "callcentre", "manager": "ma
             "expert": "expert1"}
 SAMPLE_ARGS = {"customer_id": 1, "ticket_id": 1, "expert_id": 1, "account_id": 999999, "article_id": 1, "name": "ticketing",
                "rest": "tickets"}
-PUBLIC = {"auth.login", "health.healthz", "static"}
+# metrics: no user session, its own bearer token (SYSOPS_METRICS_TOKEN; tests/test_metrics.py)
+PUBLIC = {"auth.login", "health.healthz", "static", "metrics"}
 
 
 def session_endpoint(app: Flask, endpoint: str) -> bool:

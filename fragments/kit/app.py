@@ -10,7 +10,8 @@ from werkzeug.exceptions import HTTPException, InternalServerError, default_exce
 from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge_client import BridgeError, Unavailable
-from foundation import inbound
+from foundation import inbound, observability
+from foundation.observability import Gauges
 from foundation.problems import from_http_exception
 from graph_store.backends import GraphUnavailable
 
@@ -20,12 +21,13 @@ ERROR_HTML = """<section class="fragment-error" role="alert"><h2>{{ title }}</h2
 
 
 def frame(app: Flask, *, name: str, version: str, public_keys: Path, manifest: Callable[[], dict[str, Any]],
-          health: Callable[[], dict[str, Any]]) -> None:
+          health: Callable[[], dict[str, Any]], gauges: Gauges | None = None) -> None:
     # Behind the shell (or nginx) the fragment lives under /fragments/<name>: X-Forwarded-Prefix tells
     # url_for, so every link and form the fragment renders points back through the same origin.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1, x_prefix=1)  # type: ignore[method-assign]
     if app.config.get("MAX_CONTENT_LENGTH") is None:
         app.config["MAX_CONTENT_LENGTH"] = 256 * 1024
+    observability.install(app, name, public=auth.public, token=app.config.get("METRICS_TOKEN"), gauges=gauges)
     inbound.install(app, https=bool(app.config.get("HTTPS")))
     auth.install(app, name, public_keys)
     meta = Blueprint("meta", __name__)

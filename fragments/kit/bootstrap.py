@@ -15,6 +15,7 @@ from jinja2 import StrictUndefined
 
 from foundation import keys
 from foundation.config import Settings, load_settings
+from foundation.observability import Gauges
 from graph_store import GraphStore
 from graph_store.config import open_store
 
@@ -31,7 +32,7 @@ def _public_keys(config) -> Path:
 def fragment_app(import_name: str, *, name: str, version: str, manifest: Callable[[], dict[str, Any]],
                  blueprints: Iterable[Blueprint | tuple[Blueprint, str]],
                  production: Callable[[GraphStore, Settings], Any], services: Any = None,
-                 test_config: dict[str, Any] | None = None) -> Flask:
+                 test_config: dict[str, Any] | None = None, gauges: Callable[[Any], Gauges] | None = None) -> Flask:
     """test_config None: the installation's settings, a graph store acting as service `name`, and
     `production(graph, settings)` unless `services` is given; else the test's config and services."""
     app = Flask(import_name, template_folder="templates", static_folder="static", static_url_path="/static")
@@ -40,7 +41,7 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
         settings = load_settings()
         # Public keys to verify with; it signs (bridge calls) only with its own key (ADR 0003). It never
         # writes keys: the operator's `sysops keys init` (or `sysops run`) makes them.
-        app.config.update(PUBLIC_KEYS=settings.public_keys, HTTPS=settings.https)
+        app.config.update(PUBLIC_KEYS=settings.public_keys, HTTPS=settings.https, METRICS_TOKEN=settings.metrics_token)
         graph = app.extensions["graph_store"] = open_store(settings, name)
         services = services if services is not None else production(graph, settings)
     else:
@@ -50,7 +51,7 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
     app.extensions[SERVICES] = services
     app.jinja_env.globals["app_version"] = version
     frame(app, name=name, version=version, public_keys=_public_keys(app.config), manifest=manifest,
-          health=lambda: graph_health(app))
+          health=lambda: graph_health(app), gauges=gauges(services) if gauges is not None else None)
     for entry in blueprints:
         blueprint, prefix = entry if isinstance(entry, tuple) else (entry, None)
         app.register_blueprint(blueprint, url_prefix=prefix)

@@ -2,12 +2,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 import os
 import signal
 
-from shell_app.db import make_engine, make_session_factory
+from foundation import request_ids
 from foundation.config import Settings
+from shell_app.db import make_engine, make_session_factory
 
 from .transports import SmsLogTransport, SmtpTransport
 from .worker import run_forever
@@ -19,7 +19,7 @@ def transports_for(settings: Settings) -> dict:
 
 
 def main(settings: Settings) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s outbox-worker %(levelname)s %(message)s")
+    request_ids.configure_logging("outbox-worker")
     stopping = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.append(True))

@@ -15,6 +15,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import SQLAlchemyError
 from sqlalchemy.orm import Session, sessionmaker
 
+from foundation import request_ids
 from foundation.loops import keep_running
 from shell_app.models import Notification, StaffAlert
 
@@ -87,5 +88,9 @@ def run_forever(sessions: sessionmaker, transports: Mapping[str, Transport], sho
                 idle_sleep: float = 0.5, lease: dt.timedelta = LEASE) -> None:
     """Until stopped; the database going away (a restart, a fail-over) is waited out, not fatal.
     A mail server that does not answer is a TransportError per message, retried by the outbox itself."""
-    keep_running(lambda: run_once(sessions, transports, lease=lease) > 0, should_stop,
+    def step() -> bool:
+        request_ids.begin()  # one id per sweep, in its log lines
+        return run_once(sessions, transports, lease=lease) > 0
+
+    keep_running(step, should_stop,
                  transient=(SQLAlchemyError, OSError), log=log, idle=idle_sleep, max_backoff=10.0)

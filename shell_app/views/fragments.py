@@ -8,6 +8,7 @@ import hmac
 from flask import Blueprint, Response, abort, current_app, g, render_template, request
 from markupsafe import Markup
 
+from foundation.request_ids import forwarded
 from foundation.tokens import Principal, csrf_digest
 
 from ..composition.registry import FragmentUnavailable, path_matches, registry
@@ -57,7 +58,7 @@ def proxy(name: str, rest: str):
         headers.pop("HX-Request", None)
     headers.update({"Authorization": f"Bearer {user_token(name)}", "X-Forwarded-Prefix": fragments.prefix(name),
                     "X-Forwarded-Host": request.host, "X-Forwarded-Proto": request.scheme,
-                    "X-Shell-CSRF": csrf_token()})
+                    "X-Shell-CSRF": csrf_token(), **forwarded()})
     try:
         answer = fragments.fetch(name, request.method, path, query=request.query_string, headers=headers,
                                  body=request.get_data(),

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -11,11 +12,13 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from graph_store.server import FalkorServer
+from sysops.launcher import ACCESS_LOG_FORMAT
 from sysops.procutil import descendants, free_port, wait_for_health
 
 from .keys import env as keys_env
 
 SECRET = "system-test-secret"
+METRICS_TOKEN = "system-test-metrics-token"
 MONOLITH = ("bridge", "shell", "legacy-shell")
 
 
@@ -37,7 +40,8 @@ class System:
                     "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts},reports={self.reports}",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
-                    "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2"}
+                    "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
+                    "SYSOPS_METRICS_TOKEN": METRICS_TOKEN}
         self.processes: dict[str, subprocess.Popen] = {}
         self._prepare_legacy(preset)
 
@@ -78,8 +82,15 @@ class System:
 
     def _gunicorn(self, name: str, port: int, factory: str, env: dict[str, str] | None = None,
                   threads: int = 4) -> None:
+        """As the launcher runs a web app: two workers, metrics summed over them, request ids in the
+        access log (`<name>-access.log`)."""
+        metrics = self.root / "metrics" / name
+        shutil.rmtree(metrics, ignore_errors=True)
+        metrics.mkdir(parents=True)
+        env = {**(env or self.env), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                           "--threads", str(threads), "--no-control-socket", factory], env)
+                           "--threads", str(threads), "--no-control-socket", "--access-logfile",
+                           str(self.root / f"{name}-access.log"), "--access-logformat", ACCESS_LOG_FORMAT, factory], env)
 
     def start_legacy_shell(self) -> str:
         """A second monolith on the same data with no fragment registered: the legacy screens as they

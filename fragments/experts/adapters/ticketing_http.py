@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from foundation.request_ids import forwarded
 from foundation.tokens import Principal
 
 from ..services.ports import TicketingError
@@ -38,7 +39,7 @@ class BoundTicketing:
         self.csrf = csrf
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.principal.token}"}
+        headers = {"Authorization": f"Bearer {self.principal.token}", **forwarded()}
         if method != "GET":
             headers["X-CSRF-Token"] = self.csrf
         try:

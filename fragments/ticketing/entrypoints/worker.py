@@ -11,6 +11,7 @@ import signal
 from typing import Callable
 
 from bridge_client import BridgeError
+from foundation import request_ids
 from foundation.loops import keep_running
 from graph_store.config import open_store
 from graph_store.errors import StoreError
@@ -30,6 +31,7 @@ TRANSIENT = (StoreError, BridgeError, ConnectionError, OSError)
 
 def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval: float = 1.0) -> None:
     def step() -> bool:
+        request_ids.begin()  # one id per sweep: its bridge calls and log lines carry it
         expired, followed = run_once(ticketing)
         if expired or followed:
             log.info("offers timed out: %d, tickets followed up: %d", expired, followed)
@@ -39,7 +41,7 @@ def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval:
 
 
 def main(settings) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s ticketing-worker %(message)s")
+    request_ids.configure_logging("ticketing-worker")
     stopping: list[bool] = []
     for signum in (signal.SIGINT, signal.SIGTERM):
         signal.signal(signum, lambda *_: stopping.append(True))

@@ -19,7 +19,7 @@ from .keys import env as keys_env
 
 SECRET = "system-test-secret"
 METRICS_TOKEN = "system-test-metrics-token"
-MONOLITH = ("bridge", "shell", "legacy-shell")
+MONOLITH = ("bridge", "shell", "legacy-shell", "shell-2")
 
 
 class System:
@@ -129,8 +129,16 @@ class System:
                 pass
         process.wait(15)
 
+    def start_second(self, name: str, factory: str) -> int:
+        """A second instance of web app `name` (e.g. behind nginx); returns its port."""
+        port = free_port()
+        self._gunicorn(f"{name}-2", port, factory, threads=8 if name == "shell" else 4)
+        wait_for_health(f"http://127.0.0.1:{port}/healthz")
+        return port
+
     def stop(self) -> None:
-        for name in ("reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph"):
+        ordered = ("reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph")
+        for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)
             if process is not None:
                 process.terminate()

@@ -1,8 +1,10 @@
 """The production routing run for real: Debian's nginx with the configuration `sysops nginx-conf`
-renders (deploy/nginx.conf for the default ports) in front of the real processes. A ticket's whole
-journey goes through it: staff raise it in the ticketing fragment, the offered expert accepts and
-closes it in the experts fragment, the manager opens the reports; a direct visit gets a whole page, a
-change without the CSRF token is refused, a stopped fragment gets its fallback."""
+renders (deploy/nginx.conf for the default ports) in front of the real processes, two instances of
+each web app (shell, ticketing, experts, reports) behind it. A ticket's whole journey goes through it:
+staff raise it in the ticketing fragment, the offered expert accepts and closes it in the experts
+fragment, the manager opens the reports; a direct visit gets a whole page, a change without the CSRF
+token is refused; one instance of each app killed loses no read; a fragment with no instance left gets
+its fallback."""
 from __future__ import annotations
 
 import subprocess
@@ -43,14 +45,18 @@ def routed(tmp_path_factory):
     if not NGINX.exists():
         pytest.fail("nginx is not installed: `make test` installs it (scripts/install-test-prereqs.sh)")
     system = System(tmp_path_factory.mktemp("nginx-system")).start()
+    second = {name: system.start_second(name, factory) for name, factory in (
+        ("shell", "sysops.wsgi:monolith()"), ("ticketing", "fragments.ticketing.app:create_app()"),
+        ("experts", "fragments.experts.app:create_app()"), ("reports", "fragments.reports.app:create_app()"))}
     root = tmp_path_factory.mktemp("nginx")
     port = free_port()
     manifests = nginx.our_manifests()
-    fragments = [(name, [f"127.0.0.1:{fragment_port}"], nginx.read_timeout_ms(manifests[name]))
-                 for name, fragment_port in (("ticketing", system.ticketing_port), ("experts", system.experts_port),
-                                             ("reports", system.reports_port))]
-    (root / "sysops.conf").write_text(nginx.render([f"127.0.0.1:{system.shell_port}"], fragments,
-                                                   listen=f"127.0.0.1:{port}", server_name="localhost"))
+    fragments = [(name, [f"127.0.0.1:{first}", f"127.0.0.1:{second[name]}"], nginx.read_timeout_ms(manifests[name]))
+                 for name, first in (("ticketing", system.ticketing_port), ("experts", system.experts_port),
+                                     ("reports", system.reports_port))]
+    shells = [f"127.0.0.1:{system.shell_port}", f"127.0.0.1:{second['shell']}"]
+    (root / "sysops.conf").write_text(nginx.render(shells, fragments, listen=f"127.0.0.1:{port}",
+                                                   server_name="localhost"))
     (root / "main.conf").write_text(MAIN.format(root=root))
     checked = subprocess.run([str(NGINX), "-t", "-p", str(root), "-c", str(root / "main.conf"), "-e",
                               str(root / "error.log")], capture_output=True, text=True)
@@ -108,9 +114,33 @@ def test_a_direct_visit_gets_a_whole_page_and_a_change_without_csrf_is_refused(r
         assert len(store.tickets.list(customer_id=1, limit=1000)) == before
 
 
-def test_a_stopped_fragment_gets_its_fallback_through_nginx(routed):
+def test_one_instance_of_each_web_app_killed_loses_no_read(routed):
+    """A retry-safe request (a read) that meets a killed instance is passed to the other by nginx."""
+    system, base = routed
+    staff, manager, expert = StaffBrowser(base), StaffBrowser(base, "manager"), ExpertBrowser(base, "expert1")
+    reads = [(staff.http, "/tickets", "legacy-footer"), (staff.http, "/fragments/ticketing/queue", 'data-fragment="ticketing"'),
+             (expert.http, "/fragments/experts/", 'data-fragment="experts"'),
+             (manager.http, "/fragments/reports/", 'data-fragment="reports"')]
+
+    def read_all() -> None:
+        for session, path, marker in reads:
+            answer = session.get(f"{base}{path}", headers={"HX-Request": "true"} if "/fragments/" in path else {},
+                                 timeout=30)
+            assert answer.status_code == 200 and marker in answer.text, (path, answer.status_code, answer.text[:300])
+            assert answer.headers.get("X-Fragment-Fallback") is None, path  # the live instance answered
+
+    read_all()
+    for name in ("shell-2", "ticketing-2", "experts-2", "reports-2"):
+        system.kill(name)
+        for _ in range(3):  # round robin: every read meets the dead instance at least once
+            read_all()
+
+
+def test_a_fragment_with_no_instance_left_gets_its_fallback_through_nginx(routed):
     system, base = routed
     expert = ExpertBrowser(base, "expert1")
-    system.kill("experts")
+    for name in ("experts", "experts-2"):
+        if name in system.processes:
+            system.kill(name)
     page = expert.page("/")
     assert page.status_code == 200 and "Your offers and assignments cannot be shown right now." in page.text

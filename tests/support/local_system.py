@@ -23,7 +23,10 @@ MONOLITH = ("bridge", "shell", "legacy-shell", "shell-2")
 
 
 class System:
-    def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny"):
+    def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
+                 graph_password: str | None = None):
+        """`database_url`: the legacy database (default a SQLite file); `graph_password`: reach the graph
+        over TCP with that password, as production does (default its unix socket)."""
         self.root = root
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
@@ -33,10 +36,13 @@ class System:
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
-        self.graph = FalkorServer(root / "graph")
+        self.graph = FalkorServer(root / "graph", port=free_port() if graph_password else None,
+                                  password=graph_password)
+        graph_url = (f"falkordb://:{graph_password}@127.0.0.1:{self.graph.port}" if graph_password
+                     else f"unix://{self.graph.socket_path}")
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SESSION_KEY": SECRET, **keys_env(),
-                    "DATABASE_URL": f"sqlite:///{root / 'legacy.db'}",
-                    "SYSOPS_GRAPH_URL": f"unix://{self.graph.socket_path}", "SYSOPS_BRIDGE_URL": self.bridge,
+                    "DATABASE_URL": database_url or f"sqlite:///{root / 'legacy.db'}",
+                    "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts},reports={self.reports}",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
@@ -58,7 +64,7 @@ class System:
         from foundation.config import load_settings
         from graph_store.config import open_store
 
-        store = open_store(load_settings(self.env), "backfill")
+        store = open_store(load_settings(self.env), "backfill", self.env)
         try:
             store.backend.ensure_schema()
             store.experts.import_all(store.bridge, dt.date.today())
@@ -153,7 +159,7 @@ class System:
         from foundation.config import load_settings
         from graph_store.config import open_store
 
-        return open_store(load_settings(self.env), "ticketing")
+        return open_store(load_settings(self.env), "ticketing", self.env)
 
     @contextmanager
     def graph_store(self):

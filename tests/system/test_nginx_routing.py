@@ -1,6 +1,7 @@
 """The production routing run for real: Debian's nginx with the configuration `sysops nginx-conf`
 renders (deploy/nginx.conf for the default ports) in front of the real processes, two instances of
-each web app (shell, ticketing, experts, reports) behind it. A ticket's whole journey goes through it:
+each web app (shell, ticketing, experts, reports) and two ticketing workers, the legacy database on
+PostgreSQL and the graph reached over TCP with a password. A ticket's whole journey goes through it:
 staff raise it in the ticketing fragment, the offered expert accepts and closes it in the experts
 fragment, the manager opens the reports; a direct visit gets a whole page, a change without the CSRF
 token is refused; one instance of each app killed loses no read; a fragment with no instance left gets
@@ -41,10 +42,14 @@ def test_the_committed_deploy_file_is_what_the_defaults_render():
 
 
 @pytest.fixture(scope="module")
-def routed(tmp_path_factory):
+def routed(tmp_path_factory, fresh_database_url):
+    """The production topology on this machine: nginx, two instances of each web app, two ticketing
+    workers, the legacy database on PostgreSQL, the graph over TCP with a password."""
     if not NGINX.exists():
         pytest.fail("nginx is not installed: `make test` installs it (scripts/install-test-prereqs.sh)")
-    system = System(tmp_path_factory.mktemp("nginx-system")).start()
+    system = System(tmp_path_factory.mktemp("nginx-system"), database_url=fresh_database_url("postgresql"),
+                    graph_password="graph-test-password").start()
+    system.start_worker("worker2")
     second = {name: system.start_second(name, factory) for name, factory in (
         ("shell", "sysops.wsgi:monolith()"), ("ticketing", "fragments.ticketing.app:create_app()"),
         ("experts", "fragments.experts.app:create_app()"), ("reports", "fragments.reports.app:create_app()"))}

@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from pathlib import Path
 
 from sqlalchemy import select
 
@@ -18,7 +19,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import graph_commands, launcher, nginx
+from . import graph_commands, launcher, nginx, units
 
 
 def _engine():
@@ -83,6 +84,13 @@ def cmd_nginx_conf(args) -> int:
     return 0
 
 
+def cmd_systemd_units(args) -> int:
+    """One systemd unit per process of `sysops run`, for production (sysops/units.py)."""
+    for path in units.write_units(load_settings(), Path(args.out), Path(args.working_dir).resolve()):
+        print(path)
+    return 0
+
+
 def cmd_keys_init(_args) -> int:
     """Every service's first key pair and the session key, if missing (`sysops run` does it too)."""
     directory = load_settings().keys_dir
@@ -134,6 +142,10 @@ def main(argv: list[str] | None = None) -> int:
     token.add_argument("--audience", default="bridge")
     token.add_argument("--ttl", type=int, default=300)
     token.set_defaults(func=cmd_token)
+    systemd = sub.add_parser("systemd-units", help="write a systemd unit per process of `sysops run`")
+    systemd.add_argument("--out", required=True, help="folder to write the .service files to")
+    systemd.add_argument("--working-dir", default=".", help="the installation's folder (default: here)")
+    systemd.set_defaults(func=cmd_systemd_units)
     conf = sub.add_parser("nginx-conf", help="print the nginx routing (http-level) for the fragments")
     conf.add_argument("--listen", default="80")
     conf.add_argument("--server-name", default="sysops.example")

@@ -1,0 +1,46 @@
+"""Production units come from the same process list as `make run` (sysops/units.py): one unit per
+process, the same command line, each fragment's unit with only its own key folder and user."""
+from __future__ import annotations
+
+import shlex
+import subprocess
+import sys
+
+from foundation.config import load_settings
+from sysops import launcher
+
+FRAGMENT_PROCESSES = {"ticketing", "ticketing-worker", "experts", "reports"}
+
+
+def _read(path) -> dict[str, list[str]]:
+    """A unit's [Service] section, repeated keys kept (Environment=, EnvironmentFile=)."""
+    values: dict[str, list[str]] = {}
+    section = None
+    for line in path.read_text().splitlines():
+        if line.startswith("["):
+            section = line
+        elif section == "[Service]" and "=" in line:
+            key, _, value = line.partition("=")
+            values.setdefault(key, []).append(value)
+    return values
+
+
+def test_one_unit_per_process_with_the_same_command_and_confined_keys(tmp_path):
+    env = {"SYSOPS_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin"}
+    done = subprocess.run([sys.executable, "-m", "sysops.cli", "systemd-units", "--out", str(tmp_path / "units"),
+                           "--working-dir", str(tmp_path)], env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    specs = launcher.process_specs(load_settings(env))
+    assert sorted(p.name for p in (tmp_path / "units").iterdir()) == sorted(
+        f"sysops-{spec.name}.service" for spec in specs)
+    for spec in specs:
+        service = _read(tmp_path / "units" / f"sysops-{spec.name}.service")
+        assert shlex.split(service["ExecStart"][0]) == spec.argv
+        assert service["User"] == [f"sysops-{spec.name}"] and service["Restart"] == ["always"]
+        assert service["KillMode"] == ["control-group"]
+        environment = " ".join(service.get("Environment", []))
+        monolith = any("monolith.env" in f for f in service["EnvironmentFile"])
+        assert monolith == (spec.name in launcher.MONOLITH_PROCESSES)
+        if spec.name in FRAGMENT_PROCESSES:
+            assert "SYSOPS_OWN_KEYS=" in environment and "SYSOPS_PUBLIC_KEYS=" in environment
+            assert "SYSOPS_KEYS_DIR" not in environment and "SYSOPS_SESSION_KEY" not in environment

@@ -14,8 +14,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from flask import Flask, abort, request
+from flask import Flask, Request, abort, request
 from flask.json.provider import DefaultJSONProvider
+from werkzeug.exceptions import BadRequest
 
 MAX_BODY_BYTES = 1024 * 1024
 FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
@@ -54,7 +55,7 @@ def check_tree(value: Any, max_depth: int = MAX_JSON_DEPTH) -> None:
 
 class CheckedJSONProvider(DefaultJSONProvider):
     """Flask's JSON, with parsing refusing what check_tree refuses (as ValueError, so a request body
-    becomes a 400 through Flask's own `on_json_loading_failure`)."""
+    becomes a 400 through CheckedRequest.on_json_loading_failed)."""
 
     def loads(self, s: str | bytes, **kwargs: Any) -> Any:
         try:
@@ -63,6 +64,16 @@ class CheckedJSONProvider(DefaultJSONProvider):
             raise RefusedInput(f"JSON nested deeper than {MAX_JSON_DEPTH} levels.") from exc
         check_tree(value)
         return value
+
+
+class CheckedRequest(Request):
+    """A request whose JSON that cannot be used is a 400 saying why (Flask's own says only that the
+    browser sent something it could not understand)."""
+
+    def on_json_loading_failed(self, e: ValueError | None) -> Any:
+        if isinstance(e, RefusedInput):
+            raise BadRequest(description=str(e))
+        raise BadRequest(description="The body is not valid JSON in UTF-8.")
 
 
 def install(app: Flask, *, https: bool = False) -> None:
@@ -75,6 +86,7 @@ def install(app: Flask, *, https: bool = False) -> None:
     config["SESSION_COOKIE_HTTPONLY"] = True
     config["SESSION_COOKIE_SECURE"] = bool(config.get("SESSION_COOKIE_SECURE") or https)
     app.json = CheckedJSONProvider(app)
+    app.request_class = CheckedRequest
 
     @app.before_request
     def refuse_large_bodies():
@@ -88,12 +100,7 @@ def install(app: Flask, *, https: bool = False) -> None:
         are not UTF-8, nest too deep or hold such text: 400, before any view (or the authorisation
         check) reads them, so none can be stored (no one types them; a browser form never sends them)."""
         if request.is_json and request.content_length:
-            try:  # parsed once here to say what is wrong (Flask's own 400 says only "could not understand")
-                app.json.loads(request.get_data(cache=True))
-            except RefusedInput as exc:
-                abort(400, description=str(exc))
-            except ValueError:  # not JSON, or not UTF-8
-                abort(400, description="The body is not valid JSON in UTF-8.")
+            request.get_json(cache=True)  # parsed once: a refused body is a 400 here, the views get the cache
         if request.mimetype in FORM_TYPES:
             request.get_data(cache=True, parse_form_data=False)  # keep the raw body for proxies, parse from it
         fields = (*request.args.items(multi=True), *(request.form.items(multi=True) if request.mimetype in FORM_TYPES

@@ -23,6 +23,8 @@ from typing import Any, Callable
 
 import redis
 
+from foundation.loops import keep_running
+
 log = logging.getLogger(__name__)
 
 MAX_TAIL_BYTES = 8 * 1024 * 1024
@@ -125,17 +127,12 @@ def adopt_snapshot(client: redis.Redis, timeout: float = 600.0) -> None:
     raise TimeoutError("the restored snapshot was not written as the new AOF")
 
 
-def keep(client_factory: Callable[[], redis.Redis], should_stop: Callable[[], bool], *,
-         interval: float = 5.0, max_tail: int = MAX_TAIL_BYTES) -> None:
-    """The keeper loop beside the server: compact whenever the tail passes `max_tail`."""
-    client = None
-    while not should_stop():
-        try:
-            client = client or client_factory()
-            compact_if_needed(client, max_tail)
-        except redis.RedisError as exc:  # starting, loading or restarting: look again later
-            log.debug("graph keeper: %s", exc)
-            client = None
-        deadline = time.monotonic() + interval
-        while not should_stop() and time.monotonic() < deadline:
-            time.sleep(0.1)
+def keep(client: redis.Redis, should_stop: Callable[[], bool], *, interval: float = 5.0,
+         max_tail: int = MAX_TAIL_BYTES) -> None:
+    """The keeper loop beside the server: compact whenever the tail passes `max_tail`. A server that is
+    starting, loading or restarting is waited out (the client reconnects by itself)."""
+    def step() -> bool:
+        compact_if_needed(client, max_tail)
+        return False  # look again after `interval`
+
+    keep_running(step, should_stop, transient=(redis.RedisError,), log=log, idle=interval, max_backoff=interval)

@@ -13,7 +13,6 @@ from __future__ import annotations
 import ctypes
 import signal
 import subprocess
-import sys
 import threading
 import time
 from dataclasses import dataclass
@@ -128,10 +127,9 @@ def run_foreground(data_dir: Path) -> int:
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, forward)
-    keeper = threading.Thread(target=persistence.keep, args=(server.client, stopping.is_set), daemon=True)
+    keeper = threading.Thread(target=persistence.keep, args=(server.client(), stopping.is_set), daemon=True)
     keeper.start()
     code = process.wait()
     stopping.set()
     keeper.join(timeout=5)
-    sys.stdout.flush()
     return code if code >= 0 else 128 - code

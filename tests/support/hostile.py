@@ -10,7 +10,7 @@ from hypothesis import strategies as st
 # Anything a form can carry (it must be UTF-8): includes every control character.
 FORM_TEXT = st.text(alphabet=st.characters(codec="utf-8"), max_size=40) | st.sampled_from(
     ["\x00", "a\r\nSet-Cookie: x=1", "\x1b[31m", "tab\tand\nnewline", "\x7f", "\u2028"])
-# JSON strings may also hold unpaired surrogates (escaped as \\udXXX by json.dumps).
+# JSON strings may also hold unpaired surrogates (json.dumps escapes them, e.g. as \\ud800).
 JSON_TEXT = st.text(alphabet=st.characters(exclude_categories=()), max_size=30)
 JSON_VALUE = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.floats(allow_nan=False) |
                           JSON_TEXT, lambda inner: st.lists(inner, max_size=4) |

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from urllib.parse import urlsplit
+from urllib.parse import unquote, urlsplit
 
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal, TokenSigner
@@ -11,7 +11,7 @@ from foundation.tokens import Principal, TokenSigner
 from . import GraphStore
 from .backends import GraphBackend
 from .backends.bolt_backend import BoltBackend
-from .backends.falkordb_backend import FalkorBackend
+from .backends.falkordb_backend import SERVICE, FalkorBackend
 
 
 def graph_socket(data_dir: Path) -> Path:
@@ -20,7 +20,9 @@ def graph_socket(data_dir: Path) -> Path:
 
 def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBackend:
     """SYSOPS_GRAPH_URL: unset -> the embedded FalkorDB's unix socket; `unix:///path/to.sock`;
-    `falkordb://[:password@]host:port`;
+    `falkordb://[:password@]host:port`; `falkordb+sentinel://[:password@]host:port,host:port,.../service`
+    (the sentinels of a primary with replicas, docs/adr/0017: a write is acknowledged once
+    SYSOPS_GRAPH_REPLICAS replicas have it, default 1);
     `bolt://` or `neo4j://` URIs (with SYSOPS_GRAPH_USER / SYSOPS_GRAPH_PASSWORD) -> the Bolt backend."""
     env = dict(os.environ if env is None else env)
     url = env.get("SYSOPS_GRAPH_URL", "")
@@ -31,10 +33,29 @@ def open_backend(data_dir: Path, env: dict[str, str] | None = None) -> GraphBack
                            dialect=env.get("SYSOPS_GRAPH_DIALECT", "neo4j"))
     if url.startswith("unix://"):
         return FalkorBackend(graph=graph, unix_socket_path=url[len("unix://"):])
+    if url.startswith("falkordb+sentinel://"):
+        password, sentinels, service = sentinel_url(url)
+        return FalkorBackend(graph=graph, sentinels=sentinels, service=service, password=password,
+                             replicas=int(env.get("SYSOPS_GRAPH_REPLICAS", "1")))
     if url.startswith("falkordb://"):
         parts = urlsplit(url)
         return FalkorBackend(graph=graph, host=parts.hostname, port=parts.port or 6379, password=parts.password)
     return FalkorBackend(graph=graph, unix_socket_path=str(graph_socket(data_dir)))
+
+
+def sentinel_url(url: str) -> tuple[str | None, list[tuple[str, int]], str]:
+    """`scheme://[:password@]host:port,host:port/service` -> (password, sentinels, service)."""
+    rest = url.split("://", 1)[1]
+    auth, _, hosts = rest.rpartition("@")
+    hosts, _, service = hosts.partition("/")
+    password = unquote(auth.partition(":")[2]) if auth else None
+    sentinels = []
+    for item in hosts.split(","):
+        host, _, port = item.rpartition(":")
+        if not host or not port.isdigit():
+            raise ValueError(f"sentinel address {item!r} in SYSOPS_GRAPH_URL is not HOST:PORT")
+        sentinels.append((host, int(port)))
+    return password or None, sentinels, service or SERVICE
 
 
 def bridge_for(settings, service: str):

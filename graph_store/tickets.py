@@ -8,7 +8,7 @@ from typing import Any
 from foundation.vocabulary import iso
 
 from .backends import GraphBackend
-from .errors import StaleTicket, TicketNotFound
+from .errors import StaleTicket, StoreError, TicketNotFound
 
 # Tickets born in the graph get ids above every legacy id, so both can share one id space.
 NEW_TICKET_ID_BASE = 100_000_000
@@ -22,18 +22,25 @@ OPTIONAL MATCH (x:Expert)-[a:ALLOCATED]->(t)
 RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocations
 """
 
+# A raise is created once per raise key (the form's or the API client's Idempotency-Key, scoped to the
+# customer): a retry after an unknown outcome (a lost answer, a fail-over) finds the first attempt's
+# ticket instead of raising a second one. One query, so atomic; the key is a unique node key.
 CREATE_TICKET = """
+MERGE (r:RaiseRequest {key: $raise_key})
+ON CREATE SET r.fresh = true
+ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
+WITH r WHERE r.fresh
 MERGE (counter:Counter {name: 'ticket'})
 ON CREATE SET counter.value = $base
 SET counter.value = counter.value + 1
-WITH counter.value AS id
+WITH r, counter.value AS id
 CREATE (t:Ticket {id: id})
 SET t += $props, t.reference = 'N-' + toString(id), t.source = 'new', t.revision = 1, t.event_count = 1
 MERGE (c:Customer {id: $customer_id})
 MERGE (k:Contract {id: $contract_id})
 MERGE (p:Product {id: $product_id})
 MERGE (l:Locale {id: $locale_id})
-CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l)
+CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l), (r)-[:RAISED]->(t)
 CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
                                   detail: $detail})
 RETURN id
@@ -70,16 +77,26 @@ class TicketRepository:
         return ticket
 
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
-               slots: list[str], channel: str, actor: str, now: dt.datetime, status: str = "new") -> int:
+               slots: list[str], channel: str, actor: str, now: dt.datetime, status: str = "new",
+               raise_key: str | None = None) -> int:
+        """The new ticket's id; with a `raise_key` seen before for this customer, the id of the ticket that
+        raise created (nothing new is written)."""
         at = iso(now)
+        key = f"{customer_id}/{raise_key or uuid.uuid4().hex}"
         props = {"status": status, "channel": channel, "description": description, "slots": slots,
                  "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
-                 "locale_id": locale_id, "created_at": at, "updated_at": at, "request_id": uuid.uuid4().hex}
+                 "locale_id": locale_id, "created_at": at, "updated_at": at, "raise_key": key}
         rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
                                              "contract_id": contract_id, "product_id": product_id,
-                                             "locale_id": locale_id, "at": at, "actor": actor,
+                                             "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
                                              "detail": f"Raised by {channel}"})
-        return rows[0]["id"]
+        if rows:
+            return rows[0]["id"]
+        earlier = self.db.read("MATCH (:RaiseRequest {key: $key})-[:RAISED]->(t:Ticket) RETURN t.id AS id",
+                               {"key": key})
+        if not earlier:
+            raise StoreError(f"raise key {key} was used before for a ticket no longer in the graph")
+        return earlier[0]["id"]
 
     def update(self, ticket_id: int, *, changes: dict[str, Any], actor: str, action: str, detail: str,
                now: dt.datetime, expected_revision: int | None = None) -> int:

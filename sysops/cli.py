@@ -86,7 +86,11 @@ def cmd_nginx_conf(args) -> int:
 
 def cmd_systemd_units(args) -> int:
     """One systemd unit per process of `sysops run`, for production (sysops/units.py)."""
-    for path in units.write_units(load_settings(), Path(args.out), Path(args.working_dir).resolve()):
+    if bool(args.graph_servers) != bool(args.graph_sentinels):
+        print("--graph-servers and --graph-sentinels go together", file=sys.stderr)
+        return 2
+    graph_ha = units.graph_ha_specs(args.graph_servers, args.graph_sentinels) if args.graph_servers else []
+    for path in units.write_units(load_settings(), Path(args.out), Path(args.working_dir).resolve(), graph_ha):
         print(path)
     return 0
 
@@ -145,6 +149,10 @@ def main(argv: list[str] | None = None) -> int:
     systemd = sub.add_parser("systemd-units", help="write a systemd unit per process of `sysops run`")
     systemd.add_argument("--out", required=True, help="folder to write the .service files to")
     systemd.add_argument("--working-dir", default=".", help="the installation's folder (default: here)")
+    systemd.add_argument("--graph-servers", type=graph_commands.addresses, metavar="HOST:PORT,...",
+                         help="also the graph for fail-over: these servers (the first the primary)...")
+    systemd.add_argument("--graph-sentinels", type=graph_commands.addresses, metavar="HOST:PORT,...",
+                         help="...under these sentinels (three, quorum two); see docs/adr/0017")
     systemd.set_defaults(func=cmd_systemd_units)
     conf = sub.add_parser("nginx-conf", help="print the nginx routing (http-level) for the fragments")
     conf.add_argument("--listen", default="80")

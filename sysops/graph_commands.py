@@ -1,8 +1,10 @@
 """`sysops` sub-commands for the graph: server, schema, migration, backfill, reconciliation."""
 from __future__ import annotations
 
+import argparse
 import datetime as dt
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -14,11 +16,50 @@ from graph_store.backfill import backfill as run_backfill
 from graph_store.config import open_store
 from graph_store.cutover import cut_over, roll_back
 from graph_store import persistence
+from graph_store.sentinel import SentinelServer
 from graph_store.server import FalkorServer, run_foreground
 
 
-def graph_server(_args) -> int:
-    return run_foreground(load_settings().data_dir / "graph")
+def address(text: str) -> tuple[str, int]:
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit():
+        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
+
+
+def addresses(text: str) -> list[tuple[str, int]]:
+    return [address(item) for item in text.split(",") if item.strip()]
+
+
+def _sentinels(env: dict[str, str]) -> list[tuple[str, int]]:
+    """SYSOPS_GRAPH_SENTINELS=host:port,host:port,...: the sentinels a graph server asks at start."""
+    return addresses(env.get("SYSOPS_GRAPH_SENTINELS", ""))
+
+
+def graph_server(args) -> int:
+    """The embedded server (unix socket only) by default; with --port, a server reached over TCP with
+    SYSOPS_GRAPH_PASSWORD, as the primary or (--replica-of) a replica under the sentinels (ADR 0017)."""
+    data_dir = Path(args.data) if args.data else load_settings().data_dir / "graph"
+    if not args.port:
+        return run_foreground(FalkorServer(data_dir))
+    password = os.environ.get("SYSOPS_GRAPH_PASSWORD", "")
+    if not password:
+        print("a graph server on a TCP port needs SYSOPS_GRAPH_PASSWORD", file=sys.stderr)
+        return 2
+    server = FalkorServer(data_dir, port=args.port, password=password, host=args.bind, replica_of=args.replica_of)
+    return run_foreground(server, _sentinels(dict(os.environ)))
+
+
+def graph_sentinel(args) -> int:
+    """One sentinel watching the graph's primary (three of them, quorum two, in production)."""
+    password = os.environ.get("SYSOPS_GRAPH_PASSWORD", "")
+    if not password:
+        print("the sentinel needs SYSOPS_GRAPH_PASSWORD (the graph servers' password)", file=sys.stderr)
+        return 2
+    sentinel = SentinelServer(Path(args.data), args.port, args.primary, password, quorum=args.quorum,
+                              down_after_ms=args.down_after_ms, host=args.bind)
+    sentinel.replace_process()
+    return 0  # not reached: the process is the sentinel now
 
 
 def graph_backup(args) -> int:
@@ -153,8 +194,21 @@ def progress(_args) -> int:
 
 
 def register(sub) -> None:
-    sub.add_parser("graph-server", help="run the embedded FalkorDB server in the foreground").set_defaults(
-        func=graph_server)
+    server = sub.add_parser("graph-server", help="run the FalkorDB server in the foreground")
+    server.add_argument("--data", help="its data folder (default: the data dir's graph/)")
+    server.add_argument("--port", type=int, help="listen on TCP (with SYSOPS_GRAPH_PASSWORD), not only a socket")
+    server.add_argument("--bind", default="127.0.0.1", help="the address to listen on with --port")
+    server.add_argument("--replica-of", type=address, metavar="HOST:PORT",
+                        help="start as a replica (SYSOPS_GRAPH_SENTINELS, if set, say who the primary is now)")
+    server.set_defaults(func=graph_server)
+    watch = sub.add_parser("graph-sentinel", help="run a Redis Sentinel watching the graph's primary")
+    watch.add_argument("--data", required=True, help="its folder (it keeps what it learns in sentinel.conf)")
+    watch.add_argument("--port", type=int, required=True)
+    watch.add_argument("--bind", default="127.0.0.1")
+    watch.add_argument("--primary", type=address, required=True, metavar="HOST:PORT", help="the first primary")
+    watch.add_argument("--quorum", type=int, default=2)
+    watch.add_argument("--down-after-ms", type=int, default=5000)
+    watch.set_defaults(func=graph_sentinel)
     save = sub.add_parser("graph-backup", help="write a consistent snapshot of the running graph to FILE")
     save.add_argument("file")
     save.set_defaults(func=graph_backup)

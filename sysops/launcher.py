@@ -33,7 +33,8 @@ def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int 
 
 def observe(specs: list[ProcessSpec], settings: Settings) -> None:
     """Every web process gets the metrics token and its own multiprocess metrics folder (its gunicorn
-    workers' counters are summed at a scrape), emptied at start."""
+    workers' counters are summed at a scrape), emptied at start; a background worker writes into the
+    folder of the app it works for, whose /metrics so shows it too."""
     token = keys.metrics_token(settings.keys_dir)
     for spec in specs:
         if spec.health_url is None:
@@ -42,6 +43,12 @@ def observe(specs: list[ProcessSpec], settings: Settings) -> None:
         shutil.rmtree(folder, ignore_errors=True)
         folder.mkdir(parents=True)
         spec.env.update(SYSOPS_METRICS_TOKEN=token, PROMETHEUS_MULTIPROC_DIR=str(folder))
+    for spec in specs:  # a worker's counters are shown by the app it works for
+        if spec.name in WORKER_OF:
+            spec.env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.data_dir / "metrics" / WORKER_OF[spec.name])
+
+
+WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app"}
 
 
 # What each process may hold of the installation's keys (ADR 0003). The monolith's processes (screens,
@@ -78,6 +85,8 @@ def limits_storage(settings: Settings, env: dict[str, str] | None = None) -> str
         return f"redis+unix://{url[len('unix://'):]}"
     if url.startswith("falkordb://"):
         return "redis://" + url[len("falkordb://"):]
+    if url.startswith("falkordb+sentinel://"):  # the same sentinels, the same primary (`limits` follows it)
+        return "redis+sentinel://" + url[len("falkordb+sentinel://"):]
     return "memory://"
 
 

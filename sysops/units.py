@@ -16,11 +16,12 @@ from pathlib import Path
 from foundation.config import Settings
 
 from . import launcher
-from .supervisor import ProcessSpec
+from .supervisor import ProcessSpec, python_module
 
 SHARED_ENV = "/etc/sysops/sysops.env"
+GRAPH_DATA = Path("/var/lib/sysops")
 MONOLITH_ENV = "/etc/sysops/monolith.env"
-STARTS_FIRST = ("graph-server", "mail-sink")
+STARTS_FIRST = ("graph-server", "graph-1", "graph-2", "mail-sink")
 
 
 def unit(spec: ProcessSpec, working_dir: Path) -> str:
@@ -37,10 +38,31 @@ def unit(spec: ProcessSpec, working_dir: Path) -> str:
               "TimeoutStopSec=15\n\n[Install]\nWantedBy=multi-user.target\n")
 
 
-def write_units(settings: Settings, directory: Path, working_dir: Path) -> list[Path]:
+def graph_ha_specs(servers: list[tuple[str, int]], sentinels: list[tuple[str, int]],
+                   data: Path = GRAPH_DATA) -> list[ProcessSpec]:
+    """The graph for fail-over (ADR 0017): the first server starts as primary, the others as its
+    replicas, each asking the sentinels who the primary is whenever it (re)starts; a sentinel each.
+    SYSOPS_GRAPH_PASSWORD comes from the shared environment file, as the services' SYSOPS_GRAPH_URL."""
+    asked = ",".join(f"{host}:{port}" for host, port in sentinels)
+    (first_host, first_port), specs = servers[0], []
+    for n, (host, port) in enumerate(servers):
+        argv = python_module("sysops.cli", "graph-server", "--data", str(data / f"graph-{n + 1}"), "--port", str(port),
+                             "--bind", host)
+        if n:
+            argv += ["--replica-of", f"{first_host}:{first_port}"]
+        specs.append(ProcessSpec(f"graph-{n + 1}", argv, env={"SYSOPS_GRAPH_SENTINELS": asked}))
+    for n, (host, port) in enumerate(sentinels):
+        specs.append(ProcessSpec(f"graph-sentinel-{n + 1}", python_module(
+            "sysops.cli", "graph-sentinel", "--data", str(data / f"sentinel-{n + 1}"), "--port", str(port),
+            "--bind", host, "--primary", f"{first_host}:{first_port}")))
+    return specs
+
+
+def write_units(settings: Settings, directory: Path, working_dir: Path,
+                graph_ha: list[ProcessSpec] = ()) -> list[Path]:
     directory.mkdir(parents=True, exist_ok=True)
     written = []
-    for spec in launcher.process_specs(settings):
+    for spec in [*launcher.process_specs(settings), *graph_ha]:
         path = directory / f"sysops-{spec.name}.service"
         path.write_text(unit(spec, working_dir))
         written.append(path)

@@ -44,3 +44,25 @@ def test_one_unit_per_process_with_the_same_command_and_confined_keys(tmp_path):
         if spec.name in FRAGMENT_PROCESSES:
             assert "SYSOPS_OWN_KEYS=" in environment and "SYSOPS_PUBLIC_KEYS=" in environment
             assert "SYSOPS_KEYS_DIR" not in environment and "SYSOPS_SESSION_KEY" not in environment
+
+
+def test_the_graph_for_fail_over_gets_a_unit_per_server_and_sentinel(tmp_path):
+    """The units run exactly what tests/support/graph_ha.py starts in the fail-over tests."""
+    from sysops.units import graph_ha_specs
+
+    env = {"SYSOPS_DATA_DIR": str(tmp_path / "var"), "PATH": "/usr/bin"}
+    servers, sentinels = "10.0.0.1:6380,10.0.0.2:6380", "10.0.0.1:26379,10.0.0.2:26379,10.0.0.3:26379"
+    argv = [sys.executable, "-m", "sysops.cli", "systemd-units", "--out", str(tmp_path / "units"),
+            "--working-dir", str(tmp_path), "--graph-servers", servers, "--graph-sentinels", sentinels]
+    done = subprocess.run(argv, env=env, capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    specs = graph_ha_specs([("10.0.0.1", 6380), ("10.0.0.2", 6380)],
+                           [("10.0.0.1", 26379), ("10.0.0.2", 26379), ("10.0.0.3", 26379)])
+    assert [s.name for s in specs] == ["graph-1", "graph-2", "graph-sentinel-1", "graph-sentinel-2", "graph-sentinel-3"]
+    for spec in specs:
+        service = _read(tmp_path / "units" / f"sysops-{spec.name}.service")
+        assert shlex.split(service["ExecStart"][0]) == spec.argv and service["Restart"] == ["always"]
+    replica = _read(tmp_path / "units" / "sysops-graph-2.service")
+    assert "--replica-of" in replica["ExecStart"][0] and f"SYSOPS_GRAPH_SENTINELS={sentinels}" in replica["Environment"]
+    alone = subprocess.run(argv[:-2], env=env, capture_output=True, text=True, timeout=60)
+    assert alone.returncode == 2 and "go together" in alone.stderr

@@ -32,5 +32,5 @@ UNIQUE_KEYS = [
     ("Ticket", "id"), ("Customer", "id"), ("Contract", "id"), ("Product", "id"), ("Locale", "id"),
     ("Expert", "id"), ("Event", "key"), ("Booking", "key"), ("CallCentreStaff", "username"),
     ("Article", "id"), ("MigrationRun", "id"), ("Survey", "ticket_id"), ("Expertise", "product_id"),
-    ("Counter", "name"),
+    ("Counter", "name"), ("RaiseRequest", "key"),
 ]

@@ -1,4 +1,16 @@
-"""FalkorDB over its own protocol (RESP), through the `falkordb` client."""
+"""FalkorDB over its own protocol (RESP), through the `falkordb` client.
+
+Reached on a unix socket, over TCP, or through Redis Sentinel (a primary with replicas: the client
+asks the sentinels where the primary is, on every new connection, so it follows a promotion).
+
+A write is acknowledged only when it is durable where the deployment says (docs/adr/0017): on the
+primary's disk always (the server fsyncs its append-only file before it answers), and with
+`replicas` > 0 also received by that many replicas (WAIT on the connection that wrote; each replica
+fsyncs it in turn). A write
+is sent exactly once: if the connection breaks before the answer, or the replicas do not confirm
+in time, the caller gets GraphUnavailable and must treat the outcome as unknown (the store's
+creates carry idempotency keys so that a retry finds what the first attempt wrote).
+"""
 from __future__ import annotations
 
 import time
@@ -6,24 +18,44 @@ from typing import Any
 
 import redis
 from falkordb import FalkorDB
+from falkordb.graph import Graph
+from falkordb.query_result import QueryResult
+from falkordb.sentinel import Sentinel_Master
+from redis.sentinel import Sentinel
 
 from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable
+
+SERVICE = "sysops-graph"  # the name the sentinels monitor the graph's primary under
+
+
+class NotReplicated(GraphUnavailable):
+    """The primary wrote it, but not enough replicas confirmed it in time: not acknowledged."""
 
 
 class FalkorBackend:
     name = "falkordb"
 
     def __init__(self, *, graph: str = "sysops", unix_socket_path: str | None = None, host: str | None = None,
-                 port: int = 6379, password: str | None = None, timeout: float = 10.0, max_connections: int = 32):
-        kwargs: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": 5, "password": password,
-                                  "max_connections": max_connections}
-        if unix_socket_path:
-            kwargs["unix_socket_path"] = unix_socket_path
+                 port: int = 6379, password: str | None = None, timeout: float = 10.0, max_connections: int = 32,
+                 sentinels: list[tuple[str, int]] | None = None, service: str = SERVICE, replicas: int = 0,
+                 replica_timeout_ms: int = 5000):
+        options: dict[str, Any] = {"socket_timeout": timeout, "socket_connect_timeout": 5, "password": password,
+                                   "max_connections": max_connections}
+        if sentinels:
+            sentinel = Sentinel(sentinels, sentinel_kwargs={"password": password, "socket_timeout": 2,
+                                                            "socket_connect_timeout": 2},
+                                decode_responses=True, **options)
+            self._client = Sentinel_Master(sentinel, service, False)  # never resends a write (falkordb.sentinel)
         else:
-            kwargs.update(host=host or "localhost", port=port)
-        self._db = FalkorDB(**kwargs)
+            if unix_socket_path:
+                options["unix_socket_path"] = unix_socket_path
+            else:
+                options.update(host=host or "localhost", port=port)
+            self._client = FalkorDB(**options).connection
         self._graph_name = graph
-        self._graph = self._db.select_graph(graph)
+        self._graph = Graph(self._client, graph)
+        self.replicas = replicas
+        self.replica_timeout_ms = replica_timeout_ms
 
     @property
     def graph_name(self) -> str:
@@ -48,16 +80,39 @@ class FalkorBackend:
 
     def ping(self) -> bool:
         try:
-            return bool(self._db.connection.ping())
+            return bool(self._client.ping())
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise GraphUnavailable(str(exc)) from exc
 
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         # One query is one atomic unit in FalkorDB (writes are serialised per graph).
+        command = ["GRAPH.QUERY", self._graph_name, self._graph._build_params_header(params or {}) + query,
+                   "--compact"]
+        return self._rows(QueryResult(self._graph, self._send_once(command)))
+
+    def _send_once(self, command: list[Any]) -> Any:
+        """`command` on one pooled connection, never resent; then, with replicas, WAIT on the same
+        connection (it counts the writes this connection made)."""
+        pool = self._client.connection_pool
         try:
-            return self._rows(self._graph.query(query, params or {}))
+            connection = pool.get_connection()
         except (redis.ConnectionError, redis.TimeoutError) as exc:
             raise GraphUnavailable(str(exc)) from exc
+        try:
+            connection.send_command(*command)
+            response = self._client.parse_response(connection, command[0])
+            if self.replicas:
+                connection.send_command("WAIT", self.replicas, self.replica_timeout_ms)
+                remote = self._client.parse_response(connection, "WAIT")
+                if remote < self.replicas:
+                    raise NotReplicated(f"written on the primary, received by {remote} of {self.replicas} "
+                                        f"replicas after {self.replica_timeout_ms} ms: not acknowledged")
+            return response
+        except (redis.ConnectionError, redis.TimeoutError) as exc:
+            connection.disconnect()  # the outcome is unknown: never reuse a connection mid-answer
+            raise GraphUnavailable(str(exc)) from exc
+        finally:
+            pool.release(connection)
 
     def ensure_schema(self) -> None:
         # One row per label with all its indexed properties; no rows while the graph does not exist yet
@@ -67,11 +122,10 @@ class FalkorBackend:
         for label, key in UNIQUE_KEYS + RANGE_INDEXES:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
-        connection = self._db.connection
         for label, key in UNIQUE_KEYS:
             try:
-                connection.execute_command("GRAPH.CONSTRAINT", "CREATE", self._graph_name, "UNIQUE", "NODE", label,
-                                           "PROPERTIES", "1", key)
+                self._send_once(["GRAPH.CONSTRAINT", "CREATE", self._graph_name, "UNIQUE", "NODE", label,
+                                 "PROPERTIES", "1", key])
             except redis.ResponseError as exc:
                 if "already exists" not in str(exc).lower():
                     raise
@@ -91,13 +145,13 @@ class FalkorBackend:
 
     def clear(self) -> None:
         try:
-            self._graph.delete()
+            self._send_once(["GRAPH.DELETE", self._graph_name])
         except redis.ResponseError:
             pass
-        self._graph = self._db.select_graph(self._graph_name)
+        self._graph = Graph(self._client, self._graph_name)
 
     def close(self) -> None:
-        self._db.connection.close()
+        self._client.close()
 
 
 def _plain(value: Any) -> Any:

@@ -93,4 +93,5 @@ def run_forever(sessions: sessionmaker, transports: Mapping[str, Transport], sho
         return run_once(sessions, transports, lease=lease) > 0
 
     keep_running(step, should_stop,
-                 transient=(SQLAlchemyError, OSError), log=log, idle=idle_sleep, max_backoff=10.0)
+                 transient=(SQLAlchemyError, OSError), log=log, idle=idle_sleep, max_backoff=10.0,
+                 name="outbox-worker")

@@ -133,3 +133,23 @@ def test_the_legacy_copy_is_frozen_before_the_graph_is_written_and_marked_after(
     legacy = store.bridge.get_legacy_ticket(ticket_id)
     assert legacy["frozen_at"] is not None and legacy["migrated_at"] is not None
     assert legacy["frozen_at"] <= legacy["migrated_at"]
+
+
+def test_a_raise_key_creates_one_ticket_however_often_and_concurrently_it_is_sent(store):
+    """A retry after an unknown outcome (the answer lost, the primary failed over) must not raise a
+    second ticket: the key is merged in the same query that creates the ticket."""
+    raise_ = dict(contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
+                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW)
+    ids: list[int] = []
+    threads = [threading.Thread(target=lambda: ids.append(store.tickets.create(customer_id=1, raise_key="k" * 20,
+                                                                              **raise_))) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(set(ids)) == 1 and len(ids) == 6
+    assert count(store, "MATCH (t:Ticket {customer_id: 1}) WHERE t.raise_key = $key RETURN count(t) AS n",
+                 key="1/" + "k" * 20) == 1
+    other_customer = store.tickets.create(customer_id=2, raise_key="k" * 20, **raise_)
+    unkeyed = [store.tickets.create(customer_id=1, **raise_) for _ in range(2)]
+    assert len({ids[0], other_customer, *unkeyed}) == 4

@@ -15,7 +15,9 @@ from graph_store.server import FalkorServer
 from sysops.launcher import ACCESS_LOG_FORMAT
 from sysops.procutil import descendants, free_port, wait_for_health
 
+from .graph_ha import GraphCluster
 from .keys import env as keys_env
+from .processes import terminate
 
 SECRET = "system-test-secret"
 METRICS_TOKEN = "system-test-metrics-token"
@@ -24,9 +26,10 @@ MONOLITH = ("bridge", "shell", "legacy-shell", "shell-2")
 
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
-                 graph_password: str | None = None):
+                 graph_password: str | None = None, graph_ha: bool = False):
         """`database_url`: the legacy database (default a SQLite file); `graph_password`: reach the graph
-        over TCP with that password, as production does (default its unix socket)."""
+        over TCP with that password, as production does (default its unix socket); `graph_ha`: a primary
+        and a replica under three sentinels (tests/support/graph_ha.py), reached through the sentinels."""
         self.root = root
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
@@ -40,6 +43,9 @@ class System:
                                   password=graph_password)
         graph_url = (f"falkordb://:{graph_password}@127.0.0.1:{self.graph.port}" if graph_password
                      else f"unix://{self.graph.socket_path}")
+        self.graph_cluster = GraphCluster(root / "graph-ha", graph_password or "ha-password") if graph_ha else None
+        if self.graph_cluster:
+            graph_url = self.graph_cluster.url
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SESSION_KEY": SECRET, **keys_env(),
                     "DATABASE_URL": database_url or f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
@@ -57,9 +63,12 @@ class System:
         create_and_seed(self.env["DATABASE_URL"], seed=5, preset=preset, anchor=dt.date.today())
 
     def start(self) -> "System":
-        process = self.graph.spawn(stdout=subprocess.DEVNULL)
-        self.graph.wait_ready(process)
-        self.processes["graph"] = process
+        if self.graph_cluster:
+            self.graph_cluster.start()
+        else:
+            process = self.graph.spawn(stdout=subprocess.DEVNULL)
+            self.graph.wait_ready(process)
+            self.processes["graph"] = process
         self.start_shell()
         from foundation.config import load_settings
         from graph_store.config import open_store
@@ -123,7 +132,9 @@ class System:
         wait_for_health(f"{self.experts}/healthz")
 
     def start_worker(self, name: str = "worker") -> None:
-        self._spawn(name, [sys.executable, "-m", "sysops.cli", "ticketing-worker"])
+        """As the launcher runs it: its counters in the ticketing app's metrics folder (shown by its /metrics)."""
+        self._spawn(name, [sys.executable, "-m", "sysops.cli", "ticketing-worker"],
+                    {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.root / "metrics" / "ticketing")})
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
         """SIGKILL the process group's leader and its workers, as a crash would."""
@@ -135,9 +146,10 @@ class System:
                 pass
         process.wait(15)
 
-    def start_second(self, name: str, factory: str) -> int:
-        """A second instance of web app `name` (e.g. behind nginx); returns its port."""
-        port = free_port()
+    def start_second(self, name: str, factory: str, port: int | None = None) -> int:
+        """A second instance of web app `name` (e.g. behind nginx); returns its port. Again on the same
+        port after a kill, as the supervisor restarts it: `start_second(name, factory, port)`."""
+        port = port or free_port()
         self._gunicorn(f"{name}-2", port, factory, threads=8 if name == "shell" else 4)
         wait_for_health(f"http://127.0.0.1:{port}/healthz")
         return port
@@ -147,12 +159,9 @@ class System:
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)
             if process is not None:
-                process.terminate()
-                try:
-                    process.wait(15)
-                except subprocess.TimeoutExpired:
-                    process.kill()
-                    process.wait(5)
+                terminate(process)
+        if self.graph_cluster:
+            self.graph_cluster.stop()
 
     def store(self):
         """A graph store of our own, to look at what the services wrote (close it, or use `graph_store()`)."""

@@ -23,6 +23,7 @@ class MemoryTicketStore:
         self.last_offered: dict[int, str] = {}
         self.surveys: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(100_000_001)
+        self._raised: dict[tuple[int, str], int] = {}  # (customer, raise key) -> ticket
         self._lock = threading.Lock()
 
     def add_expert(self, expert_id: int, *, products: set[int], locales: set[int], weekly: set[str],
@@ -36,9 +37,13 @@ class MemoryTicketStore:
         ticket["updated_at"] = _iso(at)
 
     def create(self, *, customer_id, contract_id, product_id, locale_id, description, slots, channel, actor,
-               now) -> Ticket:
+               now, raise_key=None) -> Ticket:
         with self._lock:
+            if raise_key is not None and (customer_id, raise_key) in self._raised:
+                return Ticket.from_record(copy.deepcopy(self.tickets[self._raised[(customer_id, raise_key)]]))
             ticket_id = next(self._ids)
+            if raise_key is not None:
+                self._raised[(customer_id, raise_key)] = ticket_id
             self.tickets[ticket_id] = {
                 "id": ticket_id, "reference": f"N-{ticket_id}", "status": "new", "source": "new",
                 "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,

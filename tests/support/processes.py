@@ -9,6 +9,18 @@ from sysops.procutil import alive, descendants, free_port, wait_for_health  # no
 from .keys import env as keys_env
 
 
+def terminate(process, grace: float = 15.0) -> None:
+    """SIGTERM, and SIGKILL if it has not ended within `grace` seconds."""
+    import subprocess
+
+    process.terminate()
+    try:
+        process.wait(grace)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(5)
+
+
 def free_low_port(start: int = 20000, end: int = 32000) -> int:
     """A free port below 32768 (FalkorDB's BOLT_PORT argument does not accept higher ports)."""
     import random

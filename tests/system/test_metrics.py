@@ -56,6 +56,10 @@ def test_the_gauges_move_as_tickets_are_raised_time_out_and_migrate(system):
     assert gauge(after, "sysops_tickets_unassigned", "ticketing") == gauge(
         ticketing, "sysops_tickets_unassigned", "ticketing") + 1, ticket_id
     assert gauge(after, "sysops_offers_due", "ticketing") == 0  # the worker keeps up
+    # ... and says so itself, through the ticketing app's scrape: both offers closed as timed out by it
+    assert after[("sysops_offers_timed_out_total", ())] >= ticketing.get(("sysops_offers_timed_out_total", ()), 0) + 2
+    assert after[("sysops_loop_steps_total", (("loop", "ticketing-worker"), ("outcome", "ok")))] > 0
+    assert after[("sysops_loop_last_success_timestamp_seconds", (("loop", "ticketing-worker"),))] > time.time() - 60
     assert requests_of(after, "ticketing", "/customers/<int:customer_id>/tickets", "POST", "201") == raises + 1
 
     # The worker is not running the outbox here: the confirmation and the offer messages wait in it.

@@ -1,17 +1,22 @@
 """The production routing run for real: Debian's nginx with the configuration `sysops nginx-conf`
 renders (deploy/nginx.conf for the default ports) in front of the real processes, two instances of
 each web app (shell, ticketing, experts, reports) and two ticketing workers, the legacy database on
-PostgreSQL and the graph reached over TCP with a password. A ticket's whole journey goes through it:
+PostgreSQL and the graph over TCP with a password: a primary and a replica under three sentinels,
+writes acknowledged once the replica has them. A ticket's whole journey goes through it:
 staff raise it in the ticketing fragment, the offered expert accepts and closes it in the experts
 fragment, the manager opens the reports; a direct visit gets a whole page, a change without the CSRF
-token is refused; one instance of each app killed loses no read; a fragment with no instance left gets
-its fallback."""
+token is refused; the graph's primary, a ticketing instance and a worker killed while tickets are being
+raised lose and duplicate no acknowledged ticket; one instance of each app killed loses no read; a
+fragment with no instance left gets its fallback."""
 from __future__ import annotations
 
+import re
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
+import requests
 
 from foundation.config import load_settings
 from sysops import nginx
@@ -48,7 +53,7 @@ def routed(tmp_path_factory, fresh_database_url):
     if not NGINX.exists():
         pytest.fail("nginx is not installed: `make test` installs it (scripts/install-test-prereqs.sh)")
     system = System(tmp_path_factory.mktemp("nginx-system"), database_url=fresh_database_url("postgresql"),
-                    graph_password="graph-test-password").start()
+                    graph_password="graph-test-password", graph_ha=True).start()
     system.start_worker("worker2")
     second = {name: system.start_second(name, factory) for name, factory in (
         ("shell", "sysops.wsgi:monolith()"), ("ticketing", "fragments.ticketing.app:create_app()"),
@@ -71,6 +76,7 @@ def routed(tmp_path_factory, fresh_database_url):
     base = f"http://127.0.0.1:{port}"
     try:
         wait_for_health(f"{base}/healthz", timeout=30)
+        system.second_ports = second
         yield system, base
     finally:
         server.terminate()
@@ -81,7 +87,10 @@ def routed(tmp_path_factory, fresh_database_url):
 def test_a_ticket_goes_from_raised_to_closed_through_nginx(routed):
     system, base = routed
     product_id, _ = two_experts_for_customer_1(system)  # setup straight on the processes, not the journey
+    _journey(system, base, product_id)
 
+
+def _journey(system, base: str, product_id: int) -> None:
     staff = StaffBrowser(base)
     _, slots = staff.raise_form(1)  # the raise form: a read through nginx with the shell's token
     raised = staff.raise_ticket(1, str(product_id), [slots[30]])  # a change: the CSRF-checked auth subrequest
@@ -101,6 +110,86 @@ def test_a_ticket_goes_from_raised_to_closed_through_nginx(routed):
     manager = StaffBrowser(base, "manager")
     report = manager.http.get(f"{base}/fragments/reports/", headers={"HX-Request": "true"}, timeout=30)
     assert report.status_code == 200 and 'data-fragment="reports"' in report.text
+
+
+class RaisingCalls:
+    """Call-centre staff raising tickets through nginx one after the other; a raise that is not
+    answered 201 is sent again with the same form (its raise key) until it is, as a person would."""
+
+    def __init__(self, base: str, product_id: int):
+        self.staff, self.product_id = StaffBrowser(base), str(product_id)
+        self.acknowledged: dict[str, int] = {}  # description -> ticket id
+        self.refusals: list[int | str] = []
+        self.stop = threading.Event()
+
+    def run(self) -> None:
+        n = 0
+        while not self.stop.is_set():
+            form = self.staff.fragment("/customers/1/tickets/new")
+            if form.status_code != 200:
+                self.refusals.append(form.status_code)
+                continue
+            key = re.search(r'name="raise_key" value="([^"]+)"', form.text).group(1)
+            slots = re.findall(r'<option value="(\d{4}-\d\d-\d\d \w+)"', form.text)
+            description = f"Failover raise {n}: the screen stays black"
+            while not self.stop.is_set():
+                try:
+                    answer = self.staff.post("/customers/1/tickets", {
+                        "product_id": self.product_id, "description": description, "slots": [slots[n % 20]],
+                        "raise_key": key})
+                except requests.RequestException as exc:
+                    self.refusals.append(type(exc).__name__)
+                    continue
+                if answer.status_code == 201:
+                    self.acknowledged[description] = ticket_id_of(answer)
+                    break
+                assert answer.status_code in (502, 503, 504), (answer.status_code, answer.text[:300])
+                self.refusals.append(answer.status_code)
+                self.stop.wait(0.1)
+            n += 1
+
+    def wait_for(self, count: int) -> None:
+        while len(self.acknowledged) < count:
+            assert not self.stop.wait(0.05)
+
+
+def test_killing_the_graph_primary_an_instance_and_a_worker_mid_traffic_loses_no_ticket(routed):
+    system, base = routed
+    product_id, _ = two_experts_for_customer_1(system)
+    calls = RaisingCalls(base, product_id)
+    traffic = threading.Thread(target=calls.run, daemon=True)
+    traffic.start()
+    timer = threading.Timer(600, calls.stop.set)  # a hung system fails the test rather than the run
+    timer.start()
+    try:
+        calls.wait_for(10)
+        cluster = system.graph_cluster
+        primary = cluster.primary()
+        cluster.kill(primary)
+        system.kill("worker2")
+        cluster.wait_promoted(away_from=primary)
+        cluster.start_server(primary)  # as the supervisor would: back as the replica of the promoted one
+        calls.wait_for(len(calls.acknowledged) + 1)
+        system.kill("ticketing-2")
+        calls.wait_for(len(calls.acknowledged) + 10)
+    finally:
+        calls.stop.set()
+        timer.cancel()
+        traffic.join(60)
+        # the supervisor's part: the killed processes back, for the tests that follow
+        system.start_worker("worker2")
+        if "ticketing-2" not in system.processes:
+            system.start_second("ticketing", "fragments.ticketing.app:create_app()", system.second_ports["ticketing"])
+    assert calls.refusals, "the kills were not met by the traffic"
+    with system.graph_store() as store:
+        rows = store.backend.read("MATCH (t:Ticket) WHERE t.description STARTS WITH 'Failover raise ' "
+                                  "RETURN t.description AS description, t.id AS id")
+    stored: dict[str, list[int]] = {}
+    for row in rows:
+        stored.setdefault(row["description"], []).append(row["id"])
+    assert {d: ids for d, ids in stored.items() if len(ids) > 1} == {}  # 0 duplicates
+    assert {d for d, ticket_id in calls.acknowledged.items() if stored.get(d) != [ticket_id]} == set()  # 0 lost
+    _journey(system, base, product_id)  # and the whole journey still completes
 
 
 def test_a_direct_visit_gets_a_whole_page_and_a_change_without_csrf_is_refused(routed):

@@ -249,3 +249,49 @@ def test_received_says_a_confirmation_will_follow_when_it_could_not_be_queued_ye
     page = later.get_data(as_text=True)
     assert later.status_code == 201 and "confirmation will follow" in page and "on its way" not in page
     assert len(store.tickets) == 2 and sum(1 for t in store.tickets.values() if t.get("confirmed_at")) == 1
+
+
+def test_a_raise_form_sent_twice_raises_one_ticket_and_a_new_form_another(fragment):
+    """The form carries a raise key: a double click or a retry after a lost answer (a fail-over, a
+    killed instance) finds the first ticket; the same key for another customer is another raise."""
+    import re
+
+    app, store, _ = fragment
+    client = app.test_client()
+    form = client.get("/customers/7/tickets/new", headers=headers_for("call_centre")).get_data(as_text=True)
+    key = re.search(r'name="raise_key" value="([^"]+)"', form).group(1)
+    first = client.post("/customers/7/tickets", data={**GOOD_RAISE, "raise_key": key}, headers=headers_for("call_centre"))
+    again = client.post("/customers/7/tickets", data={**GOOD_RAISE, "raise_key": key}, headers=headers_for("call_centre"))
+    assert first.status_code == again.status_code == 201
+    assert len(store.tickets) == 1
+    ticket_id = next(iter(store.tickets))
+    assert f"N-{ticket_id}" in again.get_data(as_text=True)
+    fresh = client.get("/customers/7/tickets/new", headers=headers_for("call_centre")).get_data(as_text=True)
+    assert re.search(r'name="raise_key" value="([^"]+)"', fresh).group(1) != key
+    client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))  # no key: a new one
+    assert len(store.tickets) == 2
+
+
+def test_a_tampered_raise_key_is_refused_with_a_message_and_a_fresh_key(fragment):
+    import re
+
+    app, store, _ = fragment
+    response = app.test_client().post("/customers/7/tickets", data={**GOOD_RAISE, "raise_key": "short<>"},
+                                      headers=headers_for("call_centre"))
+    page = response.get_data(as_text=True)
+    assert response.status_code == 422 and "send it again" in page
+    assert re.fullmatch(r"[A-Za-z0-9_-]{16,64}", re.search(r'name="raise_key" value="([^"]*)"', page).group(1))
+    assert store.tickets == {}
+
+
+def test_the_api_raise_honours_an_idempotency_key(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    body = {"customer_id": 7, "product_id": 11, "description": "Printer jams on every page",
+            "slots": ["2026-11-26 morning"]}
+    keyed = {**headers_for("call_centre"), "Idempotency-Key": "retry-safe-client-0001"}
+    first, again = (client.post("/api/v1/tickets", headers=keyed, json=body) for _ in range(2))
+    assert first.status_code == again.status_code == 201 and first.json["id"] == again.json["id"]
+    assert len(store.tickets) == 1
+    bad = client.post("/api/v1/tickets", headers={**keyed, "Idempotency-Key": "x"}, json=body)
+    assert bad.status_code == 422 and "raise_key" in {e["field"] for e in bad.json["errors"]}

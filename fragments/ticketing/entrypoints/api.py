@@ -77,7 +77,8 @@ def create_ticket():
     request_ = RaiseRequest(customer_id=customer_id,
                             product_id=_int(product_id, "product_id") if product_id is not None else None,
                             description=description if isinstance(description, str) else "", slots=slots,
-                            channel="web" if current().role == "customer" else "phone", actor=actor())
+                            channel="web" if current().role == "customer" else "phone", actor=actor(),
+                            raise_key=request.headers.get("Idempotency-Key"))
     try:
         ticket = services().orchestrator.raise_ticket(request_)
     except InvalidTicket as invalid:

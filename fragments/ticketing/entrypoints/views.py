@@ -16,7 +16,7 @@ from graph_store.errors import StaleTicket
 from ..domain.slots import describe, upcoming_choices
 from ..domain.states import State, TransitionRefused
 from ..domain.ticket import Ticket
-from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest
+from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import actor, disclosed, services, visible_ticket
 
@@ -69,7 +69,7 @@ def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], 
 def raise_form(customer_id: int):
     require_customer(customer_id)
     services().management.bridge.get_customer(customer_id)
-    return _raise_form(customer_id, {}, {"slots": []})
+    return _raise_form(customer_id, {}, {"slots": [], "raise_key": new_raise_key()})
 
 
 @bp.post("/customers/<int:customer_id>/tickets")
@@ -78,14 +78,17 @@ def raise_ticket(customer_id: int):
     require_customer(customer_id)
     product = request.form.get("product_id", "")
     form = {"product_id": product, "description": request.form.get("description", ""),
-            "slots": request.form.getlist("slots")}
+            "slots": request.form.getlist("slots"), "raise_key": request.form.get("raise_key") or None}
     principal = current()
     raise_request = RaiseRequest(customer_id=customer_id, product_id=parse_digits(product),
                                  description=form["description"], slots=form["slots"],
-                                 channel="web" if principal.role == "customer" else "phone", actor=actor())
+                                 channel="web" if principal.role == "customer" else "phone", actor=actor(),
+                                 raise_key=form["raise_key"])
     try:
         ticket = services().orchestrator.raise_ticket(raise_request)
     except InvalidTicket as invalid:
+        if "raise_key" in invalid.errors or not form["raise_key"]:
+            form["raise_key"] = new_raise_key()
         return _raise_form(customer_id, invalid.errors, form, 422)
     # The panel comes back with the confirmation on top of the customer's list, the new ticket in it.
     return _customer_panel(customer_id, 201, received=ticket, names=_names(ticket))

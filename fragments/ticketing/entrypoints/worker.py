@@ -10,6 +10,8 @@ import os
 import signal
 from typing import Callable
 
+from prometheus_client import Counter
+
 from bridge_client import BridgeError
 from foundation import request_ids
 from foundation.loops import keep_running
@@ -21,8 +23,16 @@ from ..wiring import Ticketing, on_graph
 log = logging.getLogger(__name__)
 
 
+TIMED_OUT = Counter("sysops_offers_timed_out_total", "Offers the worker closed as timed out (and passed on)")
+FOLLOWED_UP = Counter("sysops_tickets_followed_up_total", "Tickets the worker confirmed or dispatched late")
+
+
 def run_once(ticketing: Ticketing) -> tuple[int, int]:
-    return ticketing.assignment.expire_due_offers(), ticketing.orchestrator.follow_up()
+    expired = ticketing.assignment.expire_due_offers()
+    TIMED_OUT.inc(expired)
+    followed = ticketing.orchestrator.follow_up()
+    FOLLOWED_UP.inc(followed)
+    return expired, followed
 
 
 # The graph (GraphUnavailable is a StoreError), the bridge, the network: all pass; the worker stays.
@@ -37,7 +47,8 @@ def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval:
             log.info("offers timed out: %d, tickets followed up: %d", expired, followed)
         return False
 
-    keep_running(step, should_stop, transient=TRANSIENT, log=log, idle=interval, max_backoff=5.0)
+    keep_running(step, should_stop, transient=TRANSIENT, log=log, idle=interval, max_backoff=5.0,
+                 name="ticketing-worker")
 
 
 def main(settings) -> int:

@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import logging
+import re
+import secrets
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -19,6 +21,12 @@ MAX_DESCRIPTION = 4000
 # The product catalogue changes a few times a year: one bridge call a minute, not one per screen.
 CATALOGUE_TTL_S = 60.0
 MIN_DESCRIPTION = 10
+RAISE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def new_raise_key() -> str:
+    """The key a raise form carries, so that sending it twice raises one ticket."""
+    return secrets.token_urlsafe(18)
 
 
 @dataclass
@@ -29,6 +37,8 @@ class RaiseRequest:
     slots: list[str]
     channel: str  # "phone" (staff on the customer's behalf) or "web" (the customer)
     actor: str    # who raised it, e.g. "callcentre" or "customer1"
+    # The same key again (a resubmitted form, a client's retry) gives the ticket the first one raised.
+    raise_key: str | None = None
 
 
 @dataclass
@@ -103,12 +113,15 @@ class TicketManagement:
             if not cover["covered"]:
                 errors["product_id"] = "this customer's plans do not cover that product today"
             contract_id = cover["contract_id"]
+        if request.raise_key is not None and not RAISE_KEY.fullmatch(request.raise_key):
+            errors["raise_key"] = "must be 16 to 64 letters, digits, '-' or '_'"
         if errors:
             raise InvalidTicket(errors)
         ticket = self.store.create(customer_id=request.customer_id, contract_id=contract_id,
                                    product_id=request.product_id, locale_id=customer["locale"]["id"],
                                    description=description, slots=[s.isoformat() for s in slots],
-                                   channel=request.channel, actor=request.actor, now=now)
+                                   channel=request.channel, actor=request.actor, now=now,
+                                   raise_key=request.raise_key)
         return ticket, customer
 
     def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:

@@ -14,7 +14,8 @@ Clock = Callable[[], dt.datetime]
 
 class TicketStore(Protocol):
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
-               slots: list[str], channel: str, actor: str, now: dt.datetime) -> Ticket: ...
+               slots: list[str], channel: str, actor: str, now: dt.datetime,
+               raise_key: str | None = None) -> Ticket: ...  # an earlier raise's ticket for a key seen before
     # Migrates a legacy ticket on first read; with `admit`, only if admit(ticket as it would be) says yes.
     # Open legacy work holding these slots or this expert moves in first, with its bookings.
     def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int: ...

@@ -4,8 +4,10 @@ ticket creation through the fragment vs the legacy create path, on the same data
     .venv/bin/python -m benchmarks.composition [--preset small --loads 20 --threads 4 --requests 40]
 
 Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
-p50/p99 of the page (composed = the page plus its fragment request) under concurrent load, and
-tickets/s raised through each path.
+p50/p99 of the page (composed = the page plus its fragment request) under concurrent load,
+tickets/s raised through each path with the time until "received", and the time until the
+received panel shows the offered expert (following the page's own polling schedule). With nginx
+installed, the composed page and the raise again through it (the production routing).
 """
 from __future__ import annotations
 
@@ -18,8 +20,12 @@ from pathlib import Path
 import requests
 
 from tests.support.local_system import System
+from tests.support.nginx_front import NGINX, NginxFront
 
 from .harness import Figures, run_concurrently
+
+
+LAZY_SLOT = re.compile(r'data-fragment-slot="[^"]+" hx-get="([^"]+)" hx-trigger="load"')
 
 
 class Session:
@@ -72,13 +78,20 @@ def page_load(base: str, customer_ids: list[int], composed: bool, threads: int, 
 
         def one(n: int) -> None:
             customer_id = customer_ids[(index * per_thread + n) % len(customer_ids)]
-            session.get(f"/customers/{customer_id}")
-            if composed:
-                session.get(f"/fragments/ticketing/customers/{customer_id}/tickets", **{"HX-Request": "true"})
+            page = session.get(f"/customers/{customer_id}").text
+            if composed:  # as the browser: a slot not in the first paint is fetched after it
+                late = LAZY_SLOT.findall(page)
+                lazy[0] += len(late)
+                for url in late:
+                    session.get(url, **{"HX-Request": "true"})
         return one
 
-    name = "composed page + fragment, HTTP" if composed else "legacy page, HTTP"
-    return run_concurrently(name, worker, threads, per_thread)
+    lazy = [0]
+    name = "composed page (+ late slots), HTTP" if composed else "legacy page, HTTP"
+    figures = run_concurrently(name, worker, threads, per_thread)
+    if composed:
+        print(f"  slots not in the first paint under load: {lazy[0]} of {figures.count}", flush=True)
+    return figures
 
 
 def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool, threads: int,
@@ -94,12 +107,7 @@ def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool
         def one(n: int) -> None:
             customer_id, contract_id, product_id = targets[(index * per_thread + n) % len(targets)]
             if composed:
-                response = session.http.post(
-                    f"{base}/fragments/ticketing/customers/{customer_id}/tickets", timeout=60,
-                    data={"product_id": product_id, "description": "Benchmark: it stopped working",
-                          "slots": [f"{day} morning", f"{day} afternoon"]},
-                    headers={"HX-Request": "true", "X-CSRF-Token": session.csrf})
-                assert response.status_code == 201, response.text[:300]
+                fragment_raise(session, customer_id, product_id, [f"{day} morning", f"{day} afternoon"])
             else:
                 response = session.http.post(
                     f"{base}/customers/{customer_id}/tickets/new", timeout=60, allow_redirects=False,
@@ -109,8 +117,75 @@ def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool
                 assert response.status_code == 302, response.text[:300]
         return one
 
-    name = "raise ticket via fragment (store+confirm+offer)" if composed else "raise ticket, legacy path"
+    name = "raise ticket via fragment (until received)" if composed else "raise ticket, legacy path"
     return run_concurrently(name, worker, threads, per_thread)
+
+
+def fragment_raise(session: "Session", customer_id: int, product_id: int, slots: list[str]) -> requests.Response:
+    """The raise form of the ticketing fragment sent as htmx sends it, answered 201 "received"."""
+    response = session.http.post(
+        f"{session.base}/fragments/ticketing/customers/{customer_id}/tickets", timeout=60,
+        data={"product_id": product_id, "description": "Benchmark: it stopped working", "slots": slots},
+        headers={"HX-Request": "true", "X-CSRF-Token": session.csrf})
+    assert response.status_code == 201, response.text[:300]
+    return response
+
+
+POLL = re.compile(r'hx-get="([^"]*received-status[^"]*)"\s+hx-trigger="load delay:(\d+)(ms|s)"')
+
+
+def offer_shown(session: "Session", raised: requests.Response, started: float) -> float:
+    """Follow the received panel as the page does (each answer says when to ask again) until it shows
+    the offered expert (or the unassigned queue): ms from the raise being sent."""
+    text = raised.text
+    while (found := POLL.search(text)) is not None:
+        url, amount, unit = found.group(1).replace("&amp;", "&"), int(found.group(2)), found.group(3)
+        time.sleep(amount / 1000 if unit == "ms" else amount)
+        text = session.get(url, **{"HX-Request": "true"}).text
+    assert "offered to" in text or "unassigned queue" in text, text[:300]
+    return (time.perf_counter() - started) * 1000
+
+
+def raise_until_offer_shown(base: str, targets: list[tuple[int, int, int]], threads: int, per_thread: int) -> Figures:
+    """As staff see it: from sending the raise form until the panel shows who it was offered to."""
+    import datetime as dt
+
+    day = (dt.date.today() + dt.timedelta(days=4)).isoformat()
+    shown: list[float] = []
+
+    def worker(index: int):
+        session = Session(base)
+
+        def one(n: int) -> None:
+            customer_id, _, product_id = targets[(index * per_thread + n) % len(targets)]
+            started = time.perf_counter()
+            response = fragment_raise(session, customer_id, product_id, [f"{day} morning", f"{day} evening"])
+            shown.append(offer_shown(session, response, started))
+        return one
+
+    figures = run_concurrently("raise until the offered expert is shown", worker, threads, per_thread)
+    return Figures(figures.name, figures.count, figures.seconds, shown)
+
+
+def through_nginx(system: System, root: Path, customers: list[int], targets, args) -> list[Figures]:
+    """The same three measures through Debian's nginx with the production routing (sysops nginx-conf):
+    pages from the shell, fragment requests straight to the fragments after the shell's auth check."""
+    (root / "nginx").mkdir(exist_ok=True)
+    front = NginxFront(root / "nginx", [f"127.0.0.1:{system.shell_port}"], {
+        "ticketing": [f"127.0.0.1:{system.ticketing_port}"], "experts": [f"127.0.0.1:{system.experts_port}"],
+        "reports": [f"127.0.0.1:{system.reports_port}"]})
+    front.start()
+    try:
+        chromium_render(front.base, customers[:3], True)
+        rows = [chromium_render(front.base, (customers * 3)[:args.loads], True),
+                page_load(front.base, customers, True, args.threads, args.requests),
+                raise_tickets(front.base, targets, True, args.threads, args.raises)]
+    finally:
+        front.stop()
+    for row in rows:
+        row.name = row.name.replace("composed page", "via nginx: page").replace("raise ticket via fragment",
+                                                                                "via nginx: raise")
+    return rows
 
 
 def covered_targets(system: System, limit: int = 40) -> list[tuple[int, int, int]]:
@@ -154,12 +229,16 @@ def main(argv: list[str] | None = None) -> int:
                 page_load(system.shell, customers, True, args.threads, args.requests),
                 raise_tickets(legacy, targets, False, args.threads, args.raises),
                 raise_tickets(system.shell, targets, True, args.threads, args.raises)]
+        offers = raise_until_offer_shown(system.shell, targets, args.threads, args.raises)
+        routed = through_nginx(system, root, customers, targets, args) if NGINX.exists() else []
         print(f"\n{'measure':<44} {'rate':>11}  {'latency':>14}  {'':>14}")
-        for row in rows:
+        for row in [*rows, offers, *routed]:
             print(row.row())
-        for legacy_row, composed_row in zip(rows[0::2], rows[1::2]):
+        pairs = list(zip(rows[0::2], rows[1::2])) + list(zip(rows[0::2], routed))
+        for legacy_row, composed_row in pairs:
             ratio = composed_row.percentile(50) / legacy_row.percentile(50)
-            print(f"  {composed_row.name}: p50 x{ratio:.2f} of the legacy baseline, "
+            tail = composed_row.percentile(99) / legacy_row.percentile(99)
+            print(f"  {composed_row.name}: p50 x{ratio:.2f}, p99 x{tail:.2f} of the legacy baseline, "
                   f"rate x{composed_row.per_second / legacy_row.per_second:.2f}")
     finally:
         system.stop()

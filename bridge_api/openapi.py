@@ -232,7 +232,7 @@ PATHS = {
         "them as of that moment (idempotent)", "200", "LegacyTicketBatch", body="IdList",
         who="services ticketing, backfill")},
     "/legacy-tickets/commitments": {"get": _op(
-        "Open legacy work (assigned or in progress, not yet copied) holding one of these slots or this expert",
+        "Open legacy work (assigned or in progress, not yet marked copied) holding one of these slots or this expert",
         "200", "IdItems", params=[_param("slots"), _param("expert_id", schema=ID)], who="services ticketing, backfill")},
     "/legacy-tickets/report-rows": {"get": _op(
         "Tickets only the legacy system holds, raised in [from, to): one array per ticket", "200", "ReportRows",

@@ -47,6 +47,8 @@ class Settings:
     own_keys: Path | None = None
     # The bearer token a Prometheus scraper sends to /metrics (SYSOPS_METRICS_TOKEN); none: /metrics is off.
     metrics_token: str | None = None
+    # How long the shell holds a legacy page's first paint for its fragments (then they load after it).
+    first_paint_budget_ms: int = 400
 
     def signing_folder(self, service: str) -> Path:
         """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
@@ -93,6 +95,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         limits_storage=env.get("SYSOPS_LIMITS_STORAGE", "memory://"),
         session_idle_minutes=int(env.get("SYSOPS_SESSION_IDLE_MINUTES", "120")),
         session_max_hours=float(env.get("SYSOPS_SESSION_MAX_HOURS", "12")),
+        first_paint_budget_ms=int(env.get("SYSOPS_FIRST_PAINT_BUDGET_MS", "400")),
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
     )

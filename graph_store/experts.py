@@ -100,6 +100,8 @@ class ExpertStore:
         return expert
 
     def names(self, expert_ids: list[int]) -> dict[int, str]:
+        if not expert_ids:
+            return {}  # a fresh ticket has no expert yet: no round trip for nothing
         rows = self.db.read("UNWIND $ids AS id MATCH (x:Expert {id: id}) "
                             "RETURN x.id AS id, x.first_name AS first, x.last_name AS last",
                             {"ids": sorted(set(expert_ids))})

@@ -14,6 +14,7 @@ from foundation.tokens import TokenSigner
 from . import errors, security
 from .assets import HTMX_FILE
 from .composition.registry import build_registry
+from .composition import inline
 from .composition.slots import fragment_assets, fragment_url
 from .at_risk import at_risk
 from .db import make_engine, make_session_factory
@@ -39,7 +40,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                           DATABASE_URL=settings.database_url, SMS_LOG=str(settings.data_dir / "outbox" / "sms.log"),
                           FRAGMENTS=settings.fragments, SESSION_COOKIE_SECURE=settings.https,
                           LIMITS_STORAGE=settings.limits_storage, SESSION_IDLE_MINUTES=settings.session_idle_minutes,
-                          SESSION_MAX_HOURS=settings.session_max_hours, METRICS_TOKEN=settings.metrics_token)
+                          SESSION_MAX_HOURS=settings.session_max_hours, METRICS_TOKEN=settings.metrics_token,
+                          FIRST_PAINT_BUDGET_MS=settings.first_paint_budget_ms)
     else:
         app.config.update(test_config)
     engine = make_engine(app.config["DATABASE_URL"])
@@ -76,7 +78,9 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                 "app_version": VERSION}
 
     # Globals, not context: imported macros (fragment_slot) see globals only.
-    app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets)
+    app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets,
+                                 inline_slot=inline.start)
+    app.after_request(inline.fill)
 
     @app.after_request
     def security_headers(response):

@@ -19,6 +19,7 @@ from .conftest import Auth
 from .support.keys import KEYS_DIR
 
 SECRET = "composition-secret"
+SLOW_CUSTOMER, FAILING_CUSTOMER = 2, 3  # the fake fragment's customer panel is slow, or fails, for these
 CURRENT_SLOTS = {"customer-tickets": {"path": "/customers/{customer_id}/tickets", "fallback": "Tickets are away.",
                                       "timeout_ms": 400},
                  "ticket-list": {"path": "/tickets"}, "queue": {"path": "/queue"},
@@ -54,6 +55,10 @@ def fake_fragment(manifest: dict, seen: list) -> Flask:
 
     @app.get("/customers/<int:customer_id>/tickets")
     def tickets(customer_id):
+        if customer_id == SLOW_CUSTOMER:
+            time.sleep(3)
+        if customer_id == FAILING_CUSTOMER:
+            abort(500)
         return f'<section class="fragment-root" data-fragment="ticketing">tickets of {customer_id} ' \
                f'v{manifest["version"]}<script>alert(1)</script></section>'
 
@@ -100,9 +105,9 @@ def legacy_url(tmp_path_factory):
     return url
 
 
-def shell_for(legacy_url: str, fragment_url: str):
+def shell_for(legacy_url: str, fragment_url: str, budget_ms: int = 1000):
     app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "KEYS_DIR": KEYS_DIR, "DATABASE_URL": legacy_url,
-                      "FRAGMENTS": (("ticketing", fragment_url),)})
+                      "FRAGMENTS": (("ticketing", fragment_url),), "FIRST_PAINT_BUDGET_MS": budget_ms})
     client = app.test_client()
     auth = Auth(client)
     auth.login("callcentre")
@@ -133,9 +138,13 @@ def test_manifest_rules():
 
 def test_legacy_pages_embed_the_fragment_of_any_supported_version(composed):
     version, client, _, seen = composed
-    page = client.get("/customers/1").get_data(as_text=True)
-    assert 'data-fragment-slot="ticketing/customer-tickets" hx-get="/fragments/ticketing/customers/1/tickets"' in page
-    assert '<link rel="stylesheet" href="/fragments/ticketing/static/ticketing.css">' in page or version == "older"
+    before = len(seen)
+    page = client.get("/customers/1").get_data(as_text=True)  # the first paint carries the fragment
+    assert [s[1] for s in seen[before:]].count("/customers/1/tickets") == 1  # prefetched by the view, used once
+    assert 'data-fragment-slot="ticketing/customer-tickets" data-fragment-inlined><section' in page
+    assert f"tickets of 1 v{MANIFESTS[version]['version']}" in page and "sysops-slot" not in page
+    css = f'<link rel="stylesheet" href="/fragments/ticketing/static/ticketing.css?v={MANIFESTS[version]["version"]}">'
+    assert css in page or version == "older"  # the version in the URL: browsers may keep it
     panel = client.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
     assert panel.status_code == 200 and "tickets of 1" in panel.get_data(as_text=True)
     assert "HX-Request" in panel.headers["Vary"]
@@ -143,8 +152,8 @@ def test_legacy_pages_embed_the_fragment_of_any_supported_version(composed):
     if version == "older":
         assert "needs a newer version of the ticketing service" in queue
     else:
-        assert 'hx-get="/fragments/ticketing/queue"' in queue
-    method, path, principal, headers = seen[-1]
+        assert 'data-fragment-inlined><section class="fragment-root" data-fragment="ticketing">the queue' in queue
+    method, path, principal, headers = next(s for s in reversed(seen) if s[1] == "/customers/1/tickets")
     assert (principal.subject, principal.role, path) == ("callcentre", "call_centre", "/customers/1/tickets")
     assert headers["X-Forwarded-Prefix"] == "/fragments/ticketing" and "Cookie" not in headers
 
@@ -181,6 +190,44 @@ def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_work
         assert down.headers.get("X-Fragment-Fallback") == "1"
         assert "This customer&#39;s tickets cannot be shown right now." in down.get_data(as_text=True)
     finally:
+        app.extensions["db_engine"].dispose()
+
+
+def test_a_slow_failing_or_absent_fragment_gives_the_first_paint_its_fallback_within_the_slot_time_out(composed,
+                                                                                                     legacy_url):
+    """The slot's time-out (400 ms here) is within the first-paint budget (1 s): what failed by then is
+    painted as the fallback with Retry, the rest of the legacy page as usual."""
+    _, client, _, _ = composed
+    started = time.monotonic()
+    slow = client.get(f"/customers/{SLOW_CUSTOMER}").get_data(as_text=True)
+    assert time.monotonic() - started < 3  # cut at the slot's time-out, not the fragment's 3 s
+    failing = client.get(f"/customers/{FAILING_CUSTOMER}").get_data(as_text=True)
+    for page, customer_id in ((slow, SLOW_CUSTOMER), (failing, FAILING_CUSTOMER)):
+        assert "Tickets are away." in page and "data-fragment-fallback" in page and "Retry" in page
+        assert f'hx-get="/fragments/ticketing/customers/{customer_id}/tickets"' in page  # Retry's request
+        assert "legacy-footer" in page and "Contracts" in page and "sysops-slot" not in page
+    app, other, _ = shell_for(legacy_url, "http://127.0.0.1:9")  # no fragment process at all
+    try:
+        down = other.get("/customers/1").get_data(as_text=True)
+        assert "data-fragment-fallback" in down and "cannot be shown right now" in down and "Contracts" in down
+    finally:
+        app.extensions["db_engine"].dispose()
+
+
+def test_a_fragment_slower_than_the_budget_loads_after_the_page_as_before(composed, legacy_url):
+    """A budget below the slot's time-out: the page is not held for the slow fragment; its slot loads
+    with htmx after the page (the proxy then gives it the same time-out and fallback)."""
+    version, _, _, _ = composed
+    served = Served(fake_fragment(MANIFESTS[version], []))
+    app, client, _ = shell_for(legacy_url, served.url, budget_ms=100)
+    try:
+        page = client.get(f"/customers/{SLOW_CUSTOMER}").get_data(as_text=True)
+        assert f'hx-get="/fragments/ticketing/customers/{SLOW_CUSTOMER}/tickets" hx-trigger="load"' in page
+        assert "fragment-loading" in page and "Contracts" in page
+        later = client.get(f"/fragments/ticketing/customers/{SLOW_CUSTOMER}/tickets", headers={"HX-Request": "true"})
+        assert later.headers.get("X-Fragment-Fallback") == "1" and "Tickets are away." in later.get_data(as_text=True)
+    finally:
+        served.stop()
         app.extensions["db_engine"].dispose()
 
 

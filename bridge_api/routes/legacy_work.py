@@ -45,8 +45,12 @@ def _not_in_graph():
 
 @grant(services=("ticketing", "backfill"))
 def commitments():
-    """Ids of open legacy work (assigned or in progress, not yet copied to the graph) that holds one of
-    the given slots, or the given expert: what the new assignment must migrate before it offers."""
+    """Ids of open legacy work (assigned or in progress, not yet marked copied to the graph) that holds
+    one of the given slots, or the given expert: what the new assignment must migrate before it offers.
+
+    Frozen but not yet marked counts too: another caller may be copying it right now, and an assignment
+    that left it out would look for free experts before that copy (with its bookings) is in the graph.
+    Copying again is harmless (the freeze and the graph write are idempotent) and waits for the copy."""
     raw_slots = [s for s in request.args.get("slots", "").split(",") if s]
     expert_id = parse_digits(request.args.get("expert_id", "")) if "expert_id" in request.args else None
     if "expert_id" in request.args and expert_id is None:
@@ -57,7 +61,7 @@ def commitments():
         raise Problem(400, "Bad Request", "slots must be ISO 8601 date-times", kind="invalid-parameter") from None
     if not slots and expert_id is None:
         raise Problem(400, "Bad Request", "give slots, expert_id or both", kind="invalid-parameter")
-    query = select(LegacyTicket.id).where(LegacyTicket.frozen_at.is_(None), LegacyTicket.status.in_(LEGACY_HOLDING),
+    query = select(LegacyTicket.id).where(LegacyTicket.migrated_at.is_(None), LegacyTicket.status.in_(LEGACY_HOLDING),
                                           LegacyTicket.assigned_expert_id.is_not(None))
     if expert_id is not None:
         query = query.where(LegacyTicket.assigned_expert_id == expert_id)

@@ -36,6 +36,9 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
     """test_config None: the installation's settings, a graph store acting as service `name`, and
     `production(graph, settings)` unless `services` is given; else the test's config and services."""
     app = Flask(import_name, template_folder="templates", static_folder="static", static_url_path="/static")
+    # Pages name the fragment's assets with its version (`?v=`, shell_app/composition/registry.py), so
+    # browsers may keep them: no request for them on the next page; a new version is a new URL.
+    app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
     app.jinja_env.undefined = StrictUndefined
     if test_config is None:
         settings = load_settings()

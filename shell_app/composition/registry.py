@@ -7,6 +7,7 @@ import threading
 import time
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import quote
 
 import requests
 from flask import current_app
@@ -92,11 +93,14 @@ class FragmentRegistry:
         return manifest.slots.get(slot) if manifest else None
 
     def assets(self, kind: str) -> list[str]:
-        """The fragments' stylesheets ("css") or scripts ("js"), as same-origin URLs."""
+        """The fragments' stylesheets ("css") or scripts ("js"), as same-origin URLs naming the fragment's
+        version: fragments let browsers keep their assets (fragments/kit/bootstrap.py), and a new
+        version is a new URL."""
         urls = []
         for name in self.bases:
             manifest = self.manifest(name)
-            urls += [self.prefix(name) + path for path in (getattr(manifest, kind) if manifest else ())]
+            for path in (getattr(manifest, kind) if manifest else ()):
+                urls.append(f"{self.prefix(name)}{path}{'&' if '?' in path else '?'}v={quote(manifest.version)}")
         return urls
 
     def timeout_for(self, name: str, path: str) -> float:

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import and_, func, or_, select
 
+from ..composition.inline import prefetch
 from ..composition.slots import enabled as fragment_enabled
 from ..forms import clean_text
 from ..models import STAFF_ROLES, Customer, LegacyTicket
@@ -51,6 +52,7 @@ def search():
 @allow(*STAFF_ROLES)
 def detail(customer_id: int):
     customer = g.db.get(Customer, customer_id) or abort(404)
+    prefetch("ticketing", "customer-tickets", {"customer_id": customer_id})  # answers while we read below
     query = select(LegacyTicket).where(LegacyTicket.customer_id == customer_id)
     if fragment_enabled("ticketing"):
         # Tickets already in the new ticketing are in its panel: each ticket is listed once.

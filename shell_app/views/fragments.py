@@ -5,37 +5,25 @@ from __future__ import annotations
 
 import hmac
 
-from flask import Blueprint, Response, abort, current_app, g, render_template, request
+from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
-from foundation.request_ids import forwarded
-from foundation.tokens import Principal, csrf_digest
-
+from ..composition.outgoing import on_behalf, user_token
 from ..composition.registry import FragmentUnavailable, path_matches, registry
 from ..models import ROLES
 from ..security import allow, csrf_token
 
 bp = Blueprint("fragments", __name__)
 FORWARDED_REQUEST_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Current-URL",
-                             "HX-Prompt", "Content-Type", "Accept", "Accept-Language", "X-CSRF-Token")
-PASSED_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "HX-Trigger", "HX-Trigger-After-Swap",
+                             "HX-Prompt", "Content-Type", "Accept", "Accept-Language", "X-CSRF-Token",
+                             "If-None-Match", "If-Modified-Since")
+PASSED_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control", "ETag", "Last-Modified",
+                           "HX-Trigger", "HX-Trigger-After-Swap",
                            "HX-Trigger-After-Settle", "HX-Push-Url", "HX-Replace-Url", "HX-Redirect", "HX-Refresh",
                            "HX-Retarget", "HX-Reswap", "HX-Location")
-TOKEN_TTL_S = 60
-# Fragments that call another fragment's API as the user (ADR 0008) get a user token valid there too,
-# which they forward as it is: they cannot mint user tokens themselves (ADR 0003).
-CALLS_AS_USER = {"experts": ("ticketing",)}
 # A state change is not cut short like a read: giving up early would leave the user unsure whether
 # it was saved. Reads get the slot's own (short) time-out and fall back.
 WRITE_TIMEOUT_S = 15.0
-
-
-def user_token(fragment: str) -> str:
-    user = g.user
-    principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
-                          csrf_digest=csrf_digest(csrf_token()))
-    audiences = [f"fragment:{name}" for name in (fragment, *CALLS_AS_USER.get(fragment, ()))]
-    return current_app.extensions["token_signer"].mint(principal, audiences, ttl=TOKEN_TTL_S)
 
 
 def _full_page() -> bool:
@@ -56,9 +44,7 @@ def proxy(name: str, rest: str):
     headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
     if full_page:
         headers.pop("HX-Request", None)
-    headers.update({"Authorization": f"Bearer {user_token(name)}", "X-Forwarded-Prefix": fragments.prefix(name),
-                    "X-Forwarded-Host": request.host, "X-Forwarded-Proto": request.scheme,
-                    "X-Shell-CSRF": csrf_token(), **forwarded()})
+    headers.update(on_behalf(name))
     try:
         answer = fragments.fetch(name, request.method, path, query=request.query_string, headers=headers,
                                  body=request.get_data(),

@@ -27,7 +27,7 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
         has=page.locator("td:first-child", has_text=re.compile(rf"^{customer_id}$")))
     row.get_by_role("link").click()
     panel = page.locator('[data-fragment-slot="ticketing/customer-tickets"]')
-    expect(panel.locator('[data-fragment="ticketing"]')).to_be_visible()  # loaded after the page, by htmx
+    expect(panel.locator('[data-fragment="ticketing"]')).to_be_visible()  # in the first paint (or right after)
     panel.get_by_role("link", name="Raise a ticket").click()
     panel.get_by_label("Product").select_option(index=1)
     panel.get_by_label("What is wrong?").fill("The display shows stripes after the update")
@@ -40,6 +40,9 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
     ticket_id = int(reference[2:])
     # The panel lists the new ticket at once, under the confirmation: no reload needed.
     expect(panel.locator(f'tr[data-ticket-id="{ticket_id}"]')).to_contain_text(reference)
+    # "Received" came back once the ticket was stored; the offer follows and the panel shows it by itself.
+    expect(received.locator(".tk-finding")).to_have_count(0)
+    expect(received).to_contain_text("a confirmation is on its way")
     with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
         if ticket["status"] == "offered":

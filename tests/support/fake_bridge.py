@@ -101,7 +101,7 @@ class FakeBridgeClient:
     def legacy_commitments(self, slots=(), expert_id=None) -> list[int]:
         self._check()
         return sorted(i for i, t in self.legacy_tickets.items()
-                      if not t.get("frozen_at") and t["status"] in ("assigned", "in_progress")
+                      if not t.get("migrated_at") and t["status"] in ("assigned", "in_progress")
                       and t["assigned_expert_id"] is not None
                       and (expert_id is None or t["assigned_expert_id"] == expert_id)
                       and (not slots or set(slots) & set(t["slots"])))

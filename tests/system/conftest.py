@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 import requests
@@ -100,10 +101,23 @@ def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
     return ticket_id_of(response)
 
 
-def offered_expert(system, ticket_id: int) -> int:
+def offered_expert(system, ticket_id: int, timeout: float = 30.0) -> int:
+    """The expert the ticket is offered to, once it is: "received" is answered when the ticket is stored,
+    and the offer follows just after (fragments/kit/after_response.py)."""
+    return settled(system, ticket_id, timeout, lambda t: next(
+        (a["expert_id"] for a in t["allocations"] if a["state"] == "offered"), None))
+
+
+def settled(system, ticket_id: int, timeout: float, value):
+    """`value(ticket)` once it is not None, read again until then (the raise's follow-up runs after its answer)."""
+    deadline = time.monotonic() + timeout
     with system.graph_store() as store:
-        ticket = store.tickets.get(ticket_id)
-    return next(a["expert_id"] for a in ticket["allocations"] if a["state"] == "offered")
+        while True:
+            found = value(store.tickets.get(ticket_id))
+            if found is not None:
+                return found
+            assert time.monotonic() < deadline, f"ticket {ticket_id} did not settle in {timeout} s"
+            time.sleep(0.05)
 
 
 def raisable(staff, customers=range(1, 60)):

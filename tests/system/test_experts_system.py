@@ -5,12 +5,15 @@ import datetime as dt
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS
 from shell_app.db import make_engine
 from shell_app.models import Contract, LegacyTicket, TicketHistory, TicketSlot
+from tests.support.keys import mint
 
 from .conftest import (
     ALL_HALF_DAYS,
@@ -18,6 +21,7 @@ from .conftest import (
     StaffBrowser,
     offered_expert,
     raise_for_customer_1,
+    settled,
     ticket_id_of,
     two_experts_for_customer_1,
 )
@@ -114,6 +118,30 @@ def _slot(label: str) -> dt.datetime:
     return dt.datetime.combine(dt.date.fromisoformat(day), dt.time(PERIODS[period]))
 
 
+def test_legacy_work_being_copied_by_another_caller_still_holds_its_slots(system):
+    """A dispatch that meets open legacy work frozen by a concurrent migration (its copy not yet in the
+    graph) must wait for that copy, not offer the expert the slot the legacy visit holds."""
+    product_id, _ = two_experts_for_customer_1(system)
+    with system.graph_store() as store:
+        store.experts.set_availability(2, [], [])  # expert 1 is the only one who could go
+    staff = StaffBrowser(system.shell)
+    _, labels = staff.raise_form(1)
+    held = labels[46]
+    legacy_id, _ = _legacy_assignment(system, 1, product_id, 1, [_slot(held)])
+    token = mint(Principal("service", "backfill"), "bridge")  # a copier (the backfill), mid-way: frozen only
+    frozen = requests.post(f"{system.bridge}/bridge/v1/legacy-tickets/freeze", json={"ids": [legacy_id]},
+                           headers={"Authorization": f"Bearer {token}"}, timeout=10)
+    assert frozen.status_code == 200 and frozen.json()["items"][0]["id"] == legacy_id
+    response = staff.raise_ticket(1, str(product_id), [held])
+    assert response.status_code == 201
+    ticket = settled(system, ticket_id_of(response), 30, lambda t: t if t["status"] != "new" else None)
+    assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
+    with system.graph_store() as store:
+        assert store.tickets.find(legacy_id) is not None  # the copy the other caller had started, finished
+        assert {b["key"]: b["ticket_id"] for b in store.assignment.bookings(1)}[
+            f"1@{_slot(held).isoformat()}"] == legacy_id
+
+
 def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(system):
     product_id, _ = two_experts_for_customer_1(system)
     with system.graph_store() as store:
@@ -128,10 +156,10 @@ def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(sy
         responses = list(pool.map(lambda label: StaffBrowser(system.shell).raise_ticket(1, str(product_id), [label]),
                                   held + held))
     assert [r.status_code for r in responses] == [201] * 4, [r.text[:200] for r in responses]
+    for response in responses:  # each raise's dispatch runs just after its answer
+        ticket = settled(system, ticket_id_of(response), 30, lambda t: t if t["status"] != "new" else None)
+        assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
     with system.graph_store() as store:
-        for response in responses:
-            ticket = store.tickets.get(ticket_id_of(response))
-            assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
         keys = {b["key"]: b["ticket_id"] for b in store.assignment.bookings(1)}
     for label in held:
         assert keys[f"1@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots

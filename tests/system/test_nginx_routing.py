@@ -11,7 +11,6 @@ fragment with no instance left gets its fallback."""
 from __future__ import annotations
 
 import re
-import subprocess
 import threading
 from pathlib import Path
 
@@ -20,25 +19,13 @@ import requests
 
 from foundation.config import load_settings
 from sysops import nginx
-from sysops.procutil import free_port, wait_for_health
 from tests.support.local_system import System
+from tests.support.nginx_front import NGINX, NginxFront
 
 from .conftest import ExpertBrowser, StaffBrowser, offered_expert, raise_for_customer_1, ticket_id_of, \
     two_experts_for_customer_1
 
-NGINX = Path("/usr/sbin/nginx")
 REPO = Path(__file__).resolve().parents[2]
-MAIN = """daemon off;
-pid {root}/nginx.pid;
-error_log {root}/error.log warn;
-events {{ worker_connections 256; }}
-http {{
-    access_log {root}/access.log;
-    client_body_temp_path {root}/body; proxy_temp_path {root}/proxy; fastcgi_temp_path {root}/fastcgi;
-    uwsgi_temp_path {root}/uwsgi; scgi_temp_path {root}/scgi;
-    include {root}/sysops.conf;
-}}
-"""
 
 
 def test_the_committed_deploy_file_is_what_the_defaults_render():
@@ -58,29 +45,16 @@ def routed(tmp_path_factory, fresh_database_url):
     second = {name: system.start_second(name, factory) for name, factory in (
         ("shell", "sysops.wsgi:monolith()"), ("ticketing", "fragments.ticketing.app:create_app()"),
         ("experts", "fragments.experts.app:create_app()"), ("reports", "fragments.reports.app:create_app()"))}
-    root = tmp_path_factory.mktemp("nginx")
-    port = free_port()
-    manifests = nginx.our_manifests()
-    fragments = [(name, [f"127.0.0.1:{first}", f"127.0.0.1:{second[name]}"], nginx.read_timeout_ms(manifests[name]))
-                 for name, first in (("ticketing", system.ticketing_port), ("experts", system.experts_port),
-                                     ("reports", system.reports_port))]
-    shells = [f"127.0.0.1:{system.shell_port}", f"127.0.0.1:{second['shell']}"]
-    (root / "sysops.conf").write_text(nginx.render(shells, fragments, listen=f"127.0.0.1:{port}",
-                                                   server_name="localhost"))
-    (root / "main.conf").write_text(MAIN.format(root=root))
-    checked = subprocess.run([str(NGINX), "-t", "-p", str(root), "-c", str(root / "main.conf"), "-e",
-                              str(root / "error.log")], capture_output=True, text=True)
-    assert checked.returncode == 0, checked.stderr
-    server = subprocess.Popen([str(NGINX), "-p", str(root), "-c", str(root / "main.conf"), "-e",
-                               str(root / "error.log")], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    base = f"http://127.0.0.1:{port}"
+    front = NginxFront(tmp_path_factory.mktemp("nginx"), [f"127.0.0.1:{system.shell_port}", f"127.0.0.1:{second['shell']}"],
+                       {name: [f"127.0.0.1:{first}", f"127.0.0.1:{second[name]}"] for name, first in (
+                           ("ticketing", system.ticketing_port), ("experts", system.experts_port),
+                           ("reports", system.reports_port))})
     try:
-        wait_for_health(f"{base}/healthz", timeout=30)
+        front.start()
         system.second_ports = second
-        yield system, base
+        yield system, front.base
     finally:
-        server.terminate()
-        server.wait(15)
+        front.stop()
         system.stop()
 
 

@@ -12,6 +12,7 @@ from .conftest import (
     raisable,
     raise_for_customer_1,
     ticket_id_of,
+    settled,
     two_experts_for_customer_1,
 )
 
@@ -39,19 +40,37 @@ def _graph_ticket(system, ticket_id):
 def test_staff_raise_in_the_embedded_fragment_is_stored_confirmed_and_offered(system):
     staff = StaffBrowser(system.shell)
     page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
-    assert 'hx-get="/fragments/ticketing/customers/1/tickets"' in page
+    assert 'data-fragment-slot="ticketing/customer-tickets" data-fragment-inlined' in page  # in the first paint
     customer_id, products, slots = raisable(staff)
     response = staff.raise_ticket(customer_id, products[0], slots[3:6])
     assert response.status_code == 201 and response.headers["Vary"].count("HX-Request") >= 1
-    ticket = _graph_ticket(system, ticket_id_of(response))
+    assert "received" in response.text and "finding an expert" in response.text  # answered once stored
+    ticket = settled(system, ticket_id_of(response), 30,
+                     lambda t: t if t["status"] != "new" and t.get("confirmed_at") else None)
     actions = [e["action"] for e in ticket["history"]]
     assert actions[:2] == ["created", "confirmation_sent"]
+    poll = re.search(r'hx-get="([^"]*received-status[^"]*)"', response.text).group(1).replace("&amp;", "&")
+    status = staff.http.get(f"{system.shell}{poll}", headers={"HX-Request": "true"}, timeout=10)
+    assert status.status_code == 200 and "on its way" in status.text and "hx-get" not in status.text
     if ticket["status"] == "offered":
-        assert _eligible(system, ticket) and re.search(r"offered to <strong", response.text)
+        assert _eligible(system, ticket) and re.search(r"offered to <strong", status.text)
     else:
         assert ticket["status"] == "unassigned" and actions[-1] == "unassigned"
     listed = staff.fragment(f"/customers/{customer_id}/tickets").text
     assert ticket["reference"] in listed
+
+
+def test_fragment_assets_are_kept_by_the_browser_and_revalidated_through_the_shell(system):
+    """Pages name each fragment's CSS with its version, so browsers keep it and ask no more; a
+    conditional request through the shell's proxy is answered 304 by the fragment."""
+    staff = StaffBrowser(system.shell)
+    page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
+    css = re.search(r'href="(/fragments/ticketing/static/ticketing\.css\?v=[^"]+)"', page).group(1)
+    first = staff.http.get(f"{system.shell}{css}", timeout=10)
+    assert first.status_code == 200 and "max-age=31536000" in first.headers["Cache-Control"]
+    assert "no-store" not in first.headers["Cache-Control"] and first.headers.get("ETag")
+    again = staff.http.get(f"{system.shell}{css}", headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+    assert again.status_code == 304 and again.content == b""
 
 
 def test_invalid_raise_re_renders_with_messages_and_stores_nothing(system):
@@ -85,8 +104,11 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(system):
     assert staff.fragment(f"/tickets/{ticket_id}").headers.get("X-Fragment-Fallback") == "1"
     system.start_ticketing()
     detail = staff.fragment(f"/tickets/{ticket_id}")
-    assert detail.status_code == 200 and f"N-{ticket_id}" in detail.text
-    assert "created" in detail.text and "confirmation sent" in detail.text
+    assert detail.status_code == 200 and f"N-{ticket_id}" in detail.text and "created" in detail.text
+    # The confirmation and the offer were to follow the answer; the kill may have stopped them: the
+    # worker's sweep finishes them (10 s after the raise), at least once and never lost.
+    settled(system, ticket_id, 60, lambda t: t if t.get("confirmed_at") and t["status"] != "new" else None)
+    assert "confirmation sent" in staff.fragment(f"/tickets/{ticket_id}").text
 
 
 def test_concurrent_raises_for_one_slot_never_double_book(system):
@@ -111,7 +133,7 @@ def test_concurrent_raises_for_one_slot_never_double_book(system):
         thread.join()
     assert not failures
     assert [r.status_code for r in responses] == [201] * 8
-    tickets = [_graph_ticket(system, ticket_id_of(r)) for r in responses]
+    tickets = [settled(system, ticket_id_of(r), 30, lambda t: t if t["status"] != "new" else None) for r in responses]
     holds = [(a["expert_id"], a["slot"]) for t in tickets for a in t["allocations"] if a["state"] == "offered"]
     assert len(holds) == len(set(holds))
     assert all(t["status"] in ("offered", "unassigned") for t in tickets)
@@ -127,16 +149,15 @@ def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
     time.sleep(4)  # the 3 s offer expires while no worker runs
     assert _graph_ticket(system, ticket_id)["allocations"][0]["state"] == "offered"
     system.start_worker()
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        ticket = _graph_ticket(system, ticket_id)
-        if ticket["allocations"][0]["state"] == "timed_out":
-            break
-        time.sleep(0.2)
+    # The worker closes the offer, then offers the next expert: two writes, so wait for both. That
+    # offer runs out after 3 s too, so on a busy machine it may be seen already timed out.
+    ticket = settled(system, ticket_id, 30, lambda t: t if t["allocations"][0]["state"] == "timed_out" and (
+        len(t["allocations"]) > 1 or t["status"] == "unassigned") else None)
     assert ticket["allocations"][0]["state"] == "timed_out"
     assert ticket["allocations"][0]["expert_id"] == first_expert
-    assert ticket["status"] == "offered"
-    assert [(a["expert_id"], a["state"]) for a in ticket["allocations"][1:]] == [(3 - first_expert, "offered")]
+    assert [(a["expert_id"], a["state"] in ("offered", "timed_out")) for a in ticket["allocations"][1:]] == [
+        (3 - first_expert, True)], ticket["allocations"]
+    assert ticket["status"] == ("offered" if ticket["allocations"][1]["state"] == "offered" else "unassigned")
     assert "timed_out" in [e["action"] for e in ticket["history"]]
 
 
@@ -151,7 +172,7 @@ def test_legacy_ticket_opened_through_the_fragment_is_migrated_and_then_read_onl
 def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
     customer = StaffBrowser(system.shell, username="customer1")
     page = customer.http.get(f"{system.shell}/my", timeout=10).text
-    customer_id = int(re.search(r'hx-get="/fragments/ticketing/customers/(\d+)/tickets"', page).group(1))
+    customer_id = int(re.search(r'"/fragments/ticketing/customers/(\d+)/tickets', page).group(1))
     products, slots = customer.raise_form(customer_id)
     assert products, "the demo data gives customer1 a covered product"
     response = customer.raise_ticket(customer_id, products[0], slots[4:5])
@@ -167,7 +188,7 @@ def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
 def test_a_refused_read_of_someone_elses_legacy_ticket_leaves_it_where_it_is(system):
     customer = StaffBrowser(system.shell, username="customer1")
     page = customer.http.get(f"{system.shell}/my", timeout=10).text
-    customer_id = int(re.search(r'hx-get="/fragments/ticketing/customers/(\d+)/tickets"', page).group(1))
+    customer_id = int(re.search(r'"/fragments/ticketing/customers/(\d+)/tickets', page).group(1))
     with system.graph_store() as store:
         others = [i for i in store.bridge.legacy_ticket_ids(migrated="false")
                   if store.bridge.get_legacy_ticket(i)["customer_id"] != customer_id][:2]
@@ -189,4 +210,7 @@ def test_a_customers_page_lists_each_ticket_once_during_the_migration(system):
     assert staff.fragment(f"/tickets/{ticket_id}").status_code == 200  # opened: it moves to the graph
     page = staff.http.get(customer_page, timeout=10).text
     panel = staff.fragment(f"/customers/{legacy['customer_id']}/tickets").text
-    assert legacy["reference"] in panel and legacy["reference"] not in page  # in the panel only
+    # in the panel only (inlined in the page's first paint), no longer in the page's legacy table
+    assert legacy["reference"] in panel and page.count(legacy["reference"]) == panel.count(legacy["reference"])
+    assert "Tickets in the legacy system" not in page or legacy["reference"] not in page.split(
+        "Tickets in the legacy system", 1)[1]

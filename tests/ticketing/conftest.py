@@ -6,6 +6,7 @@ import pytest
 
 from foundation.tokens import Principal, csrf_digest
 from fragments.ticketing.app import create_app
+from tests.support.served_client import served
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.keys import KEYS_DIR, mint
@@ -47,6 +48,7 @@ def fragment():
     store, bridge = fake_world()
     ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=ticketing)
+    served(app)
     return app, store, bridge
 
 

@@ -232,23 +232,46 @@ def test_customers_see_no_refusal_reasons_nor_who_inside_did_what(fragment):
     assert "customer was rude on the phone" in staff_page and "callcentre" in staff_page
 
 
-def test_received_says_a_confirmation_will_follow_when_it_could_not_be_queued_yet(fragment, monkeypatch):
-    """The acknowledgement tells the truth: with the monolith's messaging down, the ticket is stored and
-    the page says the confirmation follows (the worker sends it), not that it was sent."""
+def test_received_is_answered_once_stored_and_the_offer_and_confirmation_follow_in_place(fragment):
+    """"Received" claims only what is done when it is sent: the ticket is stored. The confirmation and
+    the offer follow after the answer; the status part asks again until both are known, then stops."""
+    import re
+
     app, store, bridge = fragment
     client = app.test_client()
     sent = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
-    assert sent.status_code == 201 and "a confirmation is on its way" in sent.get_data(as_text=True)
+    page = sent.get_data(as_text=True)
+    assert sent.status_code == 201 and "received" in page and "confirmation will follow" in page
+    assert "on its way" not in page and "finding an expert" in page
+    poll = re.search(r'hx-get="([^"]*received-status[^"]*)"', page).group(1).replace("&amp;", "&")
+    ticket_id = next(iter(store.tickets))
+    assert store.tickets[ticket_id]["confirmed_at"] and store.tickets[ticket_id]["status"] == "offered"  # followed
+    status = client.get(poll, headers=headers_for("call_centre")).get_data(as_text=True)
+    assert "on its way" in status and "tk-offered-to" in status and "hx-get" not in status  # known: no more asking
+    customer = client.get(poll, headers=headers_for("customer")).get_data(as_text=True)
+    assert "tk-offered-to" not in customer and "arranging an expert" in customer
+
+
+def test_received_keeps_asking_while_the_confirmation_cannot_be_queued(fragment, monkeypatch):
+    """With the monolith's messaging down, the page never says the confirmation was sent; it keeps
+    asking (every second, then every 5 s, then stops). The worker's sweep confirms it later
+    (tests/ticketing/test_services.py, tests/system/test_worker_outage.py)."""
+    app, store, bridge = fragment
 
     def down(**_kwargs):
         raise Unavailable("bridge: connection refused")
 
     monkeypatch.setattr(bridge, "notify", down)
-    later = client.post("/customers/7/tickets", data={**GOOD_RAISE, "slots": ["2026-11-27 morning"]},
-                        headers=headers_for("call_centre"))
-    page = later.get_data(as_text=True)
-    assert later.status_code == 201 and "confirmation will follow" in page and "on its way" not in page
-    assert len(store.tickets) == 2 and sum(1 for t in store.tickets.values() if t.get("confirmed_at")) == 1
+    client = app.test_client()
+    sent = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
+    assert sent.status_code == 201
+    ticket_id = next(iter(store.tickets))
+    assert not store.tickets[ticket_id].get("confirmed_at")
+    slow = client.get(f"/tickets/{ticket_id}/received-status?polls=30", headers=headers_for("call_centre"))
+    text = slow.get_data(as_text=True)
+    assert "confirmation will follow" in text and "slow to answer" in text and 'hx-trigger="load delay:5s"' in text
+    assert "hx-get" not in client.get(f"/tickets/{ticket_id}/received-status?polls=60",
+                                      headers=headers_for("call_centre")).get_data(as_text=True)
 
 
 def test_a_raise_form_sent_twice_raises_one_ticket_and_a_new_form_another(fragment):

@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from fragments.ticketing.app import create_app
+from tests.support.served_client import served
 from fragments.ticketing.wiring import build
 from tests.support.hostile import FORM_TEXT, raw_json_bodies, refused_outright
 from tests.support.keys import KEYS_DIR
@@ -38,6 +39,7 @@ def _app():
     store, bridge = fake_world()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True},
                      ticketing=build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10)))
+    served(app)
     client = app.test_client()
     client.post("/customers/7/tickets", headers=headers_for("call_centre"), data={
         "product_id": "11", "description": "Printer jams on every page", "slots": ["2026-11-26 morning"]})

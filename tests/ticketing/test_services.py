@@ -161,6 +161,25 @@ def test_a_bridge_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_fin
     assert ticketing.orchestrator.follow_up() == 0
 
 
+def test_a_raise_answered_before_its_follow_up_is_stored_new_and_the_follow_up_offers_it(world):
+    """The web form's order: stored and answered first; confirmation and offer run after the answer
+    (`later`); if that never runs (the process died), the sweep does it."""
+    store, _, clock, ticketing = world
+    queued = []
+    ticket = ticketing.orchestrator.raise_ticket(
+        RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING], "phone", "callcentre"),
+        later=queued.append)
+    assert ticket.status == "new" and not ticket.confirmed_at and len(queued) == 1
+    assert store.get(ticket.id)["status"] == "new"  # durable and visible before anything else
+    queued[0]()
+    offered = store.get(ticket.id)
+    assert offered["status"] == "offered" and offered["confirmed_at"]
+    lost = ticketing.orchestrator.raise_ticket(
+        RaiseRequest(7, PRINTER, "Second printer jams too", [THU_MORNING], "phone", "callcentre"), later=lambda _: None)
+    clock.advance(minutes=1)
+    assert ticketing.orchestrator.follow_up() == 1 and store.get(lost.id)["confirmed_at"]
+
+
 def test_notes_and_description_updates_go_to_the_history(world):
     store, _, _, ticketing = world
     ticket = raise_(ticketing)
@@ -205,3 +224,43 @@ def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_addres
     ticketing.orchestrator.close(ticket["id"], store.get(ticket["id"]).booking().expert_id, "expert", "Fixed it")
     body = bridge.notifications[f"survey:{ticket['id']}"]["body"]
     assert f"https://support.example.com/fragments/ticketing/surveys/{ticket['id']}" in body
+
+
+def test_the_form_and_the_raise_ask_the_monolith_once_and_a_refusal_is_never_kept(world):
+    """The raise form and the raise that follows ask the same questions: a customer and a positive
+    coverage answer are kept for RECENT_TTL_S; "not covered" is asked again every time."""
+    from fragments.ticketing.services.management import Recent
+
+    _, bridge, _, ticketing = world
+    calls, inside = [], []
+
+    def counted(name, real):
+        def call(*args, **kwargs):
+            if not inside:  # the fake's coverage asks its own get_customer: not a question our code asked
+                calls.append(name)
+            inside.append(name)
+            try:
+                return real(*args, **kwargs)
+            finally:
+                inside.pop()
+        return call
+
+    for name in ("get_customer", "coverage"):
+        setattr(bridge, name, counted(name, getattr(bridge, name)))
+    ticketing.management.customer(7)  # the form
+    for text in ("Printer jams on every page", "Printer jams again today"):
+        ticketing.management.raise_ticket(RaiseRequest(7, PRINTER, text, [THU_MORNING], "phone", "callcentre"))
+    assert calls.count("get_customer") == 1 and calls.count("coverage") == 1
+    with pytest.raises(InvalidTicket):
+        ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
+    with pytest.raises(InvalidTicket):
+        ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
+    assert calls.count("coverage") == 3  # each refusal asked afresh
+
+    now = [0.0]
+    recent = Recent(30, clock=lambda: now[0])
+    assert recent.get("k", lambda: 1) == 1 and recent.get("k", lambda: 2) == 1
+    now[0] = 31
+    assert recent.get("k", lambda: 3) == 3
+    recent.forget()
+    assert recent.get("k", lambda: 4) == 4

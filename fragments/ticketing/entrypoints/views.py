@@ -10,6 +10,7 @@ from flask import Blueprint, render_template, request, url_for
 from foundation.parsing import parse_digits
 from foundation.vocabulary import STAFF_ROLES as STAFF
 from foundation.vocabulary import STAFF_WRITERS
+from fragments.kit.after_response import after_response
 from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
 from graph_store.errors import StaleTicket
 
@@ -68,7 +69,7 @@ def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], 
 @allow(roles=RAISERS)
 def raise_form(customer_id: int):
     require_customer(customer_id)
-    services().management.bridge.get_customer(customer_id)
+    services().management.customer(customer_id)  # 404 for no such customer; the raise asks again from here
     return _raise_form(customer_id, {}, {"slots": [], "raise_key": new_raise_key()})
 
 
@@ -84,14 +85,23 @@ def raise_ticket(customer_id: int):
                                  description=form["description"], slots=form["slots"],
                                  channel="web" if principal.role == "customer" else "phone", actor=actor(),
                                  raise_key=form["raise_key"])
-    try:
-        ticket = services().orchestrator.raise_ticket(raise_request)
+    try:  # "received" once stored: confirmation and offer follow after the answer (shown by polling)
+        ticket = services().orchestrator.raise_ticket(raise_request, later=after_response)
     except InvalidTicket as invalid:
         if "raise_key" in invalid.errors or not form["raise_key"]:
             form["raise_key"] = new_raise_key()
         return _raise_form(customer_id, invalid.errors, form, 422)
     # The panel comes back with the confirmation on top of the customer's list, the new ticket in it.
     return _customer_panel(customer_id, 201, received=ticket, names=_names(ticket))
+
+
+@bp.get("/tickets/<int:ticket_id>/received-status")
+@allow(roles=RAISERS)
+def received_status(ticket_id: int):
+    """The part of "received" that follows: the confirmation and the offered expert, once known."""
+    ticket = visible_ticket(ticket_id)
+    polls = min(parse_digits(request.args.get("polls", "0"), 3) or 0, 999)
+    return _page("ticketing/_received_status.html", ticket=ticket, names=_names(ticket), polls=polls)
 
 
 def _names(ticket: Ticket) -> dict[int, str]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import logging
 import re
 import secrets
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -20,6 +21,7 @@ log = logging.getLogger(__name__)
 MAX_DESCRIPTION = 4000
 # The product catalogue changes a few times a year: one bridge call a minute, not one per screen.
 CATALOGUE_TTL_S = 60.0
+RECENT_TTL_S = 30.0
 MIN_DESCRIPTION = 10
 RAISE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -59,12 +61,43 @@ def clean_description(text: str | None, errors: dict[str, str]) -> str:
     return text
 
 
+class Recent:
+    """What the monolith said a moment ago, kept for `ttl` seconds (per process): the raise form and the
+    raise that follows it ask the same questions within seconds. Thread-safe; `forget()` drops it all."""
+
+    def __init__(self, ttl: float, clock: Callable[[], float] = time.monotonic):
+        self.ttl, self.clock = ttl, clock
+        self._items: dict[Any, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: Any, load: Callable[[], Any], keep: Callable[[Any], bool] = lambda _value: True) -> Any:
+        now = self.clock()
+        with self._lock:
+            found = self._items.get(key)
+        if found is not None and now - found[0] < self.ttl:
+            return found[1]
+        value = load()
+        if keep(value):
+            with self._lock:
+                if len(self._items) > 10_000:  # a bound, not a policy: the next minute refills it
+                    self._items.clear()
+                self._items[key] = (now, value)
+        return value
+
+    def forget(self) -> None:
+        with self._lock:
+            self._items.clear()
+
+
 class TicketManagement:
     def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock):
         self.store = store
         self.bridge = bridge
         self.clock = clock
         self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
+        # A customer's locale and a positive coverage answer, kept briefly (a plan that ended a moment
+        # ago may still be honoured for that long; a "not covered" answer is never kept).
+        self.recent = Recent(RECENT_TTL_S)
 
     def products(self) -> list[dict[str, Any]]:
         cached = self._catalogue
@@ -91,6 +124,10 @@ class TicketManagement:
         anyone be told it was received."""
         return self.store_ticket(request)[0].id
 
+    def customer(self, customer_id: int) -> dict[str, Any]:
+        """The customer as the monolith has it (NotFound if none), asked again after RECENT_TTL_S."""
+        return self.recent.get(("customer", customer_id), lambda: self.bridge.get_customer(customer_id))
+
     def store_ticket(self, request: RaiseRequest) -> tuple[Ticket, dict[str, Any]]:
         """raise_ticket, giving the stored ticket and the customer it was raised for (read once)."""
         now = self.clock()
@@ -102,14 +139,16 @@ class TicketManagement:
             errors["slots"] = str(exc)
             slots = []
         try:
-            customer = self.bridge.get_customer(request.customer_id)
+            customer = self.customer(request.customer_id)
         except NotFound:
             raise InvalidTicket({"customer": "no such customer"}) from None
         contract_id = None
         if request.product_id is None:
             errors["product_id"] = "choose the product that needs fixing"
         else:
-            cover = self.bridge.coverage(request.customer_id, request.product_id, now.date())
+            cover = self.recent.get(("coverage", request.customer_id, request.product_id, now.date()),
+                                    lambda: self.bridge.coverage(request.customer_id, request.product_id, now.date()),
+                                    keep=lambda answer: bool(answer.get("covered")))
             if not cover["covered"]:
                 errors["product_id"] = "this customer's plans do not cover that product today"
             contract_id = cover["contract_id"]

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any
+from typing import Any, Callable
 
 from bridge_client import BridgeError
 from graph_store.errors import StoreError
@@ -20,8 +20,9 @@ from .assignment import Assignment, Dispatch
 from .management import InvalidTicket, RaiseRequest, TicketManagement
 
 log = logging.getLogger(__name__)
-# A ticket still `new` or unconfirmed this long after it was raised is finished by the worker.
-FOLLOW_UP_AFTER = dt.timedelta(seconds=30)
+# A ticket still `new` or unconfirmed this long after it was raised is finished by the worker (the
+# raising request's own follow-up, run just after its answer, normally takes well under a second).
+FOLLOW_UP_AFTER = dt.timedelta(seconds=10)
 # Where customers answer the survey (the shell's same-origin path to this fragment).
 SURVEY_PATH = "/fragments/ticketing/surveys/{ticket_id}"
 
@@ -35,8 +36,14 @@ class Orchestrator:
         self.notices = assignment.notices
         self.clock = management.clock
 
-    def raise_ticket(self, request: RaiseRequest) -> Ticket:
+    def raise_ticket(self, request: RaiseRequest, later: Callable[[Callable[[], None]], None] | None = None) -> Ticket:
+        """Store the ticket durably, then confirm and dispatch it. With `later` (the web form: run after
+        the answer is sent) the ticket is returned as stored, and confirmation and dispatch follow
+        through `later`; the worker's follow-up sweep finishes them if that never runs."""
         ticket, customer = self.management.store_ticket(request)  # durable from here on
+        if later is not None:
+            later(lambda: self._after_raise(ticket, customer))
+            return ticket
         self._after_raise(ticket, customer)
         try:
             return self.store.get(ticket.id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from flask import Flask, g
+from flask import Flask, g, url_for
 from jinja2 import StrictUndefined
 
 from foundation import inbound, keys, observability
@@ -12,7 +12,7 @@ from foundation.config import REPO_ROOT, load_settings
 from foundation.tokens import TokenSigner
 
 from . import errors, security
-from .assets import HTMX_FILE
+from .assets import HTMX_FILE, versioned
 from .composition.registry import build_registry
 from .composition import inline
 from .composition.slots import fragment_assets, fragment_url
@@ -72,10 +72,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.before_request(security.enforce_access)
     app.before_request(security.enforce_csrf)
 
+    # The shell's CSS and htmx are named with a hash of their content in pages (asset_url): browsers
+    # keep them, so a page load asks for no asset at all.
+    if app.config.get("SEND_FILE_MAX_AGE_DEFAULT") is None:
+        app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
+
+    def asset_url(filename: str) -> str:
+        return url_for("static", filename=filename, v=versioned(app.static_folder, filename))
+
     @app.context_processor
     def template_globals() -> dict[str, Any]:
         return {"current_user": g.get("user"), "csrf_token": security.csrf_token, "htmx_file": HTMX_FILE,
-                "app_version": VERSION}
+                "app_version": VERSION, "asset_url": asset_url}
 
     # Globals, not context: imported macros (fragment_slot) see globals only.
     app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets,

@@ -49,13 +49,15 @@ def sentinel_url(url: str) -> tuple[str | None, list[tuple[str, int]], str]:
     auth, _, hosts = rest.rpartition("@")
     hosts, _, service = hosts.partition("/")
     password = unquote(auth.partition(":")[2]) if auth else None
-    sentinels = []
-    for item in hosts.split(","):
-        host, _, port = item.rpartition(":")
-        if not host or not port.isdigit():
-            raise ValueError(f"sentinel address {item!r} in SYSOPS_GRAPH_URL is not HOST:PORT")
-        sentinels.append((host, int(port)))
-    return password or None, sentinels, service or SERVICE
+    return password or None, [host_port(item) for item in hosts.split(",")], service or SERVICE
+
+
+def host_port(text: str) -> tuple[str, int]:
+    """`host:port` -> (host, port); ValueError for anything else."""
+    host, _, port = text.strip().rpartition(":")
+    if not host or not port.isdigit():
+        raise ValueError(f"expected HOST:PORT, got {text!r}")
+    return host, int(port)
 
 
 def bridge_for(settings, service: str):

@@ -13,7 +13,7 @@ import redis
 from foundation.config import load_settings
 from graph_store.backfill import ProgressBar
 from graph_store.backfill import backfill as run_backfill
-from graph_store.config import open_store
+from graph_store.config import host_port, open_store
 from graph_store.cutover import cut_over, roll_back
 from graph_store import persistence
 from graph_store.sentinel import SentinelServer
@@ -21,10 +21,10 @@ from graph_store.server import FalkorServer, run_foreground
 
 
 def address(text: str) -> tuple[str, int]:
-    host, _, port = text.strip().rpartition(":")
-    if not host or not port.isdigit():
-        raise argparse.ArgumentTypeError(f"expected HOST:PORT, got {text!r}")
-    return host, int(port)
+    try:
+        return host_port(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
 
 
 def addresses(text: str) -> list[tuple[str, int]]:

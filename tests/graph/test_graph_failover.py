@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -62,14 +63,10 @@ class RetryingClient:
             n += 1
 
     def wait_for(self, count: int, timeout: float = 120.0) -> None:
-        deadline = threading.Event()
-        timer = threading.Timer(timeout, deadline.set)
-        timer.start()
-        try:
-            while len(self.acknowledged) < count:
-                assert not deadline.wait(0.02), f"only {len(self.acknowledged)} of {count} raises acknowledged"
-        finally:
-            timer.cancel()
+        deadline = time.monotonic() + timeout
+        while len(self.acknowledged) < count:
+            assert time.monotonic() < deadline, f"only {len(self.acknowledged)} of {count} raises acknowledged"
+            time.sleep(0.02)
 
 
 def test_killing_the_primary_mid_traffic_loses_and_duplicates_no_acknowledged_ticket(cluster, backend):

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from graph_store.server import FalkorServer
 from sysops.launcher import ACCESS_LOG_FORMAT
-from sysops.procutil import descendants, free_port, wait_for_health
+from sysops.procutil import free_port, wait_for_health
 
 from .graph_ha import GraphCluster
 from .keys import env as keys_env
@@ -92,7 +92,7 @@ class System:
         if name not in MONOLITH:  # as the launcher does: only the monolith gets the session key
             env.pop("SYSOPS_SESSION_KEY", None)
         with open(self.root / f"{name}.log", "ab") as log:  # the child keeps its own descriptor
-            self.processes[name] = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL,
+            self.processes[name] = subprocess.Popen(argv, env=env, stdout=subprocess.DEVNULL, start_new_session=True,
                                                     stderr=log)
 
     def _gunicorn(self, name: str, port: int, factory: str, env: dict[str, str] | None = None,
@@ -137,13 +137,17 @@ class System:
                     {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.root / "metrics" / "ticketing")})
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """SIGKILL the process group's leader and its workers, as a crash would."""
+        """SIGKILL the process and its workers at once, as a crash would: the whole process group (its
+        own session), so a gunicorn master cannot start a new worker between two single kills (seen:
+        that worker kept the port for seconds and the restarted app failed to bind)."""
         process = self.processes.pop(name)
-        for pid in descendants(process.pid) | {process.pid}:
-            try:
-                os.kill(pid, sig)
-            except ProcessLookupError:
-                pass
+        try:
+            if os.getpgid(process.pid) == process.pid:  # started by _spawn, in its own session
+                os.killpg(process.pid, sig)
+            else:  # the graph server: a single process
+                os.kill(process.pid, sig)
+        except ProcessLookupError:
+            pass
         process.wait(15)
 
     def start_second(self, name: str, factory: str, port: int | None = None) -> int:

@@ -100,7 +100,7 @@ def raise_ticket(customer_id: int):
 def received_status(ticket_id: int):
     """The part of "received" that follows: the confirmation and the offered expert, once known."""
     ticket = visible_ticket(ticket_id)
-    polls = min(parse_digits(request.args.get("polls", "0"), 3) or 0, 999)
+    polls = parse_digits(request.args.get("polls", "0"), 3) or 0  # 0..999
     return _page("ticketing/_received_status.html", ticket=ticket, names=_names(ticket), polls=polls)
 
 

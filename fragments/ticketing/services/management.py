@@ -94,16 +94,13 @@ class TicketManagement:
         self.store = store
         self.bridge = bridge
         self.clock = clock
-        self._catalogue: tuple[float, list[dict[str, Any]]] | None = None
+        self._catalogue = Recent(CATALOGUE_TTL_S)
         # A customer's locale and a positive coverage answer, kept briefly (a plan that ended a moment
         # ago may still be honoured for that long; a "not covered" answer is never kept).
         self.recent = Recent(RECENT_TTL_S)
 
     def products(self) -> list[dict[str, Any]]:
-        cached = self._catalogue
-        if cached is None or time.monotonic() - cached[0] > CATALOGUE_TTL_S:
-            cached = self._catalogue = (time.monotonic(), self.bridge.products())
-        return cached[1]
+        return self._catalogue.get("products", self.bridge.products)
 
     def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
         """The products this customer's active contracts cover today, with the covering contract."""

@@ -24,7 +24,7 @@ from .experts import ExpertStore
 from .migration import Migrator
 from .progress import migration_progress
 from .reconciliation import Reconciliation, compare, last_run, record_run, repair
-from .reports import ReportQueries
+from .reports import ReportQueries, number_days
 from .surveys import SurveyStore
 from .tickets import NEW_TICKET_ID_BASE, TicketRepository
 
@@ -42,6 +42,11 @@ class GraphStore:
         self.surveys = SurveyStore(backend)
         self.reports = ReportQueries(backend)
         self.migrator = Migrator(backend, bridge)
+
+    def ensure_schema(self) -> None:
+        """Indexes and constraints, and what older graphs lack (each ticket's report day)."""
+        self.backend.ensure_schema()
+        number_days(self.backend)
 
     def get_ticket(self, ticket_id: int, admit: Callable[[dict[str, Any]], bool] | None = None) -> dict[str, Any]:
         """The ticket from the graph; a legacy ticket not yet there is migrated first (then the graph is its

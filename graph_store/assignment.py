@@ -15,6 +15,7 @@ from foundation.vocabulary import iso, period_of
 
 from .backends import GraphBackend
 from .errors import SlotTaken, StaleTicket, TicketNotFound
+from .reports import touch_report_day
 
 CANDIDATES = """
 MATCH (x:Expert {active: true})-[:HAS_EXPERTISE]->(:Expertise {product_id: $product_id})
@@ -55,6 +56,7 @@ SET x.last_offered_at = $at, t.status = 'offered', t.updated_at = $at, t.revisio
 CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
                                   at: $at, actor: 'system:assignment', action: 'offered',
                                   detail: 'Offered to expert ' + toString($expert_id) + ' for ' + $starts_at}})
+{touch_report_day("t")}
 RETURN b.key AS key
 """
 
@@ -70,6 +72,7 @@ SET a.state = $outcome, a.closed_at = $at, a.accepted = ($outcome = 'accepted'),
     b.state = CASE WHEN $outcome = 'accepted' THEN 'booked' ELSE 'released' END
 CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
                                   at: $at, actor: $actor, action: $outcome, detail: $detail}})
+{touch_report_day("t")}
 WITH b, a
 FOREACH (_ IN CASE WHEN $outcome = 'accepted' THEN [] ELSE [1] END | DETACH DELETE b)
 RETURN a.state AS state

@@ -75,7 +75,8 @@ def roll_back(store, *, batch_size: int = 100, on_progress: Callable[[int], None
             "MATCH (t:Ticket) WITH t LIMIT $n OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event) "
             "OPTIONAL MATCH (s:Survey {ticket_id: t.id}) OPTIONAL MATCH (b:Booking {ticket_id: t.id}) "
             "WITH collect(DISTINCT t) AS ts, collect(DISTINCT e) AS es, collect(DISTINCT s) AS ss, "
-            "collect(DISTINCT b) AS bs "
+            "collect(DISTINCT b) AS bs, collect(DISTINCT t.created_day) AS days "
+            "FOREACH (day IN days | MERGE (r:ReportDay {day: day}) SET r.version = coalesce(r.version, 0) + 1) "
             "FOREACH (x IN es | DETACH DELETE x) FOREACH (x IN ss | DETACH DELETE x) "
             "FOREACH (x IN bs | DETACH DELETE x) FOREACH (x IN ts | DETACH DELETE x) "
             "RETURN size(ts) AS n", {"n": batch_size})

@@ -31,38 +31,40 @@ from .assignment import booking_key
 from .backends import GraphBackend
 from .errors import MigrationUnavailable, TicketNotFound
 from .faults import crash_point
+from .reports import day_number, touch_report_day
 from .surveys import RESCORE_MANY
 
 MAPPING_VERSION = 2  # 2: bookings for open legacy work, carried-over surveys
 
-WRITE_SUBGRAPHS = """
+WRITE_SUBGRAPHS = f"""
 UNWIND $tickets AS s
-MERGE (t:Ticket {id: s.ticket.id})
+MERGE (t:Ticket {{id: s.ticket.id}})
 ON CREATE SET t += s.ticket, t.migration_token = $token
 WITH t, s WHERE t.migration_token = $token
-MERGE (c:Customer {id: s.ticket.customer_id})
-MERGE (k:Contract {id: s.ticket.contract_id})
-MERGE (p:Product {id: s.ticket.product_id})
-MERGE (l:Locale {id: s.ticket.locale_id})
+MERGE (c:Customer {{id: s.ticket.customer_id}})
+MERGE (k:Contract {{id: s.ticket.contract_id}})
+MERGE (p:Product {{id: s.ticket.product_id}})
+MERGE (l:Locale {{id: s.ticket.locale_id}})
 CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l)
 MERGE (c)-[:SUBSCRIBES_TO]->(k)
 MERGE (k)-[:APPLIES_TO]->(p)
-FOREACH (h IN s.history | CREATE (t)-[:HAS_EVENT]->(:Event {key: h.key, seq: h.seq, at: h.at, actor: h.actor,
-                                                             action: h.action, detail: h.detail}))
+FOREACH (h IN s.history | CREATE (t)-[:HAS_EVENT]->(:Event {{key: h.key, seq: h.seq, at: h.at, actor: h.actor,
+                                                             action: h.action, detail: h.detail}}))
 FOREACH (a IN s.allocations |
-  MERGE (x:Expert {id: a.expert_id})
-  CREATE (x)-[:ALLOCATED {state: a.state, accepted: a.accepted, at: a.at, slot: a.slot, source: 'legacy'}]->(t))
+  MERGE (x:Expert {{id: a.expert_id}})
+  CREATE (x)-[:ALLOCATED {{state: a.state, accepted: a.accepted, at: a.at, slot: a.slot, source: 'legacy'}}]->(t))
 FOREACH (b IN s.bookings |
-  MERGE (x:Expert {id: b.expert_id})
-  MERGE (booking:Booking {key: b.key})
+  MERGE (x:Expert {{id: b.expert_id}})
+  MERGE (booking:Booking {{key: b.key}})
   ON CREATE SET booking.expert_id = b.expert_id, booking.starts_at = b.starts_at, booking.ticket_id = b.ticket_id,
                 booking.state = 'booked', booking.source = 'legacy'
   MERGE (x)-[:HOLDS]->(booking))
 FOREACH (v IN s.survey |
-  MERGE (sv:Survey {ticket_id: v.ticket_id}) ON CREATE SET sv += v
+  MERGE (sv:Survey {{ticket_id: v.ticket_id}}) ON CREATE SET sv += v
   MERGE (sv)-[:REGARDING]->(t))
-FOREACH (u IN s.staff | MERGE (staff:CallCentreStaff {username: u}) CREATE (t)-[:CREATED_BY]->(staff))
+FOREACH (u IN s.staff | MERGE (staff:CallCentreStaff {{username: u}}) CREATE (t)-[:CREATED_BY]->(staff))
 FOREACH (_ IN s.by_customer | CREATE (t)-[:CREATED_BY]->(c))
+{touch_report_day("t")}
 RETURN t.id AS id
 """
 
@@ -95,7 +97,7 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
         "legacy_status": legacy["status"], "channel": legacy["channel"], "description": legacy["description"],
         "customer_id": legacy["customer_id"], "contract_id": legacy["contract_id"],
         "product_id": legacy["product_id"], "locale_id": legacy["locale_id"], "slots": legacy["slots"],
-        "created_at": legacy["created_at"], "updated_at": legacy["updated_at"], "closed_at": legacy["closed_at"],
+        "created_at": legacy["created_at"], "created_day": day_number(legacy["created_at"]), "updated_at": legacy["updated_at"], "closed_at": legacy["closed_at"],
         "resolution": legacy["resolution"], "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
         "source_checksum": legacy["checksum"], "mapping_version": MAPPING_VERSION,
         "revision": 1, "event_count": len(history),

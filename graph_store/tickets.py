@@ -9,6 +9,7 @@ from foundation.vocabulary import iso
 
 from .backends import GraphBackend
 from .errors import StaleTicket, StoreError, TicketNotFound
+from .reports import day_number, touch_report_day
 
 # Tickets born in the graph get ids above every legacy id, so both can share one id space.
 NEW_TICKET_ID_BASE = 100_000_000
@@ -25,33 +26,35 @@ RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocation
 # A raise is created once per raise key (the form's or the API client's Idempotency-Key, scoped to the
 # customer): a retry after an unknown outcome (a lost answer, a fail-over) finds the first attempt's
 # ticket instead of raising a second one. One query, so atomic; the key is a unique node key.
-CREATE_TICKET = """
-MERGE (r:RaiseRequest {key: $raise_key})
+CREATE_TICKET = f"""
+MERGE (r:RaiseRequest {{key: $raise_key}})
 ON CREATE SET r.fresh = true
 ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
 WITH r WHERE r.fresh
-MERGE (counter:Counter {name: 'ticket'})
+MERGE (counter:Counter {{name: 'ticket'}})
 ON CREATE SET counter.value = $base
 SET counter.value = counter.value + 1
 WITH r, counter.value AS id
-CREATE (t:Ticket {id: id})
+CREATE (t:Ticket {{id: id}})
 SET t += $props, t.reference = 'N-' + toString(id), t.source = 'new', t.revision = 1, t.event_count = 1
-MERGE (c:Customer {id: $customer_id})
-MERGE (k:Contract {id: $contract_id})
-MERGE (p:Product {id: $product_id})
-MERGE (l:Locale {id: $locale_id})
+MERGE (c:Customer {{id: $customer_id}})
+MERGE (k:Contract {{id: $contract_id}})
+MERGE (p:Product {{id: $product_id}})
+MERGE (l:Locale {{id: $locale_id}})
 CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l), (r)-[:RAISED]->(t)
-CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
-                                  detail: $detail})
-RETURN id
+CREATE (t)-[:HAS_EVENT]->(e:Event {{key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
+                                    detail: $detail}})
+{touch_report_day("t")}
+RETURN id, t {{.*}} AS ticket, e {{.*}} AS created
 """
 
-UPDATE_TICKET = """
-MATCH (t:Ticket {id: $id})
+UPDATE_TICKET = f"""
+MATCH (t:Ticket {{id: $id}})
 WHERE $expected_revision IS NULL OR t.revision = $expected_revision
 SET t += $changes, t.revision = t.revision + 1, t.event_count = t.event_count + 1, t.updated_at = $at
-CREATE (t)-[:HAS_EVENT]->(:Event {key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
-                                  at: $at, actor: $actor, action: $action, detail: $detail})
+CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+                                  at: $at, actor: $actor, action: $action, detail: $detail}})
+{touch_report_day("t")}
 RETURN t.revision AS revision
 """
 
@@ -81,22 +84,33 @@ class TicketRepository:
                raise_key: str | None = None) -> int:
         """The new ticket's id; with a `raise_key` seen before for this customer, the id of the ticket that
         raise created (nothing new is written)."""
+        return self.create_and_read(customer_id=customer_id, contract_id=contract_id, product_id=product_id,
+                                    locale_id=locale_id, description=description, slots=slots, channel=channel,
+                                    actor=actor, now=now, status=status, raise_key=raise_key)["id"]
+
+    def create_and_read(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int,
+                        description: str, slots: list[str], channel: str, actor: str, now: dt.datetime,
+                        status: str = "new", raise_key: str | None = None) -> dict[str, Any]:
+        """create(), answering with the whole stored ticket (as find() reads it): the new one as the write
+        query returned it, or, for a raise key seen before, the ticket that raise created."""
         at = iso(now)
         key = f"{customer_id}/{raise_key or uuid.uuid4().hex}"
         props = {"status": status, "channel": channel, "description": description, "slots": slots,
                  "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
-                 "locale_id": locale_id, "created_at": at, "updated_at": at, "raise_key": key}
+                 "locale_id": locale_id, "created_at": at, "created_day": day_number(at), "updated_at": at,
+                 "raise_key": key}
         rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
                                              "contract_id": contract_id, "product_id": product_id,
                                              "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
                                              "detail": f"Raised by {channel}"})
         if rows:
-            return rows[0]["id"]
+            return {**rows[0]["ticket"], "history": [rows[0]["created"]], "allocations": []}
         earlier = self.db.read("MATCH (:RaiseRequest {key: $key})-[:RAISED]->(t:Ticket) RETURN t.id AS id",
                                {"key": key})
-        if not earlier:
+        ticket = self.find(earlier[0]["id"]) if earlier else None
+        if ticket is None:
             raise StoreError(f"raise key {key} was used before for a ticket no longer in the graph")
-        return earlier[0]["id"]
+        return ticket
 
     def update(self, ticket_id: int, *, changes: dict[str, Any], actor: str, action: str, detail: str,
                now: dt.datetime, expected_revision: int | None = None) -> int:
@@ -115,10 +129,14 @@ class TicketRepository:
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None, status: str | None = None,
              statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
         wanted = list(statuses) if statuses else ([status] if status else None)
+        # Each case its own pattern, so the store can start from an index (a customer's tickets among
+        # 500,000: an index lookup instead of a scan of every ticket).
         if expert_id is not None:
             match = "MATCH (:Expert {id: $expert_id})-[a:ALLOCATED]->(t:Ticket) WHERE a.state IN ['offered', 'accepted']"
+        elif customer_id is not None:
+            match = "MATCH (t:Ticket) WHERE t.customer_id = $customer_id"
         else:
-            match = "MATCH (t:Ticket) WHERE ($customer_id IS NULL OR t.customer_id = $customer_id)"
+            match = "MATCH (t:Ticket) WHERE true"
         query = (f"{match} AND ($statuses IS NULL OR t.status IN $statuses) "
                  "RETURN t {.*} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
         rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "statuses": wanted,

@@ -106,7 +106,7 @@ def graph_restore(args) -> int:
 def graph_init(_args) -> int:
     """Create indexes and constraints, and import expert profiles not yet in the graph."""
     store = open_store(load_settings(), "backfill")
-    store.backend.ensure_schema()
+    store.ensure_schema()
     imported = store.experts.import_all(store.bridge, dt.date.today())
     print(f"graph schema ready; {imported} expert profiles imported")
     store.close()
@@ -124,7 +124,7 @@ def migrate_ticket(args) -> int:
 
 def backfill(args) -> int:
     store = open_store(load_settings(), "backfill")
-    store.backend.ensure_schema()
+    store.ensure_schema()
     remaining = store.bridge.legacy_stats()["remaining"]
     bar = ProgressBar(remaining if args.limit is None else min(args.limit, remaining))
     result = run_backfill(store.migrator, store.bridge, batch_size=args.batch, workers=args.workers,
@@ -159,7 +159,7 @@ def _report(result) -> int:
 def cutover(args) -> int:
     """The day the new ticketing is switched on: schema, expert profiles, open legacy work moved now."""
     store = open_store(load_settings(), "backfill")
-    store.backend.ensure_schema()
+    store.ensure_schema()
     imported = store.experts.import_all(store.bridge, dt.date.today())
     result = cut_over(store, batch_size=args.batch)
     stats = store.bridge.legacy_stats()

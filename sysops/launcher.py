@@ -143,7 +143,7 @@ def prepare_graph(settings: Settings) -> int:
     """Indexes and constraints, and expert profiles imported once (the graph is their master)."""
     store = open_store(settings, "backfill")
     try:
-        store.backend.ensure_schema()
+        store.ensure_schema()
         return store.experts.import_all(store.bridge, dt.date.today())
     finally:
         store.bridge.close()

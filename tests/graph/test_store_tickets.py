@@ -153,3 +153,12 @@ def test_a_raise_key_creates_one_ticket_however_often_and_concurrently_it_is_sen
     other_customer = store.tickets.create(customer_id=2, raise_key="k" * 20, **raise_)
     unkeyed = [store.tickets.create(customer_id=1, **raise_) for _ in range(2)]
     assert len({ids[0], other_customer, *unkeyed}) == 4
+
+
+def test_a_raise_answers_with_the_ticket_exactly_as_it_is_read_back(store):
+    raise_ = dict(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
+                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW,
+                  raise_key="answer-once-0001")
+    created = store.tickets.create_and_read(**raise_)
+    assert created == store.tickets.find(created["id"])
+    assert store.tickets.create_and_read(**raise_) == created  # the same key: the first ticket, as read

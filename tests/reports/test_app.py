@@ -20,12 +20,23 @@ NOW = dt.datetime(2026, 11, 25, 12, 0)
 
 
 class FixedSource:
-    def __init__(self):
-        self.asked: list[tuple[dt.datetime, dt.datetime]] = []
+    """Tickets only on 20 November; keeps no day summary, so every report reads the tickets."""
 
-    def tickets_raised(self, start, end):
-        self.asked.append((start, end))
-        if start.date() != dt.date(2026, 11, 20):
+    def __init__(self):
+        self.asked: list[tuple[dt.date, dt.date]] = []
+
+    def day_summaries(self, first, last):
+        return {}
+
+    def keep_day_summaries(self, days):
+        return 0
+
+    def legacy_tickets_raised(self, first, last):
+        return []
+
+    def tickets_raised(self, first, last):
+        self.asked.append((first, last))
+        if not first <= dt.date(2026, 11, 20) <= last:
             return []
         return [{"id": 1, "reference": "N-1", "status": "closed", "product_id": 11, "locale_id": 1,
                  "created_at": "2026-11-20T08:00:00", "closed_at": "2026-11-20T20:00:00", "reopened": None,
@@ -36,7 +47,10 @@ class FixedSource:
                  "allocations": [{"expert_id": 5, "state": "refused", "at": "2026-11-20T10:00:00",
                                   "closed_at": "2026-11-20T10:05:00", "reason": "=HYPERLINK(\"x\")"}]}]
 
-    def waiting(self, now=None):
+    def waiting_count(self, now=None):
+        return len(self.waiting(now))
+
+    def waiting(self, now=None, limit=None):
         return [{"id": 2, "reference": "N-2", "status": "unassigned", "created_at": "2026-11-20T10:00:00",
                  "waiting_since": "2026-11-20T10:05:00"}]
 
@@ -88,8 +102,8 @@ def test_only_managers_see_reports(reports_app):
 def test_dashboard_defaults_to_30_days_and_compares_with_the_30_before(reports_app):
     app, source = reports_app
     page = app.test_client().get("/", headers=headers("manager")).get_data(as_text=True)
-    assert source.asked[:2] == [(dt.datetime(2026, 10, 27), dt.datetime(2026, 11, 26)),
-                                (dt.datetime(2026, 9, 27), dt.datetime(2026, 10, 27))]
+    assert source.asked[:2] == [(dt.date(2026, 10, 27), dt.date(2026, 11, 25)),
+                                (dt.date(2026, 9, 27), dt.date(2026, 10, 26))]
     assert 'data-metric="lost">0<' in page and "Every ticket is in a visible state." in page
     assert "<svg" in page and "Definition:" in page and 'data-metric="waiting">1<' in page
 
@@ -137,3 +151,19 @@ def test_the_migration_table_links_to_the_reconciliation_list_of_what_differs(re
     listing = client.get("/reconciliation", headers=headers("manager")).get_data(as_text=True)
     assert 'data-ticket-id="18"' in listing and "needs a person" in listing and 'data-ticket-id="17"' in listing
     assert "legacy event not in the copy" in listing and "<b>Called</b>" not in listing  # escaped
+
+
+def test_the_screen_lists_the_longest_waiting_and_counts_all_the_csv_lists_all(reports_app):
+    app, source = reports_app
+    queue = [{"id": n, "reference": f"N-{n}", "status": "unassigned", "created_at": "2026-11-20T10:00:00",
+              "waiting_since": (dt.datetime(2026, 11, 1) + dt.timedelta(hours=n)).isoformat()} for n in range(150)]
+    source.waiting = lambda now=None, limit=None: queue[:limit] if limit is not None else queue
+    source.waiting_count = lambda now=None: len(queue)
+    client = app.test_client()
+    page = client.get("/", headers=headers("manager")).get_data(as_text=True)
+    shown = re.search(r'<table data-table="unassigned">(.*?)</table>', page, re.S).group(1)
+    assert 'data-metric="waiting">150<' in page and "The 100 waiting longest of 150" in page
+    assert shown.count("<tr>") == 101 and ">N-0<" in shown and ">N-100<" not in shown
+    exported = client.get("/export/unassigned.csv", headers=headers("manager")).get_data(as_text=True)
+    assert len(exported.strip().splitlines()) == 151
+

@@ -75,7 +75,7 @@ class System:
 
         store = open_store(load_settings(self.env), "backfill", self.env)
         try:
-            store.backend.ensure_schema()
+            store.ensure_schema()
             store.experts.import_all(store.bridge, dt.date.today())
         finally:
             store.bridge.close()

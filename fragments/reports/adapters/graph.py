@@ -8,11 +8,23 @@ class GraphReportSource:
     def __init__(self, graph):
         self.graph = graph
 
-    def tickets_raised(self, start, end):
-        return self.graph.reports.tickets_raised(start, end)
+    def tickets_raised(self, first, last):
+        return self.graph.reports.tickets_raised(first, last)
 
-    def waiting(self, now=None):
-        return self.graph.reports.waiting()
+    def legacy_tickets_raised(self, first, last):
+        return []
+
+    def day_summaries(self, first, last):
+        return self.graph.reports.day_summaries(first, last)
+
+    def keep_day_summaries(self, days):
+        return self.graph.reports.keep_day_summaries(days)
+
+    def waiting(self, now=None, limit=None):
+        return self.graph.reports.waiting(limit)
+
+    def waiting_count(self, now=None):
+        return self.graph.reports.waiting_count()
 
     def lost(self, visible):
         return self.graph.reports.lost(visible)

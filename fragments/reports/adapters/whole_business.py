@@ -37,10 +37,9 @@ class WholeBusinessSource(GraphReportSource):
         self._lock = threading.Lock()
         self._last_now: tuple[str | None, dict[str, Any]] = (None, {})
 
-    def tickets_raised(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]:
-        graph_rows = super().tickets_raised(start, end)
-        legacy = self.bridge.legacy_report_rows(iso(start), iso(end))
-        return graph_rows + [legacy_row(row) for row in legacy]
+    def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        start, end = dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
+        return [legacy_row(row) for row in self.bridge.legacy_report_rows(iso(start), iso(end))]
 
     def _legacy_now(self, now: dt.datetime) -> dict[str, Any]:
         """One bridge read per moment: the waiting table and the expert table of one report share it."""
@@ -53,9 +52,13 @@ class WholeBusinessSource(GraphReportSource):
             self._last_now = (key, figures)
         return figures
 
-    def waiting(self, now: dt.datetime | None = None) -> list[dict[str, Any]]:
-        legacy = self._legacy_now(now or dt.datetime.now())["waiting"]
-        return super().waiting() + [{**w, "status": LEGACY_STATUS["open"]} for w in legacy]
+    def waiting(self, now: dt.datetime | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        legacy = [{**w, "status": LEGACY_STATUS["open"]} for w in self._legacy_now(now or dt.datetime.now())["waiting"]]
+        both = sorted(super().waiting(now, limit) + legacy, key=lambda w: (w["waiting_since"], w["reference"]))
+        return both if limit is None else both[:limit]
+
+    def waiting_count(self, now: dt.datetime | None = None) -> int:
+        return super().waiting_count(now) + len(self._legacy_now(now or dt.datetime.now())["waiting"])
 
     def experts(self, now: dt.datetime) -> list[dict[str, Any]]:
         legacy = self._legacy_now(now)

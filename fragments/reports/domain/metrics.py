@@ -4,9 +4,13 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter, defaultdict
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any
+
+import numpy as np
+
+from . import summary
 
 DEFINITIONS = {
     "volume": "Tickets raised in the period (by the time they were raised), by their state now, product and locale.",
@@ -46,14 +50,26 @@ def median(values: list[float]) -> float | None:
 
 
 def hours_between(start: str, end: str) -> float:
-    return (dt.datetime.fromisoformat(end) - dt.datetime.fromisoformat(start)).total_seconds() / 3600
+    return summary.hours_between(start, end)
 
 
-def accepted_at(ticket: dict[str, Any]) -> str | None:
-    """When the ticket's first accepted offer was accepted (legacy allocations carry only `at`)."""
-    times = [a.get("closed_at") or a.get("at") for a in ticket["allocations"] if a["state"] == "accepted"]
-    times = [t for t in times if t]
-    return min(times) if times else None
+def _hours(seconds: int) -> float:
+    return seconds / 3600
+
+
+def sorted_median(ordered: np.ndarray) -> float | None:
+    """median() of sorted whole seconds, in hours (the same arithmetic on the same values)."""
+    n = len(ordered)
+    if not n:
+        return None
+    mid = n // 2
+    return _hours(int(ordered[mid])) if n % 2 else (_hours(int(ordered[mid - 1])) + _hours(int(ordered[mid]))) / 2
+
+
+def sorted_percentile(ordered: np.ndarray, p: float) -> float | None:
+    """percentile() of sorted whole seconds, in hours."""
+    n = len(ordered)
+    return _hours(int(ordered[max(1, math.ceil(p / 100 * n)) - 1])) if n else None
 
 
 @dataclass
@@ -62,52 +78,48 @@ class TicketOps:
     by_state: dict[str, int]
     by_product: dict[Any, int]
     by_locale: dict[Any, int]
-    assign_hours: list[float]
-    close_hours: list[float]
+    assign_seconds: np.ndarray  # sorted
+    close_seconds: np.ndarray  # sorted
     refused: int
     timed_out: int
     re_offers: int
     reopened_tickets: int
     reopen_events: int
 
+    @classmethod
+    def of(cls, s: summary.Summary) -> "TicketOps":
+        return cls(raised=s.raised, by_state=dict(s.by_state), by_product=dict(s.by_product),
+                   by_locale=dict(s.by_locale), assign_seconds=np.sort(s.array("assign")),
+                   close_seconds=np.sort(s.array("close")), refused=s.refused, timed_out=s.timed_out,
+                   re_offers=s.re_offers, reopened_tickets=s.reopened_tickets, reopen_events=s.reopen_events)
+
+    @property
+    def assign_hours(self) -> list[float]:
+        return [_hours(x) for x in self.assign_seconds.tolist()]
+
+    @property
+    def close_hours(self) -> list[float]:
+        return [_hours(x) for x in self.close_seconds.tolist()]
+
     @property
     def assign_median(self) -> float | None:
-        return median(self.assign_hours)
+        return sorted_median(self.assign_seconds)
 
     @property
     def assign_p90(self) -> float | None:
-        return percentile(self.assign_hours, 90)
+        return sorted_percentile(self.assign_seconds, 90)
 
     @property
     def close_median(self) -> float | None:
-        return median(self.close_hours)
+        return sorted_median(self.close_seconds)
 
     @property
     def close_p90(self) -> float | None:
-        return percentile(self.close_hours, 90)
+        return sorted_percentile(self.close_seconds, 90)
 
 
 def ticket_ops(tickets: list[dict[str, Any]]) -> TicketOps:
-    assign, close = [], []
-    refused = timed_out = re_offers = reopened = reopen_events = 0
-    for t in tickets:
-        if (accepted := accepted_at(t)) is not None:
-            assign.append(hours_between(t["created_at"], accepted))
-        if t["status"] == "closed" and t.get("closed_at"):
-            close.append(hours_between(t["created_at"], t["closed_at"]))
-        states = [a["state"] for a in t["allocations"]]
-        refused += states.count("refused")
-        timed_out += states.count("timed_out")
-        offers = sum(1 for s in states if s in ("offered", "accepted", "refused", "timed_out", "withdrawn"))
-        re_offers += max(0, offers - 1)
-        if t.get("reopened"):
-            reopened += 1
-            reopen_events += int(t["reopened"])
-    return TicketOps(
-        raised=len(tickets), by_state=dict(Counter(t["status"] for t in tickets)),
-        by_product=dict(Counter(t["product_id"] for t in tickets)), by_locale=dict(Counter(t["locale_id"] for t in tickets)),
-        assign_hours=assign, close_hours=close, refused=refused, timed_out=timed_out, re_offers=re_offers,
-        reopened_tickets=reopened, reopen_events=reopen_events)
+    return TicketOps.of(summary.summarise(tickets))
 
 
 def waiting(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
@@ -142,24 +154,47 @@ class ExpertLine:
 
 
 def expert_lines(tickets: list[dict[str, Any]], experts: list[dict[str, Any]]) -> list[ExpertLine]:
-    counts: dict[int, Counter] = defaultdict(Counter)
-    reasons: dict[int, Counter] = defaultdict(Counter)
-    closes: dict[int, list[float]] = defaultdict(list)
-    for t in tickets:
-        for a in t["allocations"]:
-            x = a["expert_id"]
-            counts[x]["offers"] += 1
-            counts[x][a["state"]] += 1
-            if a["state"] == "refused":
-                reasons[x][(a.get("reason") or "no reason given").split(":")[0]] += 1
-        closer = next((a["expert_id"] for a in t["allocations"] if a["state"] == "accepted"), None)
-        if closer is not None and t["status"] == "closed" and t.get("closed_at"):
-            closes[closer].append(hours_between(t["created_at"], t["closed_at"]))
+    return expert_lines_of(summary.summarise(tickets), experts)
+
+
+def expert_lines_of(s: summary.Summary, experts: list[dict[str, Any]]) -> list[ExpertLine]:
+    ids = np.array([e["id"] for e in experts], dtype=np.int64)
+    order = np.argsort(ids)
+    # Offers and outcomes per expert: one bincount over (expert position, outcome).
+    allocated, outcomes = s.array("alloc_expert"), s.array("alloc_outcome")
+    position = _positions(ids, order, allocated)
+    known = position >= 0
+    counts = np.bincount(position[known] * len(summary.OUTCOMES) + outcomes[known],
+                         minlength=len(ids) * len(summary.OUTCOMES)).reshape(len(ids), len(summary.OUTCOMES))
+    # Seconds to close per closing expert: sorted by (expert position, seconds), then sliced.
+    closer, seconds = s.array("closer_expert"), s.array("closer_seconds")
+    closer_position = _positions(ids, order, closer)
+    keep = closer_position >= 0
+    closer_position, seconds = closer_position[keep], seconds[keep]
+    by = np.lexsort((seconds, closer_position))
+    closer_position, seconds = closer_position[by], seconds[by]
+    starts = np.searchsorted(closer_position, np.arange(len(ids) + 1))
+    reasons: dict[int, dict[str, int]] = {}
+    for (x, reason), n in s.reasons.items():
+        reasons.setdefault(x, {})[reason] = n
+    code = {name: i for i, name in enumerate(summary.OUTCOMES)}
     lines = []
-    for e in experts:
+    for i, e in enumerate(experts):
         x = e["id"]
+        row = counts[i]
         lines.append(ExpertLine(x, f"{e.get('first_name') or ''} {e.get('last_name') or ''}".strip() or f"#{x}",
-                                e.get("load") or 0, counts[x]["offers"], counts[x]["accepted"], counts[x]["refused"],
-                                counts[x]["timed_out"], dict(reasons[x]), closes[x],
+                                e.get("load") or 0, int(row.sum()), int(row[code["accepted"]]),
+                                int(row[code["refused"]]), int(row[code["timed_out"]]), reasons.get(x, {}),
+                                [_hours(v) for v in seconds[starts[i]:starts[i + 1]].tolist()],
                                 round(e["score"], 2) if e.get("score") is not None else None, e.get("answers") or 0))
     return lines
+
+
+def _positions(ids: np.ndarray, order: np.ndarray, wanted: np.ndarray) -> np.ndarray:
+    """Each wanted id's index in `ids` (sorted by `order`), -1 where it is not there."""
+    if not len(ids):
+        return np.full(len(wanted), -1, dtype=np.int64)
+    at = np.searchsorted(ids[order], wanted)
+    at = np.minimum(at, len(ids) - 1)
+    found = ids[order][at] == wanted
+    return np.where(found, order[at], -1)

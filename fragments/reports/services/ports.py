@@ -10,8 +10,22 @@ Clock = Callable[[], dt.datetime]
 
 
 class ReportSource(Protocol):
-    def tickets_raised(self, start: dt.datetime, end: dt.datetime) -> list[dict[str, Any]]: ...
-    def waiting(self, now: dt.datetime) -> list[dict[str, Any]]: ...
+    def tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """The graph's tickets raised on the days first..last (both included)."""
+
+    def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        """The tickets raised on those days that only the legacy system holds."""
+
+    def day_summaries(self, first: dt.date, last: dt.date) -> dict[dt.date, dict[str, Any]]:
+        """The kept per-day summaries: {day: {"version": int, "summary": text or None if not current}}."""
+
+    def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
+        """Keep (day, version read, summary text) where the day's version is still the one read."""
+
+    def waiting(self, now: dt.datetime, limit: int | None = None) -> list[dict[str, Any]]:
+        """Tickets waiting for an expert now, longest waiting first (the first `limit`)."""
+
+    def waiting_count(self, now: dt.datetime) -> int: ...
     def lost(self, visible: list[str]) -> list[dict[str, Any]]: ...
     def experts(self, now: dt.datetime) -> list[dict[str, Any]]: ...
     def migration(self) -> dict[str, Any]: ...

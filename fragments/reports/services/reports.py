@@ -8,6 +8,8 @@ from foundation.vocabulary import VISIBLE_STATES
 
 from ..domain import metrics
 from ..domain.period import Period
+from ..domain.summary import Summary
+from .daily import DailySummaries
 from .ports import BridgeClient, BridgeError, Clock, ReportSource
 
 
@@ -15,11 +17,17 @@ def _fmt(value: float | None) -> str:
     return "" if value is None else f"{value:.1f}"
 
 
+# The screen lists this many of the tickets waiting longest (the figure above it counts them all; the
+# CSV lists them all): at 100x ten thousand rows made the page slow and nobody reads them.
+SCREEN_WAITING_ROWS = 100
+
+
 class Reports:
     def __init__(self, source: ReportSource, bridge: BridgeClient, clock: Clock):
         self.source = source
         self.bridge = bridge
         self.clock = clock
+        self.daily = DailySummaries(source)
 
     def _names(self) -> tuple[dict[int, str], dict[int, str]]:
         try:
@@ -31,10 +39,10 @@ class Reports:
     def build(self, period: Period) -> dict[str, Any]:
         """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}, and the headline
         figures."""
-        inputs = _Inputs(self, period)
+        inputs = _Inputs(self, period, screen=True)
         tables = {name: make(inputs) for name, make in TABLES.items()}
         return {"period": period, "previous": inputs.previous, "tables": tables,
-                "lost_count": len(tables["lost"]["rows"]), "waiting_count": len(tables["unassigned"]["rows"]),
+                "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
                 "raised": inputs.current.raised, "raised_before": inputs.before.raised}
 
     def reconciliation(self) -> dict[str, Any] | None:
@@ -50,22 +58,23 @@ class Reports:
 class _Inputs:
     """What the tables are made of, each read or computed once, and only when a table asks."""
 
-    def __init__(self, reports: Reports, period: Period):
+    def __init__(self, reports: Reports, period: Period, screen: bool = False):
         self.source, self.period, self.previous = reports.source, period, period.previous()
+        self.screen = screen  # for the screen (long lists cut), else for a CSV (everything)
         self.now = reports.clock()
         self._reports = reports
 
     @cached_property
-    def current_rows(self) -> list[dict[str, Any]]:
-        return self.source.tickets_raised(self.period.start, self.period.end)
+    def current_summary(self) -> Summary:
+        return self._reports.daily.period(self.period.first, self.period.last)
 
     @cached_property
     def current(self) -> metrics.TicketOps:
-        return metrics.ticket_ops(self.current_rows)
+        return metrics.TicketOps.of(self.current_summary)
 
     @cached_property
     def before(self) -> metrics.TicketOps:
-        return metrics.ticket_ops(self.source.tickets_raised(self.previous.start, self.previous.end))
+        return metrics.TicketOps.of(self._reports.daily.period(self.previous.first, self.previous.last))
 
     @cached_property
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
@@ -113,10 +122,11 @@ def _offers(i: _Inputs) -> dict:
 
 
 def _unassigned(i: _Inputs) -> dict:
+    rows = [[r["reference"], r["status"], r["waiting_since"], r["hours"]] for r in
+            metrics.waiting(i.source.waiting(i.now, SCREEN_WAITING_ROWS if i.screen else None), i.now)]
+    total = i.source.waiting_count(i.now) if i.screen else len(rows)
     return {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
-            "columns": ["ticket", "state", "waiting since", "hours"],
-            "rows": [[r["reference"], r["status"], r["waiting_since"], r["hours"]]
-                     for r in metrics.waiting(i.source.waiting(i.now), i.now)]}
+            "columns": ["ticket", "state", "waiting since", "hours"], "rows": rows, "total": total}
 
 
 def _lost(i: _Inputs) -> dict:
@@ -126,7 +136,7 @@ def _lost(i: _Inputs) -> dict:
 
 
 def _experts(i: _Inputs) -> dict:
-    lines = metrics.expert_lines(i.current_rows, i.source.experts(i.now))
+    lines = metrics.expert_lines_of(i.current_summary, i.source.experts(i.now))
     return {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
             "columns": ["expert", "load", "offers", "accepted", "refused", "timed out", "acceptance rate",
                         "refusal reasons", "median hours to close", "survey score", "answers"],

@@ -17,11 +17,9 @@ class GraphTicketStore:
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
                slots: list[str], channel: str, actor: str, now: dt.datetime,
                raise_key: str | None = None) -> Ticket:
-        ticket_id = self.graph.tickets.create(customer_id=customer_id, contract_id=contract_id,
-                                              product_id=product_id, locale_id=locale_id, description=description,
-                                              slots=slots, channel=channel, actor=actor, now=now,
-                                              raise_key=raise_key)
-        return self.get(ticket_id)
+        return Ticket.from_record(self.graph.tickets.create_and_read(
+            customer_id=customer_id, contract_id=contract_id, product_id=product_id, locale_id=locale_id,
+            description=description, slots=slots, channel=channel, actor=actor, now=now, raise_key=raise_key))
 
     def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
         check = (lambda record: admit(Ticket.from_record(record))) if admit else None

@@ -1,0 +1,79 @@
+"""A period's summary from the kept per-day summaries of the graph's tickets (docs/adr/0019).
+
+A day whose kept summary is current costs one small read; a day changed since (or never summarised)
+is recomputed from its tickets and kept again, unless a ticket of that day changed meanwhile (the
+store keeps a summary only at the version it was computed from). Tickets only the legacy system
+holds are summarised as they are read: they leave that set as they migrate.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from ..domain.summary import Summary, UnknownFormat, summarise
+from .ports import ReportSource
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
+    """Consecutive days as (first, last) runs: one read per run."""
+    runs: list[tuple[dt.date, dt.date]] = []
+    for day in sorted(days):
+        if runs and runs[-1][1] + ONE_DAY == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
+def _current(text: str | None) -> Summary | None:
+    """The kept summary, unless there is none or it was kept in another format (then it is recomputed)."""
+    if text is None:
+        return None
+    try:
+        return Summary.from_json(text)
+    except UnknownFormat:
+        return None
+
+
+class DailySummaries:
+    def __init__(self, source: ReportSource):
+        self.source = source
+
+    def graph_period(self, first: dt.date, last: dt.date) -> Summary:
+        """The summary of the graph's tickets raised on the days first..last."""
+        kept = self.source.day_summaries(first, last)
+        total, stale = Summary(), {}
+        day = first
+        while day <= last:
+            entry = kept.get(day) or {"version": 0, "summary": None}
+            summary = _current(entry["summary"])
+            if summary is None:
+                stale[day] = entry["version"]
+            else:
+                total.merge(summary)
+            day += ONE_DAY
+        if stale:
+            total.merge(self._recompute(stale))
+        return total
+
+    def _recompute(self, stale: dict[dt.date, int]) -> Summary:
+        by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
+        for first, last in _runs(list(stale)):
+            for ticket in self.source.tickets_raised(first, last):
+                by_day[dt.date.fromisoformat(ticket["created_at"][:10])].append(ticket)
+        total, keep = Summary(), []
+        for day, version in stale.items():
+            summary = summarise(by_day.get(day, []))
+            keep.append((day, version, summary.to_json()))
+            total.merge(summary)
+        self.source.keep_day_summaries(keep)
+        return total
+
+    def period(self, first: dt.date, last: dt.date) -> Summary:
+        """Every ticket raised on the days first..last, each counted once, wherever it is."""
+        total = self.graph_period(first, last)
+        legacy = self.source.legacy_tickets_raised(first, last)
+        return total.merge(summarise(legacy)) if legacy else total

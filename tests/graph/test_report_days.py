@@ -1,0 +1,229 @@
+"""The reports' kept per-day summaries (docs/adr/0019) against a full recomputation from the tickets,
+after random sequences of ticket events played through the real ticketing services, on both graph
+backends; and the version check that keeps a summary computed from old tickets from being kept."""
+from __future__ import annotations
+
+import datetime as dt
+import random
+
+import pytest
+
+from bridge_api.serializers import content_checksum
+from fragments.reports.adapters.graph import GraphReportSource
+from fragments.reports.domain.period import Period
+from fragments.reports.domain.summary import summarise
+from fragments.reports.services.daily import DailySummaries
+from fragments.reports.services.reports import Reports
+from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.services.management import RaiseRequest
+from fragments.ticketing.wiring import build
+from graph_store import GraphStore
+from tests.support.fake_bridge import FakeBridgeClient
+
+T0 = dt.datetime(2026, 11, 2, 8, 0)
+FIRST, LAST = T0.date() - dt.timedelta(days=3), T0.date() + dt.timedelta(days=12)
+PRODUCTS = (50, 51, 52)
+PERIODS = ("morning", "afternoon", "evening")
+
+
+class Clock:
+    def __init__(self):
+        self.now = T0
+
+    def __call__(self):
+        return self.now
+
+
+class Source(GraphReportSource):
+    def migration(self):
+        return {"legacy_total": 0, "graph_migrated": 0, "remaining": 0, "percent_migrated": 100.0, "lazy": 0,
+                "backfill": 0, "last_reconciliation": None}
+
+
+class Recomputing(Source):
+    """Keeps nothing: every report is computed from every ticket (the reference)."""
+
+    def day_summaries(self, first, last):
+        return {}
+
+    def keep_day_summaries(self, days):
+        return 0
+
+
+def legacy_ticket(ticket_id: int, created: dt.datetime, rng: random.Random) -> dict:
+    status = rng.choice(["open", "closed", "assigned"])
+    at = created.isoformat()
+    history = [{"at": at, "actor": "call_centre:cc", "action": "created", "detail": "Raised by phone"}]
+    expert = None if status == "open" else rng.choice([901, 902, 903])
+    if expert:
+        history.append({"at": (created + dt.timedelta(hours=1)).isoformat(), "actor": "system:legacy-dispatch",
+                        "action": "assigned", "detail": f"Assigned to expert {expert}"})
+    closed = (created + dt.timedelta(hours=rng.randint(2, 40))).isoformat() if status == "closed" else None
+    if closed:
+        history.append({"at": closed, "actor": f"expert:expert{expert}", "action": "status",
+                        "detail": "in_progress -> closed. Fixed"})
+    content = {"id": ticket_id, "reference": f"T-{ticket_id:07d}", "status": status, "channel": "phone",
+               "description": "It broke down.", "customer_id": 7, "contract_id": 70,
+               "product_id": rng.choice(PRODUCTS), "locale_id": 1, "assigned_expert_id": expert,
+               "created_by": None, "created_at": at, "updated_at": history[-1]["at"], "closed_at": closed,
+               "resolution": "Fixed" if closed else None,
+               "slots": [(created + dt.timedelta(days=30)).replace(hour=8).isoformat()], "history": history}
+    return {**content, "checksum": content_checksum(content), "frozen_at": None, "migrated_at": None,
+            "survey": None}
+
+
+@pytest.fixture
+def world(graph_backend):
+    bridge = FakeBridgeClient()
+    bridge.product_list = [{"id": p, "name": f"Product {p}"} for p in PRODUCTS]
+    bridge.locale_list = [{"id": 1, "name": "English"}]
+    bridge.customers[7] = {"id": 7, "locale": {"id": 1}, "notification_preference": "email"}
+    bridge.contracts[7] = [{"id": 70, "status": "active", "start_date": "2026-01-01", "end_date": None,
+                            "product_ids": list(PRODUCTS)}]
+    graph = GraphStore(graph_backend, bridge)
+    everywhen = [{"weekday": d, "period": p} for d in range(7) for p in PERIODS]
+    for expert_id, products in ((901, [50, 51]), (902, [50]), (903, [51, 52])):
+        graph.experts.import_profile({"id": expert_id, "employee_number": f"E{expert_id}", "first_name": "Exp",
+                                      "last_name": str(expert_id), "active": True, "weekly_availability": everywhen,
+                                      "time_off": [], "skills": [{"product_id": p, "level": 3} for p in products],
+                                      "locale_ids": [1]}, T0.date())
+    clock = Clock()
+    ticketing = build(GraphTicketStore(graph), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
+    return graph, bridge, clock, ticketing
+
+
+def offered(ticket):
+    return next((a for a in ticket.allocations if a.state == "offered"), None)
+
+
+def play(world, rng: random.Random, steps: int) -> list[int]:
+    """Random ticket events in time order, with reports read in between (so summaries are kept and then
+    go stale); returns the tickets raised."""
+    graph, bridge, clock, ticketing = world
+    reports = Reports(Source(graph), bridge, clock)
+    raised: list[int] = []
+    legacy_ids = iter(range(500, 10_000))
+    for _ in range(steps):
+        clock.now += dt.timedelta(minutes=rng.choice([7, 30, 90, 300, 700]))
+        event = rng.choices(["raise", "accept", "refuse", "expire", "close", "reopen", "note", "cancel", "legacy",
+                             "report"], weights=[6, 4, 2, 2, 3, 1, 1, 1, 2, 3])[0]
+        if event == "raise" or not raised:
+            slot = f"{(clock.now + dt.timedelta(days=rng.randint(1, 3))).date()} {rng.choice(PERIODS)}"
+            raised.append(ticketing.orchestrator.raise_ticket(RaiseRequest(
+                7, rng.choice(PRODUCTS), "It broke down today", [slot], "phone", "callcentre"))["id"])
+            continue
+        fits = {"accept": lambda t: offered(t), "refuse": lambda t: offered(t),
+                "close": lambda t: t.status == "assigned", "reopen": lambda t: t.status == "closed",
+                "cancel": lambda t: t.status in ("new", "unassigned", "offered")}.get(event)
+        tickets = [ticketing.management.get(i) for i in raised]
+        ticket = rng.choice([t for t in tickets if fits(t)] or tickets) if fits else rng.choice(tickets)
+        offer, accepted = offered(ticket), next((a for a in ticket.allocations if a.state == "accepted"), None)
+        if event == "accept" and offer:
+            ticketing.assignment.accept(ticket.id, offer.expert_id, f"expert{offer.expert_id}")
+        elif event == "refuse" and offer:
+            ticketing.assignment.refuse(ticket.id, offer.expert_id, f"expert{offer.expert_id}",
+                                        rng.choice(["Too far away", "Ill or on leave", "Not my skill: drones"]))
+        elif event == "expire":
+            clock.now += dt.timedelta(hours=2, minutes=1)
+            ticketing.assignment.expire_due_offers()
+        elif event == "close" and accepted and ticket.status == "assigned":
+            ticketing.orchestrator.close(ticket.id, accepted.expert_id, f"expert{accepted.expert_id}", "Fixed it")
+        elif event == "reopen" and ticket.status == "closed":
+            ticketing.orchestrator.reopen(ticket.id, "callcentre", "broken again")
+        elif event == "note":
+            graph.tickets.add_note(ticket.id, actor="callcentre", note="Customer called", now=clock.now)
+        elif event == "cancel" and ticket.status in ("new", "unassigned", "offered"):
+            ticketing.orchestrator.cancel(ticket.id, "callcentre", "No longer needed")
+        elif event == "legacy":
+            created = clock.now - dt.timedelta(days=rng.randint(0, 3), hours=rng.randint(0, 8))
+            record = legacy_ticket(next(legacy_ids), created, rng)
+            bridge.legacy_tickets[record["id"]] = record
+            graph.get_ticket(record["id"])  # migrated on first read
+        elif event == "report":
+            day = rng.choice([FIRST + dt.timedelta(days=n) for n in range((LAST - FIRST).days)])
+            reports.build(Period(day, min(LAST, day + dt.timedelta(days=rng.randint(0, 6)))))
+    return raised
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, seed):
+    graph, bridge, clock, _ = world
+    raised = play(world, random.Random(seed), steps=90)
+    source = Source(graph)
+    kept = graph.reports.day_summaries(FIRST, LAST)
+    assert any(e["summary"] and summarise([]).to_json() != e["summary"] for e in kept.values()), \
+        "no summary of a day with tickets is kept and current"
+    assert any(e["summary"] is None for e in kept.values()), "no kept summary went stale"
+    whole = summarise(source.tickets_raised(FIRST, LAST))
+    assert whole.refused and whole.timed_out and whole.reopened_tickets and len(whole.array("close")), \
+        "events not played"
+    daily = DailySummaries(source)
+    for first, last in ((FIRST, LAST), (T0.date(), T0.date() + dt.timedelta(days=2)), (LAST, LAST)):
+        assert daily.graph_period(first, last) == summarise(source.tickets_raised(first, last))
+    end = max(LAST, clock.now.date())
+    everything = daily.graph_period(FIRST, end)
+    assert everything.raised >= len(raised) and everything == summarise(source.tickets_raised(FIRST, end))
+    # Now every day of the range is kept and current: the same answer comes from the kept summaries alone.
+    assert all(e["summary"] for e in graph.reports.day_summaries(FIRST, end).values())
+    assert daily.graph_period(FIRST, end) == everything
+    # And the whole screen equals the one computed from every ticket.
+    period = Period(FIRST + dt.timedelta(days=3), LAST)
+    incremental = Reports(source, bridge, clock).build(period)
+    reference = Reports(Recomputing(graph), bridge, clock).build(period)
+    assert incremental["tables"] == reference["tables"]
+
+
+def test_a_summary_computed_before_a_change_to_its_day_is_not_kept(world):
+    graph, bridge, clock, ticketing = world
+    ticket = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 50, "It broke down today", ["2026-11-03 morning"],
+                                                              "phone", "callcentre"))["id"]
+    day = T0.date()
+    version = graph.reports.day_summaries(day, day)[day]["version"]
+    stale = summarise(graph.reports.tickets_raised(day, day)).to_json()
+    clock.now += dt.timedelta(hours=1)
+    ticketing.orchestrator.cancel(ticket, "callcentre", "No longer needed")  # a change after the read
+    assert graph.reports.keep_day_summaries([(day, version, stale)]) == 0
+    assert graph.reports.day_summaries(day, day)[day]["summary"] is None
+    fresh = DailySummaries(Source(graph)).graph_period(day, day)
+    assert fresh.by_state == {"cancelled": 1}
+    assert graph.reports.day_summaries(day, day)[day]["summary"] is not None
+
+
+def test_tickets_written_before_they_carried_their_day_are_numbered_and_counted(world, graph_backend):
+    graph, bridge, clock, _ = world
+    graph.reports.keep_day_summaries([(T0.date(), 0, summarise([]).to_json())])  # an empty day, kept
+    graph_backend.write("CREATE (:Ticket {id: 42, status: 'unassigned', product_id: 50, locale_id: 1, "
+                        "created_at: $at, reopened_count: 0})", {"at": T0.isoformat()})
+    assert DailySummaries(Source(graph)).graph_period(T0.date(), T0.date()).raised == 0  # not numbered yet
+    graph.ensure_schema()
+    summary = DailySummaries(Source(graph)).graph_period(T0.date(), T0.date())
+    assert summary.raised == 1 and summary.by_product == {50: 1}
+
+
+def test_every_store_write_to_a_ticket_makes_its_day_stale(world):
+    graph, bridge, clock, _ = world
+    day = T0.date()
+    daily = DailySummaries(Source(graph))
+
+    def kept_is_current() -> bool:
+        return graph.reports.day_summaries(day, day)[day]["summary"] is not None
+
+    common = {"customer_id": 7, "contract_id": 70, "product_id": 50, "locale_id": 1, "description": "Broken",
+              "channel": "web", "actor": "customer:c7", "slots": ["2026-11-03T08:00:00"]}
+    ticket = graph.tickets.create(**common, now=T0)
+    slot = "2026-11-03T08:00:00"
+    writes = [
+        lambda: graph.assignment.offer(ticket_id=ticket, expert_id=901, starts_at=slot, now=T0,
+                                       expires_at=T0 + dt.timedelta(hours=2)),
+        lambda: graph.assignment.close_offer(ticket_id=ticket, expert_id=901, starts_at=slot, outcome="refused",
+                                             actor="expert901", now=T0, reason="Too far away"),
+        lambda: graph.tickets.update(ticket, changes={"status": "cancelled"}, actor="cc", action="status",
+                                     detail="cancelled", now=T0),
+        lambda: graph.tickets.create(**common, now=T0 + dt.timedelta(hours=1)),
+    ]
+    for write in writes:
+        daily.graph_period(day, day)
+        assert kept_is_current()
+        write()
+        assert not kept_is_current()
+    assert daily.graph_period(day, day) == summarise(graph.reports.tickets_raised(day, day))

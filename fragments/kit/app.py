@@ -79,7 +79,21 @@ def frame(app: Flask, *, name: str, version: str, public_keys: Path, manifest: C
         response.headers.setdefault("X-Content-Type-Options", "nosniff")
         if request.method == "GET":
             response.headers.add("Vary", "HX-Request")
+            conditional(response)
         return response
+
+
+def conditional(response) -> None:
+    """A fragment's HTML answer carries an ETag (a hash of the body: what this user would see now), may
+    be kept by the user's own browser but never by a shared cache, and is revalidated every time: the
+    same content again is a 304 with no body. The shell passes the ETag, the conditional request and
+    the 304 through (its proxy), and clears the browser's cache when the user signs out."""
+    if (response.status_code != 200 or response.mimetype != "text/html" or response.direct_passthrough
+            or "Cache-Control" in response.headers):
+        return
+    response.headers["Cache-Control"] = "private, no-cache"
+    response.add_etag()
+    response.make_conditional(request)
 
 
 def graph_health(app: Flask) -> dict[str, Any]:

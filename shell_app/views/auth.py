@@ -68,7 +68,10 @@ def logout():
     login_sessions.end(g.db, session.get("sid"))
     g.db.commit()
     session.clear()
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # Fragments' HTML may be kept by this browser for revalidation (ETag): nothing of this user stays.
+    response.headers["Clear-Site-Data"] = '"cache"'
+    return response
 
 
 @bp.route("/account/password", methods=["GET", "POST"])

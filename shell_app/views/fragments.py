@@ -42,8 +42,9 @@ def proxy(name: str, rest: str):
     is_asset = rest.startswith("static/")
     full_page = _full_page() and not is_asset
     headers = {h: request.headers[h] for h in FORWARDED_REQUEST_HEADERS if h in request.headers}
-    if full_page:
-        headers.pop("HX-Request", None)
+    if full_page:  # the page around the fragment is the shell's: the fragment's validators do not apply
+        for header in ("HX-Request", "If-None-Match", "If-Modified-Since"):
+            headers.pop(header, None)
     headers.update(on_behalf(name))
     try:
         answer = fragments.fetch(name, request.method, path, query=request.query_string, headers=headers,

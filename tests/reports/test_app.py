@@ -167,3 +167,18 @@ def test_the_screen_lists_the_longest_waiting_and_counts_all_the_csv_lists_all(r
     exported = client.get("/export/unassigned.csv", headers=headers("manager")).get_data(as_text=True)
     assert len(exported.strip().splitlines()) == 151
 
+
+def test_html_answers_carry_an_etag_and_unchanged_ones_are_304_csv_and_errors_are_not(reports_app):
+    app, _ = reports_app
+    client = app.test_client()
+    first = client.get("/", headers=headers("manager"))
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache" and first.headers["ETag"]
+    again = client.get("/", headers={**headers("manager"), "If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    other = client.get("/?from=2026-11-20&to=2026-11-20", headers={**headers("manager"),
+                                                                   "If-None-Match": first.headers["ETag"]})
+    assert other.status_code == 200 and other.headers["ETag"] != first.headers["ETag"]
+    exported = client.get("/export/times.csv", headers=headers("manager"))
+    assert "ETag" not in exported.headers and exported.headers["Cache-Control"] == "no-store"
+    refused = client.get("/", headers=headers("expert"))
+    assert refused.status_code == 403 and "ETag" not in refused.headers

@@ -32,9 +32,9 @@ class StaffBrowser:
         page = self.http.get(f"{base}/", timeout=10).text
         self.csrf = re.search(r'"X-CSRF-Token": "([^"]+)"', page).group(1)
 
-    def fragment(self, path: str, **kwargs) -> requests.Response:
-        return self.http.get(f"{self.base}/fragments/ticketing{path}", headers={"HX-Request": "true"}, timeout=15,
-                             **kwargs)
+    def fragment(self, path: str, headers: dict | None = None, **kwargs) -> requests.Response:
+        return self.http.get(f"{self.base}/fragments/ticketing{path}", headers={"HX-Request": "true", **(headers or {})},
+                             timeout=15, **kwargs)
 
     def post(self, path: str, data: dict) -> requests.Response:
         return self.http.post(f"{self.base}/fragments/ticketing{path}", data=data, timeout=40,

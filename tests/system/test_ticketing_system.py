@@ -73,6 +73,28 @@ def test_fragment_assets_are_kept_by_the_browser_and_revalidated_through_the_she
     assert again.status_code == 304 and again.content == b""
 
 
+def test_a_fragment_answer_that_did_not_change_is_a_304_through_the_shell(system):
+    """Fragment HTML carries an ETag: the browser asks again with it, and unchanged content comes back
+    as 304 with no body; once the customer's tickets change, the new content with a new ETag. Never
+    kept by a shared cache, and cleared from the browser at sign-out."""
+    staff = StaffBrowser(system.shell)
+    customer_id, products, slots = raisable(staff)
+    first = staff.fragment(f"/customers/{customer_id}/tickets")
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
+    etag = first.headers["ETag"]
+    same = staff.fragment(f"/customers/{customer_id}/tickets", headers={"If-None-Match": etag})
+    assert same.status_code == 304 and same.content == b""
+    page = staff.http.get(f"{system.shell}/fragments/ticketing/customers/{customer_id}/tickets",
+                          headers={"If-None-Match": etag}, timeout=10)  # a full page: the shell's, never 304
+    assert page.status_code == 200 and "<html" in page.text and "no-store" in page.headers["Cache-Control"]
+    assert staff.raise_ticket(customer_id, products[0], slots[:3]).status_code == 201
+    changed = staff.fragment(f"/customers/{customer_id}/tickets", headers={"If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
+    out = staff.http.post(f"{system.shell}/logout", data={"csrf_token": staff.csrf}, allow_redirects=False,
+                          timeout=10)
+    assert out.status_code == 302 and out.headers["Clear-Site-Data"] == '"cache"'
+
+
 def test_invalid_raise_re_renders_with_messages_and_stores_nothing(system):
     staff = StaffBrowser(system.shell)
     customer_id, products, _ = raisable(staff)

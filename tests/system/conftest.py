@@ -93,6 +93,25 @@ def two_experts_for_customer_1(system) -> tuple[int, str]:
     return product_id, created.json()["title"]
 
 
+def slot_free_for(system, experts: tuple[int, ...], start_index: int) -> int:
+    """The first index of customer 1's slot choices, from `start_index`, at which none of these experts
+    holds a booking, counting their open legacy work (moved into the graph first, as a dispatch does).
+    Which half-day an index names moves with the time of day, and the demo data's legacy work may hold
+    one: a test that needs a free slot for a given expert must not depend on the hour it runs."""
+    from fragments.ticketing.domain.slots import parse_slot
+    from graph_store.assignment import booking_key
+
+    _, slots = StaffBrowser(system.shell).raise_form(1)
+    with system.graph_store() as store:
+        for expert_id in experts:
+            store.bind_legacy_commitments(expert_id=expert_id)
+        for index in range(start_index, len(slots)):
+            keys = [booking_key(x, parse_slot(slots[index]).isoformat()) for x in experts]
+            if not store.backend.read("MATCH (b:Booking) WHERE b.key IN $keys RETURN b.key AS key", {"keys": keys}):
+                return index
+    raise AssertionError(f"no slot from index {start_index} is free for experts {experts}")
+
+
 def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
     staff = StaffBrowser(system.shell)
     _, slots = staff.raise_form(1)

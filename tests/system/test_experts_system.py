@@ -22,6 +22,7 @@ from .conftest import (
     offered_expert,
     raise_for_customer_1,
     settled,
+    slot_free_for,
     ticket_id_of,
     two_experts_for_customer_1,
 )
@@ -29,7 +30,7 @@ from .conftest import (
 
 def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):
     product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, 30)
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 30))
     owner = offered_expert(system, ticket_id)
     other = 2 if owner == 1 else 1
     mine, theirs = ExpertBrowser(system.shell, f"expert{owner}"), ExpertBrowser(system.shell, f"expert{other}")
@@ -54,7 +55,7 @@ def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):
 
 def test_an_offer_times_out_on_the_experts_pages_and_goes_to_the_next_expert(system):
     product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, 31)
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 31))
     first = offered_expert(system, ticket_id)
     second = 2 if first == 1 else 1
     first_page = ExpertBrowser(system.shell, f"expert{first}")
@@ -81,7 +82,7 @@ def test_profile_changes_take_effect_in_assignment_at_once(system):
     assert expert.act("/profile/skills", {"skills": [str(product_id)]}).status_code == 200
     assert expert.act("/profile/locales", {"locales": [str(locale_id)]}).status_code == 200
     assert expert.act("/profile/weekly", {"weekly": ALL_HALF_DAYS}).status_code == 200
-    ticket_id = raise_for_customer_1(system, product_id, 32)
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 32))
     assert offered_expert(system, ticket_id) == 3
     bad = expert.act("/profile/weekly", {"weekly": ["9:midnight"]})
     assert bad.status_code == 422 and "choose half-days" in bad.text
@@ -165,7 +166,7 @@ def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(sy
         assert keys[f"1@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots
 
     # A slot the legacy work does not hold is offered to the same expert as usual.
-    free = raise_for_customer_1(system, product_id, 44)
+    free = raise_for_customer_1(system, product_id, slot_free_for(system, (1,), 44))
     assert offered_expert(system, free) == 1
 
     # My work: the legacy visit is listed with its date and time.

@@ -14,7 +14,7 @@ from shell_app.db import make_engine
 from shell_app.models import LegacyTicket
 from tests.support.local_system import METRICS_TOKEN
 
-from .conftest import StaffBrowser, raise_for_customer_1, two_experts_for_customer_1
+from .conftest import StaffBrowser, raise_for_customer_1, slot_free_for, two_experts_for_customer_1
 
 
 def scrape(base: str) -> dict[tuple[str, tuple], float]:
@@ -47,7 +47,8 @@ def test_the_gauges_move_as_tickets_are_raised_time_out_and_migrate(system):
     ticketing, shell = scrape(system.ticketing), scrape(system.shell)
     raises = requests_of(ticketing, "ticketing", "/customers/<int:customer_id>/tickets", "POST", "201")
 
-    ticket_id = raise_for_customer_1(system, product_id, 60)  # offered; both 3 s offers run out: the queue
+    # offered; both 3 s offers run out: the queue
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 60))
     deadline = time.monotonic() + 60
     while gauge(scrape(system.ticketing), "sysops_tickets_unassigned", "ticketing") <= gauge(
             ticketing, "sysops_tickets_unassigned", "ticketing") and time.monotonic() < deadline:

@@ -2,6 +2,7 @@
 gunicorn behind the shell's same-origin route, and its worker; processes killed and restarted."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 import threading
 import time
@@ -11,8 +12,9 @@ from .conftest import (
     offered_expert,
     raisable,
     raise_for_customer_1,
-    ticket_id_of,
     settled,
+    slot_free_for,
+    ticket_id_of,
     two_experts_for_customer_1,
 )
 
@@ -166,9 +168,11 @@ def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
     # Experts 1 and 2 are made the only ones free for the product, so there is always a next expert.
     product_id, _ = two_experts_for_customer_1(system)
     system.kill("worker")  # raising dispatches by itself; the worker only matters for the time-out
-    ticket_id = raise_for_customer_1(system, product_id, 40)
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 40))
     first_expert = offered_expert(system, ticket_id)
-    time.sleep(4)  # the 3 s offer expires while no worker runs
+    expires = dt.datetime.fromisoformat(_graph_ticket(system, ticket_id)["allocations"][0]["expires_at"])
+    while dt.datetime.now() <= expires:  # the 3 s offer expires while no worker runs
+        time.sleep(0.1)
     assert _graph_ticket(system, ticket_id)["allocations"][0]["state"] == "offered"
     system.start_worker()
     # The worker closes the offer, then offers the next expert: two writes, so wait for both. That

@@ -10,7 +10,7 @@ import pytest
 
 from tests.support.local_system import System
 
-from .conftest import offered_expert, raise_for_customer_1, two_experts_for_customer_1
+from .conftest import offered_expert, raise_for_customer_1, slot_free_for, two_experts_for_customer_1
 
 OUTAGE_S = 60
 
@@ -35,7 +35,7 @@ def _redispatched(ticket) -> bool:
 @pytest.mark.slow
 def test_the_worker_stays_up_through_a_graph_outage_and_finishes_due_offers_after(system):
     product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, 41)
+    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 41))
     first_expert = offered_expert(system, ticket_id)
     worker = system.processes["worker"]
 

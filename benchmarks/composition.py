@@ -1,13 +1,14 @@
 """The composed legacy customer page (ticketing fragment embedded) vs the monolith's own page, and
 ticket creation through the fragment vs the legacy create path, on the same data in one run.
 
-    .venv/bin/python -m benchmarks.composition [--preset small --loads 20 --threads 4 --requests 40]
+    .venv/bin/python -m benchmarks.composition [--preset small --rounds 3 --loads 10 --threads 4 --requests 20]
 
 Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
 p50/p99 of the page (composed = the page plus its fragment request) under concurrent load,
 tickets/s raised through each path with the time until "received", and the time until the
 received panel shows the offered expert (following the page's own polling schedule). With nginx
-installed, the composed page and the raise again through it (the production routing).
+installed, the composed page and the raise again through it (the production routing). Every measure
+runs once per round, the rounds alternating all of them (see `alternating`).
 """
 from __future__ import annotations
 
@@ -15,7 +16,9 @@ import argparse
 import re
 import tempfile
 import time
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Callable, Iterator
 
 import requests
 
@@ -25,6 +28,9 @@ from tests.support.nginx_front import NGINX, NginxFront
 from .harness import Figures, run_concurrently
 
 
+RENDERED = """() => !document.querySelector('.fragment-loading') &&
+    [...document.querySelectorAll('[data-fragment-slot][hx-get], [data-fragment-slot][data-fragment-inlined]')].every(
+        slot => slot.querySelector('[data-fragment], [data-fragment-fallback]'))"""
 LAZY_SLOT = re.compile(r'data-fragment-slot="[^"]+" hx-get="([^"]+)" hx-trigger="load"')
 
 
@@ -62,9 +68,10 @@ def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figur
         for customer_id in customer_ids:
             started = time.perf_counter()
             page.goto(f"{base}/customers/{customer_id}", wait_until="load")
-            if composed:  # every slot holds its fragment's root (or a fallback): nothing left loading
-                page.locator("[data-fragment-slot] [data-fragment], [data-fragment-fallback]").first.wait_for()
-                page.locator(".fragment-loading").first.wait_for(state="detached")
+            # The same single check on both pages (one round trip to the browser each): every slot holds
+            # its fragment's root or a fallback and nothing is left loading (the legacy page has no
+            # fragment slot: its regions are the legacy content).
+            page.wait_for_function(RENDERED)
             timings.append((time.perf_counter() - started) * 1000)
         elapsed = time.perf_counter() - started_all
         browser.close()
@@ -95,8 +102,10 @@ def page_load(base: str, customer_ids: list[int], composed: bool, threads: int, 
 
 
 def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool, threads: int,
-                  per_thread: int) -> Figures:
-    """targets: (customer, contract, product) that the plan covers."""
+                  per_thread: int, until_shown: bool = False) -> Figures:
+    """targets: (customer, contract, product) that the plan covers. The legacy path answers a raise with a
+    redirect to the new ticket's page: `until_shown` follows it, the time until staff see the ticket
+    (the fragment's answer is already the panel that shows it)."""
     import datetime as dt
 
     day = (dt.date.today() + dt.timedelta(days=3)).isoformat()
@@ -110,14 +119,18 @@ def raise_tickets(base: str, targets: list[tuple[int, int, int]], composed: bool
                 fragment_raise(session, customer_id, product_id, [f"{day} morning", f"{day} afternoon"])
             else:
                 response = session.http.post(
-                    f"{base}/customers/{customer_id}/tickets/new", timeout=60, allow_redirects=False,
+                    f"{base}/customers/{customer_id}/tickets/new", timeout=60, allow_redirects=until_shown,
                     data={"contract_id": contract_id, "product_id": product_id, "csrf_token": session.csrf,
                           "description": "Benchmark: it stopped working", "slot_date_1": day,
                           "slot_period_1": "morning", "slot_date_2": day, "slot_period_2": "afternoon"})
-                assert response.status_code == 302, response.text[:300]
+                if until_shown:
+                    assert response.status_code == 200 and "/tickets/" in response.url, response.text[:300]
+                else:
+                    assert response.status_code == 302, response.text[:300]
         return one
 
-    name = "raise ticket via fragment (until received)" if composed else "raise ticket, legacy path"
+    name = ("raise ticket via fragment (until received)" if composed else
+            "raise ticket, legacy path until shown" if until_shown else "raise ticket, legacy path (302)")
     return run_concurrently(name, worker, threads, per_thread)
 
 
@@ -167,25 +180,36 @@ def raise_until_offer_shown(base: str, targets: list[tuple[int, int, int]], thre
     return Figures(figures.name, figures.count, figures.seconds, shown)
 
 
-def through_nginx(system: System, root: Path, customers: list[int], targets, args) -> list[Figures]:
-    """The same three measures through Debian's nginx with the production routing (sysops nginx-conf):
-    pages from the shell, fragment requests straight to the fragments after the shell's auth check."""
+@contextmanager
+def nginx_routing(system: System, root: Path) -> Iterator[str | None]:
+    """Debian's nginx with the production routing (sysops nginx-conf) in front of the same processes:
+    pages from the shell, fragment requests straight to the fragments after the shell's auth check.
+    None when nginx is not installed."""
+    if not NGINX.exists():
+        yield None
+        return
     (root / "nginx").mkdir(exist_ok=True)
     front = NginxFront(root / "nginx", [f"127.0.0.1:{system.shell_port}"], {
         "ticketing": [f"127.0.0.1:{system.ticketing_port}"], "experts": [f"127.0.0.1:{system.experts_port}"],
         "reports": [f"127.0.0.1:{system.reports_port}"]})
     front.start()
     try:
-        chromium_render(front.base, customers[:3], True)
-        rows = [chromium_render(front.base, (customers * 3)[:args.loads], True),
-                page_load(front.base, customers, True, args.threads, args.requests),
-                raise_tickets(front.base, targets, True, args.threads, args.raises)]
+        yield front.base
     finally:
         front.stop()
-    for row in rows:
-        row.name = row.name.replace("composed page", "via nginx: page").replace("raise ticket via fragment",
-                                                                                "via nginx: raise")
-    return rows
+
+
+def alternating(measures: dict[str, Callable[[], Figures]], rounds: int) -> dict[str, Figures]:
+    """Each measure `rounds` times, all of them in every round and the order rotated each round, merged
+    per measure: on a shared machine the load from elsewhere changes by the minute, and a baseline
+    measured minutes before its comparison would carry that change into the ratio."""
+    parts: dict[str, list[Figures]] = {name: [] for name in measures}
+    names = list(measures)
+    for round_ in range(rounds):
+        for name in names[round_ % len(names):] + names[:round_ % len(names)]:
+            parts[name].append(measures[name]())
+    return {name: Figures(name, sum(f.count for f in got), sum(f.seconds for f in got),
+                          [ms for f in got for ms in f.latencies_ms]) for name, got in parts.items()}
 
 
 def covered_targets(system: System, limit: int = 40) -> list[tuple[int, int, int]]:
@@ -209,10 +233,11 @@ def covered_targets(system: System, limit: int = 40) -> list[tuple[int, int, int
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--preset", default="small")
-    parser.add_argument("--loads", type=int, default=20, help="page loads per page kind in Chromium")
+    parser.add_argument("--loads", type=int, default=10, help="page loads per page kind in Chromium, per round")
     parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--requests", type=int, default=40, help="page loads per thread under HTTP load")
-    parser.add_argument("--raises", type=int, default=15, help="tickets raised per thread per path")
+    parser.add_argument("--requests", type=int, default=20, help="page loads per thread under HTTP load, per round")
+    parser.add_argument("--raises", type=int, default=8, help="tickets raised per thread per path, per round")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds, each measure once per round, order rotated")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="sysops-bench-composition-"))
     print(f"Setting up the {args.preset} preset in {root} ...", flush=True)
@@ -221,25 +246,49 @@ def main(argv: list[str] | None = None) -> int:
         legacy = system.start_legacy_shell()
         targets = covered_targets(system)
         customers = sorted({t[0] for t in targets})
-        chromium_render(system.shell, customers[:3], True)  # warm both paths once
-        chromium_render(legacy, customers[:3], False)
-        rows = [chromium_render(legacy, (customers * 3)[:args.loads], False),
-                chromium_render(system.shell, (customers * 3)[:args.loads], True),
-                page_load(legacy, customers, False, args.threads, args.requests),
-                page_load(system.shell, customers, True, args.threads, args.requests),
-                raise_tickets(legacy, targets, False, args.threads, args.raises),
-                raise_tickets(system.shell, targets, True, args.threads, args.raises)]
+        pages = (customers * 3)[:args.loads]
+        with nginx_routing(system, root) as routed:
+            for base in (legacy, system.shell, routed):  # warm every path once
+                if base:
+                    chromium_render(base, customers[:3], base != legacy)
+            shell, threads, requests_, raises = system.shell, args.threads, args.requests, args.raises
+            measures = {
+                "legacy page, Chromium until rendered": lambda: chromium_render(legacy, pages, False),
+                "composed page, Chromium until rendered": lambda: chromium_render(shell, pages, True),
+                "legacy page, HTTP": lambda: page_load(legacy, customers, False, threads, requests_),
+                "composed page (+ late slots), HTTP": lambda: page_load(shell, customers, True, threads, requests_),
+                "raise, legacy path (302)": lambda: raise_tickets(legacy, targets, False, threads, raises),
+                "raise, legacy path until shown": lambda: raise_tickets(legacy, targets, False, threads, raises,
+                                                                        until_shown=True),
+                "raise via fragment (until received)": lambda: raise_tickets(shell, targets, True, threads, raises),
+            }
+            if routed:
+                measures.update({
+                    "via nginx: page, Chromium until rendered": lambda: chromium_render(routed, pages, True),
+                    "via nginx: page (+ late slots), HTTP": lambda: page_load(routed, customers, True, threads,
+                                                                              requests_),
+                    "via nginx: raise (until received)": lambda: raise_tickets(routed, targets, True, threads,
+                                                                               raises)})
+            results = alternating(measures, args.rounds)
         offers = raise_until_offer_shown(system.shell, targets, args.threads, args.raises)
-        routed = through_nginx(system, root, customers, targets, args) if NGINX.exists() else []
         print(f"\n{'measure':<44} {'rate':>11}  {'latency':>14}  {'':>14}")
-        for row in [*rows, offers, *routed]:
+        for row in [*results.values(), offers]:
             print(row.row())
-        pairs = list(zip(rows[0::2], rows[1::2])) + list(zip(rows[0::2], routed))
-        for legacy_row, composed_row in pairs:
-            ratio = composed_row.percentile(50) / legacy_row.percentile(50)
-            tail = composed_row.percentile(99) / legacy_row.percentile(99)
-            print(f"  {composed_row.name}: p50 x{ratio:.2f}, p99 x{tail:.2f} of the legacy baseline, "
-                  f"rate x{composed_row.per_second / legacy_row.per_second:.2f}")
+        comparisons = [("legacy page, Chromium until rendered", "composed page, Chromium until rendered"),
+                       ("legacy page, HTTP", "composed page (+ late slots), HTTP"),
+                       ("raise, legacy path (302)", "raise via fragment (until received)"),
+                       ("raise, legacy path until shown", "raise via fragment (until received)"),
+                       ("legacy page, Chromium until rendered", "via nginx: page, Chromium until rendered"),
+                       ("legacy page, HTTP", "via nginx: page (+ late slots), HTTP"),
+                       ("raise, legacy path (302)", "via nginx: raise (until received)"),
+                       ("raise, legacy path until shown", "via nginx: raise (until received)")]
+        for base_name, new_name in comparisons:
+            if new_name not in results:
+                continue
+            base, new = results[base_name], results[new_name]
+            print(f"  {new_name}: p50 x{new.percentile(50) / base.percentile(50):.2f}, "
+                  f"p99 x{new.percentile(99) / base.percentile(99):.2f} of {base_name}, "
+                  f"rate x{new.per_second / base.per_second:.2f}")
     finally:
         system.stop()
     return 0

@@ -143,6 +143,16 @@ class TicketRepository:
                                     "limit": limit})
         return [row["ticket"] for row in rows]
 
+    def customer_version(self, customer_id: int) -> tuple:
+        """What changes whenever anything shown of the customer's tickets changes: every write to a ticket
+        raises its revision, a new ticket adds to the count and, ids never being reused, to the id sum;
+        a ticket copied again (reconciliation) has a newer migrated_at. An index lookup, no ticket read."""
+        rows = self.db.read("MATCH (t:Ticket) WHERE t.customer_id = $customer_id RETURN count(t) AS n, "
+                            "sum(t.revision) AS revisions, sum(t.id) AS ids, max(t.migrated_at) AS copied",
+                            {"customer_id": customer_id})
+        row = rows[0] if rows else {}
+        return (row.get("n", 0), row.get("revisions"), row.get("ids"), row.get("copied"))
+
     def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
         """New tickets raised before the cutoff that are still unconfirmed or never dispatched."""
         rows = self.db.read("MATCH (t:Ticket {source: 'new'}) WHERE t.created_at <= $before AND "

@@ -162,3 +162,16 @@ def test_a_raise_answers_with_the_ticket_exactly_as_it_is_read_back(store):
     created = store.tickets.create_and_read(**raise_)
     assert created == store.tickets.find(created["id"])
     assert store.tickets.create_and_read(**raise_) == created  # the same key: the first ticket, as read
+
+
+def test_a_customers_version_moves_with_every_write_to_their_tickets_and_only_then(store):
+    raise_ = dict(customer_id=41, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
+                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW)
+    empty = store.tickets.customer_version(41)
+    first = store.tickets.create(**raise_)
+    created = store.tickets.customer_version(41)
+    assert created != empty and store.tickets.customer_version(41) == created  # a read changes nothing
+    store.tickets.add_note(first, actor="cc", note="called back", now=NOW)
+    noted = store.tickets.customer_version(41)
+    store.tickets.create(**{**raise_, "customer_id": 42})
+    assert noted != created and store.tickets.customer_version(41) == noted  # another customer's ticket

@@ -96,6 +96,12 @@ class MemoryTicketStore:
             found.sort(key=lambda t: (t["created_at"], t["id"]), reverse=True)
             return [Ticket.from_record(t) for t in copy.deepcopy(found[:limit])]
 
+    def customer_version(self, customer_id: int) -> tuple:
+        with self._lock:
+            mine = [t for t in self.tickets.values() if t["customer_id"] == customer_id]
+            return (len(mine), sum(t["revision"] for t in mine), sum(t["id"] for t in mine),
+                    max((t.get("migrated_at") or "" for t in mine), default=None))
+
     def candidates(self, *, product_id, locale_id, slots, now, exclude, limit=10) -> list[dict[str, Any]]:
         with self._lock:
             rows = []

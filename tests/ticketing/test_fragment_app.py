@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
@@ -10,7 +11,7 @@ from bridge_client import Unavailable
 from foundation.tokens import Principal
 from tests.support.keys import forge, mint
 
-from .conftest import CSRF, PRINCIPALS, headers_for, service_headers
+from .conftest import CSRF, NOW, PRINCIPALS, PRINTER, headers_for, service_headers
 
 SAMPLE_ARGS = {"customer_id": 7, "ticket_id": 100000001, "filename": "ticketing.css"}
 PUBLIC = {"meta.healthz", "static"}
@@ -318,3 +319,27 @@ def test_the_api_raise_honours_an_idempotency_key(fragment):
     assert len(store.tickets) == 1
     bad = client.post("/api/v1/tickets", headers={**keyed, "Idempotency-Key": "x"}, json=body)
     assert bad.status_code == 422 and "raise_key" in {e["field"] for e in bad.json["errors"]}
+
+
+def test_a_staff_panel_is_rendered_again_only_when_something_it_shows_changed(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    reads = []
+    listing = store.list
+    store.list = lambda **kw: reads.append(kw) or listing(**kw)
+    first = client.get("/customers/7/tickets", headers=headers_for("call_centre"))
+    again = client.get("/customers/7/tickets", headers=headers_for("call_centre"))
+    assert first.status_code == again.status_code == 200 and again.data == first.data and len(reads) == 1
+    raised = client.post("/customers/7/tickets", data={"product_id": PRINTER, "description": "Paper jam again",
+                                                       "slots": ["2026-12-02 morning"]}, headers=headers_for("call_centre"))
+    assert raised.status_code == 201
+    reference = re.search(r"Ticket (N-\d+) received", raised.get_data(as_text=True)).group(1)
+    listed = client.get("/customers/7/tickets", headers=headers_for("call_centre")).get_data(as_text=True)
+    assert reference in listed  # a new ticket changes the version: rendered again
+    ticket_id = int(reference[2:])
+    store.update(ticket_id, changes={"status": "cancelled"}, actor="cc", action="status", detail="x", now=NOW)
+    after = client.get("/customers/7/tickets", headers=headers_for("call_centre")).get_data(as_text=True)
+    assert re.search(rf'data-ticket-id="{ticket_id}".*?tk-status-cancelled', after, re.S)  # a change too
+    client.get("/customers/8/tickets", headers=headers_for("call_centre"))
+    assert client.get("/customers/7/tickets", headers=headers_for("admin")).status_code == 200
+    assert len(app.extensions["customer_panels"]) == 5  # per customer, version and role

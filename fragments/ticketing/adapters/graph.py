@@ -44,6 +44,9 @@ class GraphTicketStore:
         return [Ticket.from_record(t) for t in self.graph.tickets.list(
             customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)]
 
+    def customer_version(self, customer_id: int) -> tuple:
+        return self.graph.tickets.customer_version(customer_id)
+
     def candidates(self, *, product_id: int, locale_id: int, slots: list[dt.datetime], now: dt.datetime,
                    exclude: list[int]) -> list[dict[str, Any]]:
         return self.graph.assignment.candidates(product_id=product_id, locale_id=locale_id, slots=slots, now=now,

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from flask import Blueprint, render_template, request, url_for
+from flask import Blueprint, current_app, render_template, request, url_for
 
 from foundation.parsing import parse_digits
 from foundation.vocabulary import STAFF_ROLES as STAFF
@@ -20,6 +20,7 @@ from ..domain.ticket import Ticket
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import actor, disclosed, services, visible_ticket
+from .panels import RenderedPanels
 
 bp = Blueprint("views", __name__)
 RAISERS = (*STAFF_WRITERS, "customer")
@@ -45,7 +46,13 @@ def _products() -> dict[int, str]:
 @allow(roles=(*STAFF, "customer"))
 def customer_tickets(customer_id: int):
     require_customer(customer_id)
-    return _customer_panel(customer_id)
+    if current().role == "customer":  # their survey invitations depend on more than the tickets
+        return _customer_panel(customer_id)
+    management = services().management
+    key = (customer_id, current().role, request.script_root, management.panel_version(customer_id),
+           tuple(sorted(_products().items())))
+    panels = current_app.extensions.setdefault("customer_panels", RenderedPanels())  # one per app
+    return panels.get(key, lambda: _customer_panel(customer_id)[0]), 200
 
 
 def _customer_panel(customer_id: int, status: int = 200, received: Ticket | None = None,

@@ -164,6 +164,10 @@ class TicketManagement:
         """The ticket; one still in the legacy system moves to the graph now, unless `admit` refuses it."""
         return self.store.get(ticket_id, admit=admit)
 
+    def panel_version(self, customer_id: int) -> tuple:
+        """Changes whenever anything shown of the customer's tickets changes."""
+        return self.store.customer_version(customer_id)
+
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
              statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]:
         if expert_id is not None:

@@ -227,8 +227,8 @@ def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_addres
 
 
 def test_the_form_and_the_raise_ask_the_monolith_once_and_a_refusal_is_never_kept(world):
-    """The raise form and the raise that follows ask the same questions: a customer and a positive
-    coverage answer are kept for RECENT_TTL_S; "not covered" is asked again every time."""
+    """The raise form and the raise that follows ask the same questions: the customer and their
+    contracts are kept for RECENT_TTL_S; "not covered" is never answered from kept contracts."""
     from fragments.ticketing.services.management import Recent
 
     _, bridge, _, ticketing = world
@@ -245,17 +245,20 @@ def test_the_form_and_the_raise_ask_the_monolith_once_and_a_refusal_is_never_kep
                 inside.pop()
         return call
 
-    for name in ("get_customer", "coverage"):
+    for name in ("get_customer", "customer_contracts", "coverage"):
         setattr(bridge, name, counted(name, getattr(bridge, name)))
-    ticketing.management.customer(7)  # the form
+    ticketing.management.customer(7)  # the form: the customer and the products their plans cover
+    assert PRINTER in [p["id"] for p in ticketing.management.covered_products(7)]
     for text in ("Printer jams on every page", "Printer jams again today"):
         ticketing.management.raise_ticket(RaiseRequest(7, PRINTER, text, [THU_MORNING], "phone", "callcentre"))
-    assert calls.count("get_customer") == 1 and calls.count("coverage") == 1
+    assert calls.count("get_customer") == 1 and calls.count("customer_contracts") == 1 and "coverage" not in calls
     with pytest.raises(InvalidTicket):
         ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
     with pytest.raises(InvalidTicket):
         ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
-    assert calls.count("coverage") == 3  # each refusal asked afresh
+    assert calls.count("customer_contracts") == 3  # each refusal read the contracts afresh
+    bridge.contracts[7][0]["product_ids"].append(UNCOVERED)  # a plan changed a moment ago
+    ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is covered now", [THU_MORNING], "phone", "x"))
 
     now = [0.0]
     recent = Recent(30, clock=lambda: now[0])

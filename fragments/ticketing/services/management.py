@@ -1,6 +1,7 @@
 """Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 import secrets
@@ -12,6 +13,7 @@ from typing import Any, Callable
 from bridge_client import NotFound
 from graph_store.errors import MigrationUnavailable
 
+from ..domain.coverage import covering_contract
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
 from .ports import BridgeClient, Clock, TicketStore
@@ -84,6 +86,10 @@ class Recent:
                 self._items[key] = (now, value)
         return value
 
+    def drop(self, key: Any) -> None:
+        with self._lock:
+            self._items.pop(key, None)
+
     def forget(self) -> None:
         with self._lock:
             self._items.clear()
@@ -104,17 +110,23 @@ class TicketManagement:
 
     def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
         """The products this customer's active contracts cover today, with the covering contract."""
-        today = self.clock().date().isoformat()
-        products = {p["id"]: p for p in self.products()}
-        covered: dict[int, dict[str, Any]] = {}
-        for contract in self.bridge.customer_contracts(customer_id):
-            if contract["status"] != "active" or contract["start_date"] > today or (
-                    contract["end_date"] is not None and contract["end_date"] < today):
-                continue
-            for product_id in contract["product_ids"]:
-                if product_id in products:
-                    covered.setdefault(product_id, {**products[product_id], "contract_id": contract["id"]})
-        return sorted(covered.values(), key=lambda p: p["name"])
+        today = self.clock().date()
+        contracts = self._contracts(customer_id)
+        covered = [{**product, "contract_id": contract["id"]} for product in self.products()
+                   if (contract := covering_contract(contracts, product["id"], today)) is not None]
+        return sorted(covered, key=lambda p: p["name"])
+
+    def _contracts(self, customer_id: int, fresh: bool = False) -> list[dict[str, Any]]:
+        """The customer's contracts, kept RECENT_TTL_S (the form and the raise after it ask the same)."""
+        if fresh:
+            self.recent.drop(("contracts", customer_id))
+        return self.recent.get(("contracts", customer_id), lambda: self.bridge.customer_contracts(customer_id))
+
+    def _covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
+        """A "covered" may come from contracts read up to RECENT_TTL_S ago; "not covered" is never
+        answered from them: the contracts are read again first (a plan may have started since)."""
+        contract = covering_contract(self._contracts(customer_id), product_id, day)
+        return contract or covering_contract(self._contracts(customer_id, fresh=True), product_id, day)
 
     def raise_ticket(self, request: RaiseRequest) -> int:
         """Validate, then store durably. The returned id means the ticket exists: only then may
@@ -143,12 +155,10 @@ class TicketManagement:
         if request.product_id is None:
             errors["product_id"] = "choose the product that needs fixing"
         else:
-            cover = self.recent.get(("coverage", request.customer_id, request.product_id, now.date()),
-                                    lambda: self.bridge.coverage(request.customer_id, request.product_id, now.date()),
-                                    keep=lambda answer: bool(answer.get("covered")))
-            if not cover["covered"]:
+            contract = self._covering(request.customer_id, request.product_id, now.date())
+            if contract is None:
                 errors["product_id"] = "this customer's plans do not cover that product today"
-            contract_id = cover["contract_id"]
+            contract_id = contract["id"] if contract else None
         if request.raise_key is not None and not RAISE_KEY.fullmatch(request.raise_key):
             errors["raise_key"] = "must be 16 to 64 letters, digits, '-' or '_'"
         if errors:

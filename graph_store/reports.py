@@ -4,7 +4,7 @@ summaries the reports fragment keeps here.
 
 Report days: every ticket carries `created_day` (yyyymmdd, indexed). Every write that changes what
 the reports show of a ticket also bumps, in the same query, the version of its day's ReportDay node
-(`TOUCH_REPORT_DAY`). The reports fragment keeps a day's summary on that node together with the
+(`touch_report_day`). The reports fragment keeps a day's summary on that node together with the
 version it was computed at, and stores it only if the version has not moved since it read it; a
 summary whose version is behind is recomputed from the day's tickets. So a kept summary is never
 older than the tickets it stands for, whatever runs concurrently.

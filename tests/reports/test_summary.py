@@ -45,3 +45,51 @@ def test_an_expert_unknown_to_the_expert_list_is_left_out_not_misattributed():
               "allocations": [{"expert_id": 99, "state": "accepted", "at": "2026-11-01T09:00:00"}]}
     lines = metrics.expert_lines([ticket], [{"id": 5}, {"id": 100}])
     assert [(line.offers, line.close_hours) for line in lines] == [(0, []), (0, [])]
+
+
+def test_a_refused_keep_costs_the_next_report_a_recomputation_not_this_one_its_answer():
+    import datetime as dt
+
+    from fragments.reports.adapters.graph import GraphReportSource
+    from fragments.reports.services.daily import DailySummaries
+    from graph_store.backends import GraphUnavailable
+
+    ticket = random_ticket(random.Random(3), 1)
+    day = dt.date.fromisoformat(ticket["created_at"][:10])
+
+    class Refusing:
+        def day_summaries(self, first, last):
+            return {}
+
+        def tickets_raised(self, first, last):
+            return [ticket]
+
+        def keep_day_summaries(self, days):
+            raise GraphUnavailable("no replica in sync")
+
+    graph = type("Graph", (), {"reports": Refusing()})()
+    assert DailySummaries(GraphReportSource(graph)).graph_period(day, day) == summarise([ticket])
+
+
+def test_a_long_stale_range_is_read_once_and_kept_in_batches():
+    import datetime as dt
+
+    from fragments.reports.services.daily import KEEP_BATCH, DailySummaries
+
+    first = dt.date(2026, 1, 1)
+    kept, reads = [], []
+
+    class Source:
+        def day_summaries(self, first, last):
+            return {}
+
+        def tickets_raised(self, first, last):
+            reads.append((first, last))
+            return []
+
+        def keep_day_summaries(self, days):
+            kept.append(len(days))
+            return len(days)
+
+    DailySummaries(Source()).graph_period(first, first + dt.timedelta(days=KEEP_BATCH + 9))
+    assert reads == [(first, first + dt.timedelta(days=KEEP_BATCH + 9))] and kept == [KEEP_BATCH, 10]

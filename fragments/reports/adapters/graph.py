@@ -1,6 +1,12 @@
 """The reports' source of rows: graph_store (and, through it, the bridge for migration progress)."""
 from __future__ import annotations
 
+import logging
+
+from graph_store.errors import StoreError
+
+log = logging.getLogger(__name__)
+
 
 class GraphReportSource:
     """The ReportSource port over graph_store."""
@@ -18,7 +24,13 @@ class GraphReportSource:
         return self.graph.reports.day_summaries(first, last)
 
     def keep_day_summaries(self, days):
-        return self.graph.reports.keep_day_summaries(days)
+        """Keeping is an optimisation: a store that refuses the write (no replica in sync, a fail-over)
+        costs the next report a recomputation, never this report its answer."""
+        try:
+            return self.graph.reports.keep_day_summaries(days)
+        except StoreError as exc:
+            log.warning("day summaries not kept, computed again next time: %s", exc)
+            return 0
 
     def waiting(self, now=None, limit=None):
         return self.graph.reports.waiting(limit)

@@ -15,6 +15,7 @@ from ..domain.summary import Summary, UnknownFormat, summarise
 from .ports import ReportSource
 
 ONE_DAY = dt.timedelta(days=1)
+KEEP_BATCH = 31  # days kept per write: a busy day's summary is ~54 KB at 100x, a year ~20 MB in one query
 
 
 def _runs(days: list[dt.date]) -> list[tuple[dt.date, dt.date]]:
@@ -69,7 +70,8 @@ class DailySummaries:
             summary = summarise(by_day.get(day, []))
             keep.append((day, version, summary.to_json()))
             total.merge(summary)
-        self.source.keep_day_summaries(keep)
+        for start in range(0, len(keep), KEEP_BATCH):
+            self.source.keep_day_summaries(keep[start:start + KEEP_BATCH])
         return total
 
     def period(self, first: dt.date, last: dt.date) -> Summary:

@@ -6,11 +6,14 @@ import datetime as dt
 import json
 import os
 import sys
+import time
 from pathlib import Path
 
 import redis
 
 from foundation.config import load_settings
+from fragments.reports.adapters.graph import GraphReportSource
+from fragments.reports.services.daily import DailySummaries
 from graph_store.backfill import ProgressBar
 from graph_store.backfill import backfill as run_backfill
 from graph_store.config import host_port, open_store
@@ -132,9 +135,36 @@ def backfill(args) -> int:
     bar.close()
     print(f"backfill: {result.seen} tickets ({result.migrated} migrated, {result.already} already in the graph) "
           f"in {result.seconds:.1f} s, {result.per_second:,.0f} tickets/s")
+    _summarised(store, REPORT_DAYS)
     code = 0 if args.no_reconcile else _report(store.reconcile())
     store.close()
     return code
+
+
+# A year's screen and the year before it: what the longest common report reads.
+REPORT_DAYS = 2 * 366
+
+
+def summarise_report_days(store, days: int, today: dt.date | None = None) -> int:
+    """Compute and keep the reports' per-day summaries of the last `days` days (ADR 0019), so the first
+    manager to open a long range after a backfill does not wait for every ticket to be read; returns
+    how many tickets they cover. Days already kept and current are only read."""
+    today = today or dt.date.today()
+    return DailySummaries(GraphReportSource(store)).graph_period(today - dt.timedelta(days=days - 1), today).raised
+
+
+def _summarised(store, days: int) -> None:
+    started = time.perf_counter()
+    raised = summarise_report_days(store, days)
+    print(f"report summaries: the last {days} days ({raised} tickets) kept in {time.perf_counter() - started:.1f} s")
+
+
+def reports_summarise(args) -> int:
+    store = open_store(load_settings(), "backfill")
+    store.ensure_schema()
+    _summarised(store, args.days)
+    store.close()
+    return 0
 
 
 def reconcile(_args) -> int:
@@ -229,6 +259,9 @@ def register(sub) -> None:
     bulk.set_defaults(func=backfill)
     sub.add_parser("reconcile", help="compare legacy and graph checksums; exit 1 on any mismatch").set_defaults(
         func=reconcile)
+    keep = sub.add_parser("reports-summarise", help="compute and keep the reports' per-day summaries (ADR 0019)")
+    keep.add_argument("--days", type=int, default=REPORT_DAYS, help="the last N days, today included")
+    keep.set_defaults(func=reports_summarise)
     sub.add_parser("migration-progress", help="print migration progress as JSON").set_defaults(func=progress)
     on = sub.add_parser("cutover", help="switch-on day: move open legacy work (with its slots) to the graph now")
     on.add_argument("--batch", type=int, default=200)

@@ -2,6 +2,7 @@
 lazy reads, resumption, and reconciliation that notices a mismatch."""
 from __future__ import annotations
 
+import datetime as dt
 import os
 import signal
 import subprocess
@@ -159,6 +160,13 @@ def test_backfill_command_migrates_everything_and_reports_reconciliation(falkor_
     assert f"backfill: {total} tickets ({total} migrated" in done.stdout
     assert f"{total} match, 0 mismatched, 0 missing" in done.stdout
     assert "backfill [" in done.stderr  # the progress bar
+    # ... and the reports' day summaries of the last two years are kept: the first long report is fast
+    assert "report summaries: the last 732 days" in done.stdout
+    today = dt.date.today()
+    kept = store.reports.day_summaries(today - dt.timedelta(days=731), today)
+    assert kept and all(entry["summary"] for entry in kept.values())
+    alone = cli(store, fresh_bridge, "reports-summarise", "--days", "10")
+    assert alone.returncode == 0 and "report summaries: the last 10 days" in alone.stdout, alone.stderr
     again = cli(store, fresh_bridge, "backfill")
     assert again.returncode == 0 and "backfill: 0 tickets" in again.stdout
     backend.clear()

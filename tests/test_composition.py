@@ -118,7 +118,9 @@ def shell_for(legacy_url: str, fragment_url: str, budget_ms: int = 1000):
 def composed(request, legacy_url):
     seen: list = []
     served = Served(fake_fragment(MANIFESTS[request.param], seen))
-    app, client, auth = shell_for(legacy_url, served.url)
+    # A budget well above the slots' 400 ms time-out: on a loaded machine a failed slot must still be
+    # painted as its fallback, not left to htmx (a budget below the time-out has its own test).
+    app, client, auth = shell_for(legacy_url, served.url, budget_ms=2500)
     yield request.param, client, auth, seen
     served.stop()
     app.extensions["db_engine"].dispose()
@@ -195,8 +197,8 @@ def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_work
 
 def test_a_slow_failing_or_absent_fragment_gives_the_first_paint_its_fallback_within_the_slot_time_out(composed,
                                                                                                      legacy_url):
-    """The slot's time-out (400 ms here) is within the first-paint budget (1 s): what failed by then is
-    painted as the fallback with Retry, the rest of the legacy page as usual."""
+    """The slot's time-out (400 ms here) is within the first-paint budget (2.5 s here): what failed by then
+    is painted as the fallback with Retry, the rest of the legacy page as usual."""
     _, client, _, _ = composed
     started = time.monotonic()
     slow = client.get(f"/customers/{SLOW_CUSTOMER}").get_data(as_text=True)

@@ -54,7 +54,7 @@ def touch_report_day(ticket: str) -> str:
 
 DAY_SUMMARIES = """
 MATCH (d:ReportDay) WHERE d.day >= $first AND d.day <= $last
-RETURN d.day AS day, d.version AS version, d.computed AS computed,
+RETURN d.day AS day, d.version AS version,
        CASE WHEN d.computed = d.version THEN d.summary ELSE null END AS summary
 """
 

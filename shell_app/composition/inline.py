@@ -24,7 +24,7 @@ from flask import current_app, g, render_template, request
 from markupsafe import Markup
 
 from .outgoing import on_behalf
-from .registry import FragmentUnavailable, path_matches, registry
+from .registry import FragmentUnavailable, registry
 from .slots import fragment_url
 
 DEFAULT_BUDGET_MS = 400
@@ -93,14 +93,10 @@ def _placed(slot: _Slot) -> str:
     except Pending:
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")
     except FragmentUnavailable:
-        return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback", message=_fallback(slot))
+        return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback",
+                               message=registry().fallback_for(slot.name, slot.path))
     if answer.status != 200 or not answer.headers.get("Content-Type", "").startswith("text/html"):
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")  # as the proxy would show it
     content = Markup(answer.body.decode("utf-8", "replace"))  # HTML our own fragment escaped
     return render_template("shell/_fragment_slot.html", slot=slot, mode="inline", content=content)
 
-
-def _fallback(slot: _Slot) -> str:
-    manifest = registry().manifest(slot.name)
-    found = next((s for s in (manifest.slots.values() if manifest else ()) if path_matches(s.path, slot.path)), None)
-    return found.fallback if found else "This part of the page is not available right now."

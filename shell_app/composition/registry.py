@@ -110,6 +110,12 @@ class FragmentRegistry:
         matching = [s.timeout_ms for s in manifest.slots.values() if path_matches(s.path, path)]
         return (max(matching) if matching else manifest.timeout_ms) / 1000
 
+    def fallback_for(self, name: str, path: str) -> str:
+        """The text shown in place of the slot serving `path` when its fragment fails."""
+        manifest = self.manifest(name)
+        found = next((s for s in (manifest.slots.values() if manifest else ()) if path_matches(s.path, path)), None)
+        return found.fallback if found else "This part of the page is not available right now."
+
     def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
               timeout: float) -> FragmentResponse:
         url = self.bases[name] + path + (f"?{query.decode('latin-1')}" if query else "")

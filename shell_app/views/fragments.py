@@ -9,7 +9,7 @@ from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
 from ..composition.outgoing import on_behalf, user_token
-from ..composition.registry import FragmentUnavailable, path_matches, registry
+from ..composition.registry import FragmentUnavailable, registry
 from ..models import ROLES
 from ..security import allow, csrf_token
 
@@ -98,9 +98,7 @@ def fallback_page(name: str, rest: str):
 
 def _fallback(name: str, path: str, full_page: bool) -> Response:
     fragments = registry()
-    manifest = fragments.manifest(name)
-    slot = next((s for s in (manifest.slots.values() if manifest else ()) if path_matches(s.path, path)), None)
-    message = slot.fallback if slot else "This part of the page is not available right now."
+    message = fragments.fallback_for(name, path)
     if request.method != "GET":
         message = ("The service did not confirm your change. It may not have been saved: check before "
                    "trying again.")

@@ -6,6 +6,7 @@ import itertools
 from typing import Iterator
 
 from bridge_client import Conflict, NotFound
+from fragments.ticketing.domain.coverage import covering_contract
 
 
 class FakeBridgeClient:
@@ -42,15 +43,10 @@ class FakeBridgeClient:
         return self.contracts.get(customer_id, [])
 
     def coverage(self, customer_id: int, product_id: int, on: dt.date | None = None) -> dict:
-        day = (on or dt.date.today()).isoformat()
-        for contract in self.customer_contracts(customer_id):
-            active = contract["status"] == "active" and contract["start_date"] <= day and (
-                contract["end_date"] is None or day <= contract["end_date"])
-            if active and product_id in contract["product_ids"]:
-                return {"customer_id": customer_id, "product_id": product_id, "on": day, "covered": True,
-                        "contract_id": contract["id"]}
-        return {"customer_id": customer_id, "product_id": product_id, "on": day, "covered": False,
-                "contract_id": None}
+        day = on or dt.date.today()
+        contract = covering_contract(self.customer_contracts(customer_id), product_id, day)
+        return {"customer_id": customer_id, "product_id": product_id, "on": day.isoformat(),
+                "covered": contract is not None, "contract_id": contract["id"] if contract else None}
 
     def products(self) -> list[dict]:
         self._check()

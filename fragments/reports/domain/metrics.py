@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections import Counter
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable, Sequence
 
 import numpy as np
 
@@ -32,44 +31,44 @@ DEFINITIONS = {
 }
 
 
-def percentile(values: list[float], p: float) -> float | None:
-    """Nearest-rank percentile: the smallest value with at least p% of the values at or below it."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    rank = max(1, math.ceil(p / 100 * len(ordered)))
-    return ordered[rank - 1]
+def _percentile_of(ordered: Sequence, p: float, value: Callable[[Any], float]) -> float | None:
+    """Nearest rank: the smallest value with at least p% of the values at or below it."""
+    return value(ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]) if len(ordered) else None
 
 
-def median(values: list[float]) -> float | None:
-    if not values:
-        return None
-    ordered = sorted(values)
-    mid = len(ordered) // 2
-    return ordered[mid] if len(ordered) % 2 else (ordered[mid - 1] + ordered[mid]) / 2
-
-
-def hours_between(start: str, end: str) -> float:
-    return summary.hours_between(start, end)
-
-
-def _hours(seconds: int) -> float:
-    return seconds / 3600
-
-
-def sorted_median(ordered: np.ndarray) -> float | None:
-    """median() of sorted whole seconds, in hours (the same arithmetic on the same values)."""
+def _median_of(ordered: Sequence, value: Callable[[Any], float]) -> float | None:
     n = len(ordered)
     if not n:
         return None
     mid = n // 2
-    return _hours(int(ordered[mid])) if n % 2 else (_hours(int(ordered[mid - 1])) + _hours(int(ordered[mid]))) / 2
+    return value(ordered[mid]) if n % 2 else (value(ordered[mid - 1]) + value(ordered[mid])) / 2
+
+
+def _as_is(value: float) -> float:
+    return value
+
+
+def percentile(values: list[float], p: float) -> float | None:
+    """Nearest-rank percentile: the smallest value with at least p% of the values at or below it."""
+    return _percentile_of(sorted(values), p, _as_is)
+
+
+def median(values: list[float]) -> float | None:
+    return _median_of(sorted(values), _as_is)
+
+
+def _hours(seconds: int) -> float:
+    return int(seconds) / 3600
+
+
+def sorted_median(ordered: np.ndarray) -> float | None:
+    """median() of sorted whole seconds, in hours (the same arithmetic on the same values)."""
+    return _median_of(ordered, _hours)
 
 
 def sorted_percentile(ordered: np.ndarray, p: float) -> float | None:
     """percentile() of sorted whole seconds, in hours."""
-    n = len(ordered)
-    return _hours(int(ordered[max(1, math.ceil(p / 100 * n)) - 1])) if n else None
+    return _percentile_of(ordered, p, _hours)
 
 
 @dataclass
@@ -124,7 +123,7 @@ def ticket_ops(tickets: list[dict[str, Any]]) -> TicketOps:
 
 def waiting(rows: list[dict[str, Any]], now: dt.datetime) -> list[dict[str, Any]]:
     """The unassigned queue now, longest waiting first, with hours waited."""
-    out = [{**r, "hours": round(hours_between(r["waiting_since"], now.replace(microsecond=0).isoformat()), 1)}
+    out = [{**r, "hours": round(summary.hours_between(r["waiting_since"], now.replace(microsecond=0).isoformat()), 1)}
            for r in rows]
     return sorted(out, key=lambda r: -r["hours"])
 

@@ -12,7 +12,7 @@ from foundation.vocabulary import STAFF_ROLES
 
 AUDIENCE = "bridge"
 STAFF = STAFF_ROLES
-SERVICES = ("ticketing", "experts", "reports", "backfill")
+SERVICES = ("ticketing", "experts", "reports", "knowledge", "backfill")
 ANY = "*"
 
 

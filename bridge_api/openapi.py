@@ -140,12 +140,16 @@ SCHEMAS = {
                                                                         "load": {"type": "integer"}})},
         "surveys": {"type": "array", "items": _obj(["expert_id", "score_sum", "answers"], {
             "expert_id": ID, "score_sum": {"type": "number"}, "answers": {"type": "integer"}})}}),
+    "ArticleBatch": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("Article")},
+                                                "missing": {"type": "array", "items": ID}}),
+    "ArticleStats": _obj(["total", "frozen", "migrated"], {
+        "total": {"type": "integer"}, "frozen": {"type": "integer"}, "migrated": {"type": "integer"}}),
     "IdList": _obj(["ids"], {"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500}}),
     "MigrationMarks": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("MigrationMark")},
                                                   "missing": {"type": "array", "items": ID}}),
     "LegacyStats": _obj(["total", "migrated", "remaining"], {
         "total": {"type": "integer"}, "migrated": {"type": "integer"}, "remaining": {"type": "integer"},
-        "frozen": {"type": "integer"}}),
+        "frozen": {"type": "integer"}, "experts": {"type": "integer"}}),
     **_list_of("ChecksumPage", _obj(["id", "checksum", "migrated_at"], {
         "id": ID, "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
         "frozen_at": _nullable("string", format="date-time"),
@@ -196,7 +200,8 @@ def _path_id(name: str) -> dict:
     return _param(name, "path", {"type": "integer", "minimum": 1})
 
 
-STAFF, SERVICES = "staff (call_centre, manager, admin)", "services (ticketing, experts, reports, backfill)"
+STAFF, SERVICES = ("staff (call_centre, manager, admin)",
+                   "services (ticketing, experts, reports, knowledge, backfill)")
 
 PATHS = {
     "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
@@ -284,8 +289,27 @@ PATHS = {
     "/kb/articles/{article_id}": {
         "get": _op("Get an article", "200", "Article", params=[_path_id("article_id")],
                    extra=_not_found("article"), who=f"{STAFF}; experts; {SERVICES}"),
-        "put": _op("Replace an article", "200", "Article", params=[_path_id("article_id")], body="ArticleInput",
-                   extra=_not_found("article"), who="admin; services experts, ticketing")},
+        "put": _op("Replace an article (409 once the knowledge service keeps it)", "200", "Article",
+                   params=[_path_id("article_id")], body="ArticleInput",
+                   extra={**_not_found("article"), "409": {"description": "the article moved to the knowledge "
+                                                                          "service", "content": PROBLEM}},
+                   who="admin; services experts, ticketing")},
+    "/kb/articles/ids": {"get": _op(
+        "Article ids in order, one page after `after` (`migrated=false`: not yet marked migrated)", "200", "IdItems",
+        params=[_param("after", schema={"type": "integer", "minimum": 0}),
+                _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
+                _param("migrated", schema={"enum": ["false"]})], who="services knowledge, ticketing, backfill")},
+    "/kb/articles/stats": {"get": _op("How many articles there are, frozen and marked migrated", "200",
+                                      "ArticleStats", who="services knowledge, ticketing, backfill, reports")},
+    "/kb/articles/freeze": {"post": _op(
+        "Take the knowledge service's copy: refuse later legacy edits to these articles and return them as of "
+        "that moment (idempotent)", "200", "ArticleBatch", body="IdList",
+        who="services knowledge, ticketing, backfill")},
+    "/kb/articles/mark": {"post": _op("Mark articles migrated (idempotent)", "200", "IdItems", body="IdList",
+                                      who="services knowledge, ticketing, backfill")},
+    "/kb/articles/{article_id}/published": {"put": _op(
+        "Write back the version the knowledge service published (upsert by id)", "200", "Article",
+        params=[_path_id("article_id")], body="ArticleInput", who="service knowledge")},
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},

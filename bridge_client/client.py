@@ -78,6 +78,11 @@ class BridgeClient(Protocol):
     def notification(self, notification_id: int) -> dict: ...
     def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]: ...
     def get_article(self, article_id: int) -> dict: ...
+    def article_ids(self, migrated: str = "any") -> Iterator[int]: ...
+    def article_stats(self) -> dict: ...
+    def freeze_articles(self, article_ids: list[int]) -> list[dict]: ...
+    def mark_articles_migrated(self, article_ids: list[int]) -> None: ...
+    def publish_article(self, article_id: int, article: dict) -> dict: ...
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict: ...
 
 
@@ -233,6 +238,35 @@ class HttpBridgeClient:
 
     def get_article(self, article_id: int) -> dict:
         return self._get(f"/kb/articles/{article_id}")
+
+    def article_ids(self, migrated: str = "any") -> Iterator[int]:
+        after = 0
+        while True:
+            page = self._get("/kb/articles/ids", after=after, migrated=migrated if migrated != "any" else None)["items"]
+            yield from page
+            if not page:
+                return
+            after = page[-1]
+
+    def article_stats(self) -> dict:
+        return self._get("/kb/articles/stats")
+
+    def freeze_articles(self, article_ids: list[int]) -> list[dict]:
+        """Like freeze_legacy_tickets, for KB articles: idempotent, so it may be retried."""
+        ids, items = list(article_ids), []
+        for start in range(0, len(ids), BATCH_POST_IDS):
+            items.extend(self._call("POST", "/kb/articles/freeze", json={"ids": ids[start:start + BATCH_POST_IDS]},
+                                    idempotent=True)["items"])
+        return items
+
+    def mark_articles_migrated(self, article_ids: list[int]) -> None:
+        ids = list(article_ids)
+        for start in range(0, len(ids), BATCH_POST_IDS):
+            self._call("POST", "/kb/articles/mark", json={"ids": ids[start:start + BATCH_POST_IDS]}, idempotent=True)
+
+    def publish_article(self, article_id: int, article: dict) -> dict:
+        # An upsert of the whole published version: repeating it writes the same row.
+        return self._call("PUT", f"/kb/articles/{article_id}/published", json=article, idempotent=True)
 
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
         return self._call("POST", "/staff-alerts", json={"kind": kind, "message": message,

@@ -30,6 +30,7 @@ class Settings:
     bridge_port: int = 8001
     experts_port: int = 8102
     reports_port: int = 8103
+    knowledge_port: int = 8104
     ticketing_url: str = "http://127.0.0.1:8101"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
@@ -86,6 +87,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         bridge_port=int(env.get("SYSOPS_BRIDGE_PORT", "8001")),
         experts_port=int(env.get("SYSOPS_EXPERTS_PORT", "8102")),
         reports_port=int(env.get("SYSOPS_REPORTS_PORT", "8103")),
+        knowledge_port=int(env.get("SYSOPS_KNOWLEDGE_PORT", "8104")),
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
@@ -105,7 +107,8 @@ def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
     host = env.get("SYSOPS_HOST", "127.0.0.1")
     default = (f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')},"
                f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')},"
-               f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')}")
+               f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')},"
+               f"knowledge=http://{host}:{env.get('SYSOPS_KNOWLEDGE_PORT', '8104')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

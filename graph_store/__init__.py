@@ -11,6 +11,7 @@ from typing import Any, Callable
 
 from bridge_client import BridgeClient, Unavailable
 
+from .articles import ArticleNotFound, ArticlePart, ArticleStore
 from .assignment import AssignmentStore
 from .backends import GraphBackend
 from .errors import (
@@ -21,6 +22,7 @@ from .errors import (
     TicketNotFound,
 )
 from .experts import ExpertStore
+from .lazy import LazyMigration
 from .migration import Migrator
 from .progress import migration_progress
 from .reconciliation import Reconciliation, compare, last_run, record_run, repair
@@ -28,7 +30,7 @@ from .reports import ReportQueries, number_days
 from .surveys import SurveyStore
 from .tickets import NEW_TICKET_ID_BASE, TicketRepository
 
-__all__ = ["GraphStore", "MigrationUnavailable", "SlotTaken", "StaleTicket", "StoreError", "TicketNotFound",
+__all__ = ["ArticleNotFound", "GraphStore", "MigrationUnavailable", "SlotTaken", "StaleTicket", "StoreError", "TicketNotFound",
            "NEW_TICKET_ID_BASE"]
 
 
@@ -42,6 +44,8 @@ class GraphStore:
         self.surveys = SurveyStore(backend)
         self.reports = ReportQueries(backend)
         self.migrator = Migrator(backend, bridge)
+        self.articles = ArticleStore(backend)
+        self.article_migration = LazyMigration(backend, bridge, ArticlePart())
 
     def ensure_schema(self) -> None:
         """Indexes and constraints, and what older graphs lack (each ticket's report day)."""
@@ -56,6 +60,37 @@ class GraphStore:
             self.migrator.migrate(ticket_id, via="lazy", admit=admit)
             ticket = self.tickets.get(ticket_id)
         return ticket
+
+    def article(self, article_id: int) -> dict[str, Any]:
+        """The article from the graph; a legacy article not yet there is migrated first (then the graph
+        is its master, and the legacy row only mirrors what is published here)."""
+        article = self.articles.find(article_id)
+        if article is None:
+            self.article_migration.migrate(article_id, via="lazy")
+            article = self.articles.find(article_id)
+            if article is None:
+                raise ArticleNotFound(f"no article {article_id}")
+        return article
+
+    def articles_for(self, article_ids: list[int]) -> list[dict[str, Any]]:
+        """Several articles, those not yet in the graph migrated first in one batch; unknown ids left out."""
+        found = {a["id"]: a for a in self.articles.many(article_ids)}
+        missing = [i for i in dict.fromkeys(article_ids) if i not in found]
+        if missing:
+            self.article_migration.migrate_batch(missing, via="lazy")
+            found.update({a["id"]: a for a in self.articles.many(missing)})
+        return [found[i] for i in dict.fromkeys(article_ids) if i in found]
+
+    def backfill_articles(self, batch_size: int = 200) -> tuple[int, int]:
+        """Copy every legacy article not yet marked migrated (the KB is small: hundreds). Returns
+        (seen, created); safe beside lazy reads and other runs, as every write is create-only."""
+        seen = created = 0
+        ids = list(self.bridge.article_ids(migrated="false"))
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start:start + batch_size]
+            created += self.article_migration.migrate_batch(batch, via="backfill")
+            seen += len(batch)
+        return seen, created
 
     def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int:
         """Move into the graph, with their bookings, the open legacy tickets that hold one of these slots or

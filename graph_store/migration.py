@@ -21,23 +21,22 @@ ticket's master is.)
 from __future__ import annotations
 
 import datetime as dt
-import uuid
-from typing import Any, Callable
+from typing import Any
 
-from bridge_client import BridgeClient, NotFound, Unavailable
+from bridge_client import BridgeClient
 from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_HOLDING, STAFF_ROLES, iso
 
 from .assignment import booking_key
 from .backends import GraphBackend
-from .errors import MigrationUnavailable, TicketNotFound
-from .faults import crash_point
+from .errors import TicketNotFound
+from .lazy import LazyMigration
 from .reports import day_number, touch_report_day
 from .surveys import RESCORE_MANY
 
 MAPPING_VERSION = 2  # 2: bookings for open legacy work, carried-over surveys
 
 WRITE_SUBGRAPHS = f"""
-UNWIND $tickets AS s
+UNWIND $items AS s
 MERGE (t:Ticket {{id: s.ticket.id}})
 ON CREATE SET t += s.ticket, t.migration_token = $token
 WITH t, s WHERE t.migration_token = $token
@@ -119,7 +118,7 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
                 "score": survey["score"], "comment": survey["comment"], "answered_at": survey["answered_at"],
                 "source": "legacy"}] if survey and expert_id is not None else []
     creator = legacy.get("created_by") or {}
-    return {"ticket": ticket, "history": history, "allocations": allocations, "bookings": bookings,
+    return {"key": legacy["id"], "ticket": ticket, "history": history, "allocations": allocations, "bookings": bookings,
             "survey": surveys, "staff": [creator["username"]] if creator.get("role") in STAFF_ROLES else [],
             "by_customer": [True] if creator.get("role") == "customer" else []}
 
@@ -130,71 +129,38 @@ def preview(legacy: dict[str, Any]) -> dict[str, Any]:
     return {**shape["ticket"], "history": shape["history"], "allocations": shape["allocations"]}
 
 
-class Migrator:
-    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
-        self.db = backend
-        self.bridge = bridge
+class TicketPart:
+    """Tickets as a part of the monolith that moves (graph_store/lazy.py)."""
 
-    def write(self, records: list[dict[str, Any]], via: str, now: dt.datetime) -> int:
-        """The step shared by lazy reads and the backfill: one atomic, create-only write of a batch of
-        frozen legacy tickets. Returns how many this call created."""
-        if not records:
-            return 0
-        shapes = [graph_shape(legacy, via, now) for legacy in records]
-        crash_point("before-graph-write")
-        created = self.db.write(WRITE_SUBGRAPHS, {"tickets": shapes, "token": uuid.uuid4().hex})
-        crash_point("after-graph-write")
+    name = "tickets"
+    write_query = WRITE_SUBGRAPHS
+
+    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]:
+        return bridge.freeze_legacy_tickets(ids)
+
+    def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]:
+        return preview(bridge.get_legacy_ticket(record_id))
+
+    def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
+        return graph_shape(record, via, now)
+
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
+        if len(ids) == 1:
+            bridge.mark_migrated(ids[0])
+        else:
+            bridge.mark_migrated_many(ids)
+
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
         rescored = sorted({v["expert_id"] for s in shapes for v in s["survey"]})
-        if created and rescored:
-            self.db.write(RESCORE_MANY, {"expert_ids": rescored})
-        return len(created)
+        if rescored:
+            backend.write(RESCORE_MANY, {"expert_ids": rescored})
 
-    def freeze(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
-        try:
-            records = self.bridge.freeze_legacy_tickets(ticket_ids)
-        except Unavailable as exc:
-            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-        crash_point("after-freeze")
-        return records
+    def missing(self, record_id: int) -> Exception:
+        return TicketNotFound(f"no ticket {record_id}")
 
-    def migrate(self, ticket_id: int, via: str, now: dt.datetime | None = None,
-                admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
-        """Make sure one ticket is in the graph (the lazy path). True if this call created it.
 
-        `admit` sees the ticket as it would be migrated; if it says no, nothing is frozen or written
-        and the ticket is reported missing: a refused read never moves a ticket."""
-        if admit is not None:
-            try:
-                legacy = self.bridge.get_legacy_ticket(ticket_id)
-            except NotFound as exc:
-                raise TicketNotFound(f"no ticket {ticket_id}") from exc
-            except Unavailable as exc:
-                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-            if not admit(preview(legacy)):
-                raise TicketNotFound(f"no ticket {ticket_id}")
-        records = self.freeze([ticket_id])
-        if not records:
-            raise TicketNotFound(f"no ticket {ticket_id}")
-        created = self.write(records, via, now or dt.datetime.now())
-        self.ensure_legacy_marked([ticket_id])
-        return bool(created)
+class Migrator(LazyMigration):
+    """The tickets' migrate-on-read (and the backfill's unit)."""
 
-    def migrate_batch(self, ticket_ids: list[int], via: str, now: dt.datetime | None = None) -> int:
-        """The backfill's unit: freeze a batch in one bridge call, write it in one graph query, mark it
-        in one bridge call. Returns how many tickets this call created."""
-        records = self.freeze(ticket_ids)
-        created = self.write(records, via, now or dt.datetime.now())
-        self.ensure_legacy_marked([legacy["id"] for legacy in records])
-        return created
-
-    def ensure_legacy_marked(self, ticket_ids: list[int]) -> None:
-        if not ticket_ids:
-            return
-        try:
-            if len(ticket_ids) == 1:
-                self.bridge.mark_migrated(ticket_ids[0])
-            else:
-                self.bridge.mark_migrated_many(ticket_ids)
-        except Unavailable:
-            return  # frozen and copied: only the bookkeeping waits, for the backfill or reconciliation
-        crash_point("after-legacy-mark")
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        super().__init__(backend, bridge, TicketPart())

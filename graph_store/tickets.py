@@ -162,12 +162,12 @@ class TicketRepository:
         return [row["id"] for row in rows]
 
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
+        """Link a ticket to an article already in the graph (GraphStore.article migrates it first)."""
         rows = self.db.write(
-            "MATCH (t:Ticket {id: $id}) MERGE (a:Article {id: $article_id}) ON CREATE SET a.title = $title "
-            "MERGE (t)-[:REFERENCES]->(a) RETURN t.id AS id", {"id": ticket_id, "article_id": article_id,
-                                                               "title": title})
+            "MATCH (t:Ticket {id: $id}) MATCH (a:Article {id: $article_id}) "
+            "MERGE (t)-[:REFERENCES]->(a) RETURN t.id AS id", {"id": ticket_id, "article_id": article_id})
         if not rows:
-            raise TicketNotFound(f"no ticket {ticket_id}")
+            raise TicketNotFound(f"no ticket {ticket_id} or article {article_id}")
         self.add_note(ticket_id, actor=actor, note=f"Attached article {article_id}: {title}", now=now)
 
     def articles(self, ticket_id: int) -> list[dict[str, Any]]:

@@ -7,7 +7,7 @@ from typing import Any
 from flask import Flask, g, url_for
 from jinja2 import StrictUndefined
 
-from foundation import inbound, keys, observability
+from foundation import inbound, keys, observability, times
 from foundation.config import REPO_ROOT, load_settings
 from foundation.tokens import TokenSigner
 
@@ -49,6 +49,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                           gauges=lambda: at_risk(engine))
     inbound.install(app)
     app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters.update(times.FILTERS)  # one date and time format on every screen
     app.url_map.converters["int"] = IdConverter
 
     app.extensions["login_throttle"] = LoginThrottle(app.config.get("LIMITS_STORAGE", "memory://"))

@@ -12,6 +12,7 @@ from pathlib import Path
 import redis
 
 from foundation.config import load_settings
+from fragments.knowledge.wiring import on_graph as knowledge_on_graph
 from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.services.daily import DailySummaries
 from graph_store.backfill import ProgressBar
@@ -135,6 +136,8 @@ def backfill(args) -> int:
     bar.close()
     print(f"backfill: {result.seen} tickets ({result.migrated} migrated, {result.already} already in the graph) "
           f"in {result.seconds:.1f} s, {result.per_second:,.0f} tickets/s")
+    seen, created = store.backfill_articles()
+    print(f"backfill: {seen} knowledge-base articles ({created} migrated, {seen - created} already in the graph)")
     _summarised(store, REPORT_DAYS)
     code = 0 if args.no_reconcile else _report(store.reconcile())
     store.close()
@@ -165,6 +168,25 @@ def reports_summarise(args) -> int:
     _summarised(store, args.days)
     store.close()
     return 0
+
+
+def kb_sync(_args) -> int:
+    """Write back to the legacy KB every published article version it does not show yet (normally done
+    at each publish; this catches up after the monolith was down)."""
+    settings = load_settings()
+    store = open_store(settings, "knowledge")
+    try:
+        kb = knowledge_on_graph(store, settings)
+        done = total = kb.sync_legacy(limit=500)
+        while done:
+            done = kb.sync_legacy(limit=500)
+            total += done
+        behind = store.articles.counts()["behind_legacy"]
+    finally:
+        store.bridge.close()
+        store.close()
+    print(f"kb-sync: {total} articles written back to the legacy KB; {behind} still behind")
+    return 0 if behind == 0 else 1
 
 
 def reconcile(_args) -> int:
@@ -259,6 +281,8 @@ def register(sub) -> None:
     bulk.set_defaults(func=backfill)
     sub.add_parser("reconcile", help="compare legacy and graph checksums; exit 1 on any mismatch").set_defaults(
         func=reconcile)
+    sub.add_parser("kb-sync", help="write published article versions back to the legacy KB (ADR 0020)").set_defaults(
+        func=kb_sync)
     keep = sub.add_parser("reports-summarise", help="compute and keep the reports' per-day summaries (ADR 0019)")
     keep.add_argument("--days", type=int, default=REPORT_DAYS, help="the last N days, today included")
     keep.set_defaults(func=reports_summarise)

@@ -55,7 +55,8 @@ WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app"}
 # bridge, the outbox worker that shares its database) see the keys folder and the session key; every
 # other process is told only of its own private folder (if it signs at all) and the public key file.
 MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
-SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports"}
+SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
+             "knowledge": "knowledge"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
 
 
@@ -120,6 +121,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("reports", gunicorn("fragments.reports.app:create_app()", settings.host, settings.reports_port,
                                         settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.reports_port}/healthz"),
+        ProcessSpec("knowledge", gunicorn("fragments.knowledge.app:create_app()", settings.host,
+                                          settings.knowledge_port, settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.knowledge_port}/healthz"),
     ]
     confine_keys(specs, settings)
     for spec in specs:
@@ -188,6 +192,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.reports_port})")
     print(f"  Experts fragment:      http://{settings.host}:{settings.shell_port}/ (log in as an expert; port"
           f" {settings.experts_port})")
+    print(f"  Knowledge fragment:    http://{settings.host}:{settings.shell_port}/kb (articles; port"
+          f" {settings.knowledge_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
           " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"

@@ -22,7 +22,8 @@ def test_fuzzed_ticket_forms_never_500(staff, form):
     client, auth = staff
     for url in ("/customers/1/tickets/new", "/tickets/1/status", "/tickets/1/notes"):
         response = client.post(url, data={**form, "csrf_token": auth.csrf})
-        assert response.status_code in (200, 302, 400, 404, 422), (url, form, response.status_code)  # 400: control characters
+        # 400: control characters; 409: a ticket the new ticketing has taken (frozen by another test's bridge call)
+        assert response.status_code in (200, 302, 400, 404, 409, 422), (url, form, response.status_code)
 
 
 @FUZZ

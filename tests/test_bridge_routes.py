@@ -208,6 +208,38 @@ def test_knowledge_base_ranked_search_create_update(as_):
     assert caller.call("GET", "/kb/articles/99999", "/kb/articles/{article_id}").status_code == 404
 
 
+def test_the_knowledge_service_takes_its_copy_and_writes_published_versions_back(as_):
+    knowledge, admin = as_("service:knowledge"), as_("user:admin")
+    stats = knowledge.call("GET", "/kb/articles/stats", "/kb/articles/stats").get_json()
+    ids = knowledge.call("GET", "/kb/articles/ids", "/kb/articles/ids", query_string={"migrated": "false"}).get_json()
+    first = ids["items"][0]
+    frozen = knowledge.call("POST", "/kb/articles/freeze", "/kb/articles/freeze", json={"ids": [first, 999999]})
+    assert frozen.get_json()["missing"] == [999999] and frozen.get_json()["items"][0]["id"] == first
+    again = knowledge.call("POST", "/kb/articles/freeze", "/kb/articles/freeze", json={"ids": [first]})
+    assert again.get_json()["items"] == frozen.get_json()["items"]  # idempotent: the same content
+    legacy_edit = {"title": "Edited in the monolith", "body": "A body long enough."}
+    refused = admin.call("PUT", f"/kb/articles/{first}", "/kb/articles/{article_id}", json=legacy_edit)
+    assert refused.status_code == 409 and refused.get_json()["type"].endswith("article-migrated")
+    published = {"title": "Published in the new system", "body": "Symptom: x.\n1. Do this", "product_id": None,
+                 "tags": ["new"], "keywords": []}
+    back = knowledge.call("PUT", f"/kb/articles/{first}/published", "/kb/articles/{article_id}/published",
+                          json=published)
+    assert back.status_code == 200 and back.get_json()["title"] == "Published in the new system"
+    created = knowledge.call("PUT", "/kb/articles/1000001/published", "/kb/articles/{article_id}/published",
+                             json={**published, "title": "Written first in the new system"})
+    assert created.status_code == 200
+    reader = as_("service:experts")
+    assert reader.call("GET", "/kb/articles/1000001", "/kb/articles/{article_id}").get_json()["title"] == (
+        "Written first in the new system")
+    knowledge.call("POST", "/kb/articles/mark", "/kb/articles/mark", json={"ids": [first]})
+    after = knowledge.call("GET", "/kb/articles/stats", "/kb/articles/stats").get_json()
+    assert after["total"] == stats["total"] + 1 and after["migrated"] >= stats["migrated"] + 1
+    assert knowledge.call("POST", "/kb/articles/freeze", "/kb/articles/freeze", json={"ids": []}).status_code == 400
+    for who in ("service:experts", "user:admin"):  # only the knowledge service writes back
+        assert as_(who).call("PUT", f"/kb/articles/{first}/published", "/kb/articles/{article_id}/published",
+                             json=published).status_code == 403
+
+
 def test_staff_alerts_raised_by_services_are_listed_newest_first(as_, client, auth):
     service = as_("service:ticketing")
     for n in range(3):

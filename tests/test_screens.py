@@ -4,9 +4,11 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+
 from markupsafe import escape
 from sqlalchemy import select
 
+from foundation import times
 from shell_app.models import Contract, Customer, Expert, LegacyTicket, UserAccount
 
 
@@ -74,7 +76,7 @@ def test_ticket_detail_shows_history_and_slots(client, auth, db):
     page = client.get("/tickets/1").get_data(as_text=True)
     assert ticket.reference in page and ticket.product.name in page
     assert all(str(escape(h.detail)) in page for h in ticket.history)
-    assert all(s.starts_at.strftime("%Y-%m-%d %H:%M") in page for s in ticket.slots)
+    assert all(times.slot(s.starts_at) in page for s in ticket.slots)  # the one format of every screen
 
 
 def test_staff_raise_a_ticket_by_phone_and_legacy_dispatch_assigns_it(client, auth, db, covered):

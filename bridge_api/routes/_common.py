@@ -1,8 +1,10 @@
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+from typing import Any, Callable
 
 from flask import g, jsonify, request
+from sqlalchemy import func, select, update
 from werkzeug.exceptions import BadRequest
 
 from foundation.problems import Problem, invalid_fields
@@ -55,3 +57,27 @@ def int_field(body: dict, name: str, errors: dict[str, str], required: bool = Tr
         errors[name] = "must be a positive integer"
         return None
     return value
+
+
+def freeze_rows(model, ids: list[int], records: Callable[[list[int]], tuple[list[dict], list[int]]]):
+    """Take the new system's copy of some legacy rows: lock them in id order (concurrent freezes cannot
+    deadlock), set `frozen_at` where unset (a row keeps its first freeze), and read them after it in the
+    same transaction: a legacy write either committed before (and is in the records) or will see the
+    freeze and be refused. Answers {items, missing}."""
+    session = db()
+    now = dt.datetime.now().replace(microsecond=0)
+    session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update())
+    session.execute(update(model).where(model.id.in_(ids), model.frozen_at.is_(None)).values(frozen_at=now))
+    items, missing = records(ids)
+    session.commit()
+    return jsonify(items=items, missing=missing)
+
+
+def mark_rows(model, ids: list[int]) -> None:
+    """Mark legacy rows migrated (frozen too, if a crash skipped the freeze's own mark); idempotent: a
+    conditional update, so concurrent markers never overwrite each other's time."""
+    session = db()
+    now = dt.datetime.now().replace(microsecond=0)
+    session.execute(update(model).where(model.id.in_(ids), model.migrated_at.is_(None))
+                    .values(migrated_at=now, frozen_at=func.coalesce(model.frozen_at, now)))
+    session.commit()

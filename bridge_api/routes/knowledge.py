@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
@@ -14,10 +14,12 @@ from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from ._common import db, int_field, invalid, json_body, listing, text_field
+from ._common import db, freeze_rows, int_field, invalid, json_body, listing, mark_rows, text_field
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)
 WRITERS = dict(roles=("admin",), services=("experts", "ticketing"))
+MIGRATORS = ("knowledge", "ticketing", "backfill")  # ticketing: attaching migrates the article
+MAX_IDS = 500
 CANDIDATES = 500
 WEIGHTS = {"title": 3.0, "keyword": 2.0, "tag": 1.0, "body": 1.0, "product": 2.0}
 
@@ -27,6 +29,12 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/kb/articles", "kb_create", create, methods=["POST"])
     bp.add_url_rule("/kb/articles/<int:article_id>", "kb_get", get)
     bp.add_url_rule("/kb/articles/<int:article_id>", "kb_update", replace, methods=["PUT"])
+    # The knowledge service's migration of the KB (docs/adr/0020).
+    bp.add_url_rule("/kb/articles/ids", "kb_ids", ids)
+    bp.add_url_rule("/kb/articles/stats", "kb_stats", stats)
+    bp.add_url_rule("/kb/articles/freeze", "kb_freeze", freeze, methods=["POST"])
+    bp.add_url_rule("/kb/articles/mark", "kb_mark", mark, methods=["POST"])
+    bp.add_url_rule("/kb/articles/<int:article_id>/published", "kb_published", published, methods=["PUT"])
 
 
 def _terms(text: str) -> list[str]:
@@ -118,7 +126,85 @@ def create():
 
 @grant(**WRITERS)
 def replace(article_id: int):
-    article = _article(article_id)
+    """A legacy edit. Refused once the knowledge service took its copy (it is the master then): an
+    edit accepted here would never reach the articles experts read."""
+    session = db()
+    article = session.scalar(select(Article).where(Article.id == article_id).with_for_update())
+    if article is None:
+        raise Problem(404, "Not Found", f"no article {article_id}")
+    if article.frozen_at is not None:
+        raise Problem(409, "Conflict", f"article {article_id} is kept by the knowledge service now: edit it there",
+                      kind="article-migrated")
     _apply(article, json_body())
-    db().commit()
+    session.commit()
+    return jsonify(s.article(article))
+
+
+def _id_list(values) -> list[int]:
+    if (not isinstance(values, list) or not 0 < len(values) <= MAX_IDS
+            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)):
+        raise Problem(400, "Bad Request", f"ids must be a list of 1 to {MAX_IDS} positive integers",
+                      kind="invalid-body")
+    return sorted(set(values))
+
+
+def _records(article_ids: list[int]) -> tuple[list[dict], list[int]]:
+    rows = list(db().scalars(select(Article).options(selectinload(Article.tags), selectinload(Article.keywords))
+                             .where(Article.id.in_(article_ids)).order_by(Article.id)
+                             .execution_options(populate_existing=True)))
+    found = {r.id for r in rows}
+    return [s.article(r) for r in rows], [i for i in article_ids if i not in found]
+
+
+@grant(services=MIGRATORS)
+def ids():
+    """Ids of the articles not yet marked migrated (`migrated=false`) or of all, in order, one page."""
+    after = int_arg("after") or 0
+    limit = min(int_arg("limit") or MAX_IDS, MAX_IDS)
+    query = select(Article.id).where(Article.id > after).order_by(Article.id).limit(limit)
+    if request.args.get("migrated") == "false":
+        query = query.where(Article.migrated_at.is_(None))
+    return jsonify(items=list(db().scalars(query)))
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def stats():
+    session = db()
+    return jsonify(total=session.scalar(select(func.count()).select_from(Article)),
+                   frozen=session.scalar(select(func.count()).select_from(Article).where(Article.frozen_at.is_not(None))),
+                   migrated=session.scalar(select(func.count()).select_from(Article)
+                                           .where(Article.migrated_at.is_not(None))))
+
+
+@grant(services=MIGRATORS)
+def freeze():
+    """Take the copy: lock the rows (id order), refuse every later legacy edit, return them as they are,
+    in one transaction. Idempotent: a frozen article keeps its first freeze time and content."""
+    return freeze_rows(Article, _id_list(json_body().get("ids")), _records)
+
+
+@grant(services=MIGRATORS)
+def mark():
+    article_ids = _id_list(json_body().get("ids"))
+    mark_rows(Article, article_ids)
+    return jsonify(items=article_ids)
+
+
+@grant(services=("knowledge",))
+def published(article_id: int):
+    """The knowledge service writes each published version back (upsert by id, so an article first
+    written in the new system appears here too): old readers of the KB and the legacy screens stay
+    current while clients move. The row stays frozen for legacy edits."""
+    session = db()
+    article = session.scalar(select(Article).where(Article.id == article_id).with_for_update())
+    now = dt.datetime.now().replace(microsecond=0)
+    created = article is None
+    if created:
+        article = Article(id=article_id, created_at=now, frozen_at=now, migrated_at=now)
+    _apply(article, json_body())  # (validates before the new row joins the session: no half row is flushed)
+    if created:
+        session.add(article)
+    article.frozen_at = article.frozen_at or now
+    article.migrated_at = article.migrated_at or now
+    session.commit()
     return jsonify(s.article(article))

@@ -7,12 +7,12 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
-from shell_app.models import TICKET_STATUSES, LegacyTicket, Survey, UserAccount
+from shell_app.models import TICKET_STATUSES, Expert, LegacyTicket, Survey, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
 from ..paging import page_of, page_request
-from ._common import db, json_body
+from ._common import db, freeze_rows, json_body, mark_rows
 
 MIGRATORS = ("ticketing", "backfill")
 BATCH_MAX = 500
@@ -110,27 +110,15 @@ def freeze():
     records are read after it in the same transaction: a legacy write either committed before (and
     is in the records) or will see the freeze and be refused. Idempotent: a frozen ticket keeps its
     first freeze time and returns the same content."""
-    ids = _id_list(json_body().get("ids"))
-    session = db()
-    now = dt.datetime.now().replace(microsecond=0)
-    session.execute(select(LegacyTicket.id).where(LegacyTicket.id.in_(ids)).order_by(LegacyTicket.id)
-                    .with_for_update())
-    session.execute(update(LegacyTicket).where(LegacyTicket.id.in_(ids), LegacyTicket.frozen_at.is_(None))
-                    .values(frozen_at=now))
-    items, missing = _full_records(ids)
-    session.commit()
-    return jsonify(items=items, missing=missing)
+    return freeze_rows(LegacyTicket, _id_list(json_body().get("ids")), _full_records)
 
 
 @grant(services=MIGRATORS)
 def mark_many():
     """Mark several tickets migrated (idempotent, like the single mark); unknown ids are listed in `missing`."""
     ids = _id_list(json_body().get("ids"))
+    mark_rows(LegacyTicket, ids)
     session = db()
-    now = dt.datetime.now().replace(microsecond=0)
-    session.execute(update(LegacyTicket).where(LegacyTicket.id.in_(ids), LegacyTicket.migrated_at.is_(None))
-                    .values(migrated_at=now, frozen_at=func.coalesce(LegacyTicket.frozen_at, now)))
-    session.commit()
     rows = session.execute(select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.migrated_at)
                            .where(LegacyTicket.id.in_(ids)).order_by(LegacyTicket.id)).all()
     found = {r.id for r in rows}
@@ -158,7 +146,8 @@ def stats():
     total = session.scalar(select(func.count()).select_from(LegacyTicket))
     migrated = session.scalar(select(func.count()).select_from(LegacyTicket).where(LegacyTicket.migrated_at.is_not(None)))
     frozen = session.scalar(select(func.count()).select_from(LegacyTicket).where(LegacyTicket.frozen_at.is_not(None)))
-    return jsonify(total=total, migrated=migrated, remaining=total - migrated, frozen=frozen)
+    experts = session.scalar(select(func.count()).select_from(Expert))  # for the migration report per part
+    return jsonify(total=total, migrated=migrated, remaining=total - migrated, frozen=frozen, experts=experts)
 
 
 @grant(services=(*MIGRATORS, "reports"))

@@ -8,6 +8,8 @@ from foundation.config import Settings
 from foundation.tokens import Principal
 from graph_store import GraphStore
 
+from .adapters.knowledge_http import KnowledgeHttp
+from .adapters.legacy_knowledge import LegacyKnowledge
 from .adapters.ticketing_http import TicketingHttp
 from .services.ports import BridgeClient, Clock, ProfileStore
 from .services.profile import ExpertProfile
@@ -17,19 +19,26 @@ from .services.work import ExpertWork
 @dataclass(frozen=True)
 class Experts:
     ticketing: TicketingHttp  # or a test double with the same `acting_as`
+    knowledge: KnowledgeHttp | LegacyKnowledge  # likewise
     bridge: BridgeClient
     profile: ExpertProfile
     clock: Clock
 
     def work_of(self, principal: Principal, csrf: str) -> ExpertWork:
         """The logged-in expert's work: every ticketing call is made as that expert."""
-        return ExpertWork(self.ticketing.acting_as(principal, csrf), self.bridge, self.clock, principal.expert_id)
+        return ExpertWork(self.ticketing.acting_as(principal, csrf), self.knowledge.acting_as(principal), self.bridge,
+                          self.clock, principal.expert_id)
 
 
-def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock = dt.datetime.now) -> Experts:
-    return Experts(ticketing, bridge, ExpertProfile(profiles, bridge, clock), clock)
+def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock = dt.datetime.now,
+          knowledge=None) -> Experts:
+    """Without a knowledge service, a ticket's articles come from the monolith's own KB search."""
+    return Experts(ticketing, knowledge if knowledge is not None else LegacyKnowledge(bridge), bridge,
+                   ExpertProfile(profiles, bridge, clock), clock)
 
 
 def on_graph(graph: GraphStore, settings: Settings) -> Experts:
     """The production set: ticketing over HTTP, profiles in the graph, the monolith through the bridge."""
-    return build(TicketingHttp(settings.ticketing_url), graph.bridge, graph.experts)
+    knowledge_url = dict(settings.fragments).get("knowledge")
+    return build(TicketingHttp(settings.ticketing_url), graph.bridge, graph.experts,
+                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None)

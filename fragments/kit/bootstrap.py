@@ -13,7 +13,7 @@ from typing import Any, Callable, Iterable
 from flask import Blueprint, Flask, current_app
 from jinja2 import StrictUndefined
 
-from foundation import keys
+from foundation import keys, times
 from foundation.config import Settings, load_settings
 from foundation.observability import Gauges
 from graph_store import GraphStore
@@ -40,6 +40,7 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
     # browsers may keep them: no request for them on the next page; a new version is a new URL.
     app.config["SEND_FILE_MAX_AGE_DEFAULT"] = 365 * 24 * 3600
     app.jinja_env.undefined = StrictUndefined
+    app.jinja_env.filters.update(times.FILTERS)  # one date and time format on every screen
     if test_config is None:
         settings = load_settings()
         # Public keys to verify with; it signs (bridge calls) only with its own key (ADR 0003). It never

@@ -23,7 +23,7 @@ from falkordb.query_result import QueryResult
 from falkordb.sentinel import Sentinel_Master
 from redis.sentinel import Sentinel
 
-from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable
+from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema
 
 SERVICE = "sysops-graph"  # the name the sentinels monitor the graph's primary under
 
@@ -33,6 +33,7 @@ class NotReplicated(GraphUnavailable):
 
 
 class FalkorBackend:
+    max_write_items = None  # a migration batch of any size is one query
     name = "falkordb"
 
     def __init__(self, *, graph: str = "sysops", unix_socket_path: str | None = None, host: str | None = None,
@@ -130,6 +131,10 @@ class FalkorBackend:
                 if "already exists" not in str(exc).lower():
                     raise
         self._await_constraints()
+        falkordb_fulltext_schema(self)
+
+    def search_text(self, label: str, words: list[str], limit: int) -> list[tuple[Any, float]]:
+        return falkordb_fulltext(self, label, words, limit)
 
     def _await_constraints(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

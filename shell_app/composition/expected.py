@@ -30,4 +30,12 @@ BUILT_WITH: dict[str, dict[str, Any]] = {
         "slots": {"dashboard": {"path": "/", "fallback": "Reports cannot be shown right now.", "timeout_ms": 8000}},
         "assets": {"css": ["/static/reports.css"]},
     },
+    "knowledge": {
+        "name": "knowledge", "version": "1.0.0", "manifest_version": 1,
+        "slots": {"search": {"path": "/search?q={q}", "fallback": "The knowledge base cannot be searched right now."},
+                  "article": {"path": "/articles/{article_id}", "fallback": "This article cannot be shown right now."},
+                  "proposals": {"path": "/proposals",
+                                "fallback": "Proposed article changes cannot be shown right now."}},
+        "assets": {"css": ["/static/knowledge.css"]},
+    },
 }

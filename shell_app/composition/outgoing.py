@@ -13,7 +13,7 @@ from .registry import registry
 TOKEN_TTL_S = 60
 # Fragments that call another fragment's API as the user (ADR 0008) get a user token valid there too,
 # which they forward as it is: they cannot mint user tokens themselves (ADR 0003).
-CALLS_AS_USER = {"experts": ("ticketing",)}
+CALLS_AS_USER = {"experts": ("ticketing", "knowledge")}
 
 
 def user_token(fragment: str) -> str:

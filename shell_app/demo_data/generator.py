@@ -21,6 +21,7 @@ from ..models import (
 )
 from ..models.experts import PERIODS
 from ..passwords import DEMO_COST, hash_password
+from . import knowledge
 from . import vocabulary as v
 from .tickets import TicketFactory
 
@@ -113,7 +114,7 @@ def generate(engine: Engine, *, seed: int = 42, scale: Scale = PRESETS["small"],
     for table, rows in factory.tables().items():
         write(table, rows)
 
-    articles, tags, article_tag_links, keywords, article_keyword_links = _knowledge(rng, products, now)
+    articles, tags, article_tag_links, keywords, article_keyword_links = knowledge.articles(rng, products, now)
     write(Article.__table__, articles)
     write(Tag.__table__, tags)
     write(article_tags, article_tag_links)
@@ -250,41 +251,6 @@ def _survey_template():
         dict(id=3, template_id=1, position=3, text="Anything else you would like to tell us?", kind="text"),
     ]
     return template, questions
-
-
-def _knowledge(rng, products, now):
-    articles, tags, tag_links, keywords, keyword_links = [], [], [], [], []
-    tag_ids: dict[str, int] = {}
-    keyword_ids: dict[str, int] = {}
-
-    def tag(name: str) -> int:
-        if name not in tag_ids:
-            tag_ids[name] = len(tags) + 1
-            tags.append(dict(id=tag_ids[name], name=name))
-        return tag_ids[name]
-
-    def keyword(word: str) -> int:
-        if word not in keyword_ids:
-            keyword_ids[word] = len(keywords) + 1
-            keywords.append(dict(id=keyword_ids[word], word=word))
-        return keyword_ids[word]
-
-    for product in products:
-        for problem in v.CATEGORIES[product["category"]][1][:3]:
-            aid = len(articles) + 1
-            created = now - dt.timedelta(days=rng.randrange(30, 900))
-            articles.append(dict(
-                id=aid, product_id=product["id"], title=f"{product['name']}: {problem}",
-                body=(f"Symptom: the {product['category'].lower()} {problem}.\n"
-                      f"1. Check power and cabling.\n2. Update to the latest firmware.\n"
-                      f"3. If the fault remains: {rng.choice(v.FIXES)}"),
-                created_at=created, updated_at=created + dt.timedelta(days=rng.randrange(0, 29)),
-            ))
-            for name in sorted({product["category"].lower(), product["manufacturer"].lower(), "troubleshooting"}):
-                tag_links.append(dict(article_id=aid, tag_id=tag(name)))
-            words = sorted({w for w in problem.replace("-", " ").split() if len(w) > 3})
-            keyword_links.extend(dict(article_id=aid, keyword_id=keyword(w)) for w in words)
-    return articles, tags, tag_links, keywords, keyword_links
 
 
 def _billing(rng, contracts, plans, anchor: dt.date):

@@ -43,6 +43,10 @@ class Article(Base):
     product_id: Mapped[int | None] = mapped_column(ForeignKey("products.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime)
+    # Set when the knowledge service took its copy (then legacy edits are refused: the graph is master;
+    # the service writes each published version back here for old readers) and when it was marked.
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
 
     product: Mapped[Product | None] = relationship()
     tags: Mapped[list[Tag]] = relationship(secondary=article_tags, order_by=Tag.name)

@@ -3,6 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import or_, select
 
+from ..composition.slots import enabled
 from ..forms import clean_text
 from ..models import Article, Keyword, article_keywords
 from ..security import allow
@@ -18,7 +19,7 @@ def search():
     query = clean_text(request.args.get("q"), 100)
     page = current_page()
     articles: list[Article] = []
-    if query:
+    if query and not enabled("knowledge"):  # else the knowledge fragment searches
         like = f"%{query.lower()}%"
         by_keyword = select(article_keywords.c.article_id).join(Keyword).where(Keyword.word.ilike(like))
         articles = list(g.db.scalars(
@@ -32,5 +33,13 @@ def search():
 @bp.get("/<int:article_id>")
 @allow(*KB_ROLES)
 def article(article_id: int):
-    found = g.db.get(Article, article_id) or abort(404)
-    return render_template("shell/kb_article.html", article=found)
+    """With the knowledge service installed, the page embeds its article (which may exist only there:
+    written in the new system); else the legacy row."""
+    found = None if enabled("knowledge") else (g.db.get(Article, article_id) or abort(404))
+    return render_template("shell/kb_article.html", article=found, article_id=article_id)
+
+
+@bp.get("/proposals")
+@allow("admin")
+def proposals():
+    return render_template("shell/kb_proposals.html")

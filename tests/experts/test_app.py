@@ -108,7 +108,8 @@ class Profiles:
 def experts_app():
     store, bridge = fake_world()
     bridge.locale_list = [{"id": 1, "name": "English"}, {"id": 2, "name": "French"}]
-    bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11}
+    bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11,
+                          "body": "Symptom: paper jams on every page.\n1. Open the rear tray\n2. Clean the rollers"}
     ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = Profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
@@ -126,7 +127,7 @@ def headers(who: str, csrf: bool = True) -> dict[str, str]:
 
 def routes(app):
     for rule in app.url_map.iter_rules():
-        url = rule.build({name: {"ticket_id": 100000001, "filename": "experts.css"}[name] for name in rule.arguments},
+        url = rule.build({name: {"ticket_id": 100000001, "article_id": 5, "filename": "experts.css"}[name] for name in rule.arguments},
                          append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
@@ -208,3 +209,27 @@ def test_profile_edits_are_validated_and_kept(experts_app):
     assert profiles.rows[1]["off_dates"] == ["2026-12-02"]
     bad = client.post("/profile/time-off", data={"start": "2026-11-01"}, headers=headers("expert"))
     assert bad.status_code == 422 and "past" in bad.get_data(as_text=True)
+
+
+def test_the_offer_card_says_what_where_and_when_before_the_expert_answers(experts_app):
+    app, _, _, ticket_id = experts_app
+    card = app.test_client().get("/offers", headers=headers("expert")).get_data(as_text=True)
+    assert f'data-ticket-id="{ticket_id}"' in card
+    assert "Printer" in card and "Leeds" in card and "LS1 1AA" in card and "Printer jams on every page" in card
+    assert "Thu 26 Nov 2026, morning (08:00–12:00)" in card  # the one time format, half-day hours named
+
+
+def test_an_article_is_one_tap_from_the_ticket_and_can_be_attached_from_it(experts_app):
+    app, ticketing, _, ticket_id = experts_app
+    client = app.test_client()
+    client.post(f"/offers/{ticket_id}/accept", headers=headers("expert"))
+    detail = client.get(f"/tickets/{ticket_id}", headers=headers("expert")).get_data(as_text=True)
+    assert f'href="/tickets/{ticket_id}/articles/5"' in detail
+    page = client.get(f"/tickets/{ticket_id}/articles/5", headers=headers("expert")).get_data(as_text=True)
+    assert "For <strong>Printer</strong>" in page and "<li>Clean the rollers</li>" in page
+    assert f"Attach to {ticketing.management.get(ticket_id)['reference']}" in page
+    assert client.get(f"/tickets/{ticket_id}/articles/5", headers=headers("expert2")).status_code == 404
+    assert client.get(f"/tickets/{ticket_id}/articles/999", headers=headers("expert")).status_code == 404
+    client.post(f"/tickets/{ticket_id}/articles", data={"article_id": "5"}, headers=headers("expert"))
+    again = client.get(f"/tickets/{ticket_id}/articles/5", headers=headers("expert")).get_data(as_text=True)
+    assert "Attached to" in again and "Attach to" not in again

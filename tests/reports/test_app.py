@@ -65,7 +65,12 @@ class FixedSource:
 
     def migration(self):
         return {"legacy_total": 100, "graph_migrated": 40, "remaining": 60, "percent_migrated": 40.0, "lazy": 10,
-                "backfill": 30, "last_reconciliation": {
+                "backfill": 30, "parts": [
+                    {"part": "tickets", "legacy": 100, "in_graph": 40, "remaining": 60, "new": 7,
+                     "reconciliation": "2 differed"},
+                    {"part": "knowledge base", "legacy": 119, "in_graph": 20, "remaining": 99, "new": 2,
+                     "reconciliation": "1 published versions not yet written back to the legacy KB"}],
+                "last_reconciliation": {
                     "at": "2026-11-24T02:00:00", "checked": 100, "matching": 38, "not_migrated": 60, "mismatched": 2,
                     "missing": 0, "unmarked": 0, "repaired": 1, "needs_person": 1, "findings": [
                         {"ticket_id": 17, "kind": "mismatched", "differences": ["content checksum differs"],
@@ -136,8 +141,10 @@ def test_bad_ranges_are_explained_not_errors(reports_app):
 def test_a_csv_reads_only_what_its_table_needs(reports_app):
     app, source = reports_app
     client = app.test_client()
-    migration = client.get("/export/migration.csv", headers=headers("manager"))
+    migration = client.get("/export/migration_tickets.csv", headers=headers("manager"))
     assert migration.status_code == 200 and "legacy tickets,100" in migration.get_data(as_text=True)
+    parts = client.get("/export/migration.csv", headers=headers("manager")).get_data(as_text=True)
+    assert "knowledge base,119,20,99,2,1 published versions not yet written back" in parts
     assert source.asked == []  # no period scan for a table that does not use it
     client.get("/export/times.csv?from=2026-11-20&to=2026-11-20", headers=headers("manager"))
     assert len(source.asked) == 2  # this period and the one before, once each

@@ -141,7 +141,7 @@ class FakeBridgeClient:
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
         return [self.mark_migrated(i) for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
 
-    def legacy_stats(self) -> dict:
+    def legacy_stats(self) -> dict:  # (experts: how many profiles the monolith holds)
         self._check()
         migrated = sum(1 for t in self.legacy_tickets.values() if t.get("migrated_at"))
         return {"total": len(self.legacy_tickets), "migrated": migrated,
@@ -186,6 +186,35 @@ class FakeBridgeClient:
 
     def get_article(self, article_id: int) -> dict:
         return self._found(self.articles, article_id, "article")
+
+    def article_ids(self, migrated: str = "any") -> Iterator[int]:
+        self._check()
+        return iter(sorted(i for i, a in self.articles.items() if migrated != "false" or not a.get("migrated")))
+
+    def article_stats(self) -> dict:
+        self._check()
+        rows = self.articles.values()
+        return {"total": len(rows), "frozen": sum(1 for a in rows if a.get("frozen")),
+                "migrated": sum(1 for a in rows if a.get("migrated"))}
+
+    def freeze_articles(self, article_ids: list[int]) -> list[dict]:
+        self._check()
+        for i in article_ids:
+            if i in self.articles:
+                self.articles[i]["frozen"] = True
+        return [dict(self.articles[i]) for i in sorted(set(article_ids)) if i in self.articles]
+
+    def mark_articles_migrated(self, article_ids: list[int]) -> None:
+        self._check()
+        for i in article_ids:
+            if i in self.articles:
+                self.articles[i].update(frozen=True, migrated=True)
+
+    def publish_article(self, article_id: int, article: dict) -> dict:
+        self._check()
+        row = self.articles.setdefault(article_id, {"id": article_id})
+        row.update(article, frozen=True, migrated=True)
+        return dict(row)
 
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
         self._check()

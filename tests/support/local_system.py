@@ -36,6 +36,8 @@ class System:
         self.experts = f"http://127.0.0.1:{self.experts_port}"
         self.reports_port = free_port()
         self.reports = f"http://127.0.0.1:{self.reports_port}"
+        self.knowledge_port = free_port()
+        self.knowledge = f"http://127.0.0.1:{self.knowledge_port}"
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -49,7 +51,8 @@ class System:
         self.env = {**os.environ, "SYSOPS_DATA_DIR": str(root), "SYSOPS_SESSION_KEY": SECRET, **keys_env(),
                     "DATABASE_URL": database_url or f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
-                    "SYSOPS_FRAGMENTS": f"ticketing={self.ticketing},experts={self.experts},reports={self.reports}",
+                    "SYSOPS_FRAGMENTS": (f"ticketing={self.ticketing},experts={self.experts},reports={self.reports},"
+                                         f"knowledge={self.knowledge}"),
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
@@ -84,7 +87,9 @@ class System:
         self.start_worker()
         self.start_experts()
         self._gunicorn("reports", self.reports_port, "fragments.reports.app:create_app()")
+        self._gunicorn("knowledge", self.knowledge_port, "fragments.knowledge.app:create_app()")
         wait_for_health(f"{self.reports}/healthz")
+        wait_for_health(f"{self.knowledge}/healthz")
         return self
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
@@ -159,7 +164,7 @@ class System:
         return port
 
     def stop(self) -> None:
-        ordered = ("reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph")
+        ordered = ("knowledge", "reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)
             if process is not None:

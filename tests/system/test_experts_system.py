@@ -9,6 +9,7 @@ import requests
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from foundation import times
 from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS
 from shell_app.db import make_engine
@@ -171,6 +172,6 @@ def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(sy
 
     # My work: the legacy visit is listed with its date and time.
     work = ExpertBrowser(system.shell, "expert1").page().text
-    assert reference in work and _slot(held[0]).strftime("%Y-%m-%d %H:%M") in work
+    assert reference in work and times.slot(_slot(held[0])) in work  # the one format, half-day hours named
     detail = ExpertBrowser(system.shell, "expert1").page(f"/tickets/{legacy_id}").text
-    assert _slot(held[0]).strftime("%Y-%m-%d %H:%M") in detail
+    assert times.slot(_slot(held[0])) in detail

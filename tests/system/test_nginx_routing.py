@@ -46,9 +46,10 @@ def routed(tmp_path_factory, fresh_database_url):
         ("shell", "sysops.wsgi:monolith()"), ("ticketing", "fragments.ticketing.app:create_app()"),
         ("experts", "fragments.experts.app:create_app()"), ("reports", "fragments.reports.app:create_app()"))}
     front = NginxFront(tmp_path_factory.mktemp("nginx"), [f"127.0.0.1:{system.shell_port}", f"127.0.0.1:{second['shell']}"],
-                       {name: [f"127.0.0.1:{first}", f"127.0.0.1:{second[name]}"] for name, first in (
+                       {**{name: [f"127.0.0.1:{first}", f"127.0.0.1:{second[name]}"] for name, first in (
                            ("ticketing", system.ticketing_port), ("experts", system.experts_port),
-                           ("reports", system.reports_port))})
+                           ("reports", system.reports_port))},
+                        "knowledge": [f"127.0.0.1:{system.knowledge_port}"]})
     try:
         front.start()
         system.second_ports = second

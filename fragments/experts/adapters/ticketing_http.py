@@ -5,56 +5,28 @@ from __future__ import annotations
 
 from typing import Any
 
-import requests
-
-from foundation.request_ids import forwarded
 from foundation.tokens import Principal
 
 from ..services.ports import TicketingError
-
-
-def _field_errors(errors: Any) -> dict[str, str] | None:
-    """The problem body's [{field, message}] list as {field: message}."""
-    if not isinstance(errors, list):
-        return None
-    return {e["field"]: e["message"] for e in errors
-            if isinstance(e, dict) and isinstance(e.get("field"), str) and isinstance(e.get("message"), str)} or None
+from .as_user import UserApi
 
 
 class TicketingHttp:
     def __init__(self, base_url: str, *, timeout: float = 10.0):
-        self.base = base_url.rstrip("/") + "/api/v1"
-        self.timeout = timeout
-        self.http = requests.Session()
-        self.http.trust_env = False
+        self.api = UserApi(base_url, "ticketing", TicketingError, timeout=timeout)
 
     def acting_as(self, principal: Principal, csrf: str) -> "BoundTicketing":
-        return BoundTicketing(self, principal, csrf)
+        return BoundTicketing(self.api, principal, csrf)
 
 
 class BoundTicketing:
-    def __init__(self, client: TicketingHttp, principal: Principal, csrf: str):
-        self.client = client
+    def __init__(self, api: UserApi, principal: Principal, csrf: str):
+        self.api = api
         self.principal = principal
         self.csrf = csrf
 
     def _call(self, method: str, path: str, payload: dict | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {self.principal.token}", **forwarded()}
-        if method != "GET":
-            headers["X-CSRF-Token"] = self.csrf
-        try:
-            response = self.client.http.request(method, self.client.base + path, json=payload, headers=headers,
-                                                timeout=(1.0, self.client.timeout))
-        except requests.RequestException as exc:
-            raise TicketingError(f"the ticketing service is not answering ({exc.__class__.__name__})", 503) from exc
-        if response.status_code >= 400:
-            try:
-                problem = response.json()
-            except ValueError:
-                problem = {}
-            raise TicketingError(problem.get("detail") or response.reason, response.status_code,
-                                 _field_errors(problem.get("errors")))
-        return response.json()
+        return self.api.call(self.principal, self.csrf, method, path, payload)
 
     def my_tickets(self) -> list[dict[str, Any]]:
         return self._call("GET", "/tickets")["items"]

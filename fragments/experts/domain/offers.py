@@ -33,3 +33,11 @@ def split_work(tickets: list[dict[str, Any]], expert_id: int) -> tuple[list[dict
     offers.sort(key=lambda t: t["offer"].get("expires_at") or "")
     assigned.sort(key=lambda t: t["booking"].get("slot") or "")
     return offers, assigned
+
+
+def summary(text: str | None, limit: int = 120) -> str:
+    """A problem description cut at a word boundary, for a card."""
+    words = " ".join((text or "").split())
+    if len(words) <= limit:
+        return words
+    return words[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"

@@ -12,7 +12,7 @@ from fragments.kit.bootstrap import services
 
 from ..domain.offers import countdown, seconds_left
 from ..domain.profile import PERIODS, WEEKDAYS, ProfileError
-from ..services.ports import TicketingError
+from ..services.ports import KnowledgeError, TicketingError
 from ..services.profile import ExpertProfile
 from ..services.work import ExpertWork
 from ..wiring import Experts
@@ -112,6 +112,22 @@ def ticket(ticket_id: int, errors: dict[str, str] | None = None, message: str = 
         _failed(error)
         raise
     return _page("experts/ticket.html", status, **view, errors=errors or {}, message=message)
+
+
+@bp.get("/tickets/<int:ticket_id>/articles/<int:article_id>")
+@allow(roles=EXPERT)
+def article(ticket_id: int, article_id: int):
+    """An article to read on site, for one of the expert's own tickets."""
+    try:
+        view = _work().article(ticket_id, article_id)
+    except TicketingError as error:
+        _failed(error)
+        raise
+    except KnowledgeError as error:
+        if error.status == 404:
+            abort(404, description="There is no such article.")
+        abort(503, description="The knowledge base is not answering. Try again in a moment.")
+    return _page("experts/article.html", **view)
 
 
 def _ticket_change(ticket_id: int, act, done: str):

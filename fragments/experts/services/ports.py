@@ -10,11 +10,17 @@ from bridge_client import BridgeClient
 Clock = Callable[[], dt.datetime]
 
 
-class TicketingError(Exception):
+class ServiceError(Exception):
+    """Another service's answer to a call made as the expert: its HTTP status and field messages."""
+
     def __init__(self, message: str, status: int, errors: dict[str, str] | None = None):
         super().__init__(message)
         self.status = status
         self.errors = errors or {}
+
+
+class TicketingError(ServiceError):
+    pass
 
 
 class Ticketing(Protocol):
@@ -28,6 +34,17 @@ class Ticketing(Protocol):
     def close(self, ticket_id: int, resolution: str) -> dict[str, Any]: ...
 
 
+class KnowledgeError(ServiceError):
+    pass
+
+
+class Knowledge(Protocol):
+    """The knowledge base as the acting expert reads it."""
+
+    def for_ticket(self, product_id: int, description: str, exclude: set[int], limit: int) -> list[dict[str, Any]]: ...
+    def article(self, article_id: int) -> dict[str, Any]: ...  # steps as a list
+
+
 class ProfileStore(Protocol):
     def get(self, expert_id: int) -> dict[str, Any] | None: ...
     def set_skills(self, expert_id: int, skills: list[dict[str, Any]]) -> None: ...
@@ -35,4 +52,4 @@ class ProfileStore(Protocol):
     def set_availability(self, expert_id: int, weekly: list[str], off: list[str]) -> None: ...
 
 
-__all__ = ["BridgeClient", "Clock", "ProfileStore", "Ticketing", "TicketingError"]
+__all__ = ["BridgeClient", "Clock", "Knowledge", "KnowledgeError", "ProfileStore", "Ticketing", "TicketingError"]

@@ -1,49 +1,71 @@
 """An expert's work: offers and assignments from the ticketing back end, a ticket with what the expert
-needs on arrival (customer, product, slot, history, related knowledge-base articles)."""
+needs on arrival (customer, product, slot, history, the knowledge base's articles for it)."""
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bridge_client import BridgeError
 
-from ..domain.offers import my_allocation, split_work
-from .ports import BridgeClient, Clock, Ticketing
+from ..domain.offers import my_allocation, split_work, summary
+from .ports import BridgeClient, Clock, Knowledge, KnowledgeError, Ticketing
 
-STOP_WORDS = {"the", "and", "with", "after", "does", "not", "when", "this", "that", "from", "have", "will",
-              "stopped", "working", "there", "into", "then", "every", "again"}
-
-
-def keywords(text: str, limit: int = 6) -> str:
-    words = [w for w in re.findall(r"[a-zA-Z]{4,}", text.lower()) if w not in STOP_WORDS]
-    return " ".join(list(dict.fromkeys(words))[:limit])
+RELATED = 5
 
 
 class ExpertWork:
-    def __init__(self, ticketing: Ticketing, bridge: BridgeClient, clock: Clock, expert_id: int):
+    def __init__(self, ticketing: Ticketing, knowledge: Knowledge, bridge: BridgeClient, clock: Clock,
+                 expert_id: int):
         self.ticketing = ticketing
+        self.knowledge = knowledge
         self.bridge = bridge
         self.clock = clock
         self.expert_id = expert_id
 
+    def _products(self) -> dict[int, str]:
+        try:
+            return {p["id"]: p["name"] for p in self.bridge.products()}
+        except BridgeError:
+            return {}
+
     def overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        return split_work(self.ticketing.my_tickets(), self.expert_id)
+        """Offers and assignments, each with what the expert judges an offer by before answering:
+        product, problem in short, town and postcode."""
+        offers, assigned = split_work(self.ticketing.my_tickets(), self.expert_id)
+        products = self._products()
+        places: dict[int, dict[str, str]] = {}
+        for ticket in offers + assigned:
+            customer_id = ticket["customer_id"]
+            if customer_id not in places:
+                try:
+                    customer = self.bridge.get_customer(customer_id)
+                    places[customer_id] = {"town": customer.get("city") or "", "postcode": customer.get("postcode") or ""}
+                except BridgeError:
+                    places[customer_id] = {"town": "", "postcode": ""}
+            ticket.update(product=products.get(ticket["product_id"], ""), summary=summary(ticket.get("description")),
+                          **places[customer_id])
+        return offers, assigned
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         ticket = self.ticketing.get(ticket_id)
         customer = self.bridge.get_customer(ticket["customer_id"])
-        products = {p["id"]: p["name"] for p in self.bridge.products()}
         attached = self.ticketing.articles(ticket_id)
-        return {"ticket": ticket, "customer": customer, "product": products.get(ticket["product_id"], ""),
+        return {"ticket": ticket, "customer": customer, "product": self._products().get(ticket["product_id"], ""),
                 "offer": my_allocation(ticket, self.expert_id, "offered"),
                 "booking": my_allocation(ticket, self.expert_id, "accepted"),
                 "attached": attached, "related": self.related_articles(ticket, {a["id"] for a in attached})}
 
-    def related_articles(self, ticket: dict[str, Any], exclude: set[int], limit: int = 5) -> list[dict[str, Any]]:
-        """Ranked by the knowledge base's own search: the ticket's product first, then its words."""
+    def related_articles(self, ticket: dict[str, Any], exclude: set[int]) -> list[dict[str, Any]]:
+        """The knowledge base's best articles for this ticket: its product first, then its words, then
+        what fixed similar tickets."""
         try:
-            by_product = self.bridge.search_articles(q=keywords(ticket.get("description", "")),
-                                                     product_id=ticket["product_id"], limit=limit + len(exclude))
-        except BridgeError:
+            return self.knowledge.for_ticket(ticket["product_id"], ticket.get("description", ""), exclude, RELATED)
+        except KnowledgeError:
             return []  # the detail still shows; articles are a help, not a must
-        return [a for a in by_product if a["id"] not in exclude][:limit]
+
+    def article(self, ticket_id: int, article_id: int) -> dict[str, Any]:
+        """An article to read on site, with the ticket it is read for (the expert's own ticket only)."""
+        ticket = self.ticketing.get(ticket_id)
+        article = self.knowledge.article(article_id)
+        attached = {a["id"] for a in self.ticketing.articles(ticket_id)}
+        return {"ticket": ticket, "article": article, "product": self._products().get(ticket["product_id"], ""),
+                "booking": my_allocation(ticket, self.expert_id, "accepted"), "attached": article_id in attached}

@@ -77,6 +77,10 @@ class _Inputs:
         return metrics.TicketOps.of(self._reports.daily.period(self.previous.first, self.previous.last))
 
     @cached_property
+    def migration(self) -> dict[str, Any]:
+        return self.source.migration()
+
+    @cached_property
     def names(self) -> tuple[dict[int, str], dict[int, str]]:
         return self._reports._names()
 
@@ -148,7 +152,24 @@ def _experts(i: _Inputs) -> dict:
 
 
 def _migration(i: _Inputs) -> dict:
-    progress = i.source.migration()
+    progress = i.migration
+    return {"title": "What has moved out of the monolith",
+            "definition": "Each part of the monolith that has moved or is moving into the new system: how many "
+                          "records the monolith holds, how many are in the graph (then their master), how many "
+                          "remain only in the monolith, how many were created in the new system, and what the "
+                          "last reconciliation of that part says.",
+            "columns": ["part", "in the monolith", "in the graph", "only in the monolith", "new in the graph",
+                        "reconciliation"],
+            "rows": [[p["part"], _count(p["legacy"]), p["in_graph"], _count(p["remaining"]), p["new"],
+                      p["reconciliation"]] for p in progress.get("parts", [])]}
+
+
+def _count(value: int | None) -> str | int:
+    return "not known" if value is None else value
+
+
+def _migration_tickets(i: _Inputs) -> dict:
+    progress = i.migration
     return {"title": "Where the tickets are",
             "definition": "Every figure above counts each ticket once: tickets still only in the legacy system are "
                           "read from it, the others from the graph. Legacy tickets = all ever raised in the "
@@ -170,7 +191,7 @@ def _migration(i: _Inputs) -> dict:
 TABLES: dict[str, Callable[[_Inputs], dict]] = {
     "volume_state": _volume_state, "volume_product": _volume_product, "volume_locale": _volume_locale,
     "times": _times, "offers": _offers, "unassigned": _unassigned, "lost": _lost, "experts": _experts,
-    "migration": _migration}
+    "migration": _migration, "migration_tickets": _migration_tickets}
 
 
 def _reconciliation(run: dict[str, Any] | None) -> str:

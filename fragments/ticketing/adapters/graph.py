@@ -75,6 +75,7 @@ class GraphTicketStore:
         return self.graph.experts.names(expert_ids)
 
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
+        self.graph.article(article_id)  # the knowledge base's copy: a legacy article is migrated first
         self.graph.tickets.link_article(ticket_id, article_id, title, actor=actor, now=now)
 
     def articles(self, ticket_id: int) -> list[dict[str, Any]]:

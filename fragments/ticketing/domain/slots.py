@@ -1,6 +1,8 @@
 """Appointment slots: the customer offers 1 to 3, each a future half-day period."""
 from __future__ import annotations
 
+from foundation import times
+
 import datetime as dt
 from dataclasses import dataclass
 
@@ -58,8 +60,8 @@ def validate_slots(texts: list[str], now: dt.datetime) -> list[dt.datetime]:
 
 
 def describe(slot: dt.datetime) -> str:
-    period = next((name for name, hour in PERIODS.items() if hour == slot.hour), slot.strftime("%H:%M"))
-    return f"{slot.strftime('%a %d %b %Y')} {period}"
+    """The one way every screen and message shows an appointment (foundation/times.py)."""
+    return times.slot(slot)
 
 
 def upcoming_choices(now: dt.datetime, days: int = 14) -> list[tuple[str, str]]:

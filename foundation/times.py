@@ -1,0 +1,73 @@
+"""One way to show a moment to people, on every screen of every part (ADR 0020).
+
+Every customer is served in Great Britain (the locales are British service areas), so times are shown
+in British English through Babel's CLDR data: "Fri 27 Nov 2026, 12:00"; a day "Fri 27 Nov 2026"; an
+appointment slot with its half-day named and its hours given, "Fri 27 Nov 2026, afternoon
+(12:00–16:00)". Stored moments are local times without an offset (foundation.vocabulary.iso).
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from babel.dates import format_date, format_datetime
+
+from .vocabulary import PERIODS, SLOT_LENGTH, period_of
+
+LOCALE = "en_GB"
+DAY = "EEE d MMM y"
+MOMENT = "EEE d MMM y, HH:mm"
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    if isinstance(value, dt.datetime):
+        return value
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time())
+    if isinstance(value, str) and value:
+        text = value.strip()
+        date_part, _, rest = text.partition(" ")
+        if rest in PERIODS:  # "2026-11-27 morning", as forms write a slot
+            try:
+                return dt.datetime.combine(dt.date.fromisoformat(date_part), dt.time(PERIODS[rest]))
+            except ValueError:
+                return None
+        try:
+            return dt.datetime.fromisoformat(text)
+        except ValueError:
+            return None
+    return None
+
+
+def day(value: Any) -> str:
+    moment = _moment(value)
+    return format_date(moment, DAY, locale=LOCALE) if moment else ""
+
+
+def moment(value: Any) -> str:
+    found = _moment(value)
+    return format_datetime(found, MOMENT, locale=LOCALE) if found else ""
+
+
+def hours(period: str) -> str:
+    start = dt.datetime.combine(dt.date.today(), dt.time(PERIODS[period]))
+    return f"{start:%H:%M}–{start + SLOT_LENGTH:%H:%M}"
+
+
+def slot(value: Any) -> str:
+    """An appointment: its day, its half-day by name and that half-day's hours."""
+    found = _moment(value)
+    if found is None:
+        return ""
+    period = period_of(found)
+    if period is None or found.minute:
+        return moment(found)
+    return f"{day(found)}, {period} ({hours(period)})"
+
+
+def periods_explained() -> str:
+    """'morning 08:00–12:00, afternoon 12:00–16:00, evening 16:00–20:00', for forms and legends."""
+    return ", ".join(f"{name} {hours(name)}" for name in PERIODS)
+
+
+FILTERS = {"day": day, "moment": moment, "slot": slot}

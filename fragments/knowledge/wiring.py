@@ -1,0 +1,21 @@
+"""The composition root: the knowledge base's use cases built from their ports."""
+from __future__ import annotations
+
+import datetime as dt
+
+from foundation.config import Settings
+from graph_store import GraphStore
+
+from .adapters.graph import GraphArticles
+from .services.knowledge import KnowledgeBase
+from .services.ports import Articles, Catalogue, Clock, LegacyKB
+
+
+def build(articles: Articles, catalogue: Catalogue, legacy: LegacyKB, clock: Clock = dt.datetime.now) -> KnowledgeBase:
+    return KnowledgeBase(articles, catalogue, legacy, clock)
+
+
+def on_graph(graph: GraphStore, _settings: Settings) -> KnowledgeBase:
+    """The production set: articles in the graph (legacy ones migrated on first read), the catalogue
+    from the monolith and the legacy KB kept current, both through the bridge."""
+    return build(GraphArticles(graph), graph.bridge, graph.bridge)

@@ -1,0 +1,271 @@
+"""Knowledge-base articles in the graph: migrated from the monolith on first read (graph_store/lazy.py),
+then kept here with every version (docs/adr/0020).
+
+An article node holds its published version (title, product, symptoms, steps, tags, keywords, `version`),
+points at its product, tags and keywords, and keeps each version as an `ArticleVersion`: published ones
+numbered 1, 2, ...; an expert's edit is a proposal (state `proposed`) until an admin approves it (it
+becomes the next published version) or rejects it (kept, with who and why).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from typing import Any
+
+from bridge_client import BridgeClient
+from foundation.vocabulary import iso
+
+from .backends import GraphBackend
+from .errors import StaleTicket, StoreError
+
+NEW_ARTICLE_ID_BASE = 1_000_000  # articles written first in the new system: above every legacy id
+MAPPING_VERSION = 1
+STEP = re.compile(r"^\s*\d+[.)]\s*")
+
+# Version properties: what an edit may change.
+CONTENT = ("title", "product_id", "symptoms", "steps", "tags", "keywords")
+
+LINKS = """
+WITH a, s
+OPTIONAL MATCH (a)-[old:TAGGED|HAS_KEYWORD|ABOUT]->()
+DELETE old
+WITH DISTINCT a, s
+FOREACH (name IN s.content.tags | MERGE (tag:Tag {name: name}) MERGE (a)-[:TAGGED]->(tag))
+FOREACH (word IN s.content.keywords | MERGE (k:Keyword {word: word}) MERGE (a)-[:HAS_KEYWORD]->(k))
+FOREACH (pid IN CASE WHEN s.content.product_id IS NULL THEN [] ELSE [s.content.product_id] END |
+  MERGE (p:Product {id: pid}) MERGE (a)-[:ABOUT]->(p))
+"""
+
+# Create-only (graph_store/lazy.py). A node without `source` is what iteration 1 left when a ticket
+# referenced a legacy article (id and title only): it has no content to protect, so it is filled in.
+WRITE_ARTICLES = f"""
+UNWIND $items AS s
+MERGE (a:Article {{id: s.key}})
+ON CREATE SET a.migration_token = $token
+WITH a, s WHERE a.migration_token = $token OR a.source IS NULL
+SET a += s.content, a += s.meta, a.migration_token = $token
+CREATE (a)-[:HAS_VERSION]->(:ArticleVersion {{key: toString(s.key) + ':1', article_id: s.key, n: 1, state: 'published',
+                                             by: 'legacy', at: s.meta.updated_at, title: s.content.title,
+                                             product_id: s.content.product_id, symptoms: s.content.symptoms,
+                                             steps: s.content.steps, tags: s.content.tags,
+                                             keywords: s.content.keywords}})
+{LINKS}
+RETURN a.id AS id
+"""
+
+# An approved proposal is closed in the same query that publishes it: never published twice, never
+# left open once published.
+CLOSE_PROPOSAL = """
+WITH a
+OPTIONAL MATCH (p:ArticleVersion {key: $proposal}) WHERE p.state = 'proposed'
+FOREACH (_ IN CASE WHEN p IS NULL THEN [] ELSE [1] END |
+  SET p.state = 'approved', p.decided_by = $by, p.decided_at = $at, p.published_as = a.version, p.article_id = a.id
+  MERGE (a)-[:HAS_VERSION]->(p))
+"""
+
+CREATE_ARTICLE = f"""
+MERGE (counter:Counter {{name: 'article'}})
+ON CREATE SET counter.value = $base
+SET counter.value = counter.value + 1
+WITH counter.value AS id
+CREATE (a:Article {{id: id}})
+SET a += $content, a.version = 1, a.source = 'new', a.created_at = $at, a.updated_at = $at, a.updated_by = $by,
+    a.legacy_version = 0
+CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion {{key: toString(id) + ':1', article_id: id, n: 1, state: 'published',
+                                              by: $by, at: $at}})
+SET v += $content
+WITH a, {{content: $content}} AS s
+{LINKS}
+{CLOSE_PROPOSAL}
+RETURN a.id AS id
+"""
+
+PUBLISH = f"""
+MATCH (a:Article {{id: $id}}) WHERE a.version = $expected
+SET a += $content, a.version = a.version + 1, a.updated_at = $at, a.updated_by = $by
+CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion {{key: toString(a.id) + ':' + toString(a.version), article_id: a.id,
+                                              n: a.version, state: 'published', by: $by, at: $at,
+                                              proposal: $proposal}})
+SET v += $content
+WITH a, {{content: $content}} AS s
+{LINKS}
+{CLOSE_PROPOSAL}
+RETURN a.version AS version
+"""
+
+ARTICLE_FIELDS = ("a {.id, .title, .product_id, .symptoms, .steps, .tags, .keywords, .version, .source, "
+                  ".created_at, .updated_at, .updated_by, .legacy_version} AS article")
+
+
+def split_body(body: str) -> tuple[str, str]:
+    """A legacy article's one body as symptoms (the prose) and steps (its numbered lines, numbers off)."""
+    symptoms, steps = [], []
+    for line in (body or "").splitlines():
+        if not line.strip():
+            continue
+        if STEP.match(line):
+            steps.append(STEP.sub("", line).strip())
+        else:
+            symptoms.append(line.strip().removeprefix("Symptom:").strip())
+    return " ".join(symptoms), "\n".join(steps)
+
+
+def article_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
+    symptoms, steps = split_body(legacy["body"])
+    return {"key": legacy["id"],
+            "content": {"title": legacy["title"], "product_id": legacy.get("product_id"), "symptoms": symptoms,
+                        "steps": steps, "tags": sorted(legacy.get("tags") or []),
+                        "keywords": sorted(legacy.get("keywords") or [])},
+            "meta": {"version": 1, "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
+                     "created_at": legacy.get("created_at"), "updated_at": legacy.get("updated_at"),
+                     "updated_by": "legacy", "legacy_version": 1, "mapping_version": MAPPING_VERSION}}
+
+
+class ArticleNotFound(StoreError):
+    pass
+
+
+class ArticlePart:
+    """Knowledge-base articles as a part of the monolith that moves (graph_store/lazy.py)."""
+
+    name = "articles"
+    write_query = WRITE_ARTICLES
+
+    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]:
+        return bridge.freeze_articles(ids)
+
+    def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]:
+        return bridge.get_article(record_id)
+
+    def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
+        return article_shape(record, via, now)
+
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
+        bridge.mark_articles_migrated(ids)
+
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
+        return None
+
+    def missing(self, record_id: int) -> Exception:
+        return ArticleNotFound(f"no article {record_id}")
+
+
+class ArticleStore:
+    """Reads and writes of articles in the graph. Reads that may meet a legacy article go through
+    GraphStore.article (migrate on first read)."""
+
+    def __init__(self, backend: GraphBackend):
+        self.db = backend
+
+    def find(self, article_id: int) -> dict[str, Any] | None:
+        rows = self.db.read(f"MATCH (a:Article {{id: $id}}) WHERE a.source IS NOT NULL RETURN {ARTICLE_FIELDS}",
+                            {"id": article_id})
+        return rows[0]["article"] if rows else None
+
+    def many(self, article_ids: list[int]) -> list[dict[str, Any]]:
+        rows = self.db.read(f"UNWIND $ids AS id MATCH (a:Article {{id: id}}) WHERE a.source IS NOT NULL "
+                            f"RETURN {ARTICLE_FIELDS}", {"ids": list(article_ids)})
+        return [row["article"] for row in rows]
+
+    def for_products(self, product_ids: list[int]) -> list[dict[str, Any]]:
+        rows = self.db.read(f"MATCH (a:Article) WHERE a.product_id IN $ids AND a.source IS NOT NULL "
+                            f"RETURN {ARTICLE_FIELDS} ORDER BY a.id", {"ids": list(product_ids)})
+        return [row["article"] for row in rows]
+
+    def text_matches(self, words: list[str], limit: int = 50) -> dict[int, float]:
+        return {article_id: score for article_id, score in self.db.search_text("Article", words, limit)}
+
+    def fixes(self, product_id: int, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest closed tickets of this product that had articles attached: their description, the
+        articles, and their survey's score (None if not answered)."""
+        return self.db.read(
+            "MATCH (t:Ticket {product_id: $pid})-[:REFERENCES]->(a:Article) WHERE t.status = 'closed' "
+            "WITH t, collect(a.id) AS articles ORDER BY t.closed_at DESC LIMIT $limit "
+            "OPTIONAL MATCH (s:Survey)-[:REGARDING]->(t) "
+            "RETURN t.description AS description, articles, max(s.score) AS score",
+            {"pid": product_id, "limit": limit})
+
+    def create(self, content: dict[str, Any], *, by: str, now: dt.datetime, proposal: str | None = None) -> int:
+        rows = self.db.write(CREATE_ARTICLE, {"base": NEW_ARTICLE_ID_BASE, "content": _content(content),
+                                              "by": by, "at": iso(now), "proposal": proposal})
+        return rows[0]["id"]
+
+    def publish(self, article_id: int, content: dict[str, Any], *, expected_version: int, by: str,
+                now: dt.datetime, proposal: str | None = None) -> int:
+        """The next published version, if the article is still at `expected_version` (else StaleTicket:
+        someone published meanwhile, and nothing was written). Closes `proposal` as approved."""
+        rows = self.db.write(PUBLISH, {"id": article_id, "expected": expected_version, "content": _content(content),
+                                       "by": by, "at": iso(now), "proposal": proposal})
+        if not rows:
+            if self.find(article_id) is None:
+                raise ArticleNotFound(f"no article {article_id}")
+            raise StaleTicket(f"article {article_id} changed since version {expected_version}")
+        return rows[0]["version"]
+
+    def propose(self, article_id: int | None, content: dict[str, Any], *, base_version: int, by: str, note: str,
+                now: dt.datetime) -> str:
+        """An expert's edit (or, without `article_id`, a new article) waiting for an admin."""
+        key = f"{article_id or 'new'}:p:{uuid.uuid4().hex[:12]}"
+        if article_id is None:
+            self.db.write("CREATE (v:ArticleVersion {key: $key, state: 'proposed', by: $by, at: $at, base_version: 0, "
+                          "note: $note}) SET v += $content",
+                          {"key": key, "by": by, "at": iso(now), "note": note, "content": _content(content)})
+            return key
+        rows = self.db.write(
+            "MATCH (a:Article {id: $id}) WHERE a.source IS NOT NULL "
+            "CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion {key: $key, article_id: $id, state: 'proposed', by: $by, "
+            "at: $at, base_version: $base, note: $note}) SET v += $content RETURN v.key AS key",
+            {"id": article_id, "key": key, "by": by, "at": iso(now), "base": base_version, "note": note,
+             "content": _content(content)})
+        if not rows:
+            raise ArticleNotFound(f"no article {article_id}")
+        return key
+
+    def proposal(self, key: str) -> dict[str, Any] | None:
+        rows = self.db.read("MATCH (v:ArticleVersion {key: $key}) RETURN v {.*} AS version", {"key": key})
+        return rows[0]["version"] if rows else None
+
+    def reject(self, key: str, *, by: str, reason: str, now: dt.datetime) -> bool:
+        """Close an open proposal as rejected (kept, with who, when and why); False if it was not open."""
+        rows = self.db.write(
+            "MATCH (v:ArticleVersion {key: $key}) WHERE v.state = 'proposed' "
+            "SET v.state = 'rejected', v.decided_by = $by, v.decided_at = $at, v.reason = $reason RETURN v.key AS key",
+            {"key": key, "by": by, "at": iso(now), "reason": reason})
+        return bool(rows)
+
+    def open_proposals(self, limit: int = 100) -> list[dict[str, Any]]:
+        rows = self.db.read("MATCH (v:ArticleVersion) WHERE v.state = 'proposed' "
+                            "OPTIONAL MATCH (a:Article {id: v.article_id}) "
+                            "RETURN v {.*} AS version, a.title AS current_title, a.version AS current_version "
+                            "ORDER BY v.at LIMIT $limit", {"limit": limit})
+        return [{**row["version"], "current_title": row["current_title"], "current_version": row["current_version"]}
+                for row in rows]
+
+    def versions(self, article_id: int) -> list[dict[str, Any]]:
+        rows = self.db.read("MATCH (:Article {id: $id})-[:HAS_VERSION]->(v:ArticleVersion) RETURN v {.*} AS version "
+                            "ORDER BY v.at DESC, v.n DESC", {"id": article_id})
+        return [row["version"] for row in rows]
+
+    def behind_legacy(self, limit: int = 100) -> list[dict[str, Any]]:
+        """Articles whose published version the legacy row does not show yet (write-back pending)."""
+        rows = self.db.read(f"MATCH (a:Article) WHERE a.source IS NOT NULL AND a.legacy_version < a.version "
+                            f"RETURN {ARTICLE_FIELDS} ORDER BY a.id LIMIT $limit", {"limit": limit})
+        return [row["article"] for row in rows]
+
+    def written_back(self, article_id: int, version: int) -> None:
+        self.db.write("MATCH (a:Article {id: $id}) WHERE a.legacy_version < $version SET a.legacy_version = $version",
+                      {"id": article_id, "version": version})
+
+    def counts(self) -> dict[str, int]:
+        rows = self.db.read("MATCH (a:Article) WHERE a.source IS NOT NULL "
+                            "RETURN a.source AS source, count(a) AS n, "
+                            "sum(CASE WHEN a.legacy_version < a.version THEN 1 ELSE 0 END) AS behind")
+        by_source = {row["source"]: row for row in rows}
+        proposals = self.db.read("MATCH (v:ArticleVersion) WHERE v.state = 'proposed' RETURN count(v) AS n")[0]["n"]
+        return {"migrated": by_source.get("legacy", {}).get("n", 0), "new": by_source.get("new", {}).get("n", 0),
+                "behind_legacy": int(sum(row["behind"] for row in rows)), "open_proposals": proposals}
+
+
+def _content(content: dict[str, Any]) -> dict[str, Any]:
+    return {name: content.get(name) for name in CONTENT}

@@ -1,0 +1,113 @@
+"""Migrate-on-read, for any part of the monolith that moves into the graph (docs/adr/0006, 0020).
+
+A part (tickets, knowledge-base articles, the next ones) says how to freeze its legacy records, how
+one record looks in the graph, its create-only write query, and how to mark records migrated. The
+steps and their crash safety are the same for all (graph_store/migration.py tells them for tickets):
+
+1. freeze: the legacy system stops accepting writes to the records and returns them as of that
+   moment, in one legacy transaction (idempotent: a record frozen before returns the same content);
+2. write every record of the batch in ONE create-only query: the node is MERGEd with a one-off token
+   set only ON CREATE and everything else is written only where this call created it, so a
+   concurrent or replayed migration writes nothing and an edit made in the graph is never overwritten;
+3. mark the legacy records migrated (bookkeeping; the freeze already stopped legacy writes).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Callable, Protocol
+
+from bridge_client import BridgeClient, NotFound, Unavailable
+
+from .backends import GraphBackend
+from .errors import MigrationUnavailable, TicketNotFound
+from .faults import crash_point
+
+
+class Part(Protocol):
+    """One part of the monolith that moves into the graph."""
+
+    name: str  # "tickets", "articles": in progress reports
+    write_query: str  # UNWIND $items AS s ... (create-only, guarded by $token) RETURN <key> AS id
+
+    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]: ...
+    def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]: ...  # read without freezing
+    def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]: ...
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None: ...
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None: ...
+    def missing(self, record_id: int) -> Exception: ...
+
+
+class LazyMigration:
+    """Moves records of one part into the graph: one at a time on first read, or in batches."""
+
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient, part: Part):
+        self.db = backend
+        self.bridge = bridge
+        self.part = part
+
+    def write(self, records: list[dict[str, Any]], via: str, now: dt.datetime) -> int:
+        """One atomic, create-only write of a batch of frozen records. Returns how many this call created."""
+        if not records:
+            return 0
+        shapes = [self.part.shape(record, via, now) for record in records]
+        crash_point("before-graph-write")
+        size = getattr(self.db, "max_write_items", None) or len(shapes)
+        created = []
+        for start in range(0, len(shapes), size):  # one query, unless the backend takes fewer records
+            created += self.db.write(self.part.write_query, {"items": shapes[start:start + size],
+                                                             "token": uuid.uuid4().hex})
+        crash_point("after-graph-write")
+        if created:
+            self.part.after_write(self.db, [s for s in shapes if s["key"] in {row["id"] for row in created}])
+        return len(created)
+
+    def freeze(self, ids: list[int]) -> list[dict[str, Any]]:
+        try:
+            records = self.part.freeze(self.bridge, ids)
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        crash_point("after-freeze")
+        return records
+
+    def migrate(self, record_id: int, via: str, now: dt.datetime | None = None,
+                admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
+        """Make sure one record is in the graph (the lazy path). True if this call created it.
+
+        `admit` sees the legacy record before anything happens; if it says no, nothing is frozen or
+        written and the record is reported missing: a refused read never moves a record."""
+        if admit is not None:
+            try:
+                legacy = self.part.peek(self.bridge, record_id)
+            except NotFound as exc:
+                raise self.part.missing(record_id) from exc
+            except Unavailable as exc:
+                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+            if not admit(legacy):
+                raise self.part.missing(record_id)
+        records = self.freeze([record_id])
+        if not records:
+            raise self.part.missing(record_id)
+        created = self.write(records, via, now or dt.datetime.now())
+        self.ensure_legacy_marked([record_id])
+        return bool(created)
+
+    def migrate_batch(self, ids: list[int], via: str, now: dt.datetime | None = None) -> int:
+        """The backfill's unit: freeze a batch in one bridge call, write it in one graph query, mark it
+        in one bridge call. Returns how many records this call created."""
+        records = self.freeze(ids)
+        created = self.write(records, via, now or dt.datetime.now())
+        self.ensure_legacy_marked([record["id"] for record in records])
+        return created
+
+    def ensure_legacy_marked(self, ids: list[int]) -> None:
+        if not ids:
+            return
+        try:
+            self.part.mark(self.bridge, ids)
+        except Unavailable:
+            return  # frozen and copied: only the bookkeeping waits, for the backfill or reconciliation
+        crash_point("after-legacy-mark")
+
+
+__all__ = ["LazyMigration", "Part", "TicketNotFound"]

@@ -99,15 +99,24 @@ ARTICLE_FIELDS = ("a {.id, .title, .product_id, .symptoms, .steps, .tags, .keywo
 
 
 def split_body(body: str) -> tuple[str, str]:
-    """A legacy article's one body as symptoms (the prose) and steps (its numbered lines, numbers off)."""
-    symptoms, steps = [], []
+    """A legacy article's one body as symptoms and steps: "Symptom:" lines are symptoms, numbered lines
+    steps (numbers off); other prose joins the symptoms when the article numbers its steps, and is the
+    steps (a line each) when it does not: an article without numbered steps is still read to fix."""
+    symptoms, steps, prose = [], [], []
     for line in (body or "").splitlines():
-        if not line.strip():
+        text = line.strip()
+        if not text:
             continue
-        if STEP.match(line):
-            steps.append(STEP.sub("", line).strip())
+        if STEP.match(text):
+            steps.append(STEP.sub("", text).strip())
+        elif text.startswith("Symptom:"):
+            symptoms.append(text.removeprefix("Symptom:").strip())
         else:
-            symptoms.append(line.strip().removeprefix("Symptom:").strip())
+            prose.append(text)
+    if steps:
+        symptoms += prose
+    else:
+        steps = prose
     return " ".join(symptoms), "\n".join(steps)
 
 

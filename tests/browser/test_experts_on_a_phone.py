@@ -1,43 +1,29 @@
-"""Experts on a phone (390x844) in a real Chromium: an offer arrives, accept, knowledge-base articles,
-close, the customer answers the survey; a refusal sends the offer to the next expert; basic
-accessibility checked on every page (labels, 44 px tap targets, no sideways scrolling)."""
+"""Experts on a phone (390x844) in a real Chromium: an offer arrives (what, where and when on its card),
+accept, open a knowledge-base article from the ticket, read its steps, back, attach, close; the
+customer answers the survey; a refusal sends the offer to the next expert. Every page: axe-core's
+serious and critical rules, labels, 44 px tap targets, no sideways scrolling, no word broken across
+lines."""
 from __future__ import annotations
 
 import re
 
 from playwright.sync_api import expect
 
+from foundation import times
+
 from ..system.conftest import (
+    _bridge,
     offered_expert,
     raise_for_customer_1,
     two_experts_for_customer_1,
 )
-from .conftest import PHONE, log_in, settled
-
-A11Y_SCRIPT = """() => {
-  const problems = [];
-  const visible = el => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0; };
-  for (const el of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
-    if (!visible(el)) continue;
-    const labelled = (el.id && document.querySelector(`label[for="${el.id}"]`)) || el.closest('label')
-      || el.getAttribute('aria-label') || el.getAttribute('aria-labelledby');
-    if (!labelled) problems.push('no label: ' + (el.name || el.outerHTML.slice(0, 60)));
-  }
-  for (const el of document.querySelectorAll('button, a[href], select, input:not([type=hidden]), textarea')) {
-    if (!visible(el)) continue;
-    const target = (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') || el) : el;
-    const r = target.getBoundingClientRect();
-    if (r.height < 44) problems.push('tap target ' + Math.round(r.height) + 'px: ' + (el.textContent || el.name || el.outerHTML).trim().slice(0, 50));
-  }
-  if (document.documentElement.scrollWidth > window.innerWidth + 1)
-    problems.push('scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);
-  return problems;
-}"""
+from .a11y import accessibility_problems as check
+from .a11y import broken_words
+from .conftest import PHONE, log_in
 
 
 def accessibility_problems(page) -> list[str]:
-    settled(page)
-    return page.evaluate(A11Y_SCRIPT)
+    return check(page, phone=True)
 
 
 def test_offer_accept_articles_close_and_the_customers_survey(system, browser, phone):
@@ -50,14 +36,37 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
     offer = phone.locator(f'.xp-offer[data-ticket-id="{ticket_id}"]')
     expect(offer).to_be_visible()
     expect(offer.locator("time[data-seconds-left]")).to_have_text(re.compile(r"^\d+:\d\d$"))
+    holder = _bridge_customer(system)
+    with system.graph_store() as store:
+        ticket = store.tickets.get(ticket_id)
+    product = next(p["name"] for p in _bridge_products(system) if p["id"] == ticket["product_id"])
+    # Before answering, the expert sees what, where and when: product, problem, town and postcode,
+    # and the appointment in the one time format, its half-day's hours named.
+    expect(offer.locator("h3")).to_contain_text(product)
+    expect(offer.locator(".xp-place")).to_have_text(f"{holder['city']} {holder['postcode']}")
+    expect(offer.locator(".xp-summary")).to_contain_text(ticket["description"][:40])
+    expect(offer.locator(".xp-slot")).to_have_text(times.slot(ticket["slots"][0]))
+    expect(offer.locator(".xp-slot")).to_contain_text(re.compile(r"(morning|afternoon|evening) \(\d\d:00–\d\d:00\)"))
     assert accessibility_problems(phone) == []
+    assert broken_words(phone) == []
     offer.get_by_role("button", name=re.compile("^Accept")).click()
     expect(phone.locator(".xp-message")).to_contain_text("Accepted")
     phone.locator(f'.xp-assigned [data-ticket-id="{ticket_id}"] a').click()
     expect(phone.locator(".xp-related")).to_contain_text(article_title)
     assert accessibility_problems(phone) == []
-    phone.get_by_role("button", name=re.compile("^Attach")).first.click()
+    assert broken_words(phone) == []
+    # Ticket -> the article, one tap: its steps under the ticket's product -> back -> attach.
+    phone.get_by_role("link", name=f"Read: {article_title}").click()
+    expect(phone.locator(".xp-article-page h2")).to_have_text(article_title)
+    expect(phone.locator(".xp-product")).to_contain_text(product)
+    expect(phone.locator(".xp-steps li").first).to_be_visible()
+    assert accessibility_problems(phone) == []
+    assert broken_words(phone) == []
+    phone.get_by_role("link", name=re.compile("^← Back to")).click()
+    expect(phone.locator(".xp-related")).to_contain_text(article_title)
+    phone.locator(".xp-article", has_text=article_title).get_by_role("button", name=re.compile("^Attach")).click()
     expect(phone.locator(".xp-message")).to_contain_text("Article attached")
+    expect(phone.locator(".xp-attached")).to_contain_text(article_title)
     phone.get_by_label("Note").fill("Display cable was loose")
     phone.get_by_role("button", name="Add note").click()
     expect(phone.locator(".xp-timeline")).to_contain_text("Display cable was loose")
@@ -71,9 +80,11 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
     customer = browser.new_context(viewport=PHONE).new_page()
     log_in(customer, system.shell, "customer1")
     customer.goto(f"{system.shell}/my")
+    assert check(customer) == []  # axe and labels (the 44 px rule is the experts' field standard)
     customer.get_by_role("link", name=re.compile(f"Tell us how the visit for N-{ticket_id}")).click()
     assert customer.url.endswith(f"/fragments/ticketing/surveys/{ticket_id}")
     expect(customer.locator(".tk-survey")).to_be_visible()
+    assert check(customer) == []
     assert "Very happy" in customer.locator("main").inner_text(), customer.locator("main").inner_text()
     customer.get_by_role("radio", name=re.compile("Very happy")).check()
     customer.get_by_label("Anything to add? (optional)").fill("Quick and friendly")
@@ -84,6 +95,14 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
         assert store.surveys.find(ticket_id)["comment"] == "Quick and friendly"
         assert store.assignment.bookings(expert_id) == [] or all(
             b["ticket_id"] != ticket_id for b in store.assignment.bookings(expert_id))
+
+
+def _bridge_customer(system) -> dict:
+    return _bridge(system, "/customers/1").json()
+
+
+def _bridge_products(system) -> list[dict]:
+    return _bridge(system, "/products").json()["items"]
 
 
 def test_a_refusal_sends_the_offer_to_the_next_expert(system, phone):

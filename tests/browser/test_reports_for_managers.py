@@ -9,6 +9,7 @@ import io
 from playwright.sync_api import expect
 
 from ..system.conftest import StaffBrowser, raisable
+from .a11y import accessibility_problems
 from .conftest import log_in
 
 
@@ -21,12 +22,18 @@ def test_manager_changes_the_range_and_exports_the_table_as_shown(system, page):
     slot = page.locator('[data-fragment-slot="reports/dashboard"]')
     expect(slot.locator('[data-fragment="reports"]')).to_be_visible()
     expect(slot.locator('[data-metric="lost"]')).to_have_text("0")
+    assert accessibility_problems(page) == []
+    # What has moved out of the monolith, part by part.
+    parts = slot.locator('table[data-table="migration"]')
+    for part in ("tickets", "experts' assignment facts", "knowledge base"):
+        expect(parts.locator("td", has_text=part).first).to_be_attached()
     today = dt.date.today()
     first = (today - dt.timedelta(days=6)).isoformat()
     slot.get_by_label("From").fill(first)
     slot.get_by_label("To").fill(today.isoformat())
     slot.get_by_role("button", name="Show").click()
     expect(slot.locator(".rp-period")).to_contain_text(f"{first} to {today.isoformat()} (7 days)")
+    assert accessibility_problems(page) == []
     assert int(slot.locator('[data-metric="raised"]').inner_text()) >= 1
     table = slot.locator('table[data-table="volume_state"]')
     # The table sits in a closed <details>: read its text, not what is painted.

@@ -6,6 +6,7 @@ import re
 from playwright.sync_api import expect
 
 from ..system.conftest import StaffBrowser
+from .a11y import accessibility_problems
 from .conftest import log_in
 
 
@@ -20,15 +21,20 @@ def _customer_with_cover(system) -> int:
 def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_offered_to(system, page):
     customer_id = _customer_with_cover(system)
     log_in(page, system.shell)
+    assert accessibility_problems(page) == []
     page.get_by_role("link", name="Customers").click()
     page.get_by_label("Name, email, phone, postcode or id").fill(str(customer_id))
     page.get_by_role("button", name="Search").click()
+    assert accessibility_problems(page) == []
     row = page.locator("table.legacy-table tbody tr").filter(
         has=page.locator("td:first-child", has_text=re.compile(rf"^{customer_id}$")))
     row.get_by_role("link").click()
     panel = page.locator('[data-fragment-slot="ticketing/customer-tickets"]')
     expect(panel.locator('[data-fragment="ticketing"]')).to_be_visible()  # in the first paint (or right after)
+    assert accessibility_problems(page) == []
     panel.get_by_role("link", name="Raise a ticket").click()
+    expect(panel.get_by_label("What is wrong?")).to_be_visible()
+    assert accessibility_problems(page) == []
     panel.get_by_label("Product").select_option(index=1)
     panel.get_by_label("What is wrong?").fill("The display shows stripes after the update")
     panel.get_by_label("Choice 1").select_option(index=5)
@@ -55,6 +61,10 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
         else:
             expect(received).to_contain_text("unassigned queue")
     assert page.url.endswith(f"/customers/{customer_id}")  # staff never left the legacy screen
+    assert accessibility_problems(page) == []
+    page.goto(f"{system.shell}/fragments/ticketing/tickets/{ticket_id}")  # a direct visit: a whole page
+    expect(page.locator('[data-fragment="ticketing"]')).to_be_visible()
+    assert accessibility_problems(page) == []
 
 
 def test_with_ticketing_stopped_the_legacy_page_shows_the_fallback_and_recovers(system, page):

@@ -70,4 +70,4 @@ def periods_explained() -> str:
     return ", ".join(f"{name} {hours(name)}" for name in PERIODS)
 
 
-FILTERS = {"day": day, "moment": moment, "slot": slot}
+FILTERS = {"day": day, "moment": moment, "slot": slot, "hours": hours}

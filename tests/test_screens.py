@@ -122,6 +122,7 @@ def test_invalid_raise_form_re_renders_with_field_errors_and_keeps_input(client,
     assert response.status_code == 422
     assert "at least 10 characters" in page and "Slot 2: give a valid date." in page
     assert ">short</textarea>" in page
+    assert "morning (08:00–12:00)</option>" in page  # each half-day's hours named, on every screen
 
 
 def test_product_not_covered_is_refused_with_a_message(client, auth, db, covered):

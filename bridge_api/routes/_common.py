@@ -81,3 +81,12 @@ def mark_rows(model, ids: list[int]) -> None:
     session.execute(update(model).where(model.id.in_(ids), model.migrated_at.is_(None))
                     .values(migrated_at=now, frozen_at=func.coalesce(model.frozen_at, now)))
     session.commit()
+
+
+def id_list(values: Any, limit: int = 500) -> list[int]:
+    """A body's list of ids: 1 to `limit` positive integers that every id column holds (below 2**31),
+    sorted once each; else 400."""
+    if not isinstance(values, list) or not values or len(values) > limit or not all(
+            isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in values):
+        raise Problem(400, "Bad Request", f"ids must be 1 to {limit} positive integers", kind="invalid-parameter")
+    return sorted(set(values))

@@ -14,7 +14,7 @@ from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from ._common import db, freeze_rows, int_field, invalid, json_body, listing, mark_rows, text_field
+from ._common import db, freeze_rows, id_list, int_field, invalid, json_body, listing, mark_rows, text_field
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)
 WRITERS = dict(roles=("admin",), services=("experts", "ticketing"))
@@ -140,14 +140,6 @@ def replace(article_id: int):
     return jsonify(s.article(article))
 
 
-def _id_list(values) -> list[int]:
-    if (not isinstance(values, list) or not 0 < len(values) <= MAX_IDS
-            or not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in values)):
-        raise Problem(400, "Bad Request", f"ids must be a list of 1 to {MAX_IDS} positive integers",
-                      kind="invalid-body")
-    return sorted(set(values))
-
-
 def _records(article_ids: list[int]) -> tuple[list[dict], list[int]]:
     rows = list(db().scalars(select(Article).options(selectinload(Article.tags), selectinload(Article.keywords))
                              .where(Article.id.in_(article_ids)).order_by(Article.id)
@@ -180,12 +172,12 @@ def stats():
 def freeze():
     """Take the copy: lock the rows (id order), refuse every later legacy edit, return them as they are,
     in one transaction. Idempotent: a frozen article keeps its first freeze time and content."""
-    return freeze_rows(Article, _id_list(json_body().get("ids")), _records)
+    return freeze_rows(Article, id_list(json_body().get("ids"), MAX_IDS), _records)
 
 
 @grant(services=MIGRATORS)
 def mark():
-    article_ids = _id_list(json_body().get("ids"))
+    article_ids = id_list(json_body().get("ids"), MAX_IDS)
     mark_rows(Article, article_ids)
     return jsonify(items=article_ids)
 

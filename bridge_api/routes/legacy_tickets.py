@@ -12,7 +12,7 @@ from shell_app.models import TICKET_STATUSES, Expert, LegacyTicket, Survey, User
 from .. import serializers as s
 from ..auth import grant
 from ..paging import page_of, page_request
-from ._common import db, freeze_rows, json_body, mark_rows
+from ._common import db, freeze_rows, id_list, json_body, mark_rows
 
 MIGRATORS = ("ticketing", "backfill")
 BATCH_MAX = 500
@@ -77,13 +77,6 @@ def get(ticket_id: int):
     return jsonify(_records([_ticket(ticket_id)])[0])
 
 
-def _id_list(values: list) -> list[int]:
-    if not isinstance(values, list) or not values or len(values) > BATCH_MAX or not all(
-            isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in values):
-        raise Problem(400, "Bad Request", f"ids must be 1 to {BATCH_MAX} positive integers", kind="invalid-parameter")
-    return sorted(set(values))
-
-
 @grant(services=MIGRATORS)
 def batch():
     """Several full records at once (`?ids=1,2,3`, at most 500); unknown ids are listed in `missing`."""
@@ -91,7 +84,7 @@ def batch():
     parts = raw.split(",") if raw else []
     if not all(p.isascii() and p.isdigit() and len(p) <= 10 for p in parts):
         raise Problem(400, "Bad Request", "ids must be comma-separated integers", kind="invalid-parameter")
-    items, missing = _full_records(_id_list([int(p) for p in parts]))
+    items, missing = _full_records(id_list([int(p) for p in parts], BATCH_MAX))
     return jsonify(items=items, missing=missing)
 
 
@@ -110,13 +103,13 @@ def freeze():
     records are read after it in the same transaction: a legacy write either committed before (and
     is in the records) or will see the freeze and be refused. Idempotent: a frozen ticket keeps its
     first freeze time and returns the same content."""
-    return freeze_rows(LegacyTicket, _id_list(json_body().get("ids")), _full_records)
+    return freeze_rows(LegacyTicket, id_list(json_body().get("ids"), BATCH_MAX), _full_records)
 
 
 @grant(services=MIGRATORS)
 def mark_many():
     """Mark several tickets migrated (idempotent, like the single mark); unknown ids are listed in `missing`."""
-    ids = _id_list(json_body().get("ids"))
+    ids = id_list(json_body().get("ids"), BATCH_MAX)
     mark_rows(LegacyTicket, ids)
     session = db()
     rows = session.execute(select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.migrated_at)

@@ -112,6 +112,8 @@ class KnowledgeBase:
 
     def _ranked(self, words: list[str], product_id: int | None, limit: int, *, exclude: set[int],
                 with_fixes: bool) -> list[Ranked]:
+        if not words and product_id is None:
+            return []
         catalogue = self._catalogue()
         copied = {a["id"]: a for a in self._not_yet_copied(words, product_id)}
         text = self.articles.text_matches(words, TEXT_CANDIDATES) if words else {}
@@ -122,8 +124,6 @@ class KnowledgeBase:
                  if with_fixes and product_id is not None else {})
         ranked = rank([a for a in candidates if a["id"] not in exclude], ticket_product=product_id,
                       catalogue=catalogue, text_scores=text, fixes=fixes)
-        if not words and product_id is None:
-            return []
         return ranked[:limit]
 
     # -- keeping articles

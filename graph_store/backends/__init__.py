@@ -56,15 +56,13 @@ def falkordb_fulltext(backend: "GraphBackend", label: str, words: list[str], lim
     return [(row["id"], float(row["score"])) for row in rows]
 
 
-def falkordb_fulltext_schema(backend: "GraphBackend", weighted: bool = True) -> None:
-    """FalkorDB's full-text indexes. `weighted=False` over its Bolt endpoint, which accepts the field
-    options' maps but then finds nothing (seen with FalkorDB 4.x): plain fields, equal weights."""
+def falkordb_fulltext_schema(backend: "GraphBackend") -> None:
+    """FalkorDB's full-text indexes (both of its endpoints), each field with its weight."""
     present = {row["label"] for row in backend.read("CALL db.indexes() YIELD label, types RETURN label, types")
                if any("FULLTEXT" in kinds for kinds in row["types"].values())}
     for label, properties in FULLTEXT_INDEXES:
         if label not in present:
-            names = ", ".join(f"{{field: '{name}', weight: {weight}}}" if weighted else f"'{name}'"
-                              for name, weight in properties)
+            names = ", ".join(f"{{field: '{name}', weight: {weight}}}" for name, weight in properties)
             backend.write(f"CALL db.idx.fulltext.createNodeIndex({{label: '{label}', language: 'english'}}, {names})")
 
 UNIQUE_KEYS = [

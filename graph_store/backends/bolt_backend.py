@@ -91,7 +91,7 @@ class BoltBackend:
         for label, key in UNIQUE_KEYS + RANGE_INDEXES:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
-        falkordb_fulltext_schema(self, weighted=False)
+        falkordb_fulltext_schema(self)
 
     def search_text(self, label: str, words: list[str], limit: int) -> list[tuple[Any, float]]:
         if self.dialect == "falkordb":

@@ -185,7 +185,10 @@ def test_non_json_bodies_get_415_or_400(as_):
 
 def test_knowledge_base_ranked_search_create_update(as_):
     caller = as_("user:expert")
-    results = caller.call("GET", "/kb/articles", "/kb/articles", query_string={"q": "battery drains"}).get_json()
+    answered = caller.call("GET", "/kb/articles", "/kb/articles", query_string={"q": "battery drains"})
+    assert answered.headers["Sunset"] == "Wed, 30 Jun 2027 23:59:59 GMT"  # the compatibility window
+    assert 'rel="successor-version"' in answered.headers["Link"]
+    results = answered.get_json()
     assert results["items"] and "battery" in results["items"][0]["title"].lower()
     scores = [a["score"] for a in results["items"]]
     assert scores == sorted(scores, reverse=True)

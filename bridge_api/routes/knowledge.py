@@ -2,8 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from functools import wraps
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, jsonify, make_response, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -24,11 +25,29 @@ CANDIDATES = 500
 WEIGHTS = {"title": 3.0, "keyword": 2.0, "tag": 1.0, "body": 1.0, "product": 2.0}
 
 
+# The v1 KB routes old clients use stay served, as the frozen contract says, until this date (the
+# compatibility window of iteration 2, ADR 0020); every answer says so (RFC 8594 Sunset) and names
+# the knowledge service's API as the successor.
+SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
+SUCCESSOR = '</fragments/knowledge/api/v1/articles>; rel="successor-version"'
+
+
+def _until_sunset(view):
+    @wraps(view)
+    def answered(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Sunset"] = SUNSET
+        response.headers["Link"] = SUCCESSOR
+        return response
+
+    return answered
+
+
 def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/kb/articles", "kb_search", search)
-    bp.add_url_rule("/kb/articles", "kb_create", create, methods=["POST"])
-    bp.add_url_rule("/kb/articles/<int:article_id>", "kb_get", get)
-    bp.add_url_rule("/kb/articles/<int:article_id>", "kb_update", replace, methods=["PUT"])
+    bp.add_url_rule("/kb/articles", "kb_search", _until_sunset(search))
+    bp.add_url_rule("/kb/articles", "kb_create", _until_sunset(create), methods=["POST"])
+    bp.add_url_rule("/kb/articles/<int:article_id>", "kb_get", _until_sunset(get))
+    bp.add_url_rule("/kb/articles/<int:article_id>", "kb_update", _until_sunset(replace), methods=["PUT"])
     # The knowledge service's migration of the KB (docs/adr/0020).
     bp.add_url_rule("/kb/articles/ids", "kb_ids", ids)
     bp.add_url_rule("/kb/articles/stats", "kb_stats", stats)

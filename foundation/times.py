@@ -12,7 +12,7 @@ from typing import Any
 
 from babel.dates import format_date, format_datetime
 
-from .vocabulary import PERIODS, SLOT_LENGTH, period_of
+from .vocabulary import PERIODS, SLOT_HOURS, period_of
 
 LOCALE = "en_GB"
 DAY = "EEE d MMM y"
@@ -50,8 +50,8 @@ def moment(value: Any) -> str:
 
 
 def hours(period: str) -> str:
-    start = dt.datetime.combine(dt.date.today(), dt.time(PERIODS[period]))
-    return f"{start:%H:%M}–{start + SLOT_LENGTH:%H:%M}"
+    start = PERIODS[period]
+    return f"{start:02d}:00–{start + SLOT_HOURS:02d}:00"
 
 
 def slot(value: Any) -> str:

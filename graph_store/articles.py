@@ -252,8 +252,12 @@ class ArticleStore:
                 for row in rows]
 
     def versions(self, article_id: int) -> list[dict[str, Any]]:
+        """Newest version first, by number, not by clock: version 1 of a legacy article carries the
+        monolith's time, which a write-back may have set later than the graph's own versions. Each
+        proposal sits under the version it became, or else the one it was written against."""
         rows = self.db.read("MATCH (:Article {id: $id})-[:HAS_VERSION]->(v:ArticleVersion) RETURN v {.*} AS version "
-                            "ORDER BY v.at DESC, v.n DESC", {"id": article_id})
+                            "ORDER BY coalesce(v.n, v.published_as, v.base_version, 0) DESC, "
+                            "CASE WHEN v.n IS NULL THEN 1 ELSE 0 END, v.at DESC", {"id": article_id})
         return [row["version"] for row in rows]
 
     def behind_legacy(self, limit: int = 100) -> list[dict[str, Any]]:

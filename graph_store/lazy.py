@@ -52,14 +52,15 @@ class LazyMigration:
             return 0
         shapes = [self.part.shape(record, via, now) for record in records]
         crash_point("before-graph-write")
-        size = getattr(self.db, "max_write_items", None) or len(shapes)
+        size = self.db.max_write_items or len(shapes)
         created = []
         for start in range(0, len(shapes), size):  # one query, unless the backend takes fewer records
             created += self.db.write(self.part.write_query, {"items": shapes[start:start + size],
                                                              "token": uuid.uuid4().hex})
         crash_point("after-graph-write")
         if created:
-            self.part.after_write(self.db, [s for s in shapes if s["key"] in {row["id"] for row in created}])
+            made = {row["id"] for row in created}
+            self.part.after_write(self.db, [s for s in shapes if s["key"] in made])
         return len(created)
 
     def freeze(self, ids: list[int]) -> list[dict[str, Any]]:

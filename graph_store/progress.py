@@ -1,11 +1,11 @@
 """Migration progress, readable by the reports fragment."""
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 
 from bridge_client import BridgeClient
 
+from .articles import ArticleStore
 from .backends import GraphBackend
 from .reconciliation import last_run
 
@@ -58,14 +58,11 @@ def _experts_part(db: GraphBackend, legacy: dict[str, Any]) -> dict[str, Any]:
 
 def _knowledge_part(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]:
     stats = bridge.article_stats()
-    rows = db.read("MATCH (a:Article) WHERE a.source IS NOT NULL RETURN a.source AS source, count(a) AS n, "
-                   "sum(CASE WHEN a.legacy_version < a.version THEN 1 ELSE 0 END) AS behind")
-    counts = {row["source"]: row["n"] for row in rows}
-    behind = int(sum(row["behind"] for row in rows))
-    copied = counts.get("legacy", 0)
+    counts = ArticleStore(db).counts()
+    behind, copied = counts["behind_legacy"], counts["migrated"]
     notes = [f"{stats['frozen'] - copied} frozen, awaiting copy" if stats["frozen"] > copied else "",
              f"{behind} published versions not yet written back to the legacy KB" if behind else ""]
     return {"part": "knowledge base", "legacy": stats["total"], "in_graph": copied,
-            "remaining": max(0, stats["total"] - stats["frozen"]), "new": counts.get("new", 0),
+            "remaining": max(0, stats["total"] - stats["frozen"]), "new": counts["new"],
             "reconciliation": "; ".join(n for n in notes if n) or "every copy taken is in the graph, "
                                                                   "legacy rows current"}

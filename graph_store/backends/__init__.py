@@ -14,6 +14,7 @@ class GraphUnavailable(StoreError):
 
 class GraphBackend(Protocol):
     name: str
+    max_write_items: int | None  # most records one write may carry (None: any number)
 
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
     def write(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...

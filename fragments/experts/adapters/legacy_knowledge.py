@@ -7,10 +7,10 @@ from typing import Any
 
 from bridge_client import BridgeClient, BridgeError, NotFound
 from foundation.tokens import Principal
+from graph_store.articles import split_body
 
 from ..services.ports import KnowledgeError
 
-STEP = re.compile(r"^\s*\d+[.)]\s*")
 STOP_WORDS = {"the", "and", "with", "after", "does", "not", "when", "this", "that", "from", "have", "will",
               "stopped", "working", "there", "into", "then", "every", "again"}
 
@@ -44,6 +44,5 @@ class LegacyKnowledge:
             raise KnowledgeError(str(exc), 404) from exc
         except BridgeError as exc:
             raise KnowledgeError(str(exc), exc.status or 503) from exc
-        lines = [line.strip() for line in (found.get("body") or "").splitlines() if line.strip()]
-        return {**found, "symptoms": " ".join(line for line in lines if not STEP.match(line)),
-                "steps": [STEP.sub("", line) for line in lines if STEP.match(line)]}
+        symptoms, steps = split_body(found.get("body") or "")  # as the migration reads a legacy body
+        return {**found, "symptoms": symptoms, "steps": steps.splitlines()}

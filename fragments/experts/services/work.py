@@ -27,10 +27,12 @@ class ExpertWork:
         except BridgeError:
             return {}
 
-    def overview(self) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """Offers and assignments, each with what the expert judges an offer by before answering:
-        product, problem in short, town and postcode."""
+    def overview(self, assigned_too: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """Offers and assignments (only offers for the offers list's refresh), each with what the expert
+        judges an offer by before answering: product, problem in short, town and postcode."""
         offers, assigned = split_work(self.ticketing.my_tickets(), self.expert_id)
+        if not assigned_too:
+            assigned = []
         products = self._products()
         places: dict[int, dict[str, str]] = {}
         for ticket in offers + assigned:

@@ -13,6 +13,7 @@ from fragments.kit.auth import allow
 from fragments.kit.bootstrap import services
 from graph_store.errors import MigrationUnavailable
 
+from ..domain.drafts import steps_of
 from ..domain.ranking import Ranked
 from ..services.knowledge import KnowledgeBase
 from ..services.ports import ArticleMissing
@@ -47,7 +48,7 @@ def _item(ranked: Ranked, names: dict[int, str]) -> dict[str, Any]:
     a = ranked.article
     return {"id": a["id"], "title": a["title"], "product_id": a.get("product_id"),
             "product": names.get(a.get("product_id"), ""), "symptoms": a.get("symptoms") or "",
-            "steps": len([s for s in (a.get("steps") or "").splitlines() if s.strip()]),
+            "steps": len(steps_of(a.get("steps") or "")),
             "version": a.get("version"), "why": ranked.why, "tier": ranked.tier,
             "relevance": round(ranked.relevance, 4)}
 
@@ -86,5 +87,5 @@ def article(article_id: int):
     except MigrationUnavailable:
         return problem_response(503, "Service Unavailable", "the article is still in the legacy system, which is "
                                 "not answering")
-    steps = [line.strip() for line in (found.get("steps") or "").splitlines() if line.strip()]
-    return jsonify({**found, "steps": steps, "product": _kb().product_names().get(found.get("product_id"), "")})
+    return jsonify({**found, "steps": steps_of(found.get("steps") or ""),
+                    "product": _kb().product_names().get(found.get("product_id"), "")})

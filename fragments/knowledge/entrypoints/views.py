@@ -12,7 +12,7 @@ from fragments.kit.auth import allow, current, forwarded_csrf
 from fragments.kit.bootstrap import services
 from graph_store.errors import MigrationUnavailable
 
-from ..domain.drafts import InvalidArticle
+from ..domain.drafts import InvalidArticle, steps_of
 from ..services.knowledge import KnowledgeBase, NotAllowed, ProposalClosed
 from ..services.ports import ArticleChanged, ArticleMissing
 
@@ -192,4 +192,4 @@ def article_url(article_id: int) -> str:
 
 @bp.app_template_filter("steps")
 def steps(text: str | None) -> list[str]:
-    return [line.strip() for line in (text or "").splitlines() if line.strip()]
+    return steps_of(text or "")

@@ -8,14 +8,13 @@ from typing import Any
 
 from bridge_client import BridgeError, Unavailable
 
-from ..domain.drafts import Draft, InvalidArticle, draft
+from ..domain.drafts import Draft, InvalidArticle, draft, steps_of
 from ..domain.ranking import Product, Ranked, family, fix_weights, rank, search_words
 from .ports import ArticleChanged, ArticleMissing, Articles, Catalogue, Clock, LegacyKB
 
 PUBLISHERS = ("admin",)
 PROPOSERS = ("expert",)
 CATALOGUE_SECONDS = 300.0  # products change a few times a year; a new one shows within 5 minutes
-MIGRATION_SECONDS = 60.0  # how long "every legacy article is copied" is believed before asking again
 TEXT_CANDIDATES = 50
 
 
@@ -36,10 +35,10 @@ class KnowledgeBase:
         self.clock = clock
         self._monotonic = monotonic
         self._products: tuple[float, list[dict[str, Any]]] | None = None
-        self._all_copied_at: float | None = None
+        self._all_copied = False
         self._lock = threading.Lock()
 
-    # -- the catalogue, kept a few minutes (explicitly refreshed by `forget_products`)
+    # -- the catalogue, kept a few minutes (a new product shows in the lists within CATALOGUE_SECONDS)
     def products(self) -> list[dict[str, Any]]:
         with self._lock:
             kept = self._products
@@ -47,10 +46,6 @@ class KnowledgeBase:
                 kept = self._products = (self._monotonic(), sorted(self.catalogue.products(),
                                                                    key=lambda p: p["name"]))
             return kept[1]
-
-    def forget_products(self) -> None:
-        with self._lock:
-            self._products = None
 
     def _catalogue(self) -> dict[int, Product]:
         return {p["id"]: Product(p["id"], p.get("category") or "", p.get("manufacturer") or "")
@@ -84,25 +79,25 @@ class KnowledgeBase:
         product = next((p for p in self.products() if p["id"] == product_id), None)
         return "" if product is None else f"{product['name']} {product.get('category') or ''}"
 
-    def _all_copied(self) -> bool:
+    def _every_article_copied(self) -> bool:
         """Whether every legacy article is in the graph (then the legacy search has nothing to add). Once
         true it stays true: articles the monolith still creates for old clients are few, and found by
         their id; a `sysops backfill` copies them."""
-        if self._all_copied_at is not None:
+        if self._all_copied:
             return True
         try:
             stats = self.legacy.article_stats()
         except BridgeError:  # the monolith down: search what the graph holds
             return True
         if stats["frozen"] >= stats["total"]:
-            self._all_copied_at = self._monotonic()
+            self._all_copied = True
             return True
         return False
 
     def _not_yet_copied(self, words: list[str], product_id: int | None) -> list[dict[str, Any]]:
         """While the migration runs, the legacy search's hits are candidates too: they are copied now
         (migrate on first read, one batch) and ranked like the others."""
-        if self._all_copied():
+        if self._every_article_copied():
             return []
         try:
             hits = self.legacy.search_articles(q=" ".join(words), product_id=product_id, limit=TEXT_CANDIDATES)
@@ -222,9 +217,8 @@ class KnowledgeBase:
 
 
 def legacy_row(article: dict[str, Any]) -> dict[str, Any]:
-    steps = [line for line in (article.get("steps") or "").splitlines() if line.strip()]
     body = "\n".join([f"Symptom: {article.get('symptoms') or ''}".strip(),
-                      *(f"{n}. {line.strip()}" for n, line in enumerate(steps, 1))])
+                      *(f"{n}. {step}" for n, step in enumerate(steps_of(article.get("steps") or ""), 1))])
     return {"title": article["title"], "body": body, "product_id": article.get("product_id"),
             "tags": list(article.get("tags") or []), "keywords": list(article.get("keywords") or [])}
 

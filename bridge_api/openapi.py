@@ -94,6 +94,14 @@ SCHEMAS = {
         "recipient": _obj(["kind", "id"], {"kind": {"enum": ["customer", "expert"]}, "id": ID}),
         "subject": {"type": "string", "minLength": 1, "maxLength": 200},
         "body": {"type": "string", "minLength": 1, "maxLength": 4000}}),
+    "NotificationBatchInput": _obj(["items"], {"items": {"type": "array", "items": _ref("NotificationRequest"),
+                                                         "minItems": 1, "maxItems": 100}}),
+    "NotificationBatch": _obj(["items"], {"items": {"type": "array", "items": _obj(["status"], {
+        "status": {"enum": [200, 202, 409, 422]}, "notification": _ref("Notification"),
+        "problem": {"type": "object"}})}}),
+    "StaffAlertBatchInput": _obj(["items"], {"items": {"type": "array", "items": _ref("StaffAlertInput"),
+                                                       "minItems": 1, "maxItems": 100}}),
+    "StaffAlertBatch": _obj(["items"], {"items": {"type": "array", "items": _ref("StaffAlert")}}),
     "Notification": _obj(["id", "idempotency_key", "channel", "recipient", "status", "attempts", "created_at"], {
         "id": ID, "idempotency_key": {"type": "string"}, "channel": {"enum": ["email", "sms"]},
         "recipient": _obj(["kind", "id"], {"kind": {"enum": ["customer", "expert"]}, "id": ID}),
@@ -276,6 +284,10 @@ PATHS = {
             "200": {"description": "the key was seen before: the first notification",
                     "content": {"application/json": {"schema": _ref("Notification")}}},
             "409": {"description": "the key was used for another message", "content": PROBLEM}})},
+    "/notifications/batch": {"post": _op(
+        "Enqueue several notifications in one transaction: one outcome per item, in order (a reused key or an "
+        "unknown recipient is that item's problem; a malformed item refuses the whole batch with 422)", "200",
+        "NotificationBatch", body="NotificationBatchInput", who=SERVICES)},
     "/notifications/{notification_id}": {"get": _op("Delivery status", "200", "Notification",
                                                     params=[_path_id("notification_id")],
                                                     extra=_not_found("notification"), who=SERVICES)},
@@ -313,6 +325,9 @@ PATHS = {
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},
+    "/staff-alerts/batch": {"post": _op("Raise several staff alerts in one transaction (all or, if any item is "
+                                        "invalid, none)", "201", "StaffAlertBatch", body="StaffAlertBatchInput",
+                                        who=SERVICES)},
     "/openapi.json": {"get": {"summary": "This document", "security": [{"bearer": []}], "parameters": [],
                               "responses": {"200": {"description": "OpenAPI 3.1 document",
                                                     "content": {"application/json": {"schema": {"type": "object"}}}},

@@ -4,7 +4,7 @@ It imports neither the monolith nor the bridge server (an import contract checks
 fragment depends on the published API only, never on the monolith's code.
 """
 from .client import (BATCH_GET_IDS, PREFIX, BridgeClient, BridgeError, Conflict, Forbidden, HttpBridgeClient,
-                     InvalidRequest, NotFound, Unauthorized, Unavailable)
+                     InvalidRequest, NotFound, Unauthorized, Unavailable, notification_request, staff_alert)
 
 __all__ = ["BATCH_GET_IDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden", "HttpBridgeClient",
-           "InvalidRequest", "NotFound", "Unauthorized", "Unavailable"]
+           "InvalidRequest", "NotFound", "Unauthorized", "Unavailable", "notification_request", "staff_alert"]

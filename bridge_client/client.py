@@ -48,6 +48,18 @@ class Unavailable(BridgeError):
 # Ids per batch GET: 200 ids of up to ten digits, comma-encoded, stay far below a 4 KiB request line.
 BATCH_GET_IDS = 200
 BATCH_POST_IDS = 500  # the bridge's limit for a list of ids in a body
+BATCH_ITEMS = 100  # the bridge's limit for notifications or staff alerts in one body
+
+
+def notification_request(*, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int, subject: str,
+            body: str) -> dict:
+    """A notification as the bridge takes it (alone or in a batch)."""
+    return {"idempotency_key": idempotency_key, "channel": channel, "subject": subject, "body": body,
+            "recipient": {"kind": recipient_kind, "id": recipient_id}}
+
+
+def staff_alert(kind: str, message: str, ticket_reference: str | None = None) -> dict:
+    return {"kind": kind, "message": message, "ticket_reference": ticket_reference}
 
 _BY_STATUS = {401: Unauthorized, 403: Forbidden, 404: NotFound, 409: Conflict}
 
@@ -75,6 +87,8 @@ class BridgeClient(Protocol):
     def write_back(self, tickets: list[dict]) -> list[int]: ...
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict: ...
+    # One outcome per message, in order: {"status": 202|200, "notification"} or {"status": 409|422, "problem"}.
+    def notify_many(self, messages: list[dict]) -> list[dict]: ...
     def notification(self, notification_id: int) -> dict: ...
     def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]: ...
     def get_article(self, article_id: int) -> dict: ...
@@ -84,6 +98,7 @@ class BridgeClient(Protocol):
     def mark_articles_migrated(self, article_ids: list[int]) -> None: ...
     def publish_article(self, article_id: int, article: dict) -> dict: ...
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict: ...
+    def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]: ...
 
 
 class HttpBridgeClient:
@@ -226,9 +241,17 @@ class HttpBridgeClient:
 
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict:
-        payload = {"idempotency_key": idempotency_key, "channel": channel, "subject": subject, "body": body,
-                   "recipient": {"kind": recipient_kind, "id": recipient_id}}
+        payload = notification_request(idempotency_key=idempotency_key, channel=channel, recipient_kind=recipient_kind,
+                                       recipient_id=recipient_id, subject=subject, body=body)
         return self._call("POST", "/notifications", json=payload, idempotent=True)
+
+    def notify_many(self, messages: list[dict]) -> list[dict]:
+        # Each message keeps its idempotency key, so a retried batch queues nothing twice.
+        outcomes: list[dict] = []
+        for start in range(0, len(messages), BATCH_ITEMS):
+            outcomes.extend(self._call("POST", "/notifications/batch", json={"items": messages[start:start + BATCH_ITEMS]},
+                                       idempotent=True)["items"])
+        return outcomes
 
     def notification(self, notification_id: int) -> dict:
         return self._get(f"/notifications/{notification_id}")
@@ -269,5 +292,11 @@ class HttpBridgeClient:
         return self._call("PUT", f"/kb/articles/{article_id}/published", json=article, idempotent=True)
 
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
-        return self._call("POST", "/staff-alerts", json={"kind": kind, "message": message,
-                                                         "ticket_reference": ticket_reference}, idempotent=False)
+        return self._call("POST", "/staff-alerts", json=staff_alert(kind, message, ticket_reference), idempotent=False)
+
+    def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
+        raised: list[dict] = []
+        for start in range(0, len(alerts), BATCH_ITEMS):
+            raised.extend(self._call("POST", "/staff-alerts/batch", json={"items": alerts[start:start + BATCH_ITEMS]},
+                                     idempotent=False)["items"])
+        return raised

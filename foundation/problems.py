@@ -15,9 +15,14 @@ class Problem(Exception):
         self.extra = extra
 
 
-def problem_response(status: int, title: str, detail: str = "", kind: str | None = None, **extra) -> Response:
-    body = {"type": PROBLEM_BASE + (kind or title.lower().replace(" ", "-")), "title": title, "status": status,
+def problem_body(status: int, title: str, detail: str = "", kind: str | None = None, **extra) -> dict:
+    """The problem as a JSON object (also one item's outcome inside a batch answer)."""
+    return {"type": PROBLEM_BASE + (kind or title.lower().replace(" ", "-")), "title": title, "status": status,
             "detail": detail or title, "instance": request.path, **extra}
+
+
+def problem_response(status: int, title: str, detail: str = "", kind: str | None = None, **extra) -> Response:
+    body = problem_body(status, title, detail, kind, **extra)
     response = Response(json.dumps(body), status=status, mimetype="application/problem+json")
     if status == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="sysops-bridge"'

@@ -4,7 +4,7 @@ from __future__ import annotations
 import itertools
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from shell_app.models import Contract, LegacyTicket
 
@@ -174,6 +174,62 @@ def test_invalid_notifications_get_422_with_field_errors(as_, bad):
     response = as_("service:ticketing").call("POST", "/notifications", "/notifications", json=notification(**bad))
     assert response.status_code == 422
     assert response.get_json()["errors"]
+
+
+def test_a_notification_batch_is_one_outcome_per_item_in_order(as_, db):
+    """Queued (202), seen before (200), the same key twice in one batch (202 then 200), a key reused for
+    another text (409) and an unknown recipient (422) side by side: one item's problem stops no other."""
+    from shell_app.models import Notification
+
+    caller = as_("service:ticketing")
+    earlier = notification()
+    assert caller.call("POST", "/notifications", "/notifications", json=earlier).status_code == 202
+    twice = notification(channel="preferred")
+    items = [notification(), earlier, twice, twice, {**earlier, "body": "Another text"},
+             notification(recipient={"kind": "customer", "id": 99999}), notification(recipient={"kind": "expert", "id": 1})]
+    answer = caller.call("POST", "/notifications/batch", "/notifications/batch", json={"items": items})
+    assert answer.status_code == 200
+    outcomes = answer.get_json()["items"]
+    assert [o["status"] for o in outcomes] == [202, 200, 202, 200, 409, 422, 202]
+    assert outcomes[2]["notification"]["id"] == outcomes[3]["notification"]["id"]
+    assert outcomes[2]["notification"]["channel"] in ("email", "sms")  # "preferred" resolved by the monolith
+    assert outcomes[4]["problem"]["type"].endswith("idempotency-key-reused") and "99999" in outcomes[5]["problem"]["detail"]
+    stored = db.scalars(select(Notification.idempotency_key)).all()
+    assert sorted(k for k in stored if k in {i["idempotency_key"] for i in items}) == sorted(
+        {items[0]["idempotency_key"], earlier["idempotency_key"], twice["idempotency_key"], items[6]["idempotency_key"]})
+    repeated = caller.call("POST", "/notifications/batch", "/notifications/batch", json={"items": items[:1]})
+    assert repeated.get_json()["items"][0]["status"] == 200  # a retried batch queues nothing twice
+
+
+@pytest.mark.parametrize("body", [{}, {"items": []}, {"items": "x"}, {"items": [notification()] * 101},
+                                  {"items": [notification(), notification(channel="fax")]}, {"items": [None]}])
+def test_a_malformed_notification_batch_is_refused_whole(as_, db, body):
+    from shell_app.models import Notification
+
+    before = db.scalar(select(func.count()).select_from(Notification))
+    answer = as_("service:ticketing").call("POST", "/notifications/batch", "/notifications/batch", json=body)
+    assert answer.status_code == 422 and answer.get_json()["errors"]
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(Notification)) == before  # nothing stored
+
+
+def test_staff_alerts_in_a_batch_are_all_raised_or_none(as_, db):
+    from shell_app.models import StaffAlert
+
+    service = as_("service:ticketing")
+    alerts = [{"kind": "ticket-unassigned", "message": f"No expert for B-{n}", "ticket_reference": f"B-{n}"}
+              for n in range(3)]
+    raised = service.call("POST", "/staff-alerts/batch", "/staff-alerts/batch", json={"items": alerts})
+    assert raised.status_code == 201
+    assert [a["ticket_reference"] for a in raised.get_json()["items"]] == ["B-0", "B-1", "B-2"]
+    before = db.scalar(select(func.count()).select_from(StaffAlert))
+    refused = service.call("POST", "/staff-alerts/batch", "/staff-alerts/batch",
+                           json={"items": [alerts[0], {"kind": "x", "message": ""}]})
+    assert refused.status_code == 422 and refused.get_json()["errors"][0]["field"] == "items.1.message"
+    db.expire_all()
+    assert db.scalar(select(func.count()).select_from(StaffAlert)) == before
+    assert as_("user:call_centre").call("POST", "/staff-alerts/batch", json={"items": alerts}).status_code == 403
+    assert as_("user:admin").call("POST", "/notifications/batch", json={"items": [notification()]}).status_code == 403
 
 
 def test_non_json_bodies_get_415_or_400(as_):

@@ -16,6 +16,10 @@ from ._common import db, invalid, json_body, listing, text_field
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/staff-alerts", "staff_alerts_list", list_alerts)
     bp.add_url_rule("/staff-alerts", "staff_alert_raise", raise_alert, methods=["POST"])
+    bp.add_url_rule("/staff-alerts/batch", "staff_alerts_raise_many", raise_alerts, methods=["POST"])
+
+
+MAX_BATCH = 100
 
 
 @grant(roles=STAFF, services=SERVICES)
@@ -31,15 +35,37 @@ def list_alerts():
 
 @grant(services=SERVICES)
 def raise_alert():
-    body = json_body()
     errors: dict[str, str] = {}
-    kind = text_field(body, "kind", errors, max_length=40)
-    message = text_field(body, "message", errors, max_length=2000)
-    reference = text_field(body, "ticket_reference", errors, max_length=40, required=False) or None
+    alert = _alert(json_body(), errors)
     if errors:
         raise invalid(errors)
-    alert = StaffAlert(kind=kind, message=message, ticket_reference=reference, raised_by=g.principal.subject,
-                       created_at=dt.datetime.now())
     db().add(alert)
     db().commit()
     return jsonify(s.staff_alert(alert)), 201
+
+
+@grant(services=SERVICES)
+def raise_alerts():
+    """Several alerts in one transaction: all raised (201, in order), or none if any item is invalid (422)."""
+    items = json_body().get("items")
+    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
+        raise invalid({"items": f"must be a list of 1 to {MAX_BATCH} alerts"})
+    errors: dict[str, str] = {}
+    alerts = []
+    for index, item in enumerate(items):
+        own: dict[str, str] = {}
+        alerts.append(_alert(item if isinstance(item, dict) else {}, own))
+        errors.update({f"items.{index}.{name}": message for name, message in own.items()})
+    if errors:
+        raise invalid(errors)
+    db().add_all(alerts)
+    db().commit()
+    return jsonify(items=[s.staff_alert(alert) for alert in alerts]), 201
+
+
+def _alert(body: dict, errors: dict[str, str]) -> StaffAlert:
+    kind = text_field(body, "kind", errors, max_length=40)
+    message = text_field(body, "message", errors, max_length=2000)
+    reference = text_field(body, "ticket_reference", errors, max_length=40, required=False) or None
+    return StaffAlert(kind=kind, message=message, ticket_reference=reference, raised_by=g.principal.subject,
+                      created_at=dt.datetime.now())

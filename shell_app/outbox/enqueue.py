@@ -61,6 +61,49 @@ def enqueue(session: Session, request: NotificationRequest, now: dt.datetime) ->
     return row, True
 
 
+def enqueue_many(session: Session, requests: list[NotificationRequest],
+                 now: dt.datetime) -> list[tuple[Notification | None, bool, Exception | None]]:
+    """enqueue() for several messages in one transaction (one commit, so one disk flush for all of
+    them): per request (notification, created, None), or (None, False, error) for an unknown recipient
+    or a reused key, which leaves the others unaffected. Committed before returning."""
+    keys = [r.idempotency_key for r in requests]
+    known = {row.idempotency_key: row for row in session.scalars(
+        select(Notification).where(Notification.idempotency_key.in_(keys)))}
+    outcomes: list[tuple[Notification | None, bool, Exception | None]] = []
+    for request in requests:
+        try:
+            existing = known.get(request.idempotency_key)
+            if existing is not None:
+                outcomes.append((_same_or_refuse(existing, request), False, None))
+                continue
+            channel, address = _address(session, request)
+        except (UnknownRecipient, KeyReused) as exc:
+            outcomes.append((None, False, exc))
+            continue
+        row = Notification(idempotency_key=request.idempotency_key, requested_by=request.requested_by,
+                           channel=channel, recipient_kind=request.recipient_kind, recipient_id=request.recipient_id,
+                           address=address, subject=request.subject, body=request.body, status="queued",
+                           attempts=0, next_attempt_at=now, created_at=now)
+        session.add(row)
+        known[request.idempotency_key] = row
+        outcomes.append((row, True, None))
+    try:
+        session.commit()
+    except IntegrityError:  # a concurrent request won the insert of one of the keys: one by one instead
+        session.rollback()
+        return [_one(session, request, now) for request in requests]
+    return outcomes
+
+
+def _one(session: Session, request: NotificationRequest,
+         now: dt.datetime) -> tuple[Notification | None, bool, Exception | None]:
+    try:
+        row, created = enqueue(session, request, now)
+    except (UnknownRecipient, KeyReused) as exc:
+        return None, False, exc
+    return row, created, None
+
+
 def _same_or_refuse(existing: Notification, request: NotificationRequest) -> Notification:
     same = (existing.recipient_kind, existing.recipient_id, existing.body, existing.subject) == (
         request.recipient_kind, request.recipient_id, request.body, request.subject)

@@ -5,7 +5,7 @@ import datetime as dt
 import itertools
 from typing import Iterator
 
-from bridge_client import Conflict, NotFound
+from bridge_client import Conflict, InvalidRequest, NotFound
 from fragments.ticketing.domain.coverage import covering_contract
 
 
@@ -20,6 +20,7 @@ class FakeBridgeClient:
         self.notifications: dict[str, dict] = {}
         self.articles: dict[int, dict] = {}
         self.alerts: list[dict] = []
+        self.batches: list[tuple[str, int]] = []  # (what, how many) per batch call, in order
         self.unavailable = False
         self._ids = itertools.count(1)
 
@@ -157,6 +158,11 @@ class FakeBridgeClient:
     def notify(self, *, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int,
                subject: str, body: str) -> dict:
         self._check()
+        if channel == "preferred":  # as the monolith resolves it
+            if recipient_kind == "customer" and recipient_id not in self.customers:
+                raise InvalidRequest(f"no customer {recipient_id}", 422)
+            channel = ("sms" if recipient_kind == "expert" else
+                       self.customers[recipient_id].get("notification_preference") or "email")
         existing = self.notifications.get(idempotency_key)
         request = {"channel": channel, "recipient": {"kind": recipient_kind, "id": recipient_id},
                    "subject": subject, "body": body}
@@ -168,6 +174,25 @@ class FakeBridgeClient:
                    **request}
         self.notifications[idempotency_key] = created
         return created
+
+    def notify_many(self, messages: list[dict]) -> list[dict]:
+        self._check()
+        self.batches.append(("notifications", len(messages)))
+        outcomes = []
+        for m in messages:
+            known = m["idempotency_key"] in self.notifications
+            try:
+                row = self.notify(idempotency_key=m["idempotency_key"], channel=m["channel"],
+                                  recipient_kind=m["recipient"]["kind"], recipient_id=m["recipient"]["id"],
+                                  subject=m["subject"], body=m["body"])
+            except Conflict as exc:
+                outcomes.append({"status": 409, "problem": {"detail": str(exc)}})
+                continue
+            except InvalidRequest as exc:
+                outcomes.append({"status": 422, "problem": {"detail": str(exc)}})
+                continue
+            outcomes.append({"status": 200 if known else 202, "notification": row})
+        return outcomes
 
     def notification(self, notification_id: int) -> dict:
         self._check()
@@ -215,6 +240,11 @@ class FakeBridgeClient:
         row = self.articles.setdefault(article_id, {"id": article_id})
         row.update(article, frozen=True, migrated=True)
         return dict(row)
+
+    def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
+        self._check()
+        self.batches.append(("staff-alerts", len(alerts)))
+        return [self.raise_staff_alert(a["kind"], a["message"], a.get("ticket_reference")) for a in alerts]
 
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
         self._check()

@@ -167,6 +167,10 @@ class MemoryTicketStore:
                 del self.bookings[key]
             return bool(held)
 
+    def waiting_tickets(self, limit=1000) -> list[int]:
+        with self._lock:
+            return sorted(t["id"] for t in self.tickets.values() if t["source"] == "new" and t["status"] == "new")[:limit]
+
     def needing_follow_up(self, created_before, limit=100) -> list[int]:
         with self._lock:
             return sorted(t["id"] for t in self.tickets.values() if t["source"] == "new"

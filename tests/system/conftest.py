@@ -122,7 +122,7 @@ def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
 
 def offered_expert(system, ticket_id: int, timeout: float = 30.0) -> int:
     """The expert the ticket is offered to, once it is: "received" is answered when the ticket is stored,
-    and the offer follows just after (fragments/kit/after_response.py)."""
+    and the worker makes the offer at its next poll (fragments/ticketing/services/follow_ups.py)."""
     return settled(system, ticket_id, timeout, lambda t: next(
         (a["expert_id"] for a in t["allocations"] if a["state"] == "offered"), None))
 

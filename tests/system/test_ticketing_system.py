@@ -164,12 +164,27 @@ def test_concurrent_raises_for_one_slot_never_double_book(system):
     assert sum(t["status"] == "offered" for t in tickets) == len(holds) >= 1
 
 
+def test_a_raise_while_no_worker_runs_is_received_and_waits_visible_until_one_does(system):
+    """"Received" needs only the store: with the worker down the ticket is answered and stays visible
+    as `new`; the worker, once back, confirms and offers it."""
+    product_id, _ = two_experts_for_customer_1(system)
+    system.kill("worker")
+    try:
+        ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 44))
+        ticket = _graph_ticket(system, ticket_id)
+        assert ticket["status"] == "new" and not ticket.get("confirmed_at")
+    finally:
+        system.start_worker()
+    assert offered_expert(system, ticket_id) in (1, 2)
+    assert _graph_ticket(system, ticket_id)["confirmed_at"]
+
+
 def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
     # Experts 1 and 2 are made the only ones free for the product, so there is always a next expert.
     product_id, _ = two_experts_for_customer_1(system)
-    system.kill("worker")  # raising dispatches by itself; the worker only matters for the time-out
     ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 40))
-    first_expert = offered_expert(system, ticket_id)
+    first_expert = offered_expert(system, ticket_id)  # by the worker, which then stops at once
+    system.kill("worker")
     expires = dt.datetime.fromisoformat(_graph_ticket(system, ticket_id)["allocations"][0]["expires_at"])
     while dt.datetime.now() <= expires:  # the 3 s offer expires while no worker runs
         time.sleep(0.1)

@@ -6,6 +6,7 @@ import datetime as dt
 import pytest
 
 from fragments.ticketing.domain.states import TransitionRefused
+from fragments.ticketing.services.follow_ups import FollowUps, leave_to_worker
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
@@ -150,7 +151,7 @@ def test_a_bridge_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_fin
     ticket_id = ticketing.management.raise_ticket(
         RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING], "phone", "callcentre"))
     bridge.unavailable = True
-    ticketing.orchestrator._after_raise(store.get(ticket_id))  # what raise_ticket runs next: it must not raise
+    ticketing.orchestrator.follow_up_tickets([store.get(ticket_id)])  # what follows the raise: it must not raise
     assert store.get(ticket_id)["status"] == "new"
     bridge.unavailable = False
     assert ticketing.orchestrator.follow_up() == 0  # too recent: the raising request may still be at it
@@ -267,3 +268,83 @@ def test_the_form_and_the_raise_ask_the_monolith_once_and_a_refusal_is_never_kep
     assert recent.get("k", lambda: 3) == 3
     recent.forget()
     assert recent.get("k", lambda: 4) == 4
+
+
+def _raise_later(ticketing, slots=(THU_MORNING,), customer=7):
+    """As the web form raises: stored and answered, the follow-up left to the worker."""
+    return ticketing.orchestrator.raise_ticket(
+        RaiseRequest(customer, PRINTER, "Printer jams on every page", list(slots), "phone", "callcentre"),
+        later=leave_to_worker)
+
+
+def test_the_worker_follows_up_every_waiting_ticket_in_one_batch_of_calls(world):
+    """Five raises of a busy moment: one call queues their five confirmations, one asks the monolith for
+    their legacy commitments, one sends the offers and one the staff alerts, in the raise order."""
+    store, bridge, _, ticketing = world
+    commitments = []
+    bind = store.bind_legacy_commitments
+    store.bind_legacy_commitments = lambda slots=(), expert_id=None: commitments.append(sorted(slots)) or bind(
+        slots=slots, expert_id=expert_id)
+    raised = [_raise_later(ticketing, slots=(THU_MORNING, THU_AFTERNOON) if n % 2 else (THU_MORNING,)) for n in range(5)]
+    assert all(store.get(t.id)["status"] == "new" for t in raised) and not bridge.notifications  # answered, no more
+    follow_ups = FollowUps(ticketing.orchestrator, store)
+    assert follow_ups.step() == 5
+    assert bridge.batches == [("notifications", 5), ("notifications", 3), ("staff-alerts", 2)]
+    assert commitments == [["2026-11-26T08:00:00", "2026-11-26T12:00:00"]]
+    done = [store.get(t.id) for t in raised]
+    # Thursday mornings have two English printer experts, afternoons two: in raise order, each ticket gets
+    # what the ones before it left (the third morning-only raise finds both mornings held).
+    assert [d["status"] for d in done] == ["offered", "offered", "unassigned", "offered", "unassigned"]
+    assert all(d["confirmed_at"] for d in done)
+    assert [e["action"] for e in done[0]["history"]] == ["created", "confirmation_sent", "offered"]
+    assert "by email" in done[0]["history"][1]["detail"]  # the channel the monolith resolved
+    assert sorted(store.bookings) == ["1@2026-11-26T08:00:00", "2@2026-11-26T08:00:00", "3@2026-11-26T12:00:00"]
+    assert [a["ticket_reference"] for a in bridge.alerts] == [done[2]["reference"], done[4]["reference"]]
+    assert follow_ups.step() == 0 and len(bridge.batches) == 3  # nothing left waiting: no call at all
+
+
+def test_a_ticket_still_waiting_after_its_follow_up_is_tried_again_after_a_growing_pause(world):
+    store, bridge, _, ticketing = world
+    seconds = [100.0]
+    follow_ups = FollowUps(ticketing.orchestrator, store, first_pause=1.0, max_pause=4.0, clock=lambda: seconds[0])
+    ticket = _raise_later(ticketing)
+    bridge.unavailable = True  # the monolith is down: the confirmation cannot be queued
+    assert follow_ups.step() == 1 and store.get(ticket.id)["status"] == "new"
+    assert follow_ups.step() == 0  # not again at once: a stuck ticket never makes the worker spin
+    for wait in (1.0, 2.0, 4.0, 4.0):  # doubling, up to max_pause
+        seconds[0] += wait - 0.01
+        assert follow_ups.step() == 0
+        seconds[0] += 0.01
+        assert follow_ups.step() == 1
+    other = _raise_later(ticketing)  # a new raise is not held back by the stuck one
+    assert follow_ups.step() == 1
+    bridge.unavailable = False
+    seconds[0] += 4.0
+    assert follow_ups.step() == 2
+    assert {store.get(t.id)["status"] for t in (ticket, other)} == {"offered"}
+    assert store.get(ticket.id)["confirmed_at"]
+
+
+def test_a_confirmation_the_monolith_refuses_leaves_only_that_ticket_waiting(world):
+    store, bridge, _, ticketing = world
+    first, second = _raise_later(ticketing), _raise_later(ticketing)
+    del bridge.customers[7]  # refused as an unknown recipient (422 for that message only)
+    bridge.customers[8] = {"id": 8, "locale": {"id": EN}, "notification_preference": "sms"}
+    bridge.contracts[8] = bridge.contracts[7]
+    FollowUps(ticketing.orchestrator, store).step()
+    assert store.get(first.id)["status"] == store.get(second.id)["status"] == "new"
+    assert not store.get(first.id)["confirmed_at"]
+
+
+def test_two_sweeps_that_read_the_same_waiting_ticket_record_one_confirmation_and_one_offer(world):
+    """Two workers (scaled out) may both take a ticket raised a moment ago: the message goes once (its
+    key), the confirmation is recorded once (conditional on the revision read), the offer made once."""
+    store, bridge, _, ticketing = world
+    ticket = _raise_later(ticketing)
+    first, second = store.get(ticket.id), store.get(ticket.id)  # both read it before either wrote
+    ticketing.orchestrator.follow_up_tickets([first])
+    ticketing.orchestrator.follow_up_tickets([second])
+    actions = [e["action"] for e in store.get(ticket.id)["history"]]
+    assert actions == ["created", "confirmation_sent", "offered"]
+    assert len([k for k in bridge.notifications if k.startswith("received:")]) == 1
+    assert len(store.bookings) == 1

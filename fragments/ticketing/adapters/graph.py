@@ -68,6 +68,9 @@ class GraphTicketStore:
     def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool:
         return self.graph.assignment.release_bookings(expert_id=expert_id, ticket_id=ticket_id)
 
+    def waiting_tickets(self, limit: int = 1000) -> list[int]:
+        return self.graph.tickets.waiting(limit)
+
     def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
         return self.graph.tickets.needing_follow_up(created_before, limit)
 

@@ -234,8 +234,11 @@ class Ticket(_ReadByName):
         self._change("updated", actor, "Description updated", expected_revision, description=text)
 
     def confirm(self, channel: str, now: dt.datetime) -> None:
-        self._change("confirmation_sent", "system:notifications", f"Confirmation sent to the customer by {channel}",
-                     confirmed_at=iso(now))
+        # Conditional on the revision read: of two sweeps that both sent it (one message, by its key),
+        # only one records it.
+        how = f" by {channel}" if channel else ""
+        self._change("confirmation_sent", "system:notifications", f"Confirmation sent to the customer{how}",
+                     self.revision, confirmed_at=iso(now))
 
     def unassign(self, why: str, now: dt.datetime) -> bool:
         """Nobody can take it: the staff queue. True when staff must be alerted (first time in the

@@ -17,6 +17,7 @@ from graph_store.errors import StaleTicket
 from ..domain.slots import describe, upcoming_choices
 from ..domain.states import State, TransitionRefused
 from ..domain.ticket import Ticket
+from ..services.follow_ups import leave_to_worker
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import actor, disclosed, services, visible_ticket
@@ -92,8 +93,11 @@ def raise_ticket(customer_id: int):
                                  description=form["description"], slots=form["slots"],
                                  channel="web" if principal.role == "customer" else "phone", actor=actor(),
                                  raise_key=form["raise_key"])
-    try:  # "received" once stored: confirmation and offer follow after the answer (shown by polling)
-        ticket = services().orchestrator.raise_ticket(raise_request, later=after_response)
+    # "Received" once stored: the worker confirms and dispatches it (shown by polling). Without a worker
+    # (FOLLOW_UP_IN_PROCESS: the fragment's own tests) this process does it just after the answer.
+    later = after_response if current_app.config.get("FOLLOW_UP_IN_PROCESS") else leave_to_worker
+    try:
+        ticket = services().orchestrator.raise_ticket(raise_request, later=later)
     except InvalidTicket as invalid:
         if "raise_key" in invalid.errors or not form["raise_key"]:
             form["raise_key"] = new_raise_key()

@@ -8,9 +8,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bridge_client import BridgeError
+from bridge_client import BridgeError, notification_request, staff_alert
 from foundation.vocabulary import iso
 from graph_store.errors import MigrationUnavailable, SlotTaken, StaleTicket
 
@@ -23,6 +23,13 @@ from .ports import BridgeClient, Clock, TicketStore
 log = logging.getLogger(__name__)
 # A candidate list can go stale while we offer (another ticket took the slot): ask again, a few times.
 MAX_ROUNDS = 5
+
+
+@dataclass
+class Outbox:
+    """What a dispatch decided to tell people, sent together once the offers and the queue stand."""
+    messages: list[dict] = field(default_factory=list)
+    alerts: list[dict] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -43,17 +50,33 @@ class Assignment:
 
     def dispatch(self, ticket: Ticket) -> Dispatch:
         """Offer the ticket to the best free candidate, or put it in the unassigned queue."""
-        if not ticket.waits_for_an_expert:
-            return Dispatch("skipped")
+        return self.dispatch_many([ticket])[0]
+
+    def dispatch_many(self, tickets: list[Ticket]) -> list[Dispatch]:
+        """dispatch() for several tickets, one after another (each offer sees the slots the ones before
+        it took), with one call to the monolith for their legacy commitments and one per kind of message
+        (the experts' offers, the staff alerts) sent after the offers stand."""
         now = self.clock()
+        outcomes = [Dispatch("skipped")] * len(tickets)
+        waiting = [i for i, ticket in enumerate(tickets) if ticket.waits_for_an_expert]
+        slots = sorted({iso(s) for i in waiting for s in tickets[i].future_slots(now)})
+        if slots:
+            try:
+                # Open legacy work at these slots holds its expert: it moves in with its bookings first.
+                self.store.bind_legacy_commitments(slots=slots)
+            except MigrationUnavailable:
+                log.warning("tickets %s not dispatched yet: legacy commitments unknown",
+                            [tickets[i].id for i in waiting])
+                return outcomes  # they stay waiting; the worker dispatches them later
+        outbox = Outbox()
+        for i in waiting:
+            outcomes[i] = self._offer_or_queue(tickets[i], now, outbox)
+        self._send(outbox)
+        return outcomes
+
+    def _offer_or_queue(self, ticket: Ticket, now: dt.datetime, outbox: "Outbox") -> Dispatch:
         future = ticket.future_slots(now)
         tried = ticket.tried_experts()
-        try:
-            # Open legacy work at these slots holds its expert: it moves in with its bookings first.
-            self.store.bind_legacy_commitments(slots=[iso(s) for s in future])
-        except MigrationUnavailable:
-            log.warning("ticket %s not dispatched yet: legacy commitments unknown", ticket.id)
-            return Dispatch("skipped")  # stays waiting; the worker's follow-up sweep dispatches it later
         for _ in range(MAX_ROUNDS if future else 0):
             found = self.store.candidates(product_id=ticket.product_id, locale_id=ticket.locale_id,
                                           slots=future, now=now, exclude=sorted(tried))
@@ -74,23 +97,38 @@ class Assignment:
                 except StaleTicket:
                     return Dispatch("skipped")  # someone else dispatched or cancelled it meanwhile
                 ticket.offered(candidate.expert_id, starts_at, iso(now), iso(expires_at))
-                self._notify_expert(ticket, candidate.expert_id, starts_at)
+                outbox.messages.append(self._offer_message(ticket, candidate.expert_id, starts_at))
                 return Dispatch("offered", candidate.expert_id, starts_at)
-        return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots")
+        return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots",
+                                outbox)
 
-    def _unassigned(self, ticket_id: int, now: dt.datetime, why: str) -> Dispatch:
+    def _unassigned(self, ticket_id: int, now: dt.datetime, why: str, outbox: "Outbox") -> Dispatch:
         # Read again: the candidate search took time, and another dispatcher may have offered it since.
         ticket = self.store.get(ticket_id)
         if not ticket.waits_for_an_expert:
             return Dispatch("skipped")
         if ticket.unassign(why, now):
             self.store.save(ticket, now)
-            try:
-                self.bridge.raise_staff_alert("ticket-unassigned", f"Ticket {ticket.reference} could not be "
-                                              f"assigned: {why}.", ticket_reference=ticket.reference)
-            except BridgeError as exc:  # the ticket is in the visible queue either way
-                log.warning("staff alert for %s not raised: %s", ticket.reference, exc)
+            outbox.alerts.append(staff_alert("ticket-unassigned", f"Ticket {ticket.reference} could not be "
+                                             f"assigned: {why}.", ticket_reference=ticket.reference))
         return Dispatch("unassigned")
+
+    def _send(self, outbox: "Outbox") -> None:
+        """The offers and the queue stand already: a message that cannot be queued now is logged (an
+        offer's expiry re-offers a ticket whose expert never heard of it; the queue is visible)."""
+        if outbox.messages:
+            try:
+                for message, outcome in zip(outbox.messages, self.bridge.notify_many(outbox.messages)):
+                    if outcome["status"] >= 400:
+                        log.warning("notification %s not queued: %s", message["idempotency_key"],
+                                    outcome.get("problem", {}).get("detail"))
+            except BridgeError as exc:
+                log.warning("notifications %s not queued: %s", [m["idempotency_key"] for m in outbox.messages], exc)
+        if outbox.alerts:
+            try:
+                self.bridge.raise_staff_alerts(outbox.alerts)
+            except BridgeError as exc:  # the tickets are in the visible queue either way
+                log.warning("staff alerts for %s not raised: %s", [a["ticket_reference"] for a in outbox.alerts], exc)
 
     def accept(self, ticket_id: int, expert_id: int, actor: str) -> bool:
         ticket = self.store.get(ticket_id)
@@ -135,17 +173,14 @@ class Assignment:
             expired += self.time_out(due["ticket_id"], due["expert_id"])
         return expired
 
-    def _notify_expert(self, ticket: Ticket, expert_id: int, starts_at: str) -> None:
+    def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str) -> dict:
         slot = describe(dt.datetime.fromisoformat(starts_at))
-        key = f"offer:{ticket.id}:{expert_id}:{starts_at}"
-        try:  # the offer stands; its expiry re-offers if the expert never hears of it
-            self.bridge.notify(idempotency_key=key, channel="sms", recipient_kind="expert", recipient_id=expert_id,
-                               subject=f"New ticket offer {ticket.reference}",
-                               body=f"Ticket {ticket.reference} is offered to you for {slot}. Accept or refuse it "
-                                    f"in the experts app within {int(self.offer_timeout.total_seconds() // 60) or 1} "
-                                    "min.")
-        except BridgeError as exc:
-            log.warning("notification %s not queued: %s", key, exc)
+        minutes = int(self.offer_timeout.total_seconds() // 60) or 1
+        return notification_request(
+            idempotency_key=f"offer:{ticket.id}:{expert_id}:{starts_at}", channel="sms", recipient_kind="expert",
+            recipient_id=expert_id, subject=f"New ticket offer {ticket.reference}",
+            body=f"Ticket {ticket.reference} is offered to you for {slot}. Accept or refuse it in the experts app "
+                 f"within {minutes} min.")
 
     def _notify_customer(self, ticket: Ticket, starts_at: str, expert_id: int) -> None:
         slot = describe(dt.datetime.fromisoformat(starts_at))

@@ -1,24 +1,31 @@
-"""Messages to customers, by the channel each prefers: the one place that decides which."""
+"""Messages to customers, by the channel each prefers. The monolith keeps the preference, so it
+resolves the channel ("preferred") and says which it took: no customer read here."""
 from __future__ import annotations
 
-from typing import Any
+from bridge_client import notification_request
 
 from .ports import BridgeClient
 
 
-def preferred_channel(customer: dict[str, Any]) -> str:
-    return "sms" if customer.get("notification_preference") == "sms" else "email"
+def customer_message(customer_id: int, *, key: str, subject: str, body: str) -> dict:
+    """The message as the bridge takes it, alone or in a batch (idempotent per `key`)."""
+    return notification_request(idempotency_key=key, channel="preferred", recipient_kind="customer",
+                                recipient_id=customer_id, subject=subject, body=body)
 
 
 class CustomerNotices:
     def __init__(self, bridge: BridgeClient):
         self.bridge = bridge
 
-    def send(self, customer_id: int, *, key: str, subject: str, body: str,
-             customer: dict[str, Any] | None = None) -> str:
-        """Queue the message (idempotent per `key`) and say by which channel. BridgeError when the
-        monolith cannot be reached: each caller decides whether that may wait."""
-        channel = preferred_channel(customer or self.bridge.get_customer(customer_id))
-        self.bridge.notify(idempotency_key=key, channel=channel, recipient_kind="customer", recipient_id=customer_id,
-                           subject=subject, body=body)
-        return channel
+    def send(self, customer_id: int, *, key: str, subject: str, body: str) -> str:
+        """Queue the message and say by which channel. BridgeError when the monolith cannot be reached:
+        each caller decides whether that may wait."""
+        return self.send_many([customer_message(customer_id, key=key, subject=subject, body=body)])[0]
+
+    def send_many(self, messages: list[dict]) -> list[str | None]:
+        """Queue several messages in one call; per message the channel it went by, or None where the
+        monolith refused it (no such customer). A key already used for another text counts as sent ("":
+        a message under that key went out, by a channel not said here)."""
+        outcomes = self.bridge.notify_many(messages) if messages else []
+        return [outcome["notification"]["channel"] if "notification" in outcome
+                else ("" if outcome["status"] == 409 else None) for outcome in outcomes]

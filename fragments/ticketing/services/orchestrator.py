@@ -1,27 +1,30 @@
 """The orchestrator: runs management and assignment in the order that never loses a ticket.
 
 Raise = store durably (the only step that must succeed before "received"), then confirm to the
-customer, then dispatch. If the process dies or the bridge is down after the store, the ticket is
-already visible as `new`; the worker's follow-up sweep finishes the confirmation and the dispatch.
+customer, then dispatch. The web form's raise is answered once stored; the ticket waits as `new`,
+visible, and the worker confirms and dispatches it with the others raised meanwhile (one batch of
+calls to the monolith). If anything fails after the store, the ticket stays visible as it is and the
+next sweep finishes it.
 """
 from __future__ import annotations
 
 import datetime as dt
 import logging
-from typing import Any, Callable
+from typing import Callable
 
 from bridge_client import BridgeError
-from graph_store.errors import StoreError
+from graph_store.errors import StaleTicket, StoreError
 
 from ..domain.slots import describe
 from ..domain.states import State
 from ..domain.ticket import Ticket
 from .assignment import Assignment, Dispatch
 from .management import InvalidTicket, RaiseRequest, TicketManagement
+from .notices import customer_message
 
 log = logging.getLogger(__name__)
-# A ticket still `new` or unconfirmed this long after it was raised is finished by the worker (the
-# raising request's own follow-up, run just after its answer, normally takes well under a second).
+# The wide sweep takes tickets still `new` or unconfirmed this long after they were raised (the
+# worker's poll of `new` tickets, services/follow_ups.py, normally takes them within a second).
 FOLLOW_UP_AFTER = dt.timedelta(seconds=10)
 # Where customers answer the survey (the shell's same-origin path to this fragment).
 SURVEY_PATH = "/fragments/ticketing/surveys/{ticket_id}"
@@ -37,51 +40,61 @@ class Orchestrator:
         self.clock = management.clock
 
     def raise_ticket(self, request: RaiseRequest, later: Callable[[Callable[[], None]], None] | None = None) -> Ticket:
-        """Store the ticket durably, then confirm and dispatch it. With `later` (the web form: run after
-        the answer is sent) the ticket is returned as stored, and confirmation and dispatch follow
-        through `later`; the worker's follow-up sweep finishes them if that never runs."""
-        ticket, customer = self.management.store_ticket(request)  # durable from here on
+        """Store the ticket durably, then confirm and dispatch it. With `later` the ticket is returned as
+        stored and `later` is handed the follow-up (LEAVE_TO_WORKER: the worker's sweep, which takes
+        every waiting ticket within a fraction of a second, batched with the others)."""
+        ticket, _customer = self.management.store_ticket(request)  # durable from here on
         if later is not None:
-            later(lambda: self._after_raise(ticket, customer))
+            later(lambda: self.follow_up_tickets([ticket]))
             return ticket
-        self._after_raise(ticket, customer)
+        self.follow_up_tickets([ticket])
         try:
             return self.store.get(ticket.id)
         except StoreError as exc:  # stored all the same: answer with what we know, never an error
             log.warning("ticket %s stored; could not re-read it: %s", ticket.id, exc)
             return ticket
 
-    def _after_raise(self, ticket: Ticket, customer: dict[str, Any] | None = None) -> None:
+    def follow_up_tickets(self, tickets: list[Ticket]) -> None:
+        """Confirm the unconfirmed ones (one batch of messages), then dispatch the confirmed ones still
+        waiting (one batch). A ticket whose step fails stays as it is, visible, for the next sweep."""
         try:
-            if not ticket.confirmed_at:
-                self.confirm(ticket, customer)
-            if ticket.status == State.NEW:
-                self.assignment.dispatch(ticket)
+            self._confirm_many([t for t in tickets if not t.confirmed_at])
+            self.assignment.dispatch_many([t for t in tickets if t.confirmed_at and t.status == State.NEW])
         except (BridgeError, StoreError) as exc:
-            log.warning("ticket %s stored; follow-up left to the worker: %s", ticket.id, exc)
+            log.warning("tickets %s stored; follow-up left to the next sweep: %s", [t.id for t in tickets], exc)
 
-    def confirm(self, ticket: Ticket, customer: dict[str, Any] | None = None) -> None:
-        slots = ", ".join(describe(s) for s in ticket.slot_times())
-        channel = self.notices.send(
-            ticket.customer_id, customer=customer, key=f"received:{ticket.id}",
-            subject=f"We received ticket {ticket.reference}",
-            body=f"Ticket {ticket.reference} is received. Your preferred slots: {slots}. "
-                 "We will tell you which expert comes and when.")
-        ticket.confirm(channel, self.clock())
-        self.store.save(ticket, self.clock())
+    def _confirm_many(self, tickets: list[Ticket]) -> None:
+        """Each ticket confirmed here has `confirmed_at` set. One the monolith refused stays unconfirmed;
+        one another sweep recorded first is left to that sweep (unset here)."""
+        messages = [customer_message(
+            t.customer_id, key=f"received:{t.id}", subject=f"We received ticket {t.reference}",
+            body=f"Ticket {t.reference} is received. Your preferred slots: "
+                 f"{', '.join(describe(s) for s in t.slot_times())}. We will tell you which expert comes and when.")
+            for t in tickets]
+        for ticket, channel in zip(tickets, self.notices.send_many(messages)):
+            if channel is None:
+                log.warning("confirmation of ticket %s refused by the monolith (no such customer?)", ticket.id)
+                continue
+            ticket.confirm(channel, self.clock())
+            try:
+                self.store.save(ticket, self.clock())
+            except StaleTicket:
+                ticket.confirmed_at, ticket.pending = None, []
 
     def follow_up(self, limit: int = 100) -> int:
-        """The worker's sweep: confirm and dispatch tickets a crash or an outage left half way."""
-        done = 0
-        for ticket_id in self.store.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit):
+        """The worker's wide sweep: confirm and dispatch tickets raised at least FOLLOW_UP_AFTER ago that
+        are still unconfirmed (whatever their state) or never dispatched."""
+        ids = self.store.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit)
+        if not ids:
+            return 0
+        tickets = []
+        for ticket_id in ids:
             try:
-                ticket = self.store.get(ticket_id)
+                tickets.append(self.store.get(ticket_id))
             except StoreError as exc:
                 log.warning("follow-up of ticket %s deferred: %s", ticket_id, exc)
-                continue
-            self._after_raise(ticket)
-            done += 1
-        return done
+        self.follow_up_tickets(tickets)
+        return len(tickets)
 
     def cancel(self, ticket_id: int, actor: str, reason: str) -> None:
         ticket = self.store.get(ticket_id)

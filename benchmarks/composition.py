@@ -1,7 +1,7 @@
 """The composed legacy customer page (ticketing fragment embedded) vs the monolith's own page, and
 ticket creation through the fragment vs the legacy create path, on the same data in one run.
 
-    .venv/bin/python -m benchmarks.composition [--preset small --rounds 3 --loads 10 --threads 4 --requests 20]
+    .venv/bin/python -m benchmarks.composition [--preset small --rounds 5 --loads 10 --threads 4 --requests 20]
 
 Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
 p50/p99 of the page (composed = the page plus its fragment request) under concurrent load,
@@ -202,7 +202,9 @@ def nginx_routing(system: System, root: Path) -> Iterator[str | None]:
 def alternating(measures: dict[str, Callable[[], Figures]], rounds: int) -> dict[str, Figures]:
     """Each measure `rounds` times, all of them in every round and the order rotated each round, merged
     per measure: on a shared machine the load from elsewhere changes by the minute, and a baseline
-    measured minutes before its comparison would carry that change into the ratio."""
+    measured minutes before its comparison would carry that change into the ratio. Each round also
+    opens new client connections, and gunicorn keeps a kept-alive connection on the worker process
+    that accepted it: how 4 clients fall on 2 workers changes per round, so rounds also average that."""
     parts: dict[str, list[Figures]] = {name: [] for name in measures}
     names = list(measures)
     for round_ in range(rounds):
@@ -237,7 +239,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--requests", type=int, default=20, help="page loads per thread under HTTP load, per round")
     parser.add_argument("--raises", type=int, default=8, help="tickets raised per thread per path, per round")
-    parser.add_argument("--rounds", type=int, default=3, help="rounds, each measure once per round, order rotated")
+    parser.add_argument("--rounds", type=int, default=5, help="rounds, each measure once per round, order rotated")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="sysops-bench-composition-"))
     print(f"Setting up the {args.preset} preset in {root} ...", flush=True)

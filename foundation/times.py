@@ -11,7 +11,7 @@ import datetime as dt
 from functools import lru_cache
 from typing import Any
 
-from babel.dates import format_date, format_datetime
+from babel.dates import format_date
 
 from .vocabulary import PERIODS, SLOT_HOURS, period_of
 
@@ -52,8 +52,9 @@ def _day_text(date: dt.date) -> str:
 
 
 def moment(value: Any) -> str:
+    # The same text as format_datetime(found, MOMENT): the day's (kept) text and the clock time.
     found = _moment(value)
-    return format_datetime(found, MOMENT, locale=LOCALE) if found else ""
+    return f"{_day_text(found.date())}, {found:%H:%M}" if found else ""
 
 
 def hours(period: str) -> str:

@@ -48,6 +48,10 @@ CREATE (t)-[:HAS_EVENT]->(e:Event {{key: toString(id) + ':1', seq: 1, at: $at, a
 RETURN id, t {{.*}} AS ticket, e {{.*}} AS created
 """
 
+# What a list of tickets shows (and a Ticket needs to be read from it): no description, no history.
+SUMMARY_FIELDS = ("id", "reference", "status", "customer_id", "product_id", "locale_id", "contract_id", "slots",
+                  "channel", "source", "created_at", "updated_at", "revision")
+
 UPDATE_TICKET = f"""
 MATCH (t:Ticket {{id: $id}})
 WHERE $expected_revision IS NULL OR t.revision = $expected_revision
@@ -127,7 +131,9 @@ class TicketRepository:
         return self.update(ticket_id, changes={}, actor=actor, action="note", detail=note, now=now)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None, status: str | None = None,
-             statuses: list[str] | None = None, limit: int = 100) -> list[dict[str, Any]]:
+             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[dict[str, Any]]:
+        """Newest first. `summary`: only what a list of tickets shows (SUMMARY_FIELDS), half the read of
+        whole tickets with their descriptions."""
         wanted = list(statuses) if statuses else ([status] if status else None)
         # Each case its own pattern, so the store can start from an index (a customer's tickets among
         # 500,000: an index lookup instead of a scan of every ticket).
@@ -137,8 +143,9 @@ class TicketRepository:
             match = "MATCH (t:Ticket) WHERE t.customer_id = $customer_id"
         else:
             match = "MATCH (t:Ticket) WHERE true"
+        projection = "t {" + ", ".join(f".{name}" for name in SUMMARY_FIELDS) + "}" if summary else "t {.*}"
         query = (f"{match} AND ($statuses IS NULL OR t.status IN $statuses) "
-                 "RETURN t {.*} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
+                 f"RETURN {projection} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
         rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "statuses": wanted,
                                     "limit": limit})
         return [row["ticket"] for row in rows]

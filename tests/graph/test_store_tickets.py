@@ -49,6 +49,11 @@ def test_new_ticket_is_created_read_updated_and_listed(store):
     assert ticket_id in [t["id"] for t in store.tickets.list(customer_id=1)]
     assert ticket_id in [t["id"] for t in store.tickets.list(status="unassigned")]
     assert ticket_id not in [t["id"] for t in store.tickets.list(customer_id=2)]
+    whole, listed = store.tickets.list(customer_id=1), store.tickets.list(customer_id=1, summary=True)
+    assert [t["id"] for t in listed] == [t["id"] for t in whole]  # the same tickets in the same order
+    mine = next(t for t in listed if t["id"] == ticket_id)
+    assert "description" not in mine and {k: mine[k] for k in ("reference", "status", "slots", "created_at")} == {
+        k: ticket[k] for k in ("reference", "status", "slots", "created_at")}
     store.article(7)  # the legacy article moves into the graph first
     store.tickets.link_article(ticket_id, 7, "Screen flicker fix", actor="expert:expert1", now=NOW)
     assert [a["id"] for a in store.tickets.articles(ticket_id)] == [7]

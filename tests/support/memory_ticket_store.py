@@ -86,7 +86,7 @@ class MemoryTicketStore:
             self._event(ticket, now, actor, action, detail)
             return ticket["revision"]
 
-    def list(self, *, customer_id=None, expert_id=None, statuses=None, limit=100) -> list[Ticket]:
+    def list(self, *, customer_id=None, expert_id=None, statuses=None, limit=100, summary=False) -> list[Ticket]:
         with self._lock:
             found = [t for t in self.tickets.values()
                      if (customer_id is None or t["customer_id"] == customer_id)

@@ -40,9 +40,9 @@ class GraphTicketStore:
         return ticket.revision
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]:
+             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[Ticket]:
         return [Ticket.from_record(t) for t in self.graph.tickets.list(
-            customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)]
+            customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit, summary=summary)]
 
     def customer_version(self, customer_id: int) -> tuple:
         return self.graph.tickets.customer_version(customer_id)

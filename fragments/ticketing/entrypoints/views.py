@@ -58,9 +58,9 @@ def customer_tickets(customer_id: int):
 
 def _customer_panel(customer_id: int, status: int = 200, received: Ticket | None = None,
                     names: dict[int, str] | None = None):
-    tickets = services().management.list(customer_id=customer_id, limit=50)
-    surveys = [t for t in tickets if t.status == State.CLOSED and services().surveys.open_for(t)] \
-        if current().role == "customer" else []
+    customer = current().role == "customer"  # their survey invitations need whole tickets
+    tickets = services().management.list(customer_id=customer_id, limit=50, summary=not customer)
+    surveys = [t for t in tickets if t.status == State.CLOSED and services().surveys.open_for(t)] if customer else []
     return _page("ticketing/customer_tickets.html", status, customer_id=customer_id, tickets=tickets,
                  products=_products(), can_raise=current().role in RAISERS, surveys=surveys, received=received,
                  names=names or {})
@@ -127,7 +127,8 @@ def ticket_list():
         status = None
     customer = request.args.get("customer_id", "")
     customer_id = parse_digits(customer)
-    tickets = services().management.list(customer_id=customer_id, statuses=[status] if status else None, limit=100)
+    tickets = services().management.list(customer_id=customer_id, statuses=[status] if status else None, limit=100,
+                                         summary=True)
     return _page("ticketing/ticket_list.html", tickets=tickets, products=_products(), status=status or "",
                  customer_id=customer_id or "", states=[s.value for s in State])
 

@@ -12,7 +12,7 @@ def at_risk(store: TicketStore, clock: Clock) -> list[tuple[str, str, float]]:
     now = clock()
     return [
         ("sysops_tickets_unassigned", "Tickets in the staff queue: nobody could take them",
-         len(store.list(statuses=["unassigned"], limit=CAP))),
+         len(store.list(statuses=["unassigned"], limit=CAP, summary=True))),
         ("sysops_offers_due", "Offers past their expiry that no worker has timed out yet",
          len(store.due_offers(now, CAP))),
         ("sysops_followups_pending", "Tickets left unconfirmed or undispatched longer than the worker's sweep allows",

@@ -179,14 +179,15 @@ class TicketManagement:
         return self.store.customer_version(customer_id)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100) -> list[Ticket]:
+             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[Ticket]:
         if expert_id is not None:
             # An expert's work includes open legacy tickets: they move in (with their slots) first.
             try:
                 self.store.bind_legacy_commitments(expert_id=expert_id)
             except MigrationUnavailable:
                 log.warning("legacy work of expert %s not moved in: legacy system unavailable", expert_id)
-        return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit)
+        return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit,
+                               summary=summary)
 
     def add_note(self, ticket_id: int, note: str, actor: str) -> int:
         ticket = self.store.get(ticket_id)

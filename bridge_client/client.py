@@ -247,11 +247,15 @@ class HttpBridgeClient:
 
     def notify_many(self, messages: list[dict]) -> list[dict]:
         # Each message keeps its idempotency key, so a retried batch queues nothing twice.
-        outcomes: list[dict] = []
-        for start in range(0, len(messages), BATCH_ITEMS):
-            outcomes.extend(self._call("POST", "/notifications/batch", json={"items": messages[start:start + BATCH_ITEMS]},
-                                       idempotent=True)["items"])
-        return outcomes
+        return self._post_items("/notifications/batch", messages, idempotent=True)
+
+    def _post_items(self, path: str, items: list[dict], *, idempotent: bool) -> list[dict]:
+        """POST `items` in bodies of at most BATCH_ITEMS; the answers' items, in order."""
+        answered: list[dict] = []
+        for start in range(0, len(items), BATCH_ITEMS):
+            answered.extend(self._call("POST", path, json={"items": items[start:start + BATCH_ITEMS]},
+                                       idempotent=idempotent)["items"])
+        return answered
 
     def notification(self, notification_id: int) -> dict:
         return self._get(f"/notifications/{notification_id}")
@@ -295,8 +299,4 @@ class HttpBridgeClient:
         return self._call("POST", "/staff-alerts", json=staff_alert(kind, message, ticket_reference), idempotent=False)
 
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
-        raised: list[dict] = []
-        for start in range(0, len(alerts), BATCH_ITEMS):
-            raised.extend(self._call("POST", "/staff-alerts/batch", json={"items": alerts[start:start + BATCH_ITEMS]},
-                                     idempotent=False)["items"])
-        return raised
+        return self._post_items("/staff-alerts/batch", alerts, idempotent=False)

@@ -59,6 +59,23 @@ def int_field(body: dict, name: str, errors: dict[str, str], required: bool = Tr
     return value
 
 
+def batch_items(parse: Callable[[dict, dict[str, str]], Any], what: str, limit: int = 100) -> list[Any]:
+    """The body's `items` (1 to `limit`), each read by `parse(item, errors)`; any invalid item refuses
+    the whole batch (422 naming `items.<index>.<field>`)."""
+    items = json_body().get("items")
+    if not isinstance(items, list) or not 1 <= len(items) <= limit:
+        raise invalid({"items": f"must be a list of 1 to {limit} {what}"})
+    errors: dict[str, str] = {}
+    parsed = []
+    for index, item in enumerate(items):
+        own: dict[str, str] = {}
+        parsed.append(parse(item if isinstance(item, dict) else {}, own))
+        errors.update({f"items.{index}.{name}": message for name, message in own.items()})
+    if errors:
+        raise invalid(errors)
+    return parsed
+
+
 def freeze_rows(model, ids: list[int], records: Callable[[list[int]], tuple[list[dict], list[int]]]):
     """Take the new system's copy of some legacy rows: lock them in id order (concurrent freezes cannot
     deadlock), set `frozen_at` where unset (a row keeps its first freeze), and read them after it in the

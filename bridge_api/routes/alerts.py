@@ -10,7 +10,7 @@ from shell_app.models import StaffAlert
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import page_of, page_request
-from ._common import db, invalid, json_body, listing, text_field
+from ._common import batch_items, db, invalid, json_body, listing, text_field
 
 
 def register(bp: Blueprint) -> None:
@@ -47,17 +47,7 @@ def raise_alert():
 @grant(services=SERVICES)
 def raise_alerts():
     """Several alerts in one transaction: all raised (201, in order), or none if any item is invalid (422)."""
-    items = json_body().get("items")
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise invalid({"items": f"must be a list of 1 to {MAX_BATCH} alerts"})
-    errors: dict[str, str] = {}
-    alerts = []
-    for index, item in enumerate(items):
-        own: dict[str, str] = {}
-        alerts.append(_alert(item if isinstance(item, dict) else {}, own))
-        errors.update({f"items.{index}.{name}": message for name, message in own.items()})
-    if errors:
-        raise invalid(errors)
+    alerts = batch_items(_alert, "alerts", MAX_BATCH)
     db().add_all(alerts)
     db().commit()
     return jsonify(items=[s.staff_alert(alert) for alert in alerts]), 201

@@ -16,7 +16,7 @@ from shell_app.outbox.enqueue import (
 
 from .. import serializers as s
 from ..auth import SERVICES, grant
-from ._common import db, int_field, invalid, json_body, text_field
+from ._common import batch_items, db, int_field, invalid, json_body, text_field
 
 
 def register(bp: Blueprint) -> None:
@@ -50,18 +50,7 @@ def create_many():
     stored); otherwise 200 with one outcome per item, in order: `status` 202 (queued now), 200 (the key
     was seen before: the first one) with `notification`, or 409 (key reused for another message) / 422
     (no such recipient) with `problem`, which does not stop the others."""
-    body = json_body()
-    items = body.get("items")
-    if not isinstance(items, list) or not 1 <= len(items) <= MAX_BATCH:
-        raise invalid({"items": f"must be a list of 1 to {MAX_BATCH} notifications"})
-    errors: dict[str, str] = {}
-    requests = []
-    for index, item in enumerate(items):
-        own: dict[str, str] = {}
-        requests.append(_request(item if isinstance(item, dict) else {}, own))
-        errors.update({f"items.{index}.{name}": message for name, message in own.items()})
-    if errors:
-        raise invalid(errors)
+    requests = batch_items(_request, "notifications", MAX_BATCH)
     outcomes = []
     for row, created, error in enqueue_many(db(), requests, dt.datetime.now()):
         if isinstance(error, KeyReused):

@@ -4,7 +4,8 @@ from there the worker takes every ticket still `new` within one poll, all of the
 message after the offers), so a busy minute costs the monolith a few calls, not a few per ticket.
 
 A ticket that comes back still waiting (the monolith down, its customer unknown) is tried again
-after a pause that doubles up to `max_pause`, so one stuck ticket never makes the worker spin.
+after a pause that doubles up to `max_pause`, so one stuck ticket never makes the worker spin. The
+cap is the wide sweep's period (10 s, entrypoints/worker.py), which retries it then anyway.
 """
 from __future__ import annotations
 
@@ -27,7 +28,7 @@ def leave_to_worker(_follow_up: Callable[[], None]) -> None:
 
 class FollowUps:
     def __init__(self, orchestrator: Orchestrator, store: TicketStore, *, first_pause: float = 1.0,
-                 max_pause: float = 60.0, clock: Callable[[], float] = time.monotonic):
+                 max_pause: float = 10.0, clock: Callable[[], float] = time.monotonic):
         self.orchestrator, self.store, self.clock = orchestrator, store, clock
         self.first_pause, self.max_pause = first_pause, max_pause
         self._paused: dict[int, tuple[float, float]] = {}  # ticket id -> (not before, last pause)

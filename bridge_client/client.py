@@ -149,6 +149,15 @@ class HttpBridgeClient:
         kind = _BY_STATUS.get(response.status_code, InvalidRequest)
         raise kind(message, response.status_code, problem)
 
+    def _post_in_chunks(self, path: str, field: str, values: list, size: int, *, idempotent: bool) -> list:
+        """POST `values` as `{field: [...]}` bodies of at most `size` (the bridge's limit per body); the
+        answers' `items`, in order."""
+        answered: list = []
+        for start in range(0, len(values), size):
+            answered.extend(self._call("POST", path, json={field: values[start:start + size]},
+                                       idempotent=idempotent)["items"])
+        return answered
+
     def _get(self, path: str, **params) -> Any:
         return self._call("GET", path, params={k: v for k, v in params.items() if v is not None}, idempotent=True)
 
@@ -210,11 +219,7 @@ class HttpBridgeClient:
     def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
         """Freeze then read: from this call on the legacy system refuses writes to these tickets, and
         the records returned hold every write it ever accepted. Idempotent, so it may be retried."""
-        ids, items = list(ticket_ids), []
-        for start in range(0, len(ids), BATCH_POST_IDS):
-            items.extend(self._call("POST", "/legacy-tickets/freeze", json={"ids": ids[start:start + BATCH_POST_IDS]},
-                                    idempotent=True)["items"])
-        return items
+        return self._post_in_chunks("/legacy-tickets/freeze", "ids", list(ticket_ids), BATCH_POST_IDS, idempotent=True)
 
     def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]:
         return self._get("/legacy-tickets/commitments", slots=",".join(slots) or None, expert_id=expert_id)["items"]
@@ -230,11 +235,8 @@ class HttpBridgeClient:
         return self._call("PUT", "/legacy-tickets/writeback", json={"items": tickets}, idempotent=True)["written"]
 
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]:
-        ids, items = list(ticket_ids), []
-        for start in range(0, len(ids), BATCH_POST_IDS):
-            items.extend(self._call("POST", "/legacy-tickets/migrated", json={"ids": ids[start:start + BATCH_POST_IDS]},
-                                    idempotent=True)["items"])
-        return items
+        return self._post_in_chunks("/legacy-tickets/migrated", "ids", list(ticket_ids), BATCH_POST_IDS,
+                                    idempotent=True)
 
     def legacy_checksums(self, page_size: int = 500) -> Iterator[dict]:
         return self._pages("/legacy-tickets/checksums", limit=page_size)
@@ -247,15 +249,7 @@ class HttpBridgeClient:
 
     def notify_many(self, messages: list[dict]) -> list[dict]:
         # Each message keeps its idempotency key, so a retried batch queues nothing twice.
-        return self._post_items("/notifications/batch", messages, idempotent=True)
-
-    def _post_items(self, path: str, items: list[dict], *, idempotent: bool) -> list[dict]:
-        """POST `items` in bodies of at most BATCH_ITEMS; the answers' items, in order."""
-        answered: list[dict] = []
-        for start in range(0, len(items), BATCH_ITEMS):
-            answered.extend(self._call("POST", path, json={"items": items[start:start + BATCH_ITEMS]},
-                                       idempotent=idempotent)["items"])
-        return answered
+        return self._post_in_chunks("/notifications/batch", "items", messages, BATCH_ITEMS, idempotent=True)
 
     def notification(self, notification_id: int) -> dict:
         return self._get(f"/notifications/{notification_id}")
@@ -280,16 +274,10 @@ class HttpBridgeClient:
 
     def freeze_articles(self, article_ids: list[int]) -> list[dict]:
         """Like freeze_legacy_tickets, for KB articles: idempotent, so it may be retried."""
-        ids, items = list(article_ids), []
-        for start in range(0, len(ids), BATCH_POST_IDS):
-            items.extend(self._call("POST", "/kb/articles/freeze", json={"ids": ids[start:start + BATCH_POST_IDS]},
-                                    idempotent=True)["items"])
-        return items
+        return self._post_in_chunks("/kb/articles/freeze", "ids", list(article_ids), BATCH_POST_IDS, idempotent=True)
 
     def mark_articles_migrated(self, article_ids: list[int]) -> None:
-        ids = list(article_ids)
-        for start in range(0, len(ids), BATCH_POST_IDS):
-            self._call("POST", "/kb/articles/mark", json={"ids": ids[start:start + BATCH_POST_IDS]}, idempotent=True)
+        self._post_in_chunks("/kb/articles/mark", "ids", list(article_ids), BATCH_POST_IDS, idempotent=True)
 
     def publish_article(self, article_id: int, article: dict) -> dict:
         # An upsert of the whole published version: repeating it writes the same row.
@@ -299,4 +287,4 @@ class HttpBridgeClient:
         return self._call("POST", "/staff-alerts", json=staff_alert(kind, message, ticket_reference), idempotent=False)
 
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
-        return self._post_items("/staff-alerts/batch", alerts, idempotent=False)
+        return self._post_in_chunks("/staff-alerts/batch", "items", alerts, BATCH_ITEMS, idempotent=False)

@@ -131,14 +131,14 @@ class TicketManagement:
     def raise_ticket(self, request: RaiseRequest) -> int:
         """Validate, then store durably. The returned id means the ticket exists: only then may
         anyone be told it was received."""
-        return self.store_ticket(request)[0].id
+        return self.store_ticket(request).id
 
     def customer(self, customer_id: int) -> dict[str, Any]:
         """The customer as the monolith has it (NotFound if none), asked again after RECENT_TTL_S."""
         return self.recent.get(("customer", customer_id), lambda: self.bridge.get_customer(customer_id))
 
-    def store_ticket(self, request: RaiseRequest) -> tuple[Ticket, dict[str, Any]]:
-        """raise_ticket, giving the stored ticket and the customer it was raised for (read once)."""
+    def store_ticket(self, request: RaiseRequest) -> Ticket:
+        """raise_ticket, giving the stored ticket."""
         now = self.clock()
         errors: dict[str, str] = {}
         description = clean_description(request.description, errors)
@@ -168,7 +168,7 @@ class TicketManagement:
                                    description=description, slots=[s.isoformat() for s in slots],
                                    channel=request.channel, actor=request.actor, now=now,
                                    raise_key=request.raise_key)
-        return ticket, customer
+        return ticket
 
     def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
         """The ticket; one still in the legacy system moves to the graph now, unless `admit` refuses it."""

@@ -43,7 +43,7 @@ class Orchestrator:
         """Store the ticket durably, then confirm and dispatch it. With `later` the ticket is returned as
         stored and `later` is handed the follow-up (LEAVE_TO_WORKER: the worker's sweep, which takes
         every waiting ticket within a fraction of a second, batched with the others)."""
-        ticket, _customer = self.management.store_ticket(request)  # durable from here on
+        ticket = self.management.store_ticket(request)  # durable from here on
         if later is not None:
             later(lambda: self.follow_up_tickets([ticket]))
             return ticket

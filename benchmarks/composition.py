@@ -27,7 +27,6 @@ from tests.support.nginx_front import NGINX, NginxFront
 
 from .harness import Figures, run_concurrently
 
-
 RENDERED = """() => !document.querySelector('.fragment-loading') &&
     [...document.querySelectorAll('[data-fragment-slot][hx-get], [data-fragment-slot][data-fragment-inlined]')].every(
         slot => slot.querySelector('[data-fragment], [data-fragment-fallback]'))"""

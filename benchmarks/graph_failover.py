@@ -20,21 +20,21 @@ import threading
 import time
 from pathlib import Path
 
-from graph_store.backends import GraphUnavailable
+from fragments.ticketing.adapters.tickets import GraphTickets
+from fragments.ticketing.services.ports import TicketingStoreError
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.tickets import TicketRepository
 from tests.support.graph_ha import GraphCluster
 
 NOW = dt.datetime(2026, 11, 30, 9, 0)
 PASSWORD = "benchmark-password"
 
 
-def raise_ticket(tickets: TicketRepository, key: str) -> int:
+def raise_ticket(tickets: GraphTickets, key: str) -> int:
     return tickets.create(customer_id=1, contract_id=1, product_id=3, locale_id=2, description=f"bench {key}",
-                          slots=["2026-12-01T08:00:00"], channel="phone", actor="bench", now=NOW, raise_key=key)
+                          slots=["2026-12-01T08:00:00"], channel="phone", actor="bench", now=NOW, raise_key=key).id
 
 
-def timed_raises(tickets: TicketRepository, prefix: str, count: int) -> list[float]:
+def timed_raises(tickets: GraphTickets, prefix: str, count: int) -> list[float]:
     took = []
     for n in range(count):
         started = time.perf_counter()
@@ -48,7 +48,7 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, int(share * len(ordered)))]
 
 
-def kill_under_traffic(cluster: GraphCluster, tickets: TicketRepository, round_: int) -> tuple[float, int, int]:
+def kill_under_traffic(cluster: GraphCluster, tickets: GraphTickets, round_: int) -> tuple[float, int, int]:
     acknowledged: dict[str, int] = {}
     last_ack = [time.perf_counter()]
     longest_gap = [0.0]
@@ -60,7 +60,7 @@ def kill_under_traffic(cluster: GraphCluster, tickets: TicketRepository, round_:
             key = f"kill{round_}-{n:08d}"
             try:
                 acknowledged[key] = raise_ticket(tickets, key)
-            except GraphUnavailable:
+            except TicketingStoreError:
                 stop.wait(0.02)
                 continue
             now = time.perf_counter()
@@ -108,16 +108,16 @@ def main() -> None:
             local = FalkorBackend(graph="bench", sentinels=sentinels, password=PASSWORD, replicas=0)
             replicated = FalkorBackend(graph="bench", sentinels=sentinels, password=PASSWORD, replicas=1)
             local.ensure_schema()
-            timed_raises(TicketRepository(local), "warm", 200)
-            base = timed_raises(TicketRepository(local), "local", args.writes)
-            waited = timed_raises(TicketRepository(replicated), "wait", args.writes)
+            timed_raises(GraphTickets(local, None), "warm", 200)
+            base = timed_raises(GraphTickets(local, None), "local", args.writes)
+            waited = timed_raises(GraphTickets(replicated, None), "wait", args.writes)
             print(f"raise acknowledged on the primary's disk (baseline): p50 {percentile(base, .5) * 1000:.2f} ms, "
                   f"p99 {percentile(base, .99) * 1000:.2f} ms, mean {statistics.mean(base) * 1000:.2f} ms")
             print(f"raise acknowledged after WAIT (replica has it):    p50 {percentile(waited, .5) * 1000:.2f} ms "
                   f"(x{percentile(waited, .5) / percentile(base, .5):.2f}), p99 {percentile(waited, .99) * 1000:.2f} ms "
                   f"(x{percentile(waited, .99) / percentile(base, .99):.2f})")
             for round_ in range(args.kills):
-                gap, lost, duplicated = kill_under_traffic(cluster, TicketRepository(replicated), round_)
+                gap, lost, duplicated = kill_under_traffic(cluster, GraphTickets(replicated, None), round_)
                 print(f"primary SIGKILLed under raises ({round_ + 1}/{args.kills}): no raise acknowledged for "
                       f"{gap:.2f} s (x{gap / percentile(base, .5):.0f} of a raise); lost {lost}, duplicated {duplicated}")
             local.close()

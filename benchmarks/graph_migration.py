@@ -27,12 +27,12 @@ from bridge_api import serializers
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS, period_of
-from graph_store import GraphStore
+from fragments.ticketing.adapters.migration import backfill
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.backfill import backfill
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import LegacyTicket, Survey
+from sysops.graph_data import SCHEMA, GraphData
 
 from .harness import Figures, gunicorn_monolith, mint, seeded_sqlite
 
@@ -98,8 +98,8 @@ def main() -> None:
         with gunicorn_monolith(url, SECRET, workers=2) as base:
             bridge = HttpBridgeClient(base, lambda: mint(Principal("service", "backfill"), "bridge"))
             backend = FalkorBackend(graph="bench", unix_socket_path=str(server.socket_path))
-            backend.ensure_schema()
-            store = GraphStore(backend, bridge)
+            backend.ensure_schema(SCHEMA)
+            store = GraphData(backend, bridge)
             report(args, sessions, server, store, bridge)
             bridge.close()
             backend.close()
@@ -109,7 +109,7 @@ def main() -> None:
         engine.dispose()
 
 
-def report(args, sessions, server, store: GraphStore, bridge) -> None:
+def report(args, sessions, server, store: GraphData, bridge) -> None:
     ids = list(range(1, args.tickets + 1))
 
     # Limit 1: the same tickets read straight from the legacy database (everything the migration needs:
@@ -121,7 +121,7 @@ def report(args, sessions, server, store: GraphStore, bridge) -> None:
                 selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history),
                 selectinload(LegacyTicket.customer), selectinload(LegacyTicket.survey).selectinload(Survey.responses)
             ).filter(LegacyTicket.id.in_(ids[start:start + 500])).all()
-            shaped = [serializers.legacy_ticket(r, None) for r in rows]
+            _shaped = [serializers.legacy_ticket(r, None) for r in rows]  # the cost measured
             session.expunge_all()
     legacy_read = len(ids) / (time.perf_counter() - started)
 
@@ -139,7 +139,7 @@ def report(args, sessions, server, store: GraphStore, bridge) -> None:
     raw.close()
 
     # The real backfill: freeze over HTTP, one create-only graph write per batch, mark over HTTP.
-    result = backfill(store.migrator, bridge, batch_size=400, workers=3, limit=len(ids))
+    result = backfill(store.tickets.migration, batch_size=400, workers=3, limit=len(ids))
     print(f"\n1. backfill of {result.seen} tickets of preset {args.preset}")
     print(f"   backfill (freeze + batched graph write + mark, 3 in flight) {result.per_second:>6,.0f} tickets/s")
     print(f"   limit: legacy DB read + serialise          {legacy_read:>10,.0f} tickets/s")
@@ -170,7 +170,7 @@ def report(args, sessions, server, store: GraphStore, bridge) -> None:
                                    dt.time(rng.choice(list(PERIODS.values()))))
         cases.append((rng.choice(products), rng.choice(locales), slot))
     graph_q = timed("candidates: graph (Cypher)", [
-        lambda c=c: store.assignment.candidates(product_id=c[0], locale_id=c[1], slots=[c[2]],
+        lambda c=c: store.offers.candidates(product_id=c[0], locale_id=c[1], slots=[c[2]],
                                                 now=dt.datetime(2026, 11, 25)) for c in cases])
     with sessions() as session:
         sql_q = timed("candidates: legacy DB (SQL)", [

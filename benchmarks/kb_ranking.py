@@ -28,15 +28,14 @@ from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal
 from foundation.vocabulary import iso
 from fragments.experts.adapters.legacy_knowledge import LegacyKnowledge
-from fragments.knowledge.adapters.graph import GraphArticles
 from fragments.knowledge.services.knowledge import KnowledgeBase
-from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine
 from shell_app.demo_data.generator import _products
 from shell_app.demo_data.knowledge import ranking_cases
 from shell_app.models import Article
+from sysops.graph_data import GraphData
 
 from .harness import gunicorn_monolith, median, mint, seeded_sqlite
 
@@ -61,7 +60,7 @@ def timed(rank: Callable[[dict[str, Any]], list[int]], cases: list[dict[str, Any
     return results, median(took)
 
 
-def write_history(store: GraphStore, cases: list[dict[str, Any]], articles_of: dict[int, list[int]],
+def write_history(store: GraphData, cases: list[dict[str, Any]], articles_of: dict[int, list[int]],
                   seed: int) -> None:
     """Closed tickets with the article their expert attached and the survey's score."""
     rng = random.Random(seed)
@@ -107,19 +106,19 @@ def main() -> None:
     server.wait_ready(process)
     with gunicorn_monolith(url, SECRET) as base:
         bridge = HttpBridgeClient(base, lambda: mint(Principal("service", "knowledge"), "bridge"))
-        store = GraphStore(FalkorBackend(unix_socket_path=str(server.socket_path)), bridge)
+        store = GraphData(FalkorBackend(unix_socket_path=str(server.socket_path)), bridge)
         try:
             store.ensure_schema()
-            migrated = store.article_migration.migrate_batch([a["id"] for a in article_rows], via="backfill")
+            migrated = store.articles.migration.migrate_batch([a["id"] for a in article_rows], via="backfill")
             write_history(store, history, articles_of, seed=11)
-            kb = KnowledgeBase(GraphArticles(store), bridge, bridge, dt.datetime.now)
+            kb = KnowledgeBase(store.articles, bridge, bridge, dt.datetime.now)
             legacy = LegacyKnowledge(bridge)
             new_ids, new_ms = timed(lambda c: [r.article["id"] for r in kb.for_ticket(
                 c["product_id"], c["description"], limit=TOP)], cases)
             old_ids, old_ms = timed(lambda c: [a["id"] for a in legacy.for_ticket(
                 c["product_id"], c["description"], set(), TOP)], cases)
-            no_fix = KnowledgeBase(GraphArticles(store), bridge, bridge, dt.datetime.now)
-            no_fix.articles = _WithoutFixes(GraphArticles(store))
+            no_fix = KnowledgeBase(store.articles, bridge, bridge, dt.datetime.now)
+            no_fix.articles = _WithoutFixes(store.articles)
             plain_ids, _ = timed(lambda c: [r.article["id"] for r in no_fix.for_ticket(
                 c["product_id"], c["description"], limit=TOP)], cases)
         finally:
@@ -149,7 +148,7 @@ def main() -> None:
 class _WithoutFixes:
     """The same articles with no past fixes: what the product and text tiers alone achieve."""
 
-    def __init__(self, articles: GraphArticles):
+    def __init__(self, articles: Any):
         self._articles = articles
 
     def __getattr__(self, name: str):

@@ -25,12 +25,12 @@ from bridge_api import serializers
 from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.domain.period import Period
 from fragments.reports.services.reports import Reports
-from graph_store import GraphStore
+from fragments.ticketing.adapters.migration import graph_shape
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.migration import graph_shape
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Expert, LegacyTicket, Locale, Product
+from sysops.graph_data import SCHEMA, GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 
 from .harness import Figures, seeded_sqlite
@@ -66,12 +66,12 @@ def load_graph(sessions, backend: FalkorBackend) -> int:
 
 
 class Source(GraphReportSource):
-    def __init__(self, store: GraphStore, legacy_total: int):
-        super().__init__(store)
+    def __init__(self, store: GraphData, legacy_total: int):
+        super().__init__(store.backend, store.bridge)
         self.legacy_total = legacy_total
 
     def migration(self):  # everything was bulk-loaded; no bridge in this benchmark
-        migrated = self.graph.backend.read("MATCH (t:Ticket) RETURN count(t) AS n")[0]["n"]
+        migrated = self.db.read("MATCH (t:Ticket) RETURN count(t) AS n")[0]["n"]
         return {"legacy_total": self.legacy_total, "graph_migrated": migrated, "remaining": 0,
                 "percent_migrated": 100.0, "lazy": 0, "backfill": migrated, "last_reconciliation": None}
 
@@ -112,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     server.wait_ready(process)
     try:
         backend = FalkorBackend(graph="reports", unix_socket_path=str(server.socket_path))
-        backend.ensure_schema()
+        backend.ensure_schema(SCHEMA)
         started = time.perf_counter()
         loaded = load_graph(sessions, backend)
         print(f"bulk-loaded {loaded:,} tickets into the graph in {time.perf_counter() - started:.0f} s", flush=True)
@@ -121,7 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             bridge.product_list = [{"id": p.id, "name": p.name} for p in session.scalars(select(Product))]
             bridge.locale_list = [{"id": loc.id, "name": loc.name} for loc in session.scalars(select(Locale))]
             legacy_total = session.scalar(select(func.count()).select_from(LegacyTicket))
-        store = GraphStore(backend, bridge)
+        store = GraphData(backend, bridge)
         clock = lambda: dt.datetime.combine(ANCHOR, dt.time(12))  # noqa: E731
         kept = Reports(Source(store, legacy_total), bridge, clock)
         recomputed = Reports(Recomputing(store, legacy_total), bridge, clock)

@@ -34,7 +34,8 @@ from .routes import (
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
-    for module in (alerts, catalog, customers, experts, knowledge, legacy_ticket_writes, legacy_tickets, legacy_work, legacy_writeback, meta, notifications):
+    for module in (alerts, catalog, customers, experts, knowledge, legacy_ticket_writes, legacy_tickets, legacy_work,
+                   legacy_writeback, meta, notifications):
         module.register(bp)
     bp.register_error_handler(Problem, from_problem)
     return bp

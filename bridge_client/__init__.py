@@ -3,8 +3,22 @@
 It imports neither the monolith nor the bridge server (an import contract checks this), so a
 fragment depends on the published API only, never on the monolith's code.
 """
-from .client import (BATCH_GET_IDS, PREFIX, BridgeClient, BridgeError, Conflict, Forbidden, HttpBridgeClient,
-                     InvalidRequest, NotFound, Unauthorized, Unavailable, notification_request, staff_alert)
+from .client import (
+                     BATCH_GET_IDS,
+                     PREFIX,
+                     BridgeClient,
+                     BridgeError,
+                     Conflict,
+                     Forbidden,
+                     HttpBridgeClient,
+                     InvalidRequest,
+                     NotFound,
+                     Unauthorized,
+                     Unavailable,
+                     notification_request,
+                     staff_alert,
+)
+from .legacy_articles import split_body
 
 __all__ = ["BATCH_GET_IDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden", "HttpBridgeClient",
-           "InvalidRequest", "NotFound", "Unauthorized", "Unavailable", "notification_request", "staff_alert"]
+           "InvalidRequest", "NotFound", "Unauthorized", "Unavailable", "notification_request", "split_body", "staff_alert"]

@@ -1,5 +1,5 @@
-"""Bulk migration beside live traffic: the lazy path's own per-ticket write, in bounded batches
-(one bridge call fetches a batch, one marks it).
+"""Bulk migration of any part beside live traffic: the lazy path's own write, in bounded batches
+(one bridge call freezes a batch, one graph query writes it, one bridge call marks it).
 
 Resumable by construction: it walks legacy ids not yet marked migrated, and a ticket already in
 the graph is only re-marked. Concurrent runs and lazy reads are safe because the per-ticket write
@@ -13,9 +13,7 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoo
 from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO
 
-from bridge_client import BridgeClient
-
-from .migration import Migrator
+from .lazy import LazyMigration
 
 
 @dataclass
@@ -50,14 +48,14 @@ class ProgressBar:
         filled = int(self.width * min(done, self.total) / self.total)
         rate = done / max(time.monotonic() - self.started, 1e-6)
         self.out.write(f"\rbackfill [{'#' * filled}{'.' * (self.width - filled)}] {done}/{self.total} "
-                       f"{rate:,.0f} tickets/s")
+                       f"{rate:,.0f} records/s")
         self.out.flush()
 
     def close(self) -> None:
         self.out.write("\n")
 
 
-def backfill_ids(migrator: Migrator, ids: Iterator[int], *, batch_size: int = 400, workers: int = 3,
+def backfill_ids(migrator: LazyMigration, ids: Iterator[int], *, batch_size: int = 400, workers: int = 3,
                  limit: int | None = None, via: str = "backfill",
                  on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Migrate the given legacy ids in batches, each one freeze call, one graph write and one mark call.
@@ -95,12 +93,3 @@ def backfill_ids(migrator: Migrator, ids: Iterator[int], *, batch_size: int = 40
             settle(ALL_COMPLETED)
     result.seconds = time.perf_counter() - started
     return result
-
-
-def backfill(migrator: Migrator, bridge: BridgeClient, *, batch_size: int = 400, workers: int = 3,
-             limit: int | None = None, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
-    """Every legacy ticket not yet marked migrated (frozen ones included: a crash after the freeze is
-    finished here)."""
-    ids = bridge.legacy_ticket_ids(migrated="false", page_size=max(batch_size, 100))
-    return backfill_ids(migrator, ids, batch_size=batch_size, workers=workers, limit=limit,
-                        on_progress=on_progress)

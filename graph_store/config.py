@@ -8,7 +8,7 @@ from urllib.parse import unquote, urlsplit
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal, TokenSigner
 
-from . import GraphStore
+from . import GraphConnection
 from .backends import GraphBackend
 from .backends.bolt_backend import BoltBackend
 from .backends.falkordb_backend import SERVICE, FalkorBackend
@@ -70,6 +70,6 @@ def bridge_for(settings, service: str):
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
 
 
-def open_store(settings, service: str, env: dict[str, str] | None = None):
-    """The graph store as `service`; `env` (default the process environment) says which graph server."""
-    return GraphStore(open_backend(settings.data_dir, env), bridge_for(settings, service))
+def open_store(settings, service: str, env: dict[str, str] | None = None) -> GraphConnection:
+    """The graph as `service`; `env` (default the process environment) says which graph server."""
+    return GraphConnection(open_backend(settings.data_dir, env), bridge_for(settings, service))

@@ -1,21 +1,10 @@
-"""What the data-store interface can tell its callers, whatever the database behind it."""
+"""What the graph engine and the migration protocol can tell their callers, whatever the database.
+Each service declares its own errors beside its ports; its adapters raise those."""
 
 
 class StoreError(Exception):
     pass
 
 
-class TicketNotFound(StoreError):
-    pass
-
-
 class MigrationUnavailable(StoreError):
-    """The legacy system could not be reached to migrate a ticket; nothing was written."""
-
-
-class SlotTaken(StoreError):
-    """The expert's slot is already held or booked for another ticket."""
-
-
-class StaleTicket(StoreError):
-    """The ticket changed since the caller read it (optimistic concurrency)."""
+    """The legacy system could not be reached to migrate a record; nothing was written."""

@@ -1,8 +1,9 @@
 """Migrate-on-read, for any part of the monolith that moves into the graph (docs/adr/0006, 0020).
 
 A part (tickets, knowledge-base articles, the next ones) says how to freeze its legacy records, how
-one record looks in the graph, its create-only write query, and how to mark records migrated. The
-steps and their crash safety are the same for all (graph_store/migration.py tells them for tickets):
+one record looks in the graph, its create-only write query, and how to mark records migrated; the part
+lives with the service that owns its nodes (fragments/ticketing/adapters/migration.py tells the steps
+for tickets). The steps and their crash safety are the same for all:
 
 1. freeze: the legacy system stops accepting writes to the records and returns them as of that
    moment, in one legacy transaction (idempotent: a record frozen before returns the same content);
@@ -15,12 +16,12 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Callable, Protocol
+from typing import Any, Iterator, Protocol
 
-from bridge_client import BridgeClient, NotFound, Unavailable
+from bridge_client import BridgeClient, Unavailable
 
 from .backends import GraphBackend
-from .errors import MigrationUnavailable, TicketNotFound
+from .errors import MigrationUnavailable
 from .faults import crash_point
 
 
@@ -31,11 +32,14 @@ class Part(Protocol):
     write_query: str  # UNWIND $items AS s ... (create-only, guarded by $token) RETURN <key> AS id
 
     def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]: ...
-    def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]: ...  # read without freezing
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]: ...
     def mark(self, bridge: BridgeClient, ids: list[int]) -> None: ...
     def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None: ...
     def missing(self, record_id: int) -> Exception: ...
+    # Reconciliation (graph_store/reconciliation.py): every legacy record's content checksum with its
+    # migration marks, and the checksum each copy was taken at.
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]: ...
+    def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]: ...
 
 
 class LazyMigration:
@@ -71,21 +75,8 @@ class LazyMigration:
         crash_point("after-freeze")
         return records
 
-    def migrate(self, record_id: int, via: str, now: dt.datetime | None = None,
-                admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
-        """Make sure one record is in the graph (the lazy path). True if this call created it.
-
-        `admit` sees the legacy record before anything happens; if it says no, nothing is frozen or
-        written and the record is reported missing: a refused read never moves a record."""
-        if admit is not None:
-            try:
-                legacy = self.part.peek(self.bridge, record_id)
-            except NotFound as exc:
-                raise self.part.missing(record_id) from exc
-            except Unavailable as exc:
-                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-            if not admit(legacy):
-                raise self.part.missing(record_id)
+    def migrate(self, record_id: int, via: str, now: dt.datetime | None = None) -> bool:
+        """Make sure one record is in the graph (the lazy path). True if this call created it."""
         records = self.freeze([record_id])
         if not records:
             raise self.part.missing(record_id)
@@ -111,4 +102,4 @@ class LazyMigration:
         crash_point("after-legacy-mark")
 
 
-__all__ = ["LazyMigration", "Part", "TicketNotFound"]
+__all__ = ["LazyMigration", "Part"]

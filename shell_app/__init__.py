@@ -13,10 +13,10 @@ from foundation.tokens import TokenSigner
 
 from . import errors, security
 from .assets import HTMX_FILE, versioned
-from .composition.registry import build_registry
-from .composition import inline
-from .composition.slots import fragment_assets, fragment_url
 from .at_risk import at_risk
+from .composition import inline
+from .composition.registry import build_registry
+from .composition.slots import GENERIC_FALLBACK, UNREACHABLE, fallback_headers, fragment_assets, fragment_url
 from .db import make_engine, make_session_factory
 from .login_sessions import Lifetimes
 from .login_throttle import LoginThrottle
@@ -88,7 +88,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     # Globals, not context: imported macros (fragment_slot) see globals only.
     app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets,
-                                 inline_slot=inline.start)
+                                 fragment_unreachable=UNREACHABLE, generic_fallback=GENERIC_FALLBACK,
+                                 fallback_headers=fallback_headers, inline_slot=inline.start)
     app.after_request(inline.fill)
 
     @app.after_request

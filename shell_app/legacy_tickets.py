@@ -6,14 +6,13 @@ whatever the locale or the chosen slots): that is the "wrong expert shows up" pa
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
-
 import uuid
+from dataclasses import dataclass
 
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from .models import Contract, Customer, ExpertSkill, Expert, LegacyTicket, TicketHistory, TicketSlot, UserAccount
+from .models import Contract, Customer, Expert, ExpertSkill, LegacyTicket, TicketHistory, TicketSlot, UserAccount
 
 ALLOWED_TRANSITIONS = {
     "open": {"assigned", "cancelled"},

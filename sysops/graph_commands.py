@@ -12,16 +12,18 @@ from pathlib import Path
 import redis
 
 from foundation.config import load_settings
+from fragments.knowledge.published import articles_v1
 from fragments.knowledge.wiring import on_graph as knowledge_on_graph
-from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.services.daily import DailySummaries
-from graph_store.backfill import ProgressBar
-from graph_store.backfill import backfill as run_backfill
-from graph_store.config import host_port, open_store
-from graph_store.cutover import cut_over, roll_back
+from fragments.ticketing.adapters.cutover import cut_over, roll_back
+from fragments.ticketing.adapters.migration import backfill as run_backfill
 from graph_store import persistence
+from graph_store.backfill import ProgressBar
+from graph_store.config import host_port, open_store
 from graph_store.sentinel import SentinelServer
 from graph_store.server import FalkorServer, run_foreground
+
+from .graph_data import GraphData
 
 
 def address(text: str) -> tuple[str, int]:
@@ -109,16 +111,16 @@ def graph_restore(args) -> int:
 
 def graph_init(_args) -> int:
     """Create indexes and constraints, and import expert profiles not yet in the graph."""
-    store = open_store(load_settings(), "backfill")
+    store = GraphData.over(open_store(load_settings(), "backfill"))
     store.ensure_schema()
-    imported = store.experts.import_all(store.bridge, dt.date.today())
+    imported = store.import_experts()
     print(f"graph schema ready; {imported} expert profiles imported")
     store.close()
     return 0
 
 
 def migrate_ticket(args) -> int:
-    store = open_store(load_settings(), "ticketing")
+    store = GraphData.over(open_store(load_settings(), "ticketing"))
     ticket = store.get_ticket(args.ticket_id)
     print(json.dumps({"id": ticket["id"], "reference": ticket["reference"], "status": ticket["status"],
                       "events": len(ticket["history"])}))
@@ -127,16 +129,16 @@ def migrate_ticket(args) -> int:
 
 
 def backfill(args) -> int:
-    store = open_store(load_settings(), "backfill")
+    store = GraphData.over(open_store(load_settings(), "backfill"))
     store.ensure_schema()
     remaining = store.bridge.legacy_stats()["remaining"]
     bar = ProgressBar(remaining if args.limit is None else min(args.limit, remaining))
-    result = run_backfill(store.migrator, store.bridge, batch_size=args.batch, workers=args.workers,
-                          limit=args.limit, on_progress=bar.update)
+    result = run_backfill(store.tickets.migration, batch_size=args.batch, workers=args.workers, limit=args.limit,
+                          on_progress=bar.update)
     bar.close()
     print(f"backfill: {result.seen} tickets ({result.migrated} migrated, {result.already} already in the graph) "
           f"in {result.seconds:.1f} s, {result.per_second:,.0f} tickets/s")
-    seen, created = store.backfill_articles()
+    seen, created = store.articles.backfill()
     print(f"backfill: {seen} knowledge-base articles ({created} migrated, {seen - created} already in the graph)")
     _summarised(store, REPORT_DAYS)
     code = 0 if args.no_reconcile else _report(store.reconcile())
@@ -148,22 +150,22 @@ def backfill(args) -> int:
 REPORT_DAYS = 2 * 366
 
 
-def summarise_report_days(store, days: int, today: dt.date | None = None) -> int:
+def summarise_report_days(store: GraphData, days: int, today: dt.date | None = None) -> int:
     """Compute and keep the reports' per-day summaries of the last `days` days (ADR 0019), so the first
     manager to open a long range after a backfill does not wait for every ticket to be read; returns
     how many tickets they cover. Days already kept and current are only read."""
     today = today or dt.date.today()
-    return DailySummaries(GraphReportSource(store)).graph_period(today - dt.timedelta(days=days - 1), today).raised
+    return DailySummaries(store.reports).graph_period(today - dt.timedelta(days=days - 1), today).raised
 
 
-def _summarised(store, days: int) -> None:
+def _summarised(store: GraphData, days: int) -> None:
     started = time.perf_counter()
     raised = summarise_report_days(store, days)
     print(f"report summaries: the last {days} days ({raised} tickets) kept in {time.perf_counter() - started:.1f} s")
 
 
 def reports_summarise(args) -> int:
-    store = open_store(load_settings(), "backfill")
+    store = GraphData.over(open_store(load_settings(), "backfill"))
     store.ensure_schema()
     _summarised(store, args.days)
     store.close()
@@ -181,7 +183,7 @@ def kb_sync(_args) -> int:
         while done:
             done = kb.sync_legacy(limit=500)
             total += done
-        behind = store.articles.counts()["behind_legacy"]
+        behind = articles_v1.counts(store.backend)["behind_legacy"]
     finally:
         store.bridge.close()
         store.close()
@@ -190,7 +192,7 @@ def kb_sync(_args) -> int:
 
 
 def reconcile(_args) -> int:
-    store = open_store(load_settings(), "backfill")
+    store = GraphData.over(open_store(load_settings(), "backfill"))
     code = _report(store.reconcile())
     store.close()
     return code
@@ -210,10 +212,10 @@ def _report(result) -> int:
 
 def cutover(args) -> int:
     """The day the new ticketing is switched on: schema, expert profiles, open legacy work moved now."""
-    store = open_store(load_settings(), "backfill")
+    store = GraphData.over(open_store(load_settings(), "backfill"))
     store.ensure_schema()
-    imported = store.experts.import_all(store.bridge, dt.date.today())
-    result = cut_over(store, batch_size=args.batch)
+    imported = store.import_experts()
+    result = cut_over(store.tickets, batch_size=args.batch)
     stats = store.bridge.legacy_stats()
     print(f"cut-over: {imported} expert profiles imported; {result.seen} open legacy tickets moved to the graph "
           f"with their slots ({result.migrated} now, {result.already} already there) in {result.seconds:.1f} s; "
@@ -230,8 +232,8 @@ def rollback(args) -> int:
               "tickets. Switch the ticketing fragment off first (SYSOPS_FRAGMENTS without ticketing), then run "
               "again with --yes.")
         return 2
-    store = open_store(load_settings(), "backfill")
-    result = roll_back(store, batch_size=args.batch)
+    store = GraphData.over(open_store(load_settings(), "backfill"))
+    result = roll_back(store.tickets, batch_size=args.batch)
     print(f"rollback: {result.written_back} tickets written back to the legacy system, {result.removed} removed "
           "from the graph; the legacy screens serve them again")
     store.close()
@@ -239,7 +241,7 @@ def rollback(args) -> int:
 
 
 def progress(_args) -> int:
-    store = open_store(load_settings(), "reports")
+    store = GraphData.over(open_store(load_settings(), "reports"))
     print(json.dumps(store.progress(), indent=2, default=str))
     store.close()
     return 0

@@ -18,8 +18,8 @@ from shell_app.demo_data.generator import DEMO_PASSWORD
 from shell_app.migrations import upgrade
 from shell_app.models import Customer
 
+from .graph_data import GraphData
 from .supervisor import ProcessSpec, Supervisor, python_module
-
 
 # Access log lines carry the request id the app answered with (foundation.request_ids).
 ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
@@ -145,10 +145,10 @@ def _graph_ready(settings: Settings) -> bool:
 
 def prepare_graph(settings: Settings) -> int:
     """Indexes and constraints, and expert profiles imported once (the graph is their master)."""
-    store = open_store(settings, "backfill")
+    store = GraphData.over(open_store(settings, "backfill"))
     try:
         store.ensure_schema()
-        return store.experts.import_all(store.bridge, dt.date.today())
+        return store.import_experts()
     finally:
         store.bridge.close()
         store.close()

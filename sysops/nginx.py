@@ -21,8 +21,8 @@ from fragments.experts.manifest import manifest as experts_manifest
 from fragments.knowledge.manifest import manifest as knowledge_manifest
 from fragments.reports.manifest import manifest as reports_manifest
 from fragments.ticketing.manifest import manifest as ticketing_manifest
+from shell_app.views.fragments import WRITE_TIMEOUT_S  # the shell's built-in proxy's: one constant for both
 
-WRITE_TIMEOUT_S = 15  # as the shell's built-in proxy (shell_app/views/fragments.py)
 DEFAULT_READ_TIMEOUT_MS = 3000
 
 HEAD = """# Production routing for the composed Sysops Squad UI. Rendered by `sysops nginx-conf` (sysops/nginx.py)
@@ -138,13 +138,13 @@ def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable
     """The whole `http`-level configuration: upstreams (each with its servers), maps and the server."""
     fragments = list(fragments)
     upstreams = [("shell", list(shell_servers))] + [(name, list(servers)) for name, servers, _ in fragments]
-    text = HEAD.format(write=WRITE_TIMEOUT_S) + "\n"
+    text = HEAD.format(write=int(WRITE_TIMEOUT_S)) + "\n"
     for name, servers in upstreams:
         text += f"upstream sysops_{name} {{\n" + "".join(f"    server {s};\n" for s in servers) + "    keepalive 16;\n}\n"
     text += MAPS + SERVER_HEAD.format(listen=listen, server_name=server_name)
     for name, _servers, timeout_ms in fragments:
         text += FRAGMENT.format(name=name, read=PROXY.format(name=name, timeout=f"{timeout_ms}ms"),
-                                write=PROXY.format(name=name, timeout=f"{WRITE_TIMEOUT_S}s"))
+                                write=PROXY.format(name=name, timeout=f"{int(WRITE_TIMEOUT_S)}s"))
     return text + SERVER_TAIL
 
 

@@ -3,7 +3,11 @@ real source, and a check that the checker really sees our imports (a reversed fl
 from __future__ import annotations
 
 import ast
+import os
 import re
+import shutil
+import subprocess
+import sys
 import tomllib
 from pathlib import Path
 
@@ -65,3 +69,34 @@ def test_the_contracts_name_every_top_level_package():
     assert set(config["root_packages"]) == set(PACKAGES)
     on_disk = {p.parent.name for p in ROOT.glob("*/__init__.py")} - {"tests", "benchmarks"}
     assert on_disk == set(PACKAGES), f"a package outside the contracts: {on_disk ^ set(PACKAGES)}"
+
+
+def _lint_a_copy_with(tmp_path: Path, planted: dict[str, str]) -> subprocess.CompletedProcess:
+    """import-linter over a copy of the source with `planted` lines added to some modules."""
+    for package in PACKAGES:
+        shutil.copytree(ROOT / package, tmp_path / package,
+                        ignore=shutil.ignore_patterns("__pycache__", "static", "templates", "*.html"))
+    shutil.copy(ROOT / "pyproject.toml", tmp_path / "pyproject.toml")
+    for module, line in planted.items():
+        path = tmp_path / module
+        path.write_text(path.read_text() + f"\n{line}\n")
+    env = {**os.environ, "PYTHONPATH": str(tmp_path)}
+    return subprocess.run([sys.executable, "-c", "import sys; from importlinter.cli import lint_imports; "
+                           "sys.exit(lint_imports(no_cache=True, no_logo=True))"],
+                          cwd=tmp_path, env=env, capture_output=True, text=True, timeout=300)
+
+
+def test_the_checker_sees_a_fragment_reading_another_fragments_data_code(tmp_path):
+    """Reports may read tickets through ticketing's published module only; its adapters are refused."""
+    clean = _lint_a_copy_with(tmp_path / "clean", {})
+    assert clean.returncode == 0, clean.stdout
+    planted = _lint_a_copy_with(tmp_path / "planted", {
+        "fragments/reports/adapters/graph.py": "from fragments.ticketing.adapters.tickets import GraphTickets  # noqa"})
+    assert planted.returncode == 1
+    assert "fragments.reports.adapters.graph -> fragments.ticketing.adapters.tickets" in planted.stdout
+
+
+def test_the_checker_sees_a_published_module_reaching_into_its_service(tmp_path):
+    planted = _lint_a_copy_with(tmp_path, {
+        "fragments/experts/published/profiles_v1.py": "from fragments.experts.adapters import profiles  # noqa"})
+    assert planted.returncode == 1 and "published query module" in planted.stdout

@@ -6,7 +6,6 @@ import itertools
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-
 ADDRESSES = itertools.count(1)
 
 FORM_FIELDS = ["contract_id", "product_id", "description", "slot_date_1", "slot_period_1", "slot_date_2",

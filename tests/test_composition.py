@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 import time
+from urllib.parse import quote
 
 import pytest
 from flask import Flask, abort, jsonify, request
@@ -19,6 +20,9 @@ from .conftest import Auth
 from .support.keys import KEYS_DIR
 
 SECRET = "composition-secret"
+# What the staff's customer page says beside its tickets slot, as the page's slot sends it with htmx.
+PAGE_FALLBACK = "This customer&#39;s tickets cannot be shown right now."
+PAGE_SAYS = {"X-Slot-Fallback": quote("This customer's tickets cannot be shown right now.", safe=" ")}
 SLOW_CUSTOMER, FAILING_CUSTOMER = 2, 3  # the fake fragment's customer panel is slow, or fails, for these
 CURRENT_SLOTS = {"customer-tickets": {"path": "/customers/{customer_id}/tickets", "fallback": "Tickets are away.",
                                       "timeout_ms": 400},
@@ -188,9 +192,12 @@ def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_work
     app, other, _ = shell_for(legacy_url, "http://127.0.0.1:9")
     try:
         assert other.get("/customers/1").status_code == 200
-        down = other.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
+        down = other.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true", **PAGE_SAYS})
         assert down.headers.get("X-Fragment-Fallback") == "1"
         assert "This customer&#39;s tickets cannot be shown right now." in down.get_data(as_text=True)
+        # Without the page's words (a request htmx did not make), the generic fallback.
+        bare = other.get("/fragments/ticketing/customers/1/tickets", headers={"HX-Request": "true"})
+        assert "This part of the page is not available right now." in bare.get_data(as_text=True)
     finally:
         app.extensions["db_engine"].dispose()
 
@@ -205,7 +212,10 @@ def test_a_slow_failing_or_absent_fragment_gives_the_first_paint_its_fallback_wi
     assert time.monotonic() - started < 3  # cut at the slot's time-out, not the fragment's 3 s
     failing = client.get(f"/customers/{FAILING_CUSTOMER}").get_data(as_text=True)
     for page, customer_id in ((slow, SLOW_CUSTOMER), (failing, FAILING_CUSTOMER)):
-        assert "Tickets are away." in page and "data-fragment-fallback" in page and "Retry" in page
+        # The page's own words beside its slot; a manifest's old `fallback` ("Tickets are away.") is ignored.
+        assert PAGE_FALLBACK in page and "Tickets are away." not in page
+        assert "data-fragment-fallback" in page and "Retry" in page
+        assert "X-Slot-Fallback" in page  # the Retry's request carries the page's words to the proxy
         assert f'hx-get="/fragments/ticketing/customers/{customer_id}/tickets"' in page  # Retry's request
         assert "legacy-footer" in page and "Contracts" in page and "sysops-slot" not in page
     app, other, _ = shell_for(legacy_url, "http://127.0.0.1:9")  # no fragment process at all
@@ -226,8 +236,10 @@ def test_a_fragment_slower_than_the_budget_loads_after_the_page_as_before(compos
         page = client.get(f"/customers/{SLOW_CUSTOMER}").get_data(as_text=True)
         assert f'hx-get="/fragments/ticketing/customers/{SLOW_CUSTOMER}/tickets" hx-trigger="load"' in page
         assert "fragment-loading" in page and "Contracts" in page
-        later = client.get(f"/fragments/ticketing/customers/{SLOW_CUSTOMER}/tickets", headers={"HX-Request": "true"})
-        assert later.headers.get("X-Fragment-Fallback") == "1" and "Tickets are away." in later.get_data(as_text=True)
+        assert "X-Slot-Fallback" in page  # htmx's request for the slot carries the page's words
+        later = client.get(f"/fragments/ticketing/customers/{SLOW_CUSTOMER}/tickets",
+                           headers={"HX-Request": "true", **PAGE_SAYS})
+        assert later.headers.get("X-Fragment-Fallback") == "1" and PAGE_FALLBACK in later.get_data(as_text=True)
     finally:
         served.stop()
         app.extensions["db_engine"].dispose()

@@ -94,7 +94,7 @@ def test_the_bridge_refuses_a_body_over_its_limit_with_413(client):
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(query=st.dictionaries(st.sampled_from(["from", "to", "q", "page"]), FORM_TEXT, max_size=3))
-def test_reports_queries_with_hostile_text_never_5xx(reports_app, query):
+def test_reports_queries_with_hostile_text_never_5xx(reports_app, query):  # noqa: F811 (the fixture)
     app, _source = reports_app
     for path in ("/", "/reconciliation", "/export/volumes.csv"):
         response = app.test_client().get(path, query_string=query, headers=manager_headers("manager"))

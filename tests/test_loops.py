@@ -6,6 +6,7 @@ import pytest
 from foundation.loops import keep_running
 from graph_store.backends import GraphUnavailable
 
+
 class Recorder:
     """Stands in for the loop's logger (a logging.Logger may be disabled by another test's logging
     configuration, e.g. Alembic's fileConfig)."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
-
 from markupsafe import escape
 from sqlalchemy import select
 

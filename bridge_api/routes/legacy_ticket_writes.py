@@ -13,7 +13,7 @@ from foundation.problems import Problem
 from foundation.vocabulary import STAFF_WRITERS
 from shell_app import legacy_tickets
 from shell_app.forms import MAX_NOTE
-from shell_app.models import LegacyTicket, TICKET_STATUSES
+from shell_app.models import TICKET_STATUSES, LegacyTicket
 
 from ..auth import grant
 from ._common import db, invalid, json_body, text_field

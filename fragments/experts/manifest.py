@@ -5,15 +5,15 @@ from typing import Any
 
 from . import VERSION
 
+# Per slot: its path and time-out; what a page shows when it cannot answer is the page's own.
 SLOTS = {
-    "home": ("/", "Your offers and assignments cannot be shown right now."),
-    "ticket": ("/tickets/{ticket_id}", "This ticket cannot be shown right now."),
-    "profile": ("/profile", "Your profile cannot be shown right now."),
+    "home": "/",
+    "ticket": "/tickets/{ticket_id}",
+    "profile": "/profile",
 }
 
 
 def manifest() -> dict[str, Any]:
     return {"name": "experts", "version": VERSION, "manifest_version": 1,
-            "slots": {slot: {"path": path, "fallback": fallback, "timeout_ms": 2500}
-                      for slot, (path, fallback) in SLOTS.items()},
+            "slots": {slot: {"path": path, "timeout_ms": 2500} for slot, path in SLOTS.items()},
             "assets": {"css": ["/static/experts.css"], "js": ["/static/experts.js"]}}

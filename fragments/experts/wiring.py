@@ -6,10 +6,11 @@ from dataclasses import dataclass
 
 from foundation.config import Settings
 from foundation.tokens import Principal
-from graph_store import GraphStore
+from graph_store import GraphConnection
 
 from .adapters.knowledge_http import KnowledgeHttp
 from .adapters.legacy_knowledge import LegacyKnowledge
+from .adapters.profiles import GraphProfiles
 from .adapters.ticketing_http import TicketingHttp
 from .services.ports import BridgeClient, Clock, ProfileStore
 from .services.profile import ExpertProfile
@@ -37,8 +38,8 @@ def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock 
                    ExpertProfile(profiles, bridge, clock), clock)
 
 
-def on_graph(graph: GraphStore, settings: Settings) -> Experts:
+def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     """The production set: ticketing over HTTP, profiles in the graph, the monolith through the bridge."""
     knowledge_url = dict(settings.fragments).get("knowledge")
-    return build(TicketingHttp(settings.ticketing_url), graph.bridge, graph.experts,
+    return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
                  knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None)

@@ -17,6 +17,16 @@ from graph_store.backends import GraphUnavailable
 
 from . import auth
 
+
+def _graph_unavailable_behind(exc: BaseException | None) -> bool:
+    """A fragment's adapters raise their port's errors, with the engine's as the cause."""
+    while exc is not None:
+        if isinstance(exc, GraphUnavailable):
+            return True
+        exc = exc.__cause__
+    return False
+
+
 ERROR_HTML = """<section class="fragment-error" role="alert"><h2>{{ title }}</h2><p>{{ message }}</p></section>"""
 
 
@@ -62,12 +72,14 @@ def frame(app: Flask, *, name: str, version: str, public_keys: Path, manifest: C
         return http_error(_http_exception(status, description))
 
     @app.errorhandler(GraphUnavailable)
-    def graph_unavailable(exc: GraphUnavailable):
+    def graph_unavailable(exc: Exception):
         app.logger.warning("graph unavailable: %s", exc)
         return http_error(_http_exception(503, "The ticket store is not answering. Try again in a moment."))
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):
+        if _graph_unavailable_behind(exc):  # a port's error whose cause is the graph being away
+            return graph_unavailable(exc)
         app.logger.exception("unhandled error")
         if _wants_json():
             return from_http_exception(InternalServerError())

@@ -3,12 +3,12 @@
 It gives each fragment the same frame (token auth, CSRF, manifest, health, errors, headers),
 templates that fail loudly on a missing variable, and its service set: passed in by tests (fakes),
 or built by the fragment's `production` wiring over the installation's graph store and bridge.
-Views reach the service set through `services()`.
+Views reach the service set through `services(TheirType)`.
 """
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from flask import Blueprint, Flask, current_app
 from jinja2 import StrictUndefined
@@ -16,12 +16,13 @@ from jinja2 import StrictUndefined
 from foundation import keys, times
 from foundation.config import Settings, load_settings
 from foundation.observability import Gauges
-from graph_store import GraphStore
+from graph_store import GraphConnection
 from graph_store.config import open_store
 
 from .app import frame, graph_health
 
 SERVICES = "fragment_services"
+T = TypeVar("T")
 
 
 def _public_keys(config) -> Path:
@@ -31,7 +32,7 @@ def _public_keys(config) -> Path:
 
 def fragment_app(import_name: str, *, name: str, version: str, manifest: Callable[[], dict[str, Any]],
                  blueprints: Iterable[Blueprint | tuple[Blueprint, str]],
-                 production: Callable[[GraphStore, Settings], Any], services: Any = None,
+                 production: Callable[[GraphConnection, Settings], Any], services: Any = None,
                  test_config: dict[str, Any] | None = None, gauges: Callable[[Any], Gauges] | None = None) -> Flask:
     """test_config None: the installation's settings, a graph store acting as service `name`, and
     `production(graph, settings)` unless `services` is given; else the test's config and services."""
@@ -62,6 +63,11 @@ def fragment_app(import_name: str, *, name: str, version: str, manifest: Callabl
     return app
 
 
-def services() -> Any:
-    """The service set of the fragment serving this request."""
-    return current_app.extensions[SERVICES]
+def services(kind: type[T]) -> T:
+    """The service set of the fragment serving this request, as the type the fragment's wiring builds:
+    a view gets its own fragment's use cases, typed, or a TypeError at once if the app was built with
+    something else."""
+    found = current_app.extensions[SERVICES]
+    if not isinstance(found, kind):
+        raise TypeError(f"this app's services are a {type(found).__name__}, not a {kind.__name__}")
+    return found

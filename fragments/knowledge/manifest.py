@@ -5,15 +5,15 @@ from typing import Any
 
 from . import VERSION
 
+# Per slot: its path and time-out; what a page shows when it cannot answer is the page's own.
 SLOTS = {
-    "search": ("/search?q={q}", "The knowledge base cannot be searched right now."),
-    "article": ("/articles/{article_id}", "This article cannot be shown right now."),
-    "proposals": ("/proposals", "Proposed article changes cannot be shown right now."),
+    "search": "/search?q={q}",
+    "article": "/articles/{article_id}",
+    "proposals": "/proposals",
 }
 
 
 def manifest() -> dict[str, Any]:
     return {"name": "knowledge", "version": VERSION, "manifest_version": 1,
-            "slots": {slot: {"path": path, "fallback": fallback, "timeout_ms": 2500}
-                      for slot, (path, fallback) in SLOTS.items()},
+            "slots": {slot: {"path": path, "timeout_ms": 2500} for slot, path in SLOTS.items()},
             "assets": {"css": ["/static/knowledge.css"]}}

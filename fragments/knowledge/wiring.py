@@ -4,9 +4,9 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import Settings
-from graph_store import GraphStore
+from graph_store import GraphConnection
 
-from .adapters.graph import GraphArticles
+from .adapters.articles import GraphArticles
 from .services.knowledge import KnowledgeBase
 from .services.ports import Articles, Catalogue, Clock, LegacyKB
 
@@ -15,7 +15,7 @@ def build(articles: Articles, catalogue: Catalogue, legacy: LegacyKB, clock: Clo
     return KnowledgeBase(articles, catalogue, legacy, clock)
 
 
-def on_graph(graph: GraphStore, _settings: Settings) -> KnowledgeBase:
+def on_graph(graph: GraphConnection, _settings: Settings) -> KnowledgeBase:
     """The production set: articles in the graph (legacy ones migrated on first read), the catalogue
     from the monolith and the legacy KB kept current, both through the bridge."""
-    return build(GraphArticles(graph), graph.bridge, graph.bridge)
+    return build(GraphArticles(graph.backend, graph.bridge), graph.bridge, graph.bridge)

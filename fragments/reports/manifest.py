@@ -8,5 +8,5 @@ from . import VERSION
 
 def manifest() -> dict[str, Any]:
     return {"name": "reports", "version": VERSION, "manifest_version": 1,
-            "slots": {"dashboard": {"path": "/", "fallback": "Reports cannot be shown right now.", "timeout_ms": 8000}},
+            "slots": {"dashboard": {"path": "/", "timeout_ms": 8000}},
             "assets": {"css": ["/static/reports.css"]}}

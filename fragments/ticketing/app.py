@@ -18,4 +18,4 @@ def create_app(test_config: dict[str, Any] | None = None, *, ticketing: Ticketin
     return fragment_app(__name__, name="ticketing", version=VERSION, manifest=manifest,
                         blueprints=[views.bp, (api.bp, "/api/v1")], production=on_graph, services=ticketing,
                         test_config=test_config,
-                        gauges=lambda t: lambda: at_risk(t.management.store, t.management.clock))
+                        gauges=lambda t: lambda: at_risk(t.stores.tickets, t.stores.offers, t.management.clock))

@@ -6,21 +6,20 @@ from typing import Any
 from . import VERSION
 
 MANIFEST_VERSION = 1
-# Per slot: the path (with {placeholders} the shell fills), the text shown when the fragment cannot
-# answer in time, and that time.
+# Per slot: the path (with {placeholders} the shell fills) and how long the shell waits for it. What a
+# page shows when the fragment cannot answer is the page's own (the fallback beside its slot).
 SLOTS = {
-    "customer-tickets": ("/customers/{customer_id}/tickets", "This customer's tickets cannot be shown right now."),
-    "raise-ticket": ("/customers/{customer_id}/tickets/new", "Tickets cannot be raised right now."),
-    "ticket-list": ("/tickets", "The ticket list cannot be shown right now."),
-    "ticket-detail": ("/tickets/{ticket_id}", "This ticket cannot be shown right now."),
-    "queue": ("/queue", "The unassigned and overdue queue cannot be shown right now."),
-    "survey": ("/surveys/{ticket_id}", "The survey cannot be shown right now."),
+    "customer-tickets": "/customers/{customer_id}/tickets",
+    "raise-ticket": "/customers/{customer_id}/tickets/new",
+    "ticket-list": "/tickets",
+    "ticket-detail": "/tickets/{ticket_id}",
+    "queue": "/queue",
+    "survey": "/surveys/{ticket_id}",
 }
 TIMEOUT_MS = 2500
 
 
 def manifest() -> dict[str, Any]:
     return {"name": "ticketing", "version": VERSION, "manifest_version": MANIFEST_VERSION,
-            "slots": {slot: {"path": path, "fallback": fallback, "timeout_ms": TIMEOUT_MS}
-                      for slot, (path, fallback) in SLOTS.items()},
+            "slots": {slot: {"path": path, "timeout_ms": TIMEOUT_MS} for slot, path in SLOTS.items()},
             "assets": {"css": ["/static/ticketing.css"]}}

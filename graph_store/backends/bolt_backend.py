@@ -12,16 +12,8 @@ from typing import Any
 import neo4j
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
-from . import (
-    FULLTEXT_FIELDS,
-    FULLTEXT_INDEXES,
-    RANGE_INDEXES,
-    UNIQUE_KEYS,
-    GraphUnavailable,
-    falkordb_fulltext,
-    falkordb_fulltext_schema,
-    plain_words,
-)
+from ..schema import FullText, Schema
+from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema, plain_words
 
 
 class BoltBackend:
@@ -75,32 +67,33 @@ class BoltBackend:
             raise GraphUnavailable(str(exc)) from exc
         return True
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, schema: Schema) -> None:
         if self.dialect == "neo4j":
-            for label, key in UNIQUE_KEYS:
+            for label, key in schema.unique_keys:
                 self.write(f"CREATE CONSTRAINT {label.lower()}_{key}_unique IF NOT EXISTS "
                            f"FOR (n:{label}) REQUIRE n.{key} IS UNIQUE")
-            for label, key in RANGE_INDEXES:
+            for label, key in schema.range_indexes:
                 self.write(f"CREATE INDEX {label.lower()}_{key} IF NOT EXISTS FOR (n:{label}) ON (n.{key})")
-            for label, properties in FULLTEXT_INDEXES:
-                fields = ", ".join(f"n.{name}" for name, _weight in properties)
-                self.write(f"CREATE FULLTEXT INDEX {label.lower()}_text IF NOT EXISTS FOR (n:{label}) ON EACH [{fields}]")
+            for index in schema.fulltext:
+                fields = ", ".join(f"n.{name}" for name, _weight in index.fields)
+                self.write(f"CREATE FULLTEXT INDEX {index.label.lower()}_text IF NOT EXISTS FOR (n:{index.label}) "
+                           f"ON EACH [{fields}]")
             return
         existing = {(row["label"], (key,)) for row in self.read(  # one row per label, all its properties
             "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
-        for label, key in UNIQUE_KEYS + RANGE_INDEXES:
+        for label, key in schema.unique_keys + schema.range_indexes:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
-        falkordb_fulltext_schema(self)
+        falkordb_fulltext_schema(self, schema)
 
-    def search_text(self, label: str, words: list[str], limit: int) -> list[tuple[Any, float]]:
+    def search_text(self, index: FullText, words: list[str], limit: int) -> list[tuple[Any, float]]:
         if self.dialect == "falkordb":
-            return falkordb_fulltext(self, label, words, limit)
+            return falkordb_fulltext(self, index, words, limit)
         terms = plain_words(words)  # Lucene: space-separated clauses are OR-ed; ^ boosts a field
         if not terms:
             return []
-        query = " ".join(f"{name}:({' '.join(terms)})^{weight}" for name, weight in FULLTEXT_FIELDS[label])
-        rows = self.read(f"CALL db.index.fulltext.queryNodes('{label.lower()}_text', $q) YIELD node, score "
+        query = " ".join(f"{name}:({' '.join(terms)})^{weight}" for name, weight in index.fields)
+        rows = self.read(f"CALL db.index.fulltext.queryNodes('{index.label.lower()}_text', $q) YIELD node, score "
                          "RETURN node.id AS id, score ORDER BY score DESC LIMIT $limit",
                          {"q": query, "limit": limit})
         return [(row["id"], float(row["score"])) for row in rows]

@@ -23,7 +23,8 @@ from falkordb.query_result import QueryResult
 from falkordb.sentinel import Sentinel_Master
 from redis.sentinel import Sentinel
 
-from . import RANGE_INDEXES, UNIQUE_KEYS, GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema
+from ..schema import FullText, Schema
+from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema
 
 SERVICE = "sysops-graph"  # the name the sentinels monitor the graph's primary under
 
@@ -115,15 +116,15 @@ class FalkorBackend:
         finally:
             pool.release(connection)
 
-    def ensure_schema(self) -> None:
+    def ensure_schema(self, schema: Schema) -> None:
         # One row per label with all its indexed properties; no rows while the graph does not exist yet
         # (read() answers an empty graph with nothing; the first index creates it).
         existing = {(row["label"], (key,)) for row in self.read(
             "CALL db.indexes() YIELD label, properties RETURN label, properties") for key in row["properties"]}
-        for label, key in UNIQUE_KEYS + RANGE_INDEXES:
+        for label, key in schema.unique_keys + schema.range_indexes:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
-        for label, key in UNIQUE_KEYS:
+        for label, key in schema.unique_keys:
             try:
                 self._send_once(["GRAPH.CONSTRAINT", "CREATE", self._graph_name, "UNIQUE", "NODE", label,
                                  "PROPERTIES", "1", key])
@@ -131,10 +132,10 @@ class FalkorBackend:
                 if "already exists" not in str(exc).lower():
                     raise
         self._await_constraints()
-        falkordb_fulltext_schema(self)
+        falkordb_fulltext_schema(self, schema)
 
-    def search_text(self, label: str, words: list[str], limit: int) -> list[tuple[Any, float]]:
-        return falkordb_fulltext(self, label, words, limit)
+    def search_text(self, index: FullText, words: list[str], limit: int) -> list[tuple[Any, float]]:
+        return falkordb_fulltext(self, index, words, limit)
 
     def _await_constraints(self, timeout: float = 30.0) -> None:
         deadline = time.monotonic() + timeout

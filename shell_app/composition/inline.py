@@ -39,6 +39,7 @@ class _Slot:
     name: str
     slot: str
     url: str
+    fallback: str
     path: str
     future: Future
     wait_until: float
@@ -52,14 +53,14 @@ def prefetch(name: str, slot: str, params: dict | None = None) -> None:
         g.setdefault("inline_prefetched", {})[(name, url)] = _fetch(name, url)
 
 
-def start(name: str, slot: str, url: str) -> Markup:
+def start(name: str, slot: str, url: str, fallback: str) -> Markup:
     """Called by the `fragment_slot` macro: start fetching `url` (same-origin slot URL) for the user (or
     take the prefetched fetch), and leave a marker where it goes."""
     slots: list[_Slot] = g.setdefault("inline_slots", [])
     nonce = g.setdefault("inline_nonce", secrets.token_hex(8))  # a fragment cannot forge another slot's marker
     marker = f"<!--sysops-slot:{nonce}:{len(slots)}-->"
     started = g.get("inline_prefetched", {}).pop((name, url), None) or _fetch(name, url)
-    slots.append(_Slot(marker, name, slot, url, *started))
+    slots.append(_Slot(marker, name, slot, url, fallback, *started))
     return Markup(marker)
 
 
@@ -93,8 +94,7 @@ def _placed(slot: _Slot) -> str:
     except Pending:
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")
     except FragmentUnavailable:
-        return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback",
-                               message=registry().fallback_for(slot.name, slot.path))
+        return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback", message=slot.fallback)
     if answer.status != 200 or not answer.headers.get("Content-Type", "").startswith("text/html"):
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")  # as the proxy would show it
     content = Markup(answer.body.decode("utf-8", "replace"))  # HTML our own fragment escaped

@@ -1,6 +1,7 @@
 """Reading a fragment's manifest tolerantly, so the shell works with a fragment one version older or
 newer than the one it was built with: unknown keys are ignored, a slot the fragment does not (yet or
-any more) declare shows a notice, and only a different manifest major version is refused."""
+any more) declare shows a notice, and only a different manifest major version is refused. A slot's
+`fallback`, which manifests carried before the pages said their own, is ignored."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -10,7 +11,6 @@ from urllib.parse import quote
 SUPPORTED_MANIFEST_VERSION = 1
 DEFAULT_TIMEOUT_MS = 2500
 MIN_TIMEOUT_MS, MAX_TIMEOUT_MS = 100, 10_000
-GENERIC_FALLBACK = "This part of the page is not available right now."
 
 
 class ManifestError(ValueError):
@@ -20,7 +20,6 @@ class ManifestError(ValueError):
 @dataclass(frozen=True)
 class Slot:
     path: str
-    fallback: str = GENERIC_FALLBACK
     timeout_ms: int = DEFAULT_TIMEOUT_MS
 
     def url(self, prefix: str, params: dict[str, Any]) -> str:
@@ -68,8 +67,7 @@ def parse(data: Any, expected_name: str) -> Manifest:
             raw = {"path": raw}
         if not isinstance(raw, dict) or not _relative(raw.get("path")):
             continue  # a slot this shell cannot use is skipped, not fatal
-        fallback = raw.get("fallback") if isinstance(raw.get("fallback"), str) else GENERIC_FALLBACK
-        slots[str(slot_name)] = Slot(raw["path"], fallback[:300], _timeout(raw.get("timeout_ms")))
+        slots[str(slot_name)] = Slot(raw["path"], _timeout(raw.get("timeout_ms")))
     assets = data.get("assets") if isinstance(data.get("assets"), dict) else {}
     css, js = (tuple(p for p in assets.get(kind, []) if _relative(p)) if isinstance(assets.get(kind), list) else ()
                for kind in ("css", "js"))

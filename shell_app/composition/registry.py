@@ -15,7 +15,6 @@ from flask import current_app
 
 from foundation.tokens import Principal
 
-from .expected import BUILT_WITH
 from .manifest import Manifest, ManifestError, Slot, parse
 
 log = logging.getLogger(__name__)
@@ -72,8 +71,8 @@ class FragmentRegistry:
         if cached and now - cached.checked_at < (MANIFEST_TTL_S if cached.live else MANIFEST_RETRY_S):
             return cached.manifest
         manifest, live = self._read(name)
-        if manifest is None:
-            manifest = cached.manifest if cached and cached.manifest else self._built_with(name)
+        if manifest is None and cached:
+            manifest = cached.manifest  # the last one read; before any, the slots show their fallbacks
         with self._lock:
             self._cache[name] = _Cached(manifest, live, now)
         return manifest
@@ -87,11 +86,6 @@ class FragmentRegistry:
         except (requests.RequestException, ValueError, ManifestError) as exc:
             log.warning("fragment %s: manifest unavailable (%s)", name, exc)
             return None, False
-
-    @staticmethod
-    def _built_with(name: str) -> Manifest | None:
-        data = BUILT_WITH.get(name)
-        return parse(data, name) if data else None
 
     def slot(self, name: str, slot: str) -> Slot | None:
         manifest = self.manifest(name)
@@ -114,12 +108,6 @@ class FragmentRegistry:
             return 2.5
         matching = [s.timeout_ms for s in manifest.slots.values() if path_matches(s.path, path)]
         return (max(matching) if matching else manifest.timeout_ms) / 1000
-
-    def fallback_for(self, name: str, path: str) -> str:
-        """The text shown in place of the slot serving `path` when its fragment fails."""
-        manifest = self.manifest(name)
-        found = next((s for s in (manifest.slots.values() if manifest else ()) if path_matches(s.path, path)), None)
-        return found.fallback if found else "This part of the page is not available right now."
 
     def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
               timeout: float) -> FragmentResponse:

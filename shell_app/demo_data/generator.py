@@ -14,10 +14,33 @@ from typing import Iterator
 from sqlalchemy import Engine, Table, func, select, text
 
 from ..models import (
-    Article, Bill, Contract, Customer, Expert, ExpertAvailability, ExpertLocale, ExpertSkill, ExpertTimeOff,
-    Keyword, LegacyTicket, Locale, Payment, Plan, Product, Survey, SurveyQuestion, SurveyResponse,
-    SurveyTemplate, Tag, TicketHistory, TicketSlot, UserAccount, article_keywords, article_tags,
-    contract_products, plan_products,
+    Article,
+    Bill,
+    Contract,
+    Customer,
+    Expert,
+    ExpertAvailability,
+    ExpertLocale,
+    ExpertSkill,
+    ExpertTimeOff,
+    Keyword,
+    LegacyTicket,
+    Locale,
+    Payment,
+    Plan,
+    Product,
+    Survey,
+    SurveyQuestion,
+    SurveyResponse,
+    SurveyTemplate,
+    Tag,
+    TicketHistory,
+    TicketSlot,
+    UserAccount,
+    article_keywords,
+    article_tags,
+    contract_products,
+    plan_products,
 )
 from ..models.experts import PERIODS
 from ..passwords import DEMO_COST, hash_password

@@ -16,11 +16,13 @@ BRANDS = ["Penultimate", "Voltari", "Nordlight", "Kestrel", "Aurora"]
 
 # category -> (model line names, typical problems)
 CATEGORIES = {
-    "Laptop": (["UltraBook 14", "WorkStation 16"], ["will not boot", "battery drains in an hour", "screen flickers", "keyboard keys stuck"]),
+    "Laptop": (["UltraBook 14", "WorkStation 16"],
+               ["will not boot", "battery drains in an hour", "screen flickers", "keyboard keys stuck"]),
     "Desktop PC": (["Tower X", "Mini Cube"], ["blue screen on start-up", "fans very loud", "no display output"]),
     "Smartphone": (["Pulse 12", "Pulse Pro"], ["cracked screen", "does not charge", "no mobile signal", "camera app crashes"]),
     "Tablet": (["Slate 11"], ["touch screen unresponsive", "stuck on logo"]),
-    "Television": (["Vista 55 OLED", "Vista 65 QLED"], ["no picture but sound works", "smart apps do not load", "remote not pairing"]),
+    "Television": (["Vista 55 OLED", "Vista 65 QLED"],
+                   ["no picture but sound works", "smart apps do not load", "remote not pairing"]),
     "Sound System": (["SoundBar 500", "Home Theatre 7.1"], ["no sound over HDMI", "subwoofer hums", "Bluetooth drops"]),
     "Games Console": (["PlayBox 5"], ["disc not read", "controller will not sync", "overheats and shuts down"]),
     "Camera": (["Mirrorless M2"], ["lens error", "memory card not recognised"]),

@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from foundation.vocabulary import ROLES, STAFF_ROLES
+from foundation.vocabulary import ROLES as ROLES  # re-exported: the models package names them
+from foundation.vocabulary import STAFF_ROLES as STAFF_ROLES
 
 from .base import Base
 

@@ -1,7 +1,7 @@
 """What the business sells and where: locales, products, support plans."""
 from __future__ import annotations
 
-from sqlalchemy import ForeignKey, String, Table, Column
+from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from .base import Base

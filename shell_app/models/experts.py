@@ -6,7 +6,8 @@ import datetime as dt
 from sqlalchemy import Date, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from foundation.vocabulary import PERIODS, SLOT_HOURS
+from foundation.vocabulary import PERIODS as PERIODS  # re-exported: the models package names them
+from foundation.vocabulary import SLOT_HOURS as SLOT_HOURS
 
 from .base import Base
 from .catalog import Locale, Product

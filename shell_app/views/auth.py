@@ -17,9 +17,9 @@ from sqlalchemy import select
 
 from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
+from .. import login_sessions
 from ..forms import clean_text
 from ..models import ROLES, UserAccount
-from .. import login_sessions
 from ..passwords import check_login, hash_password, needs_rehash, password_errors, verify_password
 from ..security import allow, csrf_token, public, safe_next
 

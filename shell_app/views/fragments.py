@@ -10,6 +10,7 @@ from markupsafe import Markup
 
 from ..composition.outgoing import on_behalf, user_token
 from ..composition.registry import FragmentUnavailable, registry
+from ..composition.slots import fallback_of
 from ..models import ROLES
 from ..security import allow, csrf_token
 
@@ -23,7 +24,7 @@ PASSED_RESPONSE_HEADERS = ("Content-Type", "Content-Disposition", "Cache-Control
                            "HX-Retarget", "HX-Reswap", "HX-Location")
 # A state change is not cut short like a read: giving up early would leave the user unsure whether
 # it was saved. Reads get the slot's own (short) time-out and fall back.
-WRITE_TIMEOUT_S = 15.0
+WRITE_TIMEOUT_S = 15.0  # nginx's proxy_read_timeout for writes is this same constant (sysops/nginx.py)
 
 
 def _full_page() -> bool:
@@ -98,7 +99,7 @@ def fallback_page(name: str, rest: str):
 
 def _fallback(name: str, path: str, full_page: bool) -> Response:
     fragments = registry()
-    message = fragments.fallback_for(name, path)
+    message = fallback_of(request.headers)  # the page's own words, sent by htmx with the slot's requests
     if request.method != "GET":
         message = ("The service did not confirm your change. It may not have been saved: check before "
                    "trying again.")

@@ -3,8 +3,8 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from ..version import VERSION
 from ..security import public
+from ..version import VERSION
 
 bp = Blueprint("health", __name__)
 

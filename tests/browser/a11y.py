@@ -20,7 +20,8 @@ OWN_CHECKS = """(phone) => {
     if (!visible(el)) continue;
     const target = (el.type === 'checkbox' || el.type === 'radio') ? (el.closest('label') || el) : el;
     const r = target.getBoundingClientRect();
-    if (r.height < 44) problems.push('tap target ' + Math.round(r.height) + 'px: ' + (el.textContent || el.name || el.outerHTML).trim().slice(0, 50));
+    if (r.height < 44) problems.push('tap target ' + Math.round(r.height) + 'px: ' +
+                                     (el.textContent || el.name || el.outerHTML).trim().slice(0, 50));
   }
   if (document.documentElement.scrollWidth > window.innerWidth + 1)
     problems.push('scrolls sideways: ' + document.documentElement.scrollWidth + ' > ' + window.innerWidth);

@@ -93,8 +93,8 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
     with system.graph_store() as store:
         assert store.experts.get(expert_id)["score"] == 5.0
         assert store.surveys.find(ticket_id)["comment"] == "Quick and friendly"
-        assert store.assignment.bookings(expert_id) == [] or all(
-            b["ticket_id"] != ticket_id for b in store.assignment.bookings(expert_id))
+        assert store.offers.bookings(expert_id) == [] or all(
+            b["ticket_id"] != ticket_id for b in store.offers.bookings(expert_id))
 
 
 def _bridge_customer(system) -> dict:

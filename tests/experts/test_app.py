@@ -12,8 +12,8 @@ from fragments.experts.app import create_app
 from fragments.experts.services.ports import TicketingError
 from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
+from fragments.ticketing.services.ports import TicketNotFound
 from fragments.ticketing.wiring import build
-from graph_store.errors import TicketNotFound
 
 from ..support.keys import KEYS_DIR, mint
 from ..ticketing.conftest import NOW, PRINCIPALS, fake_world
@@ -72,7 +72,7 @@ class InProcessTicketing:
                     raise TicketingError(str(invalid), 422, invalid.errors) from None
 
             def articles(self, ticket_id):
-                return outer.ticketing.management.store.articles(ticket_id)
+                return outer.ticketing.stores.tickets.articles(ticket_id)
 
             def close(self, ticket_id, resolution):
                 self._mine(ticket_id)
@@ -110,7 +110,7 @@ def experts_app():
     bridge.locale_list = [{"id": 1, "name": "English"}, {"id": 2, "name": "French"}]
     bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11,
                           "body": "Symptom: paper jams on every page.\n1. Open the rear tray\n2. Clean the rollers"}
-    ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = Profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                      bridge=bridge, profiles=profiles, clock=lambda: NOW)
@@ -127,7 +127,8 @@ def headers(who: str, csrf: bool = True) -> dict[str, str]:
 
 def routes(app):
     for rule in app.url_map.iter_rules():
-        url = rule.build({name: {"ticket_id": 100000001, "article_id": 5, "filename": "experts.css"}[name] for name in rule.arguments},
+        sample = {"ticket_id": 100000001, "article_id": 5, "filename": "experts.css"}
+        url = rule.build({name: sample[name] for name in rule.arguments},
                          append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, url
@@ -175,7 +176,7 @@ def test_the_offered_expert_sees_accepts_reads_articles_and_closes(experts_app):
     assert closed.status_code == 200 and "Closed" in closed.get_data(as_text=True)
     ticket = ticketing.management.get(ticket_id)
     assert ticket["status"] == "closed" and ticket["resolution"] == "Cleaned the rollers"
-    assert ticketing.management.store.bookings == {}
+    assert ticketing.stores.offers.bookings == {}
     assert f"survey:{ticket_id}" in ticketing.management.bridge.notifications
 
 

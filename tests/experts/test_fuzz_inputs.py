@@ -27,7 +27,7 @@ def _client():
     store, bridge = fake_world()
     bridge.locale_list = [{"id": 1, "name": "English"}]
     bridge.articles[5] = {"id": 5, "title": "Printer jams", "product_id": 11}
-    ticketing = build(store, bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page", ["2026-11-26 morning"],
                                                      "phone", "callcentre"))
     return create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),

@@ -10,11 +10,11 @@ import pytest
 
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal
-from graph_store import GraphStore
 from graph_store.backends.bolt_backend import BoltBackend
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from shell_app.demo_data import create_and_seed
+from sysops.graph_data import SCHEMA, GraphData
 
 from ..support.keys import mint
 from ..support.processes import ServedMonolith, free_low_port, seeded_monolith
@@ -54,14 +54,14 @@ def graph_backend(request):
     if request.param == "bolt":
         backend = request.getfixturevalue("bolt_backend")
         backend.clear()
-        backend.ensure_schema()
+        backend.ensure_schema(SCHEMA)
         yield backend
         backend.clear()
         return
     backend = FalkorBackend(graph=f"test{next(_graphs)}",
                             unix_socket_path=str(request.getfixturevalue("falkor_server").socket_path))
     try:
-        backend.ensure_schema()
+        backend.ensure_schema(SCHEMA)
         yield backend
         backend.clear()
     finally:
@@ -90,7 +90,7 @@ def bridge_client(base: str, service: str = "ticketing") -> HttpBridgeClient:
 @pytest.fixture
 def store(graph_backend, live_bridge):
     bridge = bridge_client(live_bridge)
-    yield GraphStore(graph_backend, bridge)
+    yield GraphData(graph_backend, bridge)
     bridge.close()
 
 

@@ -12,13 +12,13 @@ import sys
 import requests
 
 from foundation.vocabulary import LEGACY_OPEN
-from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.domain.slots import upcoming_choices
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
-from graph_store import GraphStore
 from graph_store.backends.falkordb_backend import FalkorBackend
 from shell_app.demo_data import create_and_seed
+from sysops.graph_data import GraphData
 
 from ..support.keys import env as keys_env
 from ..support.processes import ServedMonolith
@@ -61,7 +61,7 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
     with ServedMonolith(url, SECRET, env={"SYSOPS_FRAGMENTS": ""}) as base:
         backend = FalkorBackend(graph=graph, unix_socket_path=str(falkor_server.socket_path))
         backend.clear()
-        store = GraphStore(backend, bridge_client(base, "backfill"))
+        store = GraphData(backend, bridge_client(base, "backfill"))
         open_work = list(store.bridge.legacy_ticket_ids(statuses=LEGACY_OPEN))
         closed = next(iter(store.bridge.legacy_ticket_ids(statuses=("closed",))))
         assert open_work
@@ -74,8 +74,8 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
         assert store.tickets.find(closed) is None
 
         # Weeks in the new system: notes on migrated tickets (one moved lazily), two new tickets raised.
-        ticketing_graph = GraphStore(backend, bridge_client(base, "ticketing"))
-        ticketing = build(GraphTicketStore(ticketing_graph), ticketing_graph.bridge)
+        ticketing_graph = GraphData(backend, bridge_client(base, "ticketing"))
+        ticketing = build(graph_stores(ticketing_graph.backend, ticketing_graph.bridge), ticketing_graph.bridge)
         ticketing.management.add_note(open_work[0], "Customer called: the noise is back", "callcentre")
         ticketing.management.add_note(closed, "Customer asked for a copy of the invoice", "callcentre")
         raised = []

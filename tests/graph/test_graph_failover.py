@@ -12,10 +12,11 @@ from dataclasses import dataclass, field
 
 import pytest
 
-from graph_store.backends import GraphUnavailable
+from fragments.ticketing.adapters.tickets import GraphTickets
+from fragments.ticketing.services.ports import TicketingStoreError
 from graph_store.backends.falkordb_backend import FalkorBackend, NotReplicated
 from graph_store.config import open_backend
-from graph_store.tickets import TicketRepository
+from sysops.graph_data import SCHEMA
 from tests.support.graph_ha import GraphCluster
 
 NOW = dt.datetime(2026, 11, 30, 9, 0)
@@ -32,7 +33,7 @@ def cluster(tmp_path_factory):
 @pytest.fixture
 def backend(cluster):
     backend = open_backend(cluster.root, {"SYSOPS_GRAPH_URL": cluster.url, "SYSOPS_GRAPH_NAME": "failover"})
-    backend.ensure_schema()
+    backend.ensure_schema(SCHEMA)
     yield backend
     backend.close()
 
@@ -41,7 +42,7 @@ def backend(cluster):
 class RetryingClient:
     """Raises tickets one after the other; what is not acknowledged is sent again with the same key
     until it is, as the raise form (or an API client with an Idempotency-Key) does."""
-    tickets: TicketRepository
+    tickets: GraphTickets
     acknowledged: dict[str, int] = field(default_factory=dict)
     refusals: list[str] = field(default_factory=list)
     stop: threading.Event = field(default_factory=threading.Event)
@@ -54,10 +55,10 @@ class RetryingClient:
                 try:
                     self.acknowledged[key] = self.tickets.create(
                         customer_id=1, contract_id=1, product_id=3, locale_id=2, description=f"raise {n}",
-                        slots=["2026-12-01T08:00:00"], channel="phone", actor="callcentre", now=NOW, raise_key=key)
+                        slots=["2026-12-01T08:00:00"], channel="phone", actor="callcentre", now=NOW, raise_key=key).id
                     break
-                except GraphUnavailable as exc:
-                    self.refusals.append(type(exc).__name__)
+                except TicketingStoreError as exc:  # the engine's refusal, as the port declares it
+                    self.refusals.append(type(exc.__cause__).__name__)
                     if self.stop.wait(0.05):
                         return
             n += 1
@@ -70,7 +71,7 @@ class RetryingClient:
 
 
 def test_killing_the_primary_mid_traffic_loses_and_duplicates_no_acknowledged_ticket(cluster, backend):
-    client = RetryingClient(TicketRepository(backend))
+    client = RetryingClient(GraphTickets(backend, None))
     writer = threading.Thread(target=client.run)
     writer.start()
     try:
@@ -102,19 +103,20 @@ def test_a_write_no_replica_confirms_is_not_acknowledged_and_its_retry_finds_it(
     sentinels = [(s.host, s.port) for s in cluster.sentinels.values()]
     impatient = FalkorBackend(graph="failover", sentinels=sentinels, password=PASSWORD, replicas=1,
                               replica_timeout_ms=300)
-    tickets = TicketRepository(impatient)
+    tickets = GraphTickets(impatient, None)
     raise_ = dict(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="while the replica is away",
                   slots=["2026-12-02T08:00:00"], channel="phone", actor="callcentre", now=NOW,
                   raise_key="no-replica-raise-0001")
     replica = cluster.replica()
     cluster.kill(replica)
     try:
-        with pytest.raises(NotReplicated):
+        with pytest.raises(TicketingStoreError) as refused:
             tickets.create(**raise_)
+        assert isinstance(refused.value.__cause__, NotReplicated)
     finally:
         cluster.start_server(replica)
         cluster.wait_replicated()
-    first = tickets.create(**raise_)  # the retry: acknowledged now, and the same ticket
+    first = tickets.create(**raise_).id  # the retry: acknowledged now, and the same ticket
     assert backend.read("MATCH (t:Ticket) WHERE t.raise_key = $key RETURN collect(t.id) AS ids",
                         {"key": "1/no-replica-raise-0001"})[0]["ids"] == [first]
     impatient.close()

@@ -9,7 +9,6 @@ from dataclasses import replace
 import pytest
 
 from foundation.tokens import Principal, csrf_digest
-from fragments.knowledge.adapters.graph import GraphArticles
 from fragments.knowledge.app import create_app
 
 from ..support.keys import KEYS_DIR, mint
@@ -23,7 +22,7 @@ NOW = dt.datetime(2026, 11, 30, 9, 0)
 @pytest.fixture
 def app(store, live_bridge):
     legacy = bridge_client(live_bridge, "knowledge")
-    yield create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, articles=GraphArticles(store), catalogue=store.bridge,
+    yield create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, articles=store.articles, catalogue=store.bridge,
                      legacy=legacy, clock=lambda: NOW)
     legacy.close()
 
@@ -96,7 +95,7 @@ def test_a_bad_edit_re_renders_with_messages_and_keeps_the_text(app):
 
 def test_admin_publishes_expert_proposes_admin_approves(app, store):
     client = app.test_client()
-    base = store.article(34)
+    base = store.articles.get(34)
     fields = {"title": base["title"], "symptoms": base["symptoms"], "steps": "Unplug it\nWait a minute\nPlug in",
               "product_id": str(base["product_id"]), "tags": "reset", "keywords": ""}
     published = client.post("/articles/34/edit", data={**fields, "version": "1"}, headers=headers("admin"))
@@ -122,7 +121,7 @@ def test_admin_publishes_expert_proposes_admin_approves(app, store):
 
 def test_the_api_ranks_a_tickets_articles_and_answers_problems(app, store):
     client = app.test_client()
-    article = store.article(35)
+    article = store.articles.get(35)
     ranked = client.get("/api/v1/articles/for-ticket", headers=headers("expert"),
                         query_string={"product_id": article["product_id"], "q": article["symptoms"]}).get_json()
     assert ranked["items"][0]["id"] == 35 and ranked["items"][0]["why"].startswith("this product")

@@ -10,7 +10,6 @@ import pytest
 import requests
 
 from foundation.tokens import Principal
-from fragments.knowledge.adapters.graph import GraphArticles
 from fragments.knowledge.services.knowledge import KnowledgeBase, ProposalClosed
 from fragments.knowledge.services.ports import ArticleChanged
 
@@ -20,7 +19,10 @@ from .conftest import bridge_client
 NOW = dt.datetime(2026, 11, 30, 9, 0)
 
 
-def legacy_api(base: str, path: str, method: str = "GET", who: Principal = Principal("user", "admin", "admin"),
+ADMIN = Principal("user", "admin", "admin")
+
+
+def legacy_api(base: str, path: str, method: str = "GET", who: Principal = ADMIN,
                **kwargs) -> requests.Response:
     return requests.request(method, f"{base}/bridge/v1{path}", timeout=10,
                             headers={"Authorization": f"Bearer {mint(who, 'bridge')}"}, **kwargs)
@@ -29,7 +31,7 @@ def legacy_api(base: str, path: str, method: str = "GET", who: Principal = Princ
 @pytest.fixture
 def kb(store, live_bridge):
     legacy = bridge_client(live_bridge, "knowledge")
-    yield KnowledgeBase(GraphArticles(store), store.bridge, legacy, lambda: NOW)
+    yield KnowledgeBase(store.articles, store.bridge, legacy, lambda: NOW)
     legacy.close()
 
 
@@ -42,7 +44,7 @@ def fields(article: dict, **changes) -> dict:
 def test_an_article_moves_on_first_read_once_whatever_the_concurrency(store, live_bridge):
     legacy = legacy_api(live_bridge, "/kb/articles/11").json()
     with ThreadPoolExecutor(8) as pool:
-        seen = list(pool.map(lambda _: store.article(11), range(8)))
+        seen = list(pool.map(lambda _: store.articles.get(11), range(8)))
     assert all(a == seen[0] for a in seen) and seen[0]["title"] == legacy["title"]
     assert seen[0]["source"] == "legacy" and seen[0]["version"] == 1 and seen[0]["steps"]
     counts = store.backend.read("MATCH (a:Article {id: 11}) OPTIONAL MATCH (a)-[:HAS_VERSION]->(v) "
@@ -61,10 +63,10 @@ def test_edits_in_the_new_system_survive_a_replayed_migration(store, kb):
     done = kb.edit(12, fields(article, steps="Hold the power button for 30 seconds\nTry again"),
                    expected_version=1, actor="admin", role="admin")
     assert done["version"] == 2
-    assert store.article_migration.migrate(12, via="backfill") is False
-    assert store.article_migration.migrate_batch([12], via="reconciliation") == 0
-    records = store.article_migration.freeze([12])  # the legacy row, as a late or replayed copy sees it
-    assert store.article_migration.write(records, "replay", NOW) == 0
+    assert store.articles.migration.migrate(12, via="backfill") is False
+    assert store.articles.migration.migrate_batch([12], via="reconciliation") == 0
+    records = store.articles.migration.freeze([12])  # the legacy row, as a late or replayed copy sees it
+    assert store.articles.migration.write(records, "replay", NOW) == 0
     after = kb.read(12)
     assert after["version"] == 2 and after["steps"].startswith("Hold the power button for 30 seconds")
     assert [v["n"] for v in kb.history(12)] == [2, 1]
@@ -129,7 +131,7 @@ def test_search_finds_legacy_articles_not_yet_copied_and_copies_them(store, kb, 
 
 def test_a_reference_left_by_iteration_one_is_filled_in_on_first_read(store):
     store.backend.write("CREATE (:Article {id: 17, title: 'title only'})")
-    article = store.article(17)
+    article = store.articles.get(17)
     assert article["source"] == "legacy" and article["symptoms"] and article["title"] != "title only"
 
 
@@ -138,7 +140,7 @@ def test_an_article_written_in_the_monolith_later_still_moves(store, live_bridge
         "title": "Legacy article written during the migration", "body": "Symptom: it hums.\n1. Unplug\n2. Wait",
         "tags": ["hum"]})
     assert made.status_code == 201
-    article = store.article(made.json()["id"])
+    article = store.articles.get(made.json()["id"])
     assert article["steps"] == "Unplug\nWait" and article["symptoms"] == "it hums."
 
 

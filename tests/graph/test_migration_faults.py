@@ -13,9 +13,9 @@ import pytest
 import requests
 
 from foundation.tokens import Principal
-from graph_store import GraphStore
+from fragments.ticketing.adapters.migration import backfill
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.backfill import backfill
+from sysops.graph_data import SCHEMA, GraphData
 
 from ..support.keys import env as keys_env
 from ..support.keys import mint
@@ -31,9 +31,9 @@ CRASH_POINTS = ["after-freeze", "before-graph-write", "after-graph-write", "afte
 @pytest.fixture
 def falkor_store(falkor_server, live_bridge):
     backend = FalkorBackend(graph=f"faults{os.getpid()}{id(object())}", unix_socket_path=str(falkor_server.socket_path))
-    backend.ensure_schema()
+    backend.ensure_schema(SCHEMA)
     bridge = bridge_client(live_bridge)
-    store = GraphStore(backend, bridge)
+    store = GraphData(backend, bridge)
     store.socket_path = falkor_server.socket_path
     yield store
     backend.clear()
@@ -41,7 +41,7 @@ def falkor_store(falkor_server, live_bridge):
     bridge.close()
 
 
-def cli(store: GraphStore, base_url: str, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
+def cli(store: GraphData, base_url: str, *args: str, crash_at: str | None = None) -> subprocess.CompletedProcess:
     """The real `sysops` CLI in its own process, pointed at this test's graph and monolith."""
     env = {**os.environ, "SYSOPS_GRAPH_URL": f"unix://{store.socket_path}",
            "SYSOPS_GRAPH_NAME": store.backend.graph_name, "SYSOPS_BRIDGE_URL": base_url,
@@ -53,7 +53,7 @@ def cli(store: GraphStore, base_url: str, *args: str, crash_at: str | None = Non
                           timeout=120)
 
 
-def nodes(store: GraphStore, ticket_id: int) -> tuple[int, int]:
+def nodes(store: GraphData, ticket_id: int) -> tuple[int, int]:
     row = store.backend.read("MATCH (t:Ticket {id: $id}) OPTIONAL MATCH (t)-[:HAS_EVENT]->(e) "
                              "RETURN count(DISTINCT t) AS tickets, count(e) AS events", {"id": ticket_id})[0]
     return row["tickets"], row["events"]
@@ -89,8 +89,8 @@ def test_a_migrator_killed_at_any_step_converges_on_the_next_read(falkor_store, 
 def test_two_backfills_beside_lazy_reads_migrate_every_ticket_exactly_once(falkor_server, fresh_bridge):
     backend = FalkorBackend(graph="backfill-race", unix_socket_path=str(falkor_server.socket_path))
     backend.clear()
-    backend.ensure_schema()
-    stores = [GraphStore(backend, bridge_client(fresh_bridge, "backfill")) for _ in range(3)]
+    backend.ensure_schema(SCHEMA)
+    stores = [GraphData(backend, bridge_client(fresh_bridge, "backfill")) for _ in range(3)]
     total = stores[0].bridge.legacy_stats()["total"]
     errors: list[Exception] = []
 
@@ -100,7 +100,7 @@ def test_two_backfills_beside_lazy_reads_migrate_every_ticket_exactly_once(falko
         except Exception as exc:  # noqa: BLE001 - collected and asserted empty below
             errors.append(exc)
 
-    jobs = [lambda s=s: backfill(s.migrator, s.bridge, batch_size=25, workers=3) for s in stores[:2]]
+    jobs = [lambda s=s: backfill(s.tickets.migration, batch_size=25, workers=3) for s in stores[:2]]
     jobs.append(lambda: [stores[2].get_ticket(i) for i in range(total, 0, -7)])
     threads = [threading.Thread(target=guarded, args=(job,)) for job in jobs]
     for thread in threads:
@@ -121,15 +121,15 @@ def test_two_backfills_beside_lazy_reads_migrate_every_ticket_exactly_once(falko
 def test_backfill_resumes_after_interruption_and_reconciliation_catches_tampering(falkor_server, fresh_bridge):
     backend = FalkorBackend(graph="backfill-resume", unix_socket_path=str(falkor_server.socket_path))
     backend.clear()
-    backend.ensure_schema()
-    store = GraphStore(backend, bridge_client(fresh_bridge, "backfill"))
+    backend.ensure_schema(SCHEMA)
+    store = GraphData(backend, bridge_client(fresh_bridge, "backfill"))
     store.socket_path = falkor_server.socket_path
     total = store.bridge.legacy_stats()["total"]
-    first = backfill(store.migrator, store.bridge, batch_size=20, limit=60)
+    first = backfill(store.tickets.migration, batch_size=20, limit=60)
     assert first.seen == 60 and store.progress()["remaining"] == total - 60
     partial = store.reconcile()
     assert partial.ok and partial.matching == 60 and partial.not_migrated == total - 60
-    rest = backfill(store.migrator, store.bridge, batch_size=20)
+    rest = backfill(store.tickets.migration, batch_size=20)
     assert rest.seen == total - 60 and store.reconcile().ok
     # A copy nobody has edited since it was taken is safely taken again.
     backend.write("MATCH (t:Ticket {id: 17}) SET t.source_checksum = 'tampered'")
@@ -152,7 +152,7 @@ def test_backfill_resumes_after_interruption_and_reconciliation_catches_tamperin
 def test_backfill_command_migrates_everything_and_reports_reconciliation(falkor_server, fresh_bridge):
     backend = FalkorBackend(graph="backfill-cli", unix_socket_path=str(falkor_server.socket_path))
     backend.clear()
-    store = GraphStore(backend, bridge_client(fresh_bridge, "backfill"))
+    store = GraphData(backend, bridge_client(fresh_bridge, "backfill"))
     store.socket_path = falkor_server.socket_path
     total = store.bridge.legacy_stats()["total"]
     done = cli(store, fresh_bridge, "backfill", "--batch", "50")
@@ -177,8 +177,8 @@ def test_backfill_command_migrates_everything_and_reports_reconciliation(falkor_
 def test_a_backfill_killed_at_any_step_converges_when_run_again(falkor_server, fresh_bridge, point):
     backend = FalkorBackend(graph=f"backfill-crash-{point}", unix_socket_path=str(falkor_server.socket_path))
     backend.clear()
-    backend.ensure_schema()
-    store = GraphStore(backend, bridge_client(fresh_bridge, "backfill"))
+    backend.ensure_schema(SCHEMA)
+    store = GraphData(backend, bridge_client(fresh_bridge, "backfill"))
     store.socket_path = falkor_server.socket_path
     crashed = cli(store, fresh_bridge, "backfill", "--batch", "40", "--workers", "1", crash_at=point)
     assert crashed.returncode == -signal.SIGKILL, crashed.stderr

@@ -15,10 +15,10 @@ import pytest
 import requests
 
 from foundation.tokens import Principal
-from graph_store import GraphStore
+from fragments.ticketing.adapters.migration import backfill
 from graph_store.backends.falkordb_backend import FalkorBackend
-from graph_store.backfill import backfill
 from shell_app.demo_data import create_and_seed
+from sysops.graph_data import SCHEMA, GraphData
 
 from ..support.keys import mint
 from ..support.processes import ServedMonolith
@@ -36,8 +36,8 @@ def seam(request, falkor_server, fresh_database_url):
     with ServedMonolith(url, SECRET, workers=3) as base:
         backend = FalkorBackend(graph=f"seam{next(_graphs)}", unix_socket_path=str(falkor_server.socket_path))
         backend.clear()
-        backend.ensure_schema()
-        store = GraphStore(backend, bridge_client(base, "backfill"))
+        backend.ensure_schema(SCHEMA)
+        store = GraphData(backend, bridge_client(base, "backfill"))
         yield base, store
         store.bridge.close()
         backend.clear()
@@ -126,7 +126,7 @@ class Writer(threading.Thread):
                 self.errors.append(f"note {ticket_id}: {code}")
 
 
-def writable_tickets(store: GraphStore, count: int) -> list[int]:
+def writable_tickets(store: GraphData, count: int) -> list[int]:
     ids = []
     for ticket_id in store.bridge.legacy_ticket_ids(migrated="false"):
         legacy = store.bridge.get_legacy_ticket(ticket_id)
@@ -145,7 +145,7 @@ def wait_for(condition, what: str, timeout: float = 120.0) -> None:
         time.sleep(0.02)  # polling a condition, not waiting a fixed time
 
 
-def assert_every_accepted_write_is_in_the_graph(store: GraphStore, ledger: Ledger, tickets: list[int]) -> None:
+def assert_every_accepted_write_is_in_the_graph(store: GraphData, ledger: Ledger, tickets: list[int]) -> None:
     for ticket_id in tickets:
         graph = store.tickets.get(ticket_id)
         details = [e["detail"] for e in graph["history"]]
@@ -189,7 +189,7 @@ def test_writers_while_the_backfill_takes_the_copy_lose_nothing(seam):
     tickets = writable_tickets(store, 5)
     ledger = Ledger()
     writers = run_writers(base, tickets, ledger)
-    result = backfill(store.migrator, store.bridge, batch_size=20, workers=2)
+    result = backfill(store.tickets.migration, batch_size=20, workers=2)
     for writer in writers:
         writer.join(120)
     assert not any(w.is_alive() for w in writers)

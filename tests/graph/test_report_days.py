@@ -14,10 +14,10 @@ from fragments.reports.domain.period import Period
 from fragments.reports.domain.summary import summarise
 from fragments.reports.services.daily import DailySummaries
 from fragments.reports.services.reports import Reports
-from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
-from graph_store import GraphStore
+from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)
@@ -80,7 +80,7 @@ def world(graph_backend):
     bridge.customers[7] = {"id": 7, "locale": {"id": 1}, "notification_preference": "email"}
     bridge.contracts[7] = [{"id": 70, "status": "active", "start_date": "2026-01-01", "end_date": None,
                             "product_ids": list(PRODUCTS)}]
-    graph = GraphStore(graph_backend, bridge)
+    graph = GraphData(graph_backend, bridge)
     everywhen = [{"weekday": d, "period": p} for d in range(7) for p in PERIODS]
     for expert_id, products in ((901, [50, 51]), (902, [50]), (903, [51, 52])):
         graph.experts.import_profile({"id": expert_id, "employee_number": f"E{expert_id}", "first_name": "Exp",
@@ -88,7 +88,7 @@ def world(graph_backend):
                                       "time_off": [], "skills": [{"product_id": p, "level": 3} for p in products],
                                       "locale_ids": [1]}, T0.date())
     clock = Clock()
-    ticketing = build(GraphTicketStore(graph), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
+    ticketing = build(graph_stores(graph.backend, bridge), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
     return graph, bridge, clock, ticketing
 
 
@@ -100,7 +100,7 @@ def play(world, rng: random.Random, steps: int) -> list[int]:
     """Random ticket events in time order, with reports read in between (so summaries are kept and then
     go stale); returns the tickets raised."""
     graph, bridge, clock, ticketing = world
-    reports = Reports(Source(graph), bridge, clock)
+    reports = Reports(Source(graph.backend, graph.bridge), bridge, clock)
     raised: list[int] = []
     legacy_ids = iter(range(500, 10_000))
     for _ in range(steps):
@@ -149,7 +149,7 @@ def play(world, rng: random.Random, steps: int) -> list[int]:
 def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, seed):
     graph, bridge, clock, _ = world
     raised = play(world, random.Random(seed), steps=90)
-    source = Source(graph)
+    source = Source(graph.backend, graph.bridge)
     kept = graph.reports.day_summaries(FIRST, LAST)
     assert any(e["summary"] and summarise([]).to_json() != e["summary"] for e in kept.values()), \
         "no summary of a day with tickets is kept and current"
@@ -169,7 +169,7 @@ def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, se
     # And the whole screen equals the one computed from every ticket.
     period = Period(FIRST + dt.timedelta(days=3), LAST)
     incremental = Reports(source, bridge, clock).build(period)
-    reference = Reports(Recomputing(graph), bridge, clock).build(period)
+    reference = Reports(Recomputing(graph.backend, graph.bridge), bridge, clock).build(period)
     assert incremental["tables"] == reference["tables"]
 
 
@@ -184,7 +184,7 @@ def test_a_summary_computed_before_a_change_to_its_day_is_not_kept(world):
     ticketing.orchestrator.cancel(ticket, "callcentre", "No longer needed")  # a change after the read
     assert graph.reports.keep_day_summaries([(day, version, stale)]) == 0
     assert graph.reports.day_summaries(day, day)[day]["summary"] is None
-    fresh = DailySummaries(Source(graph)).graph_period(day, day)
+    fresh = DailySummaries(Source(graph.backend, graph.bridge)).graph_period(day, day)
     assert fresh.by_state == {"cancelled": 1}
     assert graph.reports.day_summaries(day, day)[day]["summary"] is not None
 
@@ -194,28 +194,28 @@ def test_tickets_written_before_they_carried_their_day_are_numbered_and_counted(
     graph.reports.keep_day_summaries([(T0.date(), 0, summarise([]).to_json())])  # an empty day, kept
     graph_backend.write("CREATE (:Ticket {id: 42, status: 'unassigned', product_id: 50, locale_id: 1, "
                         "created_at: $at, reopened_count: 0})", {"at": T0.isoformat()})
-    assert DailySummaries(Source(graph)).graph_period(T0.date(), T0.date()).raised == 0  # not numbered yet
+    assert DailySummaries(Source(graph.backend, graph.bridge)).graph_period(T0.date(), T0.date()).raised == 0  # not numbered yet
     graph.ensure_schema()
-    summary = DailySummaries(Source(graph)).graph_period(T0.date(), T0.date())
+    summary = DailySummaries(Source(graph.backend, graph.bridge)).graph_period(T0.date(), T0.date())
     assert summary.raised == 1 and summary.by_product == {50: 1}
 
 
 def test_every_store_write_to_a_ticket_makes_its_day_stale(world):
     graph, bridge, clock, _ = world
     day = T0.date()
-    daily = DailySummaries(Source(graph))
+    daily = DailySummaries(Source(graph.backend, graph.bridge))
 
     def kept_is_current() -> bool:
         return graph.reports.day_summaries(day, day)[day]["summary"] is not None
 
     common = {"customer_id": 7, "contract_id": 70, "product_id": 50, "locale_id": 1, "description": "Broken",
               "channel": "web", "actor": "customer:c7", "slots": ["2026-11-03T08:00:00"]}
-    ticket = graph.tickets.create(**common, now=T0)
+    ticket = graph.tickets.create(**common, now=T0).id
     slot = "2026-11-03T08:00:00"
     writes = [
-        lambda: graph.assignment.offer(ticket_id=ticket, expert_id=901, starts_at=slot, now=T0,
+        lambda: graph.offers.offer(ticket_id=ticket, expert_id=901, starts_at=slot, now=T0,
                                        expires_at=T0 + dt.timedelta(hours=2)),
-        lambda: graph.assignment.close_offer(ticket_id=ticket, expert_id=901, starts_at=slot, outcome="refused",
+        lambda: graph.offers.close_offer(ticket_id=ticket, expert_id=901, starts_at=slot, outcome="refused",
                                              actor="expert901", now=T0, reason="Too far away"),
         lambda: graph.tickets.update(ticket, changes={"status": "cancelled"}, actor="cc", action="status",
                                      detail="cancelled", now=T0),

@@ -9,10 +9,10 @@ import pytest
 from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
-from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
-from graph_store import GraphStore
+from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)  # a Monday; every slot below is on Tuesday 3 November
@@ -44,7 +44,7 @@ def scenario(graph_backend):
     bridge.customers[7] = {"id": 7, "locale": {"id": 1}, "notification_preference": "email"}
     bridge.contracts[7] = [{"id": 70, "status": "active", "start_date": "2026-01-01", "end_date": None,
                             "product_ids": [50, 51]}]
-    graph = GraphStore(graph_backend, bridge)
+    graph = GraphData(graph_backend, bridge)
     for expert_id, weekly in ((901, ["1:morning", "1:afternoon", "1:evening"]), (902, ["1:morning", "1:afternoon"])):
         graph.experts.import_profile({"id": expert_id, "employee_number": f"E{expert_id}", "first_name": "Exp",
                                       "last_name": str(expert_id), "active": True, "weekly_availability": [
@@ -52,7 +52,7 @@ def scenario(graph_backend):
                                       "time_off": [], "skills": [{"product_id": 50, "level": 3}], "locale_ids": [1]},
                                      T0.date())
     clock = Clock()
-    ticketing = build(GraphTicketStore(graph), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
+    ticketing = build(graph_stores(graph.backend, bridge), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
 
     def raise_at(hours, product, slot):
         clock.at(hours)
@@ -83,7 +83,7 @@ def scenario(graph_backend):
     clock.at(10.5)
     ticketing.surveys.answer(ticketing.management.get(a), 4, "fine")
     clock.at(11)
-    return Reports(Source(graph), bridge, clock), {"a": a, "b": b, "c": c, "d": d, "e": e}
+    return Reports(Source(graph.backend, graph.bridge), bridge, clock), {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
 def rows(table):

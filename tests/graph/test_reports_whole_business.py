@@ -11,10 +11,10 @@ from bridge_api.serializers import content_checksum
 from fragments.reports.adapters.whole_business import WholeBusinessSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
-from fragments.ticketing.adapters.graph import GraphTicketStore
+from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.surveys import SurveyClosed
 from fragments.ticketing.wiring import build
-from graph_store import GraphStore
+from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 
 from .conftest import bridge_client
@@ -59,7 +59,7 @@ def mixed(graph_backend):
         legacy(15, "closed", DRONE, "07:00:00", expert=902, assigned="07:30:00", closed="12:00:00", survey=5.0),
     ):
         bridge.legacy_tickets[record["id"]] = record
-    graph = GraphStore(graph_backend, bridge)
+    graph = GraphData(graph_backend, bridge)
     for expert_id in (901, 902):
         graph.experts.import_profile({"id": expert_id, "employee_number": f"E{expert_id}", "first_name": "Exp",
                                       "last_name": str(expert_id), "active": True, "weekly_availability": [],
@@ -68,13 +68,13 @@ def mixed(graph_backend):
     graph.get_ticket(15)  # migrated: its survey comes along
     common = {"customer_id": 7, "contract_id": 70, "product_id": WASHER, "locale_id": 1, "description": "Broken",
               "channel": "web", "actor": "customer:c7"}
-    waiting = graph.tickets.create(**common, slots=["2026-11-03T12:00:00"], now=dt.datetime(2026, 11, 2, 13, 0))
-    booked = graph.tickets.create(**common, slots=["2026-11-03T12:00:00"], now=dt.datetime(2026, 11, 2, 13, 0))
-    graph.assignment.offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
+    waiting = graph.tickets.create(**common, slots=["2026-11-03T12:00:00"], now=dt.datetime(2026, 11, 2, 13, 0)).id
+    booked = graph.tickets.create(**common, slots=["2026-11-03T12:00:00"], now=dt.datetime(2026, 11, 2, 13, 0)).id
+    graph.offers.offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
                            now=dt.datetime(2026, 11, 2, 13, 30), expires_at=dt.datetime(2026, 11, 2, 15, 0))
-    graph.assignment.close_offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
+    graph.offers.close_offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
                                  outcome="accepted", actor="expert901", now=dt.datetime(2026, 11, 2, 14, 0))
-    return Reports(WholeBusinessSource(graph), bridge, lambda: NOW), {"waiting": waiting, "booked": booked}
+    return Reports(WholeBusinessSource(graph.backend, graph.bridge), bridge, lambda: NOW), {"waiting": waiting, "booked": booked}
 
 
 def rows(table):
@@ -148,8 +148,8 @@ def test_the_bridges_legacy_report_reads_agree_with_the_full_records(fresh_bridg
 
 def test_a_survey_answered_in_the_legacy_system_moves_with_its_ticket_and_cannot_be_answered_again(mixed):
     reports, _ = mixed
-    graph = reports.source.graph
-    ticketing = build(GraphTicketStore(graph), reports.source.bridge, clock=lambda: NOW)
+    graph = GraphData(reports.source.db, reports.source.bridge)
+    ticketing = build(graph_stores(graph.backend, graph.bridge), graph.bridge, clock=lambda: NOW)
     ticket = ticketing.management.get(15)  # migrated, answered 5 in the legacy system
     assert graph.surveys.find(15)["score"] == 5.0 and not ticketing.surveys.open_for(ticket)
     with pytest.raises(SurveyClosed):

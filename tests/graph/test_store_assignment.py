@@ -6,7 +6,8 @@ import threading
 
 import pytest
 
-from graph_store import SlotTaken
+from fragments.ticketing.domain.ranking import rank
+from fragments.ticketing.services.ports import SlotTaken
 
 NOW = dt.datetime(2026, 11, 25, 10, 0)
 MONDAY_MORNING = dt.datetime(2026, 11, 30, 8, 0)  # a Monday
@@ -23,11 +24,13 @@ def expert(expert_id: int, products=(5,), locales=(2,), weekly=((0, "morning"), 
 def new_ticket(store, product_id=5, locale_id=2) -> int:
     return store.tickets.create(customer_id=1, contract_id=1, product_id=product_id, locale_id=locale_id,
                                 description="Broken", slots=[MONDAY_MORNING.isoformat()], channel="phone",
-                                actor="call_centre:callcentre", now=NOW)
+                                actor="call_centre:callcentre", now=NOW).id
 
 
-def candidates(store, slots=(MONDAY_MORNING,), **kwargs):
-    return store.assignment.candidates(product_id=5, locale_id=2, slots=list(slots), now=NOW, **kwargs)
+def candidates(store, slots=(MONDAY_MORNING,), exclude=()):
+    """Best first, in the domain's one order (the store answers unordered)."""
+    found = store.offers.candidates(product_id=5, locale_id=2, slots=list(slots), now=NOW, exclude=list(exclude))
+    return [{"expert_id": c.expert_id, "free_slots": list(c.free_slots)} for c in rank(found)]
 
 
 @pytest.fixture
@@ -52,7 +55,7 @@ def test_ranking_prefers_lower_load_then_better_score_then_longest_wait(experts)
     experts.experts.set_score(906, 4.8, answers=10)
     assert [c["expert_id"] for c in candidates(experts)] == [906, 901]
     other = new_ticket(experts)
-    experts.assignment.offer(ticket_id=other, expert_id=906, starts_at=MONDAY_EVENING.isoformat(), now=NOW,
+    experts.offers.offer(ticket_id=other, expert_id=906, starts_at=MONDAY_EVENING.isoformat(), now=NOW,
                              expires_at=NOW + dt.timedelta(minutes=15))
     assert [c["expert_id"] for c in candidates(experts)] == [901, 906]  # 906 now carries a booking
 
@@ -71,12 +74,12 @@ def test_profile_import_is_create_only_and_edits_take_effect_at_once(experts):
 def test_an_offer_holds_the_slot_and_nobody_else_can_take_it(experts):
     first, second = new_ticket(experts), new_ticket(experts)
     slot = MONDAY_MORNING.isoformat()
-    experts.assignment.offer(ticket_id=first, expert_id=901, starts_at=slot, now=NOW,
+    experts.offers.offer(ticket_id=first, expert_id=901, starts_at=slot, now=NOW,
                              expires_at=NOW + dt.timedelta(minutes=15))
     ticket = experts.get_ticket(first)
     assert ticket["status"] == "offered" and ticket["allocations"][0]["state"] == "offered"
     with pytest.raises(SlotTaken):
-        experts.assignment.offer(ticket_id=second, expert_id=901, starts_at=slot, now=NOW,
+        experts.offers.offer(ticket_id=second, expert_id=901, starts_at=slot, now=NOW,
                                  expires_at=NOW + dt.timedelta(minutes=15))
     assert 901 not in [c["expert_id"] for c in candidates(experts)]
 
@@ -87,7 +90,7 @@ def test_concurrent_offers_for_one_expert_slot_never_double_book(experts):
 
     def offer(ticket_id):
         try:
-            experts.assignment.offer(ticket_id=ticket_id, expert_id=901, starts_at=slot, now=NOW,
+            experts.offers.offer(ticket_id=ticket_id, expert_id=901, starts_at=slot, now=NOW,
                                      expires_at=NOW + dt.timedelta(minutes=15))
             won.append(ticket_id)
         except SlotTaken:
@@ -99,40 +102,40 @@ def test_concurrent_offers_for_one_expert_slot_never_double_book(experts):
     for thread in threads:
         thread.join()
     assert len(won) == 1 and len(lost) == 7
-    assert [b["ticket_id"] for b in experts.assignment.bookings(901)] == won
+    assert [b["ticket_id"] for b in experts.offers.bookings(901)] == won
 
 
 def test_accept_books_refuse_frees_and_a_late_answer_changes_nothing(experts):
     slot = MONDAY_MORNING.isoformat()
     accepted, refused = new_ticket(experts), new_ticket(experts)
-    experts.assignment.offer(ticket_id=accepted, expert_id=901, starts_at=slot, now=NOW, expires_at=NOW)
-    assert experts.assignment.close_offer(ticket_id=accepted, expert_id=901, starts_at=slot, outcome="accepted",
+    experts.offers.offer(ticket_id=accepted, expert_id=901, starts_at=slot, now=NOW, expires_at=NOW)
+    assert experts.offers.close_offer(ticket_id=accepted, expert_id=901, starts_at=slot, outcome="accepted",
                                           actor="expert:expert901", now=NOW)
     assert experts.get_ticket(accepted)["status"] == "assigned"
-    assert [b["state"] for b in experts.assignment.bookings(901)] == ["booked"]
-    experts.assignment.offer(ticket_id=refused, expert_id=906, starts_at=slot, now=NOW, expires_at=NOW)
-    assert experts.assignment.close_offer(ticket_id=refused, expert_id=906, starts_at=slot, outcome="refused",
+    assert [b["state"] for b in experts.offers.bookings(901)] == ["booked"]
+    experts.offers.offer(ticket_id=refused, expert_id=906, starts_at=slot, now=NOW, expires_at=NOW)
+    assert experts.offers.close_offer(ticket_id=refused, expert_id=906, starts_at=slot, outcome="refused",
                                           actor="expert:expert906", now=NOW, reason="too far")
     ticket = experts.get_ticket(refused)
     assert ticket["status"] == "unassigned" and "too far" in ticket["history"][-1]["detail"]
-    assert experts.assignment.bookings(906) == []
-    assert not experts.assignment.close_offer(ticket_id=refused, expert_id=906, starts_at=slot, outcome="accepted",
+    assert experts.offers.bookings(906) == []
+    assert not experts.offers.close_offer(ticket_id=refused, expert_id=906, starts_at=slot, outcome="accepted",
                                               actor="expert:expert906", now=NOW)
-    assert experts.assignment.release_bookings(expert_id=901, ticket_id=accepted)
-    assert experts.assignment.bookings(901) == []
+    assert experts.offers.release_bookings(expert_id=901, ticket_id=accepted)
+    assert experts.offers.bookings(901) == []
 
 
 def test_expired_offers_are_due_for_the_timer_worker(experts):
     slot = MONDAY_MORNING.isoformat()
     ticket = new_ticket(experts)
-    experts.assignment.offer(ticket_id=ticket, expert_id=901, starts_at=slot, now=NOW,
+    experts.offers.offer(ticket_id=ticket, expert_id=901, starts_at=slot, now=NOW,
                              expires_at=NOW + dt.timedelta(minutes=15))
-    assert experts.assignment.due_offers(NOW + dt.timedelta(minutes=14)) == []
-    due = experts.assignment.due_offers(NOW + dt.timedelta(minutes=15))
+    assert experts.offers.due_offers(NOW + dt.timedelta(minutes=14)) == []
+    due = experts.offers.due_offers(NOW + dt.timedelta(minutes=15))
     assert [(d["ticket_id"], d["expert_id"], d["starts_at"]) for d in due] == [(ticket, 901, slot)]
-    experts.assignment.close_offer(ticket_id=ticket, expert_id=901, starts_at=slot, outcome="timed_out",
+    experts.offers.close_offer(ticket_id=ticket, expert_id=901, starts_at=slot, outcome="timed_out",
                                    actor="system:timer", now=NOW + dt.timedelta(minutes=15))
-    assert experts.assignment.due_offers(NOW + dt.timedelta(hours=1)) == []
+    assert experts.offers.due_offers(NOW + dt.timedelta(hours=1)) == []
     assert experts.get_ticket(ticket)["status"] == "unassigned"
 
 

@@ -3,17 +3,17 @@ from __future__ import annotations
 
 import datetime as dt
 
-from graph_store.surveys import SurveyStore
-from graph_store.tickets import TicketRepository
+from fragments.ticketing.adapters.surveys import GraphSurveys
+from fragments.ticketing.adapters.tickets import GraphTickets
 
 NOW = dt.datetime(2026, 11, 25, 10, 0)
 
 
 def test_one_answer_per_ticket_and_the_score_is_the_mean(graph_backend):
-    tickets, surveys = TicketRepository(graph_backend), SurveyStore(graph_backend)
+    tickets, surveys = GraphTickets(graph_backend, None), GraphSurveys(graph_backend)
     graph_backend.write("MERGE (:Expert {id: 41}) MERGE (:Expert {id: 42})")
     ids = [tickets.create(customer_id=1, contract_id=1, product_id=1, locale_id=1, description="d", slots=[],
-                          channel="web", actor="t", now=NOW) for _ in range(3)]
+                          channel="web", actor="t", now=NOW).id for _ in range(3)]
     assert surveys.record(ticket_id=ids[0], expert_id=41, customer_id=1, score=5, comment="great", now=NOW)
     assert surveys.record(ticket_id=ids[1], expert_id=41, customer_id=1, score=2, comment="", now=NOW)
     assert not surveys.record(ticket_id=ids[0], expert_id=41, customer_id=1, score=1, comment="again", now=NOW)

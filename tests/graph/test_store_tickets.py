@@ -9,8 +9,11 @@ import pytest
 
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal
-from graph_store import GraphStore, MigrationUnavailable, StaleTicket, TicketNotFound
-from graph_store.migration import MAPPING_VERSION
+from fragments.ticketing.adapters.migration import MAPPING_VERSION
+from fragments.ticketing.domain.ticket import Ticket
+from fragments.ticketing.services.ports import LegacyUnavailable as MigrationUnavailable
+from fragments.ticketing.services.ports import StaleTicket, TicketNotFound
+from sysops.graph_data import GraphData
 
 from ..support.keys import mint
 from ..support.processes import free_port
@@ -25,38 +28,40 @@ def legacy_id() -> int:
     return next(_legacy_ids)
 
 
-def count(store: GraphStore, query: str, **params) -> int:
+def count(store: GraphData, query: str, **params) -> int:
     return store.backend.read(query, params)[0]["n"]
 
 
 def test_new_ticket_is_created_read_updated_and_listed(store):
     ticket_id = store.tickets.create(customer_id=1, contract_id=1, product_id=3, locale_id=2,
                                      description="Screen flickers", slots=["2026-11-27T08:00:00"], channel="web",
-                                     actor="customer:customer1", now=NOW)
+                                     actor="customer:customer1", now=NOW).id
     assert ticket_id > 100_000_000
     ticket = store.get_ticket(ticket_id)
     assert (ticket["reference"], ticket["status"], ticket["source"]) == (f"N-{ticket_id}", "new", "new")
     assert [e["action"] for e in ticket["history"]] == ["created"]
-    revision = store.tickets.update(ticket_id, changes={"status": "unassigned"}, actor="system", action="status",
-                                    detail="no candidate", now=NOW, expected_revision=1)
-    assert revision == 2
+    saved = store.tickets.update(ticket_id, changes={"status": "unassigned"}, actor="system", action="status",
+                                 detail="no candidate", now=NOW, expected_revision=1)
+    assert saved["revision"] == 2
     with pytest.raises(StaleTicket):
         store.tickets.update(ticket_id, changes={"status": "cancelled"}, actor="x", action="status", detail="",
                              now=NOW, expected_revision=1)
-    store.tickets.add_note(ticket_id, actor="call_centre:callcentre", note="Customer called", now=NOW)
+    store.tickets.update(ticket_id, changes={}, actor="call_centre:callcentre", action="note",
+                         detail="Customer called", now=NOW)
     ticket = store.get_ticket(ticket_id)
     assert [e["seq"] for e in ticket["history"]] == [1, 2, 3] and ticket["status"] == "unassigned"
     assert ticket_id in [t["id"] for t in store.tickets.list(customer_id=1)]
-    assert ticket_id in [t["id"] for t in store.tickets.list(status="unassigned")]
+    assert ticket_id in [t["id"] for t in store.tickets.list(statuses=["unassigned"])]
     assert ticket_id not in [t["id"] for t in store.tickets.list(customer_id=2)]
     whole, listed = store.tickets.list(customer_id=1), store.tickets.list(customer_id=1, summary=True)
     assert [t["id"] for t in listed] == [t["id"] for t in whole]  # the same tickets in the same order
     mine = next(t for t in listed if t["id"] == ticket_id)
-    assert "description" not in mine and {k: mine[k] for k in ("reference", "status", "slots", "created_at")} == {
+    shown = ("reference", "status", "slots", "created_at")
+    assert mine.description is None and not mine.whole and {k: mine[k] for k in shown} == {
         k: ticket[k] for k in ("reference", "status", "slots", "created_at")}
-    store.article(7)  # the legacy article moves into the graph first
     store.tickets.link_article(ticket_id, 7, "Screen flicker fix", actor="expert:expert1", now=NOW)
     assert [a["id"] for a in store.tickets.articles(ticket_id)] == [7]
+    assert store.articles.get(7)["source"] == "legacy"  # the knowledge base takes the linked article over
     with pytest.raises(TicketNotFound):
         store.tickets.update(999_999_999, changes={}, actor="x", action="note", detail="", now=NOW)
 
@@ -86,7 +91,7 @@ def test_many_concurrent_readers_produce_exactly_one_subgraph(store, live_bridge
     def read():
         bridge = bridge_client(live_bridge)
         try:
-            results.append(GraphStore(store.backend, bridge).get_ticket(ticket_id)["id"])
+            results.append(GraphData(store.backend, bridge).get_ticket(ticket_id)["id"])
         except Exception as exc:  # any error is a failure of the test
             errors.append(exc)
         finally:
@@ -109,7 +114,7 @@ def test_a_replayed_migration_never_overwrites_a_graph_edit(store):
     store.get_ticket(ticket_id)
     store.tickets.update(ticket_id, changes={"status": "cancelled", "description": "edited in the graph"},
                          actor="call_centre:callcentre", action="status", detail="cancelled", now=NOW)
-    assert store.migrator.migrate(ticket_id, via="backfill") is False  # late or replayed: writes nothing
+    assert store.tickets.migration.migrate(ticket_id, via="backfill") is False  # late or replayed: writes nothing
     ticket = store.get_ticket(ticket_id)
     assert (ticket["status"], ticket["description"], ticket["migrated_via"]) == ("cancelled", "edited in the graph",
                                                                                  "lazy")
@@ -121,7 +126,7 @@ def test_legacy_system_down_is_a_clean_error_and_leaves_no_node(graph_backend):
     dead = HttpBridgeClient(f"http://127.0.0.1:{free_port()}", lambda: mint(Principal("service", "ticketing"), "bridge"),
                             retries=1, backoff=0.01)
     with pytest.raises(MigrationUnavailable):
-        GraphStore(graph_backend, dead).get_ticket(5)
+        GraphData(graph_backend, dead).get_ticket(5)
     assert graph_backend.read("MATCH (t:Ticket {id: 5}) RETURN count(t) AS n")[0]["n"] == 0
 
 
@@ -148,7 +153,7 @@ def test_a_raise_key_creates_one_ticket_however_often_and_concurrently_it_is_sen
                   slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW)
     ids: list[int] = []
     threads = [threading.Thread(target=lambda: ids.append(store.tickets.create(customer_id=1, raise_key="k" * 20,
-                                                                              **raise_))) for _ in range(6)]
+                                                                              **raise_).id)) for _ in range(6)]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -156,8 +161,8 @@ def test_a_raise_key_creates_one_ticket_however_often_and_concurrently_it_is_sen
     assert len(set(ids)) == 1 and len(ids) == 6
     assert count(store, "MATCH (t:Ticket {customer_id: 1}) WHERE t.raise_key = $key RETURN count(t) AS n",
                  key="1/" + "k" * 20) == 1
-    other_customer = store.tickets.create(customer_id=2, raise_key="k" * 20, **raise_)
-    unkeyed = [store.tickets.create(customer_id=1, **raise_) for _ in range(2)]
+    other_customer = store.tickets.create(customer_id=2, raise_key="k" * 20, **raise_).id
+    unkeyed = [store.tickets.create(customer_id=1, **raise_).id for _ in range(2)]
     assert len({ids[0], other_customer, *unkeyed}) == 4
 
 
@@ -165,19 +170,19 @@ def test_a_raise_answers_with_the_ticket_exactly_as_it_is_read_back(store):
     raise_ = dict(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
                   slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW,
                   raise_key="answer-once-0001")
-    created = store.tickets.create_and_read(**raise_)
-    assert created == store.tickets.find(created["id"])
-    assert store.tickets.create_and_read(**raise_) == created  # the same key: the first ticket, as read
+    created = store.tickets.create(**raise_)
+    assert created == Ticket.from_record(store.tickets.record(created.id))
+    assert store.tickets.create(**raise_) == created  # the same key: the first ticket, as read
 
 
 def test_a_customers_version_moves_with_every_write_to_their_tickets_and_only_then(store):
     raise_ = dict(customer_id=41, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
                   slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW)
     empty = store.tickets.customer_version(41)
-    first = store.tickets.create(**raise_)
+    first = store.tickets.create(**raise_).id
     created = store.tickets.customer_version(41)
     assert created != empty and store.tickets.customer_version(41) == created  # a read changes nothing
-    store.tickets.add_note(first, actor="cc", note="called back", now=NOW)
+    store.tickets.update(first, changes={}, actor="cc", action="note", detail="called back", now=NOW)
     noted = store.tickets.customer_version(41)
     store.tickets.create(**{**raise_, "customer_id": 42})
     assert noted != created and store.tickets.customer_version(41) == noted  # another customer's ticket

@@ -67,8 +67,9 @@ def test_a_refused_keep_costs_the_next_report_a_recomputation_not_this_one_its_a
         def keep_day_summaries(self, days):
             raise GraphUnavailable("no replica in sync")
 
-    graph = type("Graph", (), {"reports": Refusing()})()
-    assert DailySummaries(GraphReportSource(graph)).graph_period(day, day) == summarise([ticket])
+    source = GraphReportSource(None, None)
+    source.tickets, source.days = Refusing(), Refusing()
+    assert DailySummaries(source).graph_period(day, day) == summarise([ticket])
 
 
 def test_a_long_stale_range_is_read_once_and_kept_in_batches():

@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from graph_store.server import FalkorServer
+from sysops.graph_data import GraphData
 from sysops.launcher import ACCESS_LOG_FORMAT
 from sysops.procutil import free_port, wait_for_health
 
@@ -53,7 +54,8 @@ class System:
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": (f"ticketing={self.ticketing},experts={self.experts},reports={self.reports},"
                                          f"knowledge={self.knowledge}"),
-                    "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port), "SYSOPS_SHELL_PORT": str(self.shell_port),
+                    "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port),
+                    "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
                     "SYSOPS_METRICS_TOKEN": METRICS_TOKEN}
@@ -76,10 +78,10 @@ class System:
         from foundation.config import load_settings
         from graph_store.config import open_store
 
-        store = open_store(load_settings(self.env), "backfill", self.env)
+        store = GraphData.over(open_store(load_settings(self.env), "backfill", self.env))
         try:
             store.ensure_schema()
-            store.experts.import_all(store.bridge, dt.date.today())
+            store.import_experts(dt.date.today())
         finally:
             store.bridge.close()
             store.close()
@@ -164,7 +166,8 @@ class System:
         return port
 
     def stop(self) -> None:
-        ordered = ("knowledge", "reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge", "graph")
+        ordered = ("knowledge", "reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge",
+                   "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)
             if process is not None:
@@ -177,7 +180,7 @@ class System:
         from foundation.config import load_settings
         from graph_store.config import open_store
 
-        return open_store(load_settings(self.env), "ticketing", self.env)
+        return GraphData.over(open_store(load_settings(self.env), "ticketing", self.env))
 
     @contextmanager
     def graph_store(self):

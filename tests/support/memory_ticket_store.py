@@ -1,5 +1,7 @@
-"""An in-memory TicketStore with the graph store's semantics (atomic slot holds, durable offer expiries),
-for service-layer tests that run in milliseconds."""
+"""The ticketing ports (Tickets, Offers, Surveys) in memory, with the graph adapters' semantics (atomic
+slot holds, durable offer expiries), for service-layer tests that run in milliseconds. One object holds
+the state and serves all three ports (`ports()`); tests/ticketing/contract/ runs the same contract suite
+against it and against the graph adapters."""
 from __future__ import annotations
 
 import copy
@@ -10,8 +12,9 @@ from typing import Any
 
 from foundation.vocabulary import iso as _iso
 from foundation.vocabulary import period_of
+from fragments.ticketing.domain.ranking import Candidate
 from fragments.ticketing.domain.ticket import Ticket
-from graph_store.errors import SlotTaken, StaleTicket, TicketNotFound
+from fragments.ticketing.services.ports import SlotTaken, StaleTicket, TicketingStores, TicketNotFound
 
 
 class MemoryTicketStore:
@@ -25,6 +28,9 @@ class MemoryTicketStore:
         self._ids = itertools.count(100_000_001)
         self._raised: dict[tuple[int, str], int] = {}  # (customer, raise key) -> ticket
         self._lock = threading.Lock()
+
+    def ports(self) -> TicketingStores:
+        return TicketingStores(self, self, self)
 
     def add_expert(self, expert_id: int, *, products: set[int], locales: set[int], weekly: set[str],
                    score: float = 0.0) -> None:
@@ -65,13 +71,20 @@ class MemoryTicketStore:
         with self._lock:
             return Ticket.from_record(copy.deepcopy(self._ticket(ticket_id)))
 
-    def save(self, ticket: Ticket, now: dt.datetime) -> int:
+    def many(self, ticket_ids: list[int]) -> list[Ticket]:
+        with self._lock:
+            return [Ticket.from_record(copy.deepcopy(self.tickets[i])) for i in ticket_ids if i in self.tickets]
+
+    def save(self, ticket: Ticket, now: dt.datetime) -> Ticket:
         while ticket.pending:
             change = ticket.pending[0]
             ticket.revision = self.update(ticket.id, changes=change.fields, actor=change.actor, action=change.action,
                                           detail=change.detail, now=now, expected_revision=change.expected_revision)
+            with self._lock:
+                ticket.history.append(copy.deepcopy(self.tickets[ticket.id]["history"][-1]))
+                ticket.updated_at = self.tickets[ticket.id]["updated_at"]
             ticket.pending.pop(0)
-        return ticket.revision
+        return ticket
 
     def update(self, ticket_id, *, changes, actor, action, detail, now, expected_revision=None) -> int:
         with self._lock:
@@ -102,7 +115,7 @@ class MemoryTicketStore:
             return (len(mine), sum(t["revision"] for t in mine), sum(t["id"] for t in mine),
                     max((t.get("migrated_at") or "" for t in mine), default=None))
 
-    def candidates(self, *, product_id, locale_id, slots, now, exclude, limit=10) -> list[dict[str, Any]]:
+    def candidates(self, *, product_id, locale_id, slots, now, exclude) -> list[Candidate]:
         with self._lock:
             rows = []
             for expert_id, e in self.experts.items():
@@ -113,9 +126,9 @@ class MemoryTicketStore:
                 if free:
                     load = sum(1 for k, b in self.bookings.items()
                                if k.startswith(f"{expert_id}@") and b["starts_at"] >= _iso(now))
-                    rows.append({"expert_id": expert_id, "free_slots": free, "load": load, "score": e["score"],
-                                 "last_offered_at": self.last_offered.get(expert_id, "")})
-            return rows[:limit]
+                    rows.append(Candidate(expert_id, tuple(free), load, e["score"],
+                                          self.last_offered.get(expert_id, "")))
+            return rows
 
     def offer(self, *, ticket_id, expert_id, starts_at, now, expires_at) -> None:
         with self._lock:
@@ -167,7 +180,7 @@ class MemoryTicketStore:
                 del self.bookings[key]
             return bool(held)
 
-    def waiting_tickets(self, limit=1000) -> list[int]:
+    def waiting(self, limit=1000) -> list[int]:
         with self._lock:
             return sorted(t["id"] for t in self.tickets.values() if t["source"] == "new" and t["status"] == "new")[:limit]
 
@@ -192,7 +205,7 @@ class MemoryTicketStore:
         with self._lock:
             return sorted(copy.deepcopy(self._ticket(ticket_id).get("articles", [])), key=lambda a: a["id"])
 
-    def record_survey(self, *, ticket_id, expert_id, customer_id, score, comment, now) -> bool:
+    def record(self, *, ticket_id, expert_id, customer_id, score, comment, now) -> bool:
         with self._lock:
             self._ticket(ticket_id)
             if ticket_id in self.surveys:
@@ -204,7 +217,7 @@ class MemoryTicketStore:
                 self.experts[expert_id]["score"] = sum(scores) / len(scores)
             return True
 
-    def find_survey(self, ticket_id) -> dict[str, Any] | None:
+    def find(self, ticket_id) -> dict[str, Any] | None:
         with self._lock:
             return copy.deepcopy(self.surveys.get(ticket_id))
 

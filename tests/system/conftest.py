@@ -98,13 +98,13 @@ def slot_free_for(system, experts: tuple[int, ...], start_index: int) -> int:
     holds a booking, counting their open legacy work (moved into the graph first, as a dispatch does).
     Which half-day an index names moves with the time of day, and the demo data's legacy work may hold
     one: a test that needs a free slot for a given expert must not depend on the hour it runs."""
+    from fragments.ticketing.adapters.offers import booking_key
     from fragments.ticketing.domain.slots import parse_slot
-    from graph_store.assignment import booking_key
 
     _, slots = StaffBrowser(system.shell).raise_form(1)
     with system.graph_store() as store:
         for expert_id in experts:
-            store.bind_legacy_commitments(expert_id=expert_id)
+            store.tickets.bind_legacy_commitments(expert_id=expert_id)
         for index in range(start_index, len(slots)):
             keys = [booking_key(x, parse_slot(slots[index]).isoformat()) for x in experts]
             if not store.backend.read("MATCH (b:Booking) WHERE b.key IN $keys RETURN b.key AS key", {"keys": keys}):

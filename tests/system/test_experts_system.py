@@ -140,7 +140,7 @@ def test_legacy_work_being_copied_by_another_caller_still_holds_its_slots(system
     assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
     with system.graph_store() as store:
         assert store.tickets.find(legacy_id) is not None  # the copy the other caller had started, finished
-        assert {b["key"]: b["ticket_id"] for b in store.assignment.bookings(1)}[
+        assert {b["key"]: b["ticket_id"] for b in store.offers.bookings(1)}[
             f"1@{_slot(held).isoformat()}"] == legacy_id
 
 
@@ -162,7 +162,7 @@ def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(sy
         ticket = settled(system, ticket_id_of(response), 30, lambda t: t if t["status"] != "new" else None)
         assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
     with system.graph_store() as store:
-        keys = {b["key"]: b["ticket_id"] for b in store.assignment.bookings(1)}
+        keys = {b["key"]: b["ticket_id"] for b in store.offers.bookings(1)}
     for label in held:
         assert keys[f"1@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots
 

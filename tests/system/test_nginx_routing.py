@@ -22,8 +22,13 @@ from sysops import nginx
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
-from .conftest import ExpertBrowser, StaffBrowser, offered_expert, raise_for_customer_1, ticket_id_of, \
-    two_experts_for_customer_1
+from .conftest import (
+    ExpertBrowser,
+    StaffBrowser,
+    offered_expert,
+    ticket_id_of,
+    two_experts_for_customer_1,
+)
 
 REPO = Path(__file__).resolve().parents[2]
 

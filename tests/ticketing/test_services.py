@@ -45,7 +45,7 @@ def world():
     store.add_expert(3, products={PRINTER}, locales={EN}, weekly={"3:afternoon"}, score=3.0)
     store.add_expert(4, products={PRINTER}, locales={FR}, weekly={"3:morning"}, score=5.0)
     clock = Clock(START)
-    return store, bridge, clock, build(store, bridge, clock=clock, offer_timeout=dt.timedelta(minutes=10))
+    return store, bridge, clock, build(store.ports(), bridge, clock=clock, offer_timeout=dt.timedelta(minutes=10))
 
 
 def raise_(ticketing, product=PRINTER, slots=(THU_MORNING,), description="Printer jams on every page"):
@@ -192,7 +192,7 @@ def test_notes_and_description_updates_go_to_the_history(world):
     assert after["description"] == "Printer jams and smokes"
     with pytest.raises(InvalidTicket):
         ticketing.management.add_note(ticket["id"], "   ", "callcentre")
-    from graph_store.errors import StaleTicket
+    from fragments.ticketing.services.ports import StaleTicket
     with pytest.raises(StaleTicket):
         ticketing.management.update_description(ticket["id"], "Another description", "callcentre", revision)
 
@@ -218,7 +218,7 @@ def test_reopen_a_closed_ticket_goes_back_to_assignment_and_is_counted(world):
 
 def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_address(world):
     store, bridge, clock, _ = world
-    ticketing = build(store, bridge, clock=clock, public_url="https://support.example.com/")
+    ticketing = build(store.ports(), bridge, clock=clock, public_url="https://support.example.com/")
     ticket = raise_(ticketing)
     ticketing.assignment.accept(ticket["id"], next(a["expert_id"] for a in store.get(ticket["id"])["allocations"]),
                                 "expert")

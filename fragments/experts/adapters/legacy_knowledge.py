@@ -5,9 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from bridge_client import BridgeClient, BridgeError, NotFound
+from bridge_client import BridgeClient, BridgeError, NotFound, split_body
 from foundation.tokens import Principal
-from graph_store.articles import split_body
 
 from ..services.ports import KnowledgeError
 

@@ -21,7 +21,7 @@ def my_allocation(ticket: dict[str, Any], expert_id: int, state: str) -> dict[st
                 None)
 
 
-def split_work(tickets: list[dict[str, Any]], expert_id: int) -> tuple[list[dict], list[dict]]:
+def split_work(tickets: list[dict[str, Any]], expert_id: int) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """(offers soonest-expiring first, assignments by appointment time) for this expert."""
     offers, assigned = [], []
     for ticket in tickets:

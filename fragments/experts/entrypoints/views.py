@@ -23,7 +23,7 @@ REFUSAL_REASONS = ("Not available at that time", "Too far away", "Not my skill",
 
 
 def _experts() -> Experts:
-    return services()
+    return services(Experts)
 
 
 def _work() -> ExpertWork:

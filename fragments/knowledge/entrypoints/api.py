@@ -11,12 +11,11 @@ from foundation.problems import problem_response
 from foundation.vocabulary import STAFF_ROLES
 from fragments.kit.auth import allow
 from fragments.kit.bootstrap import services
-from graph_store.errors import MigrationUnavailable
 
 from ..domain.drafts import steps_of
 from ..domain.ranking import Ranked
 from ..services.knowledge import KnowledgeBase
-from ..services.ports import ArticleMissing
+from ..services.ports import ArticleMissing, LegacyUnavailable
 
 bp = Blueprint("api", __name__)
 READERS = (*STAFF_ROLES, "expert")
@@ -24,7 +23,7 @@ MAX_LIMIT = 20
 
 
 def _kb() -> KnowledgeBase:
-    return services()
+    return services(KnowledgeBase)
 
 
 def _number(name: str) -> int | None:
@@ -84,7 +83,7 @@ def article(article_id: int):
         found = _kb().read(article_id)
     except ArticleMissing:
         return problem_response(404, "Not Found", f"no article {article_id}")
-    except MigrationUnavailable:
+    except LegacyUnavailable:
         return problem_response(503, "Service Unavailable", "the article is still in the legacy system, which is "
                                 "not answering")
     return jsonify({**found, "steps": steps_of(found.get("steps") or ""),

@@ -10,11 +10,10 @@ from foundation.parsing import parse_digits
 from foundation.vocabulary import STAFF_ROLES
 from fragments.kit.auth import allow, current, forwarded_csrf
 from fragments.kit.bootstrap import services
-from graph_store.errors import MigrationUnavailable
 
 from ..domain.drafts import InvalidArticle, steps_of
 from ..services.knowledge import KnowledgeBase, NotAllowed, ProposalClosed
-from ..services.ports import ArticleChanged, ArticleMissing
+from ..services.ports import ArticleChanged, ArticleMissing, LegacyUnavailable
 
 bp = Blueprint("views", __name__)
 READERS = (*STAFF_ROLES, "expert")
@@ -24,7 +23,7 @@ MAX_QUERY = 200
 
 
 def _kb() -> KnowledgeBase:
-    return services()
+    return services(KnowledgeBase)
 
 
 def _page(template: str, status: int = 200, **context: Any):
@@ -38,7 +37,7 @@ def _article_or_404(article_id: int) -> dict[str, Any]:
         return _kb().read(article_id)
     except ArticleMissing:
         abort(404, description="There is no such article.")
-    except MigrationUnavailable:  # not copied yet, and the monolith is not answering
+    except LegacyUnavailable:  # not copied yet, and the monolith is not answering
         abort(503, description="This article is still in the legacy system, which is not answering. Try again "
                                "in a moment.")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import threading
 import time
-from typing import Any
+from typing import AbstractSet, Any, Callable
 
 from bridge_client import BridgeError, Unavailable
 
@@ -28,7 +28,7 @@ class ProposalClosed(Exception):
 
 class KnowledgeBase:
     def __init__(self, articles: Articles, catalogue: Catalogue, legacy: LegacyKB, clock: Clock,
-                 *, monotonic=time.monotonic):
+                 *, monotonic: Callable[[], float] = time.monotonic):
         self.articles = articles
         self.catalogue = catalogue
         self.legacy = legacy
@@ -66,7 +66,7 @@ class KnowledgeBase:
         """Staff's search: the words over title, symptoms and steps; with a product, its articles first."""
         return self._ranked(search_words(query), product_id, limit, exclude=set(), with_fixes=False)
 
-    def for_ticket(self, product_id: int | None, description: str, *, exclude: set[int] = frozenset(),
+    def for_ticket(self, product_id: int | None, description: str, *, exclude: AbstractSet[int] = frozenset(),
                    limit: int = 5) -> list[Ranked]:
         """The articles most likely to fix a ticket: its product first, then its words, then past fixes.
         The product's own name and kind are left out of the words: the product tier already counts them,

@@ -12,6 +12,10 @@ class ArticleMissing(Exception):
     pass
 
 
+class LegacyUnavailable(Exception):
+    """The article is still in the monolith, which is not answering: nothing was written."""
+
+
 class ArticleChanged(Exception):
     """Someone published another version since the one the writer started from."""
 
@@ -45,5 +49,5 @@ class LegacyKB(Protocol):
     not yet copied while the migration runs."""
 
     def publish_article(self, article_id: int, article: dict[str, Any]) -> dict[str, Any]: ...
-    def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]: ...
+    def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict[str, Any]]: ...
     def article_stats(self) -> dict[str, int]: ...

@@ -1,51 +1,69 @@
-"""The reports' source of rows: graph_store (and, through it, the bridge for migration progress)."""
+"""The reports' source of rows in the graph: the tickets through ticketing's published reads, the
+experts' names through the experts' published profiles, and the day summaries the reports keep."""
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from typing import Any
 
+from bridge_client import BridgeClient
+from fragments.experts.published import profiles_v1
+from fragments.ticketing.published.tickets_v1 import TicketRows
+from graph_store.backends import GraphBackend
 from graph_store.errors import StoreError
+from graph_store.reconciliation import last_run
+
+from .day_summaries import DaySummaries
+from .progress import migration_progress
 
 log = logging.getLogger(__name__)
 
 
 class GraphReportSource:
-    """The ReportSource port over graph_store."""
+    """The ReportSource port over the graph."""
 
-    def __init__(self, graph):
-        self.graph = graph
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        self.db = backend
+        self.bridge = bridge
+        self.tickets = TicketRows(backend)
+        self.days = DaySummaries(backend)
 
-    def tickets_raised(self, first, last):
-        return self.graph.reports.tickets_raised(first, last)
+    def tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
+        return self.tickets.tickets_raised(first, last)
 
-    def legacy_tickets_raised(self, first, last):
+    def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return []
 
-    def day_summaries(self, first, last):
-        return self.graph.reports.day_summaries(first, last)
+    def day_summaries(self, first: dt.date, last: dt.date) -> dict[dt.date, dict[str, Any]]:
+        return self.days.day_summaries(first, last)
 
-    def keep_day_summaries(self, days):
+    def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
         """Keeping is an optimisation: a store that refuses the write (no replica in sync, a fail-over)
         costs the next report a recomputation, never this report its answer."""
         try:
-            return self.graph.reports.keep_day_summaries(days)
+            return self.days.keep_day_summaries(days)
         except StoreError as exc:
             log.warning("day summaries not kept, computed again next time: %s", exc)
             return 0
 
-    def waiting(self, now=None, limit=None):
-        return self.graph.reports.waiting(limit)
+    def waiting(self, now: dt.datetime | None = None, limit: int | None = None) -> list[dict[str, Any]]:
+        return self.tickets.waiting(limit)
 
-    def waiting_count(self, now=None):
-        return self.graph.reports.waiting_count()
+    def waiting_count(self, now: dt.datetime | None = None) -> int:
+        return self.tickets.waiting_count()
 
-    def lost(self, visible):
-        return self.graph.reports.lost(visible)
+    def lost(self, visible: list[str]) -> list[dict[str, Any]]:
+        return self.tickets.lost(visible)
 
-    def experts(self, now):
-        return self.graph.reports.experts(now)
+    def experts(self, now: dt.datetime) -> list[dict[str, Any]]:
+        """Every expert with their upcoming load and survey score."""
+        roster = profiles_v1.roster(self.db)
+        loads = self.tickets.expert_load([x["id"] for x in roster], now)
+        empty = {"load": 0, "score": None, "answers": 0}
+        return [{**x, **loads.get(x["id"], empty)} for x in roster]
 
-    def migration(self):
-        return self.graph.progress()
+    def migration(self) -> dict[str, Any]:
+        return migration_progress(self.db, self.bridge)
 
-    def last_reconciliation(self):
-        return self.graph.last_reconciliation()
+    def last_reconciliation(self) -> dict[str, Any] | None:
+        return last_run(self.db)

@@ -4,8 +4,8 @@ legacy system holds (read through the bridge's aggregate reads), each counted on
 "Only the legacy system holds it" is decided by the legacy side: its copy has not been taken (not
 frozen). Once frozen, the graph holds it (or, after a crash between the freeze and the graph write,
 is about to: the migration table shows those as "frozen, awaiting copy"). Legacy rows are mapped
-exactly as the migration would map them (graph_store.migration), so a figure does not move when a
-ticket migrates.
+exactly as the migration maps them (ticketing's published tickets_v1), so a figure does not move when
+a ticket migrates.
 """
 from __future__ import annotations
 
@@ -13,9 +13,10 @@ import datetime as dt
 import threading
 from typing import Any
 
+from bridge_client import BridgeClient
 from foundation.vocabulary import iso
-from graph_store import GraphStore
-from graph_store.migration import LEGACY_STATUS, legacy_allocation
+from fragments.ticketing.published.tickets_v1 import LEGACY_STATUS, legacy_allocation
+from graph_store.backends import GraphBackend
 
 from .graph import GraphReportSource
 
@@ -31,9 +32,8 @@ def legacy_row(row: list[Any]) -> dict[str, Any]:
 
 
 class WholeBusinessSource(GraphReportSource):
-    def __init__(self, graph: GraphStore):
-        super().__init__(graph)
-        self.bridge = graph.bridge
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        super().__init__(backend, bridge)
         self._lock = threading.Lock()
         self._last_now: tuple[str | None, dict[str, Any]] = (None, {})
 

@@ -31,12 +31,12 @@ DEFINITIONS = {
 }
 
 
-def _percentile_of(ordered: Sequence, p: float, value: Callable[[Any], float]) -> float | None:
+def _percentile_of(ordered: Sequence[Any] | np.ndarray, p: float, value: Callable[[Any], float]) -> float | None:
     """Nearest rank: the smallest value with at least p% of the values at or below it."""
     return value(ordered[max(1, math.ceil(p / 100 * len(ordered))) - 1]) if len(ordered) else None
 
 
-def _median_of(ordered: Sequence, value: Callable[[Any], float]) -> float | None:
+def _median_of(ordered: Sequence[Any] | np.ndarray, value: Callable[[Any], float]) -> float | None:
     n = len(ordered)
     if not n:
         return None

@@ -32,7 +32,7 @@ class UnknownFormat(ValueError):
     """A stored summary written by another version of this code."""
 
 
-ARRAYS = {"assign": SECONDS, "close": SECONDS, "alloc_expert": EXPERT, "alloc_outcome": OUTCOME,
+ARRAYS: dict[str, np.dtype[Any]] = {"assign": SECONDS, "close": SECONDS, "alloc_expert": EXPERT, "alloc_outcome": OUTCOME,
           "closer_expert": EXPERT, "closer_seconds": SECONDS}
 
 
@@ -75,15 +75,15 @@ class _Column:
 @dataclass
 class Summary:
     raised: int = 0
-    by_state: Counter = field(default_factory=Counter)
-    by_product: Counter = field(default_factory=Counter)
-    by_locale: Counter = field(default_factory=Counter)
+    by_state: Counter[str] = field(default_factory=Counter)
+    by_product: Counter[int | None] = field(default_factory=Counter)
+    by_locale: Counter[int | None] = field(default_factory=Counter)
     refused: int = 0
     timed_out: int = 0
     re_offers: int = 0
     reopened_tickets: int = 0
     reopen_events: int = 0
-    reasons: Counter = field(default_factory=Counter)  # (expert id, reason) -> refusals
+    reasons: Counter[tuple[int, str]] = field(default_factory=Counter)  # (expert id, reason) -> refusals
     columns: dict[str, _Column] = field(default_factory=lambda: {k: _Column(t) for k, t in ARRAYS.items()})
 
     def add(self, t: dict[str, Any]) -> None:
@@ -118,9 +118,10 @@ class Summary:
 
     def merge(self, other: "Summary") -> "Summary":
         self.raised += other.raised
-        for mine, theirs in ((self.by_state, other.by_state), (self.by_product, other.by_product),
-                             (self.by_locale, other.by_locale), (self.reasons, other.reasons)):
-            mine.update(theirs)
+        self.by_state.update(other.by_state)
+        self.by_product.update(other.by_product)
+        self.by_locale.update(other.by_locale)
+        self.reasons.update(other.reasons)
         self.refused += other.refused
         self.timed_out += other.timed_out
         self.re_offers += other.re_offers
@@ -141,11 +142,11 @@ class Summary:
         return mine == theirs and all(self._sorted_rows(name) == other._sorted_rows(name) for name in
                                       ("assign", "close", "alloc", "closer"))
 
-    def _counters(self) -> tuple:
+    def _counters(self) -> tuple[Any, ...]:
         return (self.raised, dict(self.by_state), dict(self.by_product), dict(self.by_locale), self.refused,
                 self.timed_out, self.re_offers, self.reopened_tickets, self.reopen_events, dict(self.reasons))
 
-    def _sorted_rows(self, name: str) -> list:
+    def _sorted_rows(self, name: str) -> list[Any]:
         if name in ("alloc", "closer"):
             second = "alloc_outcome" if name == "alloc" else "closer_seconds"
             return sorted(zip(self.array(f"{name}_expert").tolist(), self.array(second).tolist()))
@@ -177,11 +178,11 @@ class Summary:
         return summary
 
 
-def _pairs(counter: Counter) -> list:
+def _pairs(counter: Counter[Any]) -> list[list[Any]]:
     return [[k, n] for k, n in counter.items()]
 
 
-def _counter(rows: list) -> Counter:
+def _counter(rows: list[list[Any]]) -> Counter[Any]:
     return Counter({k: n for k, n in rows})
 
 

@@ -17,7 +17,7 @@ MANAGERS = ("manager",)
 
 
 def _reports() -> Reports:
-    return services()
+    return services(Reports)
 
 
 def _period():

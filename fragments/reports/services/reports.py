@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from functools import cached_property
-from typing import Any, Callable
+from typing import Any, Callable, Mapping
 
 from foundation.vocabulary import VISIBLE_STATES
 
@@ -85,27 +85,28 @@ class _Inputs:
         return self._reports._names()
 
 
-def _compare(title: str, label: str, now_counts: dict, before_counts: dict, names: dict | None = None) -> dict:
+def _compare(title: str, label: str, now_counts: Mapping[Any, int], before_counts: Mapping[Any, int],
+             names: Mapping[Any, str] | None = None) -> dict[str, Any]:
     keys = sorted(set(now_counts) | set(before_counts), key=lambda k: (-now_counts.get(k, 0), str(k)))
     return {"title": title, "definition": metrics.DEFINITIONS["volume"],
             "columns": [label, "this period", "previous period"],
             "rows": [[(names or {}).get(k, k), now_counts.get(k, 0), before_counts.get(k, 0)] for k in keys]}
 
 
-def _volume_state(i: _Inputs) -> dict:
+def _volume_state(i: _Inputs) -> dict[str, Any]:
     return _compare("Tickets raised, by state now", "state",
                     {**{s: 0 for s in VISIBLE_STATES}, **i.current.by_state}, i.before.by_state)
 
 
-def _volume_product(i: _Inputs) -> dict:
+def _volume_product(i: _Inputs) -> dict[str, Any]:
     return _compare("Tickets raised, by product", "product", i.current.by_product, i.before.by_product, i.names[0])
 
 
-def _volume_locale(i: _Inputs) -> dict:
+def _volume_locale(i: _Inputs) -> dict[str, Any]:
     return _compare("Tickets raised, by locale", "locale", i.current.by_locale, i.before.by_locale, i.names[1])
 
 
-def _times(i: _Inputs) -> dict:
+def _times(i: _Inputs) -> dict[str, Any]:
     now, before = i.current, i.before
     return {"title": "Time to assign and to close (hours)", "columns": ["measure", "this period", "previous period"],
             "definition": metrics.DEFINITIONS["time_to_assign"] + " " + metrics.DEFINITIONS["time_to_close"],
@@ -115,7 +116,7 @@ def _times(i: _Inputs) -> dict:
                      ["close, p90", _fmt(now.close_p90), _fmt(before.close_p90)]]}
 
 
-def _offers(i: _Inputs) -> dict:
+def _offers(i: _Inputs) -> dict[str, Any]:
     now, before = i.current, i.before
     return {"title": "Refusals, time-outs, re-offers and reopened tickets",
             "definition": metrics.DEFINITIONS["offers"] + " " + metrics.DEFINITIONS["reopened"],
@@ -125,7 +126,7 @@ def _offers(i: _Inputs) -> dict:
                      ["reopened tickets", now.reopened_tickets, before.reopened_tickets]]}
 
 
-def _unassigned(i: _Inputs) -> dict:
+def _unassigned(i: _Inputs) -> dict[str, Any]:
     rows = [[r["reference"], r["status"], r["waiting_since"], r["hours"]] for r in
             metrics.waiting(i.source.waiting(i.now, SCREEN_WAITING_ROWS if i.screen else None), i.now)]
     total = i.source.waiting_count(i.now) if i.screen else len(rows)
@@ -133,13 +134,13 @@ def _unassigned(i: _Inputs) -> dict:
             "columns": ["ticket", "state", "waiting since", "hours"], "rows": rows, "total": total}
 
 
-def _lost(i: _Inputs) -> dict:
+def _lost(i: _Inputs) -> dict[str, Any]:
     return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
             "columns": ["ticket", "state", "why"],
             "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(list(VISIBLE_STATES))]}
 
 
-def _experts(i: _Inputs) -> dict:
+def _experts(i: _Inputs) -> dict[str, Any]:
     lines = metrics.expert_lines_of(i.current_summary, i.source.experts(i.now))
     return {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
             "columns": ["expert", "load", "offers", "accepted", "refused", "timed out", "acceptance rate",
@@ -151,7 +152,7 @@ def _experts(i: _Inputs) -> dict:
                      for x in sorted(lines, key=lambda x: (-x.offers, x.name))]}
 
 
-def _migration(i: _Inputs) -> dict:
+def _migration(i: _Inputs) -> dict[str, Any]:
     progress = i.migration
     return {"title": "What has moved out of the monolith",
             "definition": "Each part of the monolith that has moved or is moving into the new system: how many "
@@ -168,7 +169,7 @@ def _count(value: int | None) -> str | int:
     return "not known" if value is None else value
 
 
-def _migration_tickets(i: _Inputs) -> dict:
+def _migration_tickets(i: _Inputs) -> dict[str, Any]:
     progress = i.migration
     return {"title": "Where the tickets are",
             "definition": "Every figure above counts each ticket once: tickets still only in the legacy system are "
@@ -188,7 +189,7 @@ def _migration_tickets(i: _Inputs) -> dict:
                      ["last reconciliation", _reconciliation(progress.get("last_reconciliation"))]]}
 
 
-TABLES: dict[str, Callable[[_Inputs], dict]] = {
+TABLES: dict[str, Callable[[_Inputs], dict[str, Any]]] = {
     "volume_state": _volume_state, "volume_product": _volume_product, "volume_locale": _volume_locale,
     "times": _times, "offers": _offers, "unassigned": _unassigned, "lost": _lost, "experts": _experts,
     "migration": _migration, "migration_tickets": _migration_tickets}

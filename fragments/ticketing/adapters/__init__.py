@@ -1,2 +1,15 @@
-"""Adapters from the service layer's ports to the real world (graph_store, the bridge) and an in-memory
-store with the same behaviour for the fast tests."""
+"""The ticketing service's data code: its queries on the nodes it owns, each adapter the port it
+implements (the adapter is the repository)."""
+from __future__ import annotations
+
+from bridge_client import BridgeClient
+from graph_store.backends import GraphBackend
+
+from ..services.ports import TicketingStores
+from .offers import GraphOffers
+from .surveys import GraphSurveys
+from .tickets import GraphTickets
+
+
+def graph_stores(backend: GraphBackend, bridge: BridgeClient) -> TicketingStores:
+    return TicketingStores(GraphTickets(backend, bridge), GraphOffers(backend), GraphSurveys(backend))

@@ -1,11 +1,10 @@
 """Appointment slots: the customer offers 1 to 3, each a future half-day period."""
 from __future__ import annotations
 
-from foundation import times
-
 import datetime as dt
 from dataclasses import dataclass
 
+from foundation import times
 from foundation.vocabulary import (
     PERIODS,  # the experts' weekly availability uses the same
 )

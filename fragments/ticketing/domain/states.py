@@ -6,8 +6,50 @@ one: staff can list tickets by any of them, so no ticket is ever in a state nobo
 """
 from __future__ import annotations
 
+from enum import StrEnum
+
 from foundation.vocabulary import OPEN_STATES as OPEN
 from foundation.vocabulary import TicketState as State
+
+__all__ = ["BINDING", "DISPATCHABLE", "OFFER_ENDINGS", "OPEN", "TRANSITIONS", "VISIBLE", "AllocationState",
+           "BookingState", "DispatchOutcome", "RaiseChannel", "State", "TransitionRefused", "allowed_actions", "moves",
+           "next_state"]
+
+
+class AllocationState(StrEnum):
+    """Where an expert's allocation to a ticket stands: an offer stays open until it closes one way."""
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    TIMED_OUT = "timed_out"
+    WITHDRAWN = "withdrawn"
+
+
+# The allocations that still bind an expert to a ticket (an open offer or a booking).
+BINDING = (AllocationState.OFFERED, AllocationState.ACCEPTED)
+
+
+class DispatchOutcome(StrEnum):
+    """What one dispatch did with a ticket waiting for an expert."""
+    OFFERED = "offered"
+    UNASSIGNED = "unassigned"
+    SKIPPED = "skipped"  # left waiting (the monolith was away); the worker tries again
+
+
+class BookingState(StrEnum):
+    HELD = "held"      # behind an open offer
+    BOOKED = "booked"  # the expert accepted (or legacy work holds it)
+
+
+class RaiseChannel(StrEnum):
+    """How a ticket was raised: by the customer on the web, or by staff for a caller on the phone."""
+    WEB = "web"
+    PHONE = "phone"
+
+    @classmethod
+    def of(cls, role: str) -> "RaiseChannel":
+        """The one rule: a customer raises on the web; anyone else raises for a customer who phoned."""
+        return cls.WEB if role == "customer" else cls.PHONE
 
 VISIBLE = frozenset(State)
 # States from which assignment may (re)start.
@@ -33,6 +75,18 @@ class TransitionRefused(Exception):
         super().__init__(f"cannot {action.replace('_', ' ')} a ticket that is {state.replace('_', ' ')}")
         self.action = action
         self.state = state
+
+
+# The action that ends an open offer with each outcome (accept books the slot; the rest free it).
+OFFER_ENDINGS = {AllocationState.ACCEPTED: "accept", AllocationState.REFUSED: "refuse",
+                 AllocationState.TIMED_OUT: "time_out", AllocationState.WITHDRAWN: "time_out"}
+
+
+def moves(action: str) -> tuple[list[str], list[str]]:
+    """The states `action` may move a ticket from, and where each leads (in the same order): what a
+    query that applies the action in the store is given, so the table above is its one source."""
+    table = TRANSITIONS[action]
+    return [str(s) for s in table], [str(t) for t in table.values()]
 
 
 def next_state(action: str, current: str) -> State:

@@ -20,8 +20,11 @@ from typing import Any
 from foundation.vocabulary import SLOT_LENGTH, iso
 
 from .states import (
+    BINDING,
     DISPATCHABLE,
+    OFFER_ENDINGS,
     OPEN,
+    AllocationState,
     State,
     TransitionRefused,
     allowed_actions,
@@ -68,6 +71,13 @@ class Allocation(_ReadByName):
     @classmethod
     def from_record(cls, record: dict[str, Any]) -> Allocation:
         return cls(**_split(cls, record))
+
+    @property
+    def held_slot(self) -> str:
+        """The slot an offer or a booking holds: every one made here or carried over names it."""
+        if self.slot is None:
+            raise ValueError(f"expert {self.expert_id}'s allocation holds no slot")
+        return self.slot
 
     def to_dict(self) -> dict[str, Any]:
         return _join(self)
@@ -146,23 +156,23 @@ class Ticket(_ReadByName):
         return customer_id is not None and self.customer_id == customer_id
 
     def open_offer(self, expert_id: int) -> Allocation | None:
-        return next((a for a in self.allocations if a.expert_id == expert_id and a.state == "offered"), None)
+        return next((a for a in self.allocations if a.expert_id == expert_id and a.state == AllocationState.OFFERED), None)
 
     def open_offers(self) -> list[Allocation]:
-        return [a for a in self.allocations if a.state == "offered"]
+        return [a for a in self.allocations if a.state == AllocationState.OFFERED]
 
     def booking(self, expert_id: int | None = None) -> Allocation | None:
         """The accepted allocation (of `expert_id`, if given)."""
-        return next((a for a in self.allocations if a.state == "accepted"
+        return next((a for a in self.allocations if a.state == AllocationState.ACCEPTED
                      and (expert_id is None or a.expert_id == expert_id)), None)
 
     def booked_slots(self) -> list[Allocation]:
         """Accepted allocations holding a slot: what closing or cancelling must free."""
-        return [a for a in self.allocations if a.state == "accepted" and a.slot]
+        return [a for a in self.allocations if a.state == AllocationState.ACCEPTED and a.slot]
 
     def concerns_expert(self, expert_id: int | None) -> bool:
         """Offered to or accepted by this expert: the tickets an expert may see."""
-        return any(a.expert_id == expert_id and a.state in ("offered", "accepted") for a in self.allocations)
+        return any(a.expert_id == expert_id and a.state in BINDING for a in self.allocations)
 
     def tried_experts(self) -> set[int]:
         """Experts this system already offered the ticket to: never offered it again."""
@@ -196,22 +206,22 @@ class Ticket(_ReadByName):
         if offer is None:
             return None
         self.status = next_state("accept", self.status)
-        offer.state = "accepted"
+        offer.state = AllocationState.ACCEPTED
         return offer
 
-    def end_offer(self, expert_id: int, outcome: str, reason: str = "") -> Allocation | None:
+    def end_offer(self, expert_id: int, outcome: AllocationState, reason: str = "") -> Allocation | None:
         """Refused, timed out or withdrawn: the slot is freed and the ticket waits for an expert again."""
         offer = self.open_offer(expert_id)
         if offer is None:
             return None
-        self.status = next_state({"refused": "refuse", "timed_out": "time_out"}.get(outcome, "refuse"), self.status)
+        self.status = next_state(OFFER_ENDINGS[AllocationState(outcome)], self.status)
         offer.state, offer.reason = outcome, reason
         return offer
 
     def offered(self, expert_id: int, starts_at: str, at: str, expires_at: str) -> None:
         """What the store's atomic offer did, applied to this copy."""
         self.status = next_state("offer", self.status)
-        self.allocations.append(Allocation(expert_id, "offered", slot=starts_at, at=at, expires_at=expires_at))
+        self.allocations.append(Allocation(expert_id, AllocationState.OFFERED, slot=starts_at, at=at, expires_at=expires_at))
 
     # -- field changes (saved by the store as one update each) -----------------------------------
     def _change(self, action: str, actor: str, detail: str, expected_revision: int | None = None,
@@ -276,7 +286,8 @@ class Ticket(_ReadByName):
         self._change("retry", actor, "Assignment retried by staff", alerted_at=None)
 
 
-_FIELDS = {cls: {f.name for f in dataclasses.fields(cls)} - {"extra", "pending", "whole"} for cls in (Ticket, Allocation)}
+_FIELDS: dict[type, set[str]] = {
+    cls: {f.name for f in dataclasses.fields(cls)} - {"extra", "pending", "whole"} for cls in (Ticket, Allocation)}
 
 
 def _split(cls: type, record: dict[str, Any]) -> dict[str, Any]:

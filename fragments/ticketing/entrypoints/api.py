@@ -12,10 +12,10 @@ from foundation.problems import from_problem, invalid_fields, problem_response
 from foundation.vocabulary import STAFF_ROLES as STAFF
 from foundation.vocabulary import STAFF_WRITERS
 from fragments.kit.auth import allow, current, require_customer
-from graph_store.errors import StaleTicket
 
-from ..domain.states import State, TransitionRefused
+from ..domain.states import RaiseChannel, State, TransitionRefused
 from ..services.management import InvalidTicket, RaiseRequest
+from ..services.ports import StaleTicket
 from .common import actor, services, ticket_json, visible_ticket
 
 bp = Blueprint("api", __name__)
@@ -77,7 +77,7 @@ def create_ticket():
     request_ = RaiseRequest(customer_id=customer_id,
                             product_id=_int(product_id, "product_id") if product_id is not None else None,
                             description=description if isinstance(description, str) else "", slots=slots,
-                            channel="web" if current().role == "customer" else "phone", actor=actor(),
+                            channel=RaiseChannel.of(current().role), actor=actor(),
                             raise_key=request.headers.get("Idempotency-Key"))
     try:
         ticket = services().orchestrator.raise_ticket(request_)
@@ -171,7 +171,7 @@ def add_note(ticket_id: int):
 @allow(roles=(*STAFF, "customer", "expert"), services=SERVICES)
 def articles(ticket_id: int):
     ticket = visible_ticket(ticket_id)
-    return jsonify(items=services().management.store.articles(ticket.id))
+    return jsonify(items=services().management.tickets.articles(ticket.id))
 
 
 @bp.post("/tickets/<int:ticket_id>/articles")

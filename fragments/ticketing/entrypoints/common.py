@@ -9,14 +9,14 @@ from foundation.disclosure import for_customer
 from foundation.tokens import Principal
 from fragments.kit.auth import current, is_staff
 from fragments.kit.bootstrap import services as fragment_services
-from graph_store.errors import MigrationUnavailable, TicketNotFound
 
 from ..domain.ticket import Ticket
+from ..services.ports import LegacyUnavailable, TicketNotFound
 from ..wiring import Ticketing
 
 
 def services() -> Ticketing:
-    return fragment_services()
+    return fragment_services(Ticketing)
 
 
 def actor() -> str:
@@ -65,7 +65,7 @@ def visible_ticket(ticket_id: int) -> Ticket:
         ticket = services().management.get(ticket_id, admit=None if trusted else may_see)
     except TicketNotFound:
         abort(404)
-    except MigrationUnavailable:
+    except LegacyUnavailable:
         abort(503, description="This ticket still lives in the legacy system, which is not answering. "
                                "Try again in a moment.")
     if not may_see(ticket):

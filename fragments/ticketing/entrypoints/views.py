@@ -12,13 +12,13 @@ from foundation.vocabulary import STAFF_ROLES as STAFF
 from foundation.vocabulary import STAFF_WRITERS
 from fragments.kit.after_response import after_response
 from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
-from graph_store.errors import StaleTicket
 
 from ..domain.slots import describe, upcoming_choices
-from ..domain.states import State, TransitionRefused
+from ..domain.states import RaiseChannel, State, TransitionRefused
 from ..domain.ticket import Ticket
 from ..services.follow_ups import leave_to_worker
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
+from ..services.ports import StaleTicket
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
 from .common import actor, disclosed, services, visible_ticket
 from .panels import RenderedPanels
@@ -91,7 +91,7 @@ def raise_ticket(customer_id: int):
     principal = current()
     raise_request = RaiseRequest(customer_id=customer_id, product_id=parse_digits(product),
                                  description=form["description"], slots=form["slots"],
-                                 channel="web" if principal.role == "customer" else "phone", actor=actor(),
+                                 channel=RaiseChannel.of(principal.role), actor=actor(),
                                  raise_key=form["raise_key"])
     # "Received" once stored: the worker confirms and dispatches it (shown by polling). Without a worker
     # (FOLLOW_UP_IN_PROCESS: the fragment's own tests) this process does it just after the answer.
@@ -116,7 +116,7 @@ def received_status(ticket_id: int):
 
 
 def _names(ticket: Ticket) -> dict[int, str]:
-    return services().management.store.expert_names([a.expert_id for a in ticket.allocations])
+    return services().assignment.offers.expert_names([a.expert_id for a in ticket.allocations])
 
 
 @bp.get("/tickets")

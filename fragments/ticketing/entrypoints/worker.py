@@ -24,6 +24,7 @@ from graph_store.config import open_store
 from graph_store.errors import StoreError
 
 from ..services.follow_ups import FollowUps
+from ..services.ports import TicketingStoreError
 from ..wiring import Ticketing, on_graph
 
 log = logging.getLogger(__name__)
@@ -39,7 +40,7 @@ class Schedule:
 
     def __init__(self, ticketing: Ticketing, offers_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self.ticketing, self.clock, self.offers_every = ticketing, clock, offers_every
-        self.follow_ups = FollowUps(ticketing.orchestrator, ticketing.management.store)
+        self.follow_ups = FollowUps(ticketing.orchestrator, ticketing.stores.tickets)
         self._next = {"offers": 0.0, "sweep": 0.0}
 
     def _due(self, job: str, every: float) -> bool:
@@ -59,8 +60,9 @@ class Schedule:
         return expired, followed
 
 
-# The graph (GraphUnavailable is a StoreError), the bridge, the network: all pass; the worker stays.
-TRANSIENT = (StoreError, BridgeError, ConnectionError, OSError)
+# The graph (the ports' errors, and the engine's should one ever get past an adapter), the bridge, the
+# network: all pass; the worker stays.
+TRANSIENT = (TicketingStoreError, StoreError, BridgeError, ConnectionError, OSError)
 
 
 def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval: float = 0.2,

@@ -9,16 +9,17 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from dataclasses import dataclass, field
+from typing import Any
 
 from bridge_client import BridgeError, notification_request, staff_alert
 from foundation.vocabulary import iso
-from graph_store.errors import MigrationUnavailable, SlotTaken, StaleTicket
 
-from ..domain.ranking import Candidate, preferred_slot, rank
+from ..domain.ranking import preferred_slot, rank
 from ..domain.slots import describe
+from ..domain.states import AllocationState, DispatchOutcome
 from ..domain.ticket import Ticket
 from .notices import CustomerNotices
-from .ports import BridgeClient, Clock, TicketStore
+from .ports import BridgeClient, Clock, LegacyUnavailable, Offers, SlotTaken, StaleTicket, Tickets
 
 log = logging.getLogger(__name__)
 # A candidate list can go stale while we offer (another ticket took the slot): ask again, a few times.
@@ -28,21 +29,22 @@ MAX_ROUNDS = 5
 @dataclass
 class Outbox:
     """What a dispatch decided to tell people, sent together once the offers and the queue stand."""
-    messages: list[dict] = field(default_factory=list)
-    alerts: list[dict] = field(default_factory=list)
+    messages: list[dict[str, Any]] = field(default_factory=list)
+    alerts: list[dict[str, Any]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
 class Dispatch:
-    outcome: str  # "offered" | "unassigned" | "skipped"
+    outcome: DispatchOutcome
     expert_id: int | None = None
     starts_at: str | None = None
 
 
 class Assignment:
-    def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock, offer_timeout: dt.timedelta,
-                 notices: CustomerNotices):
-        self.store = store
+    def __init__(self, tickets: Tickets, offers: Offers, bridge: BridgeClient, clock: Clock,
+                 offer_timeout: dt.timedelta, notices: CustomerNotices):
+        self.tickets = tickets
+        self.offers = offers
         self.bridge = bridge
         self.notices = notices
         self.clock = clock
@@ -57,14 +59,14 @@ class Assignment:
         it took), with one call to the monolith for their legacy commitments and one per kind of message
         (the experts' offers, the staff alerts) sent after the offers stand."""
         now = self.clock()
-        outcomes = [Dispatch("skipped")] * len(tickets)
+        outcomes = [Dispatch(DispatchOutcome.SKIPPED)] * len(tickets)
         waiting = [i for i, ticket in enumerate(tickets) if ticket.waits_for_an_expert]
         slots = sorted({iso(s) for i in waiting for s in tickets[i].future_slots(now)})
         if slots:
             try:
                 # Open legacy work at these slots holds its expert: it moves in with its bookings first.
-                self.store.bind_legacy_commitments(slots=slots)
-            except MigrationUnavailable:
+                self.tickets.bind_legacy_commitments(slots=slots)
+            except LegacyUnavailable:
                 log.warning("tickets %s not dispatched yet: legacy commitments unknown",
                             [tickets[i].id for i in waiting])
                 return outcomes  # they stay waiting; the worker dispatches them later
@@ -78,10 +80,8 @@ class Assignment:
         future = ticket.future_slots(now)
         tried = ticket.tried_experts()
         for _ in range(MAX_ROUNDS if future else 0):
-            found = self.store.candidates(product_id=ticket.product_id, locale_id=ticket.locale_id,
-                                          slots=future, now=now, exclude=sorted(tried))
-            ranked = rank([Candidate(c["expert_id"], tuple(c["free_slots"]), c["load"], c["score"],
-                                     c["last_offered_at"]) for c in found])
+            ranked = rank(self.offers.candidates(product_id=ticket.product_id, locale_id=ticket.locale_id,
+                                                 slots=future, now=now, exclude=sorted(tried)))
             if not ranked:
                 break
             for candidate in ranked:
@@ -90,28 +90,28 @@ class Assignment:
                     continue
                 expires_at = now + self.offer_timeout
                 try:
-                    self.store.offer(ticket_id=ticket.id, expert_id=candidate.expert_id, starts_at=starts_at,
-                                     now=now, expires_at=expires_at)
+                    self.offers.offer(ticket_id=ticket.id, expert_id=candidate.expert_id, starts_at=starts_at,
+                                      now=now, expires_at=expires_at)
                 except SlotTaken:
                     continue  # taken by a competing ticket since the query: try the next one
                 except StaleTicket:
-                    return Dispatch("skipped")  # someone else dispatched or cancelled it meanwhile
+                    return Dispatch(DispatchOutcome.SKIPPED)  # someone else dispatched or cancelled it meanwhile
                 ticket.offered(candidate.expert_id, starts_at, iso(now), iso(expires_at))
                 outbox.messages.append(self._offer_message(ticket, candidate.expert_id, starts_at))
-                return Dispatch("offered", candidate.expert_id, starts_at)
+                return Dispatch(DispatchOutcome.OFFERED, candidate.expert_id, starts_at)
         return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots",
                                 outbox)
 
     def _unassigned(self, ticket_id: int, now: dt.datetime, why: str, outbox: "Outbox") -> Dispatch:
         # Read again: the candidate search took time, and another dispatcher may have offered it since.
-        ticket = self.store.get(ticket_id)
+        ticket = self.tickets.get(ticket_id)
         if not ticket.waits_for_an_expert:
-            return Dispatch("skipped")
+            return Dispatch(DispatchOutcome.SKIPPED)
         if ticket.unassign(why, now):
-            self.store.save(ticket, now)
+            self.tickets.save(ticket, now)
             outbox.alerts.append(staff_alert("ticket-unassigned", f"Ticket {ticket.reference} could not be "
                                              f"assigned: {why}.", ticket_reference=ticket.reference))
-        return Dispatch("unassigned")
+        return Dispatch(DispatchOutcome.UNASSIGNED)
 
     def _send(self, outbox: "Outbox") -> None:
         """The offers and the queue stand already: a message that cannot be queued now is logged (an
@@ -131,36 +131,37 @@ class Assignment:
                 log.warning("staff alerts for %s not raised: %s", [a["ticket_reference"] for a in outbox.alerts], exc)
 
     def accept(self, ticket_id: int, expert_id: int, actor: str) -> bool:
-        ticket = self.store.get(ticket_id)
+        ticket = self.tickets.get(ticket_id)
         offer = ticket.accept(expert_id)
         if offer is None:
             return False
-        if not self.store.close_offer(ticket_id=ticket_id, expert_id=expert_id, starts_at=offer.slot,
-                                      outcome="accepted", actor=actor, now=self.clock()):
+        if not self.offers.close_offer(ticket_id=ticket_id, expert_id=expert_id, starts_at=offer.held_slot,
+                                      outcome=AllocationState.ACCEPTED, actor=actor, now=self.clock()):
             return False
-        self._notify_customer(ticket, offer.slot, expert_id)
+        self._notify_customer(ticket, offer.held_slot, expert_id)
         return True
 
     def refuse(self, ticket_id: int, expert_id: int, actor: str, reason: str) -> bool:
-        return self._end_offer(ticket_id, expert_id, "refused", actor, reason)
+        return self._end_offer(ticket_id, expert_id, AllocationState.REFUSED, actor, reason)
 
     def time_out(self, ticket_id: int, expert_id: int) -> bool:
-        return self._end_offer(ticket_id, expert_id, "timed_out", "system:timer", "")
+        return self._end_offer(ticket_id, expert_id, AllocationState.TIMED_OUT, "system:timer", "")
 
     def withdraw(self, ticket: Ticket, actor: str) -> None:
         """Cancel every open offer and free every booked slot of the ticket."""
         for offer in ticket.open_offers():
-            self.store.close_offer(ticket_id=ticket.id, expert_id=offer.expert_id, starts_at=offer.slot,
-                                   outcome="withdrawn", actor=actor, now=self.clock())
+            self.offers.close_offer(ticket_id=ticket.id, expert_id=offer.expert_id, starts_at=offer.held_slot,
+                                   outcome=AllocationState.WITHDRAWN, actor=actor, now=self.clock())
         for expert_id in {booked.expert_id for booked in ticket.booked_slots()}:
-            self.store.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
+            self.offers.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
 
-    def _end_offer(self, ticket_id: int, expert_id: int, outcome: str, actor: str, reason: str) -> bool:
-        ticket = self.store.get(ticket_id)
+    def _end_offer(self, ticket_id: int, expert_id: int, outcome: AllocationState, actor: str,
+                   reason: str) -> bool:
+        ticket = self.tickets.get(ticket_id)
         offer = ticket.end_offer(expert_id, outcome, reason)
         if offer is None:
             return False
-        if not self.store.close_offer(ticket_id=ticket_id, expert_id=expert_id, starts_at=offer.slot,
+        if not self.offers.close_offer(ticket_id=ticket_id, expert_id=expert_id, starts_at=offer.held_slot,
                                       outcome=outcome, actor=actor, now=self.clock(), reason=reason):
             return False  # accepted or closed by someone else first
         self.dispatch(ticket)
@@ -169,11 +170,11 @@ class Assignment:
     def expire_due_offers(self, limit: int = 100) -> int:
         """The worker's step: every offer past its expiry times out and the ticket is re-offered."""
         expired = 0
-        for due in self.store.due_offers(self.clock(), limit):
+        for due in self.offers.due_offers(self.clock(), limit):
             expired += self.time_out(due["ticket_id"], due["expert_id"])
         return expired
 
-    def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str) -> dict:
+    def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str) -> dict[str, Any]:
         slot = describe(dt.datetime.fromisoformat(starts_at))
         minutes = int(self.offer_timeout.total_seconds() // 60) or 1
         return notification_request(

@@ -12,10 +12,8 @@ from __future__ import annotations
 import time
 from typing import Callable
 
-from graph_store.errors import StoreError
-
 from .orchestrator import Orchestrator
-from .ports import TicketStore
+from .ports import TicketingStoreError, Tickets
 
 # Tickets per batch: one batch of messages to the monolith (its limit is 100 per call).
 BATCH = 100
@@ -27,24 +25,24 @@ def leave_to_worker(_follow_up: Callable[[], None]) -> None:
 
 
 class FollowUps:
-    def __init__(self, orchestrator: Orchestrator, store: TicketStore, *, first_pause: float = 1.0,
+    def __init__(self, orchestrator: Orchestrator, tickets: Tickets, *, first_pause: float = 1.0,
                  max_pause: float = 10.0, clock: Callable[[], float] = time.monotonic):
-        self.orchestrator, self.store, self.clock = orchestrator, store, clock
+        self.orchestrator, self.tickets, self.clock = orchestrator, tickets, clock
         self.first_pause, self.max_pause = first_pause, max_pause
         self._paused: dict[int, tuple[float, float]] = {}  # ticket id -> (not before, last pause)
 
     def step(self) -> int:
         """Follow up every waiting ticket that is due; returns how many were taken."""
         now = self.clock()
-        waiting = self.store.waiting_tickets(limit=BATCH * 10)
+        waiting = self.tickets.waiting(limit=BATCH * 10)
         still = set(waiting)
         self._paused = {i: p for i, p in self._paused.items() if i in still}  # done ones are forgotten
         due = [i for i in waiting if self._paused.get(i, (0.0, 0.0))[0] <= now][:BATCH]
         tickets = []
         for ticket_id in due:
             try:
-                tickets.append(self.store.get(ticket_id))
-            except StoreError:
+                tickets.append(self.tickets.get(ticket_id))
+            except TicketingStoreError:
                 pass  # the graph hiccupped: it is still waiting, the next poll asks again
         if tickets:
             self.orchestrator.follow_up_tickets(tickets)

@@ -1,6 +1,7 @@
 """Ticket management: raise (plan must cover the product, 1-3 slots), read, list, update, note, cancel."""
 from __future__ import annotations
 
+import builtins
 import datetime as dt
 import logging
 import re
@@ -11,13 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bridge_client import NotFound
-from graph_store.errors import MigrationUnavailable
 
 from ..domain.coverage import covering_contract
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
-from .ports import BridgeClient, Clock, TicketStore
+from .ports import BridgeClient, Clock, LegacyUnavailable, Tickets
 
+TicketRef = Ticket | int  # a ticket already read (and its access checked), or its id
 log = logging.getLogger(__name__)
 
 MAX_DESCRIPTION = 4000
@@ -96,8 +97,8 @@ class Recent:
 
 
 class TicketManagement:
-    def __init__(self, store: TicketStore, bridge: BridgeClient, clock: Clock):
-        self.store = store
+    def __init__(self, tickets: Tickets, bridge: BridgeClient, clock: Clock):
+        self.tickets = tickets
         self.bridge = bridge
         self.clock = clock
         self._catalogue = Recent(CATALOGUE_TTL_S)
@@ -106,7 +107,8 @@ class TicketManagement:
         self.recent = Recent(RECENT_TTL_S)
 
     def products(self) -> list[dict[str, Any]]:
-        return self._catalogue.get("products", self.bridge.products)
+        products: list[dict[str, Any]] = self._catalogue.get("products", self.bridge.products)
+        return products
 
     def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
         """The products this customer's active contracts cover today, with the covering contract."""
@@ -120,7 +122,9 @@ class TicketManagement:
         """The customer's contracts, kept RECENT_TTL_S (the form and the raise after it ask the same)."""
         if fresh:
             self.recent.drop(("contracts", customer_id))
-        return self.recent.get(("contracts", customer_id), lambda: self.bridge.customer_contracts(customer_id))
+        contracts: list[dict[str, Any]] = self.recent.get(("contracts", customer_id),
+                                                          lambda: self.bridge.customer_contracts(customer_id))
+        return contracts
 
     def _covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         """A "covered" may come from contracts read up to RECENT_TTL_S ago; "not covered" is never
@@ -135,7 +139,9 @@ class TicketManagement:
 
     def customer(self, customer_id: int) -> dict[str, Any]:
         """The customer as the monolith has it (NotFound if none), asked again after RECENT_TTL_S."""
-        return self.recent.get(("customer", customer_id), lambda: self.bridge.get_customer(customer_id))
+        customer: dict[str, Any] = self.recent.get(("customer", customer_id),
+                                                   lambda: self.bridge.get_customer(customer_id))
+        return customer
 
     def store_ticket(self, request: RaiseRequest) -> Ticket:
         """raise_ticket, giving the stored ticket."""
@@ -161,36 +167,44 @@ class TicketManagement:
             contract_id = contract["id"] if contract else None
         if request.raise_key is not None and not RAISE_KEY.fullmatch(request.raise_key):
             errors["raise_key"] = "must be 16 to 64 letters, digits, '-' or '_'"
-        if errors:
+        if errors or request.product_id is None or contract_id is None:
             raise InvalidTicket(errors)
-        ticket = self.store.create(customer_id=request.customer_id, contract_id=contract_id,
-                                   product_id=request.product_id, locale_id=customer["locale"]["id"],
-                                   description=description, slots=[s.isoformat() for s in slots],
-                                   channel=request.channel, actor=request.actor, now=now,
-                                   raise_key=request.raise_key)
+        ticket = self.tickets.create(customer_id=request.customer_id, contract_id=contract_id,
+                                     product_id=request.product_id, locale_id=customer["locale"]["id"],
+                                     description=description, slots=[s.isoformat() for s in slots],
+                                     channel=request.channel, actor=request.actor, now=now,
+                                     raise_key=request.raise_key)
         return ticket
 
     def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
         """The ticket; one still in the legacy system moves to the graph now, unless `admit` refuses it."""
-        return self.store.get(ticket_id, admit=admit)
+        return self.tickets.get(ticket_id, admit=admit)
 
-    def panel_version(self, customer_id: int) -> tuple:
+    def ticket(self, ticket: TicketRef) -> Ticket:
+        """The ticket a caller already read (and checked access to), or read now by its id."""
+        return ticket if isinstance(ticket, Ticket) else self.tickets.get(ticket)
+
+    def panel_version(self, customer_id: int) -> tuple[Any, ...]:
         """Changes whenever anything shown of the customer's tickets changes."""
-        return self.store.customer_version(customer_id)
+        return self.tickets.customer_version(customer_id)
 
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[Ticket]:
+             statuses: builtins.list[str] | None = None, limit: int = 100, summary: bool = False) -> builtins.list[Ticket]:
         if expert_id is not None:
             # An expert's work includes open legacy tickets: they move in (with their slots) first.
             try:
-                self.store.bind_legacy_commitments(expert_id=expert_id)
-            except MigrationUnavailable:
+                self.tickets.bind_legacy_commitments(expert_id=expert_id)
+            except LegacyUnavailable:
                 log.warning("legacy work of expert %s not moved in: legacy system unavailable", expert_id)
-        return self.store.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit,
-                               summary=summary)
+        return self.tickets.list(customer_id=customer_id, expert_id=expert_id, statuses=statuses, limit=limit,
+                                 summary=summary)
 
-    def add_note(self, ticket_id: int, note: str, actor: str) -> int:
-        ticket = self.store.get(ticket_id)
+    def many(self, ticket_ids: builtins.list[int]) -> builtins.list[Ticket]:
+        """Whole tickets, in one read; those not in the graph are left out."""
+        return self.tickets.many(ticket_ids)
+
+    def add_note(self, ticket: TicketRef, note: str, actor: str) -> Ticket:
+        ticket = self.ticket(ticket)
         ticket.require("note")
         text = (note or "").replace("\x00", "").strip()
         if not text:
@@ -198,22 +212,22 @@ class TicketManagement:
         if len(text) > MAX_DESCRIPTION:
             raise InvalidTicket({"note": f"keep notes under {MAX_DESCRIPTION} characters"})
         ticket.add_note(text, actor)
-        return self.store.save(ticket, self.clock())
+        return self.tickets.save(ticket, self.clock())
 
-    def update_description(self, ticket_id: int, description: str, actor: str, revision: int | None) -> int:
-        ticket = self.store.get(ticket_id)
+    def update_description(self, ticket: TicketRef, description: str, actor: str, revision: int | None) -> Ticket:
+        ticket = self.ticket(ticket)
         errors: dict[str, str] = {}
         text = clean_description(description, errors)
         ticket.describe_problem(text, actor, revision)
         if errors:
             raise InvalidTicket(errors)
-        return self.store.save(ticket, self.clock())
+        return self.tickets.save(ticket, self.clock())
 
-    def attach_article(self, ticket_id: int, article_id: int, actor: str) -> None:
-        ticket = self.store.get(ticket_id)
+    def attach_article(self, ticket: TicketRef, article_id: int, actor: str) -> None:
+        ticket = self.ticket(ticket)
         ticket.require("note")  # an attachment is recorded as a note: allowed where notes are
         try:
             article = self.bridge.get_article(article_id)
         except NotFound:
             raise InvalidTicket({"article_id": "no such article"}) from None
-        self.store.link_article(ticket_id, article_id, article["title"], actor=actor, now=self.clock())
+        self.tickets.link_article(ticket.id, article_id, article["title"], actor=actor, now=self.clock())

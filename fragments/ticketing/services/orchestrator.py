@@ -13,14 +13,14 @@ import logging
 from typing import Callable
 
 from bridge_client import BridgeError
-from graph_store.errors import StaleTicket, StoreError
 
 from ..domain.slots import describe
 from ..domain.states import State
 from ..domain.ticket import Ticket
 from .assignment import Assignment, Dispatch
-from .management import InvalidTicket, RaiseRequest, TicketManagement
+from .management import InvalidTicket, RaiseRequest, TicketManagement, TicketRef
 from .notices import customer_message
+from .ports import StaleTicket, TicketingStoreError
 
 log = logging.getLogger(__name__)
 # The wide sweep takes tickets still `new` or unconfirmed this long after they were raised (the
@@ -35,7 +35,8 @@ class Orchestrator:
         self.public_url = public_url.rstrip("/")  # links in messages are absolute: they are opened elsewhere
         self.management = management
         self.assignment = assignment
-        self.store = management.store
+        self.tickets = management.tickets
+        self.offers = assignment.offers
         self.notices = assignment.notices
         self.clock = management.clock
 
@@ -49,8 +50,8 @@ class Orchestrator:
             return ticket
         self.follow_up_tickets([ticket])
         try:
-            return self.store.get(ticket.id)
-        except StoreError as exc:  # stored all the same: answer with what we know, never an error
+            return self.tickets.get(ticket.id)
+        except TicketingStoreError as exc:  # stored all the same: answer with what we know, never an error
             log.warning("ticket %s stored; could not re-read it: %s", ticket.id, exc)
             return ticket
 
@@ -60,7 +61,7 @@ class Orchestrator:
         try:
             self._confirm_many([t for t in tickets if not t.confirmed_at])
             self.assignment.dispatch_many([t for t in tickets if t.confirmed_at and t.status == State.NEW])
-        except (BridgeError, StoreError) as exc:
+        except (BridgeError, TicketingStoreError) as exc:
             log.warning("tickets %s stored; follow-up left to the next sweep: %s", [t.id for t in tickets], exc)
 
     def _confirm_many(self, tickets: list[Ticket]) -> None:
@@ -77,48 +78,49 @@ class Orchestrator:
                 continue
             ticket.confirm(channel, self.clock())
             try:
-                self.store.save(ticket, self.clock())
+                self.tickets.save(ticket, self.clock())
             except StaleTicket:
                 ticket.confirmed_at, ticket.pending = None, []
 
     def follow_up(self, limit: int = 100) -> int:
         """The worker's wide sweep: confirm and dispatch tickets raised at least FOLLOW_UP_AFTER ago that
         are still unconfirmed (whatever their state) or never dispatched."""
-        ids = self.store.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit)
+        ids = self.tickets.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit)
         if not ids:
             return 0
         tickets = []
         for ticket_id in ids:
             try:
-                tickets.append(self.store.get(ticket_id))
-            except StoreError as exc:
+                tickets.append(self.tickets.get(ticket_id))
+            except TicketingStoreError as exc:
                 log.warning("follow-up of ticket %s deferred: %s", ticket_id, exc)
         self.follow_up_tickets(tickets)
         return len(tickets)
 
-    def cancel(self, ticket_id: int, actor: str, reason: str) -> None:
-        ticket = self.store.get(ticket_id)
+    def cancel(self, ticket: TicketRef, actor: str, reason: str) -> Ticket:
+        ticket = self.management.ticket(ticket)
         ticket.require("cancel")
         self.assignment.withdraw(ticket, actor)
         ticket.cancel(actor, reason)
-        self.store.save(ticket, self.clock())
+        return self.tickets.save(ticket, self.clock())
 
-    def close(self, ticket_id: int, expert_id: int, actor: str, resolution: str) -> None:
+    def close(self, ticket: TicketRef, expert_id: int, actor: str, resolution: str) -> Ticket:
         """The expert closes with a resolution: the slot is freed and the customer gets the survey."""
-        ticket = self.store.get(ticket_id)
+        ticket = self.management.ticket(ticket)
         text = (resolution or "").replace("\x00", "").strip()
         ticket.may_close(expert_id)
         if not 5 <= len(text) <= 4000:
             raise InvalidTicket({"resolution": "say what was done, in 5 to 4000 characters"})
         booked = ticket.booked_slots()
         ticket.close(expert_id, actor, text, self.clock())
-        self.store.save(ticket, self.clock())
+        self.tickets.save(ticket, self.clock())
         for expert_id in {booking.expert_id for booking in booked}:
-            self.store.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
+            self.offers.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
         try:
             self.send_survey(ticket)
         except BridgeError as exc:
             log.warning("survey for ticket %s not sent yet: %s", ticket.id, exc)
+        return ticket
 
     def send_survey(self, ticket: Ticket) -> None:
         self.notices.send(ticket.customer_id, key=f"survey:{ticket.id}",
@@ -126,15 +128,15 @@ class Orchestrator:
                           body=f"Ticket {ticket.reference} is closed. Tell us how it went: "
                                f"{self.public_url}{SURVEY_PATH.format(ticket_id=ticket.id)}")
 
-    def reopen(self, ticket_id: int, actor: str, reason: str) -> Dispatch:
+    def reopen(self, ticket: TicketRef, actor: str, reason: str) -> Dispatch:
         """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""
-        ticket = self.store.get(ticket_id)
+        ticket = self.management.ticket(ticket)
         ticket.reopen(actor, reason)
-        self.store.save(ticket, self.clock())
+        self.tickets.save(ticket, self.clock())
         return self.assignment.dispatch(ticket)
 
-    def retry_assignment(self, ticket_id: int, actor: str) -> Dispatch:
-        ticket = self.store.get(ticket_id)
+    def retry_assignment(self, ticket: TicketRef, actor: str) -> Dispatch:
+        ticket = self.management.ticket(ticket)
         ticket.retry_assignment(actor)
-        self.store.save(ticket, self.clock())
+        self.tickets.save(ticket, self.clock())
         return self.assignment.dispatch(ticket)

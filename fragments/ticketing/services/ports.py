@@ -1,47 +1,97 @@
-"""What the use cases need from the outside world. Adapters (graph_store, the bridge client) and the
-in-memory fakes of the fast tests both satisfy these."""
+"""What the use cases need from the outside world, one small port per aggregate, with the errors each
+may raise declared beside it. The graph adapters (fragments/ticketing/adapters/) and the in-memory fake
+of the fast tests satisfy them, and one contract suite runs against both (tests/ticketing/contract/)."""
 from __future__ import annotations
 
+import builtins
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any, Callable, Protocol
 
 from bridge_client import BridgeClient
 
+from ..domain.ranking import Candidate
+from ..domain.states import AllocationState
 from ..domain.ticket import Ticket
 
 Clock = Callable[[], dt.datetime]
 
 
-class TicketStore(Protocol):
+class TicketingStoreError(Exception):
+    """The store could not do what was asked (unreachable, refused the write): nothing was changed."""
+
+
+class TicketNotFound(TicketingStoreError):
+    pass
+
+
+class StaleTicket(TicketingStoreError):
+    """The ticket changed since the caller read it (optimistic concurrency)."""
+
+
+class SlotTaken(TicketingStoreError):
+    """The expert's slot is already held or booked for another ticket."""
+
+
+class LegacyUnavailable(TicketingStoreError):
+    """A legacy ticket could not be moved in: the monolith did not answer. Nothing was written."""
+
+
+class Tickets(Protocol):
+    """Tickets, with their history and allocations. Legacy tickets move in on first read."""
+
+    # An earlier raise's ticket for a raise key seen before.
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
                slots: list[str], channel: str, actor: str, now: dt.datetime,
-               raise_key: str | None = None) -> Ticket: ...  # an earlier raise's ticket for a key seen before
-    # Migrates a legacy ticket on first read; with `admit`, only if admit(ticket as it would be) says yes.
-    # Open legacy work holding these slots or this expert moves in first, with its bookings.
-    def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int: ...
+               raise_key: str | None = None) -> Ticket: ...
+    # With `admit`, a legacy ticket moves in only if admit(ticket as it would be) says yes.
     def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket: ...
-    def save(self, ticket: Ticket, now: dt.datetime) -> int: ...  # its pending changes; the new revision
+    def many(self, ticket_ids: list[int]) -> list[Ticket]: ...  # whole, in one read; those here only
+    # Its pending changes, each conditional on the revision it was made at; the ticket as saved.
+    def save(self, ticket: Ticket, now: dt.datetime) -> Ticket: ...
     # Newest first; `summary`: only what a list shows (no description), a cheaper read.
     def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
-             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[Ticket]: ...
+             statuses: builtins.list[str] | None = None, limit: int = 100, summary: bool = False) -> builtins.list[Ticket]: ...
     # Changes whenever anything shown of the customer's tickets changes (a cheap read, no ticket).
-    def customer_version(self, customer_id: int) -> tuple: ...
-    def candidates(self, *, product_id: int, locale_id: int, slots: list[dt.datetime], now: dt.datetime,
-                   exclude: list[int]) -> list[dict[str, Any]]: ...
-    def offer(self, *, ticket_id: int, expert_id: int, starts_at: str, now: dt.datetime,
-              expires_at: dt.datetime) -> None: ...
-    def close_offer(self, *, ticket_id: int, expert_id: int, starts_at: str, outcome: str, actor: str,
-                    now: dt.datetime, reason: str = "") -> bool: ...
-    def due_offers(self, now: dt.datetime, limit: int = 100) -> list[dict[str, Any]]: ...
-    def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool: ...
-    def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]: ...
-    def waiting_tickets(self, limit: int = 1000) -> list[int]: ...  # raised here, still `new`; oldest first
-    def expert_names(self, expert_ids: list[int]) -> dict[int, str]: ...
+    def customer_version(self, customer_id: int) -> tuple[Any, ...]: ...
+    def waiting(self, limit: int = 1000) -> builtins.list[int]: ...  # raised here, still `new`; oldest first
+    def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> builtins.list[int]: ...
+    # Open legacy work holding these slots or this expert moves in first, with its bookings.
+    def bind_legacy_commitments(self, *, slots: builtins.list[str] = ..., expert_id: int | None = None) -> int: ...
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None: ...
-    def articles(self, ticket_id: int) -> list[dict[str, Any]]: ...
-    def record_survey(self, *, ticket_id: int, expert_id: int, customer_id: int, score: int, comment: str,
-                      now: dt.datetime) -> bool: ...
-    def find_survey(self, ticket_id: int) -> dict[str, Any] | None: ...
+    def articles(self, ticket_id: int) -> builtins.list[dict[str, Any]]: ...
 
 
-__all__ = ["BridgeClient", "Clock", "TicketStore"]
+class Offers(Protocol):
+    """Offers to experts, with the slot each holds: a held slot is never held for a second ticket."""
+
+    # Every expert with the skill, serving the locale, free at one of the slots: unordered, for the one
+    # order of fragments/ticketing/domain/ranking.py to rank.
+    def candidates(self, *, product_id: int, locale_id: int | None, slots: builtins.list[dt.datetime], now: dt.datetime,
+                   exclude: builtins.list[int]) -> builtins.list[Candidate]: ...
+    def offer(self, *, ticket_id: int, expert_id: int, starts_at: str, now: dt.datetime,
+              expires_at: dt.datetime) -> None: ...  # SlotTaken, StaleTicket, TicketNotFound
+    def close_offer(self, *, ticket_id: int, expert_id: int, starts_at: str, outcome: AllocationState, actor: str,
+                    now: dt.datetime, reason: str = "") -> bool: ...  # False if no open offer matched
+    def due_offers(self, now: dt.datetime, limit: int = 100) -> builtins.list[dict[str, Any]]: ...
+    def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool: ...
+    def expert_names(self, expert_ids: builtins.list[int]) -> dict[int, str]: ...
+
+
+class Surveys(Protocol):
+    """One satisfaction survey per closed ticket; each expert's score follows from theirs."""
+
+    def record(self, *, ticket_id: int, expert_id: int, customer_id: int, score: int, comment: str,
+               now: dt.datetime) -> bool: ...  # False if the ticket already had one
+    def find(self, ticket_id: int) -> dict[str, Any] | None: ...
+
+
+@dataclass(frozen=True)
+class TicketingStores:
+    tickets: Tickets
+    offers: Offers
+    surveys: Surveys
+
+
+__all__ = ["BridgeClient", "Candidate", "Clock", "LegacyUnavailable", "Offers", "SlotTaken", "StaleTicket",
+           "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]

@@ -7,7 +7,8 @@ from foundation.parsing import parse_digits
 from ..domain.states import State
 from ..domain.ticket import Ticket
 from .management import InvalidTicket
-from .ports import Clock, TicketStore
+from .ports import Clock
+from .ports import Surveys as SurveyStore
 
 QUESTION = "How satisfied are you with the expert's visit?"
 SCORES = {1: "Very unhappy", 2: "Unhappy", 3: "Neutral", 4: "Happy", 5: "Very happy"}
@@ -18,16 +19,17 @@ class SurveyClosed(Exception):
 
 
 class Surveys:
-    def __init__(self, store: TicketStore, clock: Clock):
+    def __init__(self, store: SurveyStore, clock: Clock):
         self.store = store
         self.clock = clock
 
     def open_for(self, ticket: Ticket) -> bool:
         return (ticket.status == State.CLOSED and ticket.closing_expert() is not None
-                and self.store.find_survey(ticket.id) is None)
+                and self.store.find(ticket.id) is None)
 
     def answer(self, ticket: Ticket, score: str | int | None, comment: str | None) -> None:
-        if not self.open_for(ticket):
+        expert_id = ticket.closing_expert()
+        if expert_id is None or not self.open_for(ticket):
             raise SurveyClosed("this ticket has no survey waiting for an answer")
         value = score if isinstance(score, int) and not isinstance(score, bool) else parse_digits(score, max_digits=1)
         if value not in SCORES:
@@ -35,7 +37,6 @@ class Surveys:
         text = (comment or "").replace("\x00", "").strip()
         if len(text) > 2000:
             raise InvalidTicket({"comment": "keep the comment under 2000 characters"})
-        if not self.store.record_survey(ticket_id=ticket.id, expert_id=ticket.closing_expert(),
-                                        customer_id=ticket.customer_id, score=value, comment=text,
-                                        now=self.clock()):
+        if not self.store.record(ticket_id=ticket.id, expert_id=expert_id, customer_id=ticket.customer_id,
+                                 score=value, comment=text, now=self.clock()):
             raise SurveyClosed("this survey was answered already")

@@ -1,4 +1,4 @@
-"""Satisfaction surveys in the graph: (Survey)-[:REGARDING]->(Ticket), one per ticket, and each expert's
+"""Satisfaction surveys in the graph, the Surveys port itself: (Survey)-[:REGARDING]->(Ticket), one per ticket, and each expert's
 score as the mean of the surveys of the tickets they closed (what assignment ranks by)."""
 from __future__ import annotations
 
@@ -7,8 +7,9 @@ import uuid
 from typing import Any
 
 from foundation.vocabulary import iso
+from graph_store.backends import GraphBackend
 
-from .backends import GraphBackend
+from .errors import port_errors
 
 # Create-only: a second answer for the same ticket writes nothing (the MERGE finds the first one).
 RECORD = """
@@ -40,7 +41,8 @@ RETURN x.id AS id
 """
 
 
-class SurveyStore:
+@port_errors
+class GraphSurveys:
     def __init__(self, backend: GraphBackend):
         self.db = backend
 

@@ -1,4 +1,6 @@
-"""Expert facts used by assignment (skills, locales, weekly availability, time off) in the graph.
+"""Expert profiles in the graph, the ProfileStore port itself: the facts assignment uses (skills,
+locales, weekly availability, time off), which other services read only through
+fragments/experts/published/profiles_v1.py.
 
 The graph is their one master (docs/adr/0005): each expert's profile is imported once from the
 legacy system through the bridge; after that, changes are made here (by the expert or an admin
@@ -10,8 +12,9 @@ import datetime as dt
 from typing import Any, Iterable
 
 from bridge_client import BridgeClient
+from graph_store.backends import GraphBackend
 
-from .backends import GraphBackend
+from ..published import profiles_v1
 
 # Shared Cypher fragments: an expert's expertise and locale relationships from list parameters.
 _ADD_SKILLS = """FOREACH (s IN $skills |
@@ -70,7 +73,7 @@ def off_dates(time_off: Iterable[dict[str, str]], horizon_start: dt.date, horizo
     return sorted(dates)
 
 
-class ExpertStore:
+class GraphProfiles:
     def __init__(self, backend: GraphBackend):
         self.db = backend
 
@@ -100,12 +103,7 @@ class ExpertStore:
         return expert
 
     def names(self, expert_ids: list[int]) -> dict[int, str]:
-        if not expert_ids:
-            return {}  # a fresh ticket has no expert yet: no round trip for nothing
-        rows = self.db.read("UNWIND $ids AS id MATCH (x:Expert {id: id}) "
-                            "RETURN x.id AS id, x.first_name AS first, x.last_name AS last",
-                            {"ids": sorted(set(expert_ids))})
-        return {row["id"]: f"{row['first']} {row['last']}" for row in rows}
+        return profiles_v1.names(self.db, expert_ids)
 
     def set_skills(self, expert_id: int, skills: list[dict[str, Any]]) -> None:
         self.db.write(SET_SKILLS, {"id": expert_id, "skills": skills})

@@ -1,6 +1,11 @@
-"""What the reports read from the graph: plain rows, no arithmetic (the reports fragment computes
-its metrics from these, so the definitions live in one place, next to their tests), and the per-day
-summaries the reports fragment keeps here.
+"""Tickets as other services may read them, version 1: the ticketing service publishes these reads
+of the nodes it owns (Ticket, Event, ALLOCATED, Booking, Survey, and on Expert nodes `score`,
+`score_answers`, `last_offered_at`), so the reports and the knowledge base never write a query of their own
+on them. Plain rows, no arithmetic: the reports compute their metrics from these, so the definitions
+live in one place, next to their tests. A change that breaks a reader is a `tickets_v2` beside this one,
+kept until no reader is left. The contract: tests/ticketing/test_published_tickets.py.
+
+This module imports nothing of the ticketing service, so a reader deploys it without the service.
 
 Report days: every ticket carries `created_day` (yyyymmdd, indexed). Every write that changes what
 the reports show of a ticket also bumps, in the same query, the version of its day's ReportDay node
@@ -14,9 +19,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from foundation.vocabulary import iso
+from foundation.vocabulary import LEGACY_ACCEPTED, iso
+from graph_store.backends import GraphBackend
 
-from .backends import GraphBackend
+VERSION = 1
 
 # Every ticket raised in [start, end), one row per allocation, packed into one string per row: the
 # Python client decodes each returned value separately, and 13 values a row cost 4x the query
@@ -51,22 +57,6 @@ def touch_report_day(ticket: str) -> str:
     return (f"MERGE (report_day:ReportDay {{day: coalesce({ticket}.created_day, {DAY_OF_CREATED.format(ticket)})}}) "
             "SET report_day.version = coalesce(report_day.version, 0) + 1")
 
-
-DAY_SUMMARIES = """
-MATCH (d:ReportDay) WHERE d.day >= $first AND d.day <= $last
-RETURN d.day AS day, d.version AS version,
-       CASE WHEN d.computed = d.version THEN d.summary ELSE null END AS summary
-"""
-
-# Kept only if no change to the day's tickets came in since the caller read the version.
-KEEP_DAY_SUMMARIES = """
-UNWIND $days AS s
-MERGE (d:ReportDay {day: s.day})
-ON CREATE SET d.version = 0
-WITH d, s WHERE d.version = s.version
-SET d.summary = s.summary, d.computed = s.version
-RETURN count(d) AS kept
-"""
 
 # Tickets written before they carried their day (one pass when the schema is ensured); their days are
 # touched too, so a summary computed while they had no day is recomputed.
@@ -119,17 +109,40 @@ WITH t, count(a) AS open WHERE open = 0
 RETURN t.id AS id, t.reference AS reference, t.status AS status, 'offered but no open offer' AS why
 """
 
-EXPERTS = """
-MATCH (x:Expert)
+EXPERT_LOAD = """
+UNWIND $ids AS id
+MATCH (x:Expert {id: id})
 OPTIONAL MATCH (x)-[:HOLDS]->(b:Booking) WHERE b.starts_at >= $now
 WITH x, count(b) AS load
-RETURN x.id AS id, x.first_name AS first_name, x.last_name AS last_name, load,
-       x.score AS score, coalesce(x.score_answers, 0) AS answers
-ORDER BY id
+RETURN x.id AS id, load, x.score AS score, coalesce(x.score_answers, 0) AS answers
 """
 
+FIXES = """
+MATCH (t:Ticket {product_id: $pid})-[:REFERENCES]->(a:Article) WHERE t.status = 'closed'
+WITH t, collect(a.id) AS articles ORDER BY t.closed_at DESC LIMIT $limit
+OPTIONAL MATCH (s:Survey)-[:REGARDING]->(t)
+RETURN t.description AS description, articles, max(s.score) AS score
+"""
 
-class ReportQueries:
+LEGACY_STATUS = {"open": "unassigned", "assigned": "assigned", "in_progress": "in_progress",
+                 "closed": "closed", "cancelled": "cancelled"}
+
+
+def legacy_allocation(status: str, expert_id: int | None, assigned_at: str | None,
+                      created_at: str) -> dict[str, Any] | None:
+    """The legacy ticket's one expert as an allocation: accepted once the expert took it on, `at` the
+    first "assigned" event. Shared by the migration and the reports' legacy rows, so a figure does not
+    move when a ticket migrates."""
+    if expert_id is None:
+        return None
+    accepted = status in LEGACY_ACCEPTED
+    return {"expert_id": expert_id, "accepted": accepted, "state": "accepted" if accepted else "offered",
+            "at": assigned_at or created_at}
+
+
+class TicketRows:
+    """The published reads, over any graph backend."""
+
     def __init__(self, backend: GraphBackend):
         self.db = backend
 
@@ -150,20 +163,6 @@ class ReportQueries:
                                               "closed_at": a_closed or None, "reason": reason or None})
         return list(tickets.values())
 
-    def day_summaries(self, first: dt.date, last: dt.date) -> dict[dt.date, dict[str, Any]]:
-        """The kept summaries of the days first..last: {day: {"version", "summary" (None unless current)}};
-        a day with no entry has nothing kept (version 0)."""
-        rows = self.db.read(DAY_SUMMARIES, {"first": day_number(first), "last": day_number(last)})
-        return {day_of(r["day"]): {"version": r["version"] or 0, "summary": r["summary"]} for r in rows}
-
-    def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
-        """Keep (day, version read, summary) for each day whose version is still the one read; how many."""
-        if not days:
-            return 0
-        rows = self.db.write(KEEP_DAY_SUMMARIES, {"days": [{"day": day_number(d), "version": v, "summary": s}
-                                                           for d, v, s in days]})
-        return rows[0]["kept"] if rows else 0
-
     def waiting(self, limit: int | None = None) -> list[dict[str, Any]]:
         """The tickets waiting for an expert, longest waiting first; the first `limit` of them."""
         query = WAITING + (" LIMIT $limit" if limit is not None else "")
@@ -179,5 +178,18 @@ class ReportQueries:
         invisible = self.db.read(INVISIBLE, {"visible": visible}) if total != shown else []
         return invisible + self.db.read(OFFERED_WITHOUT_OFFER, {})
 
-    def experts(self, now: dt.datetime) -> list[dict[str, Any]]:
-        return self.db.read(EXPERTS, {"now": iso(now)})
+    def expert_load(self, expert_ids: list[int], now: dt.datetime) -> dict[int, dict[str, Any]]:
+        """Each expert's upcoming held or booked slots, and their survey score with its answer count."""
+        rows = self.db.read(EXPERT_LOAD, {"ids": sorted(set(expert_ids)), "now": iso(now)})
+        return {row["id"]: {"load": row["load"], "score": row["score"], "answers": row["answers"]} for row in rows}
+
+    def fixes(self, product_id: int, limit: int = 500) -> list[dict[str, Any]]:
+        """The latest closed tickets of this product that had articles attached: their description, the
+        articles' ids, and their survey's score (None if not answered)."""
+        return self.db.read(FIXES, {"pid": product_id, "limit": limit})
+
+    def counts(self) -> dict[str, Any]:
+        """Tickets in the graph: legacy ones by how they moved in, and those raised here."""
+        rows = self.db.read("MATCH (t:Ticket {source: 'legacy'}) RETURN t.migrated_via AS via, count(t) AS n")
+        new = self.db.read("MATCH (t:Ticket {source: 'new'}) RETURN count(t) AS n")
+        return {"by_via": {row["via"]: row["n"] for row in rows}, "new": new[0]["n"] if new else 0}

@@ -1,5 +1,5 @@
-"""Knowledge-base articles in the graph: migrated from the monolith on first read (graph_store/lazy.py),
-then kept here with every version (docs/adr/0020).
+"""Knowledge-base articles in the graph, the Articles port itself: migrated from the monolith on first
+read (the protocol of graph_store/lazy.py), then kept here with every version (docs/adr/0020).
 
 An article node holds its published version (title, product, symptoms, steps, tags, keywords, `version`),
 points at its product, tags and keywords, and keeps each version as an `ArticleVersion`: published ones
@@ -9,19 +9,22 @@ becomes the next published version) or rejects it (kept, with who and why).
 from __future__ import annotations
 
 import datetime as dt
-import re
 import uuid
 from typing import Any
 
-from bridge_client import BridgeClient
+from bridge_client import BridgeClient, split_body
 from foundation.vocabulary import iso
+from fragments.ticketing.published.tickets_v1 import TicketRows
+from graph_store.backends import GraphBackend
+from graph_store.errors import MigrationUnavailable
+from graph_store.lazy import LazyMigration
 
-from .backends import GraphBackend
-from .errors import StaleTicket, StoreError
+from ..published import articles_v1
+from ..services.ports import ArticleChanged, ArticleMissing, LegacyUnavailable
+from .schema import ARTICLE_TEXT
 
 NEW_ARTICLE_ID_BASE = 1_000_000  # articles written first in the new system: above every legacy id
 MAPPING_VERSION = 1
-STEP = re.compile(r"^\s*\d+[.)]\s*")
 
 # Version properties: what an edit may change.
 CONTENT = ("title", "product_id", "symptoms", "steps", "tags", "keywords")
@@ -98,28 +101,6 @@ ARTICLE_FIELDS = ("a {.id, .title, .product_id, .symptoms, .steps, .tags, .keywo
                   ".created_at, .updated_at, .updated_by, .legacy_version} AS article")
 
 
-def split_body(body: str) -> tuple[str, str]:
-    """A legacy article's one body as symptoms and steps: "Symptom:" lines are symptoms, numbered lines
-    steps (numbers off); other prose joins the symptoms when the article numbers its steps, and is the
-    steps (a line each) when it does not: an article without numbered steps is still read to fix."""
-    symptoms, steps, prose = [], [], []
-    for line in (body or "").splitlines():
-        text = line.strip()
-        if not text:
-            continue
-        if STEP.match(text):
-            steps.append(STEP.sub("", text).strip())
-        elif text.startswith("Symptom:"):
-            symptoms.append(text.removeprefix("Symptom:").strip())
-        else:
-            prose.append(text)
-    if steps:
-        symptoms += prose
-    else:
-        steps = prose
-    return " ".join(symptoms), "\n".join(steps)
-
-
 def article_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
     symptoms, steps = split_body(legacy["body"])
     return {"key": legacy["id"],
@@ -129,10 +110,6 @@ def article_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[st
             "meta": {"version": 1, "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
                      "created_at": legacy.get("created_at"), "updated_at": legacy.get("updated_at"),
                      "updated_by": "legacy", "legacy_version": 1, "mapping_version": MAPPING_VERSION}}
-
-
-class ArticleNotFound(StoreError):
-    pass
 
 
 class ArticlePart:
@@ -157,15 +134,54 @@ class ArticlePart:
         return None
 
     def missing(self, record_id: int) -> Exception:
-        return ArticleNotFound(f"no article {record_id}")
+        return ArticleMissing(f"no article {record_id}")
 
 
-class ArticleStore:
-    """Reads and writes of articles in the graph. Reads that may meet a legacy article go through
-    GraphStore.article (migrate on first read)."""
+class GraphArticles:
+    """Reads and writes of articles in the graph; `get` and `bring` move a legacy article in first."""
 
-    def __init__(self, backend: GraphBackend):
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
         self.db = backend
+        self.bridge = bridge
+        self.migration = LazyMigration(backend, bridge, ArticlePart())
+
+    def get(self, article_id: int) -> dict[str, Any]:
+        """The article; a legacy one not yet here is migrated first (then the graph is its master, and the
+        legacy row only mirrors what is published here)."""
+        article = self.find(article_id)
+        if article is None:
+            try:
+                self.migration.migrate(article_id, via="lazy")
+            except MigrationUnavailable as exc:
+                raise LegacyUnavailable(str(exc)) from exc
+            article = self.find(article_id)
+            if article is None:
+                raise ArticleMissing(f"no article {article_id}")
+        return article
+
+    def bring(self, article_ids: list[int]) -> list[dict[str, Any]]:
+        """Several articles, those not yet here migrated first in one batch; unknown ids left out. With
+        the monolith away, what the graph has."""
+        found = {a["id"]: a for a in self.many(article_ids)}
+        missing = [i for i in dict.fromkeys(article_ids) if i not in found]
+        if missing:
+            try:
+                self.migration.migrate_batch(missing, via="lazy")
+            except MigrationUnavailable:
+                return [found[i] for i in dict.fromkeys(article_ids) if i in found]
+            found.update({a["id"]: a for a in self.many(missing)})
+        return [found[i] for i in dict.fromkeys(article_ids) if i in found]
+
+    def backfill(self, batch_size: int = 200) -> tuple[int, int]:
+        """Copy every legacy article not yet marked migrated (the KB is small: hundreds). Returns
+        (seen, created); safe beside lazy reads and other runs, as every write is create-only."""
+        seen = created = 0
+        ids = list(self.bridge.article_ids(migrated="false"))
+        for start in range(0, len(ids), batch_size):
+            batch = ids[start:start + batch_size]
+            created += self.migration.migrate_batch(batch, via="backfill")
+            seen += len(batch)
+        return seen, created
 
     def find(self, article_id: int) -> dict[str, Any] | None:
         rows = self.db.read(f"MATCH (a:Article {{id: $id}}) WHERE a.source IS NOT NULL RETURN {ARTICLE_FIELDS}",
@@ -183,17 +199,11 @@ class ArticleStore:
         return [row["article"] for row in rows]
 
     def text_matches(self, words: list[str], limit: int = 50) -> dict[int, float]:
-        return {article_id: score for article_id, score in self.db.search_text("Article", words, limit)}
+        return {article_id: score for article_id, score in self.db.search_text(ARTICLE_TEXT, words, limit)}
 
     def fixes(self, product_id: int, limit: int = 500) -> list[dict[str, Any]]:
-        """The latest closed tickets of this product that had articles attached: their description, the
-        articles, and their survey's score (None if not answered)."""
-        return self.db.read(
-            "MATCH (t:Ticket {product_id: $pid})-[:REFERENCES]->(a:Article) WHERE t.status = 'closed' "
-            "WITH t, collect(a.id) AS articles ORDER BY t.closed_at DESC LIMIT $limit "
-            "OPTIONAL MATCH (s:Survey)-[:REGARDING]->(t) "
-            "RETURN t.description AS description, articles, max(s.score) AS score",
-            {"pid": product_id, "limit": limit})
+        """Closed tickets of the product with articles attached: ticketing's published read."""
+        return TicketRows(self.db).fixes(product_id, limit)
 
     def create(self, content: dict[str, Any], *, by: str, now: dt.datetime, proposal: str | None = None) -> int:
         rows = self.db.write(CREATE_ARTICLE, {"base": NEW_ARTICLE_ID_BASE, "content": _content(content),
@@ -202,14 +212,14 @@ class ArticleStore:
 
     def publish(self, article_id: int, content: dict[str, Any], *, expected_version: int, by: str,
                 now: dt.datetime, proposal: str | None = None) -> int:
-        """The next published version, if the article is still at `expected_version` (else StaleTicket:
+        """The next published version, if the article is still at `expected_version` (else ArticleChanged:
         someone published meanwhile, and nothing was written). Closes `proposal` as approved."""
         rows = self.db.write(PUBLISH, {"id": article_id, "expected": expected_version, "content": _content(content),
                                        "by": by, "at": iso(now), "proposal": proposal})
         if not rows:
             if self.find(article_id) is None:
-                raise ArticleNotFound(f"no article {article_id}")
-            raise StaleTicket(f"article {article_id} changed since version {expected_version}")
+                raise ArticleMissing(f"no article {article_id}")
+            raise ArticleChanged(f"article {article_id} changed since version {expected_version}")
         return rows[0]["version"]
 
     def propose(self, article_id: int | None, content: dict[str, Any], *, base_version: int, by: str, note: str,
@@ -228,7 +238,7 @@ class ArticleStore:
             {"id": article_id, "key": key, "by": by, "at": iso(now), "base": base_version, "note": note,
              "content": _content(content)})
         if not rows:
-            raise ArticleNotFound(f"no article {article_id}")
+            raise ArticleMissing(f"no article {article_id}")
         return key
 
     def proposal(self, key: str) -> dict[str, Any] | None:
@@ -271,13 +281,7 @@ class ArticleStore:
                       {"id": article_id, "version": version})
 
     def counts(self) -> dict[str, int]:
-        rows = self.db.read("MATCH (a:Article) WHERE a.source IS NOT NULL "
-                            "RETURN a.source AS source, count(a) AS n, "
-                            "sum(CASE WHEN a.legacy_version < a.version THEN 1 ELSE 0 END) AS behind")
-        by_source = {row["source"]: row for row in rows}
-        proposals = self.db.read("MATCH (v:ArticleVersion) WHERE v.state = 'proposed' RETURN count(v) AS n")[0]["n"]
-        return {"migrated": by_source.get("legacy", {}).get("n", 0), "new": by_source.get("new", {}).get("n", 0),
-                "behind_legacy": int(sum(row["behind"] for row in rows)), "open_proposals": proposals}
+        return articles_v1.counts(self.db)
 
 
 def _content(content: dict[str, Any]) -> dict[str, Any]:

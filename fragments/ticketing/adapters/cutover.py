@@ -15,17 +15,20 @@ from dataclasses import dataclass
 from typing import Any, Callable
 
 from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_OPEN
+from graph_store.backfill import BackfillResult, backfill_ids
 
-from .backfill import BackfillResult, backfill_ids
+from .surveys import GraphSurveys
+from .tickets import GraphTickets
 
 GRAPH_TO_LEGACY = {"new": "open", "offered": "open", "unassigned": "open", "assigned": "assigned",
                    "in_progress": "in_progress", "closed": "closed", "cancelled": "cancelled"}
 
 
-def cut_over(store, *, batch_size: int = 200, on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+def cut_over(tickets: GraphTickets, *, batch_size: int = 200,
+             on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Migrate every open legacy ticket now (the lazy path's own batched, create-only write)."""
-    ids = store.bridge.legacy_ticket_ids(migrated="false", statuses=LEGACY_OPEN, page_size=max(batch_size, 100))
-    return backfill_ids(store.migrator, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
+    ids = tickets.bridge.legacy_ticket_ids(migrated="false", statuses=LEGACY_OPEN, page_size=max(batch_size, 100))
+    return backfill_ids(tickets.migration, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
 
 
 def legacy_record(ticket: dict[str, Any], survey: dict[str, Any] | None) -> dict[str, Any]:
@@ -52,18 +55,20 @@ class Rollback:
     removed: int = 0
 
 
-def roll_back(store, *, batch_size: int = 100, on_progress: Callable[[int], None] | None = None) -> Rollback:
+def roll_back(tickets: GraphTickets, *, batch_size: int = 100,
+              on_progress: Callable[[int], None] | None = None) -> Rollback:
     """Write every graph ticket back to the legacy system, then empty the graph of tickets."""
+    surveys = GraphSurveys(tickets.db)
     result = Rollback()
     after = 0
     while True:
-        ids = [row["id"] for row in store.backend.read(
+        ids = [row["id"] for row in tickets.db.read(
             "MATCH (t:Ticket) WHERE t.id > $after RETURN t.id AS id ORDER BY id LIMIT $n",
             {"after": after, "n": batch_size})]
         if not ids:
             break
-        records = [legacy_record(store.tickets.get(i), store.surveys.find(i)) for i in ids]
-        store.bridge.write_back(records)
+        records = [legacy_record(t, surveys.find(t["id"])) for t in tickets.records(ids)]
+        tickets.bridge.write_back(records)
         result.written_back += len(ids)
         after = ids[-1]
         if on_progress:
@@ -71,7 +76,7 @@ def roll_back(store, *, batch_size: int = 100, on_progress: Callable[[int], None
     # Only once every ticket is safely back: the graph forgets them (the id counter stays, so ids are
     # never reused), and a later cut-over copies them afresh.
     while True:
-        removed = store.backend.write(
+        removed = tickets.db.write(
             "MATCH (t:Ticket) WITH t LIMIT $n OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event) "
             "OPTIONAL MATCH (s:Survey {ticket_id: t.id}) OPTIONAL MATCH (b:Booking {ticket_id: t.id}) "
             "WITH collect(DISTINCT t) AS ts, collect(DISTINCT e) AS es, collect(DISTINCT s) AS ss, "

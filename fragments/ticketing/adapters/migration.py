@@ -21,16 +21,18 @@ ticket's master is.)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable, Iterator
 
-from bridge_client import BridgeClient
-from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_HOLDING, STAFF_ROLES, iso
+from bridge_client import BridgeClient, NotFound, Unavailable
+from foundation.vocabulary import LEGACY_HOLDING, STAFF_ROLES, iso
+from graph_store.backends import GraphBackend
+from graph_store.backfill import BackfillResult, backfill_ids
+from graph_store.errors import MigrationUnavailable
+from graph_store.lazy import LazyMigration
 
-from .assignment import booking_key
-from .backends import GraphBackend
-from .errors import TicketNotFound
-from .lazy import LazyMigration
-from .reports import day_number, touch_report_day
+from ..published.tickets_v1 import LEGACY_STATUS, day_number, legacy_allocation, touch_report_day
+from ..services.ports import TicketNotFound
+from .offers import booking_key
 from .surveys import RESCORE_MANY
 
 MAPPING_VERSION = 2  # 2: bookings for open legacy work, carried-over surveys
@@ -67,22 +69,6 @@ FOREACH (_ IN s.by_customer | CREATE (t)-[:CREATED_BY]->(c))
 RETURN t.id AS id
 """
 
-LEGACY_STATUS = {"open": "unassigned", "assigned": "assigned", "in_progress": "in_progress",
-                 "closed": "closed", "cancelled": "cancelled"}
-
-
-def legacy_allocation(status: str, expert_id: int | None, assigned_at: str | None,
-                      created_at: str) -> dict[str, Any] | None:
-    """The legacy ticket's one expert as an allocation: accepted once the expert took it on, `at` the
-    first "assigned" event. Shared by the migration and the reports' legacy rows, so a figure does not
-    move when a ticket migrates."""
-    if expert_id is None:
-        return None
-    accepted = status in LEGACY_ACCEPTED
-    return {"expert_id": expert_id, "accepted": accepted, "state": "accepted" if accepted else "offered",
-            "at": assigned_at or created_at}
-
-
 def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
     """The bridge's v1 legacy ticket as the graph's properties and related records (mapping v2).
 
@@ -96,7 +82,8 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
         "legacy_status": legacy["status"], "channel": legacy["channel"], "description": legacy["description"],
         "customer_id": legacy["customer_id"], "contract_id": legacy["contract_id"],
         "product_id": legacy["product_id"], "locale_id": legacy["locale_id"], "slots": legacy["slots"],
-        "created_at": legacy["created_at"], "created_day": day_number(legacy["created_at"]), "updated_at": legacy["updated_at"], "closed_at": legacy["closed_at"],
+        "created_at": legacy["created_at"], "created_day": day_number(legacy["created_at"]),
+        "updated_at": legacy["updated_at"], "closed_at": legacy["closed_at"],
         "resolution": legacy["resolution"], "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
         "source_checksum": legacy["checksum"], "mapping_version": MAPPING_VERSION,
         "revision": 1, "event_count": len(history),
@@ -138,9 +125,6 @@ class TicketPart:
     def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]:
         return bridge.freeze_legacy_tickets(ids)
 
-    def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]:
-        return preview(bridge.get_legacy_ticket(record_id))
-
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         return graph_shape(record, via, now)
 
@@ -158,9 +142,40 @@ class TicketPart:
     def missing(self, record_id: int) -> Exception:
         return TicketNotFound(f"no ticket {record_id}")
 
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
+        return bridge.legacy_checksums(page_size=page_size)
 
-class Migrator(LazyMigration):
+    def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
+        rows = backend.read("UNWIND $ids AS id MATCH (t:Ticket {id: id}) RETURN t.id AS id, t.source_checksum AS c",
+                            {"ids": ids})
+        return {row["id"]: row["c"] for row in rows}
+
+
+class TicketMigration(LazyMigration):
     """The tickets' migrate-on-read (and the backfill's unit)."""
 
     def __init__(self, backend: GraphBackend, bridge: BridgeClient):
         super().__init__(backend, bridge, TicketPart())
+
+    def migrate_admitted(self, ticket_id: int, via: str,
+                         admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
+        """migrate(), but `admit` first sees the legacy ticket as it would look once here: if it says no,
+        nothing is frozen or written and the ticket is reported missing (a refused read never moves it)."""
+        if admit is not None:
+            try:
+                legacy = preview(self.bridge.get_legacy_ticket(ticket_id))
+            except NotFound as exc:
+                raise TicketNotFound(f"no ticket {ticket_id}") from exc
+            except Unavailable as exc:
+                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+            if not admit(legacy):
+                raise TicketNotFound(f"no ticket {ticket_id}")
+        return self.migrate(ticket_id, via)
+
+
+def backfill(migration: TicketMigration, *, batch_size: int = 400, workers: int = 3, limit: int | None = None,
+             on_progress: Callable[[int], None] | None = None) -> BackfillResult:
+    """Every legacy ticket not yet marked migrated (frozen ones included: a crash after the freeze is
+    finished here)."""
+    ids = migration.bridge.legacy_ticket_ids(migrated="false", page_size=max(batch_size, 100))
+    return backfill_ids(migration, ids, batch_size=batch_size, workers=workers, limit=limit, on_progress=on_progress)

@@ -1,23 +1,24 @@
-"""Migration progress, readable by the reports fragment."""
+"""Migration progress, part by part, from what each owner publishes of its nodes (ticketing's
+tickets_v1, the experts' profiles_v1, the knowledge base's articles_v1) and from the monolith's counts."""
 from __future__ import annotations
 
 from typing import Any
 
 from bridge_client import BridgeClient
-
-from .articles import ArticleStore
-from .backends import GraphBackend
-from .reconciliation import last_run
+from fragments.experts.published import profiles_v1
+from fragments.knowledge.published import articles_v1
+from fragments.ticketing.published.tickets_v1 import TicketRows
+from graph_store.backends import GraphBackend
+from graph_store.reconciliation import last_run
 
 
 def migration_progress(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]:
     """The tickets' migration in detail, and `parts`: each part of the monolith that has moved or is
     moving, what is in the graph, what remains, and what reconciliation says."""
     legacy = bridge.legacy_stats()
-    rows = db.read("MATCH (t:Ticket {source: 'legacy'}) RETURN t.migrated_via AS via, count(t) AS n")
-    by_via = {row["via"]: row["n"] for row in rows}
+    counts = TicketRows(db).counts()
+    by_via, new = counts["by_via"], counts["new"]
     migrated = sum(by_via.values())
-    new = db.read("MATCH (t:Ticket {source: 'new'}) RETURN count(t) AS n")[0]["n"]
     return {
         "legacy_total": legacy["total"], "graph_migrated": migrated, "remaining": legacy["total"] - migrated,
         "percent_migrated": round(100.0 * migrated / legacy["total"], 2) if legacy["total"] else 100.0,
@@ -45,7 +46,7 @@ def _tickets_part(legacy: dict[str, Any], migrated: int, new: int, run: dict[str
 
 def _experts_part(db: GraphBackend, legacy: dict[str, Any]) -> dict[str, Any]:
     """Experts' assignment facts (skills, locales, availability): imported once, the graph their master."""
-    imported = db.read("MATCH (x:Expert) WHERE x.profile_imported = true RETURN count(x) AS n")[0]["n"]
+    imported = profiles_v1.imported_count(db)
     total = legacy.get("experts")
     if total is None:  # an older bridge: the count is not known
         return {"part": "experts' assignment facts", "legacy": None, "in_graph": imported, "remaining": None,
@@ -58,7 +59,7 @@ def _experts_part(db: GraphBackend, legacy: dict[str, Any]) -> dict[str, Any]:
 
 def _knowledge_part(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]:
     stats = bridge.article_stats()
-    counts = ArticleStore(db).counts()
+    counts = articles_v1.counts(db)
     behind, copied = counts["behind_legacy"], counts["migrated"]
     notes = [f"{stats['frozen'] - copied} frozen, awaiting copy" if stats["frozen"] > copied else "",
              f"{behind} published versions not yet written back to the legacy KB" if behind else ""]

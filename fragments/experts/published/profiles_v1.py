@@ -1,0 +1,60 @@
+"""Expert profiles as other services may read them, version 1.
+
+The experts service owns each Expert node's profile: names and contact details, `active`, `weekly`
+("<weekday>:<period>" entries), `off_dates` (ISO dates) and the HAS_EXPERTISE and SERVICES
+relationships. Ticketing composes `QUALIFIED` and `FREE_AT` into its one candidate query (one round
+trip per dispatch); reports and ticketing read names through `names`. Anything else of the profile is
+the experts service's to change. A change that breaks what is here is a `profiles_v2` beside this one,
+kept until no reader is left. The contract: tests/experts/test_published_profiles.py.
+
+This module imports nothing of the experts service, so a reader deploys it without the service.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Protocol
+
+from foundation.vocabulary import iso, period_of
+
+VERSION = 1
+
+# Binds `x` to each active expert with the skill for $product_id who serves $locale_id, once each.
+QUALIFIED = """
+MATCH (x:Expert {active: true})-[:HAS_EXPERTISE]->(:Expertise {product_id: $product_id})
+MATCH (x)-[:SERVICES]->(:Locale {id: $locale_id})
+WITH DISTINCT x
+"""
+
+# True where the expert bound to `x` works at the slot bound to `s` (a map made by `slot_facts`).
+FREE_AT = "s.pattern IN x.weekly AND NOT s.date IN x.off_dates"
+
+
+class Reader(Protocol):
+    def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+def slot_facts(starts_at: dt.datetime) -> dict[str, str]:
+    """A slot as FREE_AT reads it."""
+    return {"starts_at": iso(starts_at), "date": starts_at.date().isoformat(),
+            "pattern": f"{starts_at.weekday()}:{period_of(starts_at)}"}
+
+
+def names(db: Reader, expert_ids: list[int]) -> dict[int, str]:
+    """Each known expert's "first last"; unknown ids are left out."""
+    if not expert_ids:
+        return {}  # a fresh ticket has no expert yet: no round trip for nothing
+    rows = db.read("UNWIND $ids AS id MATCH (x:Expert {id: id}) WHERE x.first_name IS NOT NULL "
+                   "RETURN x.id AS id, x.first_name AS first, x.last_name AS last", {"ids": sorted(set(expert_ids))})
+    return {row["id"]: f"{row['first']} {row['last']}" for row in rows}
+
+
+def imported_count(db: Reader) -> int:
+    """How many profiles were imported from the monolith or created here (migration progress)."""
+    rows = db.read("MATCH (x:Expert) WHERE x.profile_imported = true RETURN count(x) AS n")
+    return rows[0]["n"] if rows else 0
+
+
+def roster(db: Reader) -> list[dict[str, Any]]:
+    """Every expert the graph knows, by id: id, first_name, last_name (None for one not imported yet)."""
+    return db.read("MATCH (x:Expert) RETURN x.id AS id, x.first_name AS first_name, x.last_name AS last_name "
+                   "ORDER BY id")

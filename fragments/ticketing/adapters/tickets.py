@@ -1,0 +1,251 @@
+"""Tickets in the graph, the Tickets port itself: read with history and allocations (a legacy ticket
+moves in on first read), create, save a ticket's changes, list."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from typing import Any, Callable
+
+from bridge_client import BridgeClient, Unavailable
+from foundation.vocabulary import iso
+from fragments.knowledge.published import articles_v1
+from graph_store.backends import GraphBackend
+from graph_store.errors import MigrationUnavailable
+
+from ..domain.states import BINDING, State
+from ..domain.ticket import Ticket
+from ..published.tickets_v1 import day_number, touch_report_day
+from ..services.ports import StaleTicket, TicketingStoreError, TicketNotFound
+from .errors import port_errors
+from .migration import TicketMigration
+
+# Tickets born in the graph get ids above every legacy id, so both can share one id space.
+NEW_TICKET_ID_BASE = 100_000_000
+
+READ_TICKET = """
+MATCH (t:Ticket {id: $id})
+OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event)
+WITH t, e ORDER BY e.seq
+WITH t, collect(e {.*}) AS history
+OPTIONAL MATCH (x:Expert)-[a:ALLOCATED]->(t)
+RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocations
+"""
+
+# A raise is created once per raise key (the form's or the API client's Idempotency-Key, scoped to the
+# customer): a retry after an unknown outcome (a lost answer, a fail-over) finds the first attempt's
+# ticket instead of raising a second one. One query, so atomic; the key is a unique node key.
+CREATE_TICKET = f"""
+MERGE (r:RaiseRequest {{key: $raise_key}})
+ON CREATE SET r.fresh = true
+ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
+WITH r WHERE r.fresh
+MERGE (counter:Counter {{name: 'ticket'}})
+ON CREATE SET counter.value = $base
+SET counter.value = counter.value + 1
+WITH r, counter.value AS id
+CREATE (t:Ticket {{id: id}})
+SET t += $props, t.reference = 'N-' + toString(id), t.source = 'new', t.revision = 1, t.event_count = 1
+MERGE (c:Customer {{id: $customer_id}})
+MERGE (k:Contract {{id: $contract_id}})
+MERGE (p:Product {{id: $product_id}})
+MERGE (l:Locale {{id: $locale_id}})
+CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l), (r)-[:RAISED]->(t)
+CREATE (t)-[:HAS_EVENT]->(e:Event {{key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
+                                    detail: $detail}})
+{touch_report_day("t")}
+RETURN id, t {{.*}} AS ticket, e {{.*}} AS created
+"""
+
+# What a list of tickets shows (and a Ticket needs to be read from it): no description, no history.
+SUMMARY_FIELDS = ("id", "reference", "status", "customer_id", "product_id", "locale_id", "contract_id", "slots",
+                  "channel", "source", "created_at", "updated_at", "revision")
+
+UPDATE_TICKET = f"""
+MATCH (t:Ticket {{id: $id}})
+WHERE $expected_revision IS NULL OR t.revision = $expected_revision
+SET t += $changes, t.revision = t.revision + 1, t.event_count = t.event_count + 1, t.updated_at = $at
+CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+                                  at: $at, actor: $actor, action: $action, detail: $detail}})
+{touch_report_day("t")}
+RETURN t.revision AS revision, t.updated_at AS updated_at, t.event_count AS seq
+"""
+
+
+READ_TICKETS = """
+UNWIND $ids AS id
+MATCH (t:Ticket {id: id})
+OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event)
+WITH t, e ORDER BY e.seq
+WITH t, collect(e {.*}) AS history
+OPTIONAL MATCH (x:Expert)-[a:ALLOCATED]->(t)
+RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocations
+"""
+
+
+def _whole(row: dict[str, Any]) -> dict[str, Any]:
+    ticket = row["ticket"]
+    ticket["history"] = [e for e in row["history"] if e.get("key")]
+    ticket["allocations"] = sorted((a for a in row["allocations"] if a.get("state")), key=lambda a: a["at"])
+    return ticket
+
+
+@port_errors
+class GraphTickets:
+    """The Tickets port over the graph. Record-level reads (`find`, `record`, `update`) serve the
+    migration, cut-over and reconciliation, which work on the stored shape."""
+
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        self.db = backend
+        self.bridge = bridge
+        self.migration = TicketMigration(backend, bridge)
+
+    # -- records -----------------------------------------------------------------------------------
+    def find(self, ticket_id: int) -> dict[str, Any] | None:
+        rows = self.db.read(READ_TICKET, {"id": ticket_id})
+        return _whole(rows[0]) if rows else None
+
+    def record(self, ticket_id: int) -> dict[str, Any]:
+        ticket = self.find(ticket_id)
+        if ticket is None:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        return ticket
+
+    def records(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
+        """Several whole tickets in one read, in the order asked; those not in the graph left out."""
+        found = {row["ticket"]["id"]: _whole(row) for row in self.db.read(READ_TICKETS, {"ids": list(ticket_ids)})}
+        return [found[i] for i in ticket_ids if i in found]
+
+    def update(self, ticket_id: int, *, changes: dict[str, Any], actor: str, action: str, detail: str,
+               now: dt.datetime, expected_revision: int | None = None) -> dict[str, Any]:
+        """One change with its history event; the new revision, update time and event number."""
+        rows = self.db.write(UPDATE_TICKET, {"id": ticket_id, "changes": changes, "actor": actor, "action": action,
+                                             "detail": detail, "at": iso(now),
+                                             "expected_revision": expected_revision})
+        if not rows:
+            if self.find(ticket_id) is None:
+                raise TicketNotFound(f"no ticket {ticket_id}")
+            raise StaleTicket(f"ticket {ticket_id} changed since revision {expected_revision}")
+        return rows[0]
+
+    def add_note(self, ticket_id: int, *, actor: str, note: str, now: dt.datetime) -> dict[str, Any]:
+        return self.update(ticket_id, changes={}, actor=actor, action="note", detail=note, now=now)
+
+    # -- the port -----------------------------------------------------------------------------------
+    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
+        """From the graph; a legacy ticket not yet here moves in first (then the graph is its master).
+        With `admit`, a legacy ticket the caller may not see is reported missing and left where it is."""
+        record = self.find(ticket_id)
+        if record is None:
+            check = (lambda legacy: admit(Ticket.from_record(legacy))) if admit else None
+            self.migration.migrate_admitted(ticket_id, via="lazy", admit=check)
+            record = self.record(ticket_id)
+        return Ticket.from_record(record)
+
+    def many(self, ticket_ids: list[int]) -> list[Ticket]:
+        return [Ticket.from_record(r) for r in self.records(ticket_ids)]
+
+    def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
+               slots: list[str], channel: str, actor: str, now: dt.datetime, raise_key: str | None = None) -> Ticket:
+        """The new ticket as stored; for a raise key seen before for this customer, the ticket that raise
+        created (nothing new is written)."""
+        at = iso(now)
+        key = f"{customer_id}/{raise_key or uuid.uuid4().hex}"
+        props = {"status": str(State.NEW), "channel": channel, "description": description, "slots": slots,
+                 "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
+                 "locale_id": locale_id, "created_at": at, "created_day": day_number(at), "updated_at": at,
+                 "raise_key": key}
+        rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
+                                             "contract_id": contract_id, "product_id": product_id,
+                                             "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
+                                             "detail": f"Raised by {channel}"})
+        if rows:
+            return Ticket.from_record({**rows[0]["ticket"], "history": [rows[0]["created"]], "allocations": []})
+        earlier = self.db.read("MATCH (:RaiseRequest {key: $key})-[:RAISED]->(t:Ticket) RETURN t.id AS id",
+                               {"key": key})
+        ticket = self.find(earlier[0]["id"]) if earlier else None
+        if ticket is None:
+            raise TicketingStoreError(f"raise key {key} was used before for a ticket no longer in the graph")
+        return Ticket.from_record(ticket)
+
+    def save(self, ticket: Ticket, now: dt.datetime) -> Ticket:
+        """Each pending change as one conditional update with its event. The use cases read (and so
+        migrate) a ticket before changing it; one not in the graph is TicketNotFound, never a write to
+        the legacy copy."""
+        while ticket.pending:
+            change = ticket.pending[0]
+            saved = self.update(ticket.id, changes=change.fields, actor=change.actor, action=change.action,
+                                detail=change.detail, now=now, expected_revision=change.expected_revision)
+            ticket.revision, ticket.updated_at = saved["revision"], saved["updated_at"]
+            ticket.history.append({"key": f"{ticket.id}:{saved['seq']}", "seq": saved["seq"], "at": saved["updated_at"],
+                                   "actor": change.actor, "action": change.action, "detail": change.detail})
+            ticket.pending.pop(0)
+        return ticket
+
+    def list(self, *, customer_id: int | None = None, expert_id: int | None = None,
+             statuses: list[str] | None = None, limit: int = 100, summary: bool = False) -> list[Ticket]:
+        """Newest first. `summary`: only what a list of tickets shows (SUMMARY_FIELDS), half the read of
+        whole tickets with their descriptions."""
+        # Each case its own pattern, so the store can start from an index (a customer's tickets among
+        # 500,000: an index lookup instead of a scan of every ticket).
+        if expert_id is not None:
+            match = "MATCH (:Expert {id: $expert_id})-[a:ALLOCATED]->(t:Ticket) WHERE a.state IN $binding"
+        elif customer_id is not None:
+            match = "MATCH (t:Ticket) WHERE t.customer_id = $customer_id"
+        else:
+            match = "MATCH (t:Ticket) WHERE true"
+        projection = "t {" + ", ".join(f".{name}" for name in SUMMARY_FIELDS) + "}" if summary else "t {.*}"
+        query = (f"{match} AND ($statuses IS NULL OR t.status IN $statuses) "
+                 f"RETURN {projection} AS ticket ORDER BY t.created_at DESC, t.id DESC LIMIT $limit")
+        rows = self.db.read(query, {"customer_id": customer_id, "expert_id": expert_id, "limit": limit,
+                                    "statuses": list(statuses) if statuses else None,
+                                    "binding": [str(s) for s in BINDING]})
+        return [Ticket.from_record(row["ticket"]) for row in rows]
+
+    def customer_version(self, customer_id: int) -> tuple[Any, ...]:
+        """What changes whenever anything shown of the customer's tickets changes: every write to a ticket
+        raises its revision, a new ticket adds to the count and, ids never being reused, to the id sum;
+        a ticket copied again (reconciliation) has a newer migrated_at. An index lookup, no ticket read."""
+        rows = self.db.read("MATCH (t:Ticket) WHERE t.customer_id = $customer_id RETURN count(t) AS n, "
+                            "sum(t.revision) AS revisions, sum(t.id) AS ids, max(t.migrated_at) AS copied",
+                            {"customer_id": customer_id})
+        row = rows[0] if rows else {}
+        return (row.get("n", 0), row.get("revisions"), row.get("ids"), row.get("copied"))
+
+    def waiting(self, limit: int = 1000) -> list[int]:
+        """Tickets raised here and still `new` (not yet dispatched), oldest first: an index lookup on the
+        status, cheap enough for the worker to ask several times a second."""
+        rows = self.db.read("MATCH (t:Ticket) WHERE t.status = $new AND t.source = 'new' "
+                            "RETURN t.id AS id ORDER BY t.id LIMIT $limit", {"limit": limit, "new": str(State.NEW)})
+        return [row["id"] for row in rows]
+
+    def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> list[int]:
+        """New tickets raised before the cutoff that are still unconfirmed or never dispatched."""
+        rows = self.db.read("MATCH (t:Ticket {source: 'new'}) WHERE t.created_at <= $before AND "
+                            "(t.status = $new OR (t.confirmed_at IS NULL AND t.status <> $cancelled)) "
+                            "RETURN t.id AS id ORDER BY t.id LIMIT $limit",
+                            {"before": iso(created_before), "limit": limit, "new": str(State.NEW),
+                             "cancelled": str(State.CANCELLED)})
+        return [row["id"] for row in rows]
+
+    def bind_legacy_commitments(self, *, slots: list[str] = (), expert_id: int | None = None) -> int:  # type: ignore[assignment]
+        """Move into the graph, with their bookings, the open legacy tickets that hold one of these slots or
+        belong to this expert, so assignment and My work see them (docs/adr/0011). Returns how many moved."""
+        try:
+            ids = self.bridge.legacy_commitments(slots=list(slots), expert_id=expert_id)
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        return self.migration.migrate_batch(ids, via="commitment") if ids else 0
+
+    def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
+        """Link the ticket to a knowledge-base article (articles_v1.LINK: a bare node the knowledge base
+        fills in if it has not taken the article over yet), with a note in the history."""
+        rows = self.db.write(f"MATCH (t:Ticket {{id: $id}}) {articles_v1.LINK} RETURN t.id AS id",
+                             {"id": ticket_id, "article_id": article_id, "title": title})
+        if not rows:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        self.add_note(ticket_id, actor=actor, note=f"Attached article {article_id}: {title}", now=now)
+
+    def articles(self, ticket_id: int) -> list[dict[str, Any]]:
+        return [row["article"] for row in self.db.read(
+            f"MATCH (:Ticket {{id: $id}})-[:REFERENCES]->(a:Article) RETURN {articles_v1.LINKED} ORDER BY a.id",
+            {"id": ticket_id})]

@@ -1,0 +1,71 @@
+"""Every service's data code over one graph connection: what the operator's commands (schema, backfill,
+cut-over, reconciliation, rollback) work with. Only the composition root puts the services' data code
+together like this; each service in its own process holds only its own (fragments/<name>/wiring.py)."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from bridge_client import BridgeClient
+from fragments.experts.adapters.profiles import GraphProfiles
+from fragments.experts.adapters.schema import SCHEMA as EXPERTS
+from fragments.knowledge.adapters.articles import GraphArticles
+from fragments.knowledge.adapters.schema import SCHEMA as KNOWLEDGE
+from fragments.reports.adapters.graph import GraphReportSource
+from fragments.reports.adapters.progress import migration_progress
+from fragments.reports.adapters.schema import SCHEMA as REPORTS
+from fragments.ticketing.adapters.offers import GraphOffers
+from fragments.ticketing.adapters.reconciliation import reconcile
+from fragments.ticketing.adapters.schema import SCHEMA as TICKETING
+from fragments.ticketing.adapters.surveys import GraphSurveys
+from fragments.ticketing.adapters.tickets import GraphTickets
+from fragments.ticketing.published.tickets_v1 import number_days
+from graph_store import GraphConnection
+from graph_store.backends import GraphBackend
+from graph_store.reconciliation import Reconciliation, last_run
+from graph_store.schema import PROTOCOL
+
+# The whole graph's schema: the union of what each service declares beside its queries.
+SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS
+
+
+class GraphData:
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
+        self.backend = backend
+        self.bridge = bridge
+        self.tickets = GraphTickets(backend, bridge)
+        self.offers = GraphOffers(backend)
+        self.surveys = GraphSurveys(backend)
+        self.experts = GraphProfiles(backend)
+        self.articles = GraphArticles(backend, bridge)
+        self.reports = GraphReportSource(backend, bridge)
+
+    @classmethod
+    def over(cls, graph: GraphConnection) -> GraphData:
+        return cls(graph.backend, graph.bridge)
+
+    def ensure_schema(self) -> None:
+        """Indexes and constraints, and what older graphs lack (each ticket's report day)."""
+        self.backend.ensure_schema(SCHEMA)
+        number_days(self.backend)
+
+    def import_experts(self, today: dt.date | None = None) -> int:
+        """Expert profiles imported once from the monolith (then the graph is their master)."""
+        return self.experts.import_all(self.bridge, today or dt.date.today())
+
+    def get_ticket(self, ticket_id: int) -> dict[str, Any]:
+        """The stored ticket, a legacy one moved in first."""
+        self.tickets.get(ticket_id)
+        return self.tickets.record(ticket_id)
+
+    def reconcile(self, now: dt.datetime | None = None) -> Reconciliation:
+        return reconcile(self.tickets, now)
+
+    def last_reconciliation(self) -> dict[str, Any] | None:
+        return last_run(self.backend)
+
+    def progress(self) -> dict[str, Any]:
+        return migration_progress(self.backend, self.bridge)
+
+    def close(self) -> None:
+        self.backend.close()

@@ -153,6 +153,12 @@ SCHEMAS = {
     "ArticleStats": _obj(["total", "frozen", "migrated"], {
         "total": {"type": "integer"}, "frozen": {"type": "integer"}, "migrated": {"type": "integer"}}),
     "IdList": _obj(["ids"], {"ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500}}),
+    "FreezeRequest": _obj(["ids"], {
+        "ids": {"type": "array", "items": ID, "minItems": 1, "maxItems": 500},
+        "reader": _obj(["role"], {"role": {"type": "string", "enum": ["call_centre", "manager", "admin", "customer",
+                                                                      "expert"]},
+                                  "customer_id": {"type": ["integer", "null"], "minimum": 1},
+                                  "expert_id": {"type": ["integer", "null"], "minimum": 1}})}),
     "MigrationMarks": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("MigrationMark")},
                                                   "missing": {"type": "array", "items": ID}}),
     "LegacyStats": _obj(["total", "migrated", "remaining"], {
@@ -242,7 +248,9 @@ PATHS = {
         who="services ticketing, backfill")},
     "/legacy-tickets/freeze": {"post": _op(
         "Take the copy of several tickets: legacy writes to them are refused from now on (409); returns "
-        "them as of that moment (idempotent)", "200", "LegacyTicketBatch", body="IdList",
+        "them as of that moment (idempotent). With a reader, on whose behalf a ticket is first read, only "
+        "those that reader may read are frozen and returned; the rest are listed missing", "200",
+        "LegacyTicketBatch", body="FreezeRequest",
         who="services ticketing, backfill")},
     "/legacy-tickets/commitments": {"get": _op(
         "Open legacy work (assigned or in progress, not yet marked copied) holding one of these slots or this expert",

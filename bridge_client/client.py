@@ -80,7 +80,9 @@ class BridgeClient(Protocol):
     def get_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]: ...
     def mark_migrated_many(self, ticket_ids: list[int]) -> list[dict]: ...
     def legacy_checksums(self, page_size: int = 500) -> Iterator[dict]: ...
-    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]: ...
+    # With a `reader` ({role, customer_id, expert_id}): only the tickets that reader may read are frozen
+    # and returned (staff any; a customer their own; an expert those assigned to them).
+    def freeze_legacy_tickets(self, ticket_ids: list[int], reader: dict | None = None) -> list[dict]: ...
     def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]: ...
     def legacy_report_rows(self, start: str, end: str) -> list[list]: ...
     def legacy_report_now(self, now: str) -> dict: ...
@@ -149,12 +151,13 @@ class HttpBridgeClient:
         kind = _BY_STATUS.get(response.status_code, InvalidRequest)
         raise kind(message, response.status_code, problem)
 
-    def _post_in_chunks(self, path: str, field: str, values: list, size: int, *, idempotent: bool) -> list:
-        """POST `values` as `{field: [...]}` bodies of at most `size` (the bridge's limit per body); the
-        answers' `items`, in order."""
+    def _post_in_chunks(self, path: str, field: str, values: list, size: int, *, idempotent: bool,
+                        **extra: Any) -> list:
+        """POST `values` as `{field: [...], **extra}` bodies of at most `size` (the bridge's limit per body);
+        the answers' `items`, in order."""
         answered: list = []
         for start in range(0, len(values), size):
-            answered.extend(self._call("POST", path, json={field: values[start:start + size]},
+            answered.extend(self._call("POST", path, json={field: values[start:start + size], **extra},
                                        idempotent=idempotent)["items"])
         return answered
 
@@ -216,10 +219,13 @@ class HttpBridgeClient:
             items.extend(self._get("/legacy-tickets/batch", ids=chunk)["items"])
         return items
 
-    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
+    def freeze_legacy_tickets(self, ticket_ids: list[int], reader: dict | None = None) -> list[dict]:
         """Freeze then read: from this call on the legacy system refuses writes to these tickets, and
-        the records returned hold every write it ever accepted. Idempotent, so it may be retried."""
-        return self._post_in_chunks("/legacy-tickets/freeze", "ids", list(ticket_ids), BATCH_POST_IDS, idempotent=True)
+        the records returned hold every write it ever accepted. Idempotent, so it may be retried. With
+        a `reader`, only those the reader may read (the others are neither frozen nor returned)."""
+        extra = {"reader": reader} if reader is not None else {}
+        return self._post_in_chunks("/legacy-tickets/freeze", "ids", list(ticket_ids), BATCH_POST_IDS, idempotent=True,
+                                    **extra)
 
     def legacy_commitments(self, slots: list[str] = (), expert_id: int | None = None) -> list[int]:
         return self._get("/legacy-tickets/commitments", slots=",".join(slots) or None, expert_id=expert_id)["items"]

@@ -73,9 +73,4 @@ def slot(value: Any) -> str:
     return f"{day(found)}, {period} ({hours(period)})"
 
 
-def periods_explained() -> str:
-    """'morning 08:00–12:00, afternoon 12:00–16:00, evening 16:00–20:00', for forms and legends."""
-    return ", ".join(f"{name} {hours(name)}" for name in PERIODS)
-
-
 FILTERS = {"day": day, "moment": moment, "slot": slot, "hours": hours}

@@ -98,8 +98,3 @@ def safe_next(target: str | None, default: str) -> str:
         return default
     return target
 
-
-def requires_owner_or_staff(customer_id: int) -> None:
-    if g.user.role == "customer" and g.user.customer_id != customer_id:
-        abort(403)
-

@@ -76,18 +76,23 @@ def batch_items(parse: Callable[[dict, dict[str, str]], Any], what: str, limit: 
     return parsed
 
 
-def freeze_rows(model, ids: list[int], records: Callable[[list[int]], tuple[list[dict], list[int]]]):
+def freeze_rows(model, ids: list[int], records: Callable[[list[int]], tuple[list[dict], list[int]]],
+                admit: Callable[[list[int]], list[int]] | None = None):
     """Take the new system's copy of some legacy rows: lock them in id order (concurrent freezes cannot
     deadlock), set `frozen_at` where unset (a row keeps its first freeze), and read them after it in the
     same transaction: a legacy write either committed before (and is in the records) or will see the
-    freeze and be refused. Answers {items, missing}."""
+    freeze and be refused. `admit`, given the locked ids, keeps those the caller may take (decided on
+    the rows as they are frozen). Answers {items, missing}; a refused id is missing, and not frozen."""
     session = db()
     now = dt.datetime.now().replace(microsecond=0)
     session.execute(select(model.id).where(model.id.in_(ids)).order_by(model.id).with_for_update())
-    session.execute(update(model).where(model.id.in_(ids), model.frozen_at.is_(None)).values(frozen_at=now))
-    items, missing = records(ids)
+    taken = admit(ids) if admit is not None else ids
+    if taken:
+        session.execute(update(model).where(model.id.in_(taken), model.frozen_at.is_(None)).values(frozen_at=now))
+    items, _ = records(taken) if taken else ([], [])
     session.commit()
-    return jsonify(items=items, missing=missing)
+    found = {item["id"] for item in items}
+    return jsonify(items=items, missing=[i for i in ids if i not in found])
 
 
 def mark_rows(model, ids: list[int]) -> None:

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
-from shell_app.models import TICKET_STATUSES, Expert, LegacyTicket, Survey, UserAccount
+from shell_app.models import STAFF_ROLES, TICKET_STATUSES, Expert, LegacyTicket, Survey, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
@@ -102,8 +102,42 @@ def freeze():
     The rows are locked in id order (concurrent freezes cannot deadlock), the freeze is set, and the
     records are read after it in the same transaction: a legacy write either committed before (and
     is in the records) or will see the freeze and be refused. Idempotent: a frozen ticket keeps its
-    first freeze time and returns the same content."""
-    return freeze_rows(LegacyTicket, id_list(json_body().get("ids"), BATCH_MAX), _full_records)
+    first freeze time and returns the same content.
+
+    With a `reader` ({role, customer_id, expert_id}), on whose behalf a ticket is read for the first
+    time: only the tickets that reader may read are frozen and returned (staff any; a customer their
+    own; an expert those assigned to them); the others are listed in `missing`, untouched, so a refused
+    read never moves a ticket. Access is decided here, on the row being frozen, once."""
+    body = json_body()
+    ids = id_list(body.get("ids"), BATCH_MAX)
+    reader = _reader(body["reader"]) if "reader" in body else None
+    return freeze_rows(LegacyTicket, ids, _full_records,
+                       admit=(lambda locked: _readable(locked, reader)) if reader else None)
+
+
+def _reader(raw) -> dict:
+    """A body's `reader`, or 400."""
+    def an_id(name: str) -> int | None:
+        value = raw.get(name)
+        if value is None or (isinstance(value, int) and not isinstance(value, bool) and 0 < value < 2**31):
+            return value
+        raise Problem(400, "Bad Request", f"reader.{name} must be a positive integer or null", kind="invalid-parameter")
+
+    if not isinstance(raw, dict) or raw.get("role") not in (*STAFF_ROLES, "customer", "expert"):
+        raise Problem(400, "Bad Request", "reader must be {role, customer_id, expert_id} with a known role",
+                      kind="invalid-parameter")
+    return {"role": raw["role"], "customer_id": an_id("customer_id"), "expert_id": an_id("expert_id")}
+
+
+def _readable(ids: list[int], reader: dict) -> list[int]:
+    if reader["role"] in STAFF_ROLES:
+        return ids
+    query = select(LegacyTicket.id).where(LegacyTicket.id.in_(ids))
+    if reader["role"] == "customer":
+        query = query.where(LegacyTicket.customer_id == reader["customer_id"])
+    else:
+        query = query.where(LegacyTicket.assigned_expert_id == reader["expert_id"])
+    return sorted(db().scalars(query))
 
 
 @grant(services=MIGRATORS)

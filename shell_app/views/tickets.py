@@ -47,11 +47,11 @@ def _visible_ticket(ticket_id: int) -> LegacyTicket:
 @bp.get("/tickets/<int:ticket_id>")
 @allow(*STAFF_ROLES, "customer", "expert")
 def detail(ticket_id: int):
-    ticket = _visible_ticket(ticket_id)
     if fragment_enabled("ticketing"):
-        # Reading a ticket through the new service migrates it into the graph (then its master).
-        return render_template("shell/ticket_detail_fragment.html", ticket=ticket)
-    return _render_detail(ticket, errors={})
+        # The ticketing service decides who may read it, once, on its copy (a legacy ticket moves in at
+        # its first permitted read): no legacy row is read here.
+        return render_template("shell/ticket_detail_fragment.html", ticket_id=ticket_id)
+    return _render_detail(_visible_ticket(ticket_id), errors={})
 
 
 @bp.get("/tickets/queue")

@@ -6,6 +6,7 @@ import itertools
 from typing import Iterator
 
 from bridge_client import Conflict, InvalidRequest, NotFound
+from foundation.vocabulary import STAFF_ROLES
 from fragments.ticketing.domain.coverage import covering_contract
 
 
@@ -89,8 +90,12 @@ class FakeBridgeClient:
         self._check()
         return [self.legacy_tickets[i] for i in sorted(set(ticket_ids)) if i in self.legacy_tickets]
 
-    def freeze_legacy_tickets(self, ticket_ids: list[int]) -> list[dict]:
+    def freeze_legacy_tickets(self, ticket_ids: list[int], reader: dict | None = None) -> list[dict]:
         records = self.get_legacy_tickets(ticket_ids)
+        if reader is not None and reader["role"] not in STAFF_ROLES:
+            mine = "customer_id" if reader["role"] == "customer" else "assigned_expert_id"
+            ref = reader["customer_id"] if reader["role"] == "customer" else reader["expert_id"]
+            records = [r for r in records if r.get(mine) == ref]
         for ticket in records:
             ticket["frozen_at"] = ticket.get("frozen_at") or dt.datetime.now().replace(microsecond=0).isoformat()
         return records

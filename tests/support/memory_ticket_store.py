@@ -67,7 +67,7 @@ class MemoryTicketStore:
     def bind_legacy_commitments(self, *, slots=(), expert_id=None) -> int:
         return 0  # no legacy system behind the in-memory store
 
-    def get(self, ticket_id: int, admit=None) -> Ticket:
+    def get(self, ticket_id: int, reader=None) -> Ticket:
         with self._lock:
             return Ticket.from_record(copy.deepcopy(self._ticket(ticket_id)))
 
@@ -107,6 +107,8 @@ class MemoryTicketStore:
                                                    for a in t["allocations"]))
                      and (not statuses or t["status"] in statuses)]
             found.sort(key=lambda t: (t["created_at"], t["id"]), reverse=True)
+            if summary:  # what a list shows, as the graph adapter reads it: no description, history or allocations
+                found = [{k: v for k, v in t.items() if k not in ("description", "history", "allocations")} for t in found]
             return [Ticket.from_record(t) for t in copy.deepcopy(found[:limit])]
 
     def customer_version(self, customer_id: int) -> tuple:

@@ -26,6 +26,7 @@ from .conftest import (
     ExpertBrowser,
     StaffBrowser,
     offered_expert,
+    slot_free_for,
     ticket_id_of,
     two_experts_for_customer_1,
 )
@@ -73,7 +74,8 @@ def test_a_ticket_goes_from_raised_to_closed_through_nginx(routed):
 def _journey(system, base: str, product_id: int) -> None:
     staff = StaffBrowser(base)
     _, slots = staff.raise_form(1)  # the raise form: a read through nginx with the shell's token
-    raised = staff.raise_ticket(1, str(product_id), [slots[30]])  # a change: the CSRF-checked auth subrequest
+    slot = slots[slot_free_for(system, (1, 2), 30)]  # one both experts set up for it are free at, at any hour
+    raised = staff.raise_ticket(1, str(product_id), [slot])  # a change: the CSRF-checked auth subrequest
     assert raised.status_code == 201 and "received" in raised.text, raised.text[:500]
     ticket_id = ticket_id_of(raised)
     expert_id = offered_expert(system, ticket_id)

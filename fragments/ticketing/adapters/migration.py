@@ -23,7 +23,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterator
 
-from bridge_client import BridgeClient, NotFound, Unavailable
+from bridge_client import BridgeClient, Unavailable
 from foundation.vocabulary import LEGACY_HOLDING, STAFF_ROLES, iso
 from graph_store.backends import GraphBackend
 from graph_store.backfill import BackfillResult, backfill_ids
@@ -110,12 +110,6 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
             "by_customer": [True] if creator.get("role") == "customer" else []}
 
 
-def preview(legacy: dict[str, Any]) -> dict[str, Any]:
-    """What the ticket would look like once migrated, without migrating it (for access checks)."""
-    shape = graph_shape(legacy, "preview", dt.datetime.now())
-    return {**shape["ticket"], "history": shape["history"], "allocations": shape["allocations"]}
-
-
 class TicketPart:
     """Tickets as a part of the monolith that moves (graph_store/lazy.py)."""
 
@@ -157,20 +151,21 @@ class TicketMigration(LazyMigration):
     def __init__(self, backend: GraphBackend, bridge: BridgeClient):
         super().__init__(backend, bridge, TicketPart())
 
-    def migrate_admitted(self, ticket_id: int, via: str,
-                         admit: Callable[[dict[str, Any]], bool] | None = None) -> bool:
-        """migrate(), but `admit` first sees the legacy ticket as it would look once here: if it says no,
-        nothing is frozen or written and the ticket is reported missing (a refused read never moves it)."""
-        if admit is not None:
-            try:
-                legacy = preview(self.bridge.get_legacy_ticket(ticket_id))
-            except NotFound as exc:
-                raise TicketNotFound(f"no ticket {ticket_id}") from exc
-            except Unavailable as exc:
-                raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-            if not admit(legacy):
-                raise TicketNotFound(f"no ticket {ticket_id}")
-        return self.migrate(ticket_id, via)
+    def migrate_for(self, ticket_id: int, via: str, reader: dict[str, Any] | None = None) -> bool:
+        """migrate() on behalf of a reader: the monolith freezes the ticket only if that reader may read
+        it, in the same transaction as the freeze; a refused read freezes and writes nothing and is
+        reported missing. One bridge call decides and takes the copy."""
+        if reader is None:
+            return self.migrate(ticket_id, via)
+        try:
+            records = self.bridge.freeze_legacy_tickets([ticket_id], reader=reader)
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        if not records:
+            raise TicketNotFound(f"no ticket {ticket_id}")
+        created = self.write(records, via, dt.datetime.now())
+        self.ensure_legacy_marked([ticket_id])
+        return bool(created)
 
 
 def backfill(migration: TicketMigration, *, batch_size: int = 400, workers: int = 3, limit: int | None = None,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any, Callable
+from typing import Any
 
 from bridge_client import BridgeClient, Unavailable
 from foundation.vocabulary import iso
@@ -12,6 +12,7 @@ from fragments.knowledge.published import articles_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
 
+from ..domain.access import Reader
 from ..domain.states import BINDING, State
 from ..domain.ticket import Ticket
 from ..published.tickets_v1 import day_number, touch_report_day
@@ -131,13 +132,13 @@ class GraphTickets:
         return self.update(ticket_id, changes={}, actor=actor, action="note", detail=note, now=now)
 
     # -- the port -----------------------------------------------------------------------------------
-    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
+    def get(self, ticket_id: int, reader: Reader | None = None) -> Ticket:
         """From the graph; a legacy ticket not yet here moves in first (then the graph is its master).
-        With `admit`, a legacy ticket the caller may not see is reported missing and left where it is."""
+        With a `reader`, the monolith freezes it only if that reader may read it: otherwise it is
+        reported missing and left where it is."""
         record = self.find(ticket_id)
         if record is None:
-            check = (lambda legacy: admit(Ticket.from_record(legacy))) if admit else None
-            self.migration.migrate_admitted(ticket_id, via="lazy", admit=check)
+            self.migration.migrate_for(ticket_id, via="lazy", reader=reader.as_dict() if reader else None)
             record = self.record(ticket_id)
         return Ticket.from_record(record)
 

@@ -14,6 +14,7 @@ from foundation.vocabulary import STAFF_WRITERS
 from fragments.kit.auth import allow, current, require_customer
 
 from ..domain.states import RaiseChannel, State, TransitionRefused
+from ..domain.ticket import Ticket
 from ..services.management import InvalidTicket, RaiseRequest
 from ..services.ports import StaleTicket
 from .common import actor, services, ticket_json, visible_ticket
@@ -50,8 +51,8 @@ def list_tickets():
     principal = current()
     if principal.role == "expert":
         # An expert's own offers and assignments, whole (with the allocations the countdowns need).
-        mine = services().management.list(expert_id=principal.expert_id, limit=100)
-        return jsonify(items=[ticket_json(services().management.get(t.id)) for t in mine])
+        mine = services().management.list(expert_id=principal.expert_id, limit=100, summary=True)
+        return jsonify(items=[ticket_json(t) for t in services().management.many([t.id for t in mine])])
     customer = request.args.get("customer_id", "")
     customer_id = parse_digits(customer)
     if principal.role == "customer":
@@ -147,12 +148,13 @@ def _json_change(ticket_id: int, change) -> Any:
     body = _body()
     ticket = visible_ticket(ticket_id)
     try:
-        change(ticket, body)
+        saved = change(ticket, body)
     except InvalidTicket as invalid:
         return _invalid(invalid.errors, str(invalid))
     except (TransitionRefused, StaleTicket) as refused:
         return problem_response(409, "Conflict", str(refused), kind="state-conflict")
-    return jsonify(ticket_json(services().management.get(ticket_id)))
+    # A change that saved only the ticket answers it as saved; one that moved offers too is read again.
+    return jsonify(ticket_json(saved if isinstance(saved, Ticket) else services().management.get(ticket_id)))
 
 
 def _text(body: dict[str, Any], field: str) -> str:
@@ -163,7 +165,7 @@ def _text(body: dict[str, Any], field: str) -> str:
 @bp.post("/tickets/<int:ticket_id>/notes")
 @allow(roles=(*STAFF_WRITERS, "customer", "expert"))
 def add_note(ticket_id: int):
-    return _json_change(ticket_id, lambda t, body: services().management.add_note(t.id, _text(body, "note"),
+    return _json_change(ticket_id, lambda t, body: services().management.add_note(t, _text(body, "note"),
                                                                                     actor()))
 
 
@@ -190,4 +192,4 @@ def attach_article(ticket_id: int):
 @allow(roles=("expert",))
 def close(ticket_id: int):
     return _json_change(ticket_id, lambda t, body: services().orchestrator.close(
-        t.id, current().expert_id, actor(), _text(body, "resolution")))
+        t, current().expert_id, actor(), _text(body, "resolution")))

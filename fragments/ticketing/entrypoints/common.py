@@ -10,6 +10,7 @@ from foundation.tokens import Principal
 from fragments.kit.auth import current, is_staff
 from fragments.kit.bootstrap import services as fragment_services
 
+from ..domain.access import Reader
 from ..domain.ticket import Ticket
 from ..services.ports import LegacyUnavailable, TicketNotFound
 from ..wiring import Ticketing
@@ -53,21 +54,17 @@ def visible_ticket(ticket_id: int) -> Ticket:
     """The ticket if the caller may see it: staff and services any; a customer their own; an expert
     one offered to or accepted by them. Anything else is a 404, so ids cannot be probed."""
     principal = current()
-
-    def may_see(ticket: Ticket) -> bool:
-        return (principal.is_service or is_staff(principal)
-                or (principal.role == "customer" and ticket.belongs_to(principal.customer_id))
-                or (principal.role == "expert" and ticket.concerns_expert(principal.expert_id)))
-
+    # Services and staff read any; anyone else as a reader, whose rule the monolith applies when it
+    # freezes a legacy ticket for them (a refused read never moves it).
+    reader = None if principal.is_service or is_staff(principal) else Reader(
+        principal.role, principal.customer_id, principal.expert_id)
     try:
-        # The same rule decides before a legacy ticket moves: a refused read never migrates it.
-        trusted = principal.is_service or is_staff(principal)
-        ticket = services().management.get(ticket_id, admit=None if trusted else may_see)
+        ticket = services().management.get(ticket_id, reader=reader)
     except TicketNotFound:
         abort(404)
     except LegacyUnavailable:
         abort(503, description="This ticket still lives in the legacy system, which is not answering. "
                                "Try again in a moment.")
-    if not may_see(ticket):
+    if reader is not None and not reader.may_read(ticket):
         abort(404)
     return ticket

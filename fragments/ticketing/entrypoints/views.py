@@ -3,7 +3,7 @@ shell swaps into its slot (or wraps in a full page for a direct visit)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, Callable
 
 from flask import Blueprint, current_app, render_template, request, url_for
 
@@ -14,7 +14,7 @@ from fragments.kit.after_response import after_response
 from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
 
 from ..domain.slots import describe, upcoming_choices
-from ..domain.states import RaiseChannel, State, TransitionRefused
+from ..domain.states import DispatchOutcome, RaiseChannel, State, TransitionRefused
 from ..domain.ticket import Ticket
 from ..services.follow_ups import leave_to_worker
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
@@ -158,23 +158,24 @@ def _detail(ticket: Ticket, errors: dict[str, str], status: int = 200, message: 
                  can_note=principal.role in (*STAFF_WRITERS, "customer") and ticket.is_open)
 
 
-def _change(ticket_id: int, change) -> Any:
+def _change(ticket_id: int, change: Callable[[Ticket], tuple[str, Ticket | None]]) -> Any:
+    """Read the ticket once, change it, and render what the change saved; a change that also moved
+    offers or bookings (cancel, reopen, dispatch) answers None, and the ticket is read again to show them."""
     ticket = visible_ticket(ticket_id)
     try:
-        message = change(ticket)
+        message, saved = change(ticket)
     except InvalidTicket as invalid:
         return _detail(ticket, invalid.errors, 422)
     except (TransitionRefused, StaleTicket) as refused:
         return _detail(visible_ticket(ticket_id), {"form": str(refused)}, 409)
-    return _detail(visible_ticket(ticket_id), {}, message=message)
+    return _detail(saved if saved is not None else visible_ticket(ticket_id), {}, message=message)
 
 
 @bp.post("/tickets/<int:ticket_id>/notes")
 @allow(roles=(*STAFF_WRITERS, "customer"))
 def add_note(ticket_id: int):
-    def note(ticket):
-        services().management.add_note(ticket.id, request.form.get("note", ""), actor())
-        return "Note added."
+    def note(ticket: Ticket) -> tuple[str, Ticket | None]:
+        return "Note added.", services().management.add_note(ticket, request.form.get("note", ""), actor())
 
     return _change(ticket_id, note)
 
@@ -184,10 +185,9 @@ def add_note(ticket_id: int):
 def update_description(ticket_id: int):
     revision = request.form.get("revision", "")
 
-    def update(ticket):
-        services().management.update_description(
-            ticket.id, request.form.get("description", ""), actor(), parse_digits(revision))
-        return "Description updated."
+    def update(ticket: Ticket) -> tuple[str, Ticket | None]:
+        return "Description updated.", services().management.update_description(
+            ticket, request.form.get("description", ""), actor(), parse_digits(revision))
 
     return _change(ticket_id, update)
 
@@ -195,9 +195,9 @@ def update_description(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/cancel")
 @allow(roles=STAFF_WRITERS)
 def cancel(ticket_id: int):
-    def do_cancel(ticket):
-        services().orchestrator.cancel(ticket.id, actor(), request.form.get("reason", "").strip()[:500])
-        return "Ticket cancelled."
+    def do_cancel(ticket: Ticket) -> tuple[str, Ticket | None]:
+        services().orchestrator.cancel(ticket, actor(), request.form.get("reason", "").strip()[:500])
+        return "Ticket cancelled.", None  # its offers were withdrawn too: read again
 
     return _change(ticket_id, do_cancel)
 
@@ -205,9 +205,9 @@ def cancel(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/reopen")
 @allow(roles=STAFF_WRITERS)
 def reopen(ticket_id: int):
-    def do_reopen(ticket):
-        services().orchestrator.reopen(ticket.id, actor(), request.form.get("reason", "").strip()[:500])
-        return "Ticket reopened and sent back to assignment."
+    def do_reopen(ticket: Ticket) -> tuple[str, Ticket | None]:
+        services().orchestrator.reopen(ticket, actor(), request.form.get("reason", "").strip()[:500])
+        return "Ticket reopened and sent back to assignment.", None
 
     return _change(ticket_id, do_reopen)
 
@@ -215,9 +215,10 @@ def reopen(ticket_id: int):
 @bp.post("/tickets/<int:ticket_id>/dispatch")
 @allow(roles=STAFF_WRITERS)
 def retry_assignment(ticket_id: int):
-    def retry(ticket):
-        outcome = services().orchestrator.retry_assignment(ticket.id, actor())
-        return "Offered to an expert." if outcome.outcome == "offered" else "Still no expert free: staff alerted."
+    def retry(ticket: Ticket) -> tuple[str, Ticket | None]:
+        outcome = services().orchestrator.retry_assignment(ticket, actor())
+        offered = outcome.outcome == DispatchOutcome.OFFERED
+        return ("Offered to an expert." if offered else "Still no expert free: staff alerted."), None
 
     return _change(ticket_id, retry)
 

@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 from bridge_client import NotFound
 
+from ..domain.access import Reader
 from ..domain.coverage import covering_contract
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
@@ -176,9 +177,10 @@ class TicketManagement:
                                      raise_key=request.raise_key)
         return ticket
 
-    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket:
-        """The ticket; one still in the legacy system moves to the graph now, unless `admit` refuses it."""
-        return self.tickets.get(ticket_id, admit=admit)
+    def get(self, ticket_id: int, reader: Reader | None = None) -> Ticket:
+        """The ticket; one still in the legacy system moves to the graph now, unless the reader may not
+        read it (TicketNotFound)."""
+        return self.tickets.get(ticket_id, reader=reader)
 
     def ticket(self, ticket: TicketRef) -> Ticket:
         """The ticket a caller already read (and checked access to), or read now by its id."""

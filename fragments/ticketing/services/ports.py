@@ -10,6 +10,7 @@ from typing import Any, Callable, Protocol
 
 from bridge_client import BridgeClient
 
+from ..domain.access import Reader
 from ..domain.ranking import Candidate
 from ..domain.states import AllocationState
 from ..domain.ticket import Ticket
@@ -44,8 +45,9 @@ class Tickets(Protocol):
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
                slots: list[str], channel: str, actor: str, now: dt.datetime,
                raise_key: str | None = None) -> Ticket: ...
-    # With `admit`, a legacy ticket moves in only if admit(ticket as it would be) says yes.
-    def get(self, ticket_id: int, admit: Callable[[Ticket], bool] | None = None) -> Ticket: ...
+    # With a `reader`, a legacy ticket moves in only if the monolith, freezing it, finds the reader may
+    # read it (else TicketNotFound, and nothing moves); the caller still checks the copy it gets.
+    def get(self, ticket_id: int, reader: Reader | None = None) -> Ticket: ...
     def many(self, ticket_ids: list[int]) -> list[Ticket]: ...  # whole, in one read; those here only
     # Its pending changes, each conditional on the revision it was made at; the ticket as saved.
     def save(self, ticket: Ticket, now: dt.datetime) -> Ticket: ...

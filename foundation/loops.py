@@ -40,8 +40,7 @@ def keep_running(step: Callable[[], bool], should_stop: Callable[[], bool], *,
             STEPS.labels(name, "failed").inc()
             failures += 1
             delay = min(max_backoff, max(idle, 0.1) * 2 ** min(failures - 1, 16))
-            log.warning("step failed (%d in a row), retrying in %.1f s: %s: %s", failures, delay,
-                        type(exc).__name__, exc)
+            log.warning("step failed (%d in a row), retrying in %.1f s: %s: %s", failures, delay, _kinds(exc), exc)
             wait(should_stop, delay)
             continue
         STEPS.labels(name, "ok").inc()
@@ -51,3 +50,14 @@ def keep_running(step: Callable[[], bool], should_stop: Callable[[], bool], *,
             failures = 0
         if not busy:
             wait(should_stop, idle)
+
+
+def _kinds(exc: BaseException) -> str:
+    """The error's type and what caused it, outermost first: "TicketingStoreError < GraphUnavailable"
+    (a port's error names the store's trouble it stands for)."""
+    kinds: list[str] = []
+    cause: BaseException | None = exc
+    while cause is not None and len(kinds) < 4:
+        kinds.append(type(cause).__name__)
+        cause = cause.__cause__
+    return " < ".join(kinds)

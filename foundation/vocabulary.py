@@ -37,6 +37,16 @@ class TicketState(StrEnum):
 
 VISIBLE_STATES = tuple(state.value for state in TicketState)
 
+
+class AllocationState(StrEnum):
+    """Where an expert's allocation to a ticket stands: an offer stays open until it closes one way.
+    Shared vocabulary: ticketing writes them, the experts' pages and the reports read them."""
+    OFFERED = "offered"
+    ACCEPTED = "accepted"
+    REFUSED = "refused"
+    TIMED_OUT = "timed_out"
+    WITHDRAWN = "withdrawn"
+
 # The legacy system's own ticket states, as the seam reads them.
 LEGACY_OPEN = ("open", "assigned", "in_progress")          # not finished: moved eagerly at the cut-over
 LEGACY_HOLDING = ("assigned", "in_progress")               # an expert was sent and has not finished

@@ -33,23 +33,20 @@ SET x += $props, x.profile_imported = true
 RETURN x.id AS id
 """
 
-SET_SKILLS = f"""
+def _replacing(relationship: str, add: str) -> str:
+    """Cypher replacing the expert's `relationship` links with those `add` makes, in one query."""
+    return f"""
 MATCH (x:Expert {{id: $id}})
-OPTIONAL MATCH (x)-[old:HAS_EXPERTISE]->()
+OPTIONAL MATCH (x)-[old:{relationship}]->()
 DELETE old
 WITH DISTINCT x
-{_ADD_SKILLS}
+{add}
 RETURN x.id AS id
 """
 
-SET_LOCALES = f"""
-MATCH (x:Expert {{id: $id}})
-OPTIONAL MATCH (x)-[old:SERVICES]->()
-DELETE old
-WITH DISTINCT x
-{_ADD_LOCALES}
-RETURN x.id AS id
-"""
+
+SET_SKILLS = _replacing("HAS_EXPERTISE", _ADD_SKILLS)
+SET_LOCALES = _replacing("SERVICES", _ADD_LOCALES)
 
 READ_EXPERT = """
 MATCH (x:Expert {id: $id})

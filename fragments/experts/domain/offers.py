@@ -4,6 +4,8 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from foundation.vocabulary import AllocationState, TicketState
+
 
 def seconds_left(expires_at: str | None, now: dt.datetime) -> int:
     if not expires_at:
@@ -25,10 +27,10 @@ def split_work(tickets: list[dict[str, Any]], expert_id: int) -> tuple[list[dict
     """(offers soonest-expiring first, assignments by appointment time) for this expert."""
     offers, assigned = [], []
     for ticket in tickets:
-        if ticket["status"] == "offered" and (offer := my_allocation(ticket, expert_id, "offered")):
+        if ticket["status"] == TicketState.OFFERED and (offer := my_allocation(ticket, expert_id, AllocationState.OFFERED)):
             offers.append({**ticket, "offer": offer})
-        elif ticket["status"] in ("assigned", "in_progress") and (booking := my_allocation(ticket, expert_id,
-                                                                                             "accepted")):
+        elif ticket["status"] in (TicketState.ASSIGNED, TicketState.IN_PROGRESS) and (
+                booking := my_allocation(ticket, expert_id, AllocationState.ACCEPTED)):
             assigned.append({**ticket, "booking": booking})
     offers.sort(key=lambda t: t["offer"].get("expires_at") or "")
     assigned.sort(key=lambda t: t["booking"].get("slot") or "")

@@ -5,7 +5,7 @@ The experts service owns each Expert node's profile: names and contact details, 
 relationships. Ticketing composes `QUALIFIED` and `FREE_AT` into its one candidate query (one round
 trip per dispatch); reports and ticketing read names through `names`. Anything else of the profile is
 the experts service's to change. A change that breaks what is here is a `profiles_v2` beside this one,
-kept until no reader is left. The contract: tests/experts/test_published_profiles.py.
+kept until no reader is left. The contract: tests/graph/test_published_profiles.py.
 
 This module imports nothing of the experts service, so a reader deploys it without the service.
 """

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge_client import BridgeError
+from foundation.vocabulary import AllocationState
 
 from ..domain.offers import my_allocation, split_work, summary
 from .ports import BridgeClient, Clock, Knowledge, KnowledgeError, Ticketing
@@ -52,8 +53,8 @@ class ExpertWork:
         customer = self.bridge.get_customer(ticket["customer_id"])
         attached = self.ticketing.articles(ticket_id)
         return {"ticket": ticket, "customer": customer, "product": self._products().get(ticket["product_id"], ""),
-                "offer": my_allocation(ticket, self.expert_id, "offered"),
-                "booking": my_allocation(ticket, self.expert_id, "accepted"),
+                "offer": my_allocation(ticket, self.expert_id, AllocationState.OFFERED),
+                "booking": my_allocation(ticket, self.expert_id, AllocationState.ACCEPTED),
                 "attached": attached, "related": self.related_articles(ticket, {a["id"] for a in attached})}
 
     def related_articles(self, ticket: dict[str, Any], exclude: set[int]) -> list[dict[str, Any]]:
@@ -70,4 +71,4 @@ class ExpertWork:
         article = self.knowledge.article(article_id)
         attached = {a["id"] for a in self.ticketing.articles(ticket_id)}
         return {"ticket": ticket, "article": article, "product": self._products().get(ticket["product_id"], ""),
-                "booking": my_allocation(ticket, self.expert_id, "accepted"), "attached": article_id in attached}
+                "booking": my_allocation(ticket, self.expert_id, AllocationState.ACCEPTED), "attached": article_id in attached}

@@ -9,6 +9,8 @@ from typing import Any, Callable, Sequence
 
 import numpy as np
 
+from foundation.vocabulary import AllocationState
+
 from . import summary
 
 DEFINITIONS = {
@@ -181,9 +183,10 @@ def expert_lines_of(s: summary.Summary, experts: list[dict[str, Any]]) -> list[E
     for i, e in enumerate(experts):
         x = e["id"]
         row = counts[i]
+        accepted, refused, timed_out = (int(row[code[state]]) for state in (
+            AllocationState.ACCEPTED, AllocationState.REFUSED, AllocationState.TIMED_OUT))
         lines.append(ExpertLine(x, f"{e.get('first_name') or ''} {e.get('last_name') or ''}".strip() or f"#{x}",
-                                e.get("load") or 0, int(row.sum()), int(row[code["accepted"]]),
-                                int(row[code["refused"]]), int(row[code["timed_out"]]), reasons.get(x, {}),
+                                e.get("load") or 0, int(row.sum()), accepted, refused, timed_out, reasons.get(x, {}),
                                 [_hours(v) for v in seconds[starts[i]:starts[i + 1]].tolist()],
                                 round(e["score"], 2) if e.get("score") is not None else None, e.get("answers") or 0))
     return lines

@@ -19,10 +19,12 @@ from typing import Any
 
 import numpy as np
 
+from foundation.vocabulary import AllocationState
+
 # An allocation in one of these states was an offer to an expert (every allocation the stores write is).
-OFFER_STATES = ("offered", "accepted", "refused", "timed_out", "withdrawn")
+OFFER_STATES = tuple(AllocationState)
 # Allocation outcomes the expert table counts, by code; every other state is code 0 (an offer still).
-OUTCOMES = ("other", "accepted", "refused", "timed_out")
+OUTCOMES = ("other", AllocationState.ACCEPTED, AllocationState.REFUSED, AllocationState.TIMED_OUT)
 _OUTCOME_CODE = {name: code for code, name in enumerate(OUTCOMES)}
 SECONDS, EXPERT, OUTCOME = np.dtype("<i4"), np.dtype("<i4"), np.dtype("u1")
 FORMAT = 3  # of the stored form (to_json); a summary kept in another is computed again
@@ -46,7 +48,7 @@ def hours_between(start: str, end: str) -> float:
 
 def accepted_at(ticket: dict[str, Any]) -> str | None:
     """When the ticket's first accepted offer was accepted (legacy allocations carry only `at`)."""
-    times = [a.get("closed_at") or a.get("at") for a in ticket["allocations"] if a["state"] == "accepted"]
+    times = [a.get("closed_at") or a.get("at") for a in ticket["allocations"] if a["state"] == AllocationState.ACCEPTED]
     times = [t for t in times if t]
     return min(times) if times else None
 
@@ -100,8 +102,8 @@ class Summary:
         if closed is not None:
             c["close"].values.append(closed)
         states = [a["state"] for a in t["allocations"]]
-        self.refused += states.count("refused")
-        self.timed_out += states.count("timed_out")
+        self.refused += states.count(AllocationState.REFUSED)
+        self.timed_out += states.count(AllocationState.TIMED_OUT)
         self.re_offers += max(0, sum(1 for s in states if s in OFFER_STATES) - 1)
         if t.get("reopened"):
             self.reopened_tickets += 1
@@ -109,9 +111,9 @@ class Summary:
         for a in t["allocations"]:
             c["alloc_expert"].values.append(a["expert_id"])
             c["alloc_outcome"].values.append(_OUTCOME_CODE.get(a["state"], 0))
-            if a["state"] == "refused":
+            if a["state"] == AllocationState.REFUSED:
                 self.reasons[(a["expert_id"], refusal_reason(a))] += 1
-        closer = next((a["expert_id"] for a in t["allocations"] if a["state"] == "accepted"), None)
+        closer = next((a["expert_id"] for a in t["allocations"] if a["state"] == AllocationState.ACCEPTED), None)
         if closer is not None and closed is not None:
             c["closer_expert"].values.append(closer)
             c["closer_seconds"].values.append(closed)

@@ -11,11 +11,13 @@ after any interruption.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any, Callable
 
 from foundation.vocabulary import LEGACY_ACCEPTED, LEGACY_OPEN
-from graph_store.backfill import BackfillResult, backfill_ids
+from graph_store.backfill import BackfillResult
+from graph_store.cutover import Rollback
+from graph_store.cutover import cut_over as cut_over_part
+from graph_store.cutover import roll_back as roll_back_part
 
 from .surveys import GraphSurveys
 from .tickets import GraphTickets
@@ -28,7 +30,7 @@ def cut_over(tickets: GraphTickets, *, batch_size: int = 200,
              on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Migrate every open legacy ticket now (the lazy path's own batched, create-only write)."""
     ids = tickets.bridge.legacy_ticket_ids(migrated="false", statuses=LEGACY_OPEN, page_size=max(batch_size, 100))
-    return backfill_ids(tickets.migration, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
+    return cut_over_part(tickets.migration, ids, batch_size=batch_size, on_progress=on_progress)
 
 
 def legacy_record(ticket: dict[str, Any], survey: dict[str, Any] | None) -> dict[str, Any]:
@@ -49,34 +51,26 @@ def legacy_record(ticket: dict[str, Any], survey: dict[str, Any] | None) -> dict
                        "comment": survey.get("comment") or ""} if survey else None}
 
 
-@dataclass
-class Rollback:
-    written_back: int = 0
-    removed: int = 0
+class TicketRollback:
+    """Tickets as graph_store.cutover's rollback sees them."""
 
+    def __init__(self, tickets: GraphTickets):
+        self.tickets = tickets
+        self.surveys = GraphSurveys(tickets.db)
 
-def roll_back(tickets: GraphTickets, *, batch_size: int = 100,
-              on_progress: Callable[[int], None] | None = None) -> Rollback:
-    """Write every graph ticket back to the legacy system, then empty the graph of tickets."""
-    surveys = GraphSurveys(tickets.db)
-    result = Rollback()
-    after = 0
-    while True:
-        ids = [row["id"] for row in tickets.db.read(
-            "MATCH (t:Ticket) WHERE t.id > $after RETURN t.id AS id ORDER BY id LIMIT $n",
-            {"after": after, "n": batch_size})]
-        if not ids:
-            break
-        records = [legacy_record(t, surveys.find(t["id"])) for t in tickets.records(ids)]
-        tickets.bridge.write_back(records)
-        result.written_back += len(ids)
-        after = ids[-1]
-        if on_progress:
-            on_progress(result.written_back)
-    # Only once every ticket is safely back: the graph forgets them (the id counter stays, so ids are
-    # never reused), and a later cut-over copies them afresh.
-    while True:
-        removed = tickets.db.write(
+    def ids_after(self, after: int, limit: int) -> list[int]:
+        return [row["id"] for row in self.tickets.db.read(
+            "MATCH (t:Ticket) WHERE t.id > $after RETURN t.id AS id ORDER BY id LIMIT $n", {"after": after, "n": limit})]
+
+    def legacy_records(self, ids: list[int]) -> list[dict[str, Any]]:
+        return [legacy_record(t, self.surveys.find(t["id"])) for t in self.tickets.records(ids)]
+
+    def write_back(self, records: list[dict[str, Any]]) -> None:
+        self.tickets.bridge.write_back(records)
+
+    def forget(self, limit: int) -> int:
+        """The id counter stays, so ids are never reused; each ticket's report day is marked changed."""
+        removed = self.tickets.db.write(
             "MATCH (t:Ticket) WITH t LIMIT $n OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event) "
             "OPTIONAL MATCH (s:Survey {ticket_id: t.id}) OPTIONAL MATCH (b:Booking {ticket_id: t.id}) "
             "WITH collect(DISTINCT t) AS ts, collect(DISTINCT e) AS es, collect(DISTINCT s) AS ss, "
@@ -84,10 +78,11 @@ def roll_back(tickets: GraphTickets, *, batch_size: int = 100,
             "FOREACH (day IN days | MERGE (r:ReportDay {day: day}) SET r.version = coalesce(r.version, 0) + 1) "
             "FOREACH (x IN es | DETACH DELETE x) FOREACH (x IN ss | DETACH DELETE x) "
             "FOREACH (x IN bs | DETACH DELETE x) FOREACH (x IN ts | DETACH DELETE x) "
-            "RETURN size(ts) AS n", {"n": batch_size})
-        count = removed[0]["n"] if removed else 0
-        if not count:
-            break
-        result.removed += count
-    return result
+            "RETURN size(ts) AS n", {"n": limit})
+        return removed[0]["n"] if removed else 0
 
+
+def roll_back(tickets: GraphTickets, *, batch_size: int = 100,
+              on_progress: Callable[[int], None] | None = None) -> Rollback:
+    """Write every graph ticket back to the legacy system, then empty the graph of tickets."""
+    return roll_back_part(TicketRollback(tickets), batch_size=batch_size, on_progress=on_progress)

@@ -9,20 +9,12 @@ from __future__ import annotations
 from enum import StrEnum
 
 from foundation.vocabulary import OPEN_STATES as OPEN
+from foundation.vocabulary import AllocationState
 from foundation.vocabulary import TicketState as State
 
 __all__ = ["BINDING", "DISPATCHABLE", "OFFER_ENDINGS", "OPEN", "TRANSITIONS", "VISIBLE", "AllocationState",
            "BookingState", "DispatchOutcome", "RaiseChannel", "State", "TransitionRefused", "allowed_actions", "moves",
            "next_state"]
-
-
-class AllocationState(StrEnum):
-    """Where an expert's allocation to a ticket stands: an offer stays open until it closes one way."""
-    OFFERED = "offered"
-    ACCEPTED = "accepted"
-    REFUSED = "refused"
-    TIMED_OUT = "timed_out"
-    WITHDRAWN = "withdrawn"
 
 
 # The allocations that still bind an expert to a ticket (an open offer or a booking).

@@ -3,7 +3,7 @@ of the nodes it owns (Ticket, Event, ALLOCATED, Booking, Survey, and on Expert n
 `score_answers`, `last_offered_at`), so the reports and the knowledge base never write a query of their own
 on them. Plain rows, no arithmetic: the reports compute their metrics from these, so the definitions
 live in one place, next to their tests. A change that breaks a reader is a `tickets_v2` beside this one,
-kept until no reader is left. The contract: tests/ticketing/test_published_tickets.py.
+kept until no reader is left. The contract: tests/graph/test_published_tickets.py.
 
 This module imports nothing of the ticketing service, so a reader deploys it without the service.
 

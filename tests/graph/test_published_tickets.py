@@ -1,0 +1,53 @@
+"""The ticketing service's published tickets_v1, on both backends: the rows the reports and the
+knowledge base read, for tickets, offers and surveys ticketing writes through its own adapters."""
+from __future__ import annotations
+
+import datetime as dt
+
+from fragments.ticketing.adapters import graph_stores
+from fragments.ticketing.domain.states import AllocationState
+from fragments.ticketing.published import tickets_v1
+from tests.support.fake_bridge import FakeBridgeClient
+
+NOW = dt.datetime(2026, 11, 25, 10, 0)
+SLOT = "2026-11-30T08:00:00"
+
+
+def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
+    stores = graph_stores(graph_backend, FakeBridgeClient())
+    graph_backend.write("MERGE (x:Expert {id: 901}) SET x.first_name = 'Ex', x.last_name = '901'")
+    rows = tickets_v1.TicketRows(graph_backend)
+    waiting = stores.tickets.create(customer_id=7, contract_id=70, product_id=5, locale_id=2, description="Jams",
+                                    slots=[SLOT], channel="phone", actor="cc", now=NOW)
+    fixed = stores.tickets.create(customer_id=7, contract_id=70, product_id=5, locale_id=2, description="Smokes",
+                                  slots=[SLOT], channel="web", actor="customer7", now=NOW)
+    day = NOW.date()
+    version = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",
+                                 {"d": tickets_v1.day_number(day)})[0]["v"]
+    stores.offers.offer(ticket_id=fixed.id, expert_id=901, starts_at=SLOT, now=NOW, expires_at=NOW)
+    stores.offers.close_offer(ticket_id=fixed.id, expert_id=901, starts_at=SLOT, outcome=AllocationState.ACCEPTED,
+                              actor="expert901", now=NOW)
+    stores.tickets.link_article(fixed.id, 31, "Cool it down", actor="expert901", now=NOW)
+    graph_backend.write("MATCH (t:Ticket {id: $id}) SET t.status = 'closed', t.closed_at = $at",
+                        {"id": fixed.id, "at": NOW.isoformat()})
+    stores.surveys.record(ticket_id=fixed.id, expert_id=901, customer_id=7, score=5, comment="", now=NOW)
+
+    raised = {t["id"]: t for t in rows.tickets_raised(day, day)}
+    assert set(raised) == {waiting.id, fixed.id}
+    assert raised[fixed.id]["allocations"][0]["state"] == "accepted" and raised[waiting.id]["allocations"] == []
+    assert [w["id"] for w in rows.waiting()] == [waiting.id] and rows.waiting_count() == 1
+    assert rows.lost([s for s in ("new", "offered", "assigned", "unassigned", "in_progress", "closed",
+                                  "cancelled")]) == []
+    assert rows.expert_load([901], NOW)[901] == {"load": 1, "score": 5.0, "answers": 1}
+    assert rows.fixes(5) == [{"description": "Smokes", "articles": [31], "score": 5}]
+    assert rows.counts() == {"by_via": {}, "new": 2}
+    later = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",
+                               {"d": tickets_v1.day_number(day)})[0]["v"]
+    assert later > version  # every write to a ticket moved its day's version
+
+
+def test_a_legacy_ticket_is_mapped_as_the_migration_maps_it():
+    assert tickets_v1.LEGACY_STATUS["open"] == "unassigned"
+    assert tickets_v1.legacy_allocation("assigned", 4, None, "2026-11-01T09:00:00") == {
+        "expert_id": 4, "accepted": True, "state": "accepted", "at": "2026-11-01T09:00:00"}
+    assert tickets_v1.legacy_allocation("open", None, None, "2026-11-01T09:00:00") is None

@@ -16,6 +16,7 @@ from fragments.ticketing.services.ports import TicketNotFound
 from fragments.ticketing.wiring import build
 
 from ..support.keys import KEYS_DIR, mint
+from ..support.memory_profiles import MemoryProfiles
 from ..ticketing.conftest import NOW, PRINCIPALS, fake_world
 
 CSRF = "session-csrf-token"
@@ -86,22 +87,9 @@ class InProcessTicketing:
         return Bound()
 
 
-class Profiles:
-    def __init__(self):
-        self.rows = {1: {"id": 1, "skills": [{"product_id": 11, "level": 4}], "locale_ids": [1],
-                         "weekly": ["3:morning"], "off_dates": []}}
-
-    def get(self, expert_id):
-        return self.rows.get(expert_id)
-
-    def set_skills(self, expert_id, skills):
-        self.rows[expert_id]["skills"] = skills
-
-    def set_locales(self, expert_id, locale_ids):
-        self.rows[expert_id]["locale_ids"] = locale_ids
-
-    def set_availability(self, expert_id, weekly, off):
-        self.rows[expert_id].update(weekly=weekly, off_dates=off)
+def one_expert_profiles() -> MemoryProfiles:
+    return MemoryProfiles({1: {"skills": [{"product_id": 11, "level": 4}], "locale_ids": [1], "weekly": ["3:morning"],
+                               "off_dates": []}})
 
 
 @pytest.fixture
@@ -111,7 +99,7 @@ def experts_app():
     bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11,
                           "body": "Symptom: paper jams on every page.\n1. Open the rear tray\n2. Clean the rollers"}
     ticketing = build(store.ports(), bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
-    profiles = Profiles()
+    profiles = one_expert_profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                      bridge=bridge, profiles=profiles, clock=lambda: NOW)
     raised = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page",

@@ -13,7 +13,7 @@ from fragments.ticketing.wiring import build
 from ..support.hostile import FORM_TEXT
 from ..support.keys import KEYS_DIR
 from ..ticketing.conftest import NOW, fake_world
-from .test_app import InProcessTicketing, Profiles, headers
+from .test_app import InProcessTicketing, headers, one_expert_profiles
 
 PATHS = ["/offers/100000001/accept", "/offers/100000001/refuse", "/tickets/100000001/notes",
          "/tickets/100000001/articles", "/tickets/100000001/close", "/profile/skills", "/profile/locales",
@@ -31,7 +31,7 @@ def _client():
     ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page", ["2026-11-26 morning"],
                                                      "phone", "callcentre"))
     return create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
-                      bridge=bridge, profiles=Profiles(), clock=lambda: NOW).test_client()
+                      bridge=bridge, profiles=one_expert_profiles(), clock=lambda: NOW).test_client()
 
 
 CLIENT = _client()

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import logging
 import time
-from typing import Callable
+from typing import Callable, Iterator
 
 from prometheus_client import Counter, Gauge
 
@@ -52,12 +52,13 @@ def keep_running(step: Callable[[], bool], should_stop: Callable[[], bool], *,
             wait(should_stop, idle)
 
 
+def causes(exc: BaseException | None) -> Iterator[BaseException]:
+    """The error and what caused it, outermost first (a port's error, then the store's trouble)."""
+    while exc is not None:
+        yield exc
+        exc = exc.__cause__
+
+
 def _kinds(exc: BaseException) -> str:
-    """The error's type and what caused it, outermost first: "TicketingStoreError < GraphUnavailable"
-    (a port's error names the store's trouble it stands for)."""
-    kinds: list[str] = []
-    cause: BaseException | None = exc
-    while cause is not None and len(kinds) < 4:
-        kinds.append(type(cause).__name__)
-        cause = cause.__cause__
-    return " < ".join(kinds)
+    """"TicketingStoreError < GraphUnavailable": a port's error names the store's trouble it stands for."""
+    return " < ".join(type(cause).__name__ for cause in causes(exc))

@@ -31,7 +31,10 @@ class Part(Protocol):
     name: str  # "tickets", "articles": in progress reports
     write_query: str  # UNWIND $items AS s ... (create-only, guarded by $token) RETURN <key> AS id
 
-    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]: ...
+    # With a `reader` ({role, customer_id, expert_id}): only the records that reader may read are frozen
+    # and returned; a part whose records everyone may read ignores it.
+    def freeze(self, bridge: BridgeClient, ids: list[int],
+               reader: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]: ...
     def mark(self, bridge: BridgeClient, ids: list[int]) -> None: ...
     def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None: ...
@@ -67,17 +70,20 @@ class LazyMigration:
             self.part.after_write(self.db, [s for s in shapes if s["key"] in made])
         return len(created)
 
-    def freeze(self, ids: list[int]) -> list[dict[str, Any]]:
+    def freeze(self, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
         try:
-            records = self.part.freeze(self.bridge, ids)
+            records = self.part.freeze(self.bridge, ids, reader)
         except Unavailable as exc:
             raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
         crash_point("after-freeze")
         return records
 
-    def migrate(self, record_id: int, via: str, now: dt.datetime | None = None) -> bool:
-        """Make sure one record is in the graph (the lazy path). True if this call created it."""
-        records = self.freeze([record_id])
+    def migrate(self, record_id: int, via: str, now: dt.datetime | None = None,
+                reader: dict[str, Any] | None = None) -> bool:
+        """Make sure one record is in the graph (the lazy path). True if this call created it. On behalf
+        of a `reader`, the monolith freezes it only if that reader may read it, in the same transaction:
+        a refused read freezes and writes nothing and is reported missing."""
+        records = self.freeze([record_id], reader)
         if not records:
             raise self.part.missing(record_id)
         created = self.write(records, via, now or dt.datetime.now())

@@ -11,6 +11,7 @@ from werkzeug.middleware.proxy_fix import ProxyFix
 
 from bridge_client import BridgeError, Unavailable
 from foundation import inbound, observability
+from foundation.loops import causes
 from foundation.observability import Gauges
 from foundation.problems import from_http_exception
 from graph_store.backends import GraphUnavailable
@@ -18,13 +19,9 @@ from graph_store.backends import GraphUnavailable
 from . import auth
 
 
-def _graph_unavailable_behind(exc: BaseException | None) -> bool:
+def _graph_unavailable_behind(exc: BaseException) -> bool:
     """A fragment's adapters raise their port's errors, with the engine's as the cause."""
-    while exc is not None:
-        if isinstance(exc, GraphUnavailable):
-            return True
-        exc = exc.__cause__
-    return False
+    return any(isinstance(cause, GraphUnavailable) for cause in causes(exc))
 
 
 ERROR_HTML = """<section class="fragment-error" role="alert"><h2>{{ title }}</h2><p>{{ message }}</p></section>"""

@@ -12,7 +12,7 @@ import pytest
 
 from foundation.tokens import Principal, csrf_digest
 from fragments.ticketing.adapters import graph_stores
-from fragments.ticketing.adapters.tickets import READ_TICKET, READ_TICKETS, UPDATE_TICKET
+from fragments.ticketing.adapters.tickets import READ_TICKETS, UPDATE_TICKET
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
 from tests.support.keys import KEYS_DIR, mint
@@ -21,7 +21,6 @@ from .conftest import bridge_client
 
 NOW = dt.datetime(2026, 11, 25, 10, 0)
 CSRF = "round-trip-csrf"
-TICKET_READS = (READ_TICKET, READ_TICKETS)
 
 
 class CountingBackend:
@@ -43,7 +42,7 @@ class CountingBackend:
         return getattr(self._backend, name)
 
     def ticket_reads(self) -> int:
-        return sum(1 for kind, query in self.sent if kind == "read" and query in TICKET_READS)
+        return sum(1 for kind, query in self.sent if kind == "read" and query == READ_TICKETS)
 
 
 class CountingBridge:

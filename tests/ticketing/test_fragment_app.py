@@ -344,3 +344,16 @@ def test_a_staff_panel_is_rendered_again_only_when_something_it_shows_changed(fr
     client.get("/customers/8/tickets", headers=headers_for("call_centre"))
     assert client.get("/customers/7/tickets", headers=headers_for("admin")).status_code == 200
     assert len(app.extensions["customer_panels"]) == 5  # per customer, version and role
+
+
+def test_a_view_gets_its_own_fragments_services_typed_or_a_type_error_at_once():
+    from flask import Flask
+
+    from fragments.kit.bootstrap import SERVICES, services
+    from fragments.ticketing.wiring import Ticketing
+
+    app = Flask(__name__)
+    app.extensions[SERVICES] = object()  # an app built with someone else's service set
+    with app.app_context():
+        with pytest.raises(TypeError, match="not a Ticketing"):
+            services(Ticketing)

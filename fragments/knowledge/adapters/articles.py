@@ -118,7 +118,8 @@ class ArticlePart:
     name = "articles"
     write_query = WRITE_ARTICLES
 
-    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]:
+    def freeze(self, bridge: BridgeClient, ids: list[int],
+               reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:  # every role reads the KB
         return bridge.freeze_articles(ids)
 
     def peek(self, bridge: BridgeClient, record_id: int) -> dict[str, Any]:

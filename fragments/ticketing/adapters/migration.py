@@ -23,11 +23,10 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Callable, Iterator
 
-from bridge_client import BridgeClient, Unavailable
+from bridge_client import BridgeClient
 from foundation.vocabulary import LEGACY_HOLDING, STAFF_ROLES, iso
 from graph_store.backends import GraphBackend
 from graph_store.backfill import BackfillResult, backfill_ids
-from graph_store.errors import MigrationUnavailable
 from graph_store.lazy import LazyMigration
 
 from ..published.tickets_v1 import LEGACY_STATUS, day_number, legacy_allocation, touch_report_day
@@ -116,8 +115,9 @@ class TicketPart:
     name = "tickets"
     write_query = WRITE_SUBGRAPHS
 
-    def freeze(self, bridge: BridgeClient, ids: list[int]) -> list[dict[str, Any]]:
-        return bridge.freeze_legacy_tickets(ids)
+    def freeze(self, bridge: BridgeClient, ids: list[int],
+               reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return bridge.freeze_legacy_tickets(ids, reader=reader)
 
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         return graph_shape(record, via, now)
@@ -145,30 +145,7 @@ class TicketPart:
         return {row["id"]: row["c"] for row in rows}
 
 
-class TicketMigration(LazyMigration):
-    """The tickets' migrate-on-read (and the backfill's unit)."""
-
-    def __init__(self, backend: GraphBackend, bridge: BridgeClient):
-        super().__init__(backend, bridge, TicketPart())
-
-    def migrate_for(self, ticket_id: int, via: str, reader: dict[str, Any] | None = None) -> bool:
-        """migrate() on behalf of a reader: the monolith freezes the ticket only if that reader may read
-        it, in the same transaction as the freeze; a refused read freezes and writes nothing and is
-        reported missing. One bridge call decides and takes the copy."""
-        if reader is None:
-            return self.migrate(ticket_id, via)
-        try:
-            records = self.bridge.freeze_legacy_tickets([ticket_id], reader=reader)
-        except Unavailable as exc:
-            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
-        if not records:
-            raise TicketNotFound(f"no ticket {ticket_id}")
-        created = self.write(records, via, dt.datetime.now())
-        self.ensure_legacy_marked([ticket_id])
-        return bool(created)
-
-
-def backfill(migration: TicketMigration, *, batch_size: int = 400, workers: int = 3, limit: int | None = None,
+def backfill(migration: LazyMigration, *, batch_size: int = 400, workers: int = 3, limit: int | None = None,
              on_progress: Callable[[int], None] | None = None) -> BackfillResult:
     """Every legacy ticket not yet marked migrated (frozen ones included: a crash after the freeze is
     finished here)."""

@@ -11,6 +11,7 @@ from foundation.vocabulary import iso
 from fragments.knowledge.published import articles_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
+from graph_store.lazy import LazyMigration
 
 from ..domain.access import Reader
 from ..domain.states import BINDING, State
@@ -18,19 +19,11 @@ from ..domain.ticket import Ticket
 from ..published.tickets_v1 import day_number, touch_report_day
 from ..services.ports import StaleTicket, TicketingStoreError, TicketNotFound
 from .errors import port_errors
-from .migration import TicketMigration
+from .migration import TicketPart
 
 # Tickets born in the graph get ids above every legacy id, so both can share one id space.
 NEW_TICKET_ID_BASE = 100_000_000
 
-READ_TICKET = """
-MATCH (t:Ticket {id: $id})
-OPTIONAL MATCH (t)-[:HAS_EVENT]->(e:Event)
-WITH t, e ORDER BY e.seq
-WITH t, collect(e {.*}) AS history
-OPTIONAL MATCH (x:Expert)-[a:ALLOCATED]->(t)
-RETURN t {.*} AS ticket, history, collect(a {.*, expert_id: x.id}) AS allocations
-"""
 
 # A raise is created once per raise key (the form's or the API client's Idempotency-Key, scoped to the
 # customer): a retry after an unknown outcome (a lost answer, a fail-over) finds the first attempt's
@@ -98,12 +91,12 @@ class GraphTickets:
     def __init__(self, backend: GraphBackend, bridge: BridgeClient):
         self.db = backend
         self.bridge = bridge
-        self.migration = TicketMigration(backend, bridge)
+        self.migration = LazyMigration(backend, bridge, TicketPart())  # the tickets' migrate-on-read
 
     # -- records -----------------------------------------------------------------------------------
     def find(self, ticket_id: int) -> dict[str, Any] | None:
-        rows = self.db.read(READ_TICKET, {"id": ticket_id})
-        return _whole(rows[0]) if rows else None
+        found = self.records([ticket_id])
+        return found[0] if found else None
 
     def record(self, ticket_id: int) -> dict[str, Any]:
         ticket = self.find(ticket_id)
@@ -138,7 +131,7 @@ class GraphTickets:
         reported missing and left where it is."""
         record = self.find(ticket_id)
         if record is None:
-            self.migration.migrate_for(ticket_id, via="lazy", reader=reader.as_dict() if reader else None)
+            self.migration.migrate(ticket_id, via="lazy", reader=reader.as_dict() if reader else None)
             record = self.record(ticket_id)
         return Ticket.from_record(record)
 

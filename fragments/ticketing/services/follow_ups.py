@@ -38,12 +38,10 @@ class FollowUps:
         still = set(waiting)
         self._paused = {i: p for i, p in self._paused.items() if i in still}  # done ones are forgotten
         due = [i for i in waiting if self._paused.get(i, (0.0, 0.0))[0] <= now][:BATCH]
-        tickets = []
-        for ticket_id in due:
-            try:
-                tickets.append(self.tickets.get(ticket_id))
-            except TicketingStoreError:
-                pass  # the graph hiccupped: it is still waiting, the next poll asks again
+        try:
+            tickets = self.tickets.many(due)  # one read for the whole batch
+        except TicketingStoreError:
+            tickets = []  # the graph hiccupped: they are still waiting, and paused like any other
         if tickets:
             self.orchestrator.follow_up_tickets(tickets)
         for ticket_id in due:  # if it is still waiting at the next poll, that one skips it for a while

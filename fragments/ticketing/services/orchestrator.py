@@ -88,12 +88,11 @@ class Orchestrator:
         ids = self.tickets.needing_follow_up(self.clock() - FOLLOW_UP_AFTER, limit)
         if not ids:
             return 0
-        tickets = []
-        for ticket_id in ids:
-            try:
-                tickets.append(self.tickets.get(ticket_id))
-            except TicketingStoreError as exc:
-                log.warning("follow-up of ticket %s deferred: %s", ticket_id, exc)
+        try:
+            tickets = self.tickets.many(ids)  # one read for the whole sweep
+        except TicketingStoreError as exc:
+            log.warning("follow-up of tickets %s deferred: %s", ids, exc)
+            return 0
         self.follow_up_tickets(tickets)
         return len(tickets)
 

@@ -29,13 +29,14 @@ from .routes import (
     legacy_writeback,
     meta,
     notifications,
+    outbox_handover,
 )
 
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
     for module in (alerts, catalog, customers, experts, knowledge, legacy_ticket_writes, legacy_tickets, legacy_work,
-                   legacy_writeback, meta, notifications):
+                   legacy_writeback, meta, notifications, outbox_handover):
         module.register(bp)
     bp.register_error_handler(Problem, from_problem)
     return bp

@@ -108,6 +108,26 @@ SCHEMAS = {
         "status": {"enum": ["queued", "sent", "failed"]}, "attempts": {"type": "integer", "minimum": 0},
         "created_at": DATETIME, "sent_at": _nullable("string", format="date-time"),
         "last_error": _nullable("string")}),
+    "OutboxOwner": _obj(["part", "owner", "since"], {
+        "part": {"enum": ["outbox"]}, "owner": {"enum": ["legacy", "notifications"]},
+        "since": _nullable("string", format="date-time")}),
+    "OutboxOwnerInput": _obj(["owner"], {"owner": {"enum": ["legacy", "notifications"]}}),
+    "OutboxMessageBatch": _obj(["items", "missing"], {"items": {"type": "array", "items": {"allOf": [
+        _ref("Notification"), _obj(["subject", "body", "address", "requested_by", "next_attempt_at", "checksum"], {
+            "subject": {"type": "string"}, "body": {"type": "string"}, "address": {"type": "string"},
+            "requested_by": {"type": "string"}, "next_attempt_at": DATETIME,
+            "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"}})]}},
+        "missing": {"type": "array", "items": ID}}),
+    "HandBackInput": _obj(["items"], {"items": {"type": "array", "items": _ref("NotificationRequest"),
+                                                "minItems": 1, "maxItems": 100}}),
+    "HandBackResult": _obj(["items"], {"items": {"type": "array", "items": _obj(["key", "status"], {
+        "key": {"type": "string"}, "id": ID, "status": {"enum": ["queued", "done", "refused"]},
+        "detail": {"type": "string"}})}}),
+    "OutboxChecksums": _obj(["items"], {"items": {"type": "array", "items": _obj(
+        ["id", "key", "checksum", "status", "frozen", "migrated"], {
+            "id": ID, "key": {"type": "string"}, "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+            "status": {"enum": ["queued", "sent", "failed"]}, "frozen": {"type": "boolean"},
+            "migrated": {"type": "boolean"}})}}),
     "ArticleInput": _obj(["title", "body"], {
         "title": {"type": "string", "minLength": 3, "maxLength": 200},
         "body": {"type": "string", "minLength": 10, "maxLength": 20000},
@@ -216,12 +236,14 @@ def _path_id(name: str) -> dict:
 
 STAFF, SERVICES = ("staff (call_centre, manager, admin)",
                    "services (ticketing, experts, reports, knowledge, backfill)")
+MOVERS = "services notifications, backfill"
 
 PATHS = {
     "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
                               who=f"{STAFF}; {SERVICES}")},
     "/customers/{customer_id}": {"get": _op("Get a customer", "200", "Customer", params=[_path_id("customer_id")],
-                                            extra=_not_found("customer"), who=f"{STAFF}; that customer; {SERVICES}")},
+                                            extra=_not_found("customer"),
+                                            who=f"{STAFF}; that customer; {SERVICES}; service notifications")},
     "/customers/{customer_id}/contracts": {"get": _op(
         "A customer's contracts", "200", "ContractList", params=[_path_id("customer_id")],
         extra=_not_found("customer"), who=f"{STAFF}; that customer; {SERVICES}")},
@@ -235,7 +257,8 @@ PATHS = {
     "/experts": {"get": _op("List experts, filtered by skill and locale", "200", "ExpertPage", params=[
         _param("product_id", schema=ID), _param("locale_id", schema=ID), *PAGING], who=f"{STAFF}; {SERVICES}")},
     "/experts/{expert_id}": {"get": _op("Get an expert", "200", "Expert", params=[_path_id("expert_id")],
-                                        extra=_not_found("expert"), who=f"{STAFF}; that expert; {SERVICES}")},
+                                        extra=_not_found("expert"),
+                                        who=f"{STAFF}; that expert; {SERVICES}; service notifications")},
     "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
         _param("migrated", schema={"enum": ["any", "true", "false"]}), _param("status"), *PAGING],
         who="services ticketing, backfill, reports")},
@@ -330,6 +353,27 @@ PATHS = {
     "/kb/articles/{article_id}/published": {"put": _op(
         "Write back the version the knowledge service published (upsert by id)", "200", "Article",
         params=[_path_id("article_id")], body="ArticleInput", who="service knowledge")},
+    "/outbox/owner": {
+        "get": _op("Which side sends the outbox's messages (`since`: null while never switched)", "200",
+                   "OutboxOwner", who=MOVERS),
+        "put": _op("Switch the outbox to the notifications service or back (docs/adr/0023)", "200", "OutboxOwner",
+                   body="OutboxOwnerInput", who=MOVERS)},
+    "/outbox/messages/ids": {"get": _op(
+        "Outbox message ids in order, one page after `after` (`migrated=false`: not yet copied)", "200", "IdItems",
+        params=[_param("after", schema={"type": "integer", "minimum": 0}),
+                _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
+                _param("migrated", schema={"enum": ["false"]})], who=MOVERS)},
+    "/outbox/messages/freeze": {"post": _op(
+        "Take messages over: the outbox worker never sends a frozen message; one it is sending (a live lease) is "
+        "not taken and is listed missing (idempotent)", "200", "OutboxMessageBatch", body="IdList", who=MOVERS)},
+    "/outbox/messages/mark": {"post": _op("Mark messages copied (idempotent)", "200", "IdItems", body="IdList",
+                                          who=MOVERS)},
+    "/outbox/messages/hand-back": {"post": _op(
+        "Queue messages here again after a rollback, unfrozen, under their own keys (idempotent)", "200",
+        "HandBackResult", body="HandBackInput", who=MOVERS)},
+    "/outbox/messages/checksums": {"get": _op(
+        "Every message's checksum and migration marks, one page after `after`", "200", "OutboxChecksums",
+        params=[_param("after", schema={"type": "integer", "minimum": 0})], who=MOVERS)},
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},

@@ -101,6 +101,15 @@ class BridgeClient(Protocol):
     def publish_article(self, article_id: int, article: dict) -> dict: ...
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict: ...
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]: ...
+    # The outbox moving to the notifications service (docs/adr/0023).
+    def outbox_owner(self) -> str: ...
+    def outbox_switched_since(self) -> str | None: ...  # None: never switched (nor rolled back)
+    def set_outbox_owner(self, owner: str) -> None: ...
+    def outbox_ids(self, migrated: str = "any") -> Iterator[int]: ...
+    def freeze_outbox(self, message_ids: list[int]) -> list[dict]: ...
+    def mark_outbox(self, message_ids: list[int]) -> None: ...
+    def hand_back(self, messages: list[dict]) -> list[dict]: ...
+    def outbox_checksums(self) -> Iterator[dict]: ...
 
 
 class HttpBridgeClient:
@@ -294,3 +303,36 @@ class HttpBridgeClient:
 
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
         return self._post_in_chunks("/staff-alerts/batch", "items", alerts, BATCH_ITEMS, idempotent=False)
+
+    def outbox_owner(self) -> str:
+        return self._get("/outbox/owner")["owner"]
+
+    def outbox_switched_since(self) -> str | None:
+        return self._get("/outbox/owner")["since"]
+
+    def set_outbox_owner(self, owner: str) -> None:
+        self._call("PUT", "/outbox/owner", json={"owner": owner}, idempotent=True)
+
+    def outbox_ids(self, migrated: str = "any") -> Iterator[int]:
+        after = 0
+        while page := self._get("/outbox/messages/ids", after=after, migrated=migrated)["items"]:
+            yield from page
+            after = page[-1]
+
+    def freeze_outbox(self, message_ids: list[int]) -> list[dict]:
+        """The messages as frozen now (idempotent); one a live lease holds is left out, sent here."""
+        return self._post_in_chunks("/outbox/messages/freeze", "ids", list(message_ids), BATCH_POST_IDS,
+                                    idempotent=True)
+
+    def mark_outbox(self, message_ids: list[int]) -> None:
+        self._post_in_chunks("/outbox/messages/mark", "ids", list(message_ids), BATCH_POST_IDS, idempotent=True)
+
+    def hand_back(self, messages: list[dict]) -> list[dict]:
+        """Queue messages in the monolith's outbox again (idempotent per key)."""
+        return self._post_in_chunks("/outbox/messages/hand-back", "items", messages, BATCH_ITEMS, idempotent=True)
+
+    def outbox_checksums(self) -> Iterator[dict]:
+        after = 0
+        while page := self._get("/outbox/messages/checksums", after=after)["items"]:
+            yield from page
+            after = page[-1]["id"]

@@ -31,6 +31,12 @@ class Settings:
     experts_port: int = 8102
     reports_port: int = 8103
     knowledge_port: int = 8104
+    notifications_port: int = 8105
+    # Where the services hand their messages (the notifications service; SYSOPS_NOTIFICATIONS_URL).
+    notifications_url: str = "http://127.0.0.1:8105"
+    # An SMS gateway's HTTP API and key; unset: the local sink (data_dir/sms/texts.jsonl).
+    sms_gateway_url: str = ""
+    sms_gateway_key: str = ""
     ticketing_url: str = "http://127.0.0.1:8101"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
@@ -88,6 +94,11 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         experts_port=int(env.get("SYSOPS_EXPERTS_PORT", "8102")),
         reports_port=int(env.get("SYSOPS_REPORTS_PORT", "8103")),
         knowledge_port=int(env.get("SYSOPS_KNOWLEDGE_PORT", "8104")),
+        notifications_port=int(env.get("SYSOPS_NOTIFICATIONS_PORT", "8105")),
+        notifications_url=env.get("SYSOPS_NOTIFICATIONS_URL")
+        or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')}",
+        sms_gateway_url=env.get("SYSOPS_SMS_GATEWAY_URL", ""),
+        sms_gateway_key=env.get("SYSOPS_SMS_GATEWAY_KEY", ""),
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
@@ -108,7 +119,8 @@ def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
     default = (f"ticketing=http://{host}:{env.get('SYSOPS_TICKETING_PORT', '8101')},"
                f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')},"
                f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')},"
-               f"knowledge=http://{host}:{env.get('SYSOPS_KNOWLEDGE_PORT', '8104')}")
+               f"knowledge=http://{host}:{env.get('SYSOPS_KNOWLEDGE_PORT', '8104')},"
+               f"notifications=http://{host}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

@@ -17,6 +17,9 @@ STAFF_WRITERS = ("call_centre", "admin")
 PERIODS = {"morning": 8, "afternoon": 12, "evening": 16}
 SLOT_HOURS = 4
 SLOT_LENGTH = dt.timedelta(hours=SLOT_HOURS)
+# An expert may say "on my way" to a visit from this long before its slot starts until the slot ends
+# (an 08:00 visit from 20:00 the evening before): ticketing enforces it, the experts' page offers it.
+SET_OFF_AHEAD = dt.timedelta(hours=12)
 
 
 def period_of(starts_at: dt.datetime) -> str | None:

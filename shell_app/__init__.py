@@ -41,7 +41,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
                           FRAGMENTS=settings.fragments, SESSION_COOKIE_SECURE=settings.https,
                           LIMITS_STORAGE=settings.limits_storage, SESSION_IDLE_MINUTES=settings.session_idle_minutes,
                           SESSION_MAX_HOURS=settings.session_max_hours, METRICS_TOKEN=settings.metrics_token,
-                          FIRST_PAINT_BUDGET_MS=settings.first_paint_budget_ms)
+                          FIRST_PAINT_BUDGET_MS=settings.first_paint_budget_ms,
+                          NOTIFICATIONS_URL=settings.notifications_url)
     else:
         app.config.update(test_config)
     engine = make_engine(app.config["DATABASE_URL"])

@@ -11,6 +11,7 @@ from sqlalchemy import select
 from foundation import keys
 from foundation.config import load_settings
 from foundation.tokens import Principal, TokenSigner
+from fragments.notifications.entrypoints import worker as notifications_worker
 from fragments.ticketing.entrypoints import worker as ticketing_worker
 from shell_app.db import make_engine, make_session_factory
 from shell_app.demo_data import PRESETS, generate
@@ -19,7 +20,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import graph_commands, launcher, nginx, units
+from . import graph_commands, launcher, nginx, outbox_commands, units
 
 
 def _engine():
@@ -50,6 +51,10 @@ def cmd_outbox_worker(_args) -> int:
 
 def cmd_ticketing_worker(_args) -> int:
     return ticketing_worker.main(load_settings())
+
+
+def cmd_notifications_worker(_args) -> int:
+    return notifications_worker.main(load_settings())
 
 
 def cmd_token(args) -> int:
@@ -139,9 +144,11 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_outbox_worker)
     sub.add_parser("ticketing-worker", help="time out unanswered offers and re-offer them until stopped").set_defaults(
         func=cmd_ticketing_worker)
+    sub.add_parser("notifications-worker", help="send due messages (email, SMS) until stopped").set_defaults(
+        func=cmd_notifications_worker)
     token = sub.add_parser("token", help="print a bearer token for a service or a user")
     who = token.add_mutually_exclusive_group(required=True)
-    who.add_argument("--service", choices=("ticketing", "experts", "reports", "knowledge", "backfill"))
+    who.add_argument("--service", choices=("ticketing", "experts", "reports", "knowledge", "notifications", "backfill"))
     who.add_argument("--user")
     token.add_argument("--audience", default="bridge")
     token.add_argument("--ttl", type=int, default=300)
@@ -173,6 +180,7 @@ def main(argv: list[str] | None = None) -> int:
     run.add_argument("--seed", type=int, default=42)
     run.set_defaults(func=cmd_run)
     graph_commands.register(sub)
+    outbox_commands.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

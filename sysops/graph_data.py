@@ -11,6 +11,7 @@ from fragments.experts.adapters.profiles import GraphProfiles
 from fragments.experts.adapters.schema import SCHEMA as EXPERTS
 from fragments.knowledge.adapters.articles import GraphArticles
 from fragments.knowledge.adapters.schema import SCHEMA as KNOWLEDGE
+from fragments.notifications.adapters.schema import SCHEMA as NOTIFICATIONS
 from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.adapters.progress import migration_progress
 from fragments.reports.adapters.schema import SCHEMA as REPORTS
@@ -26,7 +27,7 @@ from graph_store.reconciliation import Reconciliation, last_run
 from graph_store.schema import PROTOCOL
 
 # The whole graph's schema: the union of what each service declares beside its queries.
-SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS
+SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS + NOTIFICATIONS
 
 
 class GraphData:

@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 
 from foundation import keys
 from foundation.config import Settings
+from fragments.notifications.adapters import legacy_outbox
 from graph_store.config import graph_socket, open_store
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine
@@ -48,7 +49,7 @@ def observe(specs: list[ProcessSpec], settings: Settings) -> None:
             spec.env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.data_dir / "metrics" / WORKER_OF[spec.name])
 
 
-WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app"}
+WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app", "notifications-worker": "notifications"}
 
 
 # What each process may hold of the installation's keys (ADR 0003). The monolith's processes (screens,
@@ -56,7 +57,7 @@ WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app"}
 # other process is told only of its own private folder (if it signs at all) and the public key file.
 MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
 SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
-             "knowledge": "knowledge"}
+            "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
 
 
@@ -124,6 +125,10 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("knowledge", gunicorn("fragments.knowledge.app:create_app()", settings.host,
                                           settings.knowledge_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.knowledge_port}/healthz"),
+        ProcessSpec("notifications", gunicorn("fragments.notifications.app:create_app()", settings.host,
+                                              settings.notifications_port, settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.notifications_port}/healthz"),
+        ProcessSpec("notifications-worker", python_module("sysops.cli", "notifications-worker")),
     ]
     confine_keys(specs, settings)
     for spec in specs:
@@ -144,10 +149,14 @@ def _graph_ready(settings: Settings) -> bool:
 
 
 def prepare_graph(settings: Settings) -> int:
-    """Indexes and constraints, and expert profiles imported once (the graph is their master)."""
+    """Indexes and constraints, expert profiles imported once (the graph is their master), and on an
+    installation whose outbox was never switched (nor rolled back), the switch to the notifications
+    service (docs/adr/0023)."""
     store = GraphData.over(open_store(settings, "backfill"))
     try:
         store.ensure_schema()
+        if store.bridge.outbox_switched_since() is None:
+            legacy_outbox.switch(store.backend, store.bridge)
         return store.import_experts()
     finally:
         store.bridge.close()
@@ -194,6 +203,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.experts_port})")
     print(f"  Knowledge fragment:    http://{settings.host}:{settings.shell_port}/kb (articles; port"
           f" {settings.knowledge_port})")
+    print(f"  Notifications:         http://{settings.host}:{settings.shell_port}/outbox (staff; port"
+          f" {settings.notifications_port}; texts in {settings.data_dir / 'sms' / 'texts.jsonl'})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
           " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 from foundation.config import Settings
 from fragments.experts.manifest import manifest as experts_manifest
 from fragments.knowledge.manifest import manifest as knowledge_manifest
+from fragments.notifications.manifest import manifest as notifications_manifest
 from fragments.reports.manifest import manifest as reports_manifest
 from fragments.ticketing.manifest import manifest as ticketing_manifest
 from shell_app.views.fragments import WRITE_TIMEOUT_S  # the shell's built-in proxy's: one constant for both
@@ -150,7 +151,8 @@ def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable
 
 def our_manifests() -> dict[str, dict[str, Any]]:
     """The manifests of the fragments in this repository, as each serves at /manifest.json."""
-    return {m["name"]: m for m in (ticketing_manifest(), experts_manifest(), reports_manifest(), knowledge_manifest())}
+    return {m["name"]: m for m in (ticketing_manifest(), experts_manifest(), reports_manifest(), knowledge_manifest(),
+                                   notifications_manifest())}
 
 
 def for_settings(settings: Settings, manifests: Mapping[str, Mapping[str, Any]] | None = None, *,

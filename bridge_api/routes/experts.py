@@ -34,7 +34,7 @@ def list_experts():
     return listing([s.expert(r) for r in rows], cursor)
 
 
-@grant(roles=(*STAFF, "expert"), services=SERVICES)
+@grant(roles=(*STAFF, "expert"), services=(*SERVICES, "notifications"))  # notifications: the address
 def get(expert_id: int):
     require_expert_access(expert_id)
     row = db().get(Expert, expert_id, options=LOADS)

@@ -1,10 +1,16 @@
 from __future__ import annotations
 
 import datetime as dt
+import logging
+from functools import wraps
 
-from flask import Blueprint, g, jsonify
+import requests
+from flask import Blueprint, current_app, g, jsonify, make_response
+from sqlalchemy import update
 
 from foundation.problems import Problem, problem_body
+from foundation.request_ids import forwarded
+from foundation.tokens import Principal
 from shell_app.models import Notification
 from shell_app.outbox.enqueue import (
     KeyReused,
@@ -13,16 +19,77 @@ from shell_app.outbox.enqueue import (
     enqueue,
     enqueue_many,
 )
+from shell_app.part_owners import OUTBOX, owner_of
 
 from .. import serializers as s
 from ..auth import SERVICES, grant
 from ._common import batch_items, db, int_field, invalid, json_body, text_field
 
+log = logging.getLogger(__name__)
+
+# The notifications service sends every message now (iteration 3, docs/adr/0023). These v1 routes stay
+# served for old clients until the date below (RFC 8594 Sunset on every answer, the successor named);
+# while the service owns the outbox they hand each message to it, keeping a frozen row here for the id.
+SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
+SUCCESSOR = '</fragments/notifications/api/v1/messages>; rel="successor-version"'
+
+
+def _until_sunset(view):
+    @wraps(view)
+    def answered(*args, **kwargs):
+        response = make_response(view(*args, **kwargs))
+        response.headers["Sunset"] = SUNSET
+        response.headers["Deprecation"] = "true"
+        response.headers["Link"] = SUCCESSOR
+        return response
+
+    return answered
+
 
 def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/notifications", "notification_enqueue", create, methods=["POST"])
-    bp.add_url_rule("/notifications/batch", "notification_enqueue_many", create_many, methods=["POST"])
-    bp.add_url_rule("/notifications/<int:notification_id>", "notification_get", get)
+    bp.add_url_rule("/notifications", "notification_enqueue", _until_sunset(create), methods=["POST"])
+    bp.add_url_rule("/notifications/batch", "notification_enqueue_many", _until_sunset(create_many), methods=["POST"])
+    bp.add_url_rule("/notifications/<int:notification_id>", "notification_get", _until_sunset(get))
+
+
+def category_of(key: str) -> str:
+    """What a legacy message is about, from its key's first word (the senders' convention)."""
+    return {"received": "confirmation", "booked": "confirmation", "offer": "offer", "survey": "survey",
+            "remind": "reminder"}.get(key.split(":", 1)[0], "alert")
+
+
+def as_message(request: NotificationRequest) -> dict:
+    return {"key": request.idempotency_key, "category": category_of(request.idempotency_key),
+            "recipient": {"kind": request.recipient_kind, "id": request.recipient_id}, "channel": request.channel,
+            "subject": request.subject, "body": request.body}
+
+
+def _handed_over() -> bool:
+    return owner_of(db(), OUTBOX) == "notifications"
+
+
+def _hand_over(rows: list[Notification], requests_: list[NotificationRequest]) -> None:
+    """Give these (frozen) messages to the notifications service; if it does not take them, unfreeze them
+    so the outbox worker here sends them: stored either way, sent by one side."""
+    url = current_app.config.get("NOTIFICATIONS_URL", "").rstrip("/") + "/api/v1/messages/batch"
+    token = current_app.extensions["token_signer"].mint(Principal("service", "shell"), "fragment:notifications")
+    try:
+        answer = requests.post(url, json={"items": [as_message(r) for r in requests_]}, timeout=(1.0, 10.0),
+                               headers={"Authorization": f"Bearer {token}", **forwarded()})
+        taken = answer.status_code == 200
+    except requests.RequestException as exc:
+        log.warning("the notifications service did not take %d messages: %s", len(rows), exc)
+        taken = False
+    session = db()
+    now = dt.datetime.now().replace(microsecond=0)
+    ids = [row.id for row in rows]
+    if taken:
+        session.execute(update(Notification).where(Notification.id.in_(ids), Notification.migrated_at.is_(None))
+                        .values(migrated_at=now))
+    else:
+        session.execute(update(Notification).where(Notification.id.in_(ids), Notification.migrated_at.is_(None))
+                        .values(frozen_at=None))
+    session.commit()
 
 # A batch is one transaction: small enough to hold its locks briefly, large enough for a worker's sweep.
 MAX_BATCH = 100
@@ -35,12 +102,15 @@ def create():
     request = _request(json_body(), errors)
     if errors:
         raise invalid(errors)
+    handing_over = _handed_over()
     try:
-        row, created = enqueue(db(), request, dt.datetime.now())
+        row, created = enqueue(db(), request, dt.datetime.now(), frozen=handing_over)
     except UnknownRecipient as exc:
         raise invalid({"recipient": str(exc)}) from exc
     except KeyReused as exc:
         raise Problem(409, "Conflict", str(exc), kind="idempotency-key-reused") from exc
+    if handing_over and row.frozen_at is not None and row.migrated_at is None:
+        _hand_over([row], [request])
     return jsonify(s.notification(row)), (202 if created else 200)
 
 
@@ -50,9 +120,16 @@ def create_many():
     stored); otherwise 200 with one outcome per item, in order: `status` 202 (queued now), 200 (the key
     was seen before: the first one) with `notification`, or 409 (key reused for another message) / 422
     (no such recipient) with `problem`, which does not stop the others."""
-    requests = batch_items(_request, "notifications", MAX_BATCH)
+    requests_ = batch_items(_request, "notifications", MAX_BATCH)
+    handing_over = _handed_over()
+    results = enqueue_many(db(), requests_, dt.datetime.now(), frozen=handing_over)
+    if handing_over:
+        pending = [(row, r) for (row, _, _), r in zip(results, requests_)
+                   if row is not None and row.frozen_at is not None and row.migrated_at is None]
+        if pending:
+            _hand_over([row for row, _ in pending], [r for _, r in pending])
     outcomes = []
-    for row, created, error in enqueue_many(db(), requests, dt.datetime.now()):
+    for row, created, error in results:
         if isinstance(error, KeyReused):
             outcomes.append({"status": 409, "problem": problem_body(409, "Conflict", str(error),
                                                                     kind="idempotency-key-reused")})

@@ -15,7 +15,7 @@ from .experts import (
     ExpertTimeOff,
 )
 from .knowledge import Article, Keyword, Tag, article_keywords, article_tags
-from .messaging import NOTIFICATION_STATUSES, RECIPIENT_KINDS, Notification, StaffAlert
+from .messaging import NOTIFICATION_STATUSES, RECIPIENT_KINDS, Notification, PartOwner, StaffAlert
 from .surveys import QUESTION_KINDS, Survey, SurveyQuestion, SurveyResponse, SurveyTemplate
 from .tickets import CHANNELS, TICKET_STATUSES, LegacyTicket, TicketHistory, TicketSlot
 

@@ -33,6 +33,20 @@ class Notification(Base):
     last_error: Mapped[str | None] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime)
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    # Set when the notifications service took the message over (docs/adr/0023): the outbox worker
+    # never sends a frozen message; a message handed back to the monolith is unfrozen.
+    frozen_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)
+    migrated_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+
+
+class PartOwner(Base):
+    """Which side serves a part of the monolith that moves out (the outbox: "legacy" or "notifications");
+    no row: the monolith's own."""
+
+    __tablename__ = "part_owners"
+    part: Mapped[str] = mapped_column(String(40), primary_key=True)
+    owner: Mapped[str] = mapped_column(String(40))
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime)
 
 
 class StaffAlert(Base):

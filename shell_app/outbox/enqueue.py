@@ -41,8 +41,10 @@ def _address(session: Session, request: NotificationRequest) -> tuple[str, str]:
     return channel, person.email if channel == "email" else person.phone
 
 
-def enqueue(session: Session, request: NotificationRequest, now: dt.datetime) -> tuple[Notification, bool]:
-    """Returns (notification, created). Committed before returning: durable once acknowledged."""
+def enqueue(session: Session, request: NotificationRequest, now: dt.datetime,
+            frozen: bool = False) -> tuple[Notification, bool]:
+    """Returns (notification, created). Committed before returning: durable once acknowledged. `frozen`:
+    stored as the notifications service's (handed to it), which the outbox worker never sends."""
     existing = session.scalar(select(Notification).where(Notification.idempotency_key == request.idempotency_key))
     if existing is not None:
         return _same_or_refuse(existing, request), False
@@ -50,7 +52,7 @@ def enqueue(session: Session, request: NotificationRequest, now: dt.datetime) ->
     row = Notification(idempotency_key=request.idempotency_key, requested_by=request.requested_by, channel=channel,
                        recipient_kind=request.recipient_kind, recipient_id=request.recipient_id, address=address,
                        subject=request.subject, body=request.body, status="queued", attempts=0,
-                       next_attempt_at=now, created_at=now)
+                       next_attempt_at=now, created_at=now, frozen_at=now if frozen else None)
     session.add(row)
     try:
         session.commit()
@@ -61,8 +63,8 @@ def enqueue(session: Session, request: NotificationRequest, now: dt.datetime) ->
     return row, True
 
 
-def enqueue_many(session: Session, requests: list[NotificationRequest],
-                 now: dt.datetime) -> list[tuple[Notification | None, bool, Exception | None]]:
+def enqueue_many(session: Session, requests: list[NotificationRequest], now: dt.datetime,
+                 frozen: bool = False) -> list[tuple[Notification | None, bool, Exception | None]]:
     """enqueue() for several messages in one transaction (one commit, so one disk flush for all of
     them): per request (notification, created, None), or (None, False, error) for an unknown recipient
     or a reused key, which leaves the others unaffected. Committed before returning."""
@@ -83,7 +85,7 @@ def enqueue_many(session: Session, requests: list[NotificationRequest],
         row = Notification(idempotency_key=request.idempotency_key, requested_by=request.requested_by,
                            channel=channel, recipient_kind=request.recipient_kind, recipient_id=request.recipient_id,
                            address=address, subject=request.subject, body=request.body, status="queued",
-                           attempts=0, next_attempt_at=now, created_at=now)
+                           attempts=0, next_attempt_at=now, created_at=now, frozen_at=now if frozen else None)
         session.add(row)
         known[request.idempotency_key] = row
         outcomes.append((row, True, None))
@@ -91,14 +93,14 @@ def enqueue_many(session: Session, requests: list[NotificationRequest],
         session.commit()
     except IntegrityError:  # a concurrent request won the insert of one of the keys: one by one instead
         session.rollback()
-        return [_one(session, request, now) for request in requests]
+        return [_one(session, request, now, frozen) for request in requests]
     return outcomes
 
 
-def _one(session: Session, request: NotificationRequest,
-         now: dt.datetime) -> tuple[Notification | None, bool, Exception | None]:
+def _one(session: Session, request: NotificationRequest, now: dt.datetime,
+         frozen: bool) -> tuple[Notification | None, bool, Exception | None]:
     try:
-        row, created = enqueue(session, request, now)
+        row, created = enqueue(session, request, now, frozen)
     except (UnknownRecipient, KeyReused) as exc:
         return None, False, exc
     return row, created, None

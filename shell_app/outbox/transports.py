@@ -1,16 +1,14 @@
 """Where messages go: SMTP for email; SMS through a gateway interface (default: a local log)."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
-import re
 import smtplib
 from email.message import EmailMessage
-from email.utils import parseaddr
 from pathlib import Path
 from typing import Protocol
 
+from foundation.mail import message_id
 from shell_app.models import Notification
 
 
@@ -20,20 +18,6 @@ class TransportError(Exception):
 
 class Transport(Protocol):
     def send(self, notification: Notification) -> None: ...
-
-
-# What may stand in a dot-atom (RFC 5322 atext); anything else (":" in "received:42") separates words.
-_NOT_ATEXT = re.compile(r"[^A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+")
-
-
-def message_id(idempotency_key: str, sender: str) -> str:
-    """A Message-ID valid per RFC 5322 (`<dot-atom@dot-atom>`) and the same for every delivery of one
-    idempotency key, so receivers can drop an at-least-once duplicate. The key's words stay readable;
-    a digest of the whole key keeps keys that differ only in separators ("a:b", "a.b") apart."""
-    words = ".".join(word for word in _NOT_ATEXT.split(idempotency_key) if word)[:64].strip(".") or "message"
-    digest = hashlib.sha256(idempotency_key.encode()).hexdigest()[:16]
-    domain = ".".join(w for w in re.split(r"[^A-Za-z0-9-]+", parseaddr(sender)[1].rpartition("@")[2]) if w)
-    return f"<{words}.{digest}@{domain or 'sysops-squad.example'}>"
 
 
 class SmtpTransport:

@@ -32,8 +32,12 @@ def backoff(attempts: int) -> dt.timedelta:
 
 
 def claim_due(session: Session, now: dt.datetime, batch: int = 20, lease: dt.timedelta = LEASE) -> list[int]:
+    """A frozen message is the notifications service's (it took it over): never claimed here. The freeze
+    takes only messages no live lease holds, and a claim only messages not frozen, each in one
+    conditional UPDATE: a message is sent by one side."""
     candidates = session.scalars(
         select(Notification.id).where(Notification.status == "queued", Notification.next_attempt_at <= now,
+                                      Notification.frozen_at.is_(None),
                                       or_(Notification.lease_until.is_(None), Notification.lease_until < now))
         .order_by(Notification.next_attempt_at, Notification.id).limit(batch)
     ).all()
@@ -41,6 +45,7 @@ def claim_due(session: Session, now: dt.datetime, batch: int = 20, lease: dt.tim
     for notification_id in candidates:
         result = session.execute(
             update(Notification).where(Notification.id == notification_id, Notification.status == "queued",
+                                       Notification.frozen_at.is_(None),
                                        or_(Notification.lease_until.is_(None), Notification.lease_until < now))
             .values(lease_until=now + lease)
         )

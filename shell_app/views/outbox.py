@@ -20,4 +20,8 @@ def index():
     notifications = g.db.scalars(select(Notification).order_by(Notification.id.desc()).limit(100)).all()
     alerts = g.db.scalars(select(StaffAlert).order_by(StaffAlert.id.desc()).limit(50)).all()
     sms = read_sms_log(Path(current_app.config.get("SMS_LOG", "var/outbox/sms.log")), limit=100)
-    return render_template("shell/outbox.html", notifications=notifications, alerts=alerts, sms=sms)
+    # The legacy rows stay listed while any is unsent (the messages it still holds) or on the screen's
+    # own, without the notifications service; everything new is the service's outbox slot.
+    legacy_open = any(n.status == "queued" for n in notifications)
+    return render_template("shell/outbox.html", notifications=notifications, alerts=alerts, sms=sms,
+                           legacy_open=legacy_open)

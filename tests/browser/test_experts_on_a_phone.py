@@ -51,7 +51,7 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
     assert broken_words(phone) == []
     offer.get_by_role("button", name=re.compile("^Accept")).click()
     expect(phone.locator(".xp-message")).to_contain_text("Accepted")
-    phone.locator(f'.xp-assigned [data-ticket-id="{ticket_id}"] a').click()
+    phone.locator(f'.xp-visit[data-ticket-id="{ticket_id}"] a').first.click()
     expect(phone.locator(".xp-related")).to_contain_text(article_title)
     assert accessibility_problems(phone) == []
     assert broken_words(phone) == []

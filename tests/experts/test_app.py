@@ -14,6 +14,7 @@ from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.services.ports import TicketNotFound
 from fragments.ticketing.wiring import build
+from tests.support.fake_notifier import FakeNotifier
 
 from ..support.keys import KEYS_DIR, mint
 from ..support.memory_profiles import MemoryProfiles
@@ -98,7 +99,7 @@ def experts_app():
     bridge.locale_list = [{"id": 1, "name": "English"}, {"id": 2, "name": "French"}]
     bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11,
                           "body": "Symptom: paper jams on every page.\n1. Open the rear tray\n2. Clean the rollers"}
-    ticketing = build(store.ports(), bridge, clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = one_expert_profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                      bridge=bridge, profiles=profiles, clock=lambda: NOW)
@@ -165,7 +166,7 @@ def test_the_offered_expert_sees_accepts_reads_articles_and_closes(experts_app):
     ticket = ticketing.management.get(ticket_id)
     assert ticket["status"] == "closed" and ticket["resolution"] == "Cleaned the rollers"
     assert ticketing.stores.offers.bookings == {}
-    assert f"survey:{ticket_id}" in ticketing.management.bridge.notifications
+    assert f"survey:{ticket_id}" in ticketing.assignment.notices.notifier.messages
 
 
 def test_refusal_needs_a_reason_then_goes_to_the_next_expert(experts_app):

@@ -48,3 +48,22 @@ def test_profile_rules():
                        ("2028-12-01", "")):
         with pytest.raises(ProfileError):
             days_off(start, end, today)
+
+
+def _visit(ticket_id: int, slot: str) -> dict:
+    return {"id": ticket_id, "booking": {"slot": slot}}
+
+
+def test_the_day_plan_puts_ended_slots_apart_today_in_order_then_the_days_after():
+    from fragments.experts.domain.offers import plan_day
+
+    now = dt.datetime(2026, 12, 4, 13, 30)
+    day = plan_day([_visit(5, "2026-12-07T12:00:00"), _visit(1, "2026-02-02T16:00:00"),
+                    _visit(3, "2026-12-04T16:00:00"), _visit(2, "2026-12-04T12:00:00"),
+                    _visit(4, "2026-12-04T08:00:00"), _visit(6, "2026-12-05T08:00:00")], now)
+    assert [t["id"] for t in day.missed] == [1, 4]  # ten months ago; this morning's slot has ended
+    assert [t["id"] for t in day.today] == [2, 3]
+    assert [t["id"] for t in day.upcoming] == [6, 5]
+    assert [t["can_set_off"] for t in day.today + day.upcoming] == [True, True, False, False]
+    late = plan_day([_visit(6, "2026-12-05T08:00:00")], dt.datetime(2026, 12, 4, 20, 30))
+    assert late.upcoming[0]["can_set_off"]  # 08:00 tomorrow is within 12 hours

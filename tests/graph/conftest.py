@@ -51,7 +51,12 @@ def bolt_backend(bolt_server):
 
 @pytest.fixture(params=["falkordb", "bolt"])
 def graph_backend(request):
-    if request.param == "bolt":
+    yield from fresh_backend(request, request.param)
+
+
+def fresh_backend(request, kind: str):
+    """An empty graph with the whole schema on `kind` (falkordb or bolt), cleared after the test."""
+    if kind == "bolt":
         backend = request.getfixturevalue("bolt_backend")
         backend.clear()
         backend.ensure_schema(SCHEMA)

@@ -19,6 +19,7 @@ from fragments.ticketing.wiring import build
 from graph_store.backends.falkordb_backend import FalkorBackend
 from shell_app.demo_data import create_and_seed
 from sysops.graph_data import GraphData
+from tests.support.fake_notifier import FakeNotifier
 
 from ..support.keys import env as keys_env
 from ..support.processes import ServedMonolith
@@ -75,7 +76,8 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
 
         # Weeks in the new system: notes on migrated tickets (one moved lazily), two new tickets raised.
         ticketing_graph = GraphData(backend, bridge_client(base, "ticketing"))
-        ticketing = build(graph_stores(ticketing_graph.backend, ticketing_graph.bridge), ticketing_graph.bridge)
+        ticketing = build(graph_stores(ticketing_graph.backend, ticketing_graph.bridge), ticketing_graph.bridge,
+                          notifier=FakeNotifier())
         ticketing.management.add_note(open_work[0], "Customer called: the noise is back", "callcentre")
         ticketing.management.add_note(closed, "Customer asked for a copy of the invoice", "callcentre")
         raised = []

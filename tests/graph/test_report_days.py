@@ -19,6 +19,7 @@ from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_notifier import FakeNotifier
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)
 FIRST, LAST = T0.date() - dt.timedelta(days=3), T0.date() + dt.timedelta(days=12)
@@ -88,7 +89,8 @@ def world(graph_backend):
                                       "time_off": [], "skills": [{"product_id": p, "level": 3} for p in products],
                                       "locale_ids": [1]}, T0.date())
     clock = Clock()
-    ticketing = build(graph_stores(graph.backend, bridge), bridge, clock=clock, offer_timeout=dt.timedelta(hours=2))
+    ticketing = build(graph_stores(graph.backend, bridge), bridge, notifier=FakeNotifier(), clock=clock,
+                      offer_timeout=dt.timedelta(hours=2))
     return graph, bridge, clock, ticketing
 
 

@@ -15,6 +15,7 @@ from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.adapters.tickets import READ_TICKETS, UPDATE_TICKET
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
+from tests.support.fake_notifier import FakeNotifier
 from tests.support.keys import KEYS_DIR, mint
 
 from .conftest import bridge_client
@@ -67,7 +68,7 @@ class CountingBridge:
 @pytest.fixture
 def counted(graph_backend, live_bridge):
     backend, bridge = CountingBackend(graph_backend), CountingBridge(bridge_client(live_bridge))
-    ticketing = build(graph_stores(backend, bridge), bridge, clock=lambda: NOW)
+    ticketing = build(graph_stores(backend, bridge), bridge, notifier=FakeNotifier(), clock=lambda: NOW)
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=ticketing)
     yield app.test_client(), ticketing, backend, bridge
     bridge._bridge.close()

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import itertools
 from typing import Iterator
 
@@ -205,6 +206,63 @@ class FakeBridgeClient:
             if row["id"] == notification_id:
                 return row
         raise NotFound(f"no notification {notification_id}", 404)
+
+    # The monolith's outbox as the notifications service's switch sees it (no lease here: nothing is
+    # ever being sent by the fake, so every message may be frozen).
+    outbox_owned_by, outbox_since = "legacy", None
+
+    def outbox_owner(self) -> str:
+        self._check()
+        return self.outbox_owned_by
+
+    def outbox_switched_since(self) -> str | None:
+        self._check()
+        return self.outbox_since
+
+    def set_outbox_owner(self, owner: str) -> None:
+        self._check()
+        self.outbox_owned_by, self.outbox_since = owner, dt.datetime.now().isoformat()
+
+    def _outbox(self) -> list[dict]:
+        return sorted(self.notifications.values(), key=lambda row: row["id"])
+
+    def outbox_ids(self, migrated: str = "any") -> Iterator[int]:
+        self._check()
+        return iter([r["id"] for r in self._outbox() if migrated != "false" or not r.get("migrated")])
+
+    def freeze_outbox(self, message_ids: list[int]) -> list[dict]:
+        self._check()
+        rows = [r for r in self._outbox() if r["id"] in set(message_ids)]
+        for row in rows:
+            row["frozen"] = True
+        return [{**row, "created_at": "2026-11-01T00:00:00", "sent_at": None, "last_error": None, "address": "",
+                 "requested_by": "ticketing", "next_attempt_at": "2026-11-01T00:00:00",
+                 "checksum": hashlib.sha256(row["idempotency_key"].encode()).hexdigest()} for row in rows]
+
+    def mark_outbox(self, message_ids: list[int]) -> None:
+        self._check()
+        for row in self._outbox():
+            if row["id"] in set(message_ids):
+                row.update(frozen=True, migrated=True)
+
+    def hand_back(self, messages: list[dict]) -> list[dict]:
+        self._check()
+        outcomes = []
+        for m in messages:
+            row = self.notifications.get(m["idempotency_key"]) or self.notify(
+                idempotency_key=m["idempotency_key"], channel=m["channel"], recipient_kind=m["recipient"]["kind"],
+                recipient_id=m["recipient"]["id"], subject=m["subject"], body=m["body"])
+            if row["status"] == "queued":
+                row.update(frozen=False, migrated=False)
+            outcomes.append({"key": m["idempotency_key"], "id": row["id"],
+                             "status": "queued" if row["status"] == "queued" else "done"})
+        return outcomes
+
+    def outbox_checksums(self) -> Iterator[dict]:
+        self._check()
+        return iter([{"id": r["id"], "key": r["idempotency_key"], "status": r["status"],
+                      "checksum": hashlib.sha256(r["idempotency_key"].encode()).hexdigest(),
+                      "frozen": bool(r.get("frozen")), "migrated": bool(r.get("migrated"))} for r in self._outbox()])
 
     def search_articles(self, q: str = "", product_id: int | None = None, limit: int = 10) -> list[dict]:
         self._check()

@@ -11,6 +11,7 @@ import sys
 from contextlib import contextmanager
 from pathlib import Path
 
+from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
 from sysops.launcher import ACCESS_LOG_FORMAT
@@ -39,6 +40,8 @@ class System:
         self.reports = f"http://127.0.0.1:{self.reports_port}"
         self.knowledge_port = free_port()
         self.knowledge = f"http://127.0.0.1:{self.knowledge_port}"
+        self.notifications_port = free_port()
+        self.notifications = f"http://127.0.0.1:{self.notifications_port}"
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -53,7 +56,8 @@ class System:
                     "DATABASE_URL": database_url or f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": (f"ticketing={self.ticketing},experts={self.experts},reports={self.reports},"
-                                         f"knowledge={self.knowledge}"),
+                                         f"knowledge={self.knowledge},notifications={self.notifications}"),
+                    "SYSOPS_NOTIFICATIONS_URL": self.notifications, "SYSOPS_NOTIFY_POLL_SECONDS": "0.1",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port),
                     "SYSOPS_SHELL_PORT": str(self.shell_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
@@ -82,6 +86,7 @@ class System:
         try:
             store.ensure_schema()
             store.import_experts(dt.date.today())
+            legacy_outbox.switch(store.backend, store.bridge)  # as `make run` does on a new installation
         finally:
             store.bridge.close()
             store.close()
@@ -90,9 +95,19 @@ class System:
         self.start_experts()
         self._gunicorn("reports", self.reports_port, "fragments.reports.app:create_app()")
         self._gunicorn("knowledge", self.knowledge_port, "fragments.knowledge.app:create_app()")
+        self.start_notifications()
         wait_for_health(f"{self.reports}/healthz")
         wait_for_health(f"{self.knowledge}/healthz")
+        wait_for_health(f"{self.notifications}/healthz")
         return self
+
+    def start_notifications(self, web: bool = True, worker: bool = True) -> None:
+        """The notifications service: its web app (messages handed over) and its worker (sends them)."""
+        if web:
+            self._gunicorn("notifications", self.notifications_port, "fragments.notifications.app:create_app()")
+        if worker:
+            self._spawn("notifications-worker", [sys.executable, "-m", "sysops.cli", "notifications-worker"],
+                        {**self.env, "PROMETHEUS_MULTIPROC_DIR": str(self.root / "metrics" / "notifications")})
 
     def _spawn(self, name: str, argv: list[str], env: dict[str, str] | None = None) -> None:
         env = dict(env or self.env)
@@ -166,8 +181,8 @@ class System:
         return port
 
     def stop(self) -> None:
-        ordered = ("knowledge", "reports", "experts", "worker", "worker2", "ticketing", "legacy-shell", "shell", "bridge",
-                   "graph")
+        ordered = ("notifications-worker", "notifications", "knowledge", "reports", "experts", "worker", "worker2",
+                   "ticketing", "legacy-shell", "shell", "bridge", "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)
             if process is not None:

@@ -7,7 +7,6 @@ import re
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from bridge_client import Unavailable
 from foundation.tokens import Principal
 from tests.support.keys import forge, mint
 
@@ -255,15 +254,11 @@ def test_received_is_answered_once_stored_and_the_offer_and_confirmation_follow_
 
 
 def test_received_keeps_asking_while_the_confirmation_cannot_be_queued(fragment, monkeypatch):
-    """With the monolith's messaging down, the page never says the confirmation was sent; it keeps
+    """With the notifications service down, the page never says the confirmation was sent; it keeps
     asking (every second, then every 5 s, then stops). The worker's sweep confirms it later
     (tests/ticketing/test_services.py, tests/system/test_worker_outage.py)."""
-    app, store, bridge = fragment
-
-    def down(**_kwargs):
-        raise Unavailable("bridge: connection refused")
-
-    monkeypatch.setattr(bridge, "notify", down)
+    app, store, _ = fragment
+    app.extensions["fragment_services"].assignment.notices.notifier.unavailable = True
     client = app.test_client()
     sent = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre"))
     assert sent.status_code == 201

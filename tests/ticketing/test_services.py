@@ -10,6 +10,7 @@ from fragments.ticketing.services.follow_ups import FollowUps, leave_to_worker
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_notifier import FakeNotifier
 from tests.support.memory_ticket_store import MemoryTicketStore
 
 START = dt.datetime(2026, 11, 25, 9, 0)  # a Wednesday
@@ -45,7 +46,21 @@ def world():
     store.add_expert(3, products={PRINTER}, locales={EN}, weekly={"3:afternoon"}, score=3.0)
     store.add_expert(4, products={PRINTER}, locales={FR}, weekly={"3:morning"}, score=5.0)
     clock = Clock(START)
-    return store, bridge, clock, build(store.ports(), bridge, clock=clock, offer_timeout=dt.timedelta(minutes=10))
+    return store, bridge, clock, build(store.ports(), bridge, notifier=FakeNotifier(), clock=clock,
+                                       offer_timeout=dt.timedelta(minutes=10))
+
+
+def sent(ticketing) -> dict[str, dict]:
+    """What ticketing handed the notifications service, by key."""
+    return ticketing.assignment.notices.notifier.messages
+
+
+def notifier(ticketing) -> FakeNotifier:
+    return ticketing.assignment.notices.notifier
+
+
+def sent_batches(ticketing) -> list[int]:
+    return notifier(ticketing).batches
 
 
 def raise_(ticketing, product=PRINTER, slots=(THU_MORNING,), description="Printer jams on every page"):
@@ -62,9 +77,9 @@ def test_raise_stores_confirms_and_offers_to_the_best_candidate(world):
     # 1 and 2 have no load; 1 has the better survey score. 4 does not serve the customer's locale.
     assert ticket["status"] == "offered" and offered_to(ticket) == [(1, "offered")]
     assert [e["action"] for e in ticket["history"]] == ["created", "confirmation_sent", "offered"]
-    assert bridge.notifications[f"received:{ticket['id']}"]["recipient"] == {"kind": "customer", "id": 7}
-    offer_note = next(n for k, n in bridge.notifications.items() if k.startswith("offer:"))
-    assert offer_note["recipient"] == {"kind": "expert", "id": 1} and offer_note["channel"] == "sms"
+    assert sent(ticketing)[f"received:{ticket['id']}"]["recipient"] == {"kind": "customer", "id": 7}
+    offer_note = next(n for k, n in sent(ticketing).items() if k.startswith("offer:"))
+    assert offer_note["recipient"] == {"kind": "expert", "id": 1} and offer_note["category"] == "offer"
     assert store.bookings["1@2026-11-26T08:00:00"]["state"] == "held"
 
 
@@ -87,7 +102,7 @@ def test_accept_books_the_slot_and_tells_the_customer(world):
     assert ticketing.assignment.accept(ticket["id"], 1, "expert1")
     after = store.get(ticket["id"])
     assert after["status"] == "assigned" and store.bookings["1@2026-11-26T08:00:00"]["state"] == "booked"
-    assert any(k.startswith("booked:") for k in bridge.notifications)
+    assert any(k.startswith("booked:") for k in sent(ticketing))
     assert not ticketing.assignment.accept(ticket["id"], 1, "expert1")  # already accepted: nothing more
     assert not ticketing.assignment.accept(ticket["id"], 2, "expert2")  # never offered to 2
 
@@ -146,14 +161,14 @@ def test_cancel_after_acceptance_releases_the_booking(world):
     assert store.bookings == {}
 
 
-def test_a_bridge_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_finishes_it(world):
+def test_a_notifications_outage_after_the_store_leaves_the_ticket_new_and_the_sweep_finishes_it(world):
     store, bridge, clock, ticketing = world
     ticket_id = ticketing.management.raise_ticket(
         RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING], "phone", "callcentre"))
-    bridge.unavailable = True
+    notifier(ticketing).unavailable = True
     ticketing.orchestrator.follow_up_tickets([store.get(ticket_id)])  # what follows the raise: it must not raise
     assert store.get(ticket_id)["status"] == "new"
-    bridge.unavailable = False
+    notifier(ticketing).unavailable = False
     assert ticketing.orchestrator.follow_up() == 0  # too recent: the raising request may still be at it
     clock.advance(minutes=1)
     assert ticketing.orchestrator.follow_up() == 1
@@ -218,12 +233,12 @@ def test_reopen_a_closed_ticket_goes_back_to_assignment_and_is_counted(world):
 
 def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_address(world):
     store, bridge, clock, _ = world
-    ticketing = build(store.ports(), bridge, clock=clock, public_url="https://support.example.com/")
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=clock, public_url="https://support.example.com/")
     ticket = raise_(ticketing)
     ticketing.assignment.accept(ticket["id"], next(a["expert_id"] for a in store.get(ticket["id"])["allocations"]),
                                 "expert")
     ticketing.orchestrator.close(ticket["id"], store.get(ticket["id"]).booking().expert_id, "expert", "Fixed it")
-    body = bridge.notifications[f"survey:{ticket['id']}"]["body"]
+    body = sent(ticketing)[f"survey:{ticket['id']}"]["body"]
     assert f"https://support.example.com/fragments/ticketing/surveys/{ticket['id']}" in body
 
 
@@ -286,10 +301,10 @@ def test_the_worker_follows_up_every_waiting_ticket_in_one_batch_of_calls(world)
     store.bind_legacy_commitments = lambda slots=(), expert_id=None: commitments.append(sorted(slots)) or bind(
         slots=slots, expert_id=expert_id)
     raised = [_raise_later(ticketing, slots=(THU_MORNING, THU_AFTERNOON) if n % 2 else (THU_MORNING,)) for n in range(5)]
-    assert all(store.get(t.id)["status"] == "new" for t in raised) and not bridge.notifications  # answered, no more
+    assert all(store.get(t.id)["status"] == "new" for t in raised) and not sent(ticketing)  # answered, no more
     follow_ups = FollowUps(ticketing.orchestrator, store)
     assert follow_ups.step() == 5
-    assert bridge.batches == [("notifications", 5), ("notifications", 3), ("staff-alerts", 2)]
+    assert sent_batches(ticketing) == [5, 3] and bridge.batches == [("staff-alerts", 2)]
     assert commitments == [["2026-11-26T08:00:00", "2026-11-26T12:00:00"]]
     done = [store.get(t.id) for t in raised]
     # Thursday mornings have two English printer experts, afternoons two: in raise order, each ticket gets
@@ -297,10 +312,10 @@ def test_the_worker_follows_up_every_waiting_ticket_in_one_batch_of_calls(world)
     assert [d["status"] for d in done] == ["offered", "offered", "unassigned", "offered", "unassigned"]
     assert all(d["confirmed_at"] for d in done)
     assert [e["action"] for e in done[0]["history"]] == ["created", "confirmation_sent", "offered"]
-    assert "by email" in done[0]["history"][1]["detail"]  # the channel the monolith resolved
+    assert "by email" in done[0]["history"][1]["detail"]  # the channel the notifications service plans
     assert sorted(store.bookings) == ["1@2026-11-26T08:00:00", "2@2026-11-26T08:00:00", "3@2026-11-26T12:00:00"]
     assert [a["ticket_reference"] for a in bridge.alerts] == [done[2]["reference"], done[4]["reference"]]
-    assert follow_ups.step() == 0 and len(bridge.batches) == 3  # nothing left waiting: no call at all
+    assert follow_ups.step() == 0 and len(bridge.batches) == 1 and len(sent_batches(ticketing)) == 2  # no call
 
 
 def test_a_ticket_still_waiting_after_its_follow_up_is_tried_again_after_a_growing_pause(world):
@@ -308,7 +323,7 @@ def test_a_ticket_still_waiting_after_its_follow_up_is_tried_again_after_a_growi
     seconds = [100.0]
     follow_ups = FollowUps(ticketing.orchestrator, store, first_pause=1.0, max_pause=4.0, clock=lambda: seconds[0])
     ticket = _raise_later(ticketing)
-    bridge.unavailable = True  # the monolith is down: the confirmation cannot be queued
+    notifier(ticketing).unavailable = True  # the confirmation cannot be handed over
     assert follow_ups.step() == 1 and store.get(ticket.id)["status"] == "new"
     assert follow_ups.step() == 0  # not again at once: a stuck ticket never makes the worker spin
     for wait in (1.0, 2.0, 4.0, 4.0):  # doubling, up to max_pause
@@ -318,17 +333,17 @@ def test_a_ticket_still_waiting_after_its_follow_up_is_tried_again_after_a_growi
         assert follow_ups.step() == 1
     other = _raise_later(ticketing)  # a new raise is not held back by the stuck one
     assert follow_ups.step() == 1
-    bridge.unavailable = False
+    notifier(ticketing).unavailable = False
     seconds[0] += 4.0
     assert follow_ups.step() == 2
     assert {store.get(t.id)["status"] for t in (ticket, other)} == {"offered"}
     assert store.get(ticket.id)["confirmed_at"]
 
 
-def test_a_confirmation_the_monolith_refuses_leaves_only_that_ticket_waiting(world):
+def test_a_confirmation_the_notifications_service_refuses_leaves_only_that_ticket_waiting(world):
     store, bridge, _, ticketing = world
     first, second = _raise_later(ticketing), _raise_later(ticketing)
-    del bridge.customers[7]  # refused as an unknown recipient (422 for that message only)
+    notifier(ticketing).refuse.add(("customer", 7))  # refused for that message only
     bridge.customers[8] = {"id": 8, "locale": {"id": EN}, "notification_preference": "sms"}
     bridge.contracts[8] = bridge.contracts[7]
     FollowUps(ticketing.orchestrator, store).step()
@@ -346,5 +361,30 @@ def test_two_sweeps_that_read_the_same_waiting_ticket_record_one_confirmation_an
     ticketing.orchestrator.follow_up_tickets([second])
     actions = [e["action"] for e in store.get(ticket.id)["history"]]
     assert actions == ["created", "confirmation_sent", "offered"]
-    assert len([k for k in bridge.notifications if k.startswith("received:")]) == 1
+    assert len([k for k in sent(ticketing) if k.startswith("received:")]) == 1
     assert len(store.bookings) == 1
+
+
+def test_on_my_way_tells_the_customer_the_experts_first_name_and_an_arrival_window(world):
+    store, _, clock, ticketing = world
+    ticket = raise_(ticketing)  # Thursday 08:00-12:00, offered to expert 1
+    ticketing.assignment.accept(ticket["id"], 1, "expert1")
+    with pytest.raises(TransitionRefused, match="not due yet"):  # Wednesday 09:00: 23 hours ahead
+        ticketing.orchestrator.on_my_way(ticket["id"], 1, "expert1")
+    clock.now = dt.datetime(2026, 11, 25, 21, 7)  # the evening before: within 12 hours of 08:00
+    with pytest.raises(TransitionRefused, match="not assigned to you"):
+        ticketing.orchestrator.on_my_way(ticket["id"], 2, "expert2")
+    ticketing.orchestrator.on_my_way(ticket["id"], 1, "expert1")
+    told = sent(ticketing)[f"on-my-way:{ticket['id']}:2026-11-26T08:00:00"]
+    assert told["category"] == "on_my_way" and told["recipient"] == {"kind": "customer", "id": 7}
+    assert told["body"] == (f"Expert from Sysops Squad is on the way for ticket {ticket['reference']} and expects "
+                            "to arrive tomorrow between 08:00 and 08:45.")
+    clock.now = dt.datetime(2026, 11, 26, 9, 52)
+    saved = ticketing.orchestrator.on_my_way(ticket["id"], 1, "expert1")  # again, later: a new window on record
+    assert saved.history[-1]["detail"] == "On the way: arriving between 10:10 and 10:55"
+    assert len([k for k in sent(ticketing) if k.startswith("on-my-way:")]) == 1  # the customer told once
+    clock.now = dt.datetime(2026, 11, 26, 11, 50)
+    assert ticketing.orchestrator.on_my_way(ticket["id"], 1, "expert1").history[-1]["detail"].endswith("and 12:00")
+    clock.now = dt.datetime(2026, 11, 26, 12, 0)
+    with pytest.raises(TransitionRefused, match="past its time"):
+        ticketing.orchestrator.on_my_way(ticket["id"], 1, "expert1")

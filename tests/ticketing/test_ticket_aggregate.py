@@ -11,6 +11,7 @@ from fragments.ticketing.domain.ticket import Ticket
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_notifier import FakeNotifier
 from tests.support.memory_ticket_store import MemoryTicketStore
 
 NOW = dt.datetime(2026, 11, 25, 9, 0)
@@ -117,7 +118,7 @@ def test_a_raise_reads_the_customer_once_and_the_ticket_once_for_the_answer():
     bridge.contracts[3] = [{"id": 30, "status": "active", "start_date": "2026-01-01", "end_date": None,
                             "product_ids": [11]}]
     store.add_expert(1, products={11}, locales={1}, weekly={"3:morning"})
-    ticketing = build(store.ports(), bridge, clock=lambda: NOW)
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW)
     ticket = ticketing.orchestrator.raise_ticket(RaiseRequest(3, 11, "Printer jams on every page",
                                                               ["2026-11-26 morning"], "phone", "callcentre"))
     assert ticket.status == "offered" and ticket.confirmed_at

@@ -51,3 +51,6 @@ class BoundTicketing:
 
     def close(self, ticket_id: int, resolution: str) -> dict[str, Any]:
         return self._call("POST", f"/tickets/{ticket_id}/close", {"resolution": resolution})
+
+    def on_my_way(self, ticket_id: int) -> dict[str, Any]:
+        return self._call("POST", f"/tickets/{ticket_id}/on-my-way", {})

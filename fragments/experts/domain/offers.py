@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
-from foundation.vocabulary import AllocationState, TicketState
+from foundation.vocabulary import SET_OFF_AHEAD, SLOT_LENGTH, AllocationState, TicketState
 
 
 def seconds_left(expires_at: str | None, now: dt.datetime) -> int:
@@ -43,3 +44,30 @@ def summary(text: str | None, limit: int = 120) -> str:
     if len(words) <= limit:
         return words
     return words[:limit].rsplit(" ", 1)[0].rstrip(",.;:") + "…"
+
+
+@dataclass(frozen=True)
+class Day:
+    """An expert's visits as their phone shows them: today's in order, then the days after, and apart
+    those whose slot has ended without the ticket being closed (missed, or done and not recorded).
+    Each visit says whether the expert may tap "on my way" now (`can_set_off`)."""
+    today: list[dict[str, Any]]
+    upcoming: list[dict[str, Any]]
+    missed: list[dict[str, Any]]
+
+
+def plan_day(assigned: list[dict[str, Any]], now: dt.datetime) -> Day:
+    today, upcoming, missed = [], [], []
+    for ticket in sorted(assigned, key=lambda t: t["booking"].get("slot") or ""):
+        slot = ticket["booking"].get("slot")
+        if not slot:
+            continue
+        starts = dt.datetime.fromisoformat(slot)
+        ticket = {**ticket, "can_set_off": starts - now <= SET_OFF_AHEAD and now < starts + SLOT_LENGTH}
+        if starts + SLOT_LENGTH <= now:
+            missed.append(ticket)
+        elif starts.date() <= now.date():
+            today.append(ticket)
+        else:
+            upcoming.append(ticket)
+    return Day(today, upcoming, missed)

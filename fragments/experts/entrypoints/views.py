@@ -63,9 +63,27 @@ def _overview(assigned_too: bool = True) -> tuple[list[dict[str, Any]], list[dic
 @bp.get("/")
 @allow(roles=EXPERT)
 def home(message: str = "", status: int = 200):
-    offers, assigned = _overview()
-    return _page("experts/home.html", status, offers=offers, assigned=assigned, message=message,
-                 reasons=REFUSAL_REASONS)
+    try:
+        offers, day = _work().day()
+    except TicketingError as error:
+        _failed(error)
+        raise
+    now = _experts().clock()
+    for offer in offers:
+        offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
+    return _page("experts/home.html", status, offers=offers, day=day, message=message, reasons=REFUSAL_REASONS)
+
+
+@bp.post("/visits/<int:ticket_id>/on-my-way")
+@allow(roles=EXPERT)
+def on_my_way(ticket_id: int):
+    """One tap: the customer is told the expert's first name and when to expect them."""
+    try:
+        ticket = _work().on_my_way(ticket_id)
+    except TicketingError as error:
+        _failed(error)
+        return home(message=f"Not sent: {error}", status=409)
+    return home(message=f"The customer of {ticket['reference']} is told you are on the way.")
 
 
 @bp.get("/offers")

@@ -7,7 +7,7 @@ from typing import Any
 from bridge_client import BridgeError
 from foundation.vocabulary import AllocationState
 
-from ..domain.offers import my_allocation, split_work, summary
+from ..domain.offers import Day, my_allocation, plan_day, split_work, summary
 from .ports import BridgeClient, Clock, Knowledge, KnowledgeError, Ticketing
 
 RELATED = 5
@@ -41,12 +41,22 @@ class ExpertWork:
             if customer_id not in places:
                 try:
                     customer = self.bridge.get_customer(customer_id)
-                    places[customer_id] = {"town": customer.get("city") or "", "postcode": customer.get("postcode") or ""}
+                    places[customer_id] = {"town": customer.get("city") or "", "postcode": customer.get("postcode") or "",
+                                           "street": customer.get("address_line") or ""}
                 except BridgeError:
-                    places[customer_id] = {"town": "", "postcode": ""}
+                    places[customer_id] = {"town": "", "postcode": "", "street": ""}
             ticket.update(product=products.get(ticket["product_id"], ""), summary=summary(ticket.get("description")),
                           **places[customer_id])
         return offers, assigned
+
+    def day(self) -> tuple[list[dict[str, Any]], Day]:
+        """Offers, and the booked visits as the day's plan: today's in order, the days after, and those
+        whose slot has ended without the ticket being closed (a legacy visit long past among them)."""
+        offers, assigned = self.overview()
+        return offers, plan_day(assigned, self.clock())
+
+    def on_my_way(self, ticket_id: int) -> dict[str, Any]:
+        return self.ticketing.on_my_way(ticket_id)
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         ticket = self.ticketing.get(ticket_id)

@@ -59,6 +59,8 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     "cancel": {s: State.CANCELLED for s in OPEN},
     "update": {s: s for s in OPEN},
     "note": {s: s for s in State},
+    # The expert sets off to a booked visit: the customer is told; the ticket's state stays.
+    "on_my_way": {State.ASSIGNED: State.ASSIGNED, State.IN_PROGRESS: State.IN_PROGRESS},
 }
 
 

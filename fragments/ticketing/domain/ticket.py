@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from foundation.vocabulary import SLOT_LENGTH, iso
+from foundation.vocabulary import SET_OFF_AHEAD, SLOT_LENGTH, iso
 
 from .states import (
     BINDING,
@@ -33,6 +33,16 @@ from .states import (
 
 # Offered, but the first slot is less than this away: staff should chase it.
 OVERDUE_LEAD = dt.timedelta(hours=24)
+# "On my way": the customer is told to expect the expert from this long after the tap, within this span.
+ARRIVAL_LEAD = dt.timedelta(minutes=15)
+ARRIVAL_SPAN = dt.timedelta(minutes=45)
+
+
+def arrival(earliest: dt.datetime, latest: dt.datetime, now: dt.datetime) -> str:
+    """"between 10:15 and 11:00" (today), "tomorrow between 08:00 and 08:45", or with the date."""
+    day = "" if earliest.date() == now.date() else (
+        "tomorrow " if earliest.date() == now.date() + dt.timedelta(days=1) else f"on {earliest:%a %-d %b} ")
+    return f"{day}between {earliest:%H:%M} and {latest:%H:%M}"
 
 
 class _ReadByName:
@@ -263,6 +273,25 @@ class Ticket(_ReadByName):
     def cancel(self, actor: str, reason: str) -> None:
         target = next_state("cancel", self.status)
         self._change("cancelled", actor, f"Cancelled: {reason}" if reason else "Cancelled", status=str(target))
+
+    def on_my_way(self, expert_id: int, actor: str, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+        """The expert holding the booking sets off, at most SET_OFF_AHEAD before the slot starts and
+        before it ends: the arrival window the customer is told (from ARRIVAL_LEAD after now, or the
+        slot's start if later, for ARRIVAL_SPAN, never past the slot's end). Recorded on the ticket."""
+        self.require("on_my_way")
+        booking = self.booking(expert_id)
+        if booking is None or not booking.slot:
+            raise TransitionRefused("on_my_way", "not assigned to you")
+        starts = dt.datetime.fromisoformat(booking.slot)
+        ends = starts + SLOT_LENGTH
+        if now >= ends or starts - now > SET_OFF_AHEAD:
+            raise TransitionRefused("on_my_way", "past its time" if now >= ends else "not due yet")
+        earliest = max(starts, now + ARRIVAL_LEAD).replace(second=0, microsecond=0)
+        earliest += dt.timedelta(minutes=-earliest.minute % 5)  # a time people say: on the five minutes
+        latest = min(earliest + ARRIVAL_SPAN, ends)
+        self._change("on_my_way", actor, f"On the way: arriving {arrival(earliest, latest, now)}",
+                     on_my_way_at=iso(now))
+        return earliest, latest
 
     def may_close(self, expert_id: int) -> State:
         """Only the expert who holds the booking closes a ticket being worked on."""

@@ -188,6 +188,15 @@ def attach_article(ticket_id: int):
     return _json_change(ticket_id, attach)
 
 
+@bp.post("/tickets/<int:ticket_id>/on-my-way")
+@allow(roles=("expert",))
+def on_my_way(ticket_id: int):
+    """The expert holding the booking sets off: the customer gets a message with their first name and an
+    arrival window. 409 for anyone else, another day or a slot that has ended."""
+    return _json_change(ticket_id, lambda t, _body: services().orchestrator.on_my_way(t, current().expert_id,
+                                                                                      actor()))
+
+
 @bp.post("/tickets/<int:ticket_id>/close")
 @allow(roles=("expert",))
 def close(ticket_id: int):

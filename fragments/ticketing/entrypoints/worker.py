@@ -24,7 +24,7 @@ from graph_store.config import open_store
 from graph_store.errors import StoreError
 
 from ..services.follow_ups import FollowUps
-from ..services.ports import TicketingStoreError
+from ..services.ports import NotificationsUnavailable, TicketingStoreError
 from ..wiring import Ticketing, on_graph
 
 log = logging.getLogger(__name__)
@@ -62,7 +62,7 @@ class Schedule:
 
 # The graph (the ports' errors, and the engine's should one ever get past an adapter), the bridge, the
 # network: all pass; the worker stays.
-TRANSIENT = (TicketingStoreError, StoreError, BridgeError, ConnectionError, OSError)
+TRANSIENT = (TicketingStoreError, StoreError, BridgeError, NotificationsUnavailable, ConnectionError, OSError)
 
 
 def run_forever(ticketing: Ticketing, should_stop: Callable[[], bool], interval: float = 0.2,

@@ -11,15 +11,15 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge_client import BridgeError, notification_request, staff_alert
+from bridge_client import BridgeError, staff_alert
 from foundation.vocabulary import iso
 
 from ..domain.ranking import preferred_slot, rank
 from ..domain.slots import describe
 from ..domain.states import AllocationState, DispatchOutcome
 from ..domain.ticket import Ticket
-from .notices import CustomerNotices
-from .ports import BridgeClient, Clock, LegacyUnavailable, Offers, SlotTaken, StaleTicket, Tickets
+from .notices import CustomerNotices, message
+from .ports import BridgeClient, Clock, LegacyUnavailable, NotificationsUnavailable, Offers, SlotTaken, StaleTicket, Tickets
 
 log = logging.getLogger(__name__)
 # A candidate list can go stale while we offer (another ticket took the slot): ask again, a few times.
@@ -118,12 +118,11 @@ class Assignment:
         offer's expiry re-offers a ticket whose expert never heard of it; the queue is visible)."""
         if outbox.messages:
             try:
-                for message, outcome in zip(outbox.messages, self.bridge.notify_many(outbox.messages)):
-                    if outcome["status"] >= 400:
-                        log.warning("notification %s not queued: %s", message["idempotency_key"],
-                                    outcome.get("problem", {}).get("detail"))
-            except BridgeError as exc:
-                log.warning("notifications %s not queued: %s", [m["idempotency_key"] for m in outbox.messages], exc)
+                for sent, channel in zip(outbox.messages, self.notices.send_many(outbox.messages)):
+                    if channel is None:
+                        log.warning("message %s refused by the notifications service", sent["key"])
+            except NotificationsUnavailable as exc:
+                log.warning("messages %s not handed over: %s", [m["key"] for m in outbox.messages], exc)
         if outbox.alerts:
             try:
                 self.bridge.raise_staff_alerts(outbox.alerts)
@@ -177,9 +176,9 @@ class Assignment:
     def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str) -> dict[str, Any]:
         slot = describe(dt.datetime.fromisoformat(starts_at))
         minutes = int(self.offer_timeout.total_seconds() // 60) or 1
-        return notification_request(
-            idempotency_key=f"offer:{ticket.id}:{expert_id}:{starts_at}", channel="sms", recipient_kind="expert",
-            recipient_id=expert_id, subject=f"New ticket offer {ticket.reference}",
+        return message(
+            "expert", expert_id, key=f"offer:{ticket.id}:{expert_id}:{starts_at}", category="offer",
+            subject=f"New ticket offer {ticket.reference}",
             body=f"Ticket {ticket.reference} is offered to you for {slot}. Accept or refuse it in the experts app "
                  f"within {minutes} min.")
 
@@ -189,5 +188,5 @@ class Assignment:
         try:  # the booking stands; staff see it on the ticket if the message is late
             self.notices.send(ticket.customer_id, key=key, subject=f"Your appointment for {ticket.reference}",
                               body=f"An expert will come on {slot} for ticket {ticket.reference}.")
-        except BridgeError as exc:
-            log.warning("notification %s not queued: %s", key, exc)
+        except NotificationsUnavailable as exc:
+            log.warning("message %s not handed over: %s", key, exc)

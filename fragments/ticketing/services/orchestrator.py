@@ -16,11 +16,11 @@ from bridge_client import BridgeError
 
 from ..domain.slots import describe
 from ..domain.states import State
-from ..domain.ticket import Ticket
+from ..domain.ticket import Ticket, arrival
 from .assignment import Assignment, Dispatch
 from .management import InvalidTicket, RaiseRequest, TicketManagement, TicketRef
 from .notices import customer_message
-from .ports import StaleTicket, TicketingStoreError
+from .ports import NotificationsUnavailable, StaleTicket, TicketingStoreError
 
 log = logging.getLogger(__name__)
 # The wide sweep takes tickets still `new` or unconfirmed this long after they were raised (the
@@ -61,7 +61,7 @@ class Orchestrator:
         try:
             self._confirm_many([t for t in tickets if not t.confirmed_at])
             self.assignment.dispatch_many([t for t in tickets if t.confirmed_at and t.status == State.NEW])
-        except (BridgeError, TicketingStoreError) as exc:
+        except (BridgeError, NotificationsUnavailable, TicketingStoreError) as exc:
             log.warning("tickets %s stored; follow-up left to the next sweep: %s", [t.id for t in tickets], exc)
 
     def _confirm_many(self, tickets: list[Ticket]) -> None:
@@ -74,7 +74,7 @@ class Orchestrator:
             for t in tickets]
         for ticket, channel in zip(tickets, self.notices.send_many(messages)):
             if channel is None:
-                log.warning("confirmation of ticket %s refused by the monolith (no such customer?)", ticket.id)
+                log.warning("confirmation of ticket %s refused by the notifications service", ticket.id)
                 continue
             ticket.confirm(channel, self.clock())
             try:
@@ -117,15 +117,34 @@ class Orchestrator:
             self.offers.release_bookings(expert_id=expert_id, ticket_id=ticket.id)
         try:
             self.send_survey(ticket)
-        except BridgeError as exc:
+        except NotificationsUnavailable as exc:
             log.warning("survey for ticket %s not sent yet: %s", ticket.id, exc)
         return ticket
 
     def send_survey(self, ticket: Ticket) -> None:
-        self.notices.send(ticket.customer_id, key=f"survey:{ticket.id}",
+        self.notices.send(ticket.customer_id, key=f"survey:{ticket.id}", category="survey",
                           subject=f"How did we do on {ticket.reference}?",
                           body=f"Ticket {ticket.reference} is closed. Tell us how it went: "
                                f"{self.public_url}{SURVEY_PATH.format(ticket_id=ticket.id)}")
+
+    def on_my_way(self, ticket: TicketRef, expert_id: int, actor: str) -> Ticket:
+        """The expert sets off: recorded on the ticket, and the customer told who comes and when (one
+        message per visit: a second tap records again and tells nobody twice)."""
+        ticket = self.management.ticket(ticket)
+        now = self.clock()
+        earliest, latest = ticket.on_my_way(expert_id, actor, now)
+        saved = self.tickets.save(ticket, now)
+        name = self.assignment.offers.expert_names([expert_id]).get(expert_id, "")
+        first = name.split(" ")[0] if name.strip() else "Your expert"
+        booking = saved.booking(expert_id)
+        try:
+            self.notices.send(ticket.customer_id, key=f"on-my-way:{ticket.id}:{booking.slot if booking else ''}",
+                              category="on_my_way", subject=f"{first} is on the way ({ticket.reference})",
+                              body=f"{first} from Sysops Squad is on the way for ticket {ticket.reference} and "
+                                   f"expects to arrive {arrival(earliest, latest, now)}.")
+        except NotificationsUnavailable as exc:
+            log.warning("on-my-way message for ticket %s not handed over: %s", ticket.id, exc)
+        return saved
 
     def reopen(self, ticket: TicketRef, actor: str, reason: str) -> Dispatch:
         """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""

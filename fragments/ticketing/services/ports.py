@@ -88,6 +88,18 @@ class Surveys(Protocol):
     def find(self, ticket_id: int) -> dict[str, Any] | None: ...
 
 
+class NotificationsUnavailable(Exception):
+    """The notifications service did not take the messages (not answering, or refused the batch)."""
+
+
+class Notifier(Protocol):
+    """The notifications service, which sends every message (fragments/notifications): messages as its
+    API takes them ({key, category, recipient: {kind, id}, subject, body}); per message, in order,
+    {"status": 202 | 200, "message": {...}} or {"status": 409, "problem": {...}}."""
+
+    def send(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...  # NotificationsUnavailable
+
+
 @dataclass(frozen=True)
 class TicketingStores:
     tickets: Tickets
@@ -95,5 +107,5 @@ class TicketingStores:
     surveys: Surveys
 
 
-__all__ = ["BridgeClient", "Candidate", "Clock", "LegacyUnavailable", "Offers", "SlotTaken", "StaleTicket",
-           "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]
+__all__ = ["BridgeClient", "Candidate", "Clock", "LegacyUnavailable", "NotificationsUnavailable", "Notifier", "Offers",
+           "SlotTaken", "StaleTicket", "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]

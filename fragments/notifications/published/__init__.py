@@ -1,0 +1,1 @@
+"""What the notifications service publishes for others to read (nothing yet but its HTTP API)."""

@@ -1,0 +1,53 @@
+"""The composition root: the notifications use cases built from their ports."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from foundation.config import Settings
+from graph_store import GraphConnection
+
+from .adapters.channels import Channels, HttpSmsGateway, SmsSink, Smtp
+from .adapters.legacy_outbox import BridgeLegacyOutbox
+from .adapters.messages import GraphMessages
+from .adapters.recipients import GraphRecipients
+from .services.delivery import Delivery, Outboxes
+from .services.ports import Channels as ChannelsPort
+from .services.ports import Clock, LegacyOutbox, Messages, Recipients
+from .services.preferences import Preferences
+from .services.sending import Sending
+
+
+@dataclass(frozen=True)
+class Notifications:
+    sending: Sending
+    delivery: Delivery
+    outboxes: Outboxes
+    preferences: Preferences
+    messages: Messages
+    recipients: Recipients
+
+
+def build(messages: Messages, recipients: Recipients, channels: ChannelsPort, clock: Clock = dt.datetime.now,
+          lease: dt.timedelta = dt.timedelta(seconds=60), legacy: LegacyOutbox | None = None) -> Notifications:
+    return Notifications(Sending(messages, recipients, clock),
+                         Delivery(messages, recipients, channels, clock, lease, legacy),
+                         Outboxes(messages), Preferences(recipients), messages, recipients)
+
+
+def sms_sink_path(settings: Settings):
+    return settings.data_dir / "sms" / "texts.jsonl"
+
+
+def channels_for(settings: Settings) -> Channels:
+    sms = (HttpSmsGateway(settings.sms_gateway_url, settings.sms_gateway_key) if settings.sms_gateway_url
+           else SmsSink(sms_sink_path(settings)))
+    return Channels(Smtp(settings.smtp_host, settings.smtp_port, settings.mail_from), sms)
+
+
+def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = dt.timedelta(seconds=60)) -> Notifications:
+    """The production set: messages and recipients in the graph, people's addresses copied from the
+    monolith through the connection's bridge, email over SMTP, texts through the gateway (or the sink);
+    after a rollback of the switch, queued messages go back to the monolith's outbox."""
+    return build(GraphMessages(graph.backend), GraphRecipients(graph.backend, graph.bridge), channels_for(settings),
+                 lease=lease, legacy=BridgeLegacyOutbox(graph.bridge))

@@ -31,6 +31,11 @@ class Settings:
     experts_port: int = 8102
     reports_port: int = 8103
     knowledge_port: int = 8104
+    # When visits' reminders go: the day before (from), and on the morning of the visit (from).
+    reminder_day_before_at: str = "18:00"
+    reminder_morning_at: str = "07:00"
+    # When reminders and surveys wait ("21:00-07:00"; "none": never).
+    quiet_hours: str = "21:00-07:00"
     notifications_port: int = 8105
     # Where the services hand their messages (the notifications service; SYSOPS_NOTIFICATIONS_URL).
     notifications_url: str = "http://127.0.0.1:8105"
@@ -95,6 +100,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         reports_port=int(env.get("SYSOPS_REPORTS_PORT", "8103")),
         knowledge_port=int(env.get("SYSOPS_KNOWLEDGE_PORT", "8104")),
         notifications_port=int(env.get("SYSOPS_NOTIFICATIONS_PORT", "8105")),
+        quiet_hours=env.get("SYSOPS_QUIET_HOURS", "21:00-07:00"),
+        reminder_day_before_at=env.get("SYSOPS_REMINDER_DAY_BEFORE_AT", "18:00"),
+        reminder_morning_at=env.get("SYSOPS_REMINDER_MORNING_AT", "07:00"),
         notifications_url=env.get("SYSOPS_NOTIFICATIONS_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')}",
         sms_gateway_url=env.get("SYSOPS_SMS_GATEWAY_URL", ""),

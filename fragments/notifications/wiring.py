@@ -11,6 +11,7 @@ from .adapters.channels import Channels, HttpSmsGateway, SmsSink, Smtp
 from .adapters.legacy_outbox import BridgeLegacyOutbox
 from .adapters.messages import GraphMessages
 from .adapters.recipients import GraphRecipients
+from .domain.routing import DEFAULT_QUIET, QuietHours
 from .services.delivery import Delivery, Outboxes
 from .services.ports import Channels as ChannelsPort
 from .services.ports import Clock, LegacyOutbox, Messages, Recipients
@@ -29,8 +30,9 @@ class Notifications:
 
 
 def build(messages: Messages, recipients: Recipients, channels: ChannelsPort, clock: Clock = dt.datetime.now,
-          lease: dt.timedelta = dt.timedelta(seconds=60), legacy: LegacyOutbox | None = None) -> Notifications:
-    return Notifications(Sending(messages, recipients, clock),
+          lease: dt.timedelta = dt.timedelta(seconds=60), legacy: LegacyOutbox | None = None,
+          quiet: QuietHours = DEFAULT_QUIET) -> Notifications:
+    return Notifications(Sending(messages, recipients, clock, quiet),
                          Delivery(messages, recipients, channels, clock, lease, legacy),
                          Outboxes(messages), Preferences(recipients), messages, recipients)
 
@@ -50,4 +52,4 @@ def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = d
     monolith through the connection's bridge, email over SMTP, texts through the gateway (or the sink);
     after a rollback of the switch, queued messages go back to the monolith's outbox."""
     return build(GraphMessages(graph.backend), GraphRecipients(graph.backend, graph.bridge), channels_for(settings),
-                 lease=lease, legacy=BridgeLegacyOutbox(graph.bridge))
+                 lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours))

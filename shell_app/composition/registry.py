@@ -109,6 +109,10 @@ class FragmentRegistry:
         matching = [s.timeout_ms for s in manifest.slots.values() if path_matches(s.path, path)]
         return (max(matching) if matching else manifest.timeout_ms) / 1000
 
+    def service_token(self, name: str) -> str:
+        """A token naming the shell service (no user) for fragment `name`: for what anyone may open."""
+        return self._token_for(name)
+
     def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
               timeout: float) -> FragmentResponse:
         url = self.bases[name] + path + (f"?{query.decode('latin-1')}" if query else "")

@@ -12,11 +12,13 @@ from . import (
     health,
     home,
     knowledge,
+    links,
     outbox,
     tickets,
 )
 
 
 def register_blueprints(app: Flask) -> None:
-    for module in (accounts, auth, customers, experts, fragments, health, home, knowledge, outbox, tickets):
+    for module in (accounts, auth, customers, experts, fragments, health, home, knowledge, links, outbox,
+                   tickets):
         app.register_blueprint(module.bp)

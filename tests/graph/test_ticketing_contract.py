@@ -185,3 +185,30 @@ def test_a_survey_is_answered_once(world):
     assert not surveys.record(ticket_id=ticket.id, expert_id=901, customer_id=7, score=1, comment="again", now=NOW)
     found = surveys.find(ticket.id)
     assert (found["score"], found["comment"], found["expert_id"]) == (4, "fine", 901)
+
+
+def test_visits_in_a_window_and_ending_a_booking_frees_its_slot(world):
+    offers, tickets = world.stores.offers, world.stores.tickets
+    world.add_expert(901, ["0:morning", "0:evening"])
+    booked, offered = raise_one(world), raise_one(world)
+    morning, evening = MONDAY_MORNING.isoformat(), MONDAY_EVENING.isoformat()
+    offers.offer(ticket_id=booked.id, expert_id=901, starts_at=morning, now=NOW, expires_at=NOW)
+    offers.close_offer(ticket_id=booked.id, expert_id=901, starts_at=morning, outcome=AllocationState.ACCEPTED,
+                       actor="expert901", now=NOW)
+    offers.offer(ticket_id=offered.id, expert_id=901, starts_at=evening, now=NOW, expires_at=NOW)
+    visits = offers.visits_between(MONDAY_MORNING, MONDAY_EVENING + dt.timedelta(hours=1))
+    assert [(v["ticket_id"], v["state"], v["slot"], v["customer_id"]) for v in visits] == [
+        (booked.id, "accepted", morning, 7), (offered.id, "offered", evening, 7)]
+    assert offers.visits_between(MONDAY_MORNING + dt.timedelta(minutes=1), MONDAY_EVENING) == []
+    assert offers.double_bookings(NOW) == []
+    assert offers.end_bookings(ticket_id=booked.id, actor="staff", now=NOW, reason="at risk") == [901]
+    assert tickets.get(booked.id).booking() is None
+    free = offers.candidates(product_id=PRODUCT, locale_id=LOCALE, slots=[MONDAY_MORNING], now=NOW, exclude=[])
+    assert [c.expert_id for c in free] == [901]
+
+
+def test_a_link_is_claimed_once(world):
+    links = world.stores.links
+    assert not links.used("jti-1")
+    assert links.claim("jti-1", "confirm", 1, NOW) and not links.claim("jti-1", "confirm", 1, NOW)
+    assert links.used("jti-1") and not links.used("jti-2")

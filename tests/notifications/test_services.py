@@ -156,8 +156,8 @@ def test_quiet_hours_hold_a_reminder_until_morning_but_not_a_confirmation(world)
     accept(n, clock, message("remind:1", category="reminder"), message("received:7"))
     n.delivery.run_once()
     assert channels.texts("received:7") and not channels.texts("remind:1")
-    assert n.messages.by_keys(["remind:1"])["remind:1"].next_attempt_at == dt.datetime(2026, 12, 4, 8, 0)
-    clock.at = dt.datetime(2026, 12, 4, 8, 0)
+    assert n.messages.by_keys(["remind:1"])["remind:1"].next_attempt_at == dt.datetime(2026, 12, 4, 7, 0)
+    clock.at = dt.datetime(2026, 12, 4, 7, 0)
     n.delivery.run_once()
     assert channels.texts("remind:1")
 
@@ -219,3 +219,13 @@ def test_every_state_has_words_for_the_screens():
     from fragments.notifications.domain.messages import LABELS
 
     assert set(LABELS) == set(State)
+
+
+def test_quiet_hours_are_a_setting_and_may_be_none():
+    from fragments.notifications.domain.routing import QuietHours, first_send
+
+    late = dt.datetime(2026, 12, 3, 23, 0)
+    assert first_send(Category.REMINDER, late, QuietHours.parse("22:00-06:30")) == dt.datetime(2026, 12, 4, 6, 30)
+    assert first_send(Category.REMINDER, late, QuietHours.parse("none")) == late
+    assert first_send(Category.SURVEY, dt.datetime(2026, 12, 3, 13), QuietHours.parse("12:00-14:00")) == dt.datetime(
+        2026, 12, 3, 14)

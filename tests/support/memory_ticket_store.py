@@ -23,6 +23,7 @@ class MemoryTicketStore:
         # expert id -> {"products": set, "locales": set, "weekly": set("0:morning"), "score": float}
         self.experts: dict[int, dict[str, Any]] = {}
         self.bookings: dict[str, dict[str, Any]] = {}  # "<expert>@<slot>" -> {ticket_id, state}
+        self.link_uses = MemoryLinkLedger()
         self.last_offered: dict[int, str] = {}
         self.surveys: dict[int, dict[str, Any]] = {}
         self._ids = itertools.count(100_000_001)
@@ -30,7 +31,7 @@ class MemoryTicketStore:
         self._lock = threading.Lock()
 
     def ports(self) -> TicketingStores:
-        return TicketingStores(self, self, self)
+        return TicketingStores(self, self, self, self.link_uses)
 
     def add_expert(self, expert_id: int, *, products: set[int], locales: set[int], weekly: set[str],
                    score: float = 0.0) -> None:
@@ -179,8 +180,52 @@ class MemoryTicketStore:
             held = [key for key, b in self.bookings.items()
                     if b.get("ticket_id") == ticket_id and key.startswith(f"{expert_id}@")]
             for key in held:
-                del self.bookings[key]
+                self._pass_on(key, ticket_id)
             return bool(held)
+
+    def _pass_on(self, key: str, ticket_id: int) -> None:
+        """Free a booking; a double booking's other ticket keeps the slot."""
+        freed = self.bookings.pop(key)
+        expert, slot = key.split("@", 1)
+        other = sorted(t["id"] for t in self.tickets.values() if t["id"] != ticket_id
+                       and t["status"] in ("assigned", "in_progress") and any(
+                           a["state"] == "accepted" and a["expert_id"] == int(expert) and a["slot"] == slot
+                           for a in t["allocations"]))
+        if other:
+            self.bookings[key] = {**freed, "ticket_id": other[0]}
+
+    def end_bookings(self, *, ticket_id, actor, now, reason) -> list[int]:
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            ended = []
+            for a in ticket["allocations"]:
+                if a["state"] == "accepted":
+                    a.update(state="withdrawn", accepted=False, closed_at=_iso(now), reason=reason)
+                    ended.append(a["expert_id"])
+            for key in [k for k, b in self.bookings.items() if b.get("ticket_id") == ticket_id]:
+                self._pass_on(key, ticket_id)
+            return sorted(set(ended))
+
+    def visits_between(self, first, last) -> list[dict[str, Any]]:
+        with self._lock:
+            rows = [{"ticket_id": t["id"], "expert_id": a["expert_id"], "slot": a["slot"], "state": a["state"],
+                     "customer_id": t["customer_id"], "reference": t["reference"], "status": t["status"],
+                     "accepted_at": a.get("closed_at") or a.get("at"), "on_my_way_at": t.get("on_my_way_at"),
+                     "reminded": t.get("reminded"), "at_risk": t.get("at_risk")}
+                    for t in self.tickets.values() for a in t["allocations"]
+                    if a["state"] in ("accepted", "offered") and t["status"] in ("assigned", "in_progress", "offered")
+                    and _iso(first) <= a["slot"] < _iso(last)]
+            return sorted(rows, key=lambda r: (r["slot"], r["ticket_id"]))
+
+    def double_bookings(self, now) -> list[list[int]]:
+        with self._lock:
+            held: dict[tuple, set] = {}
+            for t in self.tickets.values():
+                for a in t["allocations"]:
+                    if (a["state"] == "accepted" and t["status"] in ("assigned", "in_progress")
+                            and a["slot"] >= _iso(now - dt.timedelta(hours=4))):
+                        held.setdefault((a["expert_id"], a["slot"]), set()).add(t["id"])
+            return sorted(sorted(ids) for ids in held.values() if len(ids) > 1)
 
     def waiting(self, limit=1000) -> list[int]:
         with self._lock:
@@ -223,3 +268,18 @@ class MemoryTicketStore:
         with self._lock:
             return copy.deepcopy(self.surveys.get(ticket_id))
 
+
+class MemoryLinkLedger:
+    def __init__(self):
+        self.claimed: dict[str, dict] = {}
+        self.lock = threading.Lock()
+
+    def claim(self, jti: str, act: str, ticket_id: int, at) -> bool:
+        with self.lock:
+            if jti in self.claimed:
+                return False
+            self.claimed[jti] = {"act": act, "ticket_id": ticket_id, "at": at}
+            return True
+
+    def used(self, jti: str) -> bool:
+        return jti in self.claimed

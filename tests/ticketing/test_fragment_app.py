@@ -12,7 +12,7 @@ from tests.support.keys import forge, mint
 
 from .conftest import CSRF, NOW, PRINCIPALS, PRINTER, headers_for, service_headers
 
-SAMPLE_ARGS = {"customer_id": 7, "ticket_id": 100000001, "filename": "ticketing.css"}
+SAMPLE_ARGS = {"customer_id": 7, "ticket_id": 100000001, "filename": "ticketing.css", "token": "not.a.link"}
 PUBLIC = {"meta.healthz", "static"}
 GOOD_RAISE = {"product_id": "11", "description": "Printer jams on every page", "slots": ["2026-11-26 morning"]}
 

@@ -9,7 +9,22 @@ from dataclasses import dataclass, field
 from .messages import OPTIONAL, Category, Channel, InvalidMessage, Message
 
 QUIET_FROM = dt.time(21, 0)
-QUIET_UNTIL = dt.time(8, 0)
+QUIET_UNTIL = dt.time(7, 0)  # the morning-of reminder goes at 07:00, an hour before the first slot
+
+
+@dataclass(frozen=True)
+class QuietHours:
+    """When nothing that can wait is sent (from `start` until `end`, across midnight); none if equal."""
+    start: dt.time = QUIET_FROM
+    end: dt.time = QUIET_UNTIL
+
+    @classmethod
+    def parse(cls, text: str) -> QuietHours:
+        """"21:00-07:00"; "" or "none": no quiet hours."""
+        if text.strip().lower() in ("", "none"):
+            return cls(dt.time(0), dt.time(0))
+        start, _, end = text.partition("-")
+        return cls(dt.time.fromisoformat(start.strip()), dt.time.fromisoformat(end.strip()))
 
 
 @dataclass(frozen=True)
@@ -41,16 +56,23 @@ def wanted(message: Message, contact: Contact) -> bool:
     return not (message.category.optional and message.category in contact.opted_out)
 
 
-def quiet(at: dt.datetime) -> bool:
-    return at.time() >= QUIET_FROM or at.time() < QUIET_UNTIL
+DEFAULT_QUIET = QuietHours()
 
 
-def first_send(category: Category, at: dt.datetime) -> dt.datetime:
+def quiet(at: dt.datetime, hours: QuietHours = DEFAULT_QUIET) -> bool:
+    if hours.start == hours.end:
+        return False
+    if hours.start > hours.end:  # across midnight
+        return at.time() >= hours.start or at.time() < hours.end
+    return hours.start <= at.time() < hours.end
+
+
+def first_send(category: Category, at: dt.datetime, hours: QuietHours = DEFAULT_QUIET) -> dt.datetime:
     """When a message accepted at `at` may first go out: now, or the end of the quiet hours."""
-    if category.urgent or not quiet(at):
+    if category.urgent or not quiet(at, hours):
         return at
-    morning = dt.datetime.combine(at.date(), QUIET_UNTIL)
-    return morning if at < morning else morning + dt.timedelta(days=1)
+    end = dt.datetime.combine(at.date(), hours.end)
+    return end if at < end else end + dt.timedelta(days=1)
 
 
 def preferences(channel: str, opted_out: list[str]) -> tuple[Channel, frozenset[Category]]:

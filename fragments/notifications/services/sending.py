@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..domain.messages import KINDS, Category, InvalidMessage, Message, Recipient, State
-from ..domain.routing import Contact, first_send, route, wanted
+from ..domain.routing import DEFAULT_QUIET, Contact, QuietHours, first_send, route, wanted
 from .ports import Clock, Messages, Recipients
 
 MAX_SUBJECT, MAX_BODY = 200, 4000
@@ -60,8 +60,8 @@ def parse(body: Any, requested_by: str, clock: Clock) -> Message:
 
 
 class Sending:
-    def __init__(self, messages: Messages, recipients: Recipients, clock: Clock):
-        self.messages, self.recipients, self.clock = messages, recipients, clock
+    def __init__(self, messages: Messages, recipients: Recipients, clock: Clock, quiet: QuietHours = DEFAULT_QUIET):
+        self.messages, self.recipients, self.clock, self.quiet = messages, recipients, clock, quiet
 
     def accept(self, incoming: list[Message]) -> list[Accepted]:
         """Store the new ones (one write for all), hand back the first one for a key seen before, and
@@ -80,7 +80,7 @@ class Sending:
                 outcomes.append(Accepted(earlier) if earlier.same_as(message) else Accepted(
                     None, error=KeyReused(f"idempotency key {message.key!r} was used for another message")))
                 continue
-            message.next_attempt_at = first_send(message.category, now)
+            message.next_attempt_at = first_send(message.category, now, self.quiet)
             contact = known.get(message.recipient.key)
             if contact is not None and not wanted(message, contact):
                 message.state, message.next_attempt_at = State.SUPPRESSED, None

@@ -6,10 +6,12 @@ from bridge_client import BridgeClient
 from graph_store.backends import GraphBackend
 
 from ..services.ports import TicketingStores
+from .links import GraphLinks
 from .offers import GraphOffers
 from .surveys import GraphSurveys
 from .tickets import GraphTickets
 
 
 def graph_stores(backend: GraphBackend, bridge: BridgeClient) -> TicketingStores:
-    return TicketingStores(GraphTickets(backend, bridge), GraphOffers(backend), GraphSurveys(backend))
+    return TicketingStores(GraphTickets(backend, bridge), GraphOffers(backend), GraphSurveys(backend),
+                           GraphLinks(backend))

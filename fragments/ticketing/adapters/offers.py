@@ -13,7 +13,7 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from foundation.vocabulary import iso
+from foundation.vocabulary import SLOT_LENGTH, iso
 from fragments.experts.published import profiles_v1
 from graph_store.backends import GraphBackend
 
@@ -37,6 +37,45 @@ WHERE held.starts_at >= $now
 WITH x, free_slots, count(held) AS load
 RETURN x.id AS expert_id, free_slots, load, coalesce(x.score, 0.0) AS score,
        coalesce(x.last_offered_at, '') AS last_offered_at
+"""
+
+# Visits (an accepted or open offered allocation of an open ticket) by the slot's start; the slot is a
+# string on a relationship (no index), compared as ISO text.
+VISITS_BETWEEN = """
+MATCH (x:Expert)-[a:ALLOCATED]->(t:Ticket)
+WHERE a.state IN $states AND a.slot >= $first AND a.slot < $last AND t.status IN $open
+OPTIONAL MATCH (t)-[:RAISED_FOR]->(c:Customer)
+RETURN t.id AS ticket_id, x.id AS expert_id, a.slot AS slot, a.state AS state,
+       coalesce(t.customer_id, c.id) AS customer_id, t.reference AS reference, t.status AS status,
+       coalesce(a.closed_at, a.at) AS accepted_at, t.on_my_way_at AS on_my_way_at, t.reminded AS reminded,
+       t.at_risk AS at_risk
+"""
+
+# One expert booked for two open tickets in one slot: the graph's Booking key forbids it for bookings
+# made here, so such pairs come from the legacy system (its dispatcher did not check).
+DOUBLE_BOOKINGS = """
+MATCH (x:Expert)-[a:ALLOCATED]->(t:Ticket)
+WHERE a.state = $accepted AND a.slot >= $since AND t.status IN $open
+WITH x.id AS expert_id, a.slot AS slot, collect(t.id) AS tickets
+WHERE size(tickets) > 1
+RETURN tickets
+"""
+
+# A ticket's slots are freed; a slot another open ticket is still booked for with that expert (a legacy
+# double booking: only one of the pair could hold the Booking) passes to it instead of coming free.
+PASS_ON_BOOKINGS = """
+MATCH (b:Booking {ticket_id: $ticket_id})
+WHERE $expert_id IS NULL OR b.expert_id = $expert_id
+WITH b, b.expert_id AS expert_id, b.starts_at AS starts_at, b.key AS key
+DETACH DELETE b
+WITH expert_id, starts_at, key
+MATCH (x:Expert {id: expert_id})-[a:ALLOCATED]->(t:Ticket)
+WHERE a.state = $accepted AND a.slot = starts_at AND t.id <> $ticket_id AND t.status IN $open
+WITH x, expert_id, starts_at, key, min(t.id) AS other
+MERGE (kept:Booking {key: key})
+ON CREATE SET kept.expert_id = expert_id, kept.starts_at = starts_at, kept.ticket_id = other, kept.state = 'booked',
+              kept.source = 'passed-on'
+MERGE (x)-[:HOLDS]->(kept)
 """
 
 # Only a ticket waiting for assignment can be offered: the status check and the hold happen in one
@@ -152,11 +191,36 @@ class GraphOffers:
 
     def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool:
         """Free every slot the ticket holds for the expert (ticket closed or cancelled): one for a new
-        ticket, all its customer chose for a migrated legacy one."""
-        rows = self.db.write("MATCH (b:Booking {ticket_id: $ticket_id}) WHERE b.expert_id = $expert_id "
-                             "DETACH DELETE b RETURN count(*) AS freed",
-                             {"expert_id": expert_id, "ticket_id": ticket_id})
-        return bool(rows and rows[0]["freed"])
+        ticket, all its customer chose for a migrated legacy one; a slot the expert is also booked for with
+        another open ticket (a legacy double booking) passes to that ticket."""
+        held = self.db.read("MATCH (b:Booking {ticket_id: $ticket_id}) WHERE b.expert_id = $expert_id "
+                            "RETURN count(b) AS held", {"expert_id": expert_id, "ticket_id": ticket_id})
+        self.db.write(PASS_ON_BOOKINGS, {"ticket_id": ticket_id, "expert_id": expert_id,
+                                         "accepted": str(AllocationState.ACCEPTED),
+                                         "open": [str(State.ASSIGNED), str(State.IN_PROGRESS)]})
+        return bool(held and held[0]["held"])
 
     def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
         return profiles_v1.names(self.db, expert_ids)
+
+    def end_bookings(self, *, ticket_id: int, actor: str, now: dt.datetime, reason: str) -> list[int]:
+        rows = self.db.write("MATCH (x:Expert)-[a:ALLOCATED]->(t:Ticket {id: $ticket_id}) WHERE a.state = $accepted "
+                             "SET a.state = $withdrawn, a.accepted = false, a.closed_at = $at, a.reason = $reason, "
+                             "a.closed_by = $actor RETURN x.id AS expert_id",
+                             {"ticket_id": ticket_id, "accepted": str(AllocationState.ACCEPTED), "at": iso(now),
+                              "withdrawn": str(AllocationState.WITHDRAWN), "reason": reason, "actor": actor})
+        self.db.write(PASS_ON_BOOKINGS, {"ticket_id": ticket_id, "expert_id": None,
+                                         "accepted": str(AllocationState.ACCEPTED),
+                                         "open": [str(State.ASSIGNED), str(State.IN_PROGRESS)]})
+        return sorted({int(row["expert_id"]) for row in rows})
+
+    def double_bookings(self, now: dt.datetime) -> list[list[int]]:
+        rows = self.db.read(DOUBLE_BOOKINGS, {"accepted": str(AllocationState.ACCEPTED), "since": iso(now - SLOT_LENGTH),
+                                              "open": [str(State.ASSIGNED), str(State.IN_PROGRESS)]})
+        return sorted(sorted(int(t) for t in row["tickets"]) for row in rows)
+
+    def visits_between(self, first: dt.datetime, last: dt.datetime) -> list[dict[str, Any]]:
+        rows = self.db.read(VISITS_BETWEEN, {"first": iso(first), "last": iso(last),
+                                             "states": [str(AllocationState.ACCEPTED), str(AllocationState.OFFERED)],
+                                             "open": [str(State.ASSIGNED), str(State.IN_PROGRESS), str(State.OFFERED)]})
+        return sorted(rows, key=lambda r: (r["slot"], r["ticket_id"]))

@@ -61,6 +61,12 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     "note": {s: s for s in State},
     # The expert sets off to a booked visit: the customer is told; the ticket's state stays.
     "on_my_way": {State.ASSIGNED: State.ASSIGNED, State.IN_PROGRESS: State.IN_PROGRESS},
+    # The customer confirms a booked visit (a link in a reminder); the state stays.
+    "confirm_visit": {State.ASSIGNED: State.ASSIGNED, State.IN_PROGRESS: State.IN_PROGRESS},
+    # Other slots for a ticket not yet being worked on (the customer's link, or staff for a visit at
+    # risk): any booking or offer ends and assignment runs again.
+    "reschedule": {State.NEW: State.NEW, State.OFFERED: State.NEW, State.ASSIGNED: State.NEW,
+                   State.UNASSIGNED: State.NEW},
 }
 
 

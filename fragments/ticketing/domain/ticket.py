@@ -293,6 +293,28 @@ class Ticket(_ReadByName):
                      on_my_way_at=iso(now))
         return earliest, latest
 
+    def reminded(self, kind: str, detail: str) -> None:
+        """A reminder of the visit went to the customer (kind: day_before, morning)."""
+        sent = list(self.extra.get("reminded") or [])
+        self._change("reminder_sent", "system:reminders", detail, reminded=[*sent, kind])
+
+    def flag_at_risk(self, reason: str, detail: str) -> None:
+        """The visit may leave a customer waiting for nobody: staff see it first in the queue."""
+        self._change("at_risk", "system:watch", detail, at_risk=reason)
+
+    def confirm_visit(self, actor: str, now: dt.datetime) -> None:
+        self.require("confirm_visit")
+        booking = self.booking()
+        self._change("visit_confirmed", actor, f"The customer confirmed the visit of {booking.slot if booking else ''}"
+                     .strip(), visit_confirmed_at=iso(now))
+
+    def reschedule(self, actor: str, slots: list[dt.datetime], why: str) -> None:
+        """New slots, and back to assignment (the caller ends any offer or booking first)."""
+        target = self.require("reschedule")
+        values = [iso(s) for s in slots]
+        self._change("rescheduled", actor, f"Rescheduled ({why}): {', '.join(values)}", status=str(target),
+                     slots=values, alerted_at=None, at_risk=None, on_my_way_at=None, visit_confirmed_at=None)
+
     def may_close(self, expert_id: int) -> State:
         """Only the expert who holds the booking closes a ticket being worked on."""
         target = self.require("close")

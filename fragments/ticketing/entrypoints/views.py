@@ -9,7 +9,7 @@ from flask import Blueprint, current_app, render_template, request, url_for
 
 from foundation.parsing import parse_digits
 from foundation.vocabulary import STAFF_ROLES as STAFF
-from foundation.vocabulary import STAFF_WRITERS
+from foundation.vocabulary import STAFF_WRITERS, iso
 from fragments.kit.after_response import after_response
 from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
 
@@ -20,6 +20,7 @@ from ..services.follow_ups import leave_to_worker
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
 from ..services.ports import StaleTicket
 from ..services.surveys import QUESTION, SCORES, SurveyClosed
+from ..services.visits import RISKS
 from .common import actor, disclosed, services, visible_ticket
 from .panels import RenderedPanels
 
@@ -135,12 +136,30 @@ def ticket_list():
 
 @bp.get("/queue")
 @allow(roles=STAFF)
-def queue():
+def queue(message: str = "", status: int = 200):
     now = services().management.clock()
     unassigned = services().management.list(statuses=[State.UNASSIGNED, State.NEW], limit=200)
-    waiting = services().management.list(statuses=[State.OFFERED, State.ASSIGNED], limit=500)
-    overdue = [t for t in waiting if t.is_overdue(now)]
-    return _page("ticketing/queue.html", unassigned=unassigned, overdue=overdue, products=_products(), now=now)
+    waiting = services().management.list(statuses=[State.OFFERED, State.ASSIGNED, State.IN_PROGRESS], limit=500)
+    at_risk = [t for t in waiting if t.extra.get("at_risk")]
+    overdue = [t for t in waiting if t.is_overdue(now) and not t.extra.get("at_risk")]
+    return _page("ticketing/queue.html", status, unassigned=unassigned, overdue=overdue, at_risk=at_risk, risks=RISKS,
+                 products=_products(), now=now, message=message)
+
+
+@bp.post("/tickets/<int:ticket_id>/reschedule")
+@allow(roles=STAFF_WRITERS)
+def reschedule(ticket_id: int):
+    """One click for a visit at risk: its booking or offer ends and assignment runs again, at the ticket's
+    own slots still ahead (or the next ones), with another expert."""
+    ticket = visible_ticket(ticket_id)
+    now = services().management.clock()
+    slots = [iso(s) for s in ticket.future_slots(now)] or [value for value, _ in upcoming_choices(now)[:3]]
+    try:
+        outcome = services().orchestrator.reschedule(ticket, slots, actor(), "staff: visit at risk")
+    except (TransitionRefused, StaleTicket, InvalidTicket) as refused:
+        return queue(message=f"{ticket.reference} was not rescheduled: {refused}", status=409)
+    told = {"offered": "offered to another expert", "unassigned": "in the unassigned queue: nobody else is free"}
+    return queue(message=f"{ticket.reference} rescheduled: {told.get(outcome.outcome, outcome.outcome)}.")
 
 
 @bp.get("/tickets/<int:ticket_id>")

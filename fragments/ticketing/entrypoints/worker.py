@@ -1,6 +1,8 @@
 """The ticketing worker (`sysops ticketing-worker`): the follow-up of every raise, offer time-outs.
 
-Raised tickets: polled every `SYSOPS_FOLLOW_UP_POLL_SECONDS` (0.2 s), confirmed and dispatched in
+Visits (services/visits.py): reminders, the experts' day lists and visits at risk every
+`SYSOPS_VISITS_SWEEP_SECONDS` (5 s). Raised tickets: polled every `SYSOPS_FOLLOW_UP_POLL_SECONDS`
+(0.2 s), confirmed and dispatched in
 batches (services/follow_ups.py). Its timers are the offers' `expires_at` in the graph, so a restarted
 (or second) worker finds every due offer again; closing an offer succeeds once, so two workers never
 re-offer the same ticket twice. The wider sweep (tickets still unconfirmed for any reason) runs every
@@ -31,6 +33,9 @@ log = logging.getLogger(__name__)
 
 
 TIMED_OUT = Counter("sysops_offers_timed_out_total", "Offers the worker closed as timed out (and passed on)")
+VISITS_WATCHED = Counter("sysops_visit_actions_total", "Reminders, day lists and at-risk flags the worker acted on")
+# Reminders, the experts' day lists and visits at risk are looked at this often.
+VISITS_EVERY_S = float(os.environ.get("SYSOPS_VISITS_SWEEP_SECONDS", "5"))
 FOLLOWED_UP = Counter("sysops_tickets_followed_up_total", "Raised tickets the worker followed up (confirmed, dispatched)")
 
 
@@ -41,7 +46,7 @@ class Schedule:
     def __init__(self, ticketing: Ticketing, offers_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self.ticketing, self.clock, self.offers_every = ticketing, clock, offers_every
         self.follow_ups = FollowUps(ticketing.orchestrator, ticketing.stores.tickets)
-        self._next = {"offers": 0.0, "sweep": 0.0}
+        self._next = {"offers": 0.0, "sweep": 0.0, "visits": 0.0}
 
     def _due(self, job: str, every: float) -> bool:
         now = self.clock()
@@ -56,6 +61,8 @@ class Schedule:
         TIMED_OUT.inc(expired)
         if self._due("sweep", 10.0):
             followed += self.ticketing.orchestrator.follow_up()
+        if self._due("visits", VISITS_EVERY_S):
+            VISITS_WATCHED.inc(self.ticketing.visits.sweep())
         FOLLOWED_UP.inc(followed)
         return expired, followed
 

@@ -49,6 +49,7 @@ class Assignment:
         self.notices = notices
         self.clock = clock
         self.offer_timeout = offer_timeout
+        self.links: Any = None  # services.links.Links, set by the wiring when links can be signed
 
     def dispatch(self, ticket: Ticket) -> Dispatch:
         """Offer the ticket to the best free candidate, or put it in the unassigned queue."""
@@ -97,7 +98,7 @@ class Assignment:
                 except StaleTicket:
                     return Dispatch(DispatchOutcome.SKIPPED)  # someone else dispatched or cancelled it meanwhile
                 ticket.offered(candidate.expert_id, starts_at, iso(now), iso(expires_at))
-                outbox.messages.append(self._offer_message(ticket, candidate.expert_id, starts_at))
+                outbox.messages.append(self._offer_message(ticket, candidate.expert_id, starts_at, expires_at))
                 return Dispatch(DispatchOutcome.OFFERED, candidate.expert_id, starts_at)
         return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots",
                                 outbox)
@@ -173,14 +174,18 @@ class Assignment:
             expired += self.time_out(due["ticket_id"], due["expert_id"])
         return expired
 
-    def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str) -> dict[str, Any]:
+    def _offer_message(self, ticket: Ticket, expert_id: int, starts_at: str,
+                       expires_at: dt.datetime) -> dict[str, Any]:
         slot = describe(dt.datetime.fromisoformat(starts_at))
         minutes = int(self.offer_timeout.total_seconds() // 60) or 1
+        links = self.links.for_expert(ticket, expert_id, starts_at, expires_at) if self.links else {}
+        answer = "".join(f"\n{label}: {links[act]}" for act, label in (("accept", "Accept"), ("refuse", "Refuse"))
+                         if act in links)
         return message(
             "expert", expert_id, key=f"offer:{ticket.id}:{expert_id}:{starts_at}", category="offer",
             subject=f"New ticket offer {ticket.reference}",
             body=f"Ticket {ticket.reference} is offered to you for {slot}. Accept or refuse it in the experts app "
-                 f"within {minutes} min.")
+                 f"within {minutes} min.{answer}")
 
     def _notify_customer(self, ticket: Ticket, starts_at: str, expert_id: int) -> None:
         slot = describe(dt.datetime.fromisoformat(starts_at))

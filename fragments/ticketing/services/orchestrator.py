@@ -14,7 +14,7 @@ from typing import Callable
 
 from bridge_client import BridgeError
 
-from ..domain.slots import describe
+from ..domain.slots import SlotError, describe, validate_slots
 from ..domain.states import State
 from ..domain.ticket import Ticket, arrival
 from .assignment import Assignment, Dispatch
@@ -145,6 +145,26 @@ class Orchestrator:
         except NotificationsUnavailable as exc:
             log.warning("on-my-way message for ticket %s not handed over: %s", ticket.id, exc)
         return saved
+
+    def confirm_visit(self, ticket: TicketRef, actor: str) -> Ticket:
+        ticket = self.management.ticket(ticket)
+        ticket.confirm_visit(actor, self.clock())
+        return self.tickets.save(ticket, self.clock())
+
+    def reschedule(self, ticket: TicketRef, slots: list[str], actor: str, why: str) -> Dispatch:
+        """Other slots (or the same ones, for a visit at risk): any offer is withdrawn and any booking
+        freed, then assignment runs again and the new offer goes out. InvalidTicket for bad slots."""
+        ticket = self.management.ticket(ticket)
+        ticket.require("reschedule")
+        try:
+            chosen = validate_slots(slots, self.clock())
+        except SlotError as exc:
+            raise InvalidTicket({"slots": str(exc)}) from exc
+        self.offers.end_bookings(ticket_id=ticket.id, actor=actor, now=self.clock(), reason=why)
+        self.assignment.withdraw(ticket, actor)
+        ticket.reschedule(actor, chosen, why)
+        self.tickets.save(ticket, self.clock())
+        return self.assignment.dispatch(self.tickets.get(ticket.id))
 
     def reopen(self, ticket: TicketRef, actor: str, reason: str) -> Dispatch:
         """Staff reopen a closed ticket (the fix did not hold): it goes back to assignment."""

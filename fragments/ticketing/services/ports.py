@@ -77,6 +77,14 @@ class Offers(Protocol):
                     now: dt.datetime, reason: str = "") -> bool: ...  # False if no open offer matched
     def due_offers(self, now: dt.datetime, limit: int = 100) -> builtins.list[dict[str, Any]]: ...
     def release_bookings(self, *, expert_id: int, ticket_id: int) -> bool: ...
+    # Every accepted allocation of the ticket ends (withdrawn) and every slot it holds is freed; the
+    # experts whose booking ended.
+    def end_bookings(self, *, ticket_id: int, actor: str, now: dt.datetime, reason: str) -> builtins.list[int]: ...
+    # Visits starting in [first, last), booked (`state` accepted) or offered: ticket, expert, slot, state,
+    # customer, reference, status, when accepted, when the expert set off, reminders sent.
+    def visits_between(self, first: dt.datetime, last: dt.datetime) -> builtins.list[dict[str, Any]]: ...
+    # Open tickets booked to one expert for one slot (that has not ended), as lists of ticket ids.
+    def double_bookings(self, now: dt.datetime) -> builtins.list[builtins.list[int]]: ...
     def expert_names(self, expert_ids: builtins.list[int]) -> dict[int, str]: ...
 
 
@@ -105,6 +113,15 @@ class TicketingStores:
     tickets: Tickets
     offers: Offers
     surveys: Surveys
+    links: LinkLedger
+
+
+class LinkLedger(Protocol):
+    """The links in messages that were used (each works once)."""
+
+    # True the first time this link id is claimed; False for every later claim.
+    def claim(self, jti: str, act: str, ticket_id: int, at: dt.datetime) -> bool: ...
+    def used(self, jti: str) -> bool: ...
 
 
 __all__ = ["BridgeClient", "Candidate", "Clock", "LegacyUnavailable", "NotificationsUnavailable", "Notifier", "Offers",

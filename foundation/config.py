@@ -42,6 +42,8 @@ class Settings:
     # An SMS gateway's HTTP API and key; unset: the local sink (data_dir/sms/texts.jsonl).
     sms_gateway_url: str = ""
     sms_gateway_key: str = ""
+    # What the gateway's delivery reports (POST /receipts/sms on the notifications service) carry.
+    sms_receipt_key: str = ""
     ticketing_url: str = "http://127.0.0.1:8101"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
@@ -107,6 +109,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')}",
         sms_gateway_url=env.get("SYSOPS_SMS_GATEWAY_URL", ""),
         sms_gateway_key=env.get("SYSOPS_SMS_GATEWAY_KEY", ""),
+        sms_receipt_key=env.get("SYSOPS_SMS_RECEIPT_KEY", ""),
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),

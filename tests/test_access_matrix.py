@@ -13,10 +13,12 @@ from .conftest import Auth
 
 LOGIN_OF = {"customer": "customer1", "call_centre": "callcentre", "manager": "manager", "admin": "admin",
             "expert": "expert1"}
-SAMPLE_ARGS = {"customer_id": 1, "ticket_id": 1, "expert_id": 1, "account_id": 999999, "article_id": 1, "name": "ticketing",
+SAMPLE_ARGS = {"token": "not.a.link",
+               "customer_id": 1, "ticket_id": 1, "expert_id": 1, "account_id": 999999, "article_id": 1, "name": "ticketing",
                "rest": "tickets"}
 # metrics: no user session, its own bearer token (SYSOPS_METRICS_TOKEN; tests/test_metrics.py)
-PUBLIC = {"auth.login", "health.healthz", "static", "metrics"}
+# links.link: a link in a message is its own permission (signed, used once; ADR 0024), for anyone who has it.
+PUBLIC = {"auth.login", "health.healthz", "static", "metrics", "links.link"}
 
 
 def session_endpoint(app: Flask, endpoint: str) -> bool:

@@ -8,7 +8,7 @@ from flask import Flask
 from fragments.kit.bootstrap import fragment_app
 
 from . import VERSION
-from .entrypoints import api, views
+from .entrypoints import api, receipts, views
 from .manifest import manifest
 from .wiring import Notifications, on_graph
 
@@ -24,5 +24,5 @@ def _gauges(notifications: Notifications):
 
 def create_app(test_config: dict[str, Any] | None = None, *, notifications: Notifications | None = None) -> Flask:
     return fragment_app(__name__, name="notifications", version=VERSION, manifest=manifest,
-                        blueprints=[views.bp, (api.bp, "/api/v1")], production=on_graph, services=notifications,
+                        blueprints=[views.bp, receipts.bp, (api.bp, "/api/v1")], production=on_graph, services=notifications,
                         test_config=test_config, gauges=_gauges)

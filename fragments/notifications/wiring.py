@@ -27,14 +27,15 @@ class Notifications:
     preferences: Preferences
     messages: Messages
     recipients: Recipients
+    receipt_key: str = ""  # what the SMS gateway's delivery reports carry (none: reports are refused)
 
 
 def build(messages: Messages, recipients: Recipients, channels: ChannelsPort, clock: Clock = dt.datetime.now,
           lease: dt.timedelta = dt.timedelta(seconds=60), legacy: LegacyOutbox | None = None,
-          quiet: QuietHours = DEFAULT_QUIET) -> Notifications:
+          quiet: QuietHours = DEFAULT_QUIET, receipt_key: str = "") -> Notifications:
     return Notifications(Sending(messages, recipients, clock, quiet),
                          Delivery(messages, recipients, channels, clock, lease, legacy),
-                         Outboxes(messages), Preferences(recipients), messages, recipients)
+                         Outboxes(messages), Preferences(recipients), messages, recipients, receipt_key)
 
 
 def sms_sink_path(settings: Settings):
@@ -52,4 +53,5 @@ def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = d
     monolith through the connection's bridge, email over SMTP, texts through the gateway (or the sink);
     after a rollback of the switch, queued messages go back to the monolith's outbox."""
     return build(GraphMessages(graph.backend), GraphRecipients(graph.backend, graph.bridge), channels_for(settings),
-                 lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours))
+                 lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours),
+                 receipt_key=settings.sms_receipt_key)

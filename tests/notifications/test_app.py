@@ -179,3 +179,21 @@ def test_the_customers_page_lists_what_was_sent_to_them_escaped(app):
     page = client.get("/customers/7/messages", headers=user("call_centre")).get_data(as_text=True)
     assert "&lt;script&gt;" in page and "<script>alert" not in page and "ada@example.com" in page
     assert client.get("/customers/7/messages", headers=user("other_customer")).status_code == 403
+
+
+def test_the_gateways_delivery_reports_need_its_key_and_mark_the_message(app):
+    n = app.extensions["fragment_services"]
+    object.__setattr__(n, "receipt_key", "gw-secret")
+    client = app.test_client()
+    client.post("/api/v1/messages", json=message(), headers=service("ticketing"))
+    n.delivery.run_once()
+    report = {"reference": "received:100000001", "status": "undelivered", "detail": "handset off for 48 h"}
+    assert client.post("/receipts/sms", json=report).status_code == 401
+    assert client.post("/receipts/sms", json=report, headers={"Authorization": "Bearer nope"}).status_code == 401
+    key = {"Authorization": "Bearer gw-secret"}
+    assert client.post("/receipts/sms", json={"reference": "x"}, headers=key).status_code == 422
+    assert client.post("/receipts/sms", json={**report, "reference": "unknown:1"}, headers=key).status_code == 404
+    answer = client.post("/receipts/sms", json=report, headers=key)
+    assert answer.status_code == 200 and answer.json == {"recorded": True, "state": "bounced"}
+    page = client.get("/outbox?state=bounced", headers=user("call_centre")).get_data(as_text=True)
+    assert "handset off for 48 h" in page and "Send again" in page

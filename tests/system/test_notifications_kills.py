@@ -1,10 +1,11 @@
 """The kill matrix of the notifications service: its worker and its web process SIGKILLed, each several
 times, under a steady stream of raises (each raise: a confirmation to the customer, an offer to an
-expert): no message lost, at most one duplicate per kill of the worker, every message in a visible
-state throughout."""
+expert), with visits' reminders falling due and experts tapping "On my way" meanwhile: no message
+lost, at most one duplicate per kill of the worker, every message in a visible state throughout."""
 from __future__ import annotations
 
 import collections
+import datetime as dt
 import threading
 import time
 
@@ -18,7 +19,8 @@ from tests.support.local_system import System
 from tests.support.processes import wait_for_health
 from tests.support.smtp import SmtpServer
 
-from .conftest import StaffBrowser, ticket_id_of
+from ..browser.test_expert_day import legacy_visit, next_visit
+from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
 from .test_notifications_system import MAIL_FROM, choose_channel
 
 VISIBLE = {"queued", "sent", "delivered", "bounced", "failed", "suppressed", "returned"}
@@ -34,10 +36,16 @@ def smtp():
 def system(tmp_path_factory, smtp):
     running = System(tmp_path_factory.mktemp("notify-kills"), offer_timeout_s=600)
     running.env.update(SYSOPS_SMTP_HOST="127.0.0.1", SYSOPS_SMTP_PORT=str(smtp.port), SYSOPS_MAIL_FROM=MAIL_FROM,
-                       SYSOPS_NOTIFY_LEASE_SECONDS="4")
+                       SYSOPS_NOTIFY_LEASE_SECONDS="4", SYSOPS_REMINDER_DAY_BEFORE_AT="00:00",
+                       SYSOPS_QUIET_HOURS="none", SYSOPS_VISITS_SWEEP_SECONDS="0.5")
     running.start()
     yield running
     running.stop()
+
+
+def message_id_of(mail) -> str:
+    """The Message-ID as sent, unfolded (a long one is folded onto a second header line, RFC 5322)."""
+    return "".join(str(mail["Message-ID"]).split())
 
 
 def message_states(system: System) -> list[dict]:
@@ -59,6 +67,16 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
             break
     for customer_id, _, _ in customers:
         choose_channel(system, customer_id, "email")
+    # Visits tomorrow (their reminders fall due at once here) and visits due now (their experts tap "On
+    # my way" during the kills), each for a customer reached by email.
+    tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(12))
+    soon = next_visit(dt.datetime.now())
+    expert_ids = [x["id"] for x in _bridge(system, "/experts?limit=200").json()["items"]]
+    reminded = [legacy_visit(system, expert_ids[i % len(expert_ids)], customers[i][0], tomorrow, f"Reminded {i}")
+                for i in range(3)]
+    setting_off = [(legacy_visit(system, expert_ids[i], customers[i][0], soon, f"Set off {i}"), expert_ids[i])
+                   for i in range(2)]
+    taps = collections.deque(setting_off)
     raised: list[int] = []
     stop = threading.Event()
 
@@ -82,6 +100,10 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
                 time.sleep(0.05)
             system.kill("notifications-worker")
             kills["worker"] += 1
+            if taps:  # an expert sets off while the worker is down: the message waits, stored
+                (ticket_id, _), expert_id = taps.popleft()
+                assert ExpertBrowser(system.shell, username=f"expert{expert_id}").act(
+                    f"/visits/{ticket_id}/on-my-way").status_code == 200
             states = {m["state"] for m in message_states(system)}
             assert states <= VISIBLE, states
             system.start_notifications(web=False, worker=True)
@@ -96,13 +118,18 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
         raising.join(30)
     assert len(raised) >= 12 and kills == {"worker": 3, "web": 2}
     wanted = {message_id(f"received:{ticket_id}", MAIL_FROM): ticket_id for ticket_id in raised}
+    wanted.update({message_id(f"remind:{ticket_id}:{tomorrow.isoformat()}:day_before", MAIL_FROM): ticket_id
+                   for ticket_id, _ in reminded})
+    wanted.update({message_id(f"on-my-way:{ticket_id}:{soon.isoformat()}", MAIL_FROM): ticket_id
+                   for (ticket_id, _), _ in setting_off})
     deadline = time.monotonic() + 90
-    while not set(wanted) <= {m["Message-ID"] for m in list(smtp.messages)}:
-        assert time.monotonic() < deadline, f"confirmations missing: {set(wanted) - {m['Message-ID'] for m in smtp.messages}}"
+    while not set(wanted) <= {message_id_of(m) for m in list(smtp.messages)}:
+        assert time.monotonic() < deadline, f"messages missing: {set(wanted) - {message_id_of(m) for m in smtp.messages}}"
         time.sleep(0.1)
-    counts = collections.Counter(m["Message-ID"] for m in list(smtp.messages) if m["Message-ID"] in wanted)
+    counts = collections.Counter(message_id_of(m) for m in list(smtp.messages) if message_id_of(m) in wanted)
     duplicates = {wanted[mid]: n for mid, n in counts.items() if n > 1}
-    print(f"\nkill matrix: {len(raised)} raises, kills {dict(kills)}, duplicate confirmations {duplicates}")
+    print(f"\nkill matrix: {len(raised)} raises, 3 reminders, 2 'on my way', kills {dict(kills)}, "
+          f"duplicates {duplicates}")
     assert sum(n - 1 for n in duplicates.values()) <= kills["worker"], duplicates
     mine = [m for m in message_states(system) if m["key"].startswith("received:")
             and int(m["key"].split(":")[1]) in raised]

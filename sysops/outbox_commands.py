@@ -7,17 +7,18 @@ from fragments.notifications.adapters import legacy_outbox
 from graph_store.config import open_store
 
 
-def _store():
-    return open_store(load_settings(), "backfill")
-
-
-def switch(args) -> int:
-    store = _store()
+def _on_store(work):
+    """`work(backend, bridge)` over the graph and the monolith as the operator's backfill identity."""
+    store = open_store(load_settings(), "backfill")
     try:
-        result = legacy_outbox.switch(store.backend, store.bridge, wait_s=args.wait)
+        return work(store.backend, store.bridge)
     finally:
         store.bridge.close()
         store.close()
+
+
+def switch(args) -> int:
+    result = _on_store(lambda backend, bridge: legacy_outbox.switch(backend, bridge, wait_s=args.wait))
     found = result.reconciliation
     print(f"outbox-switch: the notifications service sends every message now; {result.seen} legacy messages "
           f"seen, {result.copied} copied in {result.rounds} rounds ({result.waited_s:.1f} s)")
@@ -31,24 +32,14 @@ def switch(args) -> int:
 
 
 def rollback(args) -> int:
-    store = _store()
-    try:
-        result = legacy_outbox.roll_back(store.backend, store.bridge, wait_s=args.wait)
-    finally:
-        store.bridge.close()
-        store.close()
+    result = _on_store(lambda backend, bridge: legacy_outbox.roll_back(backend, bridge, wait_s=args.wait))
     print(f"outbox-rollback: the monolith's outbox sends again; {result.handed_back} queued messages handed "
           "back (the notifications worker hands back any that fall due later)")
     return 0
 
 
 def reconcile(_args) -> int:
-    store = _store()
-    try:
-        found = legacy_outbox.reconcile(store.backend, store.bridge)
-    finally:
-        store.bridge.close()
-        store.close()
+    found = _on_store(legacy_outbox.reconcile)
     print(f"outbox-reconcile: {found.checked} checked, {found.matching} matching, {found.not_migrated} not copied, "
           f"{len(found.repaired)} repaired, {len(found.needs_person)} need a person")
     for finding in found.needs_person[:50]:

@@ -14,11 +14,19 @@ from shell_app.migrations import upgrade
 from sysops.wsgi import monolith as create_app
 from tests.support.keys import KEYS_DIR
 from tests.support.postgres import PostgresCluster
+from tests.support.smtp import SmtpServer
 
 BACKENDS = ["sqlite", "postgresql"]
 DEMO_PASSWORD = "sysops-demo"
 ANCHOR = dt.date(2026, 11, 1)
 _names = itertools.count()
+
+
+@pytest.fixture(scope="module")
+def smtp():
+    """A real SMTP server of the module's own, recording what it receives (tests/support/smtp.py)."""
+    with SmtpServer() as server:
+        yield server
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import wraps
 from typing import Any, Callable
 
-from flask import g, jsonify, request
+from flask import g, jsonify, make_response, request
 from sqlalchemy import func, select, update
 from werkzeug.exceptions import BadRequest
 
@@ -112,3 +113,20 @@ def id_list(values: Any, limit: int = 500) -> list[int]:
             isinstance(v, int) and not isinstance(v, bool) and 0 < v < 2**31 for v in values):
         raise Problem(400, "Bad Request", f"ids must be 1 to {limit} positive integers", kind="invalid-parameter")
     return sorted(set(values))
+
+
+def until_sunset(sunset: str, successor: str) -> Callable[[Callable], Callable]:
+    """Old routes served through a compatibility window: every answer says until when (RFC 8594 Sunset),
+    that they are deprecated, and which API succeeds them (Link rel="successor-version")."""
+    def decorate(view: Callable) -> Callable:
+        @wraps(view)
+        def answered(*args: Any, **kwargs: Any):
+            response = make_response(view(*args, **kwargs))
+            response.headers["Sunset"] = sunset
+            response.headers["Deprecation"] = "true"
+            response.headers["Link"] = successor
+            return response
+
+        return answered
+
+    return decorate

@@ -2,9 +2,8 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from functools import wraps
 
-from flask import Blueprint, jsonify, make_response, request
+from flask import Blueprint, jsonify, request
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import selectinload
 
@@ -15,7 +14,7 @@ from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from ._common import db, freeze_rows, id_list, int_field, invalid, json_body, listing, mark_rows, text_field
+from ._common import db, freeze_rows, id_list, int_field, invalid, json_body, listing, mark_rows, text_field, until_sunset
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)
 WRITERS = dict(roles=("admin",), services=("experts", "ticketing"))
@@ -32,15 +31,7 @@ SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
 SUCCESSOR = '</fragments/knowledge/api/v1/articles>; rel="successor-version"'
 
 
-def _until_sunset(view):
-    @wraps(view)
-    def answered(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Sunset"] = SUNSET
-        response.headers["Link"] = SUCCESSOR
-        return response
-
-    return answered
+_until_sunset = until_sunset(SUNSET, SUCCESSOR)
 
 
 def register(bp: Blueprint) -> None:

@@ -2,10 +2,9 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from functools import wraps
 
 import requests
-from flask import Blueprint, current_app, g, jsonify, make_response
+from flask import Blueprint, current_app, g, jsonify
 from sqlalchemy import update
 
 from foundation.problems import Problem, problem_body
@@ -23,7 +22,7 @@ from shell_app.part_owners import OUTBOX, owner_of
 
 from .. import serializers as s
 from ..auth import SERVICES, grant
-from ._common import batch_items, db, int_field, invalid, json_body, text_field
+from ._common import batch_items, db, int_field, invalid, json_body, text_field, until_sunset
 
 log = logging.getLogger(__name__)
 
@@ -34,16 +33,7 @@ SUNSET = "Wed, 30 Jun 2027 23:59:59 GMT"
 SUCCESSOR = '</fragments/notifications/api/v1/messages>; rel="successor-version"'
 
 
-def _until_sunset(view):
-    @wraps(view)
-    def answered(*args, **kwargs):
-        response = make_response(view(*args, **kwargs))
-        response.headers["Sunset"] = SUNSET
-        response.headers["Deprecation"] = "true"
-        response.headers["Link"] = SUCCESSOR
-        return response
-
-    return answered
+_until_sunset = until_sunset(SUNSET, SUCCESSOR)
 
 
 def register(bp: Blueprint) -> None:

@@ -3,4 +3,4 @@
 domain/ (states, slots, ranking) <- services/ (management, assignment, orchestrator) <- adapters/
 (graph_store, bridge client, in-memory fakes) and entrypoints/ (HTMX views, JSON API, worker).
 """
-VERSION = "1.2.0"
+VERSION = "1.3.0"  # iteration 3: links in messages, visits at risk, on my way

@@ -13,30 +13,20 @@ import time
 import pytest
 from playwright.sync_api import expect
 
-from tests.support.local_system import System
+from tests.support.local_system import System, mailing_system
 from tests.support.smtp import SmtpServer
 
-from ..system.test_notifications_system import MAIL_FROM, choose_channel
+from ..system.test_notifications_system import choose_channel
 from ..ticketing.test_links import flip
 from .a11y import accessibility_problems
 from .test_expert_day import customer_with_contract, expert_on_duty, legacy_visit
 
 
 @pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def system(tmp_path_factory, smtp):
-    running = System(tmp_path_factory.mktemp("reminders"), offer_timeout_s=600)
-    running.env.update(SYSOPS_SMTP_HOST="127.0.0.1", SYSOPS_SMTP_PORT=str(smtp.port), SYSOPS_MAIL_FROM=MAIL_FROM,
-                       SYSOPS_REMINDER_DAY_BEFORE_AT="00:00", SYSOPS_VISITS_SWEEP_SECONDS="0.5",
-                       SYSOPS_QUIET_HOURS="none")  # a reminder goes at once, whatever the hour
-    running.start()
-    yield running
-    running.stop()
+    # A day-before reminder goes from midnight and no quiet hours hold it: at once, whatever the hour.
+    yield from mailing_system(tmp_path_factory.mktemp("reminders"), smtp.port, SYSOPS_REMINDER_DAY_BEFORE_AT="00:00",
+                              SYSOPS_VISITS_SWEEP_SECONDS="0.5", SYSOPS_QUIET_HOURS="none")
 
 
 def links_in(text: str) -> dict[str, str]:

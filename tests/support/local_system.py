@@ -26,6 +26,21 @@ METRICS_TOKEN = "system-test-metrics-token"
 MONOLITH = ("bridge", "shell", "legacy-shell", "shell-2")
 
 
+MAIL_FROM = "Sysops Squad <no-reply@sysops-squad.example>"
+
+
+def mailing_system(root: Path, smtp_port: int, *, offer_timeout_s: int = 600, **env: str):
+    """A whole system (started, then stopped) whose email goes to the test's SMTP server, with any
+    further settings; for a module fixture: `yield from mailing_system(...)`."""
+    running = System(root, offer_timeout_s=offer_timeout_s)
+    running.env.update(SYSOPS_SMTP_HOST="127.0.0.1", SYSOPS_SMTP_PORT=str(smtp_port), SYSOPS_MAIL_FROM=MAIL_FROM, **env)
+    running.start()
+    try:
+        yield running
+    finally:
+        running.stop()
+
+
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
                  graph_password: str | None = None, graph_ha: bool = False):

@@ -15,32 +15,21 @@ import requests
 from foundation.mail import message_id
 from foundation.tokens import Principal
 from tests.support.keys import mint
-from tests.support.local_system import System
+from tests.support.local_system import MAIL_FROM, System, mailing_system
 from tests.support.processes import wait_for_health
-from tests.support.smtp import SmtpServer
 
 from ..browser.test_expert_day import legacy_visit, next_visit
 from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
-from .test_notifications_system import MAIL_FROM, choose_channel
+from .test_notifications_system import choose_channel
 
 VISIBLE = {"queued", "sent", "delivered", "bounced", "failed", "suppressed", "returned"}
 
 
 @pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
-
-@pytest.fixture(scope="module")
 def system(tmp_path_factory, smtp):
-    running = System(tmp_path_factory.mktemp("notify-kills"), offer_timeout_s=600)
-    running.env.update(SYSOPS_SMTP_HOST="127.0.0.1", SYSOPS_SMTP_PORT=str(smtp.port), SYSOPS_MAIL_FROM=MAIL_FROM,
-                       SYSOPS_NOTIFY_LEASE_SECONDS="4", SYSOPS_REMINDER_DAY_BEFORE_AT="00:00",
-                       SYSOPS_QUIET_HOURS="none", SYSOPS_VISITS_SWEEP_SECONDS="0.5")
-    running.start()
-    yield running
-    running.stop()
+    yield from mailing_system(tmp_path_factory.mktemp("notify-kills"), smtp.port, SYSOPS_NOTIFY_LEASE_SECONDS="4",
+                              SYSOPS_REMINDER_DAY_BEFORE_AT="00:00", SYSOPS_QUIET_HOURS="none",
+                              SYSOPS_VISITS_SWEEP_SECONDS="0.5")
 
 
 def message_id_of(mail) -> str:

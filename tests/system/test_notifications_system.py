@@ -15,27 +15,15 @@ import requests
 from foundation.mail import message_id
 from foundation.tokens import Principal
 from tests.support.keys import mint
-from tests.support.local_system import System
+from tests.support.local_system import MAIL_FROM, System, mailing_system
 from tests.support.smtp import SmtpServer
 
 from .conftest import StaffBrowser, ticket_id_of
 
-MAIL_FROM = "Sysops Squad <no-reply@sysops-squad.example>"
-
-
-@pytest.fixture(scope="module")
-def smtp():
-    with SmtpServer() as server:
-        yield server
-
 
 @pytest.fixture(scope="module")
 def system(tmp_path_factory, smtp):
-    running = System(tmp_path_factory.mktemp("notify"), offer_timeout_s=60)
-    running.env.update(SYSOPS_SMTP_HOST="127.0.0.1", SYSOPS_SMTP_PORT=str(smtp.port), SYSOPS_MAIL_FROM=MAIL_FROM)
-    running.start()
-    yield running
-    running.stop()
+    yield from mailing_system(tmp_path_factory.mktemp("notify"), smtp.port, offer_timeout_s=60)
 
 
 def mail_with(smtp: SmtpServer, subject: str, timeout: float = 30.0):

@@ -2,7 +2,7 @@
 from the verified token, never from the URL or the form."""
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable, TypeVar
 
 from flask import Blueprint, abort, render_template, request
 
@@ -18,6 +18,7 @@ from ..services.work import ExpertWork
 from ..wiring import Experts
 
 bp = Blueprint("views", __name__)
+T = TypeVar("T")
 EXPERT = ("expert",)
 REFUSAL_REASONS = ("Not available at that time", "Too far away", "Not my skill", "Ill or on leave", "Other")
 
@@ -47,31 +48,28 @@ def _failed(error: TicketingError):
     return None
 
 
-def _overview(assigned_too: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-    """Offers (each with its seconds left) and assignments of the logged-in expert."""
-    try:
-        offers, assigned = _work().overview(assigned_too)
-    except TicketingError as error:
-        _failed(error)
-        raise
+def _with_countdowns(offers: list[dict[str, Any]]) -> list[dict[str, Any]]:
     now = _experts().clock()
     for offer in offers:
         offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
-    return offers, assigned
+    return offers
+
+
+def _asking(read: Callable[[], T]) -> T:
+    """What the ticketing back end answers as this expert; its refusals as this app's errors."""
+    try:
+        return read()
+    except TicketingError as error:
+        _failed(error)
+        raise
 
 
 @bp.get("/")
 @allow(roles=EXPERT)
 def home(message: str = "", status: int = 200):
-    try:
-        offers, day = _work().day()
-    except TicketingError as error:
-        _failed(error)
-        raise
-    now = _experts().clock()
-    for offer in offers:
-        offer["seconds_left"] = seconds_left(offer["offer"].get("expires_at"), now)
-    return _page("experts/home.html", status, offers=offers, day=day, message=message, reasons=REFUSAL_REASONS)
+    offers, day = _asking(_work().day)
+    return _page("experts/home.html", status, offers=_with_countdowns(offers), day=day, message=message,
+                 reasons=REFUSAL_REASONS)
 
 
 @bp.post("/visits/<int:ticket_id>/on-my-way")
@@ -90,8 +88,8 @@ def on_my_way(ticket_id: int):
 @allow(roles=EXPERT)
 def offers_only():
     """The offers list alone, which the home page refreshes every few seconds."""
-    offers, _ = _overview(assigned_too=False)  # polled every 15 s: no look-ups for what it does not show
-    return _page("experts/_offers.html", offers=offers, reasons=REFUSAL_REASONS)
+    offers, _ = _asking(lambda: _work().overview(assigned_too=False))  # polled: only what it shows is looked up
+    return _page("experts/_offers.html", offers=_with_countdowns(offers), reasons=REFUSAL_REASONS)
 
 
 def _answer(ticket_id: int, act, done: str):

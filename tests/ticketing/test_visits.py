@@ -82,3 +82,27 @@ def test_one_experts_slot_held_for_two_tickets_flags_both(links_world):  # noqa:
     outcome = ticketing.orchestrator.reschedule(second.id, ["2026-11-26 morning"], "callcentre", "staff: at risk")
     again = ticketing.management.get(second.id)
     assert again.booking() is None and "at_risk" not in again.extra and outcome.outcome in ("offered", "unassigned")
+
+
+def test_a_visit_leaves_the_top_of_the_queue_once_the_expert_sets_off(links_world):  # noqa: F811
+    _, clock, ticketing = links_world
+    ticket = booked(ticketing)
+    clock.now = dt.datetime(2026, 11, 26, 7, 40)
+    ticketing.visits.sweep()
+    assert ticketing.management.get(ticket.id).extra["at_risk"] == "not_on_the_way"
+    ticketing.orchestrator.on_my_way(ticket.id, ticket.booking().expert_id, "expert")
+    ticketing.visits.sweep()
+    after = ticketing.management.get(ticket.id)
+    assert "at_risk" not in after.extra and after.history[-1]["action"] == "risk_cleared"
+
+
+def test_the_day_list_is_handed_over_once_a_day(links_world):  # noqa: F811
+    _, clock, ticketing = links_world
+    booked(ticketing)
+    clock.now = dt.datetime(2026, 11, 26, 7, 1)
+    ticketing.visits.sweep()
+    calls = len(ticketing.assignment.notices.notifier.batches)
+    clock.now = dt.datetime(2026, 11, 26, 7, 2)
+    ticketing.visits.sweep()
+    ticketing.visits.sweep()
+    assert len(ticketing.assignment.notices.notifier.batches) == calls  # nothing new to say: no call at all

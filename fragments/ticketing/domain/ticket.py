@@ -302,6 +302,10 @@ class Ticket(_ReadByName):
         """The visit may leave a customer waiting for nobody: staff see it first in the queue."""
         self._change("at_risk", "system:watch", detail, at_risk=reason)
 
+    def clear_risk(self, detail: str) -> None:
+        """What made the visit at risk no longer holds (the expert accepted, set off; the pair is gone)."""
+        self._change("risk_cleared", "system:watch", detail, at_risk=None)
+
     def confirm_visit(self, actor: str, now: dt.datetime) -> None:
         self.require("confirm_visit")
         booking = self.booking()

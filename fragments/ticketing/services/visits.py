@@ -77,6 +77,7 @@ class Visits:
                  morning: dt.time = MORNING_OF):
         self.tickets, self.offers, self.notices, self.bridge, self.clock = tickets, offers, notices, bridge, clock
         self.links, self.evening, self.morning = links, evening, morning
+        self._listed: set[str] = set()  # the day lists this process handed over (one per expert and day)
 
     def sweep(self) -> int:
         """Reminders, day lists and risks due now; how many tickets were acted on. Open legacy work in
@@ -142,15 +143,35 @@ class Visits:
                             body="Your visits today:\n" + "\n".join(
                                 f"{describe(dt.datetime.fromisoformat(v['slot']))}: {v['reference']}" for v in mine))
                     for expert_id, mine in sorted(today.items())]
-        return sum(1 for outcome in self._send(messages) if outcome is not None)
+        # Once a day each (its key makes a second one harmless; this spares the call every sweep).
+        messages = [m for m in messages if m["key"] not in self._listed]
+        handed = [m["key"] for m, outcome in zip(messages, self._send(messages)) if outcome is not None]
+        self._listed = {key for key in self._listed | set(handed) if key.endswith(now.date().isoformat())}
+        return len(handed)
 
     def watch(self, visits: list[dict[str, Any]], now: dt.datetime) -> int:
         """Visits due soon that nobody is going to, and every double booking ahead (whenever its legacy
         tickets moved in: on first read, by cut-over or by reconciliation's repairs)."""
+        doubled = {ticket_id for pair in self.offers.double_bookings(now) for ticket_id in pair}
         risky = {v["ticket_id"]: risk for v in visits if (risk := risk_of(v, now)) and v.get("at_risk") != risk}
-        for pair in self.offers.double_bookings(now):
-            risky.update({ticket_id: "double_booked" for ticket_id in pair})
-        return self.flag(risky)
+        risky.update({ticket_id: "double_booked" for ticket_id in doubled})
+        safe = sorted({v["ticket_id"] for v in visits if v.get("at_risk") and risk_of(v, now) is None
+                       and v["ticket_id"] not in doubled and v["ticket_id"] not in risky})
+        return self.flag(risky) + self.unflag(safe)
+
+    def unflag(self, ticket_ids: list[int]) -> int:
+        """Tickets whose risk is over leave the top of the queue (their history says why they were there)."""
+        cleared = 0
+        for ticket in self.tickets.many(ticket_ids) if ticket_ids else []:
+            if not ticket.extra.get("at_risk"):
+                continue
+            ticket.clear_risk("No longer at risk")
+            try:
+                self.tickets.save(ticket, self.clock())
+                cleared += 1
+            except StaleTicket:
+                continue
+        return cleared
 
     def flag(self, risky: dict[int, str]) -> int:
         """Mark these tickets at risk (once per reason) and alert staff."""

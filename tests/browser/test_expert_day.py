@@ -55,13 +55,13 @@ def legacy_visit(system, expert_id: int, customer_id: int, starts_at: dt.datetim
         engine.dispose()
 
 
-def customer_with_contract(system, skip: int = 0) -> dict:
+def customer_with_contract(system, nth: int = 0) -> dict:
     engine = make_engine(system.env["DATABASE_URL"])
     try:
         with make_session_factory(engine)() as session:
             ids = [c.customer_id for c in session.scalars(select(Contract).order_by(Contract.id))
                    if c.products]
-            customer = session.get(Customer, sorted(set(ids))[skip])
+            customer = session.get(Customer, sorted(set(ids))[nth])
             return {"id": customer.id, "phone": re.sub(r"[\s().-]", "", customer.phone), "city": customer.city}
     finally:
         engine.dispose()
@@ -110,7 +110,7 @@ def test_the_day_view_orders_visits_and_shows_a_past_legacy_visit_as_missed(syst
 
 def test_on_my_way_in_one_tap_and_the_customer_gets_the_text(system, browser):
     expert_id, first_name = expert_on_duty(system)
-    customer = customer_with_contract(system, skip=1)
+    customer = customer_with_contract(system, nth=1)
     choose_channel(system, customer["id"], "sms")
     ticket_id, reference = legacy_visit(system, expert_id, customer["id"], next_visit(dt.datetime.now()),
                                         "Boiler shows error E119")

@@ -14,7 +14,7 @@ from fragments.ticketing.wiring import build
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.keys import KEYS_DIR
 
-from .test_services import PRINTER, THU_MORNING, Clock, sent
+from .test_services import PRINTER, THU_MORNING, sent
 from .test_services import world as services_world  # noqa: F401  (the fixture the world below builds on)
 
 
@@ -153,5 +153,3 @@ def test_a_refused_offer_link_sends_it_to_the_next_expert(world):
     offered = [a.expert_id for a in ticketing.management.get(ticket["id"]).open_offers()]
     assert offered and first not in offered
 
-
-_ = Clock  # the hand-driven clock the world runs on

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Protocol
 
 from foundation.links import LinkError
 
@@ -159,8 +159,3 @@ class Links:
         if offer is None or offer.slot != slot:
             return "This offer is no longer open to you."
         return None
-
-
-def checker_clock(clock: Callable[[], dt.datetime]) -> Callable[[], float]:
-    """The link verifier's clock (seconds) from the use cases' clock."""
-    return lambda: clock().timestamp()

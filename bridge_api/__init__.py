@@ -20,6 +20,7 @@ from . import auth
 from .routes import (
     alerts,
     catalog,
+    customer_handover,
     customers,
     experts,
     knowledge,
@@ -35,8 +36,8 @@ from .routes import (
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
-    for module in (alerts, catalog, customers, experts, knowledge, legacy_ticket_writes, legacy_tickets, legacy_work,
-                   legacy_writeback, meta, notifications, outbox_handover):
+    for module in (alerts, catalog, customer_handover, customers, experts, knowledge, legacy_ticket_writes,
+                   legacy_tickets, legacy_work, legacy_writeback, meta, notifications, outbox_handover):
         module.register(bp)
     bp.register_error_handler(Problem, from_problem)
     return bp

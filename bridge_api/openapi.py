@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bridge_client import PREFIX
 
-VERSION = "1.4.0"
+VERSION = "1.5.0"
 
 
 def _ref(name: str) -> dict:
@@ -158,6 +158,17 @@ SCHEMAS = {
     "WritebackBatch": _obj(["items"], {"items": {"type": "array", "minItems": 1, "maxItems": 200,
                                                  "items": {"type": "object"}}}),
     "WrittenBack": _obj(["written"], {"written": {"type": "array", "items": ID}}),
+    "HandoverRecord": _obj(["id", "checksum", "frozen_at", "migrated_at"], {
+        "id": ID, "checksum": {"type": "string", "pattern": "^[0-9a-f]{64}$"},
+        "frozen_at": _nullable("string", format="date-time"), "migrated_at": _nullable("string", format="date-time")}),
+    "HandoverBatch": _obj(["items", "missing"], {"items": {"type": "array", "items": _ref("HandoverRecord")},
+                                                 "missing": {"type": "array", "items": ID}}),
+    "HandoverChecksums": _obj(["items", "next_cursor"], {"items": {"type": "array", "items": _ref("HandoverRecord")},
+                                                         "next_cursor": _nullable("string")}),
+    "ContactInput": _obj(["email", "phone", "address_line", "city", "postcode", "notification_preference"], {
+        "email": {"type": "string", "maxLength": 200}, "phone": {"type": "string", "maxLength": 40},
+        "address_line": {"type": "string", "maxLength": 200}, "city": {"type": "string", "maxLength": 80},
+        "postcode": {"type": "string", "maxLength": 16}, "notification_preference": {"enum": ["email", "sms"]}}),
     "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
     "ReportRows": _obj(["items"], {"items": {"type": "array", "items": {
         "type": "array", "minItems": 10, "maxItems": 10}}}),
@@ -237,6 +248,8 @@ def _path_id(name: str) -> dict:
 STAFF, SERVICES = ("staff (call_centre, manager, admin)",
                    "services (ticketing, experts, reports, knowledge, backfill)")
 MOVERS = "services notifications, backfill"
+TAKERS = "services customers, backfill, reports"
+KIND = {"enum": ["customers", "products", "plans", "locales"]}
 
 PATHS = {
     "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
@@ -374,6 +387,29 @@ PATHS = {
     "/outbox/messages/checksums": {"get": _op(
         "Every message's checksum and migration marks, one page after `after`", "200", "OutboxChecksums",
         params=[_param("after", schema={"type": "integer", "minimum": 0})], who=MOVERS)},
+    "/handover/{kind}/ids": {"get": _op(
+        "Ids of customers, products, plans or locales in order, one page after `after` (`migrated=false`: not yet "
+        "marked)", "200", "IdItems", params=[_param("kind", "path", KIND, True),
+                                            _param("after", schema={"type": "integer", "minimum": 0}),
+                                            _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
+                                            _param("migrated", schema={"enum": ["false"]})], who=TAKERS)},
+    "/handover/{kind}/stats": {"get": _op("How many records of the kind, frozen and marked", "200", "ArticleStats",
+                                          params=[_param("kind", "path", KIND, True)], who=TAKERS)},
+    "/handover/{kind}/freeze": {"post": _op(
+        "Take the customers service's copy: refuse later legacy edits and return the records as of that moment, "
+        "each with its content checksum (idempotent)", "200", "HandoverBatch", body="IdList",
+        params=[_param("kind", "path", KIND, True)], who="services customers, backfill")},
+    "/handover/{kind}/mark": {"post": _op("Mark records migrated (idempotent)", "200", "IdItems", body="IdList",
+                                          params=[_param("kind", "path", KIND, True)],
+                                          who="services customers, backfill")},
+    "/handover/{kind}/checksums": {"get": _op(
+        "Every record's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
+        params=[_param("kind", "path", KIND, True), *PAGING], who=TAKERS)},
+    "/customers/{customer_id}/contact": {"put": _op(
+        "Write back a customer's contact details as the customers service holds them (the row stays frozen)",
+        "200", "HandoverRecord", params=[_path_id("customer_id")], body="ContactInput",
+        extra={**_not_found("customer"), "409": {"description": "the customer was never taken over",
+                                                  "content": PROBLEM}}, who="service customers")},
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},

@@ -5,6 +5,7 @@ import datetime as dt
 import hashlib
 import json
 
+from bridge_client import record_checksum
 from shell_app.models import (
     Article,
     Contract,
@@ -13,6 +14,7 @@ from shell_app.models import (
     LegacyTicket,
     Locale,
     Notification,
+    Plan,
     Product,
     StaffAlert,
 )
@@ -108,3 +110,25 @@ def staff_alert(row: StaffAlert) -> dict:
     return {"id": row.id, "kind": row.kind, "message": row.message, "ticket_reference": row.ticket_reference,
             "raised_by": row.raised_by, "created_at": iso(row.created_at),
             "acknowledged_at": iso(row.acknowledged_at)}
+
+
+# The customers service's copies (docs/adr/0025): each record's content, and its checksum, which the
+# service computes again from its own copy (bridge_client.record_checksum) to reconcile.
+def customer_content(row: Customer) -> dict:
+    return {"id": row.id, "first_name": row.first_name, "last_name": row.last_name, "email": row.email,
+            "phone": row.phone, "address_line": row.address_line, "city": row.city, "postcode": row.postcode,
+            "locale_id": row.locale_id, "notification_preference": row.notification_preference,
+            "created_at": iso(row.created_at),
+            "contracts": [{"id": c.id, "reference": c.reference, "plan_id": c.plan_id, "start_date": iso(c.start_date),
+                           "end_date": iso(c.end_date), "status": c.status, "product_ids": [p.id for p in c.products]}
+                          for c in sorted(row.contracts, key=lambda c: c.id)]}
+
+
+def plan_content(row: Plan) -> dict:
+    return {"id": row.id, "code": row.code, "name": row.name, "monthly_price_cents": row.monthly_price_cents,
+            "max_open_tickets": row.max_open_tickets, "product_ids": [p.id for p in row.products]}
+
+
+def handover(row, content: dict) -> dict:
+    return {**content, "checksum": record_checksum(content), "frozen_at": iso(row.frozen_at),
+            "migrated_at": iso(row.migrated_at)}

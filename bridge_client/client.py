@@ -49,6 +49,7 @@ class Unavailable(BridgeError):
 BATCH_GET_IDS = 200
 BATCH_POST_IDS = 500  # the bridge's limit for a list of ids in a body
 BATCH_ITEMS = 100  # the bridge's limit for notifications or staff alerts in one body
+QUIET_S = 5.0  # after a time-out, calls fail at once for this long
 
 
 def notification_request(*, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int, subject: str,
@@ -110,6 +111,14 @@ class BridgeClient(Protocol):
     def mark_outbox(self, message_ids: list[int]) -> None: ...
     def hand_back(self, messages: list[dict]) -> list[dict]: ...
     def outbox_checksums(self) -> Iterator[dict]: ...
+    # Customers (with contracts), products, plans, locales moving to the customers service (ADR 0025);
+    # `kind` is one of handover.KINDS.
+    def handover_ids(self, kind: str, migrated: str = "any") -> Iterator[int]: ...
+    def handover_stats(self, kind: str) -> dict: ...
+    def freeze_handover(self, kind: str, ids: list[int]) -> list[dict]: ...
+    def mark_handover(self, kind: str, ids: list[int]) -> None: ...
+    def handover_checksums(self, kind: str, page_size: int = 500) -> Iterator[dict]: ...
+    def write_back_contact(self, customer_id: int, contact: dict) -> dict: ...
 
 
 class HttpBridgeClient:
@@ -119,6 +128,7 @@ class HttpBridgeClient:
         self._token = token
         self._timeout = (connect_timeout, read_timeout)
         self._retries, self._backoff = retries, backoff
+        self._quiet_until = 0.0  # monotonic time until which calls fail at once (the bridge timed out)
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("http://", adapter)
@@ -129,12 +139,19 @@ class HttpBridgeClient:
 
     def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
               idempotent: bool) -> Any:
+        if time.monotonic() < self._quiet_until:
+            raise Unavailable("the bridge did not answer a moment ago: not asked again yet")
         attempts = self._retries + 1 if idempotent else 1
         for attempt in range(attempts):
             try:
                 response = self._session.request(method, self.base + path, params=params, json=json,
                                                  timeout=self._timeout,
                                                  headers={"Authorization": f"Bearer {self._token()}", **forwarded()})
+            except requests.Timeout as exc:
+                # A bridge that took the request and does not answer (frozen, overloaded) would not answer a
+                # retry sooner: fail now, and fail fast for QUIET_S, so no caller waits a time-out per call.
+                self._quiet_until = time.monotonic() + QUIET_S
+                raise Unavailable(f"bridge not answering: {exc}") from exc
             except requests.RequestException as exc:
                 if attempt + 1 < attempts:
                     time.sleep(self._backoff * 2 ** attempt)
@@ -336,3 +353,27 @@ class HttpBridgeClient:
         while page := self._get("/outbox/messages/checksums", after=after)["items"]:
             yield from page
             after = page[-1]["id"]
+
+    def handover_ids(self, kind: str, migrated: str = "any") -> Iterator[int]:
+        after = 0
+        while page := self._get(f"/handover/{kind}/ids", after=after,
+                                migrated=migrated if migrated != "any" else None)["items"]:
+            yield from page
+            after = page[-1]
+
+    def handover_stats(self, kind: str) -> dict:
+        return self._get(f"/handover/{kind}/stats")
+
+    def freeze_handover(self, kind: str, ids: list[int]) -> list[dict]:
+        """The records as frozen now (idempotent: the same records again, so it may be retried)."""
+        return self._post_in_chunks(f"/handover/{kind}/freeze", "ids", list(ids), BATCH_POST_IDS, idempotent=True)
+
+    def mark_handover(self, kind: str, ids: list[int]) -> None:
+        self._post_in_chunks(f"/handover/{kind}/mark", "ids", list(ids), BATCH_POST_IDS, idempotent=True)
+
+    def handover_checksums(self, kind: str, page_size: int = 500) -> Iterator[dict]:
+        return self._pages(f"/handover/{kind}/checksums", limit=page_size)
+
+    def write_back_contact(self, customer_id: int, contact: dict) -> dict:
+        # The whole current contact: repeating it writes the same row.
+        return self._call("PUT", f"/customers/{customer_id}/contact", json=contact, idempotent=True)

@@ -45,6 +45,9 @@ class Settings:
     # What the gateway's delivery reports (POST /receipts/sms on the notifications service) carry.
     sms_receipt_key: str = ""
     ticketing_url: str = "http://127.0.0.1:8101"
+    customers_port: int = 8106
+    # Where the services read customers, contracts and the catalogue when the graph does not hold them yet.
+    customers_url: str = "http://127.0.0.1:8106"
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
@@ -112,6 +115,9 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         sms_receipt_key=env.get("SYSOPS_SMS_RECEIPT_KEY", ""),
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
+        customers_port=int(env.get("SYSOPS_CUSTOMERS_PORT", "8106")),
+        customers_url=env.get("SYSOPS_CUSTOMERS_URL")
+        or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_CUSTOMERS_PORT', '8106')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
         fragments=_fragments(env),
         https=env.get("SYSOPS_HTTPS", "").lower() in ("1", "true", "yes") or env.get(
@@ -131,7 +137,8 @@ def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
                f"experts=http://{host}:{env.get('SYSOPS_EXPERTS_PORT', '8102')},"
                f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')},"
                f"knowledge=http://{host}:{env.get('SYSOPS_KNOWLEDGE_PORT', '8104')},"
-               f"notifications=http://{host}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')}")
+               f"notifications=http://{host}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')},"
+               f"customers=http://{host}:{env.get('SYSOPS_CUSTOMERS_PORT', '8106')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

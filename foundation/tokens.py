@@ -86,6 +86,10 @@ class TokenSigner:
         claims.update({name: value for name, value in optional.items() if value is not None})
         return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
+    def service_token(self, audience: str) -> Callable[[], str]:
+        """A fresh token of this service itself at each call, for `audience` (an HTTP client's header)."""
+        return lambda: self.mint(Principal("service", self.issuer), audience)
+
 
 class TokenVerifier:
     """Verifies tokens meant for `audience` against the installation's public keys."""

@@ -148,7 +148,8 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_notifications_worker)
     token = sub.add_parser("token", help="print a bearer token for a service or a user")
     who = token.add_mutually_exclusive_group(required=True)
-    who.add_argument("--service", choices=("ticketing", "experts", "reports", "knowledge", "notifications", "backfill"))
+    who.add_argument("--service", choices=("ticketing", "experts", "reports", "knowledge", "notifications", "customers",
+                                                "backfill"))
     who.add_argument("--user")
     token.add_argument("--audience", default="bridge")
     token.add_argument("--ttl", type=int, default=300)

@@ -7,6 +7,8 @@ import datetime as dt
 from typing import Any
 
 from bridge_client import BridgeClient
+from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
+from fragments.customers.adapters.schema import SCHEMA as CUSTOMERS
 from fragments.experts.adapters.profiles import GraphProfiles
 from fragments.experts.adapters.schema import SCHEMA as EXPERTS
 from fragments.knowledge.adapters.articles import GraphArticles
@@ -27,7 +29,7 @@ from graph_store.reconciliation import Reconciliation, last_run
 from graph_store.schema import PROTOCOL
 
 # The whole graph's schema: the union of what each service declares beside its queries.
-SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS + NOTIFICATIONS
+SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS + NOTIFICATIONS + CUSTOMERS
 
 
 class GraphData:
@@ -40,6 +42,8 @@ class GraphData:
         self.experts = GraphProfiles(backend)
         self.articles = GraphArticles(backend, bridge)
         self.reports = GraphReportSource(backend, bridge)
+        self.customers = GraphCustomers(backend, bridge)
+        self.catalogue = GraphCatalogue(backend, bridge)
 
     @classmethod
     def over(cls, graph: GraphConnection) -> GraphData:
@@ -49,6 +53,11 @@ class GraphData:
         """Indexes and constraints, and what older graphs lack (each ticket's report day)."""
         self.backend.ensure_schema(SCHEMA)
         number_days(self.backend)
+
+    def take_customers(self) -> tuple[int, int]:
+        """The catalogue, then every customer not yet copied, into the customers service's care (resumable,
+        create-only beside lazy reads). Returns (catalogue records, customers) copied by this call."""
+        return self.catalogue.copy_all(), self.customers.backfill().migrated
 
     def import_experts(self, today: dt.date | None = None) -> int:
         """Expert profiles imported once from the monolith (then the graph is their master)."""

@@ -57,7 +57,8 @@ WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app", "not
 # other process is told only of its own private folder (if it signs at all) and the public key file.
 MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
 SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
-            "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications"}
+            "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications",
+            "customers": "customers"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
 
 
@@ -129,6 +130,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                                               settings.notifications_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.notifications_port}/healthz"),
         ProcessSpec("notifications-worker", python_module("sysops.cli", "notifications-worker")),
+        ProcessSpec("customers", gunicorn("fragments.customers.app:create_app()", settings.host,
+                                          settings.customers_port, settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.customers_port}/healthz"),
     ]
     confine_keys(specs, settings)
     for spec in specs:
@@ -149,14 +153,15 @@ def _graph_ready(settings: Settings) -> bool:
 
 
 def prepare_graph(settings: Settings) -> int:
-    """Indexes and constraints, expert profiles imported once (the graph is their master), and on an
+    """Indexes and constraints, expert profiles imported once (the graph is their master), on an
     installation whose outbox was never switched (nor rolled back), the switch to the notifications
-    service (docs/adr/0023)."""
+    service (docs/adr/0023), and customers and the catalogue copied to the customers service (0025)."""
     store = GraphData.over(open_store(settings, "backfill"))
     try:
         store.ensure_schema()
         if store.bridge.outbox_switched_since() is None:
             legacy_outbox.switch(store.backend, store.bridge)
+        store.take_customers()  # after the first run: nothing left to copy, a few quick calls
         return store.import_experts()
     finally:
         store.bridge.close()
@@ -205,6 +210,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.knowledge_port})")
     print(f"  Notifications:         http://{settings.host}:{settings.shell_port}/outbox (staff; port"
           f" {settings.notifications_port}; texts in {settings.data_dir / 'sms' / 'texts.jsonl'})")
+    print(f"  Customers fragment:    http://{settings.host}:{settings.shell_port}/my (a customer's details; port"
+          f" {settings.customers_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
           " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"

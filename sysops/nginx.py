@@ -17,6 +17,7 @@ from typing import Any, Iterable, Mapping
 from urllib.parse import urlsplit
 
 from foundation.config import Settings
+from fragments.customers.manifest import manifest as customers_manifest
 from fragments.experts.manifest import manifest as experts_manifest
 from fragments.knowledge.manifest import manifest as knowledge_manifest
 from fragments.notifications.manifest import manifest as notifications_manifest
@@ -152,7 +153,7 @@ def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable
 def our_manifests() -> dict[str, dict[str, Any]]:
     """The manifests of the fragments in this repository, as each serves at /manifest.json."""
     return {m["name"]: m for m in (ticketing_manifest(), experts_manifest(), reports_manifest(), knowledge_manifest(),
-                                   notifications_manifest())}
+                                   notifications_manifest(), customers_manifest())}
 
 
 def for_settings(settings: Settings, manifests: Mapping[str, Mapping[str, Any]] | None = None, *,

@@ -12,7 +12,7 @@ from .support.bridge import DOC, PRINCIPALS, BridgeCaller, template_for, validat
 from .support.keys import forge, mint
 
 SAMPLE = {"customer_id": 1, "expert_id": 1, "ticket_id": 1, "notification_id": 1, "article_id": 1,
-          "product_id": 1}
+          "product_id": 1, "kind": "customers"}
 
 
 def bridge_routes(app):
@@ -22,7 +22,7 @@ def bridge_routes(app):
         template = template_for(rule.rule[len(PREFIX):])
         url = rule.rule[len(PREFIX):]
         for name in rule.arguments:
-            url = url.replace(f"<int:{name}>", str(SAMPLE[name]))
+            url = url.replace(f"<int:{name}>", str(SAMPLE[name])).replace(f"<{name}>", str(SAMPLE[name]))
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             yield rule.endpoint, method, template, url
 

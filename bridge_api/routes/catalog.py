@@ -8,13 +8,16 @@ from shell_app.models import Locale, Product
 
 from .. import serializers as s
 from ..auth import ANY, grant
-from ._common import db, listing
+from ._common import db, listing, until_sunset
+from .customers import SUNSET
+
+_until_sunset = until_sunset(SUNSET, '</fragments/customers/api/v1/catalogue/products>; rel="successor-version"')
 
 
 def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/products", "products_list", products)
-    bp.add_url_rule("/products/<int:product_id>", "product_get", product)
-    bp.add_url_rule("/locales", "locales_list", locales)
+    bp.add_url_rule("/products", "products_list", _until_sunset(products))
+    bp.add_url_rule("/products/<int:product_id>", "product_get", _until_sunset(product))
+    bp.add_url_rule("/locales", "locales_list", _until_sunset(locales))
 
 
 @grant(roles=(ANY,))

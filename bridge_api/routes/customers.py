@@ -12,7 +12,12 @@ from shell_app.models import Customer
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant, require_customer_access
 from ..paging import int_arg, page_of, page_request
-from ._common import db, listing
+from ._common import db, listing, until_sunset
+
+# Customers, their contracts and coverage belong to the customers service since iteration 4 (ADR 0025);
+# these routes keep serving old clients (from rows it writes back) until this date.
+SUNSET = "Fri, 31 Dec 2027 23:59:59 GMT"
+_until_sunset = until_sunset(SUNSET, '</fragments/customers/api/v1/customers>; rel="successor-version"')
 
 READERS = dict(roles=(*STAFF, "customer"), services=SERVICES)
 # The notifications service reads one customer at a time (their address), nothing else of the monolith.
@@ -20,10 +25,10 @@ CONTACT_READERS = dict(roles=(*STAFF, "customer"), services=(*SERVICES, "notific
 
 
 def register(bp: Blueprint) -> None:
-    bp.add_url_rule("/customers", "customers_search", search)
-    bp.add_url_rule("/customers/<int:customer_id>", "customer_get", get)
-    bp.add_url_rule("/customers/<int:customer_id>/contracts", "customer_contracts", contracts)
-    bp.add_url_rule("/coverage", "coverage", coverage)
+    bp.add_url_rule("/customers", "customers_search", _until_sunset(search))
+    bp.add_url_rule("/customers/<int:customer_id>", "customer_get", _until_sunset(get))
+    bp.add_url_rule("/customers/<int:customer_id>/contracts", "customer_contracts", _until_sunset(contracts))
+    bp.add_url_rule("/coverage", "coverage", _until_sunset(coverage))
 
 
 @grant(roles=STAFF, services=SERVICES)

@@ -5,14 +5,16 @@ import datetime as dt
 from dataclasses import dataclass
 
 from foundation.config import Settings
-from foundation.tokens import Principal
+from foundation.tokens import Principal, TokenSigner
+from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
 from graph_store import GraphConnection
 
+from .adapters.directory import BridgeDirectory, PublishedDirectory
 from .adapters.knowledge_http import KnowledgeHttp
 from .adapters.legacy_knowledge import LegacyKnowledge
 from .adapters.profiles import GraphProfiles
 from .adapters.ticketing_http import TicketingHttp
-from .services.ports import BridgeClient, Clock, ProfileStore
+from .services.ports import BridgeClient, Clock, Directory, ProfileStore
 from .services.profile import ExpertProfile
 from .services.work import ExpertWork
 
@@ -21,25 +23,29 @@ from .services.work import ExpertWork
 class Experts:
     ticketing: TicketingHttp  # or a test double with the same `acting_as`
     knowledge: KnowledgeHttp | LegacyKnowledge  # likewise
-    bridge: BridgeClient
+    directory: Directory
     profile: ExpertProfile
     clock: Clock
 
     def work_of(self, principal: Principal, csrf: str) -> ExpertWork:
         """The logged-in expert's work: every ticketing call is made as that expert."""
-        return ExpertWork(self.ticketing.acting_as(principal, csrf), self.knowledge.acting_as(principal), self.bridge,
+        return ExpertWork(self.ticketing.acting_as(principal, csrf), self.knowledge.acting_as(principal), self.directory,
                           self.clock, principal.expert_id)
 
 
 def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock = dt.datetime.now,
-          knowledge=None) -> Experts:
-    """Without a knowledge service, a ticket's articles come from the monolith's own KB search."""
-    return Experts(ticketing, knowledge if knowledge is not None else LegacyKnowledge(bridge), bridge,
-                   ExpertProfile(profiles, bridge, clock), clock)
+          knowledge=None, directory: Directory | None = None) -> Experts:
+    """Without a knowledge service, a ticket's articles come from the monolith's own KB search; customers
+    and the catalogue from `directory` (tests: a fake monolith's, read through the same port)."""
+    directory = directory if directory is not None else BridgeDirectory(bridge)
+    return Experts(ticketing, knowledge if knowledge is not None else LegacyKnowledge(bridge), directory,
+                   ExpertProfile(profiles, directory, clock), clock)
 
 
 def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     """The production set: ticketing over HTTP, profiles in the graph, the monolith through the bridge."""
     knowledge_url = dict(settings.fragments).get("knowledge")
+    signer = TokenSigner.from_folder(settings.signing_folder("experts"), "experts")
+    reader = CustomerReader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")))
     return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
-                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None)
+                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None, directory=PublishedDirectory(reader))

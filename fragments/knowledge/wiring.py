@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import Settings
+from fragments.customers.published.reader_v1 import CustomerReader
 from graph_store import GraphConnection
 
 from .adapters.articles import GraphArticles
@@ -16,6 +17,6 @@ def build(articles: Articles, catalogue: Catalogue, legacy: LegacyKB, clock: Clo
 
 
 def on_graph(graph: GraphConnection, _settings: Settings) -> KnowledgeBase:
-    """The production set: articles in the graph (legacy ones migrated on first read), the catalogue
-    from the monolith and the legacy KB kept current, both through the bridge."""
-    return build(GraphArticles(graph.backend, graph.bridge), graph.bridge, graph.bridge)
+    """The production set: articles in the graph (legacy ones migrated on first read), the catalogue as
+    the customers service publishes it, and the legacy KB kept current through the bridge."""
+    return build(GraphArticles(graph.backend, graph.bridge), CustomerReader(graph.backend, None), graph.bridge)

@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from foundation.config import Settings
+from foundation.tokens import TokenSigner
+from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
 from graph_store import GraphConnection
 
 from .adapters.channels import Channels, HttpSmsGateway, SmsSink, Smtp
@@ -49,9 +51,14 @@ def channels_for(settings: Settings) -> Channels:
 
 
 def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = dt.timedelta(seconds=60)) -> Notifications:
-    """The production set: messages and recipients in the graph, people's addresses copied from the
-    monolith through the connection's bridge, email over SMTP, texts through the gateway (or the sink);
-    after a rollback of the switch, queued messages go back to the monolith's outbox."""
-    return build(GraphMessages(graph.backend), GraphRecipients(graph.backend, graph.bridge), channels_for(settings),
+    """The production set: messages and recipients in the graph, customers' addresses read from the
+    customers service (experts': copied from the monolith, through the connection's bridge), email over
+    SMTP, texts through the gateway (or the sink); after a rollback of the switch, queued messages go
+    back to the monolith's outbox."""
+    signer = TokenSigner.from_folder(settings.signing_folder("notifications"), "notifications")
+    customers = CustomerReader(graph.backend, CustomersApi(settings.customers_url,
+                                                           signer.service_token("fragment:customers")))
+    recipients = GraphRecipients(graph.backend, graph.bridge, customers=customers)
+    return build(GraphMessages(graph.backend), recipients, channels_for(settings),
                  lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours),
                  receipt_key=settings.sms_receipt_key)

@@ -4,18 +4,20 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import Settings
+from fragments.customers.published.reader_v1 import CustomerReader
 from graph_store import GraphConnection
 
+from .adapters.catalogue import PublishedCatalogue
 from .adapters.whole_business import WholeBusinessSource
-from .services.ports import BridgeClient, Clock, ReportSource
+from .services.ports import Catalogue, Clock, ReportSource
 from .services.reports import Reports
 
 
-def build(source: ReportSource, bridge: BridgeClient, clock: Clock = dt.datetime.now) -> Reports:
-    return Reports(source, bridge, clock)
+def build(source: ReportSource, catalogue: Catalogue, clock: Clock = dt.datetime.now) -> Reports:
+    return Reports(source, catalogue, clock)
 
 
 def on_graph(graph: GraphConnection, _settings: Settings) -> Reports:
     """The production set: rows from the graph and, for tickets not yet migrated, from the legacy system
-    through the bridge; names through the bridge too."""
-    return build(WholeBusinessSource(graph.backend, graph.bridge), graph.bridge)
+    through the bridge; products' and locales' names from the customers service's catalogue."""
+    return build(WholeBusinessSource(graph.backend, graph.bridge), PublishedCatalogue(CustomerReader(graph.backend, None)))

@@ -6,17 +6,19 @@ from dataclasses import dataclass
 
 from foundation.config import Settings
 from foundation.links import LinkSigner, LinkVerifier
-from foundation.tokens import Principal, TokenSigner
+from foundation.tokens import TokenSigner
+from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
 from graph_store import GraphConnection
 
 from .adapters import graph_stores
+from .adapters.customers import PublishedCustomers
 from .adapters.notifications_http import NotificationsHttp
 from .services.assignment import Assignment
 from .services.links import LinkChecking, Links, LinkSigning
 from .services.management import TicketManagement
 from .services.notices import CustomerNotices
 from .services.orchestrator import Orchestrator
-from .services.ports import BridgeClient, Clock, Notifier, TicketingStores
+from .services.ports import BridgeClient, Clock, CustomerDirectory, Notifier, TicketingStores
 from .services.surveys import Surveys
 from .services.visits import Visits
 
@@ -32,12 +34,13 @@ class Ticketing:
     links: Links | None  # None: messages carry no links (no signing key given)
 
 
-def build(stores: TicketingStores, bridge: BridgeClient, *, notifier: Notifier, clock: Clock = dt.datetime.now,
+def build(stores: TicketingStores, bridge: BridgeClient, *, notifier: Notifier, customers: CustomerDirectory,
+          clock: Clock = dt.datetime.now,
           offer_timeout: dt.timedelta = dt.timedelta(minutes=15), public_url: str = "http://127.0.0.1:8000",
           link_signer: LinkSigning | None = None, link_checker: LinkChecking | None = None,
           reminders: tuple[dt.time, dt.time] = (dt.time(18), dt.time(7))) -> Ticketing:
     """`reminders`: from when a visit's reminders go, the day before and on its morning."""
-    management = TicketManagement(stores.tickets, bridge, clock)
+    management = TicketManagement(stores.tickets, bridge, clock, customers)
     assignment = Assignment(stores.tickets, stores.offers, bridge, clock, offer_timeout, CustomerNotices(notifier))
     orchestrator = Orchestrator(management, assignment, public_url)
     links = (Links(orchestrator, link_signer, link_checker, stores.links, clock, public_url)
@@ -51,6 +54,7 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Ticketing:
     """The production set: tickets in the graph, the monolith through the connection's bridge client,
     messages through the notifications service (as the ticketing service)."""
     return build(graph_stores(graph.backend, graph.bridge), graph.bridge, notifier=notifications_for(settings),
+                 customers=customers_for(graph, settings),
                  link_signer=LinkSigner.from_folder(settings.signing_folder("ticketing"), "ticketing"),
                  link_checker=LinkVerifier.from_file(settings.public_keys, "ticketing"),
                  reminders=(dt.time.fromisoformat(settings.reminder_day_before_at),
@@ -60,5 +64,12 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Ticketing:
 
 def notifications_for(settings: Settings) -> NotificationsHttp:
     signer = TokenSigner.from_folder(settings.signing_folder("ticketing"), "ticketing")
-    return NotificationsHttp(settings.notifications_url,
-                             lambda: signer.mint(Principal("service", "ticketing"), "fragment:notifications"))
+    return NotificationsHttp(settings.notifications_url, signer.service_token("fragment:notifications"))
+
+
+def customers_for(graph: GraphConnection, settings: Settings) -> PublishedCustomers:
+    """The customers service's published reads: the graph where it holds the customer, its API (as the
+    ticketing service) to copy one it does not hold yet. Never the monolith."""
+    signer = TokenSigner.from_folder(settings.signing_folder("ticketing"), "ticketing")
+    return PublishedCustomers(CustomerReader(graph.backend, CustomersApi(settings.customers_url,
+                                                                         signer.service_token("fragment:customers"))))

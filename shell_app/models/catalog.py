@@ -4,10 +4,10 @@ from __future__ import annotations
 from sqlalchemy import Column, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, Handover
 
 
-class Locale(Base):
+class Locale(Handover, Base):
     __tablename__ = "locales"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(16), unique=True)
@@ -15,7 +15,7 @@ class Locale(Base):
     region: Mapped[str] = mapped_column(String(80))
 
 
-class Product(Base):
+class Product(Handover, Base):
     __tablename__ = "products"
     id: Mapped[int] = mapped_column(primary_key=True)
     sku: Mapped[str] = mapped_column(String(32), unique=True)
@@ -32,7 +32,7 @@ plan_products = Table(
 )
 
 
-class Plan(Base):
+class Plan(Handover, Base):
     """A support plan; it lists the products it may cover."""
 
     __tablename__ = "plans"

@@ -6,14 +6,14 @@ import datetime as dt
 from sqlalchemy import Column, Date, DateTime, ForeignKey, String, Table
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, Handover
 from .catalog import Locale, Plan, Product
 
 NOTIFICATION_PREFERENCES = ("email", "sms")
 CONTRACT_STATUSES = ("active", "cancelled", "expired")
 
 
-class Customer(Base):
+class Customer(Handover, Base):
     __tablename__ = "customers"
     id: Mapped[int] = mapped_column(primary_key=True)
     first_name: Mapped[str] = mapped_column(String(80))

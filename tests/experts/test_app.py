@@ -14,6 +14,7 @@ from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.services.ports import TicketNotFound
 from fragments.ticketing.wiring import build
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
 from ..support.keys import KEYS_DIR, mint
@@ -99,7 +100,8 @@ def experts_app():
     bridge.locale_list = [{"id": 1, "name": "English"}, {"id": 2, "name": "French"}]
     bridge.articles[5] = {"id": 5, "title": "Printer jams: clear the rollers", "product_id": 11,
                           "body": "Symptom: paper jams on every page.\n1. Open the rear tray\n2. Clean the rollers"}
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(bridge), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = one_expert_profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
                      bridge=bridge, profiles=profiles, clock=lambda: NOW)

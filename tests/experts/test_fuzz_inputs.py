@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from fragments.experts.app import create_app
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
 from ..support.hostile import FORM_TEXT
@@ -28,7 +29,8 @@ def _client():
     store, bridge = fake_world()
     bridge.locale_list = [{"id": 1, "name": "English"}]
     bridge.articles[5] = {"id": 5, "title": "Printer jams", "product_id": 11}
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(bridge), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page", ["2026-11-26 morning"],
                                                      "phone", "callcentre"))
     return create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),

@@ -12,7 +12,10 @@ import sys
 import requests
 
 from foundation.vocabulary import LEGACY_OPEN
+from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
+from fragments.customers.published.reader_v1 import CustomerReader
 from fragments.ticketing.adapters import graph_stores
+from fragments.ticketing.adapters.customers import PublishedCustomers
 from fragments.ticketing.domain.slots import upcoming_choices
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
@@ -76,8 +79,12 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
 
         # Weeks in the new system: notes on migrated tickets (one moved lazily), two new tickets raised.
         ticketing_graph = GraphData(backend, bridge_client(base, "ticketing"))
+        # Customers and the catalogue as the customers service holds them (copied first, as `make run` does).
+        holder = bridge_client(base, "customers")
+        GraphCatalogue(backend, holder).copy_all()
+        GraphCustomers(backend, holder).backfill()
         ticketing = build(graph_stores(ticketing_graph.backend, ticketing_graph.bridge), ticketing_graph.bridge,
-                          notifier=FakeNotifier())
+                          notifier=FakeNotifier(), customers=PublishedCustomers(CustomerReader(backend, None)))
         ticketing.management.add_note(open_work[0], "Customer called: the noise is back", "callcentre")
         ticketing.management.add_note(closed, "Customer asked for a copy of the invoice", "callcentre")
         raised = []

@@ -14,6 +14,7 @@ from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)  # a Monday; every slot below is on Tuesday 3 November
@@ -53,7 +54,8 @@ def scenario(graph_backend):
                                       "time_off": [], "skills": [{"product_id": 50, "level": 3}], "locale_ids": [1]},
                                      T0.date())
     clock = Clock()
-    ticketing = build(graph_stores(graph.backend, bridge), bridge, notifier=FakeNotifier(), clock=clock,
+    ticketing = build(graph_stores(graph.backend, bridge), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(bridge), clock=clock,
                       offer_timeout=dt.timedelta(hours=2))
 
     def raise_at(hours, product, slot):

@@ -16,6 +16,7 @@ from fragments.ticketing.services.surveys import SurveyClosed
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
 from .conftest import bridge_client
@@ -150,7 +151,8 @@ def test_the_bridges_legacy_report_reads_agree_with_the_full_records(fresh_bridg
 def test_a_survey_answered_in_the_legacy_system_moves_with_its_ticket_and_cannot_be_answered_again(mixed):
     reports, _ = mixed
     graph = GraphData(reports.source.db, reports.source.bridge)
-    ticketing = build(graph_stores(graph.backend, graph.bridge), graph.bridge, notifier=FakeNotifier(), clock=lambda: NOW)
+    ticketing = build(graph_stores(graph.backend, graph.bridge), graph.bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(graph.bridge), clock=lambda: NOW)
     ticket = ticketing.management.get(15)  # migrated, answered 5 in the legacy system
     assert graph.surveys.find(15)["score"] == 5.0 and not ticketing.surveys.open_for(ticket)
     with pytest.raises(SurveyClosed):

@@ -15,6 +15,8 @@ from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.adapters.tickets import READ_TICKETS, UPDATE_TICKET
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
+from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.keys import KEYS_DIR, mint
 
@@ -68,7 +70,10 @@ class CountingBridge:
 @pytest.fixture
 def counted(graph_backend, live_bridge):
     backend, bridge = CountingBackend(graph_backend), CountingBridge(bridge_client(live_bridge))
-    ticketing = build(graph_stores(backend, bridge), bridge, notifier=FakeNotifier(), clock=lambda: NOW)
+    catalogue = FakeBridgeClient()  # the customers service's catalogue, as a fake: its reads are not counted here
+    catalogue.product_list = [{"id": 5, "name": "Printer"}]
+    ticketing = build(graph_stores(backend, bridge), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(catalogue), clock=lambda: NOW)
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=ticketing)
     yield app.test_client(), ticketing, backend, bridge
     bridge._bridge.close()

@@ -8,7 +8,7 @@ from typing import Iterator
 
 from bridge_client import Conflict, InvalidRequest, NotFound
 from foundation.vocabulary import STAFF_ROLES
-from fragments.ticketing.domain.coverage import covering_contract
+from tests.support.fake_customers import covering_contract
 
 
 class FakeBridgeClient:
@@ -17,6 +17,8 @@ class FakeBridgeClient:
         self.contracts: dict[int, list[dict]] = {}
         self.product_list: list[dict] = []
         self.locale_list: list[dict] = []
+        self.plan_list: list[dict] = []
+        self.handover_marks: dict[tuple[str, int], dict] = {}
         self.expert_map: dict[int, dict] = {}
         self.legacy_tickets: dict[int, dict] = {}
         self.notifications: dict[str, dict] = {}
@@ -314,3 +316,66 @@ class FakeBridgeClient:
         alert = {"id": len(self.alerts) + 1, "kind": kind, "message": message, "ticket_reference": ticket_reference}
         self.alerts.append(alert)
         return alert
+
+    # Customers (with contracts), products, plans, locales as the customers service takes them over.
+    def _handover_content(self, kind: str) -> dict[int, dict]:
+        if kind == "customers":
+            return {i: {"id": i, **{k: c.get(k, "") for k in ("first_name", "last_name", "email", "phone",
+                                                              "address_line", "city", "postcode")},
+                        "locale_id": c["locale"]["id"], "notification_preference": c.get("notification_preference", "email"),
+                        "created_at": c.get("created_at"),
+                        "contracts": [{"id": k["id"], "reference": k["reference"], "plan_id": k["plan"]["id"],
+                                       "start_date": k["start_date"], "end_date": k["end_date"], "status": k["status"],
+                                       "product_ids": list(k["product_ids"])}
+                                      for k in sorted(self.contracts.get(i, []), key=lambda k: k["id"])]}
+                    for i, c in self.customers.items()}
+        rows = {"products": self.product_list, "plans": self.plan_list, "locales": self.locale_list}[kind]
+        return {r["id"]: dict(r) for r in rows}
+
+    def _marks(self, kind: str) -> dict[int, dict]:
+        return {i: self.handover_marks.setdefault((kind, i), {"frozen_at": None, "migrated_at": None})
+                for i in self._handover_content(kind)}
+
+    def _record(self, kind: str, record_id: int) -> dict:
+        from bridge_client import record_checksum
+
+        content = self._handover_content(kind)[record_id]
+        return {**content, "checksum": record_checksum(content), **self._marks(kind)[record_id]}
+
+    def handover_ids(self, kind: str, migrated: str = "any") -> Iterator[int]:
+        self._check()
+        return iter(sorted(i for i, m in self._marks(kind).items() if migrated != "false" or m["migrated_at"] is None))
+
+    def handover_stats(self, kind: str) -> dict:
+        self._check()
+        marks = self._marks(kind).values()
+        return {"total": len(marks), "frozen": sum(1 for m in marks if m["frozen_at"]),
+                "migrated": sum(1 for m in marks if m["migrated_at"])}
+
+    def freeze_handover(self, kind: str, ids: list[int]) -> list[dict]:
+        self._check()
+        marks, now = self._marks(kind), dt.datetime.now().replace(microsecond=0).isoformat()
+        for i in ids:
+            if i in marks:
+                marks[i]["frozen_at"] = marks[i]["frozen_at"] or now
+        return [self._record(kind, i) for i in sorted(set(ids)) if i in marks]
+
+    def mark_handover(self, kind: str, ids: list[int]) -> None:
+        self._check()
+        marks, now = self._marks(kind), dt.datetime.now().replace(microsecond=0).isoformat()
+        for i in ids:
+            if i in marks:
+                marks[i]["frozen_at"] = marks[i]["frozen_at"] or now
+                marks[i]["migrated_at"] = marks[i]["migrated_at"] or now
+
+    def handover_checksums(self, kind: str, page_size: int = 500) -> Iterator[dict]:
+        self._check()
+        return iter([{k: r[k] for k in ("id", "checksum", "frozen_at", "migrated_at")}
+                     for r in (self._record(kind, i) for i in sorted(self._marks(kind)))])
+
+    def write_back_contact(self, customer_id: int, contact: dict) -> dict:
+        customer = self.get_customer(customer_id)
+        if not self._marks("customers")[customer_id]["frozen_at"]:
+            raise Conflict(f"customer {customer_id} was never taken over", 409)
+        customer.update(contact)
+        return self._record("customers", customer_id)

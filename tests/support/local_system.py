@@ -57,6 +57,8 @@ class System:
         self.knowledge = f"http://127.0.0.1:{self.knowledge_port}"
         self.notifications_port = free_port()
         self.notifications = f"http://127.0.0.1:{self.notifications_port}"
+        self.customers_port = free_port()
+        self.customers = f"http://127.0.0.1:{self.customers_port}"
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -71,7 +73,9 @@ class System:
                     "DATABASE_URL": database_url or f"sqlite:///{root / 'legacy.db'}",
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": (f"ticketing={self.ticketing},experts={self.experts},reports={self.reports},"
-                                         f"knowledge={self.knowledge},notifications={self.notifications}"),
+                                         f"knowledge={self.knowledge},notifications={self.notifications},"
+                                         f"customers={self.customers}"),
+                    "SYSOPS_CUSTOMERS_URL": self.customers,
                     "SYSOPS_NOTIFICATIONS_URL": self.notifications, "SYSOPS_NOTIFY_POLL_SECONDS": "0.1",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port),
                     "SYSOPS_SHELL_PORT": str(self.shell_port),
@@ -102,9 +106,11 @@ class System:
             store.ensure_schema()
             store.import_experts(dt.date.today())
             legacy_outbox.switch(store.backend, store.bridge)  # as `make run` does on a new installation
+            store.take_customers()  # likewise: customers and the catalogue copied to the customers service
         finally:
             store.bridge.close()
             store.close()
+        self.start_customers()
         self.start_ticketing()
         self.start_worker()
         self.start_experts()
@@ -115,6 +121,10 @@ class System:
         wait_for_health(f"{self.knowledge}/healthz")
         wait_for_health(f"{self.notifications}/healthz")
         return self
+
+    def start_customers(self) -> None:
+        self._gunicorn("customers", self.customers_port, "fragments.customers.app:create_app()")
+        wait_for_health(f"{self.customers}/healthz")
 
     def start_notifications(self, web: bool = True, worker: bool = True) -> None:
         """The notifications service: its web app (messages handed over) and its worker (sends them)."""
@@ -196,7 +206,7 @@ class System:
         return port
 
     def stop(self) -> None:
-        ordered = ("notifications-worker", "notifications", "knowledge", "reports", "experts", "worker", "worker2",
+        ordered = ("notifications-worker", "notifications", "customers", "knowledge", "reports", "experts", "worker", "worker2",
                    "ticketing", "legacy-shell", "shell", "bridge", "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)

@@ -68,6 +68,15 @@ class MemoryTicketStore:
     def bind_legacy_commitments(self, *, slots=(), expert_id=None) -> int:
         return 0  # no legacy system behind the in-memory store
 
+    commitments_at = None
+
+    def bind_all_legacy_commitments(self, now) -> int:
+        self.commitments_at = now
+        return 0
+
+    def commitments_known_at(self):
+        return self.commitments_at
+
     def get(self, ticket_id: int, reader=None) -> Ticket:
         with self._lock:
             return Ticket.from_record(copy.deepcopy(self._ticket(ticket_id)))

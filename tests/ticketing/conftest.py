@@ -8,6 +8,7 @@ from foundation.tokens import Principal, csrf_digest
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.keys import KEYS_DIR, mint
 from tests.support.memory_ticket_store import MemoryTicketStore
@@ -47,7 +48,8 @@ def fake_world():
 @pytest.fixture
 def fragment():
     store, bridge = fake_world()
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(bridge), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=ticketing)
     served(app)
     return app, store, bridge

@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 
 from fragments.ticketing.app import create_app
 from fragments.ticketing.wiring import build
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.hostile import FORM_TEXT, raw_json_bodies, refused_outright
 from tests.support.keys import KEYS_DIR
@@ -39,7 +40,8 @@ HOSTILE_BODIES = raw_json_bodies(["customer_id", "product_id", "description", "s
 def _app():
     store, bridge = fake_world()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True},
-                     ticketing=build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW,
+                     ticketing=build(store.ports(), bridge, notifier=FakeNotifier(),
+                                     customers=FakeCustomers(bridge), clock=lambda: NOW,
                                      offer_timeout=dt.timedelta(minutes=10)))
     served(app)
     client = app.test_client()

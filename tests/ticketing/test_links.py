@@ -11,6 +11,7 @@ from foundation import keys
 from foundation.links import LinkSigner, LinkVerifier
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.keys import KEYS_DIR
 
@@ -21,7 +22,7 @@ from .test_services import world as services_world  # noqa: F401  (the fixture t
 @pytest.fixture
 def world(services_world):  # noqa: F811
     store, bridge, clock, _ = services_world
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=clock,
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), customers=FakeCustomers(bridge), clock=clock,
                       offer_timeout=dt.timedelta(minutes=10), public_url="https://support.example.com",
                       link_signer=LinkSigner.from_folder(keys.own_folder(KEYS_DIR, "ticketing"), "ticketing",
                                                          now=lambda: clock().timestamp()),

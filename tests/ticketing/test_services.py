@@ -10,6 +10,7 @@ from fragments.ticketing.services.follow_ups import FollowUps, leave_to_worker
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.memory_ticket_store import MemoryTicketStore
 
@@ -46,7 +47,8 @@ def world():
     store.add_expert(3, products={PRINTER}, locales={EN}, weekly={"3:afternoon"}, score=3.0)
     store.add_expert(4, products={PRINTER}, locales={FR}, weekly={"3:morning"}, score=5.0)
     clock = Clock(START)
-    return store, bridge, clock, build(store.ports(), bridge, notifier=FakeNotifier(), clock=clock,
+    return store, bridge, clock, build(store.ports(), bridge, notifier=FakeNotifier(),
+                                       customers=FakeCustomers(bridge), clock=clock,
                                        offer_timeout=dt.timedelta(minutes=10))
 
 
@@ -233,7 +235,8 @@ def test_reopen_a_closed_ticket_goes_back_to_assignment_and_is_counted(world):
 
 def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_address(world):
     store, bridge, clock, _ = world
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=clock, public_url="https://support.example.com/")
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(),
+                      customers=FakeCustomers(bridge), clock=clock, public_url="https://support.example.com/")
     ticket = raise_(ticketing)
     ticketing.assignment.accept(ticket["id"], next(a["expert_id"] for a in store.get(ticket["id"])["allocations"]),
                                 "expert")
@@ -242,39 +245,30 @@ def test_the_survey_link_in_the_closing_message_is_absolute_on_the_public_addres
     assert f"https://support.example.com/fragments/ticketing/surveys/{ticket['id']}" in body
 
 
-def test_the_form_and_the_raise_ask_the_monolith_once_and_a_refusal_is_never_kept(world):
-    """The raise form and the raise that follows ask the same questions: the customer and their
-    contracts are kept for RECENT_TTL_S; "not covered" is never answered from kept contracts."""
+def test_the_form_and_the_raise_ask_the_monolith_nothing_and_coverage_is_read_afresh(world):
+    """The raise form and the raise read the customer, their coverage and the catalogue from the customers
+    service (ADR 0025): with the monolith switched off they still work, an uncovered product is still
+    refused, and a plan changed a moment ago counts at once. With the customers' records unreadable the
+    raise says so and stores nothing."""
     from fragments.ticketing.services.management import Recent
+    from fragments.ticketing.services.ports import CustomersUnavailable
 
-    _, bridge, _, ticketing = world
-    calls, inside = [], []
-
-    def counted(name, real):
-        def call(*args, **kwargs):
-            if not inside:  # the fake's coverage asks its own get_customer: not a question our code asked
-                calls.append(name)
-            inside.append(name)
-            try:
-                return real(*args, **kwargs)
-            finally:
-                inside.pop()
-        return call
-
-    for name in ("get_customer", "customer_contracts", "coverage"):
-        setattr(bridge, name, counted(name, getattr(bridge, name)))
+    store, bridge, _, ticketing = world
+    bridge.unavailable = True  # every bridge call raises
     ticketing.management.customer(7)  # the form: the customer and the products their plans cover
     assert PRINTER in [p["id"] for p in ticketing.management.covered_products(7)]
     for text in ("Printer jams on every page", "Printer jams again today"):
         ticketing.management.raise_ticket(RaiseRequest(7, PRINTER, text, [THU_MORNING], "phone", "callcentre"))
-    assert calls.count("get_customer") == 1 and calls.count("customer_contracts") == 1 and "coverage" not in calls
-    with pytest.raises(InvalidTicket):
+    with pytest.raises(InvalidTicket) as refused:
         ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
-    with pytest.raises(InvalidTicket):
-        ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is not covered at all", [THU_MORNING], "phone", "x"))
-    assert calls.count("customer_contracts") == 3  # each refusal read the contracts afresh
+    assert "product_id" in refused.value.errors
     bridge.contracts[7][0]["product_ids"].append(UNCOVERED)  # a plan changed a moment ago
     ticketing.management.raise_ticket(RaiseRequest(7, UNCOVERED, "Phone is covered now", [THU_MORNING], "phone", "x"))
+    stored = len(store.list(customer_id=7))
+    ticketing.management.customers.unavailable = True
+    with pytest.raises(CustomersUnavailable):
+        ticketing.management.raise_ticket(RaiseRequest(7, PRINTER, "Printer jams once more", [THU_MORNING], "phone", "x"))
+    assert len(store.list(customer_id=7)) == stored
 
     now = [0.0]
     recent = Recent(30, clock=lambda: now[0])

@@ -11,6 +11,7 @@ from fragments.ticketing.domain.ticket import Ticket
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.memory_ticket_store import MemoryTicketStore
 
@@ -111,15 +112,15 @@ class CountingBridge(FakeBridgeClient):
             self.inside = False
 
 
-def test_a_raise_reads_the_customer_once_and_the_ticket_once_for_the_answer():
+def test_a_raise_asks_the_monolith_nothing_and_reads_the_ticket_once_for_the_answer():
     bridge, store = CountingBridge(), CountingStore()
     bridge.product_list = [{"id": 11, "name": "Printer"}]
     bridge.customers[3] = {"id": 3, "locale": {"id": 1}, "notification_preference": "sms"}
     bridge.contracts[3] = [{"id": 30, "status": "active", "start_date": "2026-01-01", "end_date": None,
                             "product_ids": [11]}]
     store.add_expert(1, products={11}, locales={1}, weekly={"3:morning"})
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), clock=lambda: NOW)
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), customers=FakeCustomers(bridge), clock=lambda: NOW)
     ticket = ticketing.orchestrator.raise_ticket(RaiseRequest(3, 11, "Printer jams on every page",
                                                               ["2026-11-26 morning"], "phone", "callcentre"))
     assert ticket.status == "offered" and ticket.confirmed_at
-    assert bridge.customer_reads == 1 and store.reads == 1
+    assert bridge.customer_reads == 0 and store.reads == 1  # the customer is the customers service's

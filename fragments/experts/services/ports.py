@@ -46,6 +46,18 @@ class Knowledge(Protocol):
     def article(self, article_id: int) -> dict[str, Any]: ...  # steps as a list
 
 
+class CustomersUnavailable(Exception):
+    """The customers service's records cannot be read now."""
+
+
+class Directory(Protocol):
+    """Customers and the catalogue, as the customers service publishes them (ADR 0025)."""
+
+    def get_customer(self, customer_id: int) -> dict[str, Any]: ...  # CustomersUnavailable
+    def products(self) -> list[dict[str, Any]]: ...
+    def locales(self) -> list[dict[str, Any]]: ...
+
+
 class ProfileStore(Protocol):
     def get(self, expert_id: int) -> dict[str, Any] | None: ...
     def set_skills(self, expert_id: int, skills: list[dict[str, Any]]) -> None: ...

@@ -5,31 +5,31 @@ from __future__ import annotations
 from typing import Any
 
 from ..domain import profile as rules
-from .ports import BridgeClient, Clock, ProfileStore
+from .ports import Clock, Directory, ProfileStore
 
 
 class ExpertProfile:
-    def __init__(self, store: ProfileStore, bridge: BridgeClient, clock: Clock):
+    def __init__(self, store: ProfileStore, catalogue: Directory, clock: Clock):
         self.store = store
-        self.bridge = bridge
+        self.catalogue = catalogue
         self.clock = clock
 
     def view(self, expert_id: int) -> dict[str, Any]:
         expert = self.store.get(expert_id) or {"skills": [], "locale_ids": [], "weekly": [], "off_dates": []}
         today = self.clock().date().isoformat()
-        return {"expert": expert, "products": sorted(self.bridge.products(), key=lambda p: p["name"]),
-                "locales": sorted(self.bridge.locales(), key=lambda l: l["name"]),
+        return {"expert": expert, "products": sorted(self.catalogue.products(), key=lambda p: p["name"]),
+                "locales": sorted(self.catalogue.locales(), key=lambda l: l["name"]),
                 "skill_ids": {s["product_id"] for s in expert.get("skills", [])},
                 "upcoming_off": sorted(d for d in expert.get("off_dates") or [] if d >= today)}
 
     def set_skills(self, expert_id: int, values: list[str]) -> None:
-        allowed = {p["id"] for p in self.bridge.products()}
+        allowed = {p["id"] for p in self.catalogue.products()}
         chosen = rules.ids(values, allowed, "skills")
         levels = {s["product_id"]: s.get("level") or 3 for s in (self.store.get(expert_id) or {}).get("skills", [])}
         self.store.set_skills(expert_id, [{"product_id": p, "level": levels.get(p, 3)} for p in chosen])
 
     def set_locales(self, expert_id: int, values: list[str]) -> None:
-        chosen = rules.ids(values, {l["id"] for l in self.bridge.locales()}, "locales")
+        chosen = rules.ids(values, {l["id"] for l in self.catalogue.locales()}, "locales")
         if not chosen:
             raise rules.ProfileError("locales", "serve at least one locale")
         self.store.set_locales(expert_id, chosen)

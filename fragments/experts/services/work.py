@@ -4,28 +4,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from bridge_client import BridgeError
 from foundation.vocabulary import AllocationState
 
 from ..domain.offers import Day, my_allocation, plan_day, split_work, summary
-from .ports import BridgeClient, Clock, Knowledge, KnowledgeError, Ticketing
+from .ports import Clock, CustomersUnavailable, Directory, Knowledge, KnowledgeError, Ticketing
 
 RELATED = 5
 
 
 class ExpertWork:
-    def __init__(self, ticketing: Ticketing, knowledge: Knowledge, bridge: BridgeClient, clock: Clock,
+    def __init__(self, ticketing: Ticketing, knowledge: Knowledge, directory: Directory, clock: Clock,
                  expert_id: int):
         self.ticketing = ticketing
         self.knowledge = knowledge
-        self.bridge = bridge
+        self.directory = directory
         self.clock = clock
         self.expert_id = expert_id
 
     def _products(self) -> dict[int, str]:
         try:
-            return {p["id"]: p["name"] for p in self.bridge.products()}
-        except BridgeError:
+            return {p["id"]: p["name"] for p in self.directory.products()}
+        except CustomersUnavailable:
             return {}
 
     def overview(self, assigned_too: bool = True) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
@@ -40,10 +39,10 @@ class ExpertWork:
             customer_id = ticket["customer_id"]
             if customer_id not in places:
                 try:
-                    customer = self.bridge.get_customer(customer_id)
+                    customer = self.directory.get_customer(customer_id)
                     places[customer_id] = {"town": customer.get("city") or "", "postcode": customer.get("postcode") or "",
                                            "street": customer.get("address_line") or ""}
-                except BridgeError:
+                except CustomersUnavailable:
                     places[customer_id] = {"town": "", "postcode": "", "street": ""}
             ticket.update(product=products.get(ticket["product_id"], ""), summary=summary(ticket.get("description")),
                           **places[customer_id])
@@ -60,7 +59,10 @@ class ExpertWork:
 
     def ticket(self, ticket_id: int) -> dict[str, Any]:
         ticket = self.ticketing.get(ticket_id)
-        customer = self.bridge.get_customer(ticket["customer_id"])
+        try:
+            customer = self.directory.get_customer(ticket["customer_id"])
+        except CustomersUnavailable:  # the ticket still shows; the customer's card says it cannot
+            customer = {"unavailable": True}
         attached = self.ticketing.articles(ticket_id)
         return {"ticket": ticket, "customer": customer, "product": self._products().get(ticket["product_id"], ""),
                 "offer": my_allocation(ticket, self.expert_id, AllocationState.OFFERED),

@@ -1,10 +1,12 @@
 """Recipients in the graph, the Recipients port: how each person is reached and how they like it.
 
 How a person likes to be reached (channel, opt-outs) is this service's own from the first time it
-meets them: copied then from the monolith's column, changed only here after that. Their name, email
-address and phone number still belong to the monolith (the customers service's, later): a copy is kept
-here and refreshed from it when older than REFRESH, so that a monolith that does not answer delays no
-message to anyone met before. A person met for the first time while it does not answer waits.
+meets them: copied then from their record, changed only here after that. A customer's name, email
+address and phone number are the customers service's (ADR 0025): read from what it publishes at every
+contact, so a number changed a moment ago gets the next text; the copy kept here is what a message uses
+while the customers' records cannot be read. An expert's are still the monolith's: a copy refreshed
+from it when older than REFRESH, so that a monolith that does not answer delays no message to anyone
+met before. A person met for the first time while their record cannot be read waits.
 """
 from __future__ import annotations
 
@@ -12,8 +14,9 @@ import datetime as dt
 from typing import Any, Callable
 
 from bridge_client import BridgeClient, BridgeError
+from fragments.customers.published.reader_v1 import CustomerReader, CustomersUnavailable, CustomerUnknown
 from graph_store.backends import GraphBackend
-from graph_store.errors import port_errors
+from graph_store.errors import StoreError, port_errors
 
 from ..domain.messages import Category, Channel, Recipient
 from ..domain.routing import Contact
@@ -55,8 +58,10 @@ def from_legacy(recipient: Recipient, person: dict[str, Any], at: dt.datetime) -
 
 @port_errors(NotificationsStoreError)
 class GraphRecipients:
-    def __init__(self, backend: GraphBackend, bridge: BridgeClient, clock: Callable[[], dt.datetime] = dt.datetime.now):
+    def __init__(self, backend: GraphBackend, bridge: BridgeClient, clock: Callable[[], dt.datetime] = dt.datetime.now,
+                 customers: CustomerReader | None = None):
         self.db, self.bridge, self.clock = backend, bridge, clock
+        self.customers = customers  # None: customers' addresses copied from the monolith, as experts'
 
     def _rows(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         rows = self.db.read(f"MATCH (r:Recipient) WHERE r.key IN $keys RETURN {FIELDS}", {"keys": keys})
@@ -68,6 +73,8 @@ class GraphRecipients:
 
     def contact(self, recipient: Recipient) -> Contact:
         row = self._rows([recipient.key]).get(recipient.key)
+        if recipient.kind == "customer" and self.customers is not None:
+            return self._customer(recipient, row)
         fresh = row is not None and self.clock() - dt.datetime.fromisoformat(row["copied_at"]) < REFRESH
         if fresh:
             return contact_of(row)
@@ -78,6 +85,21 @@ class GraphRecipients:
                 return contact_of(row)
             raise
         return contact_of(self.copy([(recipient, person)])[0])
+
+    def _customer(self, recipient: Recipient, row: dict[str, Any] | None) -> Contact:
+        assert self.customers is not None
+        try:
+            person = self.customers.customer(recipient.id)
+        except CustomerUnknown as exc:
+            raise RecipientUnknown(f"no customer {recipient.id}") from exc
+        except (CustomersUnavailable, StoreError) as exc:
+            if row is not None:  # the copy will do until the customers' records answer again
+                return contact_of(row)
+            raise RecipientUnavailable(f"the customer's record cannot be read now: {exc}") from exc
+        fresh = from_legacy(recipient, person, self.clock())
+        if row is None or any(row.get(name) != fresh[name] for name in ("name", "email", "phone")):
+            row = self.copy([(recipient, person)])[0]
+        return contact_of(row)
 
     def copy(self, people: list[tuple[Recipient, dict[str, Any]]]) -> list[dict[str, Any]]:
         """Copy (or refresh) people from their monolith records; their choices here are kept."""

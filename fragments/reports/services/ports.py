@@ -1,4 +1,4 @@
-"""What the report use cases need from the outside world: rows from the stores, names from the monolith."""
+"""What the report use cases need from the outside world: rows from the stores, names from the catalogue."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,6 +7,13 @@ from typing import Any, Callable, Protocol
 from bridge_client import BridgeClient, BridgeError
 
 Clock = Callable[[], dt.datetime]
+
+
+class Catalogue(Protocol):
+    """Products' and locales' names (the customers service's, ADR 0025); BridgeError if unavailable."""
+
+    def products(self) -> list[dict[str, Any]]: ...
+    def locales(self) -> list[dict[str, Any]]: ...
 
 
 class ReportSource(Protocol):

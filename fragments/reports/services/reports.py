@@ -10,7 +10,7 @@ from ..domain import metrics
 from ..domain.period import Period
 from ..domain.summary import Summary
 from .daily import DailySummaries
-from .ports import BridgeClient, BridgeError, Clock, ReportSource
+from .ports import BridgeError, Catalogue, Clock, ReportSource
 
 
 def _fmt(value: float | None) -> str:
@@ -23,16 +23,16 @@ SCREEN_WAITING_ROWS = 100
 
 
 class Reports:
-    def __init__(self, source: ReportSource, bridge: BridgeClient, clock: Clock):
+    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock):
         self.source = source
-        self.bridge = bridge
+        self.catalogue = catalogue
         self.clock = clock
         self.daily = DailySummaries(source)
 
     def _names(self) -> tuple[dict[int, str], dict[int, str]]:
         try:
-            return ({p["id"]: p["name"] for p in self.bridge.products()},
-                    {loc["id"]: loc["name"] for loc in self.bridge.locales()})
+            return ({p["id"]: p["name"] for p in self.catalogue.products()},
+                    {loc["id"]: loc["name"] for loc in self.catalogue.locales()})
         except BridgeError:
             return {}, {}
 

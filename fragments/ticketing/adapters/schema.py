@@ -9,7 +9,7 @@ SCHEMA = Schema(
     unique_keys=(("Ticket", "id"), ("Event", "key"), ("Booking", "key"), ("Survey", "ticket_id"),
                  ("RaiseRequest", "key"), ("ReportDay", "day"), ("CallCentreStaff", "username"), ("Customer", "id"),
                  ("Contract", "id"), ("Product", "id"), ("Locale", "id"), ("Expert", "id"), ("Counter", "name"),
-                 ("LinkUse", "jti")),
+                 ("LinkUse", "jti"), ("Marker", "name")),
     range_indexes=(("Ticket", "status"), ("Ticket", "created_day"), ("Ticket", "customer_id"),
                    ("Ticket", "product_id"), ("Booking", "ticket_id"), ("Survey", "expert_id")),
 )

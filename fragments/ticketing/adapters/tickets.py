@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from bridge_client import BridgeClient, Unavailable
-from foundation.vocabulary import iso
+from foundation.vocabulary import LEGACY_HOLDING, iso
 from fragments.knowledge.published import articles_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
@@ -229,6 +229,23 @@ class GraphTickets:
         except Unavailable as exc:
             raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
         return self.migration.migrate_batch(ids, via="commitment") if ids else 0
+
+    def bind_all_legacy_commitments(self, now: dt.datetime) -> int:
+        """Move in every open legacy ticket that holds an expert (docs/adr/0011), then note when it was
+        done: while the monolith does not answer, assignment offers from what is in the graph if this
+        was done a moment ago (ADR 0025). Returns how many moved."""
+        try:
+            ids = list(self.bridge.legacy_ticket_ids(migrated="false", statuses=LEGACY_HOLDING))
+        except Unavailable as exc:
+            raise MigrationUnavailable(f"legacy system unavailable: {exc}") from exc
+        moved = sum(self.migration.migrate_batch(ids[start:start + 400], via="commitment")
+                    for start in range(0, len(ids), 400))
+        self.db.write("MERGE (m:Marker {name: 'legacy-commitments'}) SET m.at = $at", {"at": iso(now)})
+        return moved
+
+    def commitments_known_at(self) -> dt.datetime | None:
+        rows = self.db.read("MATCH (m:Marker {name: 'legacy-commitments'}) RETURN m.at AS at")
+        return dt.datetime.fromisoformat(rows[0]["at"]) if rows and rows[0]["at"] else None
 
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
         """Link the ticket to a knowledge-base article (articles_v1.LINK: a bare node the knowledge base

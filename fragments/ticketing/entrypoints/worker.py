@@ -26,7 +26,7 @@ from graph_store.config import open_store
 from graph_store.errors import StoreError
 
 from ..services.follow_ups import FollowUps
-from ..services.ports import NotificationsUnavailable, TicketingStoreError
+from ..services.ports import LegacyUnavailable, NotificationsUnavailable, TicketingStoreError
 from ..wiring import Ticketing, on_graph
 
 log = logging.getLogger(__name__)
@@ -36,6 +36,7 @@ TIMED_OUT = Counter("sysops_offers_timed_out_total", "Offers the worker closed a
 VISITS_WATCHED = Counter("sysops_visit_actions_total", "Reminders, day lists and at-risk flags the worker acted on")
 # Reminders, the experts' day lists and visits at risk are looked at this often.
 VISITS_EVERY_S = float(os.environ.get("SYSOPS_VISITS_SWEEP_SECONDS", "5"))
+COMMITMENTS_EVERY_S = 60.0  # every open legacy commitment moved in (assignment.COMMITMENTS_FRESH)
 FOLLOWED_UP = Counter("sysops_tickets_followed_up_total", "Raised tickets the worker followed up (confirmed, dispatched)")
 
 
@@ -46,7 +47,7 @@ class Schedule:
     def __init__(self, ticketing: Ticketing, offers_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self.ticketing, self.clock, self.offers_every = ticketing, clock, offers_every
         self.follow_ups = FollowUps(ticketing.orchestrator, ticketing.stores.tickets)
-        self._next = {"offers": 0.0, "sweep": 0.0, "visits": 0.0}
+        self._next = {"offers": 0.0, "sweep": 0.0, "visits": 0.0, "commitments": 0.0}
 
     def _due(self, job: str, every: float) -> bool:
         now = self.clock()
@@ -61,6 +62,11 @@ class Schedule:
         TIMED_OUT.inc(expired)
         if self._due("sweep", 10.0):
             followed += self.ticketing.orchestrator.follow_up()
+        if self._due("commitments", COMMITMENTS_EVERY_S):
+            try:
+                self.ticketing.assignment.bind_all_commitments()
+            except LegacyUnavailable:
+                pass  # known as of the last time; assignment waits once that is too old
         if self._due("visits", VISITS_EVERY_S):
             VISITS_WATCHED.inc(self.ticketing.visits.sweep())
         FOLLOWED_UP.inc(followed)

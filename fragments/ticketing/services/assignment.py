@@ -22,6 +22,9 @@ from .notices import CustomerNotices, message
 from .ports import BridgeClient, Clock, LegacyUnavailable, NotificationsUnavailable, Offers, SlotTaken, StaleTicket, Tickets
 
 log = logging.getLogger(__name__)
+# How long after moving every open legacy commitment in, assignment may offer without the monolith.
+COMMITMENTS_FRESH = dt.timedelta(minutes=10)
+LEGACY_QUIET = dt.timedelta(seconds=30)
 # A candidate list can go stale while we offer (another ticket took the slot): ask again, a few times.
 MAX_ROUNDS = 5
 
@@ -49,6 +52,7 @@ class Assignment:
         self.notices = notices
         self.clock = clock
         self.offer_timeout = offer_timeout
+        self.legacy_quiet_until = dt.datetime.min  # until then the monolith is not asked (it did not answer)
         self.links: Any = None  # services.links.Links, set by the wiring when links can be signed
 
     def dispatch(self, ticket: Ticket) -> Dispatch:
@@ -63,19 +67,42 @@ class Assignment:
         outcomes = [Dispatch(DispatchOutcome.SKIPPED)] * len(tickets)
         waiting = [i for i, ticket in enumerate(tickets) if ticket.waits_for_an_expert]
         slots = sorted({iso(s) for i in waiting for s in tickets[i].future_slots(now)})
-        if slots:
+        if slots and not (now < self.legacy_quiet_until and self.commitments_fresh(now)):
             try:
                 # Open legacy work at these slots holds its expert: it moves in with its bookings first.
                 self.tickets.bind_legacy_commitments(slots=slots)
             except LegacyUnavailable:
-                log.warning("tickets %s not dispatched yet: legacy commitments unknown",
-                            [tickets[i].id for i in waiting])
-                return outcomes  # they stay waiting; the worker dispatches them later
+                # Not asked again for a while: each ask of a monolith that does not answer costs its time-out.
+                self.legacy_quiet_until = now + LEGACY_QUIET
+                if not self.commitments_fresh(now):
+                    log.warning("tickets %s not dispatched yet: legacy commitments unknown",
+                                [tickets[i].id for i in waiting])
+                    return outcomes  # they stay waiting; the worker dispatches them later
+                # Every open legacy commitment was moved in a moment ago, and a monolith that does not
+                # answer takes no new work: offer from the graph (ADR 0025).
+                log.warning("legacy system not answering: tickets %s offered from the commitments moved in at %s",
+                            [tickets[i].id for i in waiting], self.tickets.commitments_known_at())
         outbox = Outbox()
         for i in waiting:
             outcomes[i] = self._offer_or_queue(tickets[i], now, outbox)
         self._send(outbox)
         return outcomes
+
+    def commitments_fresh(self, now: dt.datetime) -> bool:
+        known = self.tickets.commitments_known_at()
+        return known is not None and now - known <= COMMITMENTS_FRESH
+
+    def bind_all_commitments(self) -> int:
+        """Move in every open legacy commitment (the worker, every minute; not while the monolith was
+        just found not answering)."""
+        now = self.clock()
+        if now < self.legacy_quiet_until:
+            return 0
+        try:
+            return self.tickets.bind_all_legacy_commitments(now)
+        except LegacyUnavailable:
+            self.legacy_quiet_until = now + LEGACY_QUIET
+            raise
 
     def _offer_or_queue(self, ticket: Ticket, now: dt.datetime, outbox: "Outbox") -> Dispatch:
         future = ticket.future_slots(now)

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import builtins
-import datetime as dt
 import logging
 import re
 import secrets
@@ -14,10 +13,9 @@ from typing import Any, Callable
 from bridge_client import NotFound
 
 from ..domain.access import Reader
-from ..domain.coverage import covering_contract
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
-from .ports import BridgeClient, Clock, LegacyUnavailable, Tickets
+from .ports import BridgeClient, Clock, CustomerDirectory, CustomerUnknown, LegacyUnavailable, Tickets
 
 TicketRef = Ticket | int  # a ticket already read (and its access checked), or its id
 log = logging.getLogger(__name__)
@@ -25,7 +23,6 @@ log = logging.getLogger(__name__)
 MAX_DESCRIPTION = 4000
 # The product catalogue changes a few times a year: one bridge call a minute, not one per screen.
 CATALOGUE_TTL_S = 60.0
-RECENT_TTL_S = 30.0
 MIN_DESCRIPTION = 10
 RAISE_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
@@ -98,40 +95,22 @@ class Recent:
 
 
 class TicketManagement:
-    def __init__(self, tickets: Tickets, bridge: BridgeClient, clock: Clock):
+    def __init__(self, tickets: Tickets, bridge: BridgeClient, clock: Clock, customers: CustomerDirectory):
         self.tickets = tickets
         self.bridge = bridge
         self.clock = clock
+        # Who the customer is, what their plans cover, what we sell: the customers service's, read from
+        # what it publishes (never the monolith: ADR 0025). Coverage is read afresh at every raise.
+        self.customers = customers
         self._catalogue = Recent(CATALOGUE_TTL_S)
-        # A customer's locale and a positive coverage answer, kept briefly (a plan that ended a moment
-        # ago may still be honoured for that long; a "not covered" answer is never kept).
-        self.recent = Recent(RECENT_TTL_S)
 
     def products(self) -> list[dict[str, Any]]:
-        products: list[dict[str, Any]] = self._catalogue.get("products", self.bridge.products)
+        products: list[dict[str, Any]] = self._catalogue.get("products", self.customers.products)
         return products
 
     def covered_products(self, customer_id: int) -> list[dict[str, Any]]:
         """The products this customer's active contracts cover today, with the covering contract."""
-        today = self.clock().date()
-        contracts = self._contracts(customer_id)
-        covered = [{**product, "contract_id": contract["id"]} for product in self.products()
-                   if (contract := covering_contract(contracts, product["id"], today)) is not None]
-        return sorted(covered, key=lambda p: p["name"])
-
-    def _contracts(self, customer_id: int, fresh: bool = False) -> list[dict[str, Any]]:
-        """The customer's contracts, kept RECENT_TTL_S (the form and the raise after it ask the same)."""
-        if fresh:
-            self.recent.drop(("contracts", customer_id))
-        contracts: list[dict[str, Any]] = self.recent.get(("contracts", customer_id),
-                                                          lambda: self.bridge.customer_contracts(customer_id))
-        return contracts
-
-    def _covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
-        """A "covered" may come from contracts read up to RECENT_TTL_S ago; "not covered" is never
-        answered from them: the contracts are read again first (a plan may have started since)."""
-        contract = covering_contract(self._contracts(customer_id), product_id, day)
-        return contract or covering_contract(self._contracts(customer_id, fresh=True), product_id, day)
+        return self.customers.covered_products(customer_id, self.clock().date())
 
     def raise_ticket(self, request: RaiseRequest) -> int:
         """Validate, then store durably. The returned id means the ticket exists: only then may
@@ -139,10 +118,8 @@ class TicketManagement:
         return self.store_ticket(request).id
 
     def customer(self, customer_id: int) -> dict[str, Any]:
-        """The customer as the monolith has it (NotFound if none), asked again after RECENT_TTL_S."""
-        customer: dict[str, Any] = self.recent.get(("customer", customer_id),
-                                                   lambda: self.bridge.get_customer(customer_id))
-        return customer
+        """The customer (CustomerUnknown if none; CustomersUnavailable if it cannot be read now)."""
+        return self.customers.customer(customer_id)
 
     def store_ticket(self, request: RaiseRequest) -> Ticket:
         """raise_ticket, giving the stored ticket."""
@@ -156,13 +133,13 @@ class TicketManagement:
             slots = []
         try:
             customer = self.customer(request.customer_id)
-        except NotFound:
+        except CustomerUnknown:
             raise InvalidTicket({"customer": "no such customer"}) from None
         contract_id = None
         if request.product_id is None:
             errors["product_id"] = "choose the product that needs fixing"
         else:
-            contract = self._covering(request.customer_id, request.product_id, now.date())
+            contract = self.customers.covering(request.customer_id, request.product_id, now.date())
             if contract is None:
                 errors["product_id"] = "this customer's plans do not cover that product today"
             contract_id = contract["id"] if contract else None

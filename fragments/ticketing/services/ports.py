@@ -60,6 +60,9 @@ class Tickets(Protocol):
     def needing_follow_up(self, created_before: dt.datetime, limit: int = 100) -> builtins.list[int]: ...
     # Open legacy work holding these slots or this expert moves in first, with its bookings.
     def bind_legacy_commitments(self, *, slots: builtins.list[str] = ..., expert_id: int | None = None) -> int: ...
+    # Every open legacy commitment moved in, and when that was last done (None: never).
+    def bind_all_legacy_commitments(self, now: dt.datetime) -> int: ...
+    def commitments_known_at(self) -> dt.datetime | None: ...
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None: ...
     def articles(self, ticket_id: int) -> builtins.list[dict[str, Any]]: ...
 
@@ -96,6 +99,24 @@ class Surveys(Protocol):
     def find(self, ticket_id: int) -> dict[str, Any] | None: ...
 
 
+class CustomerUnknown(Exception):
+    """No such customer."""
+
+
+class CustomersUnavailable(Exception):
+    """The customer's record cannot be read now (the customers service does not hold it yet and cannot
+    copy it, or its store does not answer): nothing was raised."""
+
+
+class CustomerDirectory(Protocol):
+    """Who a customer is, what their plans cover, and the catalogue: the customers service's (ADR 0025)."""
+
+    def customer(self, customer_id: int) -> dict[str, Any]: ...  # CustomerUnknown, CustomersUnavailable
+    def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None: ...
+    def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]: ...
+    def products(self) -> list[dict[str, Any]]: ...
+
+
 class NotificationsUnavailable(Exception):
     """The notifications service did not take the messages (not answering, or refused the batch)."""
 
@@ -124,5 +145,6 @@ class LinkLedger(Protocol):
     def used(self, jti: str) -> bool: ...
 
 
-__all__ = ["BridgeClient", "Candidate", "Clock", "LegacyUnavailable", "NotificationsUnavailable", "Notifier", "Offers",
+__all__ = ["BridgeClient", "Candidate", "Clock", "CustomerDirectory", "CustomerUnknown", "CustomersUnavailable",
+           "LegacyUnavailable", "NotificationsUnavailable", "Notifier", "Offers",
            "SlotTaken", "StaleTicket", "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]

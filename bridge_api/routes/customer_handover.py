@@ -1,0 +1,138 @@
+"""The customers service takes over customers (with their contracts), products, plans and locales, one
+record at a time (docs/adr/0025): the freeze protocol's legacy half, as for tickets and articles.
+
+- `GET  /handover/<kind>/ids?migrated=false&after=`  ids not yet marked, in order, one page
+- `GET  /handover/<kind>/stats`                      how many, how many frozen, how many marked
+- `POST /handover/<kind>/freeze {ids}`               the copy: frozen rows, as they are, with checksums
+- `POST /handover/<kind>/mark {ids}`                 the copy is done (idempotent)
+- `GET  /handover/<kind>/checksums?cursor=`          every record's checksum and marks, for reconciliation
+- `PUT  /customers/<id>/contact`                     the service writes a customer's contact details back
+  (old readers of `/customers` and the legacy screens stay current; a rollback relies on it)
+"""
+from __future__ import annotations
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from foundation.problems import Problem
+from shell_app.forms import clean_text
+from shell_app.models import Contract, Customer, Locale, Plan, Product
+from shell_app.models.customers import NOTIFICATION_PREFERENCES
+
+from .. import serializers as s
+from ..auth import grant
+from ..paging import int_arg, page_of, page_request
+from ._common import db, freeze_rows, id_list, invalid, json_body, mark_rows, text_field
+
+MIGRATORS = ("customers", "backfill")
+MAX_IDS = 500
+
+# Per kind: the model, how to load a page of it, and its content as published.
+KINDS = {
+    "customers": (Customer, (selectinload(Customer.contracts).selectinload(Contract.products),), s.customer_content),
+    "products": (Product, (), s.product),
+    "plans": (Plan, (selectinload(Plan.products),), s.plan_content),
+    "locales": (Locale, (), s.locale),
+}
+
+
+def register(bp: Blueprint) -> None:
+    bp.add_url_rule("/handover/<kind>/ids", "handover_ids", ids)
+    bp.add_url_rule("/handover/<kind>/stats", "handover_stats", stats)
+    bp.add_url_rule("/handover/<kind>/freeze", "handover_freeze", freeze, methods=["POST"])
+    bp.add_url_rule("/handover/<kind>/mark", "handover_mark", mark, methods=["POST"])
+    bp.add_url_rule("/handover/<kind>/checksums", "handover_checksums", checksums)
+    bp.add_url_rule("/customers/<int:customer_id>/contact", "customer_contact_written", write_contact,
+                    methods=["PUT"])
+
+
+def _kind(kind: str):
+    if kind not in KINDS:
+        raise Problem(404, "Not Found", f"no handover of '{kind}': one of {', '.join(KINDS)}")
+    return KINDS[kind]
+
+
+def _records(kind: str, record_ids: list[int]) -> tuple[list[dict], list[int]]:
+    model, loads, content = _kind(kind)
+    rows = list(db().scalars(select(model).options(*loads).where(model.id.in_(record_ids)).order_by(model.id)
+                             .execution_options(populate_existing=True)))
+    found = {r.id for r in rows}
+    return [s.handover(r, content(r)) for r in rows], [i for i in record_ids if i not in found]
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def ids(kind: str):
+    model, _, _ = _kind(kind)
+    after = int_arg("after") or 0
+    limit = min(int_arg("limit") or MAX_IDS, MAX_IDS)
+    query = select(model.id).where(model.id > after).order_by(model.id).limit(limit)
+    if request.args.get("migrated") == "false":
+        query = query.where(model.migrated_at.is_(None))
+    return jsonify(items=list(db().scalars(query)))
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def stats(kind: str):
+    model, _, _ = _kind(kind)
+    session = db()
+    count = select(func.count()).select_from(model)
+    return jsonify(total=session.scalar(count), frozen=session.scalar(count.where(model.frozen_at.is_not(None))),
+                   migrated=session.scalar(count.where(model.migrated_at.is_not(None))))
+
+
+@grant(services=MIGRATORS)
+def freeze(kind: str):
+    """Lock the rows (id order), refuse every later legacy edit, return them as they are, in one
+    transaction. Idempotent: a frozen record keeps its first freeze time."""
+    model, _, _ = _kind(kind)
+    return freeze_rows(model, id_list(json_body().get("ids"), MAX_IDS), lambda taken: _records(kind, taken))
+
+
+@grant(services=MIGRATORS)
+def mark(kind: str):
+    model, _, _ = _kind(kind)
+    record_ids = id_list(json_body().get("ids"), MAX_IDS)
+    mark_rows(model, record_ids)
+    return jsonify(items=record_ids)
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def checksums(kind: str):
+    model, loads, content = _kind(kind)
+    page = page_request()
+    rows = list(db().scalars(select(model).options(*loads).where(model.id > page.after_id).order_by(model.id)
+                             .limit(page.limit + 1)))
+    rows, cursor = page_of(rows, page)
+    items = [{"id": r.id, "checksum": s.handover(r, content(r))["checksum"], "frozen_at": s.iso(r.frozen_at),
+              "migrated_at": s.iso(r.migrated_at)} for r in rows]
+    return jsonify(items=items, next_cursor=cursor)
+
+
+CONTACT = {"email": 200, "phone": 40, "address_line": 200, "city": 80, "postcode": 16}
+
+
+@grant(services=("customers",))
+def write_contact(customer_id: int):
+    """The customers service's current contact details of a customer it holds, written back (the row
+    stays frozen to legacy edits). Idempotent: the same details again write the same row."""
+    body = json_body()
+    errors: dict[str, str] = {}
+    values = {name: text_field(body, name, errors, max_length=size, min_length=0) for name, size in CONTACT.items()}
+    preference = body.get("notification_preference")
+    if preference not in NOTIFICATION_PREFERENCES:
+        errors["notification_preference"] = f"one of {', '.join(NOTIFICATION_PREFERENCES)}"
+    if errors:
+        raise invalid(errors)
+    session = db()
+    customer = session.scalar(select(Customer).where(Customer.id == customer_id).with_for_update())
+    if customer is None:
+        raise Problem(404, "Not Found", f"no customer {customer_id}")
+    if customer.frozen_at is None:
+        raise Problem(409, "Conflict", f"customer {customer_id} was never taken over: nothing to write back",
+                      kind="customer-not-migrated")
+    for name, value in values.items():
+        setattr(customer, name, clean_text(value))
+    customer.notification_preference = preference
+    session.commit()
+    return jsonify(s.handover(customer, s.customer_content(customer)))

@@ -1,0 +1,130 @@
+"""Customers (with their contracts), products, plans and locales as parts of the monolith that move
+into the graph (graph_store/lazy.py: freeze, copy, mark; reconcile by checksum).
+
+Each copy keeps the content the bridge published; its checksum is computed again from the graph's own
+copy (bridge_client.record_checksum over the same fields), so reconciliation sees any difference:
+a legacy row changed behind the freeze, or an edit here not yet written back to the legacy row."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Iterator
+
+from bridge_client import BridgeClient, record_checksum
+from foundation.vocabulary import iso
+from graph_store.backends import GraphBackend
+
+from ..services.ports import CustomerMissing
+
+MAPPING_VERSION = 1
+CUSTOMER_FIELDS = ("first_name", "last_name", "email", "phone", "address_line", "city", "postcode", "locale_id",
+                   "notification_preference", "created_at")
+CONTRACT_FIELDS = ("id", "reference", "plan_id", "start_date", "end_date", "status", "product_ids")
+CATALOGUE_FIELDS = {
+    "products": ("Product", ("sku", "name", "category", "manufacturer")),
+    "plans": ("Plan", ("code", "name", "monthly_price_cents", "max_open_tickets", "product_ids")),
+    "locales": ("Locale", ("code", "name", "region")),
+}
+
+# Create-only (graph_store/lazy.py). A node without `source` is a stub another service's write left (a
+# ticket names its customer and contract by id): it has no content to protect, so it is filled in.
+WRITE_CUSTOMERS = """
+UNWIND $items AS s
+MERGE (c:Customer {id: s.key})
+ON CREATE SET c.migration_token = $token
+WITH c, s WHERE c.migration_token = $token OR c.source IS NULL
+SET c += s.content, c += s.meta, c.migration_token = $token
+FOREACH (k IN s.contracts | MERGE (x:Contract {id: k.id}) SET x += k MERGE (c)-[:HOLDS]->(x))
+RETURN c.id AS id
+"""
+
+
+def search_text(content: dict[str, Any]) -> str:
+    """What staff search by, in lower case; phone and postcode also without spaces."""
+    squashed = [str(content.get(name) or "").replace(" ", "") for name in ("phone", "postcode")]
+    words = [str(content.get(name) or "") for name in ("first_name", "last_name", "email", "phone", "postcode")]
+    return " ".join(words + squashed).lower()
+
+
+def customer_content(node: dict[str, Any], contracts: list[dict[str, Any]]) -> dict[str, Any]:
+    """A held customer's content in the bridge's published shape (what the checksum covers)."""
+    return {"id": node["id"], **{name: node.get(name) for name in CUSTOMER_FIELDS},
+            "contracts": [{name: k.get(name) for name in CONTRACT_FIELDS}
+                          for k in sorted(contracts, key=lambda k: k["id"])]}
+
+
+class CustomerPart:
+    name = "customers"
+    write_query = WRITE_CUSTOMERS
+
+    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return bridge.freeze_handover("customers", ids)  # who may read whom is the service's check, before
+
+    def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
+        content = {name: record.get(name) for name in CUSTOMER_FIELDS}
+        contracts = [{**{name: k.get(name) for name in CONTRACT_FIELDS}, "customer_id": record["id"]}
+                     for k in record.get("contracts") or []]
+        return {"key": record["id"], "content": {**content, "search_text": search_text(content)},
+                "contracts": contracts,
+                "meta": {"source": "legacy", "migrated_via": via, "migrated_at": iso(now), "version": 1,
+                         "legacy_version": 1, "updated_at": iso(now), "updated_by": "legacy",
+                         "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}}
+
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
+        bridge.mark_handover("customers", ids)
+
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
+        return None
+
+    def missing(self, record_id: int) -> Exception:
+        return CustomerMissing(f"no customer {record_id}")
+
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
+        return bridge.handover_checksums("customers", page_size)
+
+    def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
+        rows = backend.read("UNWIND $ids AS id MATCH (c:Customer {id: id}) WHERE c.source = 'legacy' "
+                            "OPTIONAL MATCH (c)-[:HOLDS]->(k:Contract) RETURN properties(c) AS c, "
+                            "collect(properties(k)) AS contracts", {"ids": list(ids)})
+        return {row["c"]["id"]: record_checksum(customer_content(row["c"], row["contracts"])) for row in rows}
+
+
+class CataloguePart:
+    """Products, plans or locales: small lists, copied whole on first read."""
+
+    def __init__(self, kind: str):
+        self.name = kind
+        self.label, self.fields = CATALOGUE_FIELDS[kind]
+        self.write_query = f"""
+UNWIND $items AS s
+MERGE (n:{self.label} {{id: s.key}})
+ON CREATE SET n.migration_token = $token
+WITH n, s WHERE n.migration_token = $token OR n.source IS NULL
+SET n += s.content, n += s.meta, n.migration_token = $token
+RETURN n.id AS id
+"""
+
+    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return bridge.freeze_handover(self.name, ids)
+
+    def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
+        return {"key": record["id"], "content": {name: record.get(name) for name in self.fields},
+                "meta": {"source": "legacy", "migrated_via": via, "migrated_at": iso(now), "version": 1,
+                         "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}}
+
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
+        bridge.mark_handover(self.name, ids)
+
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
+        return None
+
+    def missing(self, record_id: int) -> Exception:
+        return CustomerMissing(f"no {self.name[:-1]} {record_id}")
+
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
+        return bridge.handover_checksums(self.name, page_size)
+
+    def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
+        rows = backend.read(f"UNWIND $ids AS id MATCH (n:{self.label} {{id: id}}) WHERE n.source = 'legacy' "
+                            f"RETURN properties(n) AS n", {"ids": list(ids)})
+        return {row["n"]["id"]: record_checksum({"id": row["n"]["id"], **{f: row["n"].get(f) for f in self.fields}})
+                for row in rows}

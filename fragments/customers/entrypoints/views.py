@@ -1,0 +1,75 @@
+"""The customers pages, embedded in the legacy screens: a customer's details and plans (staff on the
+customer's page; the customer on My account), with the form that changes contact details and how the
+customer is reached, and the staff search. Who acts comes from the verified token only."""
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, render_template, request
+
+from foundation.vocabulary import STAFF_ROLES, STAFF_WRITERS
+from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
+
+from ..domain.contact import FIELDS, InvalidContact
+from ..services.ports import CustomerChanged, CustomerMissing, LegacyUnavailable, StoreUnavailable
+from .api import _c
+
+bp = Blueprint("views", __name__)
+PEOPLE = (*STAFF_ROLES, "customer")
+
+
+def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: str = "",
+          entered: dict[str, Any] | None = None, status: int = 200):
+    principal = current()
+    directory = _c().directory
+    try:
+        customer = directory.customer(customer_id)
+        plans = directory.plans(customer_id)
+    except CustomerMissing:
+        abort(404, description="There is no such customer.")
+    except (LegacyUnavailable, StoreUnavailable):
+        abort(503, description="This customer's record cannot be read right now. Try again in a moment.")
+    shown = entered or {name: customer.get(name) or "" for name in FIELDS}
+    return render_template("customers/customer.html", customer=customer, plans=plans, shown=shown,
+                           errors=errors or {}, message=message, csrf=forwarded_csrf(),
+                           role=principal.role, may_change=principal.role in (*STAFF_WRITERS, "customer"),
+                           version=entered.get("version") if entered else customer["version"]), status
+
+
+@bp.get("/customers/<int:customer_id>")
+@allow(roles=PEOPLE)
+def customer(customer_id: int):
+    require_customer(customer_id)
+    return _page(customer_id)
+
+
+@bp.post("/customers/<int:customer_id>/contact")
+@allow(roles=(*STAFF_WRITERS, "customer"))
+def change_contact(customer_id: int):
+    require_customer(customer_id)
+    entered: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS}
+    raw_version = request.form.get("version", "")
+    if not (raw_version.isascii() and raw_version.isdigit()) or len(raw_version) > 9:
+        return _page(customer_id, errors={"form": "This form is out of date: reload the page and try again."},
+                     status=422)
+    entered["version"] = int(raw_version)
+    try:
+        _c().directory.change_contact(customer_id, entered, expected_version=int(raw_version), by=current().subject)
+    except InvalidContact as exc:
+        return _page(customer_id, errors=exc.errors, entered=entered, status=422)
+    except CustomerChanged:
+        return _page(customer_id, errors={"form": "Someone else saved this customer's details a moment ago: "
+                                                  "check them below and make your change again."}, status=409)
+    who = "Your details are" if current().role == "customer" else "The customer's details are"
+    return _page(customer_id, message=f"Saved. {who} up to date; visits and messages from now on use them.")
+
+
+@bp.get("/customers")
+@allow(roles=STAFF_ROLES)
+def search():
+    query = " ".join(request.args.get("q", "").split())[:100]
+    try:
+        found = _c().directory.search(query) if query else []
+    except StoreUnavailable:
+        abort(503, description="Customers cannot be searched right now. Try again in a moment.")
+    return render_template("customers/search.html", query=query, found=found)

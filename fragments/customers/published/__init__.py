@@ -1,0 +1,1 @@
+"""What other services may read of the customers service's data: named, versioned query modules."""

@@ -1,0 +1,105 @@
+"""Customers, contracts, coverage and the catalogue as other services may read them (version 1).
+
+The customers service owns these nodes (docs/adr/0025); ticketing's raise path, the experts' pages,
+the reports and the notifications read them here, in the shapes the bridge's v1 used to serve, so a
+reader moved from the bridge changes nothing but where it asks. Only records the service holds are
+answered (a customer not copied yet is None: ask the customers service's API, which copies it on
+first read). tests/contracts/test_customers_v1.py holds this module to its promises.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from graph_store.backends import GraphBackend
+
+CUSTOMER = ("c {.id, .first_name, .last_name, .email, .phone, .address_line, .city, .postcode, .locale_id, "
+            ".notification_preference, .created_at, .version} AS customer, "
+            "l {.id, .code, .name, .region} AS locale")
+CONTRACT = ("k {.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id} AS contract, "
+            "p {.id, .code, .name} AS plan")
+PRODUCT = "p {.id, .sku, .name, .category, .manufacturer} AS product"
+# In force on $day, active, covering $product: the monolith's rule (newest contract first).
+IN_FORCE = ("k.status = 'active' AND k.start_date <= $day AND (k.end_date IS NULL OR $day <= k.end_date)")
+
+
+def _customer(row: dict[str, Any]) -> dict[str, Any]:
+    customer = dict(row["customer"])
+    found = row["locale"] or {}
+    # (a locale not copied yet: some engines give a map of nulls for the missing node)
+    customer["locale"] = found if found.get("id") is not None else {"id": customer.get("locale_id"), "code": "",
+                                                                    "name": "", "region": ""}
+    return customer
+
+
+def _contract(row: dict[str, Any]) -> dict[str, Any]:
+    contract = dict(row["contract"])
+    plan_id = contract.pop("plan_id")
+    plan = row["plan"] or {}
+    contract["plan"] = plan if plan.get("id") is not None else {"id": plan_id, "code": "", "name": ""}
+    contract["product_ids"] = list(contract.get("product_ids") or [])
+    return contract
+
+
+class CustomerRows:
+    def __init__(self, db: GraphBackend):
+        self.db = db
+
+    def customer(self, customer_id: int) -> dict[str, Any] | None:
+        """The customer as the bridge's v1 served it (with `locale` and a `version`), or None if the
+        service does not hold them yet."""
+        found = self.customers([customer_id])
+        return found.get(customer_id)
+
+    def customers(self, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+        rows = self.db.read(f"UNWIND $ids AS id MATCH (c:Customer {{id: id}}) WHERE c.source IS NOT NULL "
+                            f"OPTIONAL MATCH (l:Locale {{id: c.locale_id}}) RETURN {CUSTOMER}",
+                            {"ids": sorted(set(customer_ids))})
+        return {row["customer"]["id"]: _customer(row) for row in rows}
+
+    def contracts(self, customer_id: int) -> list[dict[str, Any]]:
+        """The customer's contracts, newest first (as the bridge listed them)."""
+        rows = self.db.read(f"MATCH (:Customer {{id: $id}})-[:HOLDS]->(k:Contract) "
+                            f"OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) RETURN {CONTRACT} "
+                            f"ORDER BY k.start_date DESC, k.id DESC", {"id": customer_id})
+        return [_contract(row) for row in rows]
+
+    def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
+        """The contract that covers the product for the customer on `day`, or None."""
+        rows = self.db.read(f"MATCH (:Customer {{id: $id}})-[:HOLDS]->(k:Contract) WHERE {IN_FORCE} "
+                            f"AND $product IN k.product_ids OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) "
+                            f"RETURN {CONTRACT} ORDER BY k.start_date DESC, k.id DESC LIMIT 1",
+                            {"id": customer_id, "product": product_id, "day": day.isoformat()})
+        return _contract(rows[0]) if rows else None
+
+    def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
+        """The products the customer's contracts cover on `day`, each with its covering contract's id
+        (`contract_id`), by name."""
+        rows = self.db.read(f"MATCH (:Customer {{id: $id}})-[:HOLDS]->(k:Contract) WHERE {IN_FORCE} "
+                            f"UNWIND k.product_ids AS pid "
+                            f"WITH pid, k ORDER BY k.start_date DESC, k.id DESC "
+                            f"WITH pid, collect(k.id)[0] AS contract_id "
+                            f"MATCH (p:Product {{id: pid}}) WHERE p.source IS NOT NULL "
+                            f"RETURN {PRODUCT}, contract_id ORDER BY p.name, p.id",
+                            {"id": customer_id, "day": day.isoformat()})
+        return [{**row["product"], "contract_id": row["contract_id"]} for row in rows]
+
+    def products(self) -> list[dict[str, Any]]:
+        rows = self.db.read(f"MATCH (p:Product) WHERE p.source IS NOT NULL AND coalesce(p.retired, false) = false "
+                            f"RETURN {PRODUCT} ORDER BY p.id")
+        return [row["product"] for row in rows]
+
+    def locales(self) -> list[dict[str, Any]]:
+        rows = self.db.read("MATCH (l:Locale) WHERE l.source IS NOT NULL "
+                            "RETURN l {.id, .code, .name, .region} AS locale ORDER BY l.id")
+        return [row["locale"] for row in rows]
+
+    def plans(self) -> list[dict[str, Any]]:
+        rows = self.db.read("MATCH (p:Plan) WHERE p.source IS NOT NULL RETURN p {.id, .code, .name, "
+                            ".monthly_price_cents, .max_open_tickets, .product_ids} AS plan ORDER BY p.id")
+        return [row["plan"] for row in rows]
+
+    def catalogue_held(self) -> bool:
+        """Whether the service holds the catalogue yet (it copies it whole, on first read)."""
+        return all(self.db.read(f"MATCH (n:{label}) WHERE n.source IS NOT NULL RETURN n.id LIMIT 1")
+                   for label in ("Locale", "Product", "Plan"))

@@ -394,7 +394,8 @@ PATHS = {
                                             _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
                                             _param("migrated", schema={"enum": ["false"]})], who=TAKERS)},
     "/handover/{kind}/stats": {"get": _op("How many records of the kind, frozen and marked", "200", "ArticleStats",
-                                          params=[_param("kind", "path", KIND, True)], who=TAKERS)},
+                                          params=[_param("kind", "path", KIND, True)],
+                                          who=f"{SERVICES}, customers")},
     "/handover/{kind}/freeze": {"post": _op(
         "Take the customers service's copy: refuse later legacy edits and return the records as of that moment, "
         "each with its content checksum (idempotent)", "200", "HandoverBatch", body="IdList",
@@ -409,7 +410,7 @@ PATHS = {
         "Write back a customer's contact details as the customers service holds them (the row stays frozen)",
         "200", "HandoverRecord", params=[_path_id("customer_id")], body="ContactInput",
         extra={**_not_found("customer"), "409": {"description": "the customer was never taken over",
-                                                  "content": PROBLEM}}, who="service customers")},
+                                                  "content": PROBLEM}}, who="services customers, backfill")},
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},

@@ -20,7 +20,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import graph_commands, launcher, nginx, outbox_commands, units
+from . import customer_commands, graph_commands, launcher, nginx, outbox_commands, units
 
 
 def _engine():
@@ -182,6 +182,7 @@ def main(argv: list[str] | None = None) -> int:
     run.set_defaults(func=cmd_run)
     graph_commands.register(sub)
     outbox_commands.register(sub)
+    customer_commands.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

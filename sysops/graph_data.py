@@ -4,6 +4,7 @@ together like this; each service in its own process holds only its own (fragment
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
 
 from bridge_client import BridgeClient
@@ -24,7 +25,7 @@ from fragments.ticketing.adapters.surveys import GraphSurveys
 from fragments.ticketing.adapters.tickets import GraphTickets
 from fragments.ticketing.published.tickets_v1 import number_days
 from graph_store import GraphConnection
-from graph_store.backends import GraphBackend
+from graph_store.backends import GraphBackend, GraphUnavailable
 from graph_store.reconciliation import Reconciliation, last_run
 from graph_store.schema import PROTOCOL
 
@@ -49,9 +50,17 @@ class GraphData:
     def over(cls, graph: GraphConnection) -> GraphData:
         return cls(graph.backend, graph.bridge)
 
-    def ensure_schema(self) -> None:
-        """Indexes and constraints, and what older graphs lack (each ticket's report day)."""
-        self.backend.ensure_schema(SCHEMA)
+    def ensure_schema(self, attempts: int = 3) -> None:
+        """Indexes and constraints, and what older graphs lack (each ticket's report day). Idempotent, so
+        a graph too busy to answer in time (a snapshot being written on a loaded machine) is asked again."""
+        for attempt in range(attempts):
+            try:
+                self.backend.ensure_schema(SCHEMA)
+                break
+            except GraphUnavailable:
+                if attempt + 1 == attempts:
+                    raise
+                time.sleep(2.0 * (attempt + 1))
         number_days(self.backend)
 
     def take_customers(self) -> tuple[int, int]:

@@ -11,6 +11,8 @@ from werkzeug.exceptions import BadRequest
 from foundation.problems import Problem, invalid_fields
 from shell_app.forms import clean_text
 
+from ..paging import int_arg
+
 
 def db():
     return g.db
@@ -104,6 +106,23 @@ def mark_rows(model, ids: list[int]) -> None:
     session.execute(update(model).where(model.id.in_(ids), model.migrated_at.is_(None))
                     .values(migrated_at=now, frozen_at=func.coalesce(model.frozen_at, now)))
     session.commit()
+
+
+def ids_page(model, limit: int = 500):
+    """One page of a handed-over model's ids in order after `?after=` (`?migrated=false`: not yet marked)."""
+    after = int_arg("after") or 0
+    query = select(model.id).where(model.id > after).order_by(model.id).limit(min(int_arg("limit") or limit, limit))
+    if request.args.get("migrated") == "false":
+        query = query.where(model.migrated_at.is_(None))
+    return jsonify(items=list(db().scalars(query)))
+
+
+def handover_stats(model):
+    """How many rows of a handed-over model there are, how many frozen, how many marked migrated."""
+    session = db()
+    count = select(func.count()).select_from(model)
+    return jsonify(total=session.scalar(count), frozen=session.scalar(count.where(model.frozen_at.is_not(None))),
+                   migrated=session.scalar(count.where(model.migrated_at.is_not(None))))
 
 
 def id_list(values: Any, limit: int = 500) -> list[int]:

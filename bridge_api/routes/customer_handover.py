@@ -11,8 +11,8 @@ record at a time (docs/adr/0025): the freeze protocol's legacy half, as for tick
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify, request
-from sqlalchemy import func, select
+from flask import Blueprint, jsonify
+from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
@@ -21,9 +21,9 @@ from shell_app.models import Contract, Customer, Locale, Plan, Product
 from shell_app.models.customers import NOTIFICATION_PREFERENCES
 
 from .. import serializers as s
-from ..auth import grant
-from ..paging import int_arg, page_of, page_request
-from ._common import db, freeze_rows, id_list, invalid, json_body, mark_rows, text_field
+from ..auth import SERVICES, grant
+from ..paging import page_of, page_request
+from ._common import db, freeze_rows, handover_stats, id_list, ids_page, invalid, json_body, mark_rows, text_field
 
 MIGRATORS = ("customers", "backfill")
 MAX_IDS = 500
@@ -63,22 +63,12 @@ def _records(kind: str, record_ids: list[int]) -> tuple[list[dict], list[int]]:
 
 @grant(services=(*MIGRATORS, "reports"))
 def ids(kind: str):
-    model, _, _ = _kind(kind)
-    after = int_arg("after") or 0
-    limit = min(int_arg("limit") or MAX_IDS, MAX_IDS)
-    query = select(model.id).where(model.id > after).order_by(model.id).limit(limit)
-    if request.args.get("migrated") == "false":
-        query = query.where(model.migrated_at.is_(None))
-    return jsonify(items=list(db().scalars(query)))
+    return ids_page(_kind(kind)[0], MAX_IDS)
 
 
-@grant(services=(*MIGRATORS, "reports"))
+@grant(services=(*SERVICES, "customers"))  # counts only: every service's migration progress shows them
 def stats(kind: str):
-    model, _, _ = _kind(kind)
-    session = db()
-    count = select(func.count()).select_from(model)
-    return jsonify(total=session.scalar(count), frozen=session.scalar(count.where(model.frozen_at.is_not(None))),
-                   migrated=session.scalar(count.where(model.migrated_at.is_not(None))))
+    return handover_stats(_kind(kind)[0])
 
 
 @grant(services=MIGRATORS)
@@ -112,7 +102,7 @@ def checksums(kind: str):
 CONTACT = {"email": 200, "phone": 40, "address_line": 200, "city": 80, "postcode": 16}
 
 
-@grant(services=("customers",))
+@grant(services=MIGRATORS)  # the service, and the operator's reconciliation (sysops customers-reconcile)
 def write_contact(customer_id: int):
     """The customers service's current contact details of a customer it holds, written back (the row
     stays frozen to legacy edits). Idempotent: the same details again write the same row."""

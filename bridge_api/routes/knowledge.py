@@ -4,7 +4,7 @@ import datetime as dt
 import re
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import func, or_, select
+from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
@@ -14,7 +14,20 @@ from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
 from ..paging import int_arg
-from ._common import db, freeze_rows, id_list, int_field, invalid, json_body, listing, mark_rows, text_field, until_sunset
+from ._common import (
+    db,
+    freeze_rows,
+    handover_stats,
+    id_list,
+    ids_page,
+    int_field,
+    invalid,
+    json_body,
+    listing,
+    mark_rows,
+    text_field,
+    until_sunset,
+)
 
 READERS = dict(roles=(*STAFF, "expert"), services=SERVICES)
 WRITERS = dict(roles=("admin",), services=("experts", "ticketing"))
@@ -161,21 +174,12 @@ def _records(article_ids: list[int]) -> tuple[list[dict], list[int]]:
 @grant(services=MIGRATORS)
 def ids():
     """Ids of the articles not yet marked migrated (`migrated=false`) or of all, in order, one page."""
-    after = int_arg("after") or 0
-    limit = min(int_arg("limit") or MAX_IDS, MAX_IDS)
-    query = select(Article.id).where(Article.id > after).order_by(Article.id).limit(limit)
-    if request.args.get("migrated") == "false":
-        query = query.where(Article.migrated_at.is_(None))
-    return jsonify(items=list(db().scalars(query)))
+    return ids_page(Article, MAX_IDS)
 
 
 @grant(services=(*MIGRATORS, "reports"))
 def stats():
-    session = db()
-    return jsonify(total=session.scalar(select(func.count()).select_from(Article)),
-                   frozen=session.scalar(select(func.count()).select_from(Article).where(Article.frozen_at.is_not(None))),
-                   migrated=session.scalar(select(func.count()).select_from(Article)
-                                           .where(Article.migrated_at.is_not(None))))
+    return handover_stats(Article)
 
 
 @grant(services=MIGRATORS)

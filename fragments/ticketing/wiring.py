@@ -19,6 +19,7 @@ from .services.management import TicketManagement
 from .services.notices import CustomerNotices
 from .services.orchestrator import Orchestrator
 from .services.ports import BridgeClient, Clock, CustomerDirectory, Notifier, TicketingStores
+from .services.service_levels import ServiceLevelAlerts
 from .services.surveys import Surveys
 from .services.visits import Visits
 
@@ -31,6 +32,7 @@ class Ticketing:
     orchestrator: Orchestrator
     surveys: Surveys
     visits: Visits
+    service_levels: ServiceLevelAlerts
     links: Links | None  # None: messages carry no links (no signing key given)
 
 
@@ -47,7 +49,8 @@ def build(stores: TicketingStores, bridge: BridgeClient, *, notifier: Notifier, 
              if link_signer is not None and link_checker is not None else None)
     assignment.links = links  # an offer's message carries accept and refuse links
     visits = Visits(stores.tickets, stores.offers, assignment.notices, bridge, clock, links, *reminders)
-    return Ticketing(stores, management, assignment, orchestrator, Surveys(stores.surveys, clock), visits, links)
+    return Ticketing(stores, management, assignment, orchestrator, Surveys(stores.surveys, clock), visits,
+                     ServiceLevelAlerts(stores.tickets, bridge, clock), links)
 
 
 def on_graph(graph: GraphConnection, settings: Settings) -> Ticketing:

@@ -114,3 +114,27 @@ def test_a_contact_change_is_written_back_and_a_missed_write_back_is_found(hando
 class _Down:
     def write_back_contact(self, customer_id, contact):
         raise ConnectionError("the monolith does not answer")
+
+
+def test_the_operators_reconciliation_writes_back_what_waits_records_its_run_and_progress_shows_the_part(handover):
+    from fragments.reports.adapters.progress import migration_progress
+    from sysops.customer_commands import reconcile_all
+
+    backend, bridge, base = handover
+    reporter = bridge_client(base, "reports")
+    customers, catalogue = GraphCustomers(backend, bridge), GraphCatalogue(backend, bridge)
+    catalogue.copy_all()
+    customers.backfill(batch_size=10)
+    current = customers.get(3)
+    Directory(customers, catalogue, _Down(), dt.datetime.now).change_contact(
+        3, {"email": "waiting@example.com", "phone": current["phone"], "address_line": "9 Quay Street",
+            "city": "Bristol", "postcode": "BS1 4DJ"}, expected_version=current["version"], by="admin")
+    parts = {p["part"]: p for p in migration_progress(backend, reporter)["parts"]}
+    assert "1 changed here, not yet written back" in parts["customers and contracts"]["reconciliation"]
+    found = reconcile_all(customers, catalogue, bridge)
+    assert all(result.ok and not result.findings for result in found.values()), found
+    parts = {p["part"]: p for p in migration_progress(backend, reporter)["parts"]}
+    customers_part = parts["customers and contracts"]
+    assert customers_part["remaining"] == 0 and customers_part["in_graph"] == customers_part["legacy"]
+    assert "0 need a person" in customers_part["reconciliation"] and "written back" not in customers_part["reconciliation"]
+    assert parts["catalogue (products, plans, locales)"]["remaining"] == 0

@@ -25,6 +25,7 @@ from sysops.graph_data import GraphData
 from tests.support.fake_notifier import FakeNotifier
 
 from ..support.keys import env as keys_env
+from ..support.local_system import lift_open_ticket_limits
 from ..support.processes import ServedMonolith
 from .conftest import SECRET, bridge_client
 
@@ -83,6 +84,7 @@ def test_cut_over_edit_raise_then_roll_back_and_the_legacy_screens_show_everythi
         holder = bridge_client(base, "customers")
         GraphCatalogue(backend, holder).copy_all()
         GraphCustomers(backend, holder).backfill()
+        lift_open_ticket_limits(backend)  # this test raises several tickets for the same customers
         ticketing = build(graph_stores(ticketing_graph.backend, ticketing_graph.bridge), ticketing_graph.bridge,
                           notifier=FakeNotifier(), customers=PublishedCustomers(CustomerReader(backend, None)))
         ticketing.management.add_note(open_work[0], "Customer called: the noise is back", "callcentre")

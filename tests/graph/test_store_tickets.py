@@ -166,6 +166,31 @@ def test_a_raise_key_creates_one_ticket_however_often_and_concurrently_it_is_sen
     assert len({ids[0], other_customer, *unkeyed}) == 4
 
 
+def test_a_plans_open_ticket_limit_holds_when_raises_race_for_the_last_place(store):
+    """Six raises at once for a contract with one place left: one ticket, five refusals, in one query each."""
+    from fragments.ticketing.services.ports import OpenTicketLimit
+
+    raise_ = dict(customer_id=9, contract_id=90, product_id=3, locale_id=2, description="Screen flickers",
+                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW, max_open=2)
+    store.tickets.create(**raise_)
+    outcomes: list[object] = []
+
+    def attempt() -> None:
+        try:
+            outcomes.append(store.tickets.create(**raise_).id)
+        except OpenTicketLimit as refused:
+            outcomes.append(refused)
+
+    threads = [threading.Thread(target=attempt) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sum(isinstance(o, int) for o in outcomes) == 1 and len(outcomes) == 6
+    assert count(store, "MATCH (t:Ticket {customer_id: 9}) RETURN count(t) AS n") == 2
+    assert store.tickets.create(**{**raise_, "contract_id": 91}).id  # another contract has its own places
+
+
 def test_a_raise_answers_with_the_ticket_exactly_as_it_is_read_back(store):
     raise_ = dict(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
                   slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW,
@@ -186,3 +211,23 @@ def test_a_customers_version_moves_with_every_write_to_their_tickets_and_only_th
     noted = store.tickets.customer_version(41)
     store.tickets.create(**{**raise_, "customer_id": 42})
     assert noted != created and store.tickets.customer_version(41) == noted  # another customer's ticket
+
+
+def test_service_level_alerts_due_are_found_by_their_moment_and_marked_told(store):
+    at = dt.datetime(2026, 11, 25, 13, 0)
+    promises = {"accept_by": "2026-11-25T17:00:00", "visit_by": "2026-11-27T18:00:00",
+                "sla_alerts": ["accept:50@2026-11-25T13:00:00", "accept:75@2026-11-25T15:00:00"],
+                "next_alert_at": int(at.timestamp())}
+    raise_ = dict(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="Screen flickers",
+                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW)
+    ticket = store.tickets.create(**raise_, promises=promises)
+    store.tickets.create(**raise_)  # no promises: never due
+    assert store.tickets.alerts_due(at - dt.timedelta(minutes=1)) == []
+    due, = store.tickets.alerts_due(at)
+    assert due["id"] == ticket.id and due["sla_alerts"] == promises["sla_alerts"] and not due.get("sla_told")
+    store.tickets.alerts_told(ticket.id, ["accept:50"], dt.datetime(2026, 11, 25, 15, 0))
+    assert store.tickets.alerts_due(at) == []
+    assert store.tickets.alerts_due(dt.datetime(2026, 11, 25, 15, 0))[0]["sla_told"] == ["accept:50"]
+    store.tickets.alerts_told(ticket.id, ["accept:50", "accept:75"], None)
+    assert store.tickets.alerts_due(dt.datetime(2026, 12, 31)) == []
+    assert store.tickets.get(ticket.id).accept_by == "2026-11-25T17:00:00"

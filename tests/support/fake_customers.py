@@ -24,6 +24,8 @@ class FakeCustomers:
         self.bridge = bridge
         self.unavailable = False
         self.reads = 0
+        self.terms: dict[int, list[dict[str, Any]]] = {}  # plan id -> versions (none: tickets carry no promises)
+        self.holidays: list[str] = []
 
     def _check(self) -> None:
         self.reads += 1
@@ -50,3 +52,10 @@ class FakeCustomers:
     def products(self) -> list[dict[str, Any]]:
         self._check()
         return list(self.bridge.product_list)
+
+    def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
+        self._check()
+        return list(self.terms.get(plan_id, []))
+
+    def public_holidays(self, region: str | None) -> list[str]:
+        return list(self.holidays)

@@ -10,11 +10,11 @@ import itertools
 import threading
 from typing import Any
 
+from foundation.vocabulary import OPEN_STATES, period_of
 from foundation.vocabulary import iso as _iso
-from foundation.vocabulary import period_of
 from fragments.ticketing.domain.ranking import Candidate
 from fragments.ticketing.domain.ticket import Ticket
-from fragments.ticketing.services.ports import SlotTaken, StaleTicket, TicketingStores, TicketNotFound
+from fragments.ticketing.services.ports import OpenTicketLimit, SlotTaken, StaleTicket, TicketingStores, TicketNotFound
 
 
 class MemoryTicketStore:
@@ -44,10 +44,14 @@ class MemoryTicketStore:
         ticket["updated_at"] = _iso(at)
 
     def create(self, *, customer_id, contract_id, product_id, locale_id, description, slots, channel, actor,
-               now, raise_key=None) -> Ticket:
+               now, raise_key=None, max_open=None, promises=None) -> Ticket:
         with self._lock:
             if raise_key is not None and (customer_id, raise_key) in self._raised:
                 return Ticket.from_record(copy.deepcopy(self.tickets[self._raised[(customer_id, raise_key)]]))
+            open_now = sum(1 for t in self.tickets.values() if t["customer_id"] == customer_id
+                           and t["contract_id"] == contract_id and t["status"] in OPEN_STATES)
+            if max_open is not None and open_now >= max_open:
+                raise OpenTicketLimit(f"contract {contract_id} already has {max_open} open tickets")
             ticket_id = next(self._ids)
             if raise_key is not None:
                 self._raised[(customer_id, raise_key)] = ticket_id
@@ -57,7 +61,7 @@ class MemoryTicketStore:
                 "locale_id": locale_id, "description": description, "slots": list(slots), "channel": channel,
                 "created_at": _iso(now), "updated_at": _iso(now), "revision": 1, "allocations": [],
                 "history": [{"seq": 1, "at": _iso(now), "actor": actor, "action": "created",
-                             "detail": f"Raised by {channel}"}]}
+                             "detail": f"Raised by {channel}"}], **(promises or {})}
             return Ticket.from_record(copy.deepcopy(self.tickets[ticket_id]))
 
     def _ticket(self, ticket_id: int) -> dict[str, Any]:
@@ -69,6 +73,19 @@ class MemoryTicketStore:
         return 0  # no legacy system behind the in-memory store
 
     commitments_at = None
+
+    def alerts_due(self, now, limit=200):
+        with self._lock:
+            rows = [t for t in self.tickets.values() if t.get("next_alert_at") is not None
+                    and t["next_alert_at"] <= int(now.timestamp()) and t["status"] in OPEN_STATES]
+            return [{k: copy.deepcopy(t.get(k)) for k in ("id", "reference", "status", "sla_alerts", "sla_told")}
+                    for t in sorted(rows, key=lambda t: t["next_alert_at"])[:limit]]
+
+    def alerts_told(self, ticket_id, told, next_at):
+        with self._lock:
+            ticket = self._ticket(ticket_id)
+            ticket["sla_told"] = list(told)
+            ticket["next_alert_at"] = int(next_at.timestamp()) if next_at else None
 
     def bind_all_legacy_commitments(self, now) -> int:
         self.commitments_at = now

@@ -109,8 +109,11 @@ class RaisingCalls:
         n = 0
         while not self.stop.is_set():
             form = self.staff.fragment("/customers/1/tickets/new")
-            if form.status_code != 200:
-                self.refusals.append(form.status_code)
+            if form.status_code != 200 or 'name="raise_key"' not in form.text:
+                # (the form reads the customer's plans from the graph: while it fails over, the page's
+                # fallback stands in for the form, as for any fragment that cannot answer)
+                self.refusals.append(form.status_code if form.status_code != 200 else "fallback")
+                self.stop.wait(0.1)
                 continue
             key = re.search(r'name="raise_key" value="([^"]+)"', form.text).group(1)
             slots = re.findall(r'<option value="(\d{4}-\d\d-\d\d \w+)"', form.text)

@@ -86,6 +86,7 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
     try:
         for round_ in range(3):
             while len(raised) < 4 * (round_ + 1):
+                assert raising.is_alive(), "the stream of raises stopped: see its thread's error"
                 time.sleep(0.05)
             system.kill("notifications-worker")
             kills["worker"] += 1

@@ -352,3 +352,26 @@ def test_a_view_gets_its_own_fragments_services_typed_or_a_type_error_at_once():
     with app.app_context():
         with pytest.raises(TypeError, match="not a Ticketing"):
             services(Ticketing)
+
+
+def ticket_id_of(answer) -> int:
+    assert answer.status_code == 201, answer.text
+    return int(re.search(r"Ticket N-(\d+) received", answer.text).group(1))
+
+
+def test_the_staff_queue_lists_open_tickets_nearest_breach_first(fragment):
+    """Customer 7's plan promises an expert within 16 working hours, customer 8's within 2: 8's ticket,
+    raised after 7's, is nearer its breach and comes first; a ticket under a plan without terms is left out."""
+    app, _, bridge = fragment
+    customers = app.extensions["fragment_services"].management.customers
+    for cid, plan, hours in ((7, 1, 16), (8, 2, 2)):
+        bridge.contracts[cid][0]["plan"] = {"id": plan, "code": f"P{plan}", "name": f"Plan {plan}"}
+        customers.terms[plan] = [{"from": "2000-01-01", "accept_hours": hours, "visit_days": 3, "weekdays": "mon-fri",
+                                  "opens": "08:00", "closes": "18:00"}]
+    client = app.test_client()
+    slow = ticket_id_of(client.post("/customers/7/tickets", data=GOOD_RAISE, headers=headers_for("call_centre")))
+    fast = ticket_id_of(client.post("/customers/8/tickets", data=GOOD_RAISE, headers=headers_for("call_centre")))
+    page = client.get("/queue", headers=headers_for("call_centre")).text
+    table = page[page.index("By time to breach"):page.index("<h2>Unassigned")]
+    assert [int(i) for i in re.findall(r'data-ticket-id="(\d+)"', table)] == [fast, slow]
+    assert "2 h 0 min left" in table and "Wed 25 Nov 2026, 11:00" in table

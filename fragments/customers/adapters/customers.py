@@ -14,7 +14,7 @@ from graph_store.backfill import BackfillResult, backfill_ids
 from graph_store.errors import MigrationUnavailable, port_errors
 from graph_store.lazy import LazyMigration
 
-from ..published.customers_v1 import CustomerRows
+from ..published.customers_v1 import CustomerRows, held_counts
 from ..services.ports import CustomerChanged, CustomerMissing, LegacyUnavailable, StoreUnavailable
 from .parts import CataloguePart, CustomerPart, search_text
 
@@ -98,13 +98,7 @@ class GraphCustomers:
                             batch_size=batch_size, workers=workers, limit=limit)
 
     def counts(self) -> dict[str, int]:
-        rows = self.db.read("MATCH (c:Customer) WHERE c.source IS NOT NULL RETURN c.source AS source, "
-                            "count(c) AS n, sum(CASE WHEN c.legacy_version < c.version THEN 1 ELSE 0 END) AS behind")
-        counts = {"legacy": 0, "new": 0, "behind_legacy": 0}
-        for row in rows:
-            counts[row["source"]] = row["n"]
-            counts["behind_legacy"] += row["behind"]
-        return counts
+        return held_counts(self.db)
 
 
 @port_errors(StoreUnavailable, LegacyUnavailable)

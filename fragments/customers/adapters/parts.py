@@ -13,6 +13,7 @@ from bridge_client import BridgeClient, record_checksum
 from foundation.vocabulary import iso
 from graph_store.backends import GraphBackend
 
+from ..domain.plan_terms import quoted_terms
 from ..services.ports import CustomerMissing
 
 MAPPING_VERSION = 1
@@ -107,9 +108,11 @@ RETURN n.id AS id
         return bridge.freeze_handover(self.name, ids)
 
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
-        return {"key": record["id"], "content": {name: record.get(name) for name in self.fields},
-                "meta": {"source": "legacy", "migrated_via": via, "migrated_at": iso(now), "version": 1,
-                         "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}}
+        meta = {"source": "legacy", "migrated_via": via, "migrated_at": iso(now), "version": 1,
+                "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}
+        if self.name == "plans":  # what the plan promises: the monolith never wrote it down
+            meta["terms"] = quoted_terms(record.get("code") or "")
+        return {"key": record["id"], "content": {name: record.get(name) for name in self.fields}, "meta": meta}
 
     def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
         bridge.mark_handover(self.name, ids)

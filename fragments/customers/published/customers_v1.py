@@ -9,6 +9,7 @@ first read). tests/contracts/test_customers_v1.py holds this module to its promi
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from graph_store.backends import GraphBackend
@@ -17,7 +18,7 @@ CUSTOMER = ("c {.id, .first_name, .last_name, .email, .phone, .address_line, .ci
             ".notification_preference, .created_at, .version} AS customer, "
             "l {.id, .code, .name, .region} AS locale")
 CONTRACT = ("k {.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id} AS contract, "
-            "p {.id, .code, .name} AS plan")
+            "p {.id, .code, .name, .max_open_tickets} AS plan")
 PRODUCT = "p {.id, .sku, .name, .category, .manufacturer} AS product"
 # In force on $day, active, covering $product: the monolith's rule (newest contract first).
 IN_FORCE = ("k.status = 'active' AND k.start_date <= $day AND (k.end_date IS NULL OR $day <= k.end_date)")
@@ -103,3 +104,28 @@ class CustomerRows:
         """Whether the service holds the catalogue yet (it copies it whole, on first read)."""
         return all(self.db.read(f"MATCH (n:{label}) WHERE n.source IS NOT NULL RETURN n.id LIMIT 1")
                    for label in ("Locale", "Product", "Plan"))
+
+
+def held_counts(db: GraphBackend) -> dict[str, int]:
+    """For the migration's progress: customers held (copied from the monolith, or new here), those whose
+    legacy row still waits for a change to be written back, and the catalogue records held."""
+    rows = db.read("MATCH (c:Customer) WHERE c.source IS NOT NULL RETURN c.source AS source, count(c) AS n, "
+                   "sum(CASE WHEN c.legacy_version < c.version THEN 1 ELSE 0 END) AS behind")
+    counts = {"legacy": 0, "new": 0, "behind_legacy": 0}
+    for row in rows:
+        counts[row["source"]] = int(row["n"])
+        counts["behind_legacy"] += int(row["behind"] or 0)
+    for label, name in (("Product", "products"), ("Plan", "plans"), ("Locale", "locales")):
+        counts[name] = int(db.read(f"MATCH (n:{label}) WHERE n.source IS NOT NULL RETURN count(n) AS n")[0]["n"])
+    return counts
+
+
+def plan_terms(db: GraphBackend, plan_id: int) -> list[dict[str, Any]]:
+    """A plan's service-level terms, every version with the day it takes effect (`from`), oldest first:
+    {from, accept_hours, visit_days, weekdays ("mon-fri"), opens ("08:00"), closes ("18:00")}. A contract
+    keeps the version in force on the day it was sold or last renewed."""
+    rows = db.read("MATCH (p:Plan {id: $id}) RETURN p.terms AS terms", {"id": plan_id})
+    if not rows or not rows[0]["terms"]:
+        return []
+    versions: list[dict[str, Any]] = json.loads(rows[0]["terms"])
+    return sorted(versions, key=lambda v: v["from"])

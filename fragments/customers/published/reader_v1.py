@@ -16,7 +16,8 @@ import requests
 from foundation.request_ids import forwarded
 from graph_store.backends import GraphBackend
 
-from .customers_v1 import CustomerRows
+from .calendar_v1 import public_holidays
+from .customers_v1 import CustomerRows, plan_terms
 
 
 class CustomerUnknown(Exception):
@@ -86,6 +87,13 @@ class CustomerReader:
 
     def products(self) -> list[dict[str, Any]]:
         return self._catalogue("products", self.rows.products)
+
+    def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
+        """The plan's service-level terms, each version with the day it takes effect (customers_v1)."""
+        return plan_terms(self.rows.db, plan_id)
+
+    def public_holidays(self, region: str | None) -> list[str]:
+        return public_holidays(region)
 
     def locales(self) -> list[dict[str, Any]]:
         return self._catalogue("locales", self.rows.locales)

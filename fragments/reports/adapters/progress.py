@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bridge_client import BridgeClient
+from fragments.customers.published import customers_v1
 from fragments.experts.published import profiles_v1
 from fragments.knowledge.published import articles_v1
 from fragments.ticketing.published.tickets_v1 import TicketRows
@@ -29,7 +30,7 @@ def migration_progress(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]
         "frozen_not_copied": max(0, legacy.get("frozen", migrated) - migrated),
         "last_reconciliation": last_run(db),
     } | {"parts": [_tickets_part(legacy, migrated, new, last_run(db)), _experts_part(db, legacy),
-                   _knowledge_part(db, bridge)]}
+                   _knowledge_part(db, bridge), *_customer_parts(db, bridge)]}
 
 
 def _tickets_part(legacy: dict[str, Any], migrated: int, new: int, run: dict[str, Any] | None) -> dict[str, Any]:
@@ -67,3 +68,25 @@ def _knowledge_part(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]:
             "remaining": max(0, stats["total"] - stats["frozen"]), "new": counts["new"],
             "reconciliation": "; ".join(n for n in notes if n) or "every copy taken is in the graph, "
                                                                   "legacy rows current"}
+
+
+def _customer_parts(db: GraphBackend, bridge: BridgeClient) -> list[dict[str, Any]]:
+    """Customers (with their contracts) and the catalogue, held by the customers service (ADR 0025)."""
+    counts = customers_v1.held_counts(db)
+    stats = {kind: bridge.handover_stats(kind) for kind in ("customers", "products", "plans", "locales")}
+    run = last_run(db, "customers")
+    behind = counts["behind_legacy"]
+    notes = [f"{stats['customers']['frozen'] - counts['legacy']} frozen, awaiting copy"
+             if stats["customers"]["frozen"] > counts["legacy"] else "",
+             f"{behind} changed here, not yet written back to the legacy row" if behind else "",
+             "never reconciled" if run is None else
+             f"{run.get('at', '')}: {run.get('needs_person', 0)} need a person, {run.get('repaired', 0)} repaired"]
+    catalogue_total = sum(stats[kind]["total"] for kind in ("products", "plans", "locales"))
+    catalogue_held = sum(counts[kind] for kind in ("products", "plans", "locales"))
+    return [{"part": "customers and contracts", "legacy": stats["customers"]["total"], "in_graph": counts["legacy"],
+             "remaining": max(0, stats["customers"]["total"] - counts["legacy"]), "new": counts["new"],
+             "reconciliation": "; ".join(n for n in notes if n)},
+            {"part": "catalogue (products, plans, locales)", "legacy": catalogue_total, "in_graph": catalogue_held,
+             "remaining": max(0, catalogue_total - catalogue_held), "new": 0,
+             "reconciliation": "every record held" if catalogue_held >= catalogue_total else
+             f"{catalogue_total - catalogue_held} not copied yet"}]

@@ -35,3 +35,9 @@ class PublishedCustomers:
 
     def products(self) -> list[dict[str, Any]]:
         return self._call(self.reader.products)
+
+    def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
+        return self._call(self.reader.plan_terms, plan_id)
+
+    def public_holidays(self, region: str | None) -> list[str]:
+        return self.reader.public_holidays(region)

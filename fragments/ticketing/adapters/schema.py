@@ -11,5 +11,5 @@ SCHEMA = Schema(
                  ("Contract", "id"), ("Product", "id"), ("Locale", "id"), ("Expert", "id"), ("Counter", "name"),
                  ("LinkUse", "jti"), ("Marker", "name")),
     range_indexes=(("Ticket", "status"), ("Ticket", "created_day"), ("Ticket", "customer_id"),
-                   ("Ticket", "product_id"), ("Booking", "ticket_id"), ("Survey", "expert_id")),
+                   ("Ticket", "product_id"), ("Booking", "ticket_id"), ("Survey", "expert_id"), ("Ticket", "next_alert_at")),
 )

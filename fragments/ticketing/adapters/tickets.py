@@ -7,7 +7,7 @@ import uuid
 from typing import Any
 
 from bridge_client import BridgeClient, Unavailable
-from foundation.vocabulary import LEGACY_HOLDING, iso
+from foundation.vocabulary import LEGACY_HOLDING, OPEN_STATES, iso
 from fragments.knowledge.published import articles_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
@@ -17,7 +17,7 @@ from ..domain.access import Reader
 from ..domain.states import BINDING, State
 from ..domain.ticket import Ticket
 from ..published.tickets_v1 import day_number, touch_report_day
-from ..services.ports import StaleTicket, TicketingStoreError, TicketNotFound
+from ..services.ports import OpenTicketLimit, StaleTicket, TicketingStoreError, TicketNotFound
 from .errors import port_errors
 from .migration import TicketPart
 
@@ -28,7 +28,13 @@ NEW_TICKET_ID_BASE = 100_000_000
 # A raise is created once per raise key (the form's or the API client's Idempotency-Key, scoped to the
 # customer): a retry after an unknown outcome (a lost answer, a fail-over) finds the first attempt's
 # ticket instead of raising a second one. One query, so atomic; the key is a unique node key.
+# A plan's limit of open tickets per contract is checked in the same query (writes to one graph are
+# serialised): two raises at once cannot both take the last place; a repeat of a raise is no new ticket.
 CREATE_TICKET = f"""
+OPTIONAL MATCH (seen:RaiseRequest {{key: $raise_key}})
+OPTIONAL MATCH (o:Ticket) WHERE o.customer_id = $customer_id AND o.contract_id = $contract_id AND o.status IN $open
+WITH seen, count(o) AS open_now
+WHERE seen IS NOT NULL OR $max_open IS NULL OR open_now < $max_open
 MERGE (r:RaiseRequest {{key: $raise_key}})
 ON CREATE SET r.fresh = true
 ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
@@ -52,7 +58,7 @@ RETURN id, t {{.*}} AS ticket, e {{.*}} AS created
 
 # What a list of tickets shows (and a Ticket needs to be read from it): no description, no history.
 SUMMARY_FIELDS = ("id", "reference", "status", "customer_id", "product_id", "locale_id", "contract_id", "slots",
-                  "channel", "source", "created_at", "updated_at", "revision")
+                  "channel", "source", "created_at", "updated_at", "revision", "accept_by", "visit_by")
 
 UPDATE_TICKET = f"""
 MATCH (t:Ticket {{id: $id}})
@@ -139,24 +145,28 @@ class GraphTickets:
         return [Ticket.from_record(r) for r in self.records(ticket_ids)]
 
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
-               slots: list[str], channel: str, actor: str, now: dt.datetime, raise_key: str | None = None) -> Ticket:
+               slots: list[str], channel: str, actor: str, now: dt.datetime, raise_key: str | None = None,
+               max_open: int | None = None, promises: dict[str, Any] | None = None) -> Ticket:
         """The new ticket as stored; for a raise key seen before for this customer, the ticket that raise
-        created (nothing new is written)."""
+        created (nothing new is written). OpenTicketLimit if the contract already has `max_open` open."""
         at = iso(now)
         key = f"{customer_id}/{raise_key or uuid.uuid4().hex}"
         props = {"status": str(State.NEW), "channel": channel, "description": description, "slots": slots,
                  "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
                  "locale_id": locale_id, "created_at": at, "created_day": day_number(at), "updated_at": at,
-                 "raise_key": key}
+                 "raise_key": key, **(promises or {})}
         rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
                                              "contract_id": contract_id, "product_id": product_id,
                                              "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
-                                             "detail": f"Raised by {channel}"})
+                                             "detail": f"Raised by {channel}", "max_open": max_open,
+                                             "open": sorted(str(state) for state in OPEN_STATES)})
         if rows:
             return Ticket.from_record({**rows[0]["ticket"], "history": [rows[0]["created"]], "allocations": []})
         earlier = self.db.read("MATCH (:RaiseRequest {key: $key})-[:RAISED]->(t:Ticket) RETURN t.id AS id",
                                {"key": key})
-        ticket = self.find(earlier[0]["id"]) if earlier else None
+        if not earlier:
+            raise OpenTicketLimit(f"contract {contract_id} already has {max_open} open tickets")
+        ticket = self.find(earlier[0]["id"])
         if ticket is None:
             raise TicketingStoreError(f"raise key {key} was used before for a ticket no longer in the graph")
         return Ticket.from_record(ticket)
@@ -242,6 +252,17 @@ class GraphTickets:
                     for start in range(0, len(ids), 400))
         self.db.write("MERGE (m:Marker {name: 'legacy-commitments'}) SET m.at = $at", {"at": iso(now)})
         return moved
+
+    def alerts_due(self, now: dt.datetime, limit: int = 200) -> list[dict[str, Any]]:
+        rows = self.db.read("MATCH (t:Ticket) WHERE t.next_alert_at <= $now AND t.status IN $open "
+                            "RETURN t {.id, .reference, .status, .sla_alerts, .sla_told} AS t "
+                            "ORDER BY t.next_alert_at LIMIT $limit",
+                            {"now": int(now.timestamp()), "open": sorted(str(s) for s in OPEN_STATES), "limit": limit})
+        return [row["t"] for row in rows]
+
+    def alerts_told(self, ticket_id: int, told: list[str], next_at: dt.datetime | None) -> None:
+        self.db.write("MATCH (t:Ticket {id: $id}) SET t.sla_told = $told, t.next_alert_at = $next",
+                      {"id": ticket_id, "told": told, "next": int(next_at.timestamp()) if next_at else None})
 
     def commitments_known_at(self) -> dt.datetime | None:
         rows = self.db.read("MATCH (m:Marker {name: 'legacy-commitments'}) RETURN m.at AS at")

@@ -125,6 +125,8 @@ class Ticket(_ReadByName):
     resolution: str | None = None
     closed_by_expert_id: int | None = None
     reopened_count: int | None = None
+    accept_by: str | None = None  # the plan's promises (service_levels.py), from the raise
+    visit_by: str | None = None
     history: list[dict[str, Any]] = field(default_factory=list)
     allocations: list[Allocation] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
@@ -208,6 +210,22 @@ class Ticket(_ReadByName):
         if self.status == State.OFFERED:
             return slots[0] - now < OVERDUE_LEAD
         return max(slots) + SLOT_LENGTH < now
+
+    def breach_at(self) -> dt.datetime | None:
+        """When the first promise still open falls due: an accepted expert until one accepts, the visit
+        until the ticket is closed (None: no promise open, or none made)."""
+        due = []
+        if self.accept_by and self.status in (State.NEW, State.OFFERED, State.UNASSIGNED):
+            due.append(dt.datetime.fromisoformat(self.accept_by))
+        if self.visit_by and self.status not in (State.CLOSED, State.CANCELLED):
+            due.append(dt.datetime.fromisoformat(self.visit_by))
+        return min(due) if due else None
+
+    def urgency(self) -> tuple[dt.datetime, dt.datetime]:
+        """How urgent the ticket is when it competes for an expert: its nearest open promise, then the
+        visit's (two tickets due to be accepted alike: the one whose visit is due sooner needs the slot)."""
+        far = dt.datetime.max
+        return (self.breach_at() or far, dt.datetime.fromisoformat(self.visit_by) if self.visit_by else far)
 
     # -- offers (written by the store's atomic operations) ---------------------------------------
     def accept(self, expert_id: int) -> Allocation | None:

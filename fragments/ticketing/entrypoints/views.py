@@ -142,8 +142,22 @@ def queue(message: str = "", status: int = 200):
     waiting = services().management.list(statuses=[State.OFFERED, State.ASSIGNED, State.IN_PROGRESS], limit=500)
     at_risk = [t for t in waiting if t.extra.get("at_risk")]
     overdue = [t for t in waiting if t.is_overdue(now) and not t.extra.get("at_risk")]
+    promised = sorted(((t, due) for t in unassigned + waiting if (due := t.breach_at()) is not None),
+                      key=lambda pair: (pair[1], pair[0].id))
+    unassigned = sorted(unassigned, key=lambda t: (t.breach_at() or dt.datetime.max, t.id))  # nearest breach first
     return _page("ticketing/queue.html", status, unassigned=unassigned, overdue=overdue, at_risk=at_risk, risks=RISKS,
-                 products=_products(), now=now, message=message)
+                 products=_products(), now=now, message=message,
+                 breaches=[(t, due, time_left(due - now)) for t, due in promised[:BREACH_ROWS]])
+
+
+BREACH_ROWS = 50
+
+
+def time_left(left: dt.timedelta) -> str:
+    """"2 h 5 min left", "breached 40 min ago": what an agent reads at a glance."""
+    minutes = int(abs(left).total_seconds() // 60)
+    text = f"{minutes // 60} h {minutes % 60} min" if minutes >= 60 else f"{minutes} min"
+    return f"{text} left" if left >= dt.timedelta() else f"breached {text} ago"
 
 
 @bp.post("/tickets/<int:ticket_id>/reschedule")

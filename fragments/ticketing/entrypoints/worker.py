@@ -47,7 +47,7 @@ class Schedule:
     def __init__(self, ticketing: Ticketing, offers_every: float = 1.0, clock: Callable[[], float] = time.monotonic):
         self.ticketing, self.clock, self.offers_every = ticketing, clock, offers_every
         self.follow_ups = FollowUps(ticketing.orchestrator, ticketing.stores.tickets)
-        self._next = {"offers": 0.0, "sweep": 0.0, "visits": 0.0, "commitments": 0.0}
+        self._next = {"offers": 0.0, "sweep": 0.0, "visits": 0.0, "commitments": 0.0, "service_levels": 0.0}
 
     def _due(self, job: str, every: float) -> bool:
         now = self.clock()
@@ -67,6 +67,8 @@ class Schedule:
                 self.ticketing.assignment.bind_all_commitments()
             except LegacyUnavailable:
                 pass  # known as of the last time; assignment waits once that is too old
+        if self._due("service_levels", VISITS_EVERY_S):
+            self.ticketing.service_levels.sweep()
         if self._due("visits", VISITS_EVERY_S):
             VISITS_WATCHED.inc(self.ticketing.visits.sweep())
         FOLLOWED_UP.inc(followed)

@@ -14,6 +14,7 @@ from typing import Any
 from bridge_client import BridgeError, staff_alert
 from foundation.vocabulary import iso
 
+from ..domain.matching import Option, plan_offers
 from ..domain.ranking import preferred_slot, rank
 from ..domain.slots import describe
 from ..domain.states import AllocationState, DispatchOutcome
@@ -53,6 +54,7 @@ class Assignment:
         self.clock = clock
         self.offer_timeout = offer_timeout
         self.legacy_quiet_until = dt.datetime.min  # until then the monolith is not asked (it did not answer)
+        self.urgency_first = True  # False: first come, first served (benchmarks/urgency.py compares both)
         self.links: Any = None  # services.links.Links, set by the wiring when links can be signed
 
     def dispatch(self, ticket: Ticket) -> Dispatch:
@@ -83,6 +85,9 @@ class Assignment:
                 log.warning("legacy system not answering: tickets %s offered from the commitments moved in at %s",
                             [tickets[i].id for i in waiting], self.tickets.commitments_known_at())
         outbox = Outbox()
+        if self.urgency_first and len(waiting) > 1:
+            # Competing tickets: one plan for all (domain/matching.py), the most urgent on time first.
+            waiting = self._offer_planned(tickets, waiting, now, outbox, outcomes)
         for i in waiting:
             outcomes[i] = self._offer_or_queue(tickets[i], now, outbox)
         self._send(outbox)
@@ -104,7 +109,53 @@ class Assignment:
             self.legacy_quiet_until = now + LEGACY_QUIET
             raise
 
+    def _offer_planned(self, tickets: list[Ticket], waiting: list[int], now: dt.datetime, outbox: "Outbox",
+                       outcomes: list[Dispatch]) -> list[int]:
+        """Offer each ticket what the plan gives it; returns those left to the one-by-one path (no place in
+        the plan, or the planned place taken meanwhile by another dispatcher)."""
+        ordered = sorted(waiting, key=lambda i: (tickets[i].urgency(), i))
+        choices = []
+        for i in ordered:
+            ticket = tickets[i]
+            future = ticket.future_slots(now)
+            ranked = rank(self.offers.candidates(product_id=ticket.product_id, locale_id=ticket.locale_id,
+                                                 slots=future, now=now, exclude=sorted(ticket.tried_experts())))
+            due = dt.datetime.fromisoformat(ticket.visit_by) if ticket.visit_by else dt.datetime.max
+            choices.append((i, [Option(c.expert_id, slot.isoformat(), slot <= due) for slot in future
+                                for c in ranked if slot.isoformat() in c.free_slots]))
+        plan = plan_offers(choices)
+        left = []
+        for i in ordered:
+            option = plan.get(i)
+            offered = self._offer_at(tickets[i], option, now, outbox) if option is not None else None
+            if offered is None:
+                left.append(i)
+            else:
+                outcomes[i] = offered
+        return sorted(left)
+
+    def _offer_at(self, ticket: Ticket, option: Option, now: dt.datetime, outbox: "Outbox") -> Dispatch | None:
+        expires_at = now + self.offer_timeout
+        try:
+            self.offers.offer(ticket_id=ticket.id, expert_id=option.expert_id, starts_at=option.slot, now=now,
+                              expires_at=expires_at)
+        except SlotTaken:
+            return None
+        except StaleTicket:
+            return Dispatch(DispatchOutcome.SKIPPED)
+        ticket.offered(option.expert_id, option.slot, iso(now), iso(expires_at))
+        outbox.messages.append(self._offer_message(ticket, option.expert_id, option.slot, expires_at))
+        return Dispatch(DispatchOutcome.OFFERED, option.expert_id, option.slot)
+
     def _offer_or_queue(self, ticket: Ticket, now: dt.datetime, outbox: "Outbox") -> Dispatch:
+        offered = self._offer(ticket, now, outbox)
+        if offered is not None:
+            return offered
+        return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots",
+                                outbox)
+
+    def _offer(self, ticket: Ticket, now: dt.datetime, outbox: "Outbox") -> Dispatch | None:
+        """An offer at the ticket's most preferred slot still ahead that the best-ranked free expert holds."""
         future = ticket.future_slots(now)
         tried = ticket.tried_experts()
         for _ in range(MAX_ROUNDS if future else 0):
@@ -116,19 +167,10 @@ class Assignment:
                 starts_at = preferred_slot(candidate, future)
                 if starts_at is None:
                     continue
-                expires_at = now + self.offer_timeout
-                try:
-                    self.offers.offer(ticket_id=ticket.id, expert_id=candidate.expert_id, starts_at=starts_at,
-                                      now=now, expires_at=expires_at)
-                except SlotTaken:
-                    continue  # taken by a competing ticket since the query: try the next one
-                except StaleTicket:
-                    return Dispatch(DispatchOutcome.SKIPPED)  # someone else dispatched or cancelled it meanwhile
-                ticket.offered(candidate.expert_id, starts_at, iso(now), iso(expires_at))
-                outbox.messages.append(self._offer_message(ticket, candidate.expert_id, starts_at, expires_at))
-                return Dispatch(DispatchOutcome.OFFERED, candidate.expert_id, starts_at)
-        return self._unassigned(ticket.id, now, "no expert with the skill and locale is free at the chosen slots",
-                                outbox)
+                offered = self._offer_at(ticket, Option(candidate.expert_id, starts_at, True), now, outbox)
+                if offered is not None:  # (None: taken by a competing ticket since the query: the next one)
+                    return offered
+        return None
 
     def _unassigned(self, ticket_id: int, now: dt.datetime, why: str, outbox: "Outbox") -> Dispatch:
         # Read again: the candidate search took time, and another dispatcher may have offered it since.

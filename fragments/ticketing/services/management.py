@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import builtins
+import datetime as dt
 import logging
 import re
 import secrets
@@ -11,11 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from bridge_client import NotFound
+from foundation.vocabulary import iso
 
 from ..domain.access import Reader
+from ..domain.service_levels import Calendar, Terms, alert_moments, deadlines, parse_weekdays, terms_on
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
-from .ports import BridgeClient, Clock, CustomerDirectory, CustomerUnknown, LegacyUnavailable, Tickets
+from .ports import BridgeClient, Clock, CustomerDirectory, CustomerUnknown, LegacyUnavailable, OpenTicketLimit, Tickets
 
 TicketRef = Ticket | int  # a ticket already read (and its access checked), or its id
 log = logging.getLogger(__name__)
@@ -147,12 +150,47 @@ class TicketManagement:
             errors["raise_key"] = "must be 16 to 64 letters, digits, '-' or '_'"
         if errors or request.product_id is None or contract_id is None:
             raise InvalidTicket(errors)
-        ticket = self.tickets.create(customer_id=request.customer_id, contract_id=contract_id,
-                                     product_id=request.product_id, locale_id=customer["locale"]["id"],
-                                     description=description, slots=[s.isoformat() for s in slots],
-                                     channel=request.channel, actor=request.actor, now=now,
-                                     raise_key=request.raise_key)
+        limit = (contract.get("plan") or {}).get("max_open_tickets") if contract else None
+        try:
+            ticket = self.tickets.create(customer_id=request.customer_id, contract_id=contract_id,
+                                         product_id=request.product_id, locale_id=customer["locale"]["id"],
+                                         description=description, slots=[s.isoformat() for s in slots],
+                                         channel=request.channel, actor=request.actor, now=now,
+                                         raise_key=request.raise_key, max_open=limit,
+                                         promises=self.promises(contract or {}, customer, now))
+        except OpenTicketLimit:
+            plan = (contract or {}).get("plan", {}).get("name") or "this plan"
+            raise InvalidTicket({"product_id": f"{plan} allows {limit} open ticket{'' if limit == 1 else 's'} at a "
+                                               "time, and this customer has that many open now: add to one of them, "
+                                               "or raise this once one is closed"}) from None
         return ticket
+
+    def service_terms(self, contract: dict[str, Any], customer: dict[str, Any]) -> Terms | None:
+        """The terms the contract was sold under (its plan's version in force on its start), on the working
+        calendar of the customer's area; None if the plan states none."""
+        plan_id = (contract.get("plan") or {}).get("id")
+        if plan_id is None:
+            return None
+        region = (customer.get("locale") or {}).get("region")
+        holidays = frozenset(dt.date.fromisoformat(day) for day in self.customers.public_holidays(region))
+        versions = [(dt.date.fromisoformat(v["from"]),
+                     Terms(float(v["accept_hours"]), int(v["visit_days"]),
+                           Calendar(parse_weekdays(v["weekdays"]), dt.time.fromisoformat(v["opens"]),
+                                    dt.time.fromisoformat(v["closes"]), holidays)))
+                    for v in self.customers.plan_terms(int(plan_id))]
+        return terms_on(versions, dt.date.fromisoformat(contract["start_date"]))
+
+    def promises(self, contract: dict[str, Any], customer: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+        """What the ticket carries from its raise: when an expert must have accepted, and the visit."""
+        terms = self.service_terms(contract, customer)
+        if terms is None:
+            return {}
+        promises = deadlines(terms, now)
+        due = {p.name: iso(p.due) for p in promises}
+        moments = alert_moments(promises, terms.calendar)
+        return {"accept_by": due["accept"], "visit_by": due["visit"],
+                "sla_alerts": [f"{name}@{iso(at)}" for name, at in moments],
+                "next_alert_at": int(moments[0][1].timestamp())}
 
     def get(self, ticket_id: int, reader: Reader | None = None) -> Ticket:
         """The ticket; one still in the legacy system moves to the graph now, unless the reader may not

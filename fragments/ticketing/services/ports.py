@@ -34,6 +34,10 @@ class SlotTaken(TicketingStoreError):
     """The expert's slot is already held or booked for another ticket."""
 
 
+class OpenTicketLimit(TicketingStoreError):
+    """The contract's plan allows no more open tickets at a time: nothing was stored."""
+
+
 class LegacyUnavailable(TicketingStoreError):
     """A legacy ticket could not be moved in: the monolith did not answer. Nothing was written."""
 
@@ -44,7 +48,8 @@ class Tickets(Protocol):
     # An earlier raise's ticket for a raise key seen before.
     def create(self, *, customer_id: int, contract_id: int, product_id: int, locale_id: int, description: str,
                slots: list[str], channel: str, actor: str, now: dt.datetime,
-               raise_key: str | None = None) -> Ticket: ...
+               raise_key: str | None = None, max_open: int | None = None,
+               promises: dict[str, Any] | None = None) -> Ticket: ...  # OpenTicketLimit
     # With a `reader`, a legacy ticket moves in only if the monolith, freezing it, finds the reader may
     # read it (else TicketNotFound, and nothing moves); the caller still checks the copy it gets.
     def get(self, ticket_id: int, reader: Reader | None = None) -> Ticket: ...
@@ -63,6 +68,10 @@ class Tickets(Protocol):
     # Every open legacy commitment moved in, and when that was last done (None: never).
     def bind_all_legacy_commitments(self, now: dt.datetime) -> int: ...
     def commitments_known_at(self) -> dt.datetime | None: ...
+    # Service-level alerts: open tickets with an alert due by `now` ({id, reference, status, sla_alerts,
+    # sla_told}), and marking those told (the next one due, or none).
+    def alerts_due(self, now: dt.datetime, limit: int = 200) -> builtins.list[dict[str, Any]]: ...
+    def alerts_told(self, ticket_id: int, told: builtins.list[str], next_at: dt.datetime | None) -> None: ...
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None: ...
     def articles(self, ticket_id: int) -> builtins.list[dict[str, Any]]: ...
 
@@ -115,6 +124,9 @@ class CustomerDirectory(Protocol):
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None: ...
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]: ...
     def products(self) -> list[dict[str, Any]]: ...
+    # A plan's service-level terms, each version {from, accept_hours, visit_days, weekdays, opens, closes}.
+    def plan_terms(self, plan_id: int) -> list[dict[str, Any]]: ...
+    def public_holidays(self, region: str | None) -> list[str]: ...  # ISO dates
 
 
 class NotificationsUnavailable(Exception):
@@ -146,5 +158,5 @@ class LinkLedger(Protocol):
 
 
 __all__ = ["BridgeClient", "Candidate", "Clock", "CustomerDirectory", "CustomerUnknown", "CustomersUnavailable",
-           "LegacyUnavailable", "NotificationsUnavailable", "Notifier", "Offers",
+           "LegacyUnavailable", "NotificationsUnavailable", "OpenTicketLimit", "Notifier", "Offers",
            "SlotTaken", "StaleTicket", "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]

@@ -1,0 +1,72 @@
+"""`sysops customers-backfill | customers-reconcile`: customers (with their contracts) and the catalogue
+moving to the customers service (docs/adr/0025), each resumable and safe beside live traffic."""
+from __future__ import annotations
+
+import datetime as dt
+
+from foundation.config import load_settings
+from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
+from fragments.customers.services.directory import Directory
+from graph_store.config import open_store
+from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+
+
+def _on_store(work):
+    """`work(customers, catalogue, bridge)` over the graph and the monolith as the operator's identity."""
+    store = open_store(load_settings(), "backfill")
+    try:
+        return work(GraphCustomers(store.backend, store.bridge), GraphCatalogue(store.backend, store.bridge),
+                    store.bridge)
+    finally:
+        store.bridge.close()
+        store.close()
+
+
+def backfill(args) -> int:
+    def run(customers: GraphCustomers, catalogue: GraphCatalogue, _bridge) -> None:
+        copied = catalogue.copy_all()
+        result = customers.backfill(batch_size=args.batch_size, workers=args.workers)
+        print(f"customers-backfill: {copied} catalogue records copied; {result.seen} customers seen, "
+              f"{result.migrated} copied, {result.already} already held, {result.per_second:,.0f} customers/s")
+    _on_store(run)
+    return 0
+
+
+def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogue, bridge,
+                  now: dt.datetime | None = None) -> dict[str, Reconciliation]:
+    """Every part's legacy records against the copies: safe repairs made (a missing mark set, a frozen
+    record copied, a change here written back to its legacy row), the rest listed for a person."""
+    written = Directory(customers, catalogue, bridge, dt.datetime.now).write_back_pending(limit=10_000)
+    found = {}
+    for migration in (customers.migration, *catalogue.migrations.values()):
+        result = compare(migration)
+        repair_bookkeeping(result, migration)
+        found[migration.part.name] = result
+    if written:  # the rows just written back compare equal now: only what remains is reported
+        found["customers"] = compare(customers.migration)
+    total = Reconciliation(
+        checked=sum(r.checked for r in found.values()), matching=sum(r.matching for r in found.values()),
+        not_migrated=sum(r.not_migrated for r in found.values()),
+        findings=[f for r in found.values() for f in r.findings])
+    record_run(customers.db, total, now or dt.datetime.now(), part="customers")
+    return found
+
+
+def reconcile(_args) -> int:
+    found = _on_store(reconcile_all)
+    for part, result in found.items():
+        print(f"{part}: {result.checked} checked, {result.matching} matching, {result.not_migrated} not copied, "
+              f"{len(result.repaired)} repaired, {len(result.needs_person)} need a person")
+        for finding in result.needs_person[:50]:
+            print(f"  {part} {finding.ticket_id}: {finding.kind} {finding.differences}")
+    return 0 if all(r.ok for r in found.values()) else 1
+
+
+def register(sub) -> None:
+    fill = sub.add_parser("customers-backfill", help="copy the catalogue and every customer not yet copied to the "
+                                                     "customers service (resumable)")
+    fill.add_argument("--batch-size", type=int, default=400)
+    fill.add_argument("--workers", type=int, default=2)
+    fill.set_defaults(func=backfill)
+    sub.add_parser("customers-reconcile", help="compare customers, contracts and the catalogue with the customers "
+                                               "service's copies; repair what is safe").set_defaults(func=reconcile)

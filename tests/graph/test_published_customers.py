@@ -1,0 +1,49 @@
+"""The customers service's published customers_v1 and reader_v1, on both backends and the real bridge:
+what they answer is what the bridge's v1 routes answered (the promise readers moved on), a customer a
+ticket named before the service held them reads as not held, and the reader copies one on first read."""
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
+from fragments.customers.published import customers_v1
+from fragments.customers.published.reader_v1 import CustomerReader, CustomersUnavailable
+from fragments.ticketing.adapters.tickets import GraphTickets
+
+from .conftest import bridge_client
+
+NOW = dt.datetime(2026, 11, 25, 10, 0)
+
+
+def test_the_published_reads_answer_what_the_bridge_answered(graph_backend, live_bridge):
+    holder, old = bridge_client(live_bridge, "customers"), bridge_client(live_bridge, "ticketing")
+    try:
+        GraphCatalogue(graph_backend, holder).copy_all(unmarked_only=False)
+        customers, rows = GraphCustomers(graph_backend, holder), customers_v1.CustomerRows(graph_backend)
+        for customer_id in (1, 2, 3):
+            customers.get(customer_id)
+            legacy = old.get_customer(customer_id)
+            held = rows.customer(customer_id)
+            assert {k: v for k, v in held.items() if k not in ("version", "locale_id")} == legacy
+            assert [{**k, "plan": {n: k["plan"][n] for n in ("id", "code", "name")}}
+                    for k in rows.contracts(customer_id)] == old.customer_contracts(customer_id)
+        assert rows.products() == old.products() and rows.locales() == old.locales()
+        assert all(customers_v1.plan_terms(graph_backend, p["id"])[0]["from"] == "2000-01-01" for p in rows.plans())
+        assert customers_v1.held_counts(graph_backend)["legacy"] == 3
+    finally:
+        holder.close()
+        old.close()
+
+
+def test_a_customer_only_a_ticket_named_is_not_held_and_the_reader_says_it_cannot_copy_without_the_service(
+        graph_backend):
+    from tests.support.fake_bridge import FakeBridgeClient
+
+    GraphTickets(graph_backend, FakeBridgeClient()).create(customer_id=77, contract_id=770, product_id=5, locale_id=2,
+                                                           description="Printer jams", slots=[], channel="phone",
+                                                           actor="cc", now=NOW)
+    assert customers_v1.CustomerRows(graph_backend).customer(77) is None  # a stub node is nobody's record
+    with pytest.raises(CustomersUnavailable):
+        CustomerReader(graph_backend, None).customer(77)

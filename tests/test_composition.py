@@ -180,10 +180,10 @@ def test_a_fragment_url_visited_directly_is_a_whole_shell_page(composed):
 
 def test_slow_failing_and_absent_fragments_get_fallbacks_and_the_page_still_works(composed, legacy_url):
     _, client, _, _ = composed
-    started = time.monotonic()
     slow = client.get("/fragments/ticketing/slow", headers={"HX-Request": "true"})
-    waited = time.monotonic() - started
-    assert slow.headers.get("X-Fragment-Fallback") == "1" and waited < 3  # cut at the time-out, not the 3 s
+    # Cut at the time-out: had the proxy waited the fragment's 3 s, it would pass on "too late" (no clock
+    # is read here: on a loaded machine the cut itself may come late).
+    assert slow.headers.get("X-Fragment-Fallback") == "1" and "too late" not in slow.get_data(as_text=True)
     assert "Retry" in slow.get_data(as_text=True)
     boom = client.get("/fragments/ticketing/boom", headers={"HX-Request": "true"})
     assert boom.status_code == 200 and boom.headers.get("X-Fragment-Fallback") == "1"

@@ -31,13 +31,14 @@ from .routes import (
     meta,
     notifications,
     outbox_handover,
+    record_writeback,
 )
 
 
 def create_blueprint() -> Blueprint:
     bp = Blueprint("bridge", __name__, url_prefix=PREFIX)
     for module in (alerts, catalog, customer_handover, customers, experts, knowledge, legacy_ticket_writes,
-                   legacy_tickets, legacy_work, legacy_writeback, meta, notifications, outbox_handover):
+                   legacy_tickets, legacy_work, legacy_writeback, meta, notifications, outbox_handover, record_writeback):
         module.register(bp)
     bp.register_error_handler(Problem, from_problem)
     return bp

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bridge_client import PREFIX
 
-VERSION = "1.5.0"
+VERSION = "1.6.0"
 
 
 def _ref(name: str) -> dict:
@@ -170,6 +170,16 @@ SCHEMAS = {
         "address_line": {"type": "string", "maxLength": 200}, "city": {"type": "string", "maxLength": 80},
         "postcode": {"type": "string", "maxLength": 16}, "notification_preference": {"enum": ["email", "sms"]}}),
     "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
+    # A record a new service owns, whole, in its published shape (products: sku, name, category, manufacturer;
+    # plans: code, name, monthly_price_cents, max_open_tickets, product_ids; locales: code, name, region;
+    # contracts: customer_id, reference, plan_id, start_date, end_date, status, product_ids).
+    "RecordWriteBack": _obj([], {}),
+    "ExpertWriteBack": _obj(["employee_number", "first_name", "last_name", "email", "phone", "active"], {
+        "employee_number": {"type": "string", "maxLength": 16}, "first_name": {"type": "string", "maxLength": 80},
+        "last_name": {"type": "string", "maxLength": 80}, "email": {"type": "string", "maxLength": 200},
+        "phone": {"type": "string", "maxLength": 40}, "hired_on": _nullable("string", format="date"),
+        "active": {"type": "boolean"}}),
+    "RecordWritten": _obj(["id"], {"id": ID}),
     "ReportRows": _obj(["items"], {"items": {"type": "array", "items": {
         "type": "array", "minItems": 10, "maxItems": 10}}}),
     "ReportNow": _obj(["waiting", "loads", "surveys"], {
@@ -271,7 +281,12 @@ PATHS = {
         _param("product_id", schema=ID), _param("locale_id", schema=ID), *PAGING], who=f"{STAFF}; {SERVICES}")},
     "/experts/{expert_id}": {"get": _op("Get an expert", "200", "Expert", params=[_path_id("expert_id")],
                                         extra=_not_found("expert"),
-                                        who=f"{STAFF}; that expert; {SERVICES}; service notifications")},
+                                        who=f"{STAFF}; that expert; {SERVICES}; service notifications"),
+                             "put": _op("Write back an expert the experts service took on or (de)activated "
+                                        "(idempotent)", "200", "RecordWritten", params=[_path_id("expert_id")],
+                                        body="ExpertWriteBack", extra={"409": {
+                                            "description": "the employee number is another expert's",
+                                            "content": PROBLEM}}, who="services experts, backfill")},
     "/legacy-tickets": {"get": _op("Page through legacy ticket ids", "200", "TicketIdPage", params=[
         _param("migrated", schema={"enum": ["any", "true", "false"]}), _param("status"), *PAGING],
         who="services ticketing, backfill, reports")},
@@ -411,6 +426,14 @@ PATHS = {
         "200", "HandoverRecord", params=[_path_id("customer_id")], body="ContactInput",
         extra={**_not_found("customer"), "409": {"description": "the customer was never taken over",
                                                   "content": PROBLEM}}, who="services customers, backfill")},
+    "/handover/{kind}/{record_id}": {"put": _op(
+        "Write back a product, plan, locale or contract the customers service created or changed, whole "
+        "(idempotent; a new row is born frozen and marked)", "200", "RecordWritten",
+        params=[_param("kind", "path", {"enum": ["products", "plans", "locales", "contracts"]}, True),
+                _path_id("record_id")], body="RecordWriteBack",
+        extra={"404": {"description": "no write-back of that kind", "content": PROBLEM},
+               "409": {"description": "the row is still the monolith's, or its code is another row's",
+                       "content": PROBLEM}}, who="services customers, backfill")},
     "/staff-alerts": {
         "get": _op("Staff alerts, newest first", "200", "StaffAlertPage", params=PAGING, who=f"{STAFF}; {SERVICES}"),
         "post": _op("Raise a staff alert", "201", "StaffAlert", body="StaffAlertInput", who=SERVICES)},

@@ -119,6 +119,8 @@ class BridgeClient(Protocol):
     def mark_handover(self, kind: str, ids: list[int]) -> None: ...
     def handover_checksums(self, kind: str, page_size: int = 500) -> Iterator[dict]: ...
     def write_back_contact(self, customer_id: int, contact: dict) -> dict: ...
+    def write_back_record(self, kind: str, record_id: int, content: dict) -> dict: ...
+    def write_back_expert(self, expert_id: int, record: dict) -> dict: ...
 
 
 class HttpBridgeClient:
@@ -377,3 +379,11 @@ class HttpBridgeClient:
     def write_back_contact(self, customer_id: int, contact: dict) -> dict:
         # The whole current contact: repeating it writes the same row.
         return self._call("PUT", f"/customers/{customer_id}/contact", json=contact, idempotent=True)
+
+    def write_back_record(self, kind: str, record_id: int, content: dict) -> dict:
+        """A product, plan, locale or contract the customers service created or changed, whole (so a
+        repeat writes the same row)."""
+        return self._call("PUT", f"/handover/{kind}/{record_id}", json=content, idempotent=True)
+
+    def write_back_expert(self, expert_id: int, record: dict) -> dict:
+        return self._call("PUT", f"/experts/{expert_id}", json=record, idempotent=True)

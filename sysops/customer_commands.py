@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import load_settings
-from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
-from fragments.customers.services.directory import Directory
+from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
+from fragments.customers.adapters.customers import GraphCustomers
+from fragments.customers.wiring import build
 from graph_store.config import open_store
 from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
 
@@ -15,7 +16,7 @@ def _on_store(work):
     """`work(customers, catalogue, bridge)` over the graph and the monolith as the operator's identity."""
     store = open_store(load_settings(), "backfill")
     try:
-        return work(GraphCustomers(store.backend, store.bridge), GraphCatalogue(store.backend, store.bridge),
+        return work(GraphCustomers(store.backend, store.bridge), GraphCatalogueAdmin(store.backend, store.bridge),
                     store.bridge)
     finally:
         store.bridge.close()
@@ -23,7 +24,7 @@ def _on_store(work):
 
 
 def backfill(args) -> int:
-    def run(customers: GraphCustomers, catalogue: GraphCatalogue, _bridge) -> None:
+    def run(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, _bridge) -> None:
         copied = catalogue.copy_all()
         result = customers.backfill(batch_size=args.batch_size, workers=args.workers)
         print(f"customers-backfill: {copied} catalogue records copied; {result.seen} customers seen, "
@@ -32,18 +33,22 @@ def backfill(args) -> int:
     return 0
 
 
-def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogue, bridge,
+def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, bridge,
                   now: dt.datetime | None = None) -> dict[str, Reconciliation]:
     """Every part's legacy records against the copies: safe repairs made (a missing mark set, a frozen
-    record copied, a change here written back to its legacy row), the rest listed for a person."""
-    written = Directory(customers, catalogue, bridge, dt.datetime.now).write_back_pending(limit=10_000)
+    record copied, a change here written back to its legacy row: contact details, catalogue records
+    and contracts made here), the rest listed for a person."""
+    service = build(customers, catalogue, bridge, GraphContracts(customers.db), PublishedOpenWork(customers.db))
+    written = service.keeping.write_back_pending(limit=10_000)
+    written += service.directory.write_back_pending(limit=10_000)
     found = {}
     for migration in (customers.migration, *catalogue.migrations.values()):
         result = compare(migration)
         repair_bookkeeping(result, migration)
         found[migration.part.name] = result
     if written:  # the rows just written back compare equal now: only what remains is reported
-        found["customers"] = compare(customers.migration)
+        found = {name: compare(m) for name, m in ((customers.migration.part.name, customers.migration),
+                                                   *((m.part.name, m) for m in catalogue.migrations.values()))}
     total = Reconciliation(
         checked=sum(r.checked for r in found.values()), matching=sum(r.matching for r in found.values()),
         not_migrated=sum(r.not_migrated for r in found.values()),

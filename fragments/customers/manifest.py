@@ -9,6 +9,7 @@ from . import VERSION
 SLOTS = {
     "customer": "/customers/{customer_id}",
     "search": "/customers?q={q}",
+    "catalogue": "/admin/catalogue",
 }
 
 

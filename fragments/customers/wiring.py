@@ -7,9 +7,11 @@ from dataclasses import dataclass
 from foundation.config import Settings
 from graph_store import GraphConnection
 
-from .adapters.customers import GraphCatalogue, GraphCustomers
+from .adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
+from .adapters.customers import GraphCustomers
+from .services.catalogue_admin import CatalogueKeeping
 from .services.directory import Directory
-from .services.ports import Catalogue, Clock, Customers, LegacyCustomers
+from .services.ports import Catalogue, CatalogueAdmin, Clock, Contracts, Customers, LegacyCustomers, OpenWork
 
 
 @dataclass(frozen=True)
@@ -17,14 +19,17 @@ class CustomersService:
     directory: Directory
     customers: Customers
     catalogue: Catalogue
+    keeping: CatalogueKeeping
 
 
-def build(customers: Customers, catalogue: Catalogue, legacy: LegacyCustomers,
-          clock: Clock = dt.datetime.now) -> CustomersService:
-    return CustomersService(Directory(customers, catalogue, legacy, clock), customers, catalogue)
+def build(customers: Customers, catalogue: CatalogueAdmin, legacy: LegacyCustomers, contracts: Contracts,
+          work: OpenWork, clock: Clock = dt.datetime.now) -> CustomersService:
+    return CustomersService(Directory(customers, catalogue, legacy, clock), customers, catalogue,
+                            CatalogueKeeping(catalogue, contracts, customers, legacy, work, clock))
 
 
 def on_graph(graph: GraphConnection, _settings: Settings) -> CustomersService:
     """The production set: customers and the catalogue in the graph (copied from the monolith on first
-    read), contact changes written back to the monolith's rows through the bridge."""
-    return build(GraphCustomers(graph.backend, graph.bridge), GraphCatalogue(graph.backend, graph.bridge), graph.bridge)
+    read), every change written back to the monolith's rows through the bridge."""
+    return build(GraphCustomers(graph.backend, graph.bridge), GraphCatalogueAdmin(graph.backend, graph.bridge),
+                 graph.bridge, GraphContracts(graph.backend), PublishedOpenWork(graph.backend))

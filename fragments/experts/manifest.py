@@ -10,6 +10,7 @@ SLOTS = {
     "home": "/",
     "ticket": "/tickets/{ticket_id}",
     "profile": "/profile",
+    "roster": "/admin/experts",
 }
 
 

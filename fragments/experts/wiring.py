@@ -12,10 +12,11 @@ from graph_store import GraphConnection
 from .adapters.directory import BridgeDirectory, PublishedDirectory
 from .adapters.knowledge_http import KnowledgeHttp
 from .adapters.legacy_knowledge import LegacyKnowledge
-from .adapters.profiles import GraphProfiles
+from .adapters.profiles import GraphProfiles, GraphRoster
 from .adapters.ticketing_http import TicketingHttp
-from .services.ports import BridgeClient, Clock, Directory, ProfileStore
+from .services.ports import BridgeClient, Clock, Directory, ProfileStore, RosterStore
 from .services.profile import ExpertProfile
+from .services.roster import Roster
 from .services.work import ExpertWork
 
 
@@ -26,6 +27,7 @@ class Experts:
     directory: Directory
     profile: ExpertProfile
     clock: Clock
+    roster: Roster | None  # None: an installation (a test) without the admins' roster
 
     def work_of(self, principal: Principal, csrf: str) -> ExpertWork:
         """The logged-in expert's work: every ticketing call is made as that expert."""
@@ -34,12 +36,13 @@ class Experts:
 
 
 def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock = dt.datetime.now,
-          knowledge=None, directory: Directory | None = None) -> Experts:
+          knowledge=None, directory: Directory | None = None, roster: RosterStore | None = None) -> Experts:
     """Without a knowledge service, a ticket's articles come from the monolith's own KB search; customers
     and the catalogue from `directory` (tests: a fake monolith's, read through the same port)."""
     directory = directory if directory is not None else BridgeDirectory(bridge)
     return Experts(ticketing, knowledge if knowledge is not None else LegacyKnowledge(bridge), directory,
-                   ExpertProfile(profiles, directory, clock), clock)
+                   ExpertProfile(profiles, directory, clock), clock,
+                   Roster(roster, directory, bridge, clock) if roster is not None else None)
 
 
 def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
@@ -48,4 +51,5 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     signer = TokenSigner.from_folder(settings.signing_folder("experts"), "experts")
     reader = CustomerReader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")))
     return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
-                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None, directory=PublishedDirectory(reader))
+                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None, directory=PublishedDirectory(reader),
+                 roster=GraphRoster(graph.backend))

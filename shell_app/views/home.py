@@ -43,3 +43,10 @@ def my_account():
 def reports():
     """The managers' Reports screen; its content is the reports fragment."""
     return render_template("shell/reports.html")
+
+
+@bp.get("/admin/catalogue")
+@allow("admin")
+def catalogue():
+    """The admins' Catalogue screen (products, plans, locales); its content is the customers fragment."""
+    return render_template("shell/catalogue.html")

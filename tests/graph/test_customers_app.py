@@ -5,14 +5,20 @@ the JSON API our services read answers in the bridge's v1 shapes."""
 from __future__ import annotations
 
 import datetime as dt
+import re
+import uuid
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import create_engine, select
+from sqlalchemy.orm import Session
 
 from foundation.tokens import Principal, csrf_digest
-from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
+from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
+from fragments.customers.adapters.customers import GraphCustomers
 from fragments.customers.app import create_app
 from fragments.customers.wiring import build
+from shell_app.models import Contract, Plan, Product
 
 from ..support.keys import KEYS_DIR, mint
 from .conftest import bridge_client
@@ -23,13 +29,15 @@ PEOPLE = {
     "manager": Principal("user", "manager", "manager"),
     "customer": Principal("user", "customer7", "customer", customer_id=7),
     "expert": Principal("user", "expert1", "expert", expert_id=1),
+    "admin": Principal("user", "admin", "admin"),
 }
 
 
 @pytest.fixture
 def app(graph_backend, live_bridge):
     bridge = bridge_client(live_bridge, "customers")
-    service = build(GraphCustomers(graph_backend, bridge), GraphCatalogue(graph_backend, bridge), bridge)
+    service = build(GraphCustomers(graph_backend, bridge), GraphCatalogueAdmin(graph_backend, bridge), bridge,
+                    GraphContracts(graph_backend), PublishedOpenWork(graph_backend))
     yield create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, customers=service)
     bridge.close()
 
@@ -49,7 +57,8 @@ def test_every_route_needs_a_token_for_this_fragment(app):
     for rule in app.url_map.iter_rules():
         if rule.endpoint in ("meta.healthz", "static", "meta.manifest_json", "metrics"):
             continue
-        url = rule.build({name: {"customer_id": 7, "kind": "products"}[name] for name in rule.arguments},
+        url = rule.build({name: {"customer_id": 7, "kind": "products", "product_id": 1, "plan_id": 1,
+                                                "locale_id": 1}[name] for name in rule.arguments},
                          append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             assert client.open(url, method=method).status_code == 401, rule.endpoint
@@ -112,3 +121,110 @@ def test_the_api_answers_coverage_and_the_catalogue_and_refuses_bad_input_with_p
     assert client.get("/api/v1/catalogue/nothing", headers=service("ticketing")).status_code == 404
     assert dt.date.fromisoformat(client.get("/api/v1/coverage?customer_id=7&product_id=1",
                                             headers=service("ticketing")).get_json()["on"])
+
+
+def _form_version(page: str, form: str) -> str:
+    return re.search(rf'id="{form}"[^>]*>\s*(?:<input[^>]*csrf[^>]*>\s*)?<input type="hidden" name="version" '
+                     rf'value="(\d+)"', page).group(1)
+
+
+def _legacy_row(legacy_url: str, model, **where):
+    engine = create_engine(legacy_url)
+    try:
+        with Session(engine) as session:
+            return session.scalars(select(model).filter_by(**where)).one_or_none()
+    finally:
+        engine.dispose()
+
+
+def _new_product(client, tag: str) -> int:
+    made = client.post("/admin/products", headers=headers("admin"),
+                       data={"sku": f"SOLAR-{tag}", "name": f"Solar inverter {tag}", "category": "Energy",
+                             "manufacturer": "Voltari"})
+    assert made.status_code == 200 and "Product added" in made.text
+    return int(re.search(rf'data-sku="SOLAR-{tag}".*?action="/admin/products/(\d+)"', made.text, re.S).group(1))
+
+
+def test_an_admin_sets_up_a_product_a_plan_with_terms_and_each_reaches_the_legacy_tables(app, legacy_url):
+    client = app.test_client()
+    tag = uuid.uuid4().hex[:6].upper()
+    assert client.get("/admin/catalogue", headers=headers("call_centre")).status_code == 403
+    page = client.get("/admin/catalogue", headers=headers("admin"))
+    assert page.status_code == 200 and "New plan" in page.text
+
+    wrong = client.post("/admin/products", headers=headers("admin"), data={"sku": "no spaces", "name": ""})
+    assert wrong.status_code == 422 and "capital letters" in wrong.text and "A name is needed" in wrong.text
+    product_id = _new_product(client, tag)
+    assert product_id > 1_000_000  # above every legacy id: never a collision
+    row = _legacy_row(legacy_url, Product, sku=f"SOLAR-{tag}")
+    assert row is not None and row.id == product_id and row.frozen_at is not None  # written back, born frozen
+    again = client.post("/admin/products", headers=headers("admin"),
+                        data={"sku": f"solar-{tag}", "name": "x", "category": "x", "manufacturer": "x"})
+    assert again.status_code == 422 and "already has the SKU" in again.text
+
+    terms = {"terms_from": "2026-01-01", "terms_accept_hours": "30", "terms_visit_days": "0",
+             "terms_weekdays": "fri-mon", "terms_opens": "18:00", "terms_closes": "08:00"}
+    plan = {"code": f"SUN{tag}", "name": f"Sunshine {tag}", "monthly_price": "9.99", "max_open_tickets": "2"}
+    refused = client.post("/admin/plans", headers=headers("admin"), data={**plan, **terms})
+    assert refused.status_code == 422
+    for message in ("covers one product at least", "take effect today or later", "days like mon-fri",
+                    "close after it opens"):
+        assert message in refused.text, message
+    assert f'value="SUN{tag}"' in refused.text  # what was typed stays
+    assert _legacy_row(legacy_url, Plan, code=f"SUN{tag}") is None  # nothing stored
+    good_terms = {**terms, "terms_from": dt.date.today().isoformat(), "terms_accept_hours": "4",
+                  "terms_visit_days": "2", "terms_weekdays": "mon-sat", "terms_opens": "08:00", "terms_closes": "20:00"}
+    added = client.post("/admin/plans", headers=headers("admin"),
+                        data={**plan, **good_terms, "product_ids": [str(product_id)]})
+    assert added.status_code == 200 and "Plan added" in added.text
+    assert "expert within 4 h, visit within 2 working days, mon-sat 08:00-20:00" in added.text
+    held = _legacy_row(legacy_url, Plan, code=f"SUN{tag}")
+    assert held.monthly_price_cents == 999 and held.max_open_tickets == 2
+
+
+def test_a_product_with_open_tickets_is_not_retired_and_a_stale_edit_is_refused(app, graph_backend):
+    client = app.test_client()
+    tag = uuid.uuid4().hex[:6].upper()
+    product_id = _new_product(client, tag)
+    graph_backend.write("CREATE (:Ticket {id: 424242, product_id: $p, status: 'assigned'})", {"p": product_id})
+    refused = client.post(f"/admin/products/{product_id}/retire", headers=headers("admin"), data={})
+    assert refused.status_code == 409 and "1 open ticket" in refused.text and "Nothing was changed" in refused.text
+    page = client.get("/admin/catalogue", headers=headers("admin")).text
+    version = _form_version(page, f"product-{product_id}")
+    edit = {"version": version, "sku": f"SOLAR-{tag}", "category": "Energy", "manufacturer": "Voltari"}
+    first = client.post(f"/admin/products/{product_id}", headers=headers("admin"), data={**edit, "name": "Renamed once"})
+    assert first.status_code == 200 and "Product saved" in first.text and "Renamed once" in first.text
+    stale = client.post(f"/admin/products/{product_id}", headers=headers("admin"), data={**edit, "name": "Renamed twice"})
+    assert stale.status_code == 409 and "out of date" in stale.text and "Renamed twice" not in stale.text
+    graph_backend.write("MATCH (t:Ticket {id: 424242}) SET t.status = 'closed'")
+    retired = client.post(f"/admin/products/{product_id}/retire", headers=headers("admin"), data={})
+    assert retired.status_code == 200 and "Product retired" in retired.text
+
+
+def test_staff_sell_a_plan_on_the_customers_page_and_it_covers_the_product_from_that_day(app, legacy_url):
+    client = app.test_client()
+    tag = uuid.uuid4().hex[:6].upper()
+    product_id = _new_product(client, tag)
+    today = dt.date.today().isoformat()
+    added = client.post("/admin/plans", headers=headers("admin"),
+                        data={"code": f"SELL{tag}", "name": f"Sellable {tag}", "monthly_price": "3",
+                              "max_open_tickets": "1", "product_ids": [str(product_id)], "terms_from": today,
+                              "terms_accept_hours": "8", "terms_visit_days": "3", "terms_weekdays": "mon-fri",
+                              "terms_opens": "08:00", "terms_closes": "18:00"})
+    plan_id = re.search(rf'<option value="(\d+)"[^>]*>Sellable {tag}',
+                        client.get("/customers/7", headers=headers("call_centre")).text).group(1)
+    assert added.status_code == 200
+    assert client.post("/customers/7/contracts", headers=headers("manager"), data={}).status_code == 403
+    wrong = client.post("/customers/7/contracts", headers=headers("call_centre"),
+                        data={"plan_id": plan_id, "start_date": "2020-01-01", "months": "7"})
+    assert wrong.status_code == 422 and "starts today or later" in wrong.text and "1, 12, 24 or 36" in wrong.text
+    before = client.get(f"/api/v1/coverage?customer_id=7&product_id={product_id}", headers=service("ticketing"))
+    assert before.get_json()["covered"] is False
+    sold = client.post("/customers/7/contracts", headers=headers("call_centre"),
+                       data={"plan_id": plan_id, "start_date": today, "months": "12"})
+    assert sold.status_code == 200 and "Sold: contract SS-" in sold.text and f"Sellable {tag}" in sold.text
+    after = client.get(f"/api/v1/coverage?customer_id=7&product_id={product_id}", headers=service("ticketing"))
+    assert after.get_json()["covered"] is True
+    reference = re.search(r"Sold: contract (SS-\d+)", sold.text).group(1)
+    row = _legacy_row(legacy_url, Contract, reference=reference)
+    assert row is not None and row.customer_id == 7 and row.plan_id == int(plan_id)  # written back

@@ -11,8 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
+from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
 from fragments.customers.published.customers_v1 import CustomerRows
+from fragments.customers.services.catalogue_admin import CatalogueKeeping
 from fragments.customers.services.directory import Directory
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.reconciliation import compare, repair_bookkeeping
@@ -115,6 +117,9 @@ class _Down:
     def write_back_contact(self, customer_id, contact):
         raise ConnectionError("the monolith does not answer")
 
+    def write_back_record(self, kind, record_id, content):
+        raise ConnectionError("the monolith does not answer")
+
 
 def test_the_operators_reconciliation_writes_back_what_waits_records_its_run_and_progress_shows_the_part(handover):
     from fragments.reports.adapters.progress import migration_progress
@@ -122,13 +127,24 @@ def test_the_operators_reconciliation_writes_back_what_waits_records_its_run_and
 
     backend, bridge, base = handover
     reporter = bridge_client(base, "reports")
-    customers, catalogue = GraphCustomers(backend, bridge), GraphCatalogue(backend, bridge)
+    customers, catalogue = GraphCustomers(backend, bridge), GraphCatalogueAdmin(backend, bridge)
     catalogue.copy_all()
     customers.backfill(batch_size=10)
     current = customers.get(3)
     Directory(customers, catalogue, _Down(), dt.datetime.now).change_contact(
         3, {"email": "waiting@example.com", "phone": current["phone"], "address_line": "9 Quay Street",
             "city": "Bristol", "postcode": "BS1 4DJ"}, expected_version=current["version"], by="admin")
+    # Made here while the monolith did not answer: a product, a plan covering it, a contract for customer 3.
+    away = CatalogueKeeping(catalogue, GraphContracts(backend), customers, _Down(), PublishedOpenWork(backend),
+                            dt.datetime.now)
+    product = away.create_product({"sku": "WAIT-1", "name": "Waiting pump", "category": "Heating",
+                                   "manufacturer": "Kestrel"}, "admin")
+    today = dt.date.today().isoformat()
+    plan = away.create_plan({"code": "WAITING", "name": "Waiting plan", "monthly_price": "5", "max_open_tickets": "2"},
+                            [str(product["id"])], {"from": today, "accept_hours": "8", "visit_days": "3",
+                                                   "weekdays": "mon-fri", "opens": "08:00", "closes": "18:00"}, "admin")
+    away.sell(3, {"plan_id": str(plan["id"]), "start_date": today, "months": "12"}, [], "call_centre")
+    assert compare(customers.migration).findings  # customer 3's contracts differ until written back
     parts = {p["part"]: p for p in migration_progress(backend, reporter)["parts"]}
     assert "1 changed here, not yet written back" in parts["customers and contracts"]["reconciliation"]
     found = reconcile_all(customers, catalogue, bridge)
@@ -138,3 +154,6 @@ def test_the_operators_reconciliation_writes_back_what_waits_records_its_run_and
     assert customers_part["remaining"] == 0 and customers_part["in_graph"] == customers_part["legacy"]
     assert "0 need a person" in customers_part["reconciliation"] and "written back" not in customers_part["reconciliation"]
     assert parts["catalogue (products, plans, locales)"]["remaining"] == 0
+    old_reader = bridge_client(base, "ticketing")
+    assert any(k["plan"]["id"] == plan["id"] for k in old_reader.customer_contracts(3))  # written back since
+    old_reader.close()

@@ -44,6 +44,8 @@ def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
     later = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",
                                {"d": tickets_v1.day_number(day)})[0]["v"]
     assert later > version  # every write to a ticket moved its day's version
+    assert tickets_v1.open_tickets_about(graph_backend, 5) == 1  # the closed one no longer counts
+    assert tickets_v1.open_tickets_about(graph_backend, 6) == 0
 
 
 def test_a_legacy_ticket_is_mapped_as_the_migration_maps_it():

@@ -379,3 +379,27 @@ class FakeBridgeClient:
             raise Conflict(f"customer {customer_id} was never taken over", 409)
         customer.update(contact)
         return self._record("customers", customer_id)
+
+    def write_back_record(self, kind: str, record_id: int, content: dict) -> dict:
+        self._check()
+        self.batches.append((f"write-back {kind}", 1))
+        if kind == "contracts":
+            contracts = self.contracts.setdefault(content["customer_id"], [])
+            contracts[:] = [k for k in contracts if k["id"] != record_id]
+            contracts.append({"id": record_id, "reference": content["reference"], "customer_id": content["customer_id"],
+                              "plan": {"id": content["plan_id"]}, "start_date": content["start_date"],
+                              "end_date": content["end_date"], "status": content["status"],
+                              "product_ids": list(content["product_ids"])})
+            return {"id": record_id, **content}
+        rows = {"products": self.product_list, "plans": self.plan_list, "locales": self.locale_list}[kind]
+        rows[:] = [r for r in rows if r["id"] != record_id] + [{"id": record_id, **content}]
+        now = dt.datetime.now().replace(microsecond=0).isoformat()
+        self.handover_marks[(kind, record_id)] = {"frozen_at": now, "migrated_at": now}
+        return self._record(kind, record_id)
+
+    def write_back_expert(self, expert_id: int, record: dict) -> dict:
+        self._check()
+        expert = self.expert_map.setdefault(expert_id, {"id": expert_id, "skills": [], "locale_ids": [],
+                                                        "weekly_availability": [], "time_off": []})
+        expert.update(record)
+        return dict(expert)

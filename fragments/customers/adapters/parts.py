@@ -83,7 +83,7 @@ class CustomerPart:
         return bridge.handover_checksums("customers", page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
-        rows = backend.read("UNWIND $ids AS id MATCH (c:Customer {id: id}) WHERE c.source = 'legacy' "
+        rows = backend.read("UNWIND $ids AS id MATCH (c:Customer {id: id}) WHERE c.source IS NOT NULL "
                             "OPTIONAL MATCH (c)-[:HOLDS]->(k:Contract) RETURN properties(c) AS c, "
                             "collect(properties(k)) AS contracts", {"ids": list(ids)})
         return {row["c"]["id"]: record_checksum(customer_content(row["c"], row["contracts"])) for row in rows}
@@ -127,7 +127,7 @@ RETURN n.id AS id
         return bridge.handover_checksums(self.name, page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
-        rows = backend.read(f"UNWIND $ids AS id MATCH (n:{self.label} {{id: id}}) WHERE n.source = 'legacy' "
+        rows = backend.read(f"UNWIND $ids AS id MATCH (n:{self.label} {{id: id}}) WHERE n.source IS NOT NULL "
                             f"RETURN properties(n) AS n", {"ids": list(ids)})
         return {row["n"]["id"]: record_checksum({"id": row["n"]["id"], **{f: row["n"].get(f) for f in self.fields}})
                 for row in rows}

@@ -19,12 +19,17 @@ PEOPLE = (*STAFF_ROLES, "customer")
 
 
 def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: str = "",
-          entered: dict[str, Any] | None = None, status: int = 200):
+          entered: dict[str, Any] | None = None, sale_errors: dict[str, str] | None = None,
+          sale: dict[str, Any] | None = None, status: int = 200):
     principal = current()
     directory = _c().directory
     try:
         customer = directory.customer(customer_id)
         plans = directory.plans(customer_id)
+        may_sell = principal.role in STAFF_WRITERS
+        names = {p["id"]: p["name"] for p in _c().catalogue.products()} if may_sell else {}
+        for_sale = [{**p, "covers": ", ".join(names[i] for i in p["product_ids"] if i in names)}
+                    for p in _c().keeping.records("plans") if not p["retired"]] if may_sell else []
     except CustomerMissing:
         abort(404, description="There is no such customer.")
     except (LegacyUnavailable, StoreUnavailable):
@@ -33,7 +38,9 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
     return render_template("customers/customer.html", customer=customer, plans=plans, shown=shown,
                            errors=errors or {}, message=message, csrf=forwarded_csrf(),
                            role=principal.role, may_change=principal.role in (*STAFF_WRITERS, "customer"),
-                           version=entered.get("version") if entered else customer["version"]), status
+                           version=entered.get("version") if entered else customer["version"],
+                           may_sell=may_sell, for_sale=for_sale, sale_errors=sale_errors or {},
+                           sale=sale or {"start_date": directory.clock().date().isoformat(), "months": "12"}), status
 
 
 @bp.get("/customers/<int:customer_id>")

@@ -115,3 +115,58 @@ class GraphProfiles:
     def set_score(self, expert_id: int, score: float, answers: int) -> None:
         self.db.write("MATCH (x:Expert {id: $id}) SET x.score = $score, x.score_answers = $answers",
                       {"id": expert_id, "score": score, "answers": answers})
+
+
+NEW_EXPERT_ID_BASE = 1_000_000  # experts taken on here: above every legacy id (a rollback writes them there)
+
+TAKE_ON = f"""
+OPTIONAL MATCH (m:Expert) WHERE m.id >= $base
+WITH coalesce(max(m.id), 0) AS top
+MERGE (c:Counter {{name: 'expert'}}) ON CREATE SET c.value = $base
+SET c.value = CASE WHEN top > c.value THEN top ELSE c.value END + 1
+WITH c.value AS id
+CREATE (x:Expert {{id: id}})
+SET x += $props, x.employee_number = 'N' + toString(id), x.profile_imported = true, x.legacy_behind = true
+{_ADD_SKILLS}
+{_ADD_LOCALES}
+RETURN x.id AS id
+"""
+
+ROSTER_FIELDS = ("id", "employee_number", "first_name", "last_name", "email", "phone", "active", "hired_on",
+                 "legacy_behind")
+
+
+class GraphRoster:
+    """Every expert as admins keep them (the RosterStore port)."""
+
+    def __init__(self, backend: GraphBackend):
+        self.db = backend
+        self.profiles = GraphProfiles(backend)
+
+    def everyone(self) -> list[dict[str, Any]]:
+        fields = ", ".join(f".{name}" for name in ROSTER_FIELDS)
+        rows = self.db.read(f"MATCH (x:Expert) WHERE x.profile_imported = true RETURN x {{{fields}}} AS x "
+                            f"ORDER BY x.last_name, x.first_name, x.id")
+        return [row["x"] for row in rows]
+
+    def create(self, contact: dict[str, str], skills: list[dict[str, Any]], locale_ids: list[int], weekly: list[str],
+               *, hired_on: str) -> dict[str, Any]:
+        props = {**contact, "active": True, "weekly": weekly, "off_dates": [], "hired_on": hired_on}
+        rows = self.db.write(TAKE_ON, {"base": NEW_EXPERT_ID_BASE, "props": props, "skills": skills,
+                                       "locale_ids": locale_ids})
+        return self._one(rows[0]["id"])
+
+    def set_active(self, expert_id: int, active: bool) -> dict[str, Any]:
+        if not self.db.write("MATCH (x:Expert {id: $id}) WHERE x.profile_imported = true "
+                             "SET x.active = $active, x.legacy_behind = true RETURN x.id AS id",
+                             {"id": expert_id, "active": active}):
+            raise KeyError(expert_id)
+        return self._one(expert_id)
+
+    def written_back(self, expert_id: int) -> None:
+        self.db.write("MATCH (x:Expert {id: $id}) SET x.legacy_behind = false", {"id": expert_id})
+
+    def _one(self, expert_id: int) -> dict[str, Any]:
+        expert = self.profiles.get(expert_id) or {}
+        expert.setdefault("hired_on", None)
+        return expert

@@ -12,8 +12,10 @@ from fragments.kit.bootstrap import services
 
 from ..domain.offers import countdown, seconds_left
 from ..domain.profile import PERIODS, WEEKDAYS, ProfileError
-from ..services.ports import KnowledgeError, TicketingError
+from ..domain.roster import InvalidExpert
+from ..services.ports import CustomersUnavailable, KnowledgeError, TicketingError
 from ..services.profile import ExpertProfile
+from ..services.roster import Roster
 from ..services.work import ExpertWork
 from ..wiring import Experts
 
@@ -222,3 +224,54 @@ def add_time_off():
 @allow(roles=EXPERT)
 def remove_time_off():
     return _profile_change(lambda p, x: p.remove_time_off(x, request.form.get("day", "")), "Day off removed.")
+
+
+ADMIN = ("admin",)
+
+
+def _roster() -> Roster:
+    if _experts().roster is None:
+        abort(404)
+    return _experts().roster  # type: ignore[return-value]
+
+
+def _roster_page(*, errors: dict[str, str] | None = None, message: str = "", entered: dict[str, Any] | None = None,
+                 chosen: dict[str, list[str]] | None = None, status: int = 200):
+    try:
+        view = _roster().view()
+    except CustomersUnavailable:
+        abort(503, description="The catalogue cannot be read right now. Try again in a moment.")
+    return _page("experts/roster.html", status, **view, errors=errors or {}, message=message, entered=entered or {},
+                 chosen=chosen or {"skills": [], "locales": [], "weekly": []}, weekdays=WEEKDAYS, periods=PERIODS)
+
+
+@bp.get("/admin/experts")
+@allow(roles=ADMIN)
+def roster():
+    return _roster_page()
+
+
+@bp.post("/admin/experts")
+@allow(roles=ADMIN)
+def take_on():
+    entered = {name: request.form.get(name, "") for name in ("first_name", "last_name", "email", "phone")}
+    chosen = {name: request.form.getlist(name) for name in ("skills", "locales", "weekly")}
+    try:
+        expert = _roster().take_on(entered, chosen["skills"], chosen["locales"], chosen["weekly"])
+    except InvalidExpert as exc:
+        return _roster_page(errors=exc.errors, entered=entered, chosen=chosen, status=422)
+    return _roster_page(message=f"{expert['first_name']} {expert['last_name']} ({expert['employee_number']}) is taken "
+                                "on: offers for their products and locales reach them from now on.")
+
+
+@bp.post("/admin/experts/<int:expert_id>/active")
+@allow(roles=ADMIN)
+def set_active(expert_id: int):
+    active = request.form.get("active") == "yes"
+    try:
+        expert = _roster().set_active(expert_id, active)
+    except KeyError:
+        abort(404)
+    name = f"{expert['first_name']} {expert['last_name']}"
+    return _roster_page(message=f"{name} is active again: offers reach them." if active else
+                        f"{name} is deactivated: no new offers. Work they hold stays theirs until staff move it.")

@@ -58,3 +58,11 @@ def roster(db: Reader) -> list[dict[str, Any]]:
     """Every expert the graph knows, by id: id, first_name, last_name (None for one not imported yet)."""
     return db.read("MATCH (x:Expert) RETURN x.id AS id, x.first_name AS first_name, x.last_name AS last_name "
                    "ORDER BY id")
+
+
+def contact(db: Reader, expert_id: int) -> dict[str, Any] | None:
+    """How an expert is reached (first_name, last_name, email, phone, active), or None for an expert whose
+    profile is not held here (not imported yet)."""
+    rows = db.read("MATCH (x:Expert {id: $id}) WHERE x.profile_imported = true RETURN x {.first_name, .last_name, "
+                   ".email, .phone, .active} AS x", {"id": expert_id})
+    return rows[0]["x"] if rows else None

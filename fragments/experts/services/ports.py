@@ -65,4 +65,14 @@ class ProfileStore(Protocol):
     def set_availability(self, expert_id: int, weekly: list[str], off: list[str]) -> None: ...
 
 
-__all__ = ["BridgeClient", "Clock", "Knowledge", "KnowledgeError", "ProfileStore", "Ticketing", "TicketingError"]
+class RosterStore(Protocol):
+    """Every expert's profile, as admins keep it; new experts get ids above every legacy id."""
+
+    def everyone(self) -> list[dict[str, Any]]: ...
+    def create(self, contact: dict[str, str], skills: list[dict[str, Any]], locale_ids: list[int], weekly: list[str],
+               *, hired_on: str) -> dict[str, Any]: ...
+    def set_active(self, expert_id: int, active: bool) -> dict[str, Any]: ...  # KeyError if unknown
+    def written_back(self, expert_id: int) -> None: ...
+
+
+__all__ = ["BridgeClient", "Clock", "Knowledge", "KnowledgeError", "ProfileStore", "RosterStore", "Ticketing", "TicketingError"]

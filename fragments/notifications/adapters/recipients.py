@@ -4,9 +4,10 @@ How a person likes to be reached (channel, opt-outs) is this service's own from 
 meets them: copied then from their record, changed only here after that. A customer's name, email
 address and phone number are the customers service's (ADR 0025): read from what it publishes at every
 contact, so a number changed a moment ago gets the next text; the copy kept here is what a message uses
-while the customers' records cannot be read. An expert's are still the monolith's: a copy refreshed
-from it when older than REFRESH, so that a monolith that does not answer delays no message to anyone
-met before. A person met for the first time while their record cannot be read waits.
+while the customers' records cannot be read. An expert's are the experts service's (ADR 0026), read from
+its published profiles at every contact; only an expert whose profile is not held there yet is read
+from the monolith (a copy refreshed when older than REFRESH, so that a monolith that does not answer
+delays no message to anyone met before). A person met for the first time while their record cannot be read waits.
 """
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from typing import Any, Callable
 
 from bridge_client import BridgeClient, BridgeError
 from fragments.customers.published.reader_v1 import CustomerReader, CustomersUnavailable, CustomerUnknown
+from fragments.experts.published import profiles_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import StoreError, port_errors
 
@@ -59,9 +61,10 @@ def from_legacy(recipient: Recipient, person: dict[str, Any], at: dt.datetime) -
 @port_errors(NotificationsStoreError)
 class GraphRecipients:
     def __init__(self, backend: GraphBackend, bridge: BridgeClient, clock: Callable[[], dt.datetime] = dt.datetime.now,
-                 customers: CustomerReader | None = None):
+                 customers: CustomerReader | None = None, experts_from_profiles: bool = True):
         self.db, self.bridge, self.clock = backend, bridge, clock
-        self.customers = customers  # None: customers' addresses copied from the monolith, as experts'
+        self.customers = customers  # None: customers' addresses copied from the monolith
+        self.experts_from_profiles = experts_from_profiles
 
     def _rows(self, keys: list[str]) -> dict[str, dict[str, Any]]:
         rows = self.db.read(f"MATCH (r:Recipient) WHERE r.key IN $keys RETURN {FIELDS}", {"keys": keys})
@@ -75,6 +78,10 @@ class GraphRecipients:
         row = self._rows([recipient.key]).get(recipient.key)
         if recipient.kind == "customer" and self.customers is not None:
             return self._customer(recipient, row)
+        if recipient.kind == "expert" and self.experts_from_profiles:
+            profile = profiles_v1.contact(self.db, recipient.id)
+            if profile is not None:  # the experts service's own record (ADR 0026): no monolith on the way
+                return self._refreshed(recipient, row, profile)
         fresh = row is not None and self.clock() - dt.datetime.fromisoformat(row["copied_at"]) < REFRESH
         if fresh:
             return contact_of(row)
@@ -96,6 +103,9 @@ class GraphRecipients:
             if row is not None:  # the copy will do until the customers' records answer again
                 return contact_of(row)
             raise RecipientUnavailable(f"the customer's record cannot be read now: {exc}") from exc
+        return self._refreshed(recipient, row, person)
+
+    def _refreshed(self, recipient: Recipient, row: dict[str, Any] | None, person: dict[str, Any]) -> Contact:
         fresh = from_legacy(recipient, person, self.clock())
         if row is None or any(row.get(name) != fresh[name] for name in ("name", "email", "phone")):
             row = self.copy([(recipient, person)])[0]

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from foundation.vocabulary import LEGACY_ACCEPTED, iso
+from foundation.vocabulary import LEGACY_ACCEPTED, OPEN_STATES, iso
 from graph_store.backends import GraphBackend
 
 VERSION = 1
@@ -193,3 +193,11 @@ class TicketRows:
         rows = self.db.read("MATCH (t:Ticket {source: 'legacy'}) RETURN t.migrated_via AS via, count(t) AS n")
         new = self.db.read("MATCH (t:Ticket {source: 'new'}) RETURN count(t) AS n")
         return {"by_via": {row["via"]: row["n"] for row in rows}, "new": new[0]["n"] if new else 0}
+
+
+def open_tickets_about(db: GraphBackend, product_id: int) -> int:
+    """How many tickets not yet closed or cancelled are about the product (the customers service asks
+    before a product is retired). Open legacy work is in the graph from the cut-over on."""
+    rows = db.read("MATCH (t:Ticket) WHERE t.product_id = $product AND t.status IN $open RETURN count(t) AS n",
+                   {"product": product_id, "open": sorted(str(s) for s in OPEN_STATES)})
+    return int(rows[0]["n"]) if rows else 0

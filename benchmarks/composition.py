@@ -6,14 +6,18 @@ ticket creation through the fragment vs the legacy create path, on the same data
 Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
 p50/p99 of the page (composed = the page plus its fragment request) under concurrent load,
 tickets/s raised through each path with the time until "received", and the time until the
-received panel shows the offered expert (following the page's own polling schedule). With nginx
+received panel shows the offered expert (following the page's own polling schedule); the raise again
+with the monolith's bridge SIGSTOPped throughout (no bridge call on its path: issue 27's target, p50 at
+most 0.7 of the legacy raise path until shown, in the same run). With nginx
 installed, the composed page and the raise again through it (the production routing). Every measure
 runs once per round, the rounds alternating all of them (see `alternating`).
 """
 from __future__ import annotations
 
 import argparse
+import os
 import re
+import signal
 import tempfile
 import time
 from contextlib import contextmanager
@@ -180,6 +184,27 @@ def raise_until_offer_shown(base: str, targets: list[tuple[int, int, int]], thre
 
 
 @contextmanager
+def bridge_frozen(system: System) -> Iterator[None]:
+    """The monolith's data side (its bridge process) stopped by SIGSTOP: it accepts connections and never
+    answers, so a raise that asked it anything would wait for its time-out or fail."""
+    group = system.processes["bridge"].pid
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(group, signal.SIGCONT)
+
+
+def raise_with_bridge_frozen(base: str, system: System, targets: list[tuple[int, int, int]], threads: int,
+                             per_thread: int) -> Figures:
+    """The raise until "received" with the bridge frozen throughout: every raise answered 201 says none
+    of them called it."""
+    with bridge_frozen(system):
+        figures = raise_tickets(base, targets, True, threads, per_thread)
+    return Figures("raise via fragment, bridge frozen", figures.count, figures.seconds, figures.latencies_ms)
+
+
+@contextmanager
 def nginx_routing(system: System, root: Path) -> Iterator[str | None]:
     """Debian's nginx with the production routing (sysops nginx-conf) in front of the same processes:
     pages from the shell, fragment requests straight to the fragments after the shell's auth check.
@@ -262,6 +287,8 @@ def main(argv: list[str] | None = None) -> int:
                 "raise, legacy path until shown": lambda: raise_tickets(legacy, targets, False, threads, raises,
                                                                         until_shown=True),
                 "raise via fragment (until received)": lambda: raise_tickets(shell, targets, True, threads, raises),
+                "raise via fragment, bridge frozen": lambda: raise_with_bridge_frozen(shell, system, targets, threads,
+                                                                                      raises),
             }
             if routed:
                 measures.update({
@@ -279,6 +306,8 @@ def main(argv: list[str] | None = None) -> int:
                        ("legacy page, HTTP", "composed page (+ late slots), HTTP"),
                        ("raise, legacy path (302)", "raise via fragment (until received)"),
                        ("raise, legacy path until shown", "raise via fragment (until received)"),
+                       ("raise, legacy path (302)", "raise via fragment, bridge frozen"),
+                       ("raise, legacy path until shown", "raise via fragment, bridge frozen"),
                        ("legacy page, Chromium until rendered", "via nginx: page, Chromium until rendered"),
                        ("legacy page, HTTP", "via nginx: page (+ late slots), HTTP"),
                        ("raise, legacy path (302)", "via nginx: raise (until received)"),
@@ -290,6 +319,10 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  {new_name}: p50 x{new.percentile(50) / base.percentile(50):.2f}, "
                   f"p99 x{new.percentile(99) / base.percentile(99):.2f} of {base_name}, "
                   f"rate x{new.per_second / base.per_second:.2f}")
+        frozen, legacy_raise = results["raise via fragment, bridge frozen"], results["raise, legacy path until shown"]
+        print(f"\nThe raise with no bridge call on its path (the bridge SIGSTOPped, {frozen.count} raises answered "
+              f"201): p50 {frozen.percentile(50):.0f} ms = x{frozen.percentile(50) / legacy_raise.percentile(50):.2f} "
+              f"of the legacy raise path until shown (target <= 0.70)")
     finally:
         system.stop()
     return 0

@@ -418,6 +418,9 @@ PATHS = {
     "/handover/{kind}/mark": {"post": _op("Mark records migrated (idempotent)", "200", "IdItems", body="IdList",
                                           params=[_param("kind", "path", KIND, True)],
                                           who="services customers, backfill")},
+    "/handover/{kind}/release": {"post": _op(
+        "A rollback: the rows are the monolith's again, unfrozen and unmarked (idempotent)", "200", "IdItems",
+        body="IdList", params=[_param("kind", "path", KIND, True)], who="services customers, backfill")},
     "/handover/{kind}/checksums": {"get": _op(
         "Every record's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
         params=[_param("kind", "path", KIND, True), *PAGING], who=TAKERS)},

@@ -120,6 +120,7 @@ class BridgeClient(Protocol):
     def handover_checksums(self, kind: str, page_size: int = 500) -> Iterator[dict]: ...
     def write_back_contact(self, customer_id: int, contact: dict) -> dict: ...
     def write_back_record(self, kind: str, record_id: int, content: dict) -> dict: ...
+    def release_handover(self, kind: str, ids: list[int]) -> None: ...
     def write_back_expert(self, expert_id: int, record: dict) -> dict: ...
 
 
@@ -384,6 +385,9 @@ class HttpBridgeClient:
         """A product, plan, locale or contract the customers service created or changed, whole (so a
         repeat writes the same row)."""
         return self._call("PUT", f"/handover/{kind}/{record_id}", json=content, idempotent=True)
+
+    def release_handover(self, kind: str, ids: list[int]) -> None:
+        self._post_in_chunks(f"/handover/{kind}/release", "ids", list(ids), BATCH_POST_IDS, idempotent=True)
 
     def write_back_expert(self, expert_id: int, record: dict) -> dict:
         return self._call("PUT", f"/experts/{expert_id}", json=record, idempotent=True)

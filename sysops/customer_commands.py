@@ -7,8 +7,10 @@ import datetime as dt
 from foundation.config import load_settings
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCustomers
+from fragments.customers.adapters.rollback import parts as rollback_parts
 from fragments.customers.wiring import build
 from graph_store.config import open_store
+from graph_store.cutover import roll_back
 from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
 
 
@@ -57,6 +59,29 @@ def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, bri
     return found
 
 
+def rollback_all(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, bridge, batch_size: int = 100) -> dict:
+    """Every customer, contract and catalogue record handed back to the monolith (docs/adr/0026)."""
+    reconcile_all(customers, catalogue, bridge)  # first, whatever waits for its write-back goes back
+    done = {}
+    for part in rollback_parts(customers.db, bridge):
+        done[part.kind] = roll_back(part, batch_size=batch_size)
+    return done
+
+
+def rollback(args) -> int:
+    if not args.yes:
+        print("customers-rollback hands every customer, contract, product, plan and locale back to the monolith "
+              "(written back, then released) and empties the customers service's copies. Switch the customers "
+              "service off first (SYSOPS_FRAGMENTS without customers: every reader then asks the monolith), then "
+              "run again with --yes.")
+        return 2
+    done = _on_store(lambda customers, catalogue, bridge: rollback_all(customers, catalogue, bridge, args.batch))
+    for kind, result in done.items():
+        print(f"customers-rollback: {kind}: {result.written_back} written back and released, {result.removed} "
+              "forgotten by the customers service")
+    return 0
+
+
 def reconcile(_args) -> int:
     found = _on_store(reconcile_all)
     for part, result in found.items():
@@ -75,3 +100,8 @@ def register(sub) -> None:
     fill.set_defaults(func=backfill)
     sub.add_parser("customers-reconcile", help="compare customers, contracts and the catalogue with the customers "
                                                "service's copies; repair what is safe").set_defaults(func=reconcile)
+    back = sub.add_parser("customers-rollback", help="hand customers, contracts and the catalogue back to the monolith "
+                                                     "(written back, released), then empty the service's copies")
+    back.add_argument("--batch", type=int, default=100)
+    back.add_argument("--yes", action="store_true", help="really do it")
+    back.set_defaults(func=rollback)

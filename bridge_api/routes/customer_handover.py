@@ -6,13 +6,14 @@ record at a time (docs/adr/0025): the freeze protocol's legacy half, as for tick
 - `POST /handover/<kind>/freeze {ids}`               the copy: frozen rows, as they are, with checksums
 - `POST /handover/<kind>/mark {ids}`                 the copy is done (idempotent)
 - `GET  /handover/<kind>/checksums?cursor=`          every record's checksum and marks, for reconciliation
+- `POST /handover/<kind>/release {ids}`              a rollback: the monolith owns the rows again (idempotent)
 - `PUT  /customers/<id>/contact`                     the service writes a customer's contact details back
   (old readers of `/customers` and the legacy screens stay current; a rollback relies on it)
 """
 from __future__ import annotations
 
 from flask import Blueprint, jsonify
-from sqlalchemy import select
+from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
@@ -43,6 +44,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/handover/<kind>/freeze", "handover_freeze", freeze, methods=["POST"])
     bp.add_url_rule("/handover/<kind>/mark", "handover_mark", mark, methods=["POST"])
     bp.add_url_rule("/handover/<kind>/checksums", "handover_checksums", checksums)
+    bp.add_url_rule("/handover/<kind>/release", "handover_release", release, methods=["POST"])
     bp.add_url_rule("/customers/<int:customer_id>/contact", "customer_contact_written", write_contact,
                     methods=["PUT"])
 
@@ -84,6 +86,18 @@ def mark(kind: str):
     model, _, _ = _kind(kind)
     record_ids = id_list(json_body().get("ids"), MAX_IDS)
     mark_rows(model, record_ids)
+    return jsonify(items=record_ids)
+
+
+@grant(services=MIGRATORS)
+def release(kind: str):
+    """The rollback's last step for these rows: unfrozen and unmarked, the monolith's own again (its
+    screens edit them; a later take-over copies them afresh). Idempotent."""
+    model, _, _ = _kind(kind)
+    record_ids = id_list(json_body().get("ids"), MAX_IDS)
+    session = db()
+    session.execute(update(model).where(model.id.in_(record_ids)).values(frozen_at=None, migrated_at=None))
+    session.commit()
     return jsonify(items=record_ids)
 
 

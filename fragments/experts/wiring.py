@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from foundation.config import Settings
 from foundation.tokens import Principal, TokenSigner
-from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
+from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
 
 from .adapters.directory import BridgeDirectory, PublishedDirectory
@@ -49,7 +49,8 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     """The production set: ticketing over HTTP, profiles in the graph, the monolith through the bridge."""
     knowledge_url = dict(settings.fragments).get("knowledge")
     signer = TokenSigner.from_folder(settings.signing_folder("experts"), "experts")
-    reader = CustomerReader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")))
+    reader = installed_reader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")),
+                              graph.bridge, "customers" in dict(settings.fragments))
     return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
                  knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None, directory=PublishedDirectory(reader),
                  roster=GraphRoster(graph.backend))

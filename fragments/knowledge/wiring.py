@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import Settings
-from fragments.customers.published.reader_v1 import CustomerReader
+from fragments.customers.published.reader_v1 import installed_reader
 from graph_store import GraphConnection
 
 from .adapters.articles import GraphArticles
@@ -16,7 +16,8 @@ def build(articles: Articles, catalogue: Catalogue, legacy: LegacyKB, clock: Clo
     return KnowledgeBase(articles, catalogue, legacy, clock)
 
 
-def on_graph(graph: GraphConnection, _settings: Settings) -> KnowledgeBase:
+def on_graph(graph: GraphConnection, settings: Settings) -> KnowledgeBase:
     """The production set: articles in the graph (legacy ones migrated on first read), the catalogue as
     the customers service publishes it, and the legacy KB kept current through the bridge."""
-    return build(GraphArticles(graph.backend, graph.bridge), CustomerReader(graph.backend, None), graph.bridge)
+    catalogue = installed_reader(graph.backend, None, graph.bridge, "customers" in dict(settings.fragments))
+    return build(GraphArticles(graph.backend, graph.bridge), catalogue, graph.bridge)

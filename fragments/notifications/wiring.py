@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 from foundation.config import Settings
 from foundation.tokens import TokenSigner
-from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
+from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
 
 from .adapters.channels import Channels, HttpSmsGateway, SmsSink, Smtp
@@ -56,8 +56,9 @@ def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = d
     SMTP, texts through the gateway (or the sink); after a rollback of the switch, queued messages go
     back to the monolith's outbox."""
     signer = TokenSigner.from_folder(settings.signing_folder("notifications"), "notifications")
-    customers = CustomerReader(graph.backend, CustomersApi(settings.customers_url,
-                                                           signer.service_token("fragment:customers")))
+    customers = installed_reader(graph.backend, CustomersApi(settings.customers_url,
+                                                             signer.service_token("fragment:customers")),
+                                 graph.bridge, "customers" in dict(settings.fragments))
     recipients = GraphRecipients(graph.backend, graph.bridge, customers=customers)
     return build(GraphMessages(graph.backend), recipients, channels_for(settings),
                  lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours),

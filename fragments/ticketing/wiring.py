@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from foundation.config import Settings
 from foundation.links import LinkSigner, LinkVerifier
 from foundation.tokens import TokenSigner
-from fragments.customers.published.reader_v1 import CustomerReader, CustomersApi
+from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
 
 from .adapters import graph_stores
@@ -74,5 +74,6 @@ def customers_for(graph: GraphConnection, settings: Settings) -> PublishedCustom
     """The customers service's published reads: the graph where it holds the customer, its API (as the
     ticketing service) to copy one it does not hold yet. Never the monolith."""
     signer = TokenSigner.from_folder(settings.signing_folder("ticketing"), "ticketing")
-    return PublishedCustomers(CustomerReader(graph.backend, CustomersApi(settings.customers_url,
-                                                                         signer.service_token("fragment:customers"))))
+    return PublishedCustomers(installed_reader(graph.backend, CustomersApi(
+        settings.customers_url, signer.service_token("fragment:customers")), graph.bridge,
+        "customers" in dict(settings.fragments)))

@@ -43,5 +43,8 @@ def test_names_roster_and_counts_read_what_the_experts_service_wrote(graph_backe
     assert profiles_v1.names(graph_backend, []) == {}
     assert [(x["id"], x["last_name"]) for x in profiles_v1.roster(graph_backend)] == [(1, "N1"), (2, "N2"), (3, None)]
     assert profiles_v1.imported_count(graph_backend) == 2
+    assert profiles_v1.contact(graph_backend, 1) == {"first_name": "Ada", "last_name": "N1", "email": "",
+                                                     "phone": "", "active": True}
+    assert profiles_v1.contact(graph_backend, 3) is None  # not a profile the experts service holds
     assert profiles_v1.slot_facts(MONDAY_MORNING) == {"starts_at": "2026-11-30T08:00:00", "date": "2026-11-30",
                                                       "pattern": "0:morning"}

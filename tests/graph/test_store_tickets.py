@@ -231,3 +231,28 @@ def test_service_level_alerts_due_are_found_by_their_moment_and_marked_told(stor
     store.tickets.alerts_told(ticket.id, ["accept:50", "accept:75"], None)
     assert store.tickets.alerts_due(dt.datetime(2026, 12, 31)) == []
     assert store.tickets.get(ticket.id).accept_by == "2026-11-25T17:00:00"
+
+
+def test_a_wait_on_the_customer_is_stored_and_ended_with_the_moved_promises(store):
+    at = dt.datetime(2026, 11, 25, 13, 0)
+    promises = {"accept_by": "2026-11-25T17:00:00", "visit_by": "2026-11-27T18:00:00",
+                "sla_alerts": ["accept:50@2026-11-25T13:00:00"], "next_alert_at": int(at.timestamp())}
+    ticket = store.tickets.create(customer_id=1, contract_id=1, product_id=3, locale_id=2, description="No picture",
+                                  slots=["2026-11-27T08:00:00"], channel="phone", actor="callcentre", now=NOW,
+                                  promises=promises)
+    ticket = store.tickets.get(ticket.id)
+    ticket.status = "assigned"
+    store.tickets.update(ticket.id, changes={"status": "assigned"}, actor="cc", action="assigned", detail="", now=NOW)
+    ticket = store.tickets.get(ticket.id)
+    ticket.wait_on_customer("cc", "the model number", NOW)
+    store.tickets.save(ticket, NOW)
+    waiting = store.tickets.get(ticket.id)
+    assert waiting.waiting_since == NOW and waiting.breach_at() is None
+    assert store.tickets.alerts_due(dt.datetime(2026, 12, 31)) == []  # no alert while waiting
+    moved = {"accept_by": "2026-11-26T16:00:00", "visit_by": "2026-11-30T17:00:00",
+             "sla_alerts": ["accept:50@2026-11-26T12:00:00"], "next_alert_at": int(dt.datetime(2026, 11, 26, 12).timestamp())}
+    waiting.customer_answered("cc", dt.datetime(2026, 11, 26, 10), moved)
+    store.tickets.save(waiting, dt.datetime(2026, 11, 26, 10))
+    back = store.tickets.get(ticket.id)
+    assert back.waiting_since is None and back.visit_by == "2026-11-30T17:00:00"
+    assert [r["id"] for r in store.tickets.alerts_due(dt.datetime(2026, 11, 26, 12))] == [ticket.id]

@@ -403,3 +403,8 @@ class FakeBridgeClient:
                                                         "weekly_availability": [], "time_off": []})
         expert.update(record)
         return dict(expert)
+
+    def release_handover(self, kind: str, ids: list[int]) -> None:
+        self._check()
+        for i in ids:
+            self.handover_marks[(kind, i)] = {"frozen_at": None, "migrated_at": None}

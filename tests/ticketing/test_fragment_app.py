@@ -175,6 +175,29 @@ def test_detail_shows_the_timeline_and_staff_can_note_update_and_cancel(fragment
     assert "Cancel ticket" not in customer_view and "fixed itself" in customer_view
 
 
+def test_staff_wait_on_the_customer_and_take_the_ticket_up_again(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    staff = headers_for("call_centre")
+    client.post("/customers/7/tickets", data=GOOD_RAISE, headers=staff)
+    ticket_id = max(store.tickets)
+    store.tickets[ticket_id]["status"] = "assigned"
+    assert "Wait on the customer" in client.get(f"/tickets/{ticket_id}", headers=staff).get_data(as_text=True)
+    empty = client.post(f"/tickets/{ticket_id}/waiting", data={"reason": ""}, headers=staff)
+    assert empty.status_code == 422 and "say what you are waiting for" in empty.get_data(as_text=True)
+    assert client.post(f"/tickets/{ticket_id}/waiting", data={"reason": "x"},
+                       headers=headers_for("customer")).status_code == 403
+    waiting = client.post(f"/tickets/{ticket_id}/waiting", data={"reason": "the <b>serial</b> number"}, headers=staff)
+    page = waiting.get_data(as_text=True)
+    assert waiting.status_code == 200 and "deadlines are paused" in page and "Customer answered" in page
+    assert "the &lt;b&gt;serial&lt;/b&gt; number" in page
+    queue = client.get("/queue", headers=staff).get_data(as_text=True)
+    assert "Waiting on the customer" in queue
+    answered = client.post(f"/tickets/{ticket_id}/answered", headers=staff)
+    assert answered.status_code == 200 and "The customer answered" in answered.get_data(as_text=True)
+    assert client.post(f"/tickets/{ticket_id}/answered", headers=staff).status_code == 409
+
+
 def test_the_customer_answers_the_survey_once_and_it_scores_the_expert(fragment):
     app, store, _ = fragment
     client = app.test_client()

@@ -503,3 +503,45 @@ def test_staff_are_alerted_at_half_three_quarters_and_all_of_each_promise_once_a
     clock.now = dt.datetime(2026, 11, 27, 18, 0)
     assert alerts.sweep() == 2 and raised()[-2:] == ["sla-75", "sla-100"]
     assert alerts.sweep() == 0 and store.tickets[ticket.id]["next_alert_at"] is None
+
+
+def test_waiting_on_the_customer_pauses_the_deadlines_and_their_alerts_until_they_answer(world):
+    """Raised Wed 25 Nov 09:00, unassigned, 8 working hours to an accepted expert (due 17:00), a visit within
+    2 working days (due Fri 27 18:00). Staff wait on the customer from Wed 11:00 to Thu 26 10:00: 7 + 2 = 9
+    working hours. The accept deadline moves to Thu 16:00 (Wed's last hour, then 8 on Thu), the visit to
+    Mon 30 Nov 17:00 (all 9 hours on Monday: the weekend does not count); the 50% alert (was 13:00 Wed) at
+    Thu 12:00, none while waiting; the queue's order leaves the ticket out meanwhile."""
+    store, bridge, clock, _ = world
+    from tests.support.fake_customers import FakeCustomers
+
+    customers = FakeCustomers(bridge)
+    customers.terms[3] = [{"from": "2000-01-01", "accept_hours": 8, "visit_days": 2, "weekdays": "mon-fri",
+                           "opens": "08:00", "closes": "18:00"}]
+    bridge.contracts[7][0]["plan"] = {"id": 3, "code": "HOME", "name": "Home Entertainment"}
+    for expert_id in list(store.experts):
+        store.experts.pop(expert_id)  # nobody to send: the ticket waits, unassigned
+    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), customers=customers, clock=clock)
+    ticket = ticketing.management.store_ticket(RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING],
+                                                            "phone", "callcentre"))
+    ticketing.assignment.dispatch_many([ticket])
+    management, alerts = ticketing.management, ticketing.service_levels
+    with pytest.raises(InvalidTicket):
+        management.wait_on_customer(ticket.id, "   ", "callcentre")
+    clock.now = dt.datetime(2026, 11, 25, 11, 0)
+    waiting = management.wait_on_customer(ticket.id, "a photo of the error", "callcentre")
+    assert waiting.waiting_since == clock.now and waiting.breach_at() is None
+    with pytest.raises(TransitionRefused):
+        management.wait_on_customer(ticket.id, "again", "callcentre")
+    clock.now = dt.datetime(2026, 11, 25, 17, 30)  # past every accept alert of the old schedule
+    assert alerts.sweep() == 0 and not [a for a in bridge.alerts if a["kind"].startswith("sla")]
+    clock.now = dt.datetime(2026, 11, 26, 10, 0)
+    answered = management.customer_answered(ticket.id, "callcentre")
+    assert (answered.accept_by, answered.visit_by) == ("2026-11-26T16:00:00", "2026-11-30T17:00:00")
+    assert answered.waiting_since is None and answered.breach_at() == dt.datetime(2026, 11, 26, 16)
+    with pytest.raises(TransitionRefused):
+        management.customer_answered(ticket.id, "callcentre")
+    clock.now = dt.datetime(2026, 11, 26, 11, 59)
+    assert alerts.sweep() == 0
+    clock.now = dt.datetime(2026, 11, 26, 12, 0)
+    assert alerts.sweep() == 1 and bridge.alerts[-1]["kind"] == "sla-50"
+    assert [e["action"] for e in store.get(ticket.id).history][-2:] == ["waiting_on_customer", "customer_answered"]

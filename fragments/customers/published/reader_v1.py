@@ -13,6 +13,7 @@ from typing import Any, Callable
 
 import requests
 
+from bridge_client import BridgeClient, BridgeError, NotFound
 from foundation.request_ids import forwarded
 from graph_store.backends import GraphBackend
 
@@ -77,7 +78,11 @@ class CustomerReader:
         return found
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
-        """The contract covering the product on `day`, or None; the customer is copied first if need be."""
+        """The contract covering the product on `day`, or None; the customer is copied first if need be
+        (one query when the service holds the customer and the product is covered: the raise's case)."""
+        found = self.rows.covering(customer_id, product_id, day)
+        if found is not None:
+            return found
         self.customer(customer_id)
         return self.rows.covering(customer_id, product_id, day)
 
@@ -109,3 +114,72 @@ class CustomerReader:
             raise CustomersUnavailable("the customers service does not hold this yet, and no API was given")
         return self.api
 
+
+
+class MonolithCustomerReader:
+    """The same reads from the monolith's bridge (its v1 routes, served through their Sunset window): what
+    every reader uses while the customers service is not installed, after a rollback of the part
+    (docs/adr/0026). The monolith has no plan terms: a plan promises nothing it can compute then."""
+
+    def __init__(self, bridge: BridgeClient):
+        self.bridge = bridge
+
+    def _asking(self, read: Callable[[], Any]) -> Any:
+        try:
+            return read()
+        except NotFound as exc:
+            raise CustomerUnknown(str(exc)) from exc
+        except BridgeError as exc:
+            raise CustomersUnavailable(f"the monolith is not answering: {exc}") from exc
+
+    def customer(self, customer_id: int) -> dict[str, Any]:
+        found: dict[str, Any] = self._asking(lambda: self.bridge.get_customer(customer_id))
+        return found
+
+    def customers(self, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
+        found = {}
+        for customer_id in sorted(set(customer_ids)):
+            try:
+                found[customer_id] = self.customer(customer_id)
+            except CustomerUnknown:
+                continue
+        return found
+
+    def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
+        answer = self._asking(lambda: self.bridge.coverage(customer_id, product_id, day))
+        if not answer["covered"]:
+            return None
+        contracts = self._asking(lambda: self.bridge.customer_contracts(customer_id))
+        found: dict[str, Any] | None = next((k for k in contracts if k["id"] == answer["contract_id"]), None)
+        return found
+
+    def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
+        contracts = self._asking(lambda: self.bridge.customer_contracts(customer_id))
+        today = day.isoformat()
+        covering: dict[int, int] = {}
+        for k in sorted(contracts, key=lambda k: (k["start_date"], k["id"]), reverse=True):
+            if k["status"] == "active" and k["start_date"] <= today and (k["end_date"] is None or today <= k["end_date"]):
+                for product_id in k["product_ids"]:
+                    covering.setdefault(product_id, k["id"])
+        return sorted(({**p, "contract_id": covering[p["id"]]} for p in self.products() if p["id"] in covering),
+                      key=lambda p: (p["name"], p["id"]))
+
+    def products(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._asking(self.bridge.products)
+        return found
+
+    def locales(self) -> list[dict[str, Any]]:
+        found: list[dict[str, Any]] = self._asking(self.bridge.locales)
+        return found
+
+    def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
+        return []
+
+    def public_holidays(self, region: str | None) -> list[str]:
+        return public_holidays(region)
+
+
+def installed_reader(db: GraphBackend, api: CustomersApi | None, bridge: BridgeClient,
+                     customers_installed: bool) -> CustomerReader | MonolithCustomerReader:
+    """The reader for this installation: the customers service's while it is installed, else the monolith's."""
+    return CustomerReader(db, api) if customers_installed else MonolithCustomerReader(bridge)

@@ -112,6 +112,15 @@ def paused(promises: list[Deadline], calendar: Calendar, since: dt.datetime, unt
                                                                       if lost else p.due) for p in promises]
 
 
+def moved_moments(moments: list[tuple[str, dt.datetime]], calendar: Calendar, since: dt.datetime,
+                  until: dt.datetime) -> list[tuple[str, dt.datetime]]:
+    """The alert moments after a wait on the customer from `since` to `until`: each still ahead when the
+    wait began moves later by the working time the wait lasted (as `paused` moves the promises)."""
+    lost = calendar.working_between(since, until)
+    moved = [(name, calendar.add_working(at, lost) if at > since and lost else at) for name, at in moments]
+    return sorted(moved, key=lambda pair: (pair[1], pair[0]))
+
+
 def time_to_breach(promises: list[Deadline], now: dt.datetime) -> dt.timedelta | None:
     """How long until the first promise still open falls due (negative: breached); None if none is open."""
     open_ = [p.due - now for p in promises if p.met_at is None]

@@ -61,6 +61,10 @@ TRANSITIONS: dict[str, dict[State, State]] = {
     "note": {s: s for s in State},
     # The expert sets off to a booked visit: the customer is told; the ticket's state stays.
     "on_my_way": {State.ASSIGNED: State.ASSIGNED, State.IN_PROGRESS: State.IN_PROGRESS},
+    # Staff wait on the customer (an answer, a part, access to the home) and take the ticket up again
+    # when they answer: the state stays; the plan's deadlines pause meanwhile (service_levels.paused).
+    "wait_on_customer": {s: s for s in (State.UNASSIGNED, State.ASSIGNED, State.IN_PROGRESS)},
+    "customer_answered": {s: s for s in (State.UNASSIGNED, State.ASSIGNED, State.IN_PROGRESS)},
     # The customer confirms a booked visit (a link in a reminder); the state stays.
     "confirm_visit": {State.ASSIGNED: State.ASSIGNED, State.IN_PROGRESS: State.IN_PROGRESS},
     # Other slots for a ticket not yet being worked on (the customer's link, or staff for a visit at

@@ -211,9 +211,18 @@ class Ticket(_ReadByName):
             return slots[0] - now < OVERDUE_LEAD
         return max(slots) + SLOT_LENGTH < now
 
+    @property
+    def waiting_since(self) -> dt.datetime | None:
+        """When staff began waiting on the customer (the deadlines are paused), or None."""
+        since = self.extra.get("waiting_since")
+        return dt.datetime.fromisoformat(since) if since else None
+
     def breach_at(self) -> dt.datetime | None:
         """When the first promise still open falls due: an accepted expert until one accepts, the visit
-        until the ticket is closed (None: no promise open, or none made)."""
+        until the ticket is closed (None: no promise open, none made, or paused while waiting on the
+        customer)."""
+        if self.waiting_since is not None:
+            return None
         due = []
         if self.accept_by and self.status in (State.NEW, State.OFFERED, State.UNASSIGNED):
             due.append(dt.datetime.fromisoformat(self.accept_by))
@@ -287,6 +296,26 @@ class Ticket(_ReadByName):
         self._change("unassigned", "system:assignment", f"Unassigned: {why}", status=str(target),
                      alerted_at=now.isoformat())
         return True
+
+    def wait_on_customer(self, actor: str, reason: str, now: dt.datetime) -> None:
+        """Staff wait on the customer: the deadlines stop (and their alerts) until the customer answers."""
+        self.require("wait_on_customer")
+        if self.waiting_since is not None:
+            raise TransitionRefused("wait_on_customer", "already waiting on the customer")
+        self._change("waiting_on_customer", actor, f"Waiting on the customer: {reason}; the plan's deadlines are "
+                     "paused", self.revision, waiting_since=now.isoformat(timespec="seconds"), next_alert_at=None)
+
+    def customer_answered(self, actor: str, now: dt.datetime, moved: dict[str, Any]) -> None:
+        """The wait is over: the deadlines go on, later by the working time it lasted (`moved`: the
+        promises and alert moments as they are now)."""
+        self.require("customer_answered")
+        since = self.waiting_since
+        if since is None:
+            raise TransitionRefused("customer_answered", "not waiting on the customer")
+        later = f"; deadlines now {moved['visit_by'][:16].replace('T', ' ')} for the visit" if moved.get("visit_by") else ""
+        self._change("customer_answered", actor, f"The customer answered (waited since "
+                     f"{since.isoformat(timespec='minutes').replace('T', ' ')}){later}", self.revision,
+                     waiting_since=None, **moved)
 
     def cancel(self, actor: str, reason: str) -> None:
         target = next_state("cancel", self.status)

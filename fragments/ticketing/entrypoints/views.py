@@ -144,8 +144,10 @@ def queue(message: str = "", status: int = 200):
     overdue = [t for t in waiting if t.is_overdue(now) and not t.extra.get("at_risk")]
     promised = sorted(((t, due) for t in unassigned + waiting if (due := t.breach_at()) is not None),
                       key=lambda pair: (pair[1], pair[0].id))
+    on_hold = sorted((t for t in unassigned + waiting if t.waiting_since is not None), key=lambda t: t.waiting_since)
     unassigned = sorted(unassigned, key=lambda t: (t.breach_at() or dt.datetime.max, t.id))  # nearest breach first
     return _page("ticketing/queue.html", status, unassigned=unassigned, overdue=overdue, at_risk=at_risk, risks=RISKS,
+                 on_hold=on_hold,
                  products=_products(), now=now, message=message,
                  breaches=[(t, due, time_left(due - now)) for t, due in promised[:BREACH_ROWS]])
 
@@ -211,6 +213,26 @@ def add_note(ticket_id: int):
         return "Note added.", services().management.add_note(ticket, request.form.get("note", ""), actor())
 
     return _change(ticket_id, note)
+
+
+@bp.post("/tickets/<int:ticket_id>/waiting")
+@allow(roles=STAFF_WRITERS)
+def wait_on_customer(ticket_id: int):
+    def wait(ticket: Ticket) -> tuple[str, Ticket | None]:
+        return ("Waiting on the customer: the plan's deadlines are paused until they answer.",
+                services().management.wait_on_customer(ticket, request.form.get("reason", ""), actor()))
+
+    return _change(ticket_id, wait)
+
+
+@bp.post("/tickets/<int:ticket_id>/answered")
+@allow(roles=STAFF_WRITERS)
+def customer_answered(ticket_id: int):
+    def answered(ticket: Ticket) -> tuple[str, Ticket | None]:
+        return ("The customer answered: the deadlines go on, later by the working time of the wait.",
+                services().management.customer_answered(ticket, actor()))
+
+    return _change(ticket_id, answered)
 
 
 @bp.post("/tickets/<int:ticket_id>/description")

@@ -15,7 +15,17 @@ from bridge_client import NotFound
 from foundation.vocabulary import iso
 
 from ..domain.access import Reader
-from ..domain.service_levels import Calendar, Terms, alert_moments, deadlines, parse_weekdays, terms_on
+from ..domain.service_levels import (
+    Calendar,
+    Deadline,
+    Terms,
+    alert_moments,
+    deadlines,
+    moved_moments,
+    parse_weekdays,
+    paused,
+    terms_on,
+)
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
 from .ports import BridgeClient, Clock, CustomerDirectory, CustomerUnknown, LegacyUnavailable, OpenTicketLimit, Tickets
@@ -230,6 +240,50 @@ class TicketManagement:
             raise InvalidTicket({"note": f"keep notes under {MAX_DESCRIPTION} characters"})
         ticket.add_note(text, actor)
         return self.tickets.save(ticket, self.clock())
+
+    def wait_on_customer(self, ticket: TicketRef, reason: str, actor: str) -> Ticket:
+        """Staff wait on the customer (why, in a few words): the plan's deadlines pause until they answer."""
+        ticket = self.ticket(ticket)
+        text = " ".join((reason or "").replace("\x00", "").split())
+        if not text:
+            raise InvalidTicket({"reason": "say what you are waiting for (an answer, a part, access to the home)"})
+        if len(text) > 300:
+            raise InvalidTicket({"reason": "keep it under 300 characters"})
+        ticket.wait_on_customer(actor, text, self.clock())
+        return self.tickets.save(ticket, self.clock())
+
+    def customer_answered(self, ticket: TicketRef, actor: str) -> Ticket:
+        """The wait is over: each deadline still ahead when it began moves later by the working time it
+        lasted, on the plan's calendar, and so do the alerts not yet sent."""
+        ticket = self.ticket(ticket)
+        now, since = self.clock(), ticket.waiting_since
+        moved: dict[str, Any] = {}
+        if since is not None and ticket.accept_by and ticket.visit_by and ticket.created_at:
+            moved = self._moved_promises(ticket, since, now)
+        ticket.customer_answered(actor, now, moved)
+        return self.tickets.save(ticket, now)
+
+    def _moved_promises(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> dict[str, Any]:
+        raised = dt.datetime.fromisoformat(str(ticket.created_at))
+        customer = self.customers.customer(ticket.customer_id)
+        contract = self.customers.covering(ticket.customer_id, ticket.product_id, raised.date())
+        terms = self.service_terms(contract or {}, customer) if contract else None
+        if terms is None:
+            return {}
+        accepted = ticket.status not in ("new", "offered", "unassigned")
+        promises = paused([Deadline("accept", raised, dt.datetime.fromisoformat(str(ticket.accept_by)),
+                                    since if accepted else None),
+                           Deadline("visit", raised, dt.datetime.fromisoformat(str(ticket.visit_by)))],
+                          terms.calendar, since, now)
+        moments = moved_moments([(name, dt.datetime.fromisoformat(at)) for name, _, at in
+                                 (entry.partition("@") for entry in ticket.get("sla_alerts") or [])],
+                                terms.calendar, since, now)
+        told = set(ticket.get("sla_told") or [])
+        ahead = [at for name, at in moments if name not in told]
+        due = {p.name: iso(p.due) for p in promises}
+        return {"accept_by": due["accept"], "visit_by": due["visit"],
+                "sla_alerts": [f"{name}@{iso(at)}" for name, at in moments],
+                "next_alert_at": int(min(ahead).timestamp()) if ahead else None}
 
     def update_description(self, ticket: TicketRef, description: str, actor: str, revision: int | None) -> Ticket:
         ticket = self.ticket(ticket)

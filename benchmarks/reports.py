@@ -7,7 +7,11 @@ measured in the same run on the same graph, and checked to give the same tables.
 
 Setup (not measured): the preset is generated into SQLite, then every legacy ticket is bulk-loaded
 into FalkorDB in the migrated shape (graph_store.migration.graph_shape: ticket properties and the
-expert allocation; no history events, which the reports do not read) with batched UNWIND writes.
+expert allocation; no history events, which the reports do not read) with batched UNWIND writes;
+each day gets its ReportDay, as the migration's copies do. Measured: the reports worker's first round
+(every day summarised and kept, as `make run` does in the background after a backfill), then for each
+period the first build with today's day changed by live traffic (target: at most 1 s for any period)
+and p50/p99 of later builds (target: 30 days p99 at most 300 ms).
 """
 from __future__ import annotations
 
@@ -24,6 +28,7 @@ from sqlalchemy.orm import selectinload
 from bridge_api import serializers
 from fragments.reports.adapters.graph import GraphReportSource
 from fragments.reports.domain.period import Period
+from fragments.reports.services.daily import DailySummaries
 from fragments.reports.services.reports import Reports
 from fragments.ticketing.adapters.migration import graph_shape
 from graph_store.backends.falkordb_backend import FalkorBackend
@@ -33,7 +38,8 @@ from shell_app.models import Expert, LegacyTicket, Locale, Product
 from sysops.graph_data import SCHEMA, GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 
-from .harness import Figures, seeded_sqlite
+from .graph_migration import prepared_database
+from .harness import Figures
 
 ANCHOR = dt.date(2026, 11, 1)  # harness.seeded_sqlite's history ends here
 BULK = """
@@ -59,6 +65,10 @@ def load_graph(sessions, backend: FalkorBackend) -> int:
                                                         selectinload(LegacyTicket.customer))).all()
             shapes = [graph_shape(serializers.legacy_ticket(r, None), "backfill", now) for r in rows]
         if not rows:
+            # As the migration does (each copy bumps its day's version): every day with tickets has its
+            # ReportDay, behind its (absent) summary, for the reports worker to find.
+            backend.write("MATCH (t:Ticket) WITH DISTINCT t.created_day AS day "
+                          "MERGE (r:ReportDay {day: day}) ON CREATE SET r.version = 1")
             return loaded
         backend.write(BULK, {"batch": [{"ticket": s["ticket"], "allocations": s["allocations"]} for s in shapes]})
         loaded += len(rows)
@@ -101,9 +111,10 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--preset", default="100x")
     parser.add_argument("--runs", type=int, default=15, help="report builds per period")
     parser.add_argument("--baseline-runs", type=int, default=3, help="full recomputations per period")
+    parser.add_argument("--keep", metavar="PATH", help="keep the generated legacy database at PATH and reuse it")
     args = parser.parse_args(argv)
     started = time.perf_counter()
-    url = seeded_sqlite(args.preset)
+    url = prepared_database(args.preset, args.keep)
     print(f"generated preset {args.preset} in {time.perf_counter() - started:.0f} s", flush=True)
     engine = make_engine(url)
     sessions = make_session_factory(engine)
@@ -130,16 +141,22 @@ def main(argv: list[str] | None = None) -> int:
         def a_ticket_event_today() -> None:  # live traffic: today's summary is stale at every build
             store.tickets.add_note(today, actor="bench", note="called the customer", now=clock())
 
+        started = time.perf_counter()
+        days_kept = DailySummaries(Source(store, legacy_total)).keep_current()
+        print(f"the reports worker's first round after the bulk load: {days_kept} days summarised and kept in "
+              f"{time.perf_counter() - started:.1f} s (then only the days traffic changes)", flush=True)
+
         print("\neach build: the period and the one before it; 'kept' = per-day summaries kept in the graph, the "
               "anchor day changed before every build; baseline = every ticket of both periods read (as before)")
         print(f"{'period':<9} {'tickets':>9} {'first ms':>9} {'kept p50':>9} {'kept p99':>9} {'base p50':>9} "
               f"{'base p99':>9} {'p50 ratio':>10} {'same':>5}")
-        results = {}
+        results, firsts = {}, {}
         for days in (7, 30, 90, 365):
             period = Period(ANCHOR - dt.timedelta(days=days - 1), ANCHOR)
-            first, _ = timed(lambda: kept.build(period), 1)
+            first, _ = timed(lambda: kept.build(period), 1, a_ticket_event_today)
             warm, data = timed(lambda: kept.build(period), args.runs, a_ticket_event_today)
             base, reference = timed(lambda: recomputed.build(period), args.baseline_runs, a_ticket_event_today)
+            firsts[days] = first[0]
             same = data["tables"] == reference["tables"]
             w = Figures(f"{days} days", len(warm), sum(warm) / 1000, warm)
             b = Figures(f"{days} days", len(base), sum(base) / 1000, base)
@@ -155,6 +172,9 @@ def main(argv: list[str] | None = None) -> int:
         for days, figures, budget in ((30, w30, 300), (365, w365, 1000)):
             verdict = "met" if figures.percentile(99) <= budget else "NOT met"
             print(f"budget: {days}-day p99 {figures.percentile(99):.0f} ms <= {budget} ms: {verdict}")
+        slowest = max(firsts.values())
+        print(f"budget: the first build of any period (the worker keeping summaries, today's day changed) "
+              f"{slowest:.0f} ms <= 1000 ms: {'met' if slowest <= 1000 else 'NOT met'}")
         backend.close()
     finally:
         process.terminate()

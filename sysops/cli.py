@@ -12,6 +12,7 @@ from foundation import keys
 from foundation.config import load_settings
 from foundation.tokens import Principal, TokenSigner
 from fragments.notifications.entrypoints import worker as notifications_worker
+from fragments.reports.entrypoints import worker as reports_worker
 from fragments.ticketing.entrypoints import worker as ticketing_worker
 from shell_app.db import make_engine, make_session_factory
 from shell_app.demo_data import PRESETS, generate
@@ -55,6 +56,10 @@ def cmd_ticketing_worker(_args) -> int:
 
 def cmd_notifications_worker(_args) -> int:
     return notifications_worker.main(load_settings())
+
+
+def cmd_reports_worker(_args) -> int:
+    return reports_worker.main(load_settings())
 
 
 def cmd_token(args) -> int:
@@ -146,6 +151,8 @@ def main(argv: list[str] | None = None) -> int:
         func=cmd_ticketing_worker)
     sub.add_parser("notifications-worker", help="send due messages (email, SMS) until stopped").set_defaults(
         func=cmd_notifications_worker)
+    sub.add_parser("reports-worker", help="keep every day's report summary current until stopped").set_defaults(
+        func=cmd_reports_worker)
     token = sub.add_parser("token", help="print a bearer token for a service or a user")
     who = token.add_mutually_exclusive_group(required=True)
     who.add_argument("--service", choices=("ticketing", "experts", "reports", "knowledge", "notifications", "customers",

@@ -49,7 +49,8 @@ def observe(specs: list[ProcessSpec], settings: Settings) -> None:
             spec.env["PROMETHEUS_MULTIPROC_DIR"] = str(settings.data_dir / "metrics" / WORKER_OF[spec.name])
 
 
-WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app", "notifications-worker": "notifications"}
+WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app", "notifications-worker": "notifications",
+             "reports-worker": "reports"}
 
 
 # What each process may hold of the installation's keys (ADR 0003). The monolith's processes (screens,
@@ -57,6 +58,7 @@ WORKER_OF = {"ticketing-worker": "ticketing", "outbox-worker": "shell_app", "not
 # other process is told only of its own private folder (if it signs at all) and the public key file.
 MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
 SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
+            "reports-worker": "reports",
             "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications",
             "customers": "customers"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
@@ -123,6 +125,7 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("reports", gunicorn("fragments.reports.app:create_app()", settings.host, settings.reports_port,
                                         settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.reports_port}/healthz"),
+        ProcessSpec("reports-worker", python_module("sysops.cli", "reports-worker")),
         ProcessSpec("knowledge", gunicorn("fragments.knowledge.app:create_app()", settings.host,
                                           settings.knowledge_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.knowledge_port}/healthz"),

@@ -22,8 +22,9 @@ from sysops.supervisor import child_env
 from .support.keys import KEYS_DIR
 
 FRAGMENTS = ("ticketing", "experts", "reports")
-PROCESSES = (*FRAGMENTS, "ticketing-worker")  # every process of a fragment's, as `sysops run` starts it
-SIGNS_AS = {"ticketing": "ticketing", "experts": "experts", "reports": "reports", "ticketing-worker": "ticketing"}
+PROCESSES = (*FRAGMENTS, "ticketing-worker", "reports-worker")  # every process of a fragment's, as `sysops run` starts it
+SIGNS_AS = {"ticketing": "ticketing", "experts": "experts", "reports": "reports", "ticketing-worker": "ticketing",
+            "reports-worker": "reports"}
 
 
 def fragment_configuration(name: str) -> tuple[dict[str, str], keys.SigningKey]:

@@ -9,7 +9,7 @@ import sys
 from foundation.config import load_settings
 from sysops import launcher
 
-FRAGMENT_PROCESSES = {"ticketing", "ticketing-worker", "experts", "reports"}
+FRAGMENT_PROCESSES = {"ticketing", "ticketing-worker", "experts", "reports", "reports-worker"}
 
 
 def _read(path) -> dict[str, list[str]]:

@@ -9,7 +9,7 @@ from foundation.tokens import Principal, TokenSigner
 from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
 
-from .adapters.directory import BridgeDirectory, PublishedDirectory
+from .adapters.directory import PublishedDirectory
 from .adapters.knowledge_http import KnowledgeHttp
 from .adapters.legacy_knowledge import LegacyKnowledge
 from .adapters.profiles import GraphProfiles, GraphRoster
@@ -35,11 +35,10 @@ class Experts:
                           self.clock, principal.expert_id)
 
 
-def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, clock: Clock = dt.datetime.now,
-          knowledge=None, directory: Directory | None = None, roster: RosterStore | None = None) -> Experts:
+def build(ticketing, bridge: BridgeClient, profiles: ProfileStore, directory: Directory, clock: Clock = dt.datetime.now,
+          knowledge=None, roster: RosterStore | None = None) -> Experts:
     """Without a knowledge service, a ticket's articles come from the monolith's own KB search; customers
     and the catalogue from `directory` (tests: a fake monolith's, read through the same port)."""
-    directory = directory if directory is not None else BridgeDirectory(bridge)
     return Experts(ticketing, knowledge if knowledge is not None else LegacyKnowledge(bridge), directory,
                    ExpertProfile(profiles, directory, clock), clock,
                    Roster(roster, directory, bridge, clock) if roster is not None else None)
@@ -52,5 +51,5 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     reader = installed_reader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")),
                               graph.bridge, "customers" in dict(settings.fragments))
     return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
-                 knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None, directory=PublishedDirectory(reader),
+                 PublishedDirectory(reader), knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None,
                  roster=GraphRoster(graph.backend))

@@ -14,6 +14,7 @@ from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.services.ports import TicketNotFound
 from fragments.ticketing.wiring import build
+from tests.support.bridge_directory import BridgeDirectory
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
@@ -104,7 +105,7 @@ def experts_app():
                       customers=FakeCustomers(bridge), clock=lambda: NOW, offer_timeout=dt.timedelta(minutes=10))
     profiles = one_expert_profiles()
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
-                     bridge=bridge, profiles=profiles, clock=lambda: NOW)
+                     bridge=bridge, profiles=profiles, directory=BridgeDirectory(bridge), clock=lambda: NOW)
     raised = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page",
                                                               ["2026-11-26 morning"], "phone", "callcentre"))
     return app, ticketing, profiles, raised["id"]

@@ -9,6 +9,7 @@ from hypothesis import strategies as st
 from fragments.experts.app import create_app
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
+from tests.support.bridge_directory import BridgeDirectory
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 
@@ -34,7 +35,8 @@ def _client():
     ticketing.orchestrator.raise_ticket(RaiseRequest(7, 11, "Printer jams on every page", ["2026-11-26 morning"],
                                                      "phone", "callcentre"))
     return create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=InProcessTicketing(ticketing),
-                      bridge=bridge, profiles=one_expert_profiles(), clock=lambda: NOW).test_client()
+                      bridge=bridge, profiles=one_expert_profiles(), directory=BridgeDirectory(bridge),
+                      clock=lambda: NOW).test_client()
 
 
 CLIENT = _client()

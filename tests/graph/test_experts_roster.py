@@ -19,6 +19,7 @@ from fragments.experts.published import profiles_v1
 from fragments.notifications.adapters.recipients import GraphRecipients
 from fragments.notifications.domain.messages import Recipient
 from shell_app.models import Expert
+from tests.support.bridge_directory import BridgeDirectory
 from tests.support.fake_bridge import FakeBridgeClient
 
 from ..support.keys import KEYS_DIR, mint
@@ -39,7 +40,8 @@ def roster_app(graph_backend, live_bridge):
     bridge = bridge_client(live_bridge, "experts")
     # The catalogue from the monolith's bridge here (the customers service's, in production).
     app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, ticketing=None, bridge=bridge,
-                     profiles=GraphProfiles(graph_backend), clock=lambda: MONDAY_MORNING, knowledge=object(),
+                     profiles=GraphProfiles(graph_backend), directory=BridgeDirectory(bridge),
+                     clock=lambda: MONDAY_MORNING, knowledge=object(),
                      roster=GraphRoster(graph_backend))
     yield app, None
     bridge.close()

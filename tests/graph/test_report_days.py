@@ -177,6 +177,25 @@ def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, se
     assert incremental["tables"] == reference["tables"]
 
 
+def test_the_reports_worker_keeps_every_changed_day_current_so_a_first_report_reads_kept_summaries_only(world):
+    graph, bridge, clock, _ = world
+    play(world, random.Random(3), steps=60)
+    source = Source(graph.backend, graph.bridge)
+    daily = DailySummaries(source)
+    graph.backend.write("MATCH (d:ReportDay) SET d.version = d.version + 1")  # as writes to every day would
+    behind = source.stale_days(1000)
+    assert len(behind) >= 3
+    assert daily.keep_current(batch=2) == len(behind) and source.stale_days(1000) == {}  # in several rounds
+    assert daily.keep_current() == 0  # nothing changed since
+    reads = []
+    original = source.tickets_raised
+    source.tickets_raised = lambda first, last: reads.append((first, last)) or original(first, last)
+    end = max(LAST, clock.now.date())
+    assert daily.graph_period(FIRST, end) == summarise(original(FIRST, end))
+    # Every day with tickets came from a kept summary; only days nobody raised anything on were asked (empty).
+    assert all(original(first, last) == [] for first, last in reads)
+
+
 def test_a_summary_computed_before_a_change_to_its_day_is_not_kept(world):
     graph, bridge, clock, ticketing = world
     ticket = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 50, "It broke down today", ["2026-11-03 morning"],

@@ -1,11 +1,10 @@
-"""Customers and the catalogue for the experts' pages, the Directory port: in production as the
-customers service publishes them (ADR 0025: never the monolith); the bridge-shaped one serves the
-fragment's own tests, over a fake monolith's data."""
+"""Customers and the catalogue for the experts' pages, the Directory port, as the customers service
+publishes them (ADR 0025: never the monolith while it is installed; its reader asks the monolith after a
+rollback of the part, ADR 0026)."""
 from __future__ import annotations
 
 from typing import Any, Callable, TypeVar
 
-from bridge_client import BridgeClient, BridgeError
 from fragments.customers.published.reader_v1 import CustomerReader, CustomersUnavailable, CustomerUnknown
 from graph_store.errors import StoreError
 
@@ -34,17 +33,3 @@ class PublishedDirectory:
 
     def locales(self) -> list[dict[str, Any]]:
         return _translated(self.reader.locales, CustomersUnavailable, StoreError)
-
-
-class BridgeDirectory:
-    def __init__(self, bridge: BridgeClient):
-        self.bridge = bridge
-
-    def get_customer(self, customer_id: int) -> dict[str, Any]:
-        return _translated(lambda: self.bridge.get_customer(customer_id), BridgeError)
-
-    def products(self) -> list[dict[str, Any]]:
-        return _translated(self.bridge.products, BridgeError)
-
-    def locales(self) -> list[dict[str, Any]]:
-        return _translated(self.bridge.locales, BridgeError)

@@ -30,6 +30,14 @@ RETURN count(d) AS kept
 """
 
 
+# Days whose tickets changed since their summary was kept (or never summarised): a few hundred ReportDay
+# nodes at most (one per day with tickets), so a scan.
+STALE_DAYS = """
+MATCH (d:ReportDay) WHERE d.computed IS NULL OR d.computed <> d.version
+RETURN d.day AS day, d.version AS version ORDER BY d.day DESC LIMIT $limit
+"""
+
+
 class DaySummaries:
     def __init__(self, backend: GraphBackend):
         self.db = backend
@@ -39,6 +47,11 @@ class DaySummaries:
         a day with no entry has nothing kept (version 0)."""
         rows = self.db.read(DAY_SUMMARIES, {"first": day_number(first), "last": day_number(last)})
         return {day_of(r["day"]): {"version": r["version"] or 0, "summary": r["summary"]} for r in rows}
+
+    def stale_days(self, limit: int) -> dict[dt.date, int]:
+        """Up to `limit` days (newest first) whose kept summary is behind their tickets: {day: version}."""
+        rows = self.db.read(STALE_DAYS, {"limit": limit})
+        return {day_of(r["day"]): r["version"] or 0 for r in rows}
 
     def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
         """Keep (day, version read, summary) for each day whose version is still the one read; how many."""

@@ -37,6 +37,9 @@ class GraphReportSource:
     def day_summaries(self, first: dt.date, last: dt.date) -> dict[dt.date, dict[str, Any]]:
         return self.days.day_summaries(first, last)
 
+    def stale_days(self, limit: int) -> dict[dt.date, int]:
+        return self.days.stale_days(limit)
+
     def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
         """Keeping is an optimisation: a store that refuses the write (no replica in sync, a fail-over)
         costs the next report a recomputation, never this report its answer."""

@@ -60,6 +60,20 @@ class DailySummaries:
             total.merge(self._recompute(stale))
         return total
 
+    def keep_current(self, batch: int = 62) -> int:
+        """Recompute and keep the summaries of the days changed since they were kept, a batch of days at a
+        time, until none is behind (the reports worker's round: then the first report of any period reads
+        kept summaries only); how many days were recomputed. A day that changes meanwhile is left to
+        the next round (its summary is not kept at a version it was not computed from)."""
+        done: set[dt.date] = set()
+        while True:
+            found = self.source.stale_days(batch + len(done))
+            stale = {day: version for day, version in found.items() if day not in done}
+            if not stale:
+                return len(done)
+            self._recompute(stale)
+            done.update(stale)
+
     def _recompute(self, stale: dict[dt.date, int]) -> Summary:
         by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
         for first, last in _runs(list(stale)):

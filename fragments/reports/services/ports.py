@@ -29,6 +29,9 @@ class ReportSource(Protocol):
     def keep_day_summaries(self, days: list[tuple[dt.date, int, str]]) -> int:
         """Keep (day, version read, summary text) where the day's version is still the one read."""
 
+    def stale_days(self, limit: int) -> dict[dt.date, int]:
+        """Up to `limit` days whose tickets changed since their summary was kept: {day: version read}."""
+
     def waiting(self, now: dt.datetime, limit: int | None = None) -> list[dict[str, Any]]:
         """Tickets waiting for an expert now, longest waiting first (the first `limit`)."""
 

@@ -35,11 +35,12 @@ class ServiceLevelAlerts:
         for row in self.tickets.alerts_due(now):
             told = set(row.get("sla_told") or [])
             waiting = row["status"] in WAITING_FOR_AN_EXPERT
-            relevant = [(name, at) for name, at in schedule(row) if name not in told
+            moments = schedule(row)
+            relevant = [(name, at) for name, at in moments if name not in told
                         and (name.startswith("visit") or waiting)]
             due = [(name, at) for name, at in relevant if at <= now]
-            dropped = {name for name, _ in schedule(row) if name.startswith("accept") and not waiting}
-            alerts += [self._alert(row, name, at) for name, at in due]
+            dropped = {name for name, _ in moments if name.startswith("accept") and not waiting}
+            alerts += [self._alert(row["reference"], name, dict(moments)) for name, _ in due]
             upcoming = [at for _, at in relevant if at > now]
             marks.append((row["id"], sorted(told | dropped | {name for name, _ in due}), min(upcoming, default=None)))
         if alerts:
@@ -53,10 +54,10 @@ class ServiceLevelAlerts:
         return len(alerts)
 
     @staticmethod
-    def _alert(row: dict[str, Any], name: str, at: dt.datetime) -> dict[str, Any]:
+    def _alert(reference: str, name: str, moments: dict[str, dt.datetime]) -> dict[str, Any]:
         promise, _, level = name.partition(":")
-        due = [when for other, when in schedule(row) if other == f"{promise}:100"][0]
-        text = (f"Ticket {row['reference']} has breached its plan's promise of {PROMISE[promise]} by {times.moment(due)}."
+        due = moments[f"{promise}:100"]
+        text = (f"Ticket {reference} has breached its plan's promise of {PROMISE[promise]} by {times.moment(due)}."
                 if level == "100" else
-                f"Ticket {row['reference']} has used {level}% of the time to {PROMISE[promise]} (due {times.moment(due)}).")
-        return staff_alert(f"sla-{level}", text, ticket_reference=row["reference"])
+                f"Ticket {reference} has used {level}% of the time to {PROMISE[promise]} (due {times.moment(due)}).")
+        return staff_alert(f"sla-{level}", text, ticket_reference=reference)

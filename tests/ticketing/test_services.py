@@ -464,22 +464,28 @@ def test_tickets_competing_for_one_expert_are_served_nearest_breach_first(world)
     assert outcomes[False] == ["offered", "unassigned"] and outcomes[True] == ["unassigned", "offered"]
 
 
-def test_staff_are_alerted_at_half_three_quarters_and_all_of_each_promise_once_and_again_if_the_monolith_was_away(world):
-    """Raised Wed 25 Nov 09:00 with 8 working hours to an accepted expert (due 17:00) and a visit within
-    2 working days (due Fri 18:00): 50% at 13:00, 75% at 15:00, 100% at 17:00; once an expert accepts,
-    the rest of the accept alerts are dropped and the visit's still come."""
+def _promised_and_nobody_free(world):
+    """Customer 7's plan promises an expert within 8 working hours and a visit within 2 working days
+    (Mon-Fri 08:00-18:00); no expert at all: a printer ticket raised now waits, unassigned."""
     store, bridge, clock, _ = world
-    from tests.support.fake_customers import FakeCustomers
-
     customers = FakeCustomers(bridge)
     customers.terms[3] = [{"from": "2000-01-01", "accept_hours": 8, "visit_days": 2, "weekdays": "mon-fri",
                            "opens": "08:00", "closes": "18:00"}]
     bridge.contracts[7][0]["plan"] = {"id": 3, "code": "HOME", "name": "Home Entertainment"}
     for expert_id in list(store.experts):
-        store.experts.pop(expert_id)  # nobody to send: the ticket waits, unassigned
+        store.experts.pop(expert_id)
     ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), customers=customers, clock=clock)
     ticket = ticketing.management.store_ticket(RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING],
                                                             "phone", "callcentre"))
+    return ticketing, ticket
+
+
+def test_staff_are_alerted_at_half_three_quarters_and_all_of_each_promise_once_and_again_if_the_monolith_was_away(world):
+    """Raised Wed 25 Nov 09:00 with 8 working hours to an accepted expert (due 17:00) and a visit within
+    2 working days (due Fri 18:00): 50% at 13:00, 75% at 15:00, 100% at 17:00; once an expert accepts,
+    the rest of the accept alerts are dropped and the visit's still come."""
+    store, bridge, clock, _ = world
+    ticketing, ticket = _promised_and_nobody_free(world)
     alerts = ticketing.service_levels
 
     def raised() -> list[str]:
@@ -512,17 +518,7 @@ def test_waiting_on_the_customer_pauses_the_deadlines_and_their_alerts_until_the
     Mon 30 Nov 17:00 (all 9 hours on Monday: the weekend does not count); the 50% alert (was 13:00 Wed) at
     Thu 12:00, none while waiting; the queue's order leaves the ticket out meanwhile."""
     store, bridge, clock, _ = world
-    from tests.support.fake_customers import FakeCustomers
-
-    customers = FakeCustomers(bridge)
-    customers.terms[3] = [{"from": "2000-01-01", "accept_hours": 8, "visit_days": 2, "weekdays": "mon-fri",
-                           "opens": "08:00", "closes": "18:00"}]
-    bridge.contracts[7][0]["plan"] = {"id": 3, "code": "HOME", "name": "Home Entertainment"}
-    for expert_id in list(store.experts):
-        store.experts.pop(expert_id)  # nobody to send: the ticket waits, unassigned
-    ticketing = build(store.ports(), bridge, notifier=FakeNotifier(), customers=customers, clock=clock)
-    ticket = ticketing.management.store_ticket(RaiseRequest(7, PRINTER, "Printer jams on every page", [THU_MORNING],
-                                                            "phone", "callcentre"))
+    ticketing, ticket = _promised_and_nobody_free(world)
     ticketing.assignment.dispatch_many([ticket])
     management, alerts = ticketing.management, ticketing.service_levels
     with pytest.raises(InvalidTicket):

@@ -29,6 +29,17 @@ class CustomersUnavailable(Exception):
     pass
 
 
+def _one_by_one(read: Callable[[int], dict[str, Any]], customer_ids: set[int]) -> dict[int, dict[str, Any]]:
+    """Each customer read on their own; one that does not exist is left out."""
+    found = {}
+    for customer_id in sorted(customer_ids):
+        try:
+            found[customer_id] = read(customer_id)
+        except CustomerUnknown:
+            continue
+    return found
+
+
 class CustomersApi:
     """The customers service's JSON API, called as a service (a token for `fragment:customers`)."""
 
@@ -70,12 +81,7 @@ class CustomerReader:
     def customers(self, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
         """Those held, in one query; the others asked of the service one by one (copied on the way)."""
         found = self.rows.customers(customer_ids)
-        for customer_id in sorted(set(customer_ids) - set(found)):
-            try:
-                found[customer_id] = self.customer(customer_id)
-            except CustomerUnknown:
-                continue
-        return found
+        return {**found, **_one_by_one(self.customer, set(customer_ids) - set(found))}
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         """The contract covering the product on `day`, or None; the customer is copied first if need be
@@ -137,13 +143,7 @@ class MonolithCustomerReader:
         return found
 
     def customers(self, customer_ids: list[int]) -> dict[int, dict[str, Any]]:
-        found = {}
-        for customer_id in sorted(set(customer_ids)):
-            try:
-                found[customer_id] = self.customer(customer_id)
-            except CustomerUnknown:
-                continue
-        return found
+        return _one_by_one(self.customer, set(customer_ids))
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         answer = self._asking(lambda: self.bridge.coverage(customer_id, product_id, day))

@@ -19,9 +19,9 @@ from graph_store.errors import port_errors
 
 from ..services.ports import KINDS, LegacyUnavailable, RecordChanged, RecordMissing, StoreUnavailable
 from .customers import GraphCatalogue
+from .parts import LABELS
 
 NEW_ID_BASE = {"products": 1_000_000, "plans": 1_000_000, "locales": 1_000_000, "contracts": 100_000_000}
-LABELS = {"products": "Product", "plans": "Plan", "locales": "Locale"}
 HIDDEN = ("migration_token", "search_text")
 
 
@@ -81,7 +81,6 @@ class GraphCatalogueAdmin(GraphCatalogue):
 
     def _changed(self, kind: str, record_id: int, change: str, params: dict[str, Any], expected: int | None, by: str,
                  now: dt.datetime) -> dict[str, Any]:
-        current = self.record(kind, record_id)
         rows = self.db.write(
             f"MATCH (n:{self._label(kind)} {{id: $id}}) WHERE n.source IS NOT NULL "
             f"AND ($expected IS NULL OR coalesce(n.version, 1) = $expected) "
@@ -89,6 +88,7 @@ class GraphCatalogueAdmin(GraphCatalogue):
             f"{change} SET n.version = v + 1, n.legacy_version = lv, n.updated_at = $at, n.updated_by = $by "
             f"RETURN properties(n) AS n", {"id": record_id, "expected": expected, "at": iso(now), "by": by, **params})
         if not rows:
+            current = self.record(kind, record_id)  # RecordMissing if there is no such record
             raise RecordChanged(f"{kind[:-1]} {record_id} was saved by someone else since version {expected} "
                                 f"(now {current['version']})")
         return _record(rows[0]["n"])

@@ -13,6 +13,7 @@ from bridge_client import BridgeClient, record_checksum
 from foundation.vocabulary import iso
 from graph_store.backends import GraphBackend
 
+from ..domain.catalogue import FIELDS
 from ..domain.plan_terms import quoted_terms
 from ..services.ports import CustomerMissing
 
@@ -20,11 +21,8 @@ MAPPING_VERSION = 1
 CUSTOMER_FIELDS = ("first_name", "last_name", "email", "phone", "address_line", "city", "postcode", "locale_id",
                    "notification_preference", "created_at")
 CONTRACT_FIELDS = ("id", "reference", "plan_id", "start_date", "end_date", "status", "product_ids")
-CATALOGUE_FIELDS = {
-    "products": ("Product", ("sku", "name", "category", "manufacturer")),
-    "plans": ("Plan", ("code", "name", "monthly_price_cents", "max_open_tickets", "product_ids")),
-    "locales": ("Locale", ("code", "name", "region")),
-}
+LABELS = {"products": "Product", "plans": "Plan", "locales": "Locale", "customers": "Customer"}
+CATALOGUE_FIELDS = {kind: (LABELS[kind], fields) for kind, fields in FIELDS.items()}
 
 # Create-only (graph_store/lazy.py). A node without `source` is a stub another service's write left (a
 # ticket names its customer and contract by id): it has no content to protect, so it is filled in.

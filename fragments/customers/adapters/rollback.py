@@ -15,9 +15,9 @@ from typing import Any
 from bridge_client import BridgeClient
 from graph_store.backends import GraphBackend
 
-from ..services.catalogue_admin import CONTENT, CONTRACT_CONTENT
+from ..domain.catalogue import CONTRACT_FIELDS, FIELDS
+from .parts import LABELS
 
-LABELS = {"products": "Product", "locales": "Locale", "plans": "Plan", "customers": "Customer"}
 ORDER = ("products", "locales", "plans", "customers")  # what a row names is back before it
 CONTACT = ("email", "phone", "address_line", "city", "postcode", "notification_preference")
 
@@ -37,26 +37,26 @@ class PartRollback:
         if self.kind != "customers":
             rows = self.db.read(f"UNWIND $ids AS id MATCH (n:{self.label} {{id: id}}) RETURN properties(n) AS n",
                                 {"ids": ids})
-            return [{"id": row["n"]["id"], **{f: row["n"].get(f) for f in CONTENT[self.kind]}} for row in rows]
+            return [{"id": row["n"]["id"], **{f: row["n"].get(f) for f in FIELDS[self.kind]}} for row in rows]
         rows = self.db.read("UNWIND $ids AS id MATCH (c:Customer {id: id}) OPTIONAL MATCH (c)-[:HOLDS]->(k:Contract) "
                             "WHERE k.source = 'new' RETURN properties(c) AS c, collect(properties(k)) AS made_here",
                             {"ids": ids})
         return [{"id": row["c"]["id"], "contact": {f: row["c"].get(f) or "" for f in CONTACT},
-                 "contracts": [{f: k.get(f) for f in ("id", *CONTRACT_CONTENT)} for k in row["made_here"]]}
+                 "contracts": [{f: k.get(f) for f in ("id", *CONTRACT_FIELDS)} for k in row["made_here"]]}
                 for row in rows]
 
     def write_back(self, records: list[dict[str, Any]]) -> None:
         """Whole records (idempotent upserts), then the rows released to the monolith."""
         for record in records:
             if self.kind != "customers":
-                self.bridge.write_back_record(self.kind, record["id"], {f: record[f] for f in CONTENT[self.kind]})
+                self.bridge.write_back_record(self.kind, record["id"], {f: record[f] for f in FIELDS[self.kind]})
                 continue
             contact = {**record["contact"], "notification_preference": record["contact"]["notification_preference"]
                        or "email"}
             self.bridge.write_back_contact(record["id"], contact)
             for contract in record["contracts"]:
                 self.bridge.write_back_record("contracts", contract["id"],
-                                              {f: contract[f] for f in CONTRACT_CONTENT})
+                                              {f: contract[f] for f in CONTRACT_FIELDS})
         self.bridge.release_handover(self.kind, [record["id"] for record in records])
 
     def forget(self, limit: int) -> int:

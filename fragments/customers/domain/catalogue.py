@@ -10,6 +10,12 @@ from typing import Any, Iterable
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 LOCALE_CODE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,5}){0,3}")
 CONTRACT_MONTHS = (1, 12, 24, 36)
+# Each record's content as the monolith's bridge publishes it (what a copy keeps, a checksum covers and
+# a write-back sends).
+FIELDS = {"products": ("sku", "name", "category", "manufacturer"),
+          "plans": ("code", "name", "monthly_price_cents", "max_open_tickets", "product_ids"),
+          "locales": ("code", "name", "region")}
+CONTRACT_FIELDS = ("customer_id", "reference", "plan_id", "start_date", "end_date", "status", "product_ids")
 
 
 class InvalidRecord(Exception):

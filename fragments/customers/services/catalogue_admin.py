@@ -15,10 +15,6 @@ from .ports import KINDS, CatalogueAdmin, Clock, Contracts, Customers, LegacyCus
 
 log = logging.getLogger(__name__)
 
-CONTENT = {"products": ("sku", "name", "category", "manufacturer"),
-           "plans": ("code", "name", "monthly_price_cents", "max_open_tickets", "product_ids"),
-           "locales": ("code", "name", "region")}
-CONTRACT_CONTENT = ("customer_id", "reference", "plan_id", "start_date", "end_date", "status", "product_ids")
 
 
 class Refused(Exception):
@@ -166,7 +162,7 @@ class CatalogueKeeping:
 
     def _write_back(self, kind: str, record: dict[str, Any]) -> int:
         try:
-            self.legacy.write_back_record(kind, record["id"], {name: record.get(name) for name in CONTENT[kind]})
+            self.legacy.write_back_record(kind, record["id"], {name: record.get(name) for name in rules.FIELDS[kind]})
         except Exception as exc:  # the monolith's trouble must not undo a saved change: it is retried
             log.warning("%s %s not written back yet: %s", kind, record["id"], exc)
             return 0
@@ -176,7 +172,7 @@ class CatalogueKeeping:
     def _contract_written_back(self, contract: dict[str, Any]) -> int:
         try:
             self.legacy.write_back_record("contracts", contract["id"],
-                                          {name: contract.get(name) for name in CONTRACT_CONTENT})
+                                          {name: contract.get(name) for name in rules.CONTRACT_FIELDS})
         except Exception as exc:
             log.warning("contract %s not written back yet: %s", contract["id"], exc)
             return 0

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from bridge_client import PREFIX
 
-VERSION = "1.6.0"
+VERSION = "1.7.0"
 
 
 def _ref(name: str) -> dict:
@@ -181,7 +181,7 @@ SCHEMAS = {
         "active": {"type": "boolean"}}),
     "RecordWritten": _obj(["id"], {"id": ID}),
     "ReportRows": _obj(["items"], {"items": {"type": "array", "items": {
-        "type": "array", "minItems": 10, "maxItems": 10}}}),
+        "type": "array", "minItems": 10, "maxItems": 12}}}),  # 12 with=contract (1.7.0)
     "ReportNow": _obj(["waiting", "loads", "surveys"], {
         "waiting": {"type": "array", "items": _obj(["id", "reference", "created_at", "waiting_since"], {
             "id": ID, "reference": {"type": "string"}, "created_at": DATETIME, "waiting_since": DATETIME})},
@@ -308,7 +308,8 @@ PATHS = {
         "200", "IdItems", params=[_param("slots"), _param("expert_id", schema=ID)], who="services ticketing, backfill")},
     "/legacy-tickets/report-rows": {"get": _op(
         "Tickets only the legacy system holds, raised in [from, to): one array per ticket", "200", "ReportRows",
-        params=[_param("from", schema=DATETIME, required=True), _param("to", schema=DATETIME, required=True)],
+        params=[_param("from", schema=DATETIME, required=True), _param("to", schema=DATETIME, required=True),
+                _param("with", schema={"type": "string", "enum": ["contract"]})],
         who="service reports")},
     "/legacy-tickets/report-now": {"get": _op(
         "Tickets only the legacy system holds: waiting now, expert loads from now, survey answers per expert",

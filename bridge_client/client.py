@@ -260,7 +260,8 @@ class HttpBridgeClient:
         return self._get("/legacy-tickets/commitments", slots=",".join(slots) or None, expert_id=expert_id)["items"]
 
     def legacy_report_rows(self, start: str, end: str) -> list[list]:
-        return self._get("/legacy-tickets/report-rows", **{"from": start, "to": end})["items"]
+        """Each row ends with the ticket's customer id and contract id (which plan it was raised under)."""
+        return self._get("/legacy-tickets/report-rows", **{"from": start, "to": end, "with": "contract"})["items"]
 
     def legacy_report_now(self, now: str) -> dict:
         return self._get("/legacy-tickets/report-now", now=now)

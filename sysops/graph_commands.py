@@ -12,9 +12,12 @@ from pathlib import Path
 import redis
 
 from foundation.config import load_settings
+from fragments.customers.published.reader_v1 import CustomerReader
 from fragments.knowledge.published import articles_v1
 from fragments.knowledge.wiring import on_graph as knowledge_on_graph
+from fragments.reports.adapters.catalogue import PublishedTerms
 from fragments.reports.services.daily import DailySummaries
+from fragments.reports.services.service_levels import Promises
 from fragments.ticketing.adapters.cutover import cut_over, roll_back
 from fragments.ticketing.adapters.migration import backfill as run_backfill
 from graph_store import persistence
@@ -129,7 +132,8 @@ def migrate_ticket(args) -> int:
 
 
 def backfill(args) -> int:
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    settings = load_settings()
+    store = GraphData.over(open_store(settings, "backfill"))
     store.ensure_schema()
     remaining = store.bridge.legacy_stats()["remaining"]
     bar = ProgressBar(remaining if args.limit is None else min(args.limit, remaining))
@@ -140,6 +144,10 @@ def backfill(args) -> int:
           f"in {result.seconds:.1f} s, {result.per_second:,.0f} tickets/s")
     seen, created = store.articles.backfill()
     print(f"backfill: {seen} knowledge-base articles ({created} migrated, {seen - created} already in the graph)")
+    if "customers" in dict(settings.fragments):  # the service-level figures judge each ticket by its contract
+        catalogue, customers = store.take_customers()
+        print(f"backfill: {customers} customers with their contracts and {catalogue} catalogue records copied to "
+              f"the customers service (the rest already held)")
     _summarised(store, REPORT_DAYS)
     code = 0 if args.no_reconcile else _report(store.reconcile())
     store.close()
@@ -155,7 +163,10 @@ def summarise_report_days(store: GraphData, days: int, today: dt.date | None = N
     manager to open a long range after a backfill does not wait for every ticket to be read; returns
     how many tickets they cover. Days already kept and current are only read."""
     today = today or dt.date.today()
-    return DailySummaries(store.reports).graph_period(today - dt.timedelta(days=days - 1), today).raised
+    # Plans read from the graph only: a day with a ticket whose customer is not copied yet is summarised
+    # but not kept (the reports worker, which may ask the customers service, keeps it).
+    promises = Promises(PublishedTerms(CustomerReader(store.backend, None)))
+    return DailySummaries(store.reports, promises).graph_period(today - dt.timedelta(days=days - 1), today).raised
 
 
 def _summarised(store: GraphData, days: int) -> None:

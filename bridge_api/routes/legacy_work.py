@@ -73,8 +73,13 @@ def commitments():
 @grant(services=("reports",))
 def report_rows():
     """Legacy-only tickets raised in [from, to), one array each: id, reference, status, product id,
-    locale id, created at, closed at, times reopened, expert id, when first assigned."""
+    locale id, created at, closed at, times reopened, expert id, when first assigned; with `with=contract`
+    (since 1.7.0) also the customer id and contract id (which plan's promises the ticket was raised under)."""
     start, end = _moment_arg("from"), _moment_arg("to")
+    wanted = request.args.get("with", "")
+    if wanted not in ("", "contract"):
+        raise Problem(400, "Bad Request", "with must be 'contract' or absent", kind="invalid-parameter")
+    width = 12 if wanted else 10
     accepted_at = (select(func.min(TicketHistory.at)).where(TicketHistory.ticket_id == LegacyTicket.id,
                                                              TicketHistory.action == "assigned").scalar_subquery())
     reopened = (select(func.count()).where(TicketHistory.ticket_id == LegacyTicket.id,
@@ -83,11 +88,11 @@ def report_rows():
     rows = db().execute(
         select(LegacyTicket.id, LegacyTicket.reference, LegacyTicket.status, LegacyTicket.product_id,
                Customer.locale_id, LegacyTicket.created_at, LegacyTicket.closed_at, reopened,
-               LegacyTicket.assigned_expert_id, accepted_at)
+               LegacyTicket.assigned_expert_id, accepted_at, LegacyTicket.customer_id, LegacyTicket.contract_id)
         .join(Customer, Customer.id == LegacyTicket.customer_id)
         .where(LegacyTicket.created_at >= start, LegacyTicket.created_at < end, _not_in_graph())
         .order_by(LegacyTicket.id)).all()
-    return jsonify(items=[[r[0], r[1], r[2], r[3], r[4], iso(r[5]), iso(r[6]), r[7], r[8], iso(r[9])]
+    return jsonify(items=[[r[0], r[1], r[2], r[3], r[4], iso(r[5]), iso(r[6]), r[7], r[8], iso(r[9]), r[10], r[11]][:width]
                           for r in rows])
 
 

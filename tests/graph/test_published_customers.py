@@ -47,3 +47,26 @@ def test_a_customer_only_a_ticket_named_is_not_held_and_the_reader_says_it_canno
     assert customers_v1.CustomerRows(graph_backend).customer(77) is None  # a stub node is nobody's record
     with pytest.raises(CustomersUnavailable):
         CustomerReader(graph_backend, None).customer(77)
+
+
+def test_which_plan_each_contract_holds_is_published_and_the_reader_copies_the_customer_first(
+        graph_backend, live_bridge):
+    holder, old = bridge_client(live_bridge, "customers"), bridge_client(live_bridge, "ticketing")
+    try:
+        GraphCatalogue(graph_backend, holder).copy_all(unmarked_only=False)
+        GraphCustomers(graph_backend, holder).get(1)
+        contracts = old.customer_contracts(1)
+        expected = {k["id"]: {"plan_id": k["plan"]["id"], "start_date": k["start_date"]} for k in contracts}
+        assert expected and customers_v1.contract_plans(graph_backend, [*expected, 999_999]) == expected
+        terms = customers_v1.every_plan_terms(graph_backend)
+        assert set(terms) == {p["id"] for p in customers_v1.CustomerRows(graph_backend).plans()}
+        assert all(terms[p] == customers_v1.plan_terms(graph_backend, p) for p in terms)
+        reader = CustomerReader(graph_backend, None)
+        assert reader.contract_plans({k: 1 for k in expected}) == expected
+        others = old.customer_contracts(2)
+        with pytest.raises(CustomersUnavailable):  # not held, and no customers service to copy them
+            reader.contract_plans({others[0]["id"]: 2})
+        assert reader.contract_plans({999_999: None}) == {}  # nobody's contract: left out
+    finally:
+        holder.close()
+        old.close()

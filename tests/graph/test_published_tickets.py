@@ -20,7 +20,9 @@ def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
     waiting = stores.tickets.create(customer_id=7, contract_id=70, product_id=5, locale_id=2, description="Jams",
                                     slots=[SLOT], channel="phone", actor="cc", now=NOW)
     fixed = stores.tickets.create(customer_id=7, contract_id=70, product_id=5, locale_id=2, description="Smokes",
-                                  slots=[SLOT], channel="web", actor="customer7", now=NOW)
+                                  slots=[SLOT], channel="web", actor="customer7", now=NOW,
+                                  promises={"plan_id": 3, "accept_by": "2026-11-25T14:00:00",
+                                            "visit_by": "2026-11-27T18:00:00"})
     day = NOW.date()
     version = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",
                                  {"d": tickets_v1.day_number(day)})[0]["v"]
@@ -35,10 +37,16 @@ def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
     raised = {t["id"]: t for t in rows.tickets_raised(day, day)}
     assert set(raised) == {waiting.id, fixed.id}
     assert raised[fixed.id]["allocations"][0]["state"] == "accepted" and raised[waiting.id]["allocations"] == []
+    assert {k: raised[fixed.id][k] for k in ("customer_id", "contract_id", "plan_id", "accept_by", "visit_by",
+                                              "waiting_since", "closed_at")} == {
+        "customer_id": 7, "contract_id": 70, "plan_id": 3, "accept_by": "2026-11-25T14:00:00",
+        "visit_by": "2026-11-27T18:00:00", "waiting_since": None, "closed_at": NOW.isoformat()}
+    assert raised[waiting.id]["plan_id"] is None and raised[waiting.id]["accept_by"] is None
     assert [w["id"] for w in rows.waiting()] == [waiting.id] and rows.waiting_count() == 1
     assert rows.lost([s for s in ("new", "offered", "assigned", "unassigned", "in_progress", "closed",
                                   "cancelled")]) == []
     assert rows.expert_load([901], NOW)[901] == {"load": 1, "score": 5.0, "answers": 1}
+    assert rows.expert_load(None, NOW) == rows.expert_load([901], NOW)  # every expert the graph knows
     assert rows.fixes(5) == [{"description": "Smokes", "articles": [31], "score": 5}]
     assert rows.counts() == {"by_via": {}, "new": 2}
     later = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",

@@ -14,6 +14,7 @@ from fragments.reports.domain.period import Period
 from fragments.reports.domain.summary import summarise
 from fragments.reports.services.daily import DailySummaries
 from fragments.reports.services.reports import Reports
+from fragments.reports.services.service_levels import Promises
 from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
@@ -21,6 +22,7 @@ from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
+from tests.support.fake_plan_terms import FakePlanTerms
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)
 FIRST, LAST = T0.date() - dt.timedelta(days=3), T0.date() + dt.timedelta(days=12)
@@ -104,7 +106,7 @@ def play(world, rng: random.Random, steps: int) -> list[int]:
     """Random ticket events in time order, with reports read in between (so summaries are kept and then
     go stale); returns the tickets raised."""
     graph, bridge, clock, ticketing = world
-    reports = Reports(Source(graph.backend, graph.bridge), bridge, clock)
+    reports = Reports(Source(graph.backend, graph.bridge), bridge, clock, FakePlanTerms())
     raised: list[int] = []
     legacy_ids = iter(range(500, 10_000))
     for _ in range(steps):
@@ -149,6 +151,10 @@ def play(world, rng: random.Random, steps: int) -> list[int]:
     return raised
 
 
+def daily_of(graph):
+    return DailySummaries(Source(graph.backend, graph.bridge), Promises(FakePlanTerms()))
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, seed):
     graph, bridge, clock, _ = world
@@ -161,7 +167,7 @@ def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, se
     whole = summarise(source.tickets_raised(FIRST, LAST))
     assert whole.refused and whole.timed_out and whole.reopened_tickets and len(whole.array("close")), \
         "events not played"
-    daily = DailySummaries(source)
+    daily = DailySummaries(source, Promises(FakePlanTerms()))
     for first, last in ((FIRST, LAST), (T0.date(), T0.date() + dt.timedelta(days=2)), (LAST, LAST)):
         assert daily.graph_period(first, last) == summarise(source.tickets_raised(first, last))
     end = max(LAST, clock.now.date())
@@ -172,8 +178,8 @@ def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, se
     assert daily.graph_period(FIRST, end) == everything
     # And the whole screen equals the one computed from every ticket.
     period = Period(FIRST + dt.timedelta(days=3), LAST)
-    incremental = Reports(source, bridge, clock).build(period)
-    reference = Reports(Recomputing(graph.backend, graph.bridge), bridge, clock).build(period)
+    incremental = Reports(source, bridge, clock, FakePlanTerms()).build(period)
+    reference = Reports(Recomputing(graph.backend, graph.bridge), bridge, clock, FakePlanTerms()).build(period)
     assert incremental["tables"] == reference["tables"]
 
 
@@ -181,7 +187,7 @@ def test_the_reports_worker_keeps_every_changed_day_current_so_a_first_report_re
     graph, bridge, clock, _ = world
     play(world, random.Random(3), steps=60)
     source = Source(graph.backend, graph.bridge)
-    daily = DailySummaries(source)
+    daily = DailySummaries(source, Promises(FakePlanTerms()))
     graph.backend.write("MATCH (d:ReportDay) SET d.version = d.version + 1")  # as writes to every day would
     behind = source.stale_days(1000)
     assert len(behind) >= 3
@@ -207,7 +213,7 @@ def test_a_summary_computed_before_a_change_to_its_day_is_not_kept(world):
     ticketing.orchestrator.cancel(ticket, "callcentre", "No longer needed")  # a change after the read
     assert graph.reports.keep_day_summaries([(day, version, stale)]) == 0
     assert graph.reports.day_summaries(day, day)[day]["summary"] is None
-    fresh = DailySummaries(Source(graph.backend, graph.bridge)).graph_period(day, day)
+    fresh = daily_of(graph).graph_period(day, day)
     assert fresh.by_state == {"cancelled": 1}
     assert graph.reports.day_summaries(day, day)[day]["summary"] is not None
 
@@ -217,16 +223,16 @@ def test_tickets_written_before_they_carried_their_day_are_numbered_and_counted(
     graph.reports.keep_day_summaries([(T0.date(), 0, summarise([]).to_json())])  # an empty day, kept
     graph_backend.write("CREATE (:Ticket {id: 42, status: 'unassigned', product_id: 50, locale_id: 1, "
                         "created_at: $at, reopened_count: 0})", {"at": T0.isoformat()})
-    assert DailySummaries(Source(graph.backend, graph.bridge)).graph_period(T0.date(), T0.date()).raised == 0  # not numbered yet
+    assert daily_of(graph).graph_period(T0.date(), T0.date()).raised == 0  # not numbered yet
     graph.ensure_schema()
-    summary = DailySummaries(Source(graph.backend, graph.bridge)).graph_period(T0.date(), T0.date())
+    summary = daily_of(graph).graph_period(T0.date(), T0.date())
     assert summary.raised == 1 and summary.by_product == {50: 1}
 
 
 def test_every_store_write_to_a_ticket_makes_its_day_stale(world):
     graph, bridge, clock, _ = world
     day = T0.date()
-    daily = DailySummaries(Source(graph.backend, graph.bridge))
+    daily = daily_of(graph)
 
     def kept_is_current() -> bool:
         return graph.reports.day_summaries(day, day)[day]["summary"] is not None

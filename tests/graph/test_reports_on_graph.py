@@ -16,6 +16,7 @@ from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
+from tests.support.fake_plan_terms import FakePlanTerms
 
 T0 = dt.datetime(2026, 11, 2, 8, 0)  # a Monday; every slot below is on Tuesday 3 November
 TUE_MORNING, TUE_AFTERNOON, TUE_EVENING = "2026-11-03 morning", "2026-11-03 afternoon", "2026-11-03 evening"
@@ -87,7 +88,7 @@ def scenario(graph_backend):
     clock.at(10.5)
     ticketing.surveys.answer(ticketing.management.get(a), 4, "fine")
     clock.at(11)
-    return Reports(Source(graph.backend, graph.bridge), bridge, clock), {"a": a, "b": b, "c": c, "d": d, "e": e}
+    return Reports(Source(graph.backend, graph.bridge), bridge, clock, FakePlanTerms()), {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
 def rows(table):

@@ -8,6 +8,7 @@ import datetime as dt
 import pytest
 
 from bridge_api.serializers import content_checksum
+from fragments.customers.domain.plan_terms import version
 from fragments.reports.adapters.whole_business import WholeBusinessSource
 from fragments.reports.domain.period import parse_period
 from fragments.reports.services.reports import Reports
@@ -18,6 +19,7 @@ from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
+from tests.support.fake_plan_terms import FakePlanTerms
 
 from .conftest import bridge_client
 
@@ -76,7 +78,8 @@ def mixed(graph_backend):
                            now=dt.datetime(2026, 11, 2, 13, 30), expires_at=dt.datetime(2026, 11, 2, 15, 0))
     graph.offers.close_offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
                                  outcome="accepted", actor="expert901", now=dt.datetime(2026, 11, 2, 14, 0))
-    return Reports(WholeBusinessSource(graph.backend, graph.bridge), bridge, lambda: NOW), {"waiting": waiting, "booked": booked}
+    reports = Reports(WholeBusinessSource(graph.backend, graph.bridge), bridge, lambda: NOW, FakePlanTerms())
+    return reports, {"waiting": waiting, "booked": booked}
 
 
 def rows(table):
@@ -124,13 +127,17 @@ def test_the_bridges_legacy_report_reads_agree_with_the_full_records(fresh_bridg
     migrator.mark_migrated_many([1, 2])  # (3: a crash before its mark; still counted on the graph side)
     rows = reporter.legacy_report_rows("2000-01-01T00:00:00", "2100-01-01T00:00:00")
     assert sorted(r[0] for r in rows) == sorted(set(records) - {1, 2, 3})
-    for ticket_id, reference, status, product, locale, created, closed, reopened, expert, assigned in rows:
+    for (ticket_id, reference, status, product, locale, created, closed, reopened, expert, assigned, customer,
+         contract) in rows:
         record = records[ticket_id]
-        assert (reference, status, product, locale, created, closed, expert) == (
+        assert (reference, status, product, locale, created, closed, expert, customer, contract) == (
             record["reference"], record["status"], record["product_id"], record["locale_id"], record["created_at"],
-            record["closed_at"], record["assigned_expert_id"])
+            record["closed_at"], record["assigned_expert_id"], record["customer_id"], record["contract_id"])
         assert assigned == min((h["at"] for h in record["history"] if h["action"] == "assigned"), default=None)
         assert reopened == sum(1 for h in record["history"] if h["detail"].startswith("closed -> "))
+    # An old client (before 1.7.0) asks without `with`: the ten columns it knows.
+    assert [row[:10] for row in rows] == reporter._get("/legacy-tickets/report-rows", **{
+        "from": "2000-01-01T00:00:00", "to": "2100-01-01T00:00:00"})["items"]
     now = "2026-10-25T00:00:00"
     figures = reporter.legacy_report_now(now)
     legacy_only = [r for i, r in records.items() if i not in (1, 2, 3)]
@@ -168,3 +175,46 @@ def test_one_report_reads_the_legacy_figures_of_its_moment_once(mixed):
     bridge.legacy_report_now = lambda now: calls.append(now) or original(now)
     reports.build(parse_period(DAY, DAY, NOW.date()))
     assert calls == [NOW.isoformat()]
+
+
+def test_service_levels_count_every_ticket_once_whichever_store_holds_it(mixed):
+    """Contract 70 holds plan 1: an expert within 2 working hours, the visit the same working day (by 18:00 on
+    Monday 2 November). Hand-worked at 19:00, ticket by ticket (raised; accepted; closed):
+    11 legacy-only   08:00; 09:00 (due 10:00) kept; 14:00 kept
+    12 migrated      10:00; 12:00 (due 12:00) kept; not closed: visit breached
+    13 legacy-only   11:00; never (due 13:00) breached; visit breached
+    14 legacy-only   09:00; 10:00 (due 11:00) kept; visit breached
+    15 migrated      07:00 (before opening: due 10:00); 07:30 kept; 12:00 kept
+    waiting (new)    13:00; never (due 15:00) breached; visit breached
+    booked (new)     13:00; 14:00 kept; visit breached
+    paused (new)     raised here carrying its deadlines, waiting on the customer since 14:00: both open.
+    A change of terms from June (24 hours, 5 days) does not apply: the contract was sold in January."""
+    reports, _ = mixed
+    fake = FakePlanTerms(plans={1: [version(effective="2000-01-01", accept_hours=2, visit_days=0),
+                                    version(effective="2026-06-01", accept_hours=24, visit_days=5)]},
+                         contracts={70: {"plan_id": 1, "start_date": "2026-01-15"}}, regions={1: None})
+    reports.daily.promises.terms = fake
+    reports.catalogue.plan_list = [{"id": 1, "name": "Home Care"}]
+    graph = GraphData(reports.source.db, reports.source.bridge)
+    paused = graph.tickets.create(customer_id=7, contract_id=70, product_id=DRONE, locale_id=1, description="Broken",
+                                  channel="web", actor="customer:c7", slots=["2026-11-03T12:00:00"],
+                                  now=dt.datetime(2026, 11, 2, 13, 0),
+                                  promises={"plan_id": 1, "accept_by": "2026-11-02T15:00:00",
+                                            "visit_by": "2026-11-02T18:00:00"})
+    paused.unassign("no expert free", dt.datetime(2026, 11, 2, 13, 30))
+    paused = graph.tickets.save(paused, dt.datetime(2026, 11, 2, 13, 30))
+    paused.wait_on_customer("staff:cc", "the customer sends the model number", dt.datetime(2026, 11, 2, 14, 0))
+    graph.tickets.save(paused, dt.datetime(2026, 11, 2, 14, 0))
+
+    tables = reports.build(parse_period(DAY, DAY, NOW.date()))["tables"]
+    # plan, promise: kept, breached, open, % kept, % kept the previous day (no tickets)
+    assert tables["sla_plan"]["rows"] == [["Home Care", "expert accepted", 5, 2, 1, "71.4%", ""],
+                                          ["Home Care", "visit", 2, 5, 1, "28.6%", ""]]
+    assert tables["sla_product"]["rows"] == [
+            ["Drone", "expert accepted", 1, 1, 1, "50.0%", ""], ["Drone", "visit", 1, 1, 1, "50.0%", ""],
+            ["Washer", "expert accepted", 4, 1, 0, "80.0%", ""], ["Washer", "visit", 1, 4, 0, "20.0%", ""]]
+    assert [r[:5] for r in tables["sla_locale"]["rows"]] == [["English", "expert accepted", 5, 2, 1],
+                                                             ["English", "visit", 2, 5, 1]]
+    assert "could not be known" not in tables["sla_plan"]["definition"]
+    # Only the tickets that do not carry their deadlines were looked up, by their contract and customer.
+    assert all(asked == {70: 7} for asked in fake.asked)

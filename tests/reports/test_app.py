@@ -10,8 +10,10 @@ from dataclasses import replace
 import pytest
 
 from foundation.tokens import Principal, csrf_digest
+from fragments.customers.domain.plan_terms import version
 from fragments.reports.app import create_app
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_plan_terms import FakePlanTerms
 
 from ..support.keys import KEYS_DIR, mint
 from ..ticketing.conftest import PRINCIPALS
@@ -38,11 +40,11 @@ class FixedSource:
         self.asked.append((first, last))
         if not first <= dt.date(2026, 11, 20) <= last:
             return []
-        return [{"id": 1, "reference": "N-1", "status": "closed", "product_id": 11, "locale_id": 1,
+        return [{"id": 1, "reference": "N-1", "status": "closed", "product_id": 11, "locale_id": 1, "contract_id": 70,
                  "created_at": "2026-11-20T08:00:00", "closed_at": "2026-11-20T20:00:00", "reopened": None,
                  "allocations": [{"expert_id": 5, "state": "accepted", "at": "2026-11-20T08:00:00",
                                   "closed_at": "2026-11-20T09:00:00", "reason": None}]},
-                {"id": 2, "reference": "N-2", "status": "unassigned", "product_id": 11, "locale_id": 1,
+                {"id": 2, "reference": "N-2", "status": "unassigned", "product_id": 11, "locale_id": 1, "contract_id": 70,
                  "created_at": "2026-11-20T10:00:00", "closed_at": None, "reopened": None,
                  "allocations": [{"expert_id": 5, "state": "refused", "at": "2026-11-20T10:00:00",
                                   "closed_at": "2026-11-20T10:05:00", "reason": "=HYPERLINK(\"x\")"}]}]
@@ -85,7 +87,8 @@ def reports_app():
     bridge.product_list = [{"id": 11, "name": "Printer"}]
     bridge.locale_list = [{"id": 1, "name": "English"}]
     source = FixedSource()
-    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, bridge=bridge, clock=lambda: NOW)
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, bridge=bridge, terms=FakePlanTerms(),
+                     clock=lambda: NOW)
     return app, source
 
 
@@ -189,3 +192,26 @@ def test_html_answers_carry_an_etag_and_unchanged_ones_are_304_csv_and_errors_ar
     assert "ETag" not in exported.headers and exported.headers["Cache-Control"] == "no-store"
     refused = client.get("/", headers=headers("expert"))
     assert refused.status_code == 403 and "ETag" not in refused.headers
+
+
+def test_service_levels_per_plan_with_their_csv():
+    """Contract 70 holds plan 3 (an expert within 8 working hours, the visit within 3 working days). On Friday
+    20 November ticket 1 (08:00) was accepted at 09:00 and closed at 20:00: both kept; ticket 2 (10:00) was
+    never accepted (due 18:00: breached) and its visit is due Wednesday 25th at 18:00: open at noon."""
+    bridge = FakeBridgeClient()
+    bridge.plan_list = [{"id": 3, "name": "Home <Care>"}]
+    terms = FakePlanTerms(plans={3: [version(effective="2000-01-01", accept_hours=8, visit_days=3)]},
+                          contracts={70: {"plan_id": 3, "start_date": "2026-01-01"}})
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=FixedSource(), bridge=bridge, terms=terms,
+                     clock=lambda: NOW)
+    client = app.test_client()
+    page = client.get("/?from=2026-11-20&to=2026-11-20", headers=headers("manager")).get_data(as_text=True)
+    table = re.search(r'<table data-table="sla_plan">(.*?)</table>', page, re.S).group(1)
+    cells = [re.findall(r"<t[hd][^>]*>(.*?)</t[hd]>", row) for row in re.findall(r"<tr>(.*?)</tr>", table, re.S)]
+    assert cells == [["plan", "promise", "kept", "breached", "open", "% kept", "% kept, previous period"],
+                     ["Home &lt;Care&gt;", "expert accepted", "1", "1", "0", "50.0%", ""],
+                     ["Home &lt;Care&gt;", "visit", "1", "0", "1", "100.0%", ""]]
+    exported = client.get("/export/sla_plan.csv?from=2026-11-20&to=2026-11-20", headers=headers("manager"))
+    lines = list(csv.reader(io.StringIO(exported.get_data(as_text=True))))
+    assert lines[0] == cells[0] and lines[1:] == [["Home <Care>", "expert accepted", "1", "1", "0", "50.0%", ""],
+                                                  ["Home <Care>", "visit", "1", "0", "1", "100.0%", ""]]

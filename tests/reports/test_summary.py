@@ -7,6 +7,8 @@ import random
 
 from fragments.reports.domain import metrics
 from fragments.reports.domain.summary import Summary, summarise
+from fragments.reports.services.service_levels import Promises
+from tests.support.fake_plan_terms import FakePlanTerms
 
 STATES = ["new", "unassigned", "offered", "assigned", "in_progress", "closed", "cancelled"]
 OUTCOMES = ["offered", "accepted", "refused", "timed_out", "withdrawn"]
@@ -69,7 +71,7 @@ def test_a_refused_keep_costs_the_next_report_a_recomputation_not_this_one_its_a
 
     source = GraphReportSource(None, None)
     source.tickets, source.days = Refusing(), Refusing()
-    assert DailySummaries(source).graph_period(day, day) == summarise([ticket])
+    assert DailySummaries(source, Promises(FakePlanTerms())).graph_period(day, day) == summarise([ticket])
 
 
 def test_a_long_stale_range_is_read_once_and_kept_in_batches():
@@ -92,5 +94,5 @@ def test_a_long_stale_range_is_read_once_and_kept_in_batches():
             kept.append(len(days))
             return len(days)
 
-    DailySummaries(Source()).graph_period(first, first + dt.timedelta(days=KEEP_BATCH + 9))
+    DailySummaries(Source(), Promises(FakePlanTerms())).graph_period(first, first + dt.timedelta(days=KEEP_BATCH + 9))
     assert reads == [(first, first + dt.timedelta(days=KEEP_BATCH + 9))] and kept == [KEEP_BATCH, 10]

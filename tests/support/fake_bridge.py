@@ -53,6 +53,11 @@ class FakeBridgeClient:
         return {"customer_id": customer_id, "product_id": product_id, "on": day.isoformat(),
                 "covered": contract is not None, "contract_id": contract["id"] if contract else None}
 
+    def plans(self) -> list[dict]:
+        """(Not a bridge route: the reports' tests read their catalogue's plans here.)"""
+        self._check()
+        return list(self.plan_list)
+
     def products(self) -> list[dict]:
         self._check()
         return list(self.product_list)
@@ -119,7 +124,7 @@ class FakeBridgeClient:
         return [[t["id"], t["reference"], t["status"], t["product_id"], t["locale_id"], t["created_at"],
                  t["closed_at"], sum(1 for h in t["history"] if h["detail"].startswith("closed -> ")),
                  t["assigned_expert_id"], min((h["at"] for h in t["history"] if h["action"] == "assigned"),
-                                              default=None)]
+                                              default=None), t["customer_id"], t["contract_id"]]
                 for t in self._legacy_only() if start <= t["created_at"] < end]
 
     def legacy_report_now(self, now: str) -> dict:

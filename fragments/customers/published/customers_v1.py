@@ -129,3 +129,20 @@ def plan_terms(db: GraphBackend, plan_id: int) -> list[dict[str, Any]]:
         return []
     versions: list[dict[str, Any]] = json.loads(rows[0]["terms"])
     return sorted(versions, key=lambda v: v["from"])
+
+
+def contract_plans(db: GraphBackend, contract_ids: list[int]) -> dict[int, dict[str, Any]]:
+    """For each contract held, its plan and the day it was sold or last renewed (which version of the
+    plan's terms it keeps): {contract id: {"plan_id", "start_date"}}; contracts not held are left out
+    (a node only a ticket named, by id, has no plan)."""
+    # (`k.id IN $ids` and no hop to the customer: at 100x the hop made it 8x slower)
+    rows = db.read("MATCH (k:Contract) WHERE k.id IN $ids AND k.plan_id IS NOT NULL "
+                   "RETURN k.id AS id, k.plan_id AS plan_id, k.start_date AS start_date", {"ids": sorted(set(contract_ids))})
+    return {row["id"]: {"plan_id": row["plan_id"], "start_date": row["start_date"]} for row in rows}
+
+
+def every_plan_terms(db: GraphBackend) -> dict[int, list[dict[str, Any]]]:
+    """Every plan's terms (as plan_terms gives one plan's), in one read."""
+    rows = db.read("MATCH (p:Plan) WHERE p.source IS NOT NULL RETURN p.id AS id, p.terms AS terms")
+    return {row["id"]: sorted(json.loads(row["terms"]), key=lambda v: v["from"]) if row["terms"] else []
+            for row in rows}

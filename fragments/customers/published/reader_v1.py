@@ -18,7 +18,7 @@ from foundation.request_ids import forwarded
 from graph_store.backends import GraphBackend
 
 from .calendar_v1 import public_holidays
-from .customers_v1 import CustomerRows, plan_terms
+from .customers_v1 import CustomerRows, contract_plans, every_plan_terms, plan_terms
 
 
 class CustomerUnknown(Exception):
@@ -99,12 +99,32 @@ class CustomerReader:
     def products(self) -> list[dict[str, Any]]:
         return self._catalogue("products", self.rows.products)
 
+    def plans(self) -> list[dict[str, Any]]:
+        return self._catalogue("plans", self.rows.plans)
+
     def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
         """The plan's service-level terms, each version with the day it takes effect (customers_v1)."""
         return plan_terms(self.rows.db, plan_id)
 
     def public_holidays(self, region: str | None) -> list[str]:
         return public_holidays(region)
+
+    def contract_plans(self, contracts: dict[int, int | None]) -> dict[int, dict[str, Any]]:
+        """{contract id: {"plan_id", "start_date"}} for contracts named with their customer's id: held ones
+        in one query; the customers of the others are copied first (CustomersUnavailable if that cannot
+        be done now). A contract nobody holds is left out."""
+        found = contract_plans(self.rows.db, list(contracts))
+        owners = {customer for contract, customer in contracts.items() if contract not in found and customer is not None}
+        if not owners:
+            return found
+        held = set(self.rows.customers(sorted(owners)))
+        if owners - held:
+            _one_by_one(self.customer, owners - held)
+            found = contract_plans(self.rows.db, list(contracts))
+        return found
+
+    def every_plan_terms(self) -> dict[int, list[dict[str, Any]]]:
+        return every_plan_terms(self.rows.db)
 
     def locales(self) -> list[dict[str, Any]]:
         return self._catalogue("locales", self.rows.locales)
@@ -172,8 +192,17 @@ class MonolithCustomerReader:
         found: list[dict[str, Any]] = self._asking(self.bridge.locales)
         return found
 
+    def plans(self) -> list[dict[str, Any]]:
+        return []  # the bridge never served the plans: their ids name them
+
     def plan_terms(self, plan_id: int) -> list[dict[str, Any]]:
         return []
+
+    def contract_plans(self, contracts: dict[int, int | None]) -> dict[int, dict[str, Any]]:
+        return {}
+
+    def every_plan_terms(self) -> dict[int, list[dict[str, Any]]]:
+        return {}
 
     def public_holidays(self, region: str | None) -> list[str]:
         return public_holidays(region)

@@ -22,13 +22,14 @@ from .graph import GraphReportSource
 
 
 def legacy_row(row: list[Any]) -> dict[str, Any]:
-    """One bridge report row as the graph's report row."""
-    ticket_id, reference, status, product_id, locale_id, created, closed, reopened, expert_id, assigned_at = row
+    """One bridge report row (with its customer and contract) as the graph's report row."""
+    (ticket_id, reference, status, product_id, locale_id, created, closed, reopened, expert_id, assigned_at,
+     customer_id, contract_id) = row
     allocation = legacy_allocation(status, expert_id, assigned_at, created)
     allocations = [{**allocation, "closed_at": None, "reason": None}] if allocation else []
     return {"id": ticket_id, "reference": reference, "status": LEGACY_STATUS[status], "product_id": product_id,
             "locale_id": locale_id, "created_at": created, "closed_at": closed, "reopened": reopened,
-            "allocations": allocations, "source": "legacy-only"}
+            "customer_id": customer_id, "contract_id": contract_id, "allocations": allocations, "source": "legacy-only"}
 
 
 class WholeBusinessSource(GraphReportSource):

@@ -140,9 +140,13 @@ class ExpertLine:
     refused: int
     timed_out: int
     reasons: dict[str, int]
-    close_hours: list[float]
+    close_seconds: np.ndarray  # sorted: the tickets they closed
     score: float | None
     answers: int
+
+    @property
+    def close_hours(self) -> list[float]:
+        return [_hours(v) for v in self.close_seconds.tolist()]
 
     @property
     def acceptance_rate(self) -> float | None:
@@ -151,7 +155,7 @@ class ExpertLine:
 
     @property
     def close_median(self) -> float | None:
-        return median(self.close_hours)
+        return sorted_median(self.close_seconds)
 
 
 def expert_lines(tickets: list[dict[str, Any]], experts: list[dict[str, Any]]) -> list[ExpertLine]:
@@ -179,15 +183,16 @@ def expert_lines_of(s: summary.Summary, experts: list[dict[str, Any]]) -> list[E
     for (x, reason), n in s.reasons.items():
         reasons.setdefault(x, {})[reason] = n
     code = {name: i for i, name in enumerate(summary.OUTCOMES)}
+    rows = counts.tolist()
     lines = []
     for i, e in enumerate(experts):
         x = e["id"]
-        row = counts[i]
-        accepted, refused, timed_out = (int(row[code[state]]) for state in (
+        row = rows[i]
+        accepted, refused, timed_out = (row[code[state]] for state in (
             AllocationState.ACCEPTED, AllocationState.REFUSED, AllocationState.TIMED_OUT))
         lines.append(ExpertLine(x, f"{e.get('first_name') or ''} {e.get('last_name') or ''}".strip() or f"#{x}",
-                                e.get("load") or 0, int(row.sum()), accepted, refused, timed_out, reasons.get(x, {}),
-                                [_hours(v) for v in seconds[starts[i]:starts[i + 1]].tolist()],
+                                e.get("load") or 0, sum(row), accepted, refused, timed_out, reasons.get(x, {}),
+                                seconds[starts[i]:starts[i + 1]],
                                 round(e["score"], 2) if e.get("score") is not None else None, e.get("answers") or 0))
     return lines
 

@@ -18,8 +18,11 @@ from foundation.loops import keep_running
 from graph_store.config import open_store
 from graph_store.errors import StoreError
 
+from ..adapters.catalogue import PublishedTerms
 from ..adapters.graph import GraphReportSource
 from ..services.daily import DailySummaries
+from ..services.service_levels import Promises
+from ..wiring import customers_reader
 
 log = logging.getLogger(__name__)
 KEPT = Counter("sysops_report_days_kept_total", "Day summaries the reports worker recomputed and kept")
@@ -48,7 +51,8 @@ def main(settings) -> int:
     graph = open_store(settings, "reports")
     try:
         print("reports-worker: keeping every day's report summary current", flush=True)
-        run_forever(DailySummaries(GraphReportSource(graph.backend, graph.bridge)), lambda: bool(stopping),
+        terms = PublishedTerms(customers_reader(graph, settings))
+        run_forever(DailySummaries(GraphReportSource(graph.backend, graph.bridge), Promises(terms)), lambda: bool(stopping),
                     interval=float(os.environ.get("SYSOPS_REPORTS_KEEP_SECONDS", "30")))
     finally:
         graph.bridge.close()

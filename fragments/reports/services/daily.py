@@ -13,6 +13,7 @@ from typing import Any
 
 from ..domain.summary import Summary, UnknownFormat, summarise
 from .ports import ReportSource
+from .service_levels import Promises
 
 ONE_DAY = dt.timedelta(days=1)
 KEEP_BATCH = 31  # days kept per write: a busy day's summary is ~54 KB at 100x, a year ~20 MB in one query
@@ -40,8 +41,9 @@ def _current(text: str | None) -> Summary | None:
 
 
 class DailySummaries:
-    def __init__(self, source: ReportSource):
+    def __init__(self, source: ReportSource, promises: Promises):
         self.source = source
+        self.promises = promises
 
     def graph_period(self, first: dt.date, last: dt.date) -> Summary:
         """The summary of the graph's tickets raised on the days first..last."""
@@ -76,15 +78,17 @@ class DailySummaries:
 
     def _recompute(self, stale: dict[dt.date, int]) -> Summary:
         by_day: dict[dt.date, list[dict[str, Any]]] = defaultdict(list)
-        for first, last in _runs(list(stale)):
-            for ticket in self.source.tickets_raised(first, last):
-                by_day[dt.date.fromisoformat(ticket["created_at"][:10])].append(ticket)
+        tickets = [ticket for first, last in _runs(list(stale)) for ticket in self.source.tickets_raised(first, last)]
+        for ticket in tickets:
+            by_day[dt.date.fromisoformat(ticket["created_at"][:10])].append(ticket)
+        # Kept only when every ticket's promises are known: a plan that cannot be read now is read next time.
+        complete = self.promises.attach(tickets)
         total, keep = Summary(), []
         for day, version in stale.items():
             summary = summarise(by_day.get(day, []))
             keep.append((day, version, summary.to_json()))
             total.merge(summary)
-        for start in range(0, len(keep), KEEP_BATCH):
+        for start in range(0, len(keep) if complete else 0, KEEP_BATCH):
             self.source.keep_day_summaries(keep[start:start + KEEP_BATCH])
         return total
 
@@ -92,4 +96,7 @@ class DailySummaries:
         """Every ticket raised on the days first..last, each counted once, wherever it is."""
         total = self.graph_period(first, last)
         legacy = self.source.legacy_tickets_raised(first, last)
-        return total.merge(summarise(legacy)) if legacy else total
+        if not legacy:
+            return total
+        self.promises.attach(legacy)
+        return total.merge(summarise(legacy))

@@ -14,6 +14,24 @@ class Catalogue(Protocol):
 
     def products(self) -> list[dict[str, Any]]: ...
     def locales(self) -> list[dict[str, Any]]: ...
+    def plans(self) -> list[dict[str, Any]]: ...
+
+
+class TermsUnavailable(Exception):
+    """The plans or contracts cannot be read now (the customers service or its store is not answering)."""
+
+
+class PlanTerms(Protocol):
+    """What each plan promises and which plan a contract holds (the customers service's, promises_v1)."""
+
+    def contract_plans(self, contracts: dict[int, int | None]) -> dict[int, dict[str, Any]]:
+        """{contract id: {"plan_id", "start_date"}} for {contract id: its customer's id}; TermsUnavailable."""
+
+    def every_plan_terms(self) -> dict[int, list[dict[str, Any]]]: ...
+    def regions(self) -> dict[int, str | None]:
+        """Each locale's region (which public holidays apply)."""
+
+    def public_holidays(self, region: str | None) -> list[str]: ...
 
 
 class ReportSource(Protocol):
@@ -42,4 +60,4 @@ class ReportSource(Protocol):
     def last_reconciliation(self) -> dict[str, Any] | None: ...
 
 
-__all__ = ["BridgeClient", "BridgeError", "Clock", "ReportSource"]
+__all__ = ["BridgeClient", "BridgeError", "Clock", "PlanTerms", "ReportSource", "TermsUnavailable"]

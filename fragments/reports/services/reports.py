@@ -7,10 +7,12 @@ from typing import Any, Callable, Mapping
 from foundation.vocabulary import VISIBLE_STATES
 
 from ..domain import metrics
+from ..domain import service_levels as sla
 from ..domain.period import Period
 from ..domain.summary import Summary
 from .daily import DailySummaries
-from .ports import BridgeError, Catalogue, Clock, ReportSource
+from .ports import BridgeError, Catalogue, Clock, PlanTerms, ReportSource
+from .service_levels import Promises
 
 
 def _fmt(value: float | None) -> str:
@@ -23,18 +25,19 @@ SCREEN_WAITING_ROWS = 100
 
 
 class Reports:
-    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock):
+    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock, terms: PlanTerms):
         self.source = source
         self.catalogue = catalogue
         self.clock = clock
-        self.daily = DailySummaries(source)
+        self.daily = DailySummaries(source, Promises(terms))
 
-    def _names(self) -> tuple[dict[int, str], dict[int, str]]:
+    def _names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
         try:
             return ({p["id"]: p["name"] for p in self.catalogue.products()},
-                    {loc["id"]: loc["name"] for loc in self.catalogue.locales()})
+                    {loc["id"]: loc["name"] for loc in self.catalogue.locales()},
+                    {p["id"]: p["name"] for p in self.catalogue.plans()})
         except BridgeError:
-            return {}, {}
+            return {}, {}, {}
 
     def build(self, period: Period) -> dict[str, Any]:
         """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}, and the headline
@@ -73,15 +76,19 @@ class _Inputs:
         return metrics.TicketOps.of(self.current_summary)
 
     @cached_property
+    def before_summary(self) -> Summary:
+        return self._reports.daily.period(self.previous.first, self.previous.last)
+
+    @cached_property
     def before(self) -> metrics.TicketOps:
-        return metrics.TicketOps.of(self._reports.daily.period(self.previous.first, self.previous.last))
+        return metrics.TicketOps.of(self.before_summary)
 
     @cached_property
     def migration(self) -> dict[str, Any]:
         return self.source.migration()
 
     @cached_property
-    def names(self) -> tuple[dict[int, str], dict[int, str]]:
+    def names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
         return self._reports._names()
 
 
@@ -152,6 +159,41 @@ def _experts(i: _Inputs) -> dict[str, Any]:
                      for x in sorted(lines, key=lambda x: (-x.offers, x.name))]}
 
 
+def _service_levels(i: _Inputs, by: str, label: str, names: dict[int, str]) -> dict[str, Any]:
+    """Promises kept, breached and still open per group and promise, this period, with the share kept
+    against the previous period's."""
+    now, before = sla.compliance(i.current_summary, by, i.now), sla.compliance(i.before_summary, by, i.now)
+    rows = []
+    for key in sorted(set(now) | set(before), key=lambda k: (names.get(k[0], str(k[0])), k[1])):
+        kept, breached, open_ = now.get(key, (0, 0, 0))
+        share, earlier = sla.share_kept(kept, breached), sla.share_kept(*before.get(key, (0, 0, 0))[:2])
+        group = "none" if key[0] == -1 else names.get(key[0], f"#{key[0]}")
+        rows.append([group, sla.PROMISES[key[1]], kept, breached, open_, _percent(share), _percent(earlier)])
+    unknown = i.current_summary.sla_unknown
+    return {"title": f"Service levels by {label}", "columns": [label, "promise", "kept", "breached", "open",
+                                                               "% kept", "% kept, previous period"],
+            "definition": sla.DEFINITION + (f" Not counted: {unknown} tickets of this period whose plan's promises "
+                                            "could not be known (no terms stated, or the contract not found)."
+                                            if unknown else ""),
+            "rows": rows}
+
+
+def _percent(share: float | None) -> str:
+    return "" if share is None else f"{share:.1%}"
+
+
+def _sla_plan(i: _Inputs) -> dict[str, Any]:
+    return _service_levels(i, "plan", "plan", i.names[2])
+
+
+def _sla_product(i: _Inputs) -> dict[str, Any]:
+    return _service_levels(i, "product", "product", i.names[0])
+
+
+def _sla_locale(i: _Inputs) -> dict[str, Any]:
+    return _service_levels(i, "locale", "locale", i.names[1])
+
+
 def _migration(i: _Inputs) -> dict[str, Any]:
     progress = i.migration
     return {"title": "What has moved out of the monolith",
@@ -192,6 +234,7 @@ def _migration_tickets(i: _Inputs) -> dict[str, Any]:
 TABLES: dict[str, Callable[[_Inputs], dict[str, Any]]] = {
     "volume_state": _volume_state, "volume_product": _volume_product, "volume_locale": _volume_locale,
     "times": _times, "offers": _offers, "unassigned": _unassigned, "lost": _lost, "experts": _experts,
+    "sla_plan": _sla_plan, "sla_product": _sla_product, "sla_locale": _sla_locale,
     "migration": _migration, "migration_tickets": _migration_tickets}
 
 

@@ -16,15 +16,13 @@ from foundation.vocabulary import iso
 
 from ..domain.access import Reader
 from ..domain.service_levels import (
-    Calendar,
     Deadline,
     Terms,
     alert_moments,
     deadlines,
     moved_moments,
-    parse_weekdays,
     paused,
-    terms_on,
+    terms_in_force,
 )
 from ..domain.slots import SlotError, validate_slots
 from ..domain.ticket import Ticket
@@ -182,13 +180,8 @@ class TicketManagement:
         if plan_id is None:
             return None
         region = (customer.get("locale") or {}).get("region")
-        holidays = frozenset(dt.date.fromisoformat(day) for day in self.customers.public_holidays(region))
-        versions = [(dt.date.fromisoformat(v["from"]),
-                     Terms(float(v["accept_hours"]), int(v["visit_days"]),
-                           Calendar(parse_weekdays(v["weekdays"]), dt.time.fromisoformat(v["opens"]),
-                                    dt.time.fromisoformat(v["closes"]), holidays)))
-                    for v in self.customers.plan_terms(int(plan_id))]
-        return terms_on(versions, dt.date.fromisoformat(contract["start_date"]))
+        return terms_in_force(self.customers.plan_terms(int(plan_id)), self.customers.public_holidays(region),
+                              dt.date.fromisoformat(contract["start_date"]))
 
     def promises(self, contract: dict[str, Any], customer: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
         """What the ticket carries from its raise: when an expert must have accepted, and the visit."""
@@ -198,7 +191,7 @@ class TicketManagement:
         promises = deadlines(terms, now)
         due = {p.name: iso(p.due) for p in promises}
         moments = alert_moments(promises, terms.calendar)
-        return {"accept_by": due["accept"], "visit_by": due["visit"],
+        return {"accept_by": due["accept"], "visit_by": due["visit"], "plan_id": int(contract["plan"]["id"]),
                 "sla_alerts": [f"{name}@{iso(at)}" for name, at in moments],
                 "next_alert_at": int(moments[0][1].timestamp())}
 

@@ -70,3 +70,25 @@ def test_which_plan_each_contract_holds_is_published_and_the_reader_copies_the_c
     finally:
         holder.close()
         old.close()
+
+
+def test_the_raise_reads_customer_coverage_and_terms_at_once_as_the_three_reads_give_them(graph_backend, live_bridge):
+    holder = bridge_client(live_bridge, "customers")
+    try:
+        GraphCatalogue(graph_backend, holder).copy_all(unmarked_only=False)
+        GraphCustomers(graph_backend, holder).get(1)
+        rows, day = customers_v1.CustomerRows(graph_backend), NOW.date()
+        covered = {p["id"] for p in rows.covered_products(1, day)}
+        uncovered = next(p["id"] for p in rows.products() if p["id"] not in covered)
+        for product_id in (*sorted(covered), uncovered):
+            contract = rows.covering(1, product_id, day)
+            expected = {"customer": rows.customer(1), "contract": contract,
+                        "terms": customers_v1.plan_terms(graph_backend, contract["plan"]["id"]) if contract else []}
+            assert rows.raise_facts(1, product_id, day) == expected
+        assert covered and rows.raise_facts(2, uncovered, day) is None  # not held yet
+        reader = CustomerReader(graph_backend, None)
+        assert reader.raise_facts(1, uncovered, day)["contract"] is None
+        with pytest.raises(CustomersUnavailable):  # not held, and no customers service to copy them
+            reader.raise_facts(2, uncovered, day)
+    finally:
+        holder.close()

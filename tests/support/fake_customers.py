@@ -42,6 +42,13 @@ class FakeCustomers:
         self.customer(customer_id)
         return covering_contract(self.bridge.contracts.get(customer_id, []), product_id, day)
 
+    def raise_facts(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any]:
+        customer = self.customer(customer_id)  # one read, as the published query
+        contract = covering_contract(self.bridge.contracts.get(customer_id, []), product_id, day)
+        plan_id = (contract or {}).get("plan", {}).get("id")
+        return {"customer": customer, "contract": contract,
+                "terms": list(self.terms.get(plan_id, [])) if contract and plan_id is not None else []}
+
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
         self.customer(customer_id)
         contracts = self.bridge.contracts.get(customer_id, [])

@@ -24,6 +24,17 @@ PRODUCT = "p {.id, .sku, .name, .category, .manufacturer} AS product"
 IN_FORCE = ("k.status = 'active' AND k.start_date <= $day AND (k.end_date IS NULL OR $day <= k.end_date)")
 
 
+RAISE_FACTS = (f"MATCH (c:Customer {{id: $id}}) WHERE c.source IS NOT NULL "
+               f"OPTIONAL MATCH (l:Locale {{id: c.locale_id}}) "
+               f"OPTIONAL MATCH (c)-[:HOLDS]->(k:Contract) WHERE {IN_FORCE} AND $product IN k.product_ids "
+               f"WITH c, l, k ORDER BY k.start_date DESC, k.id DESC "
+               f"WITH c, l, collect(k) AS covering WITH c, l, covering[0] AS k "
+               f"OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) "
+               f"RETURN {CUSTOMER}, CASE WHEN k IS NULL THEN null ELSE "
+               f"k {{.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id}} END "
+               f"AS contract, p {{.id, .code, .name, .max_open_tickets}} AS plan, p.terms AS terms")
+
+
 def _customer(row: dict[str, Any]) -> dict[str, Any]:
     customer = dict(row["customer"])
     found = row["locale"] or {}
@@ -72,6 +83,18 @@ class CustomerRows:
                             f"RETURN {CONTRACT} ORDER BY k.start_date DESC, k.id DESC LIMIT 1",
                             {"id": customer_id, "product": product_id, "day": day.isoformat()})
         return _contract(rows[0]) if rows else None
+
+    def raise_facts(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
+        """What a raise needs to know, in one read: the customer (as `customer` gives them), the contract
+        covering the product on `day` (as `covering`, or None) and its plan's terms (as `plan_terms`, [] if
+        none); None if the service does not hold the customer yet."""
+        rows = self.db.read(RAISE_FACTS, {"id": customer_id, "product": product_id, "day": day.isoformat()})
+        if not rows:
+            return None
+        row = rows[0]
+        contract = _contract(row) if row["contract"] is not None else None
+        terms = sorted(json.loads(row["terms"]), key=lambda v: v["from"]) if contract and row["terms"] else []
+        return {"customer": _customer(row), "contract": contract, "terms": terms}
 
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
         """The products the customer's contracts cover on `day`, each with its covering contract's id

@@ -92,6 +92,17 @@ class CustomerReader:
         self.customer(customer_id)
         return self.rows.covering(customer_id, product_id, day)
 
+    def raise_facts(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any]:
+        """The customer, the contract covering the product on `day` (or None) and its plan's terms: one
+        query when the service holds the customer (the raise's case), else copied first."""
+        found = self.rows.raise_facts(customer_id, product_id, day)
+        if found is None:
+            self.customer(customer_id)
+            found = self.rows.raise_facts(customer_id, product_id, day)
+            if found is None:
+                raise CustomersUnavailable(f"customer {customer_id} was copied but is not held")
+        return found
+
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
         self.customer(customer_id)
         return self.rows.covered_products(customer_id, day)
@@ -172,6 +183,10 @@ class MonolithCustomerReader:
         contracts = self._asking(lambda: self.bridge.customer_contracts(customer_id))
         found: dict[str, Any] | None = next((k for k in contracts if k["id"] == answer["contract_id"]), None)
         return found
+
+    def raise_facts(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any]:
+        return {"customer": self.customer(customer_id), "contract": self.covering(customer_id, product_id, day),
+                "terms": []}
 
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
         contracts = self._asking(lambda: self.bridge.customer_contracts(customer_id))

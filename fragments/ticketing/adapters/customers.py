@@ -30,6 +30,9 @@ class PublishedCustomers:
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         return self._call(self.reader.covering, customer_id, product_id, day)
 
+    def raise_facts(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any]:
+        return self._call(self.reader.raise_facts, customer_id, product_id, day)
+
     def covered_products(self, customer_id: int, day: dt.date) -> list[dict[str, Any]]:
         return self._call(self.reader.covered_products, customer_id, day)
 

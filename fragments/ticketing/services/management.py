@@ -142,15 +142,15 @@ class TicketManagement:
         except SlotError as exc:
             errors["slots"] = str(exc)
             slots = []
-        try:
-            customer = self.customer(request.customer_id)
+        try:  # one read: who the customer is, the contract covering the product today and its plan's terms
+            facts = self.customers.raise_facts(request.customer_id, request.product_id or 0, now.date())
         except CustomerUnknown:
             raise InvalidTicket({"customer": "no such customer"}) from None
+        customer, contract, terms = facts["customer"], facts["contract"], facts["terms"]
         contract_id = None
         if request.product_id is None:
             errors["product_id"] = "choose the product that needs fixing"
         else:
-            contract = self.customers.covering(request.customer_id, request.product_id, now.date())
             if contract is None:
                 errors["product_id"] = "this customer's plans do not cover that product today"
             contract_id = contract["id"] if contract else None
@@ -165,7 +165,7 @@ class TicketManagement:
                                          description=description, slots=[s.isoformat() for s in slots],
                                          channel=request.channel, actor=request.actor, now=now,
                                          raise_key=request.raise_key, max_open=limit,
-                                         promises=self.promises(contract or {}, customer, now))
+                                         promises=self.promises(contract or {}, customer, now, terms))
         except OpenTicketLimit:
             plan = (contract or {}).get("plan", {}).get("name") or "this plan"
             raise InvalidTicket({"product_id": f"{plan} allows {limit} open ticket{'' if limit == 1 else 's'} at a "
@@ -173,19 +173,22 @@ class TicketManagement:
                                                "or raise this once one is closed"}) from None
         return ticket
 
-    def service_terms(self, contract: dict[str, Any], customer: dict[str, Any]) -> Terms | None:
+    def service_terms(self, contract: dict[str, Any], customer: dict[str, Any],
+                      versions: list[dict[str, Any]] | None = None) -> Terms | None:
         """The terms the contract was sold under (its plan's version in force on its start), on the working
-        calendar of the customer's area; None if the plan states none."""
+        calendar of the customer's area; None if the plan states none. `versions`: the plan's terms, if
+        already read."""
         plan_id = (contract.get("plan") or {}).get("id")
         if plan_id is None:
             return None
         region = (customer.get("locale") or {}).get("region")
-        return terms_in_force(self.customers.plan_terms(int(plan_id)), self.customers.public_holidays(region),
-                              dt.date.fromisoformat(contract["start_date"]))
+        return terms_in_force(self.customers.plan_terms(int(plan_id)) if versions is None else versions,
+                              self.customers.public_holidays(region), dt.date.fromisoformat(contract["start_date"]))
 
-    def promises(self, contract: dict[str, Any], customer: dict[str, Any], now: dt.datetime) -> dict[str, Any]:
+    def promises(self, contract: dict[str, Any], customer: dict[str, Any], now: dt.datetime,
+                 versions: list[dict[str, Any]] | None = None) -> dict[str, Any]:
         """What the ticket carries from its raise: when an expert must have accepted, and the visit."""
-        terms = self.service_terms(contract, customer)
+        terms = self.service_terms(contract, customer, versions)
         if terms is None:
             return {}
         promises = deadlines(terms, now)

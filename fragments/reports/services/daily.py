@@ -88,8 +88,9 @@ class DailySummaries:
             summary = summarise(by_day.get(day, []))
             keep.append((day, version, summary.to_json()))
             total.merge(summary)
-        for start in range(0, len(keep) if complete else 0, KEEP_BATCH):
-            self.source.keep_day_summaries(keep[start:start + KEEP_BATCH])
+        if complete:
+            for start in range(0, len(keep), KEEP_BATCH):
+                self.source.keep_day_summaries(keep[start:start + KEEP_BATCH])
         return total
 
     def period(self, first: dt.date, last: dt.date) -> Summary:

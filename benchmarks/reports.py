@@ -154,7 +154,8 @@ def timed(build, runs: int, before_each=lambda: None) -> tuple[list[float], dict
 
 
 def breakdown(reports: Reports, period: Period, before_each) -> str:
-    """Where one build's time goes: both periods' summaries, then each table (inputs read once, shared)."""
+    """Where one build's time goes: both periods' summaries, then each table (inputs read once, shared),
+    one after another (the screen reads the figures of now on other threads, beside the summaries)."""
     from fragments.reports.services.reports import TABLES, _Inputs
 
     before_each()
@@ -202,7 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         reader = CustomerReader(backend, None)
         catalogue, terms = PublishedCatalogue(reader), PublishedTerms(reader)
         kept = Reports(Source(store, legacy_total), catalogue, clock, terms)
-        recomputed = Reports(Recomputing(store, legacy_total), catalogue, clock, terms)
+        recomputed = Reports(Recomputing(store, legacy_total), catalogue, clock, terms, hold=False)
         today = store.reports.tickets_raised(ANCHOR, ANCHOR)[0]["id"]
 
         def a_ticket_event_today() -> None:  # live traffic: today's summary is stale at every build

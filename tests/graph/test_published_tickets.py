@@ -45,13 +45,23 @@ def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
     assert [w["id"] for w in rows.waiting()] == [waiting.id] and rows.waiting_count() == 1
     assert rows.lost([s for s in ("new", "offered", "assigned", "unassigned", "in_progress", "closed",
                                   "cancelled")]) == []
-    assert rows.expert_load([901], NOW)[901] == {"load": 1, "score": 5.0, "answers": 1}
-    assert rows.expert_load(None, NOW) == rows.expert_load([901], NOW)  # every expert the graph knows
+    graph_backend.write("MERGE (x:Expert {id: 902}) SET x.first_name = 'Idle'")  # no slot, no score
+    assert rows.expert_load([901, 902], NOW) == {901: {"load": 1, "score": 5.0, "answers": 1},
+                                                 902: {"load": 0, "score": None, "answers": 0}}
+    assert rows.expert_load(None, NOW) == {901: {"load": 1, "score": 5.0, "answers": 1}}  # those with either
     assert rows.fixes(5) == [{"description": "Smokes", "articles": [31], "score": 5}]
     assert rows.counts() == {"by_via": {}, "new": 2}
     later = graph_backend.read("MATCH (d:ReportDay {day: $d}) RETURN d.version AS v",
                                {"d": tickets_v1.day_number(day)})[0]["v"]
     assert later > version  # every write to a ticket moved its day's version
+    # ... and stamped the ticket with it: a reader holding the day as of `version` reads only what changed
+    changed, count = rows.tickets_changed(day, version)
+    assert [t["id"] for t in changed] == [fixed.id] and count == 2
+    assert version < changed[0]["report_version"] <= later and changed[0]["allocations"][0]["state"] == "accepted"
+    assert {t["id"] for t in rows.tickets_changed(day, 0)[0]} == {waiting.id, fixed.id}
+    assert rows.tickets_changed(day, later) == ([], 2)
+    assert {t["id"]: t["report_version"] for t in rows.tickets_raised(day, day)} == \
+        {t["id"]: t["report_version"] for t in rows.tickets_changed(day, 0)[0]}
     assert tickets_v1.open_tickets_about(graph_backend, 5) == 1  # the closed one no longer counts
     assert tickets_v1.open_tickets_about(graph_backend, 6) == 0
 

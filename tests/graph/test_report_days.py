@@ -256,3 +256,86 @@ def test_every_store_write_to_a_ticket_makes_its_day_stale(world):
         write()
         assert not kept_is_current()
     assert daily.graph_period(day, day) == summarise(graph.reports.tickets_raised(day, day))
+
+
+class Ticking:
+    """A monotonic clock the test moves."""
+
+    def __init__(self):
+        self.at = 1000.0
+
+    def __call__(self):
+        return self.at
+
+
+def test_a_held_day_reads_only_the_tickets_written_since_and_equals_a_full_recomputation(world, graph_backend):
+    """The screen's process holds a changed day's tickets: each report reads only those written since
+    (by their stamps), and every answer equals the day computed from all its tickets; a write that left
+    no stamp, a removed ticket, or an hour passing sends it back to reading the whole day."""
+    graph, bridge, clock, ticketing = world
+    from fragments.reports.services import daily as daily_module
+    from fragments.ticketing.published.tickets_v1 import touch_report_day
+
+    day = T0.date()
+    source = Source(graph.backend, graph.bridge)
+    whole_reads, changed_reads = [], []
+    read_all, read_changed = source.tickets_raised, source.tickets_changed
+    source.tickets_raised = lambda first, last: whole_reads.append((first, last)) or read_all(first, last)
+    source.tickets_changed = lambda d, since: changed_reads.append((d, since)) or read_changed(d, since)
+    ticks = Ticking()
+    held = DailySummaries(source, Promises(FakePlanTerms()), hold=True, clock=ticks)
+
+    def raise_one(product=50):
+        return ticketing.orchestrator.raise_ticket(RaiseRequest(7, product, "It broke down today",
+                                                                ["2026-11-03 morning"], "phone", "callcentre"))["id"]
+
+    def answer_is_right() -> None:
+        assert held.graph_period(day, day) == summarise(read_all(day, day))
+
+    first = raise_one()
+    answer_is_right()
+    assert len(whole_reads) == 1
+    second = raise_one(51)
+    offer = offered(ticketing.management.get(first))
+    writes = [lambda: graph.tickets.add_note(first, actor="cc", note="called", now=clock.now),
+              lambda: ticketing.assignment.accept(first, offer.expert_id, f"expert{offer.expert_id}"),
+              lambda: graph.tickets.add_note(first, actor="cc", note="called again", now=clock.now),
+              lambda: ticketing.orchestrator.cancel(second, "callcentre", "No longer needed"),
+              lambda: raise_one(52)]
+    for write in [lambda: None, *writes]:  # the raise of `second` first, then each write
+        write()
+        answer_is_right()
+    assert len(whole_reads) == 1 and len(changed_reads) == 1 + len(writes)
+
+    # A write by a ticketing process that does not stamp (older than the stamps): the day is read in full.
+    graph_backend.write("MATCH (t:Ticket {id: $id}) SET t.status = 'unassigned' "
+                        "MERGE (d:ReportDay {day: t.created_day}) SET d.version = d.version + 1", {"id": second})
+    answer_is_right()
+    assert len(whole_reads) == 2
+    # A ticket removed (as a reconciliation that takes a copy again does): read in full.
+    graph_backend.write(f"MATCH (t:Ticket {{id: $id}}) {touch_report_day('t')} WITH t DETACH DELETE t", {"id": second})
+    graph.tickets.add_note(first, actor="cc", note="and again", now=clock.now)  # a stamped write after it
+    answer_is_right()
+    assert len(whole_reads) == 3
+    graph.tickets.add_note(first, actor="cc", note="once more", now=clock.now)
+    answer_is_right()
+    assert len(whole_reads) == 3
+    # Held no longer than HELD_FOR_S: then the whole day again, whatever the stamps say.
+    ticks.at += daily_module.HELD_FOR_S
+    graph.tickets.add_note(first, actor="cc", note="an hour later", now=clock.now)
+    answer_is_right()
+    assert len(whole_reads) == 4
+
+
+def test_a_held_day_is_dropped_when_a_plan_cannot_be_read(world):
+    graph, bridge, clock, ticketing = world
+    day = T0.date()
+    terms = FakePlanTerms()
+    held = DailySummaries(Source(graph.backend, graph.bridge), Promises(terms), hold=True)
+    ticket = ticketing.orchestrator.raise_ticket(RaiseRequest(7, 50, "It broke down today", ["2026-11-03 morning"],
+                                                              "phone", "callcentre"))["id"]
+    assert held.graph_period(day, day).raised == 1
+    terms.down = True
+    graph.tickets.add_note(ticket, actor="cc", note="called", now=clock.now)
+    assert held.graph_period(day, day) == summarise(graph.reports.tickets_raised(day, day))
+    assert day not in held._held  # not held with a ticket whose promises are unknown

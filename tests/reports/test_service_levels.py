@@ -163,3 +163,21 @@ def test_the_contracts_read_are_kept_a_few_minutes_and_an_unavailable_service_is
         raise AssertionError("an unavailable customers service must be said")
     except TermsUnavailable:
         pass
+
+
+def test_groups_are_counted_alike_in_an_array_and_after_sorting(monkeypatch):
+    now = dt.datetime(2026, 12, 2, 12, 0)
+    tickets = [ticket("2026-11-30T09:00:00", status="closed", accepted="2026-11-30T10:00:00",
+                      closed="2026-12-01T15:00:00"), ticket("2026-11-30T09:00:00"), ticket("2026-12-02T09:00:00")]
+    Promises(terms()).attach(tickets)
+    tickets[1]["product_id"] = 6
+    tickets.append({**ticket("2026-11-30T09:00:00"), "product_id": None, "promises": tickets[1]["promises"]})
+    expected = {(5, 0): (1, 0, 1), (5, 1): (1, 0, 1), (6, 0): (0, 1, 0), (6, 1): (0, 0, 1),
+                (-1, 0): (0, 1, 0), (-1, 1): (0, 0, 1)}  # -1: no product
+    assert sla.compliance(summarise(tickets), "product", now) == expected  # small ids: one array of groups
+    tickets[1]["product_id"] = 7_000_000  # an id beyond the array's range: sorted instead
+    assert sla.compliance(summarise(tickets), "product", now) == {
+        (7_000_000 if key == 6 else key, kind): counts for (key, kind), counts in expected.items()}
+    tickets[1]["product_id"] = 6
+    monkeypatch.setattr(sla, "DENSE_GROUPS", 0)  # every group sorted
+    assert sla.compliance(summarise(tickets), "product", now) == expected

@@ -31,6 +31,9 @@ class GraphReportSource:
     def tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return self.tickets.tickets_raised(first, last)
 
+    def tickets_changed(self, day: dt.date, since: int) -> tuple[list[dict[str, Any]], int]:
+        return self.tickets.tickets_changed(day, since)
+
     def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return []
 

@@ -33,6 +33,7 @@ DEFINITION = ("Each plan promises an expert accepted within so many working hour
 # A promise of a ticket waiting on the customer now: its deadline is paused, so it is not breached yet.
 PAUSED = np.iinfo(np.int64).max
 KEPT, BREACHED, OPEN = 0, 1, 2
+DENSE_GROUPS = 1 << 20  # group ids below this are counted in an array of that many groups, larger ones sorted
 
 
 def epoch(moment: dt.datetime | str) -> int:
@@ -72,9 +73,16 @@ def compliance(s: Summary, by: str, now: dt.datetime) -> dict[tuple[int, int], t
     weight = np.concatenate([s.array("sla_count"), np.ones(len(late), dtype=np.int64)])
     if not len(keys):
         return {}
-    groups, inverse = np.unique(keys * len(KINDS) + kinds, return_inverse=True)
-    counts = np.bincount(inverse.reshape(-1) * 3 + outcome, weights=weight, minlength=len(groups) * 3).reshape(-1, 3)
-    return {(int(g // len(KINDS)), int(g % len(KINDS))): (int(c[KEPT]), int(c[BREACHED]), int(c[OPEN]))
+    combined = (keys + 1) * len(KINDS) + kinds  # ids from 0 (NONE = -1 first): a dense index of groups
+    if combined.max() < DENSE_GROUPS:  # counted in one pass, no sort (ids are small: plans, products, locales)
+        counts = np.bincount(combined * 3 + outcome, weights=weight,
+                             minlength=(int(combined.max()) + 1) * 3).reshape(-1, 3)
+        groups = np.flatnonzero(counts.sum(axis=1))
+        counts = counts[groups]
+    else:
+        groups, inverse = np.unique(combined, return_inverse=True)
+        counts = np.bincount(inverse.reshape(-1) * 3 + outcome, weights=weight, minlength=len(groups) * 3).reshape(-1, 3)
+    return {(int(g // len(KINDS)) - 1, int(g % len(KINDS))): (int(c[KEPT]), int(c[BREACHED]), int(c[OPEN]))
             for g, c in zip(groups.tolist(), counts)}
 
 

@@ -38,6 +38,10 @@ class ReportSource(Protocol):
     def tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         """The graph's tickets raised on the days first..last (both included)."""
 
+    def tickets_changed(self, day: dt.date, since: int) -> tuple[list[dict[str, Any]], int]:
+        """The graph's tickets raised on `day` written since its version `since` (each with its
+        `report_version`), and how many tickets the day holds now."""
+
     def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         """The tickets raised on those days that only the legacy system holds."""
 

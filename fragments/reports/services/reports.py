@@ -1,6 +1,8 @@
 """Everything the managers' screen shows, as named tables (each also a CSV)."""
 from __future__ import annotations
 
+import contextvars
+from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from typing import Any, Callable, Mapping
 
@@ -22,14 +24,26 @@ def _fmt(value: float | None) -> str:
 # The screen lists this many of the tickets waiting longest (the figure above it counts them all; the
 # CSV lists them all): at 100x ten thousand rows made the page slow and nobody reads them.
 SCREEN_WAITING_ROWS = 100
+# The figures of now (lost-ticket check, experts' load, the waiting queue, migration progress) and the
+# catalogue's names are independent reads the stores answer while this process sums the period: asked
+# at once, beside it.
+NOW_READERS = 6
 
 
 class Reports:
-    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock, terms: PlanTerms):
+    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock, terms: PlanTerms, hold: bool = True):
+        """`hold`: keep what the last reports computed in this process (DailySummaries)."""
         self.source = source
         self.catalogue = catalogue
         self.clock = clock
-        self.daily = DailySummaries(source, Promises(terms))
+        self.daily = DailySummaries(source, Promises(terms), hold=hold)
+        self._readers: ThreadPoolExecutor | None = None
+
+    def readers(self) -> ThreadPoolExecutor:
+        """Threads reading the figures of now (made at first use: after the server forked)."""
+        if self._readers is None:
+            self._readers = ThreadPoolExecutor(NOW_READERS, thread_name_prefix="report-now")
+        return self._readers
 
     def _names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
         try:
@@ -43,6 +57,7 @@ class Reports:
         """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}, and the headline
         figures."""
         inputs = _Inputs(self, period, screen=True)
+        inputs.read_now_beside(self.readers())
         tables = {name: make(inputs) for name, make in TABLES.items()}
         return {"period": period, "previous": inputs.previous, "tables": tables,
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
@@ -83,13 +98,52 @@ class _Inputs:
     def before(self) -> metrics.TicketOps:
         return metrics.TicketOps.of(self.before_summary)
 
+    def read_now_beside(self, readers: ThreadPoolExecutor) -> None:
+        """Ask for the figures of now on other threads; the tables wait for them when they need them."""
+        # each in a copy of this request's context: its calls carry the request id, its log lines too
+        self._now = {name: readers.submit(contextvars.copy_context().run, read) for name, read in self._now_reads().items()}
+
+    def _now_reads(self) -> dict[str, Callable[[], Any]]:
+        visible, limit = list(VISIBLE_STATES), SCREEN_WAITING_ROWS if self.screen else None
+        return {"migration": self.source.migration, "names": self._reports._names,
+                "lost": lambda: self.source.lost(visible),
+                "experts": lambda: self.source.experts(self.now),
+                "waiting": lambda: self.source.waiting(self.now, limit),
+                "waiting_count": lambda: self.source.waiting_count(self.now)}
+
+    def _read_now(self, name: str) -> Any:
+        asked: Future[Any] | None = getattr(self, "_now", {}).get(name)
+        return asked.result() if asked is not None else self._now_reads()[name]()
+
     @cached_property
     def migration(self) -> dict[str, Any]:
-        return self.source.migration()
+        value: dict[str, Any] = self._read_now("migration")
+        return value
+
+    @cached_property
+    def lost(self) -> list[dict[str, Any]]:
+        value: list[dict[str, Any]] = self._read_now("lost")
+        return value
+
+    @cached_property
+    def experts(self) -> list[dict[str, Any]]:
+        value: list[dict[str, Any]] = self._read_now("experts")
+        return value
+
+    @cached_property
+    def waiting(self) -> list[dict[str, Any]]:
+        value: list[dict[str, Any]] = self._read_now("waiting")
+        return value
+
+    @cached_property
+    def waiting_count(self) -> int:
+        value: int = self._read_now("waiting_count")
+        return value
 
     @cached_property
     def names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-        return self._reports._names()
+        value: tuple[dict[int, str], dict[int, str], dict[int, str]] = self._read_now("names")
+        return value
 
 
 def _compare(title: str, label: str, now_counts: Mapping[Any, int], before_counts: Mapping[Any, int],
@@ -135,8 +189,8 @@ def _offers(i: _Inputs) -> dict[str, Any]:
 
 def _unassigned(i: _Inputs) -> dict[str, Any]:
     rows = [[r["reference"], r["status"], r["waiting_since"], r["hours"]] for r in
-            metrics.waiting(i.source.waiting(i.now, SCREEN_WAITING_ROWS if i.screen else None), i.now)]
-    total = i.source.waiting_count(i.now) if i.screen else len(rows)
+            metrics.waiting(i.waiting, i.now)]
+    total = i.waiting_count if i.screen else len(rows)
     return {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
             "columns": ["ticket", "state", "waiting since", "hours"], "rows": rows, "total": total}
 
@@ -144,11 +198,11 @@ def _unassigned(i: _Inputs) -> dict[str, Any]:
 def _lost(i: _Inputs) -> dict[str, Any]:
     return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
             "columns": ["ticket", "state", "why"],
-            "rows": [[r["reference"], r["status"], r["why"]] for r in i.source.lost(list(VISIBLE_STATES))]}
+            "rows": [[r["reference"], r["status"], r["why"]] for r in i.lost]}
 
 
 def _experts(i: _Inputs) -> dict[str, Any]:
-    lines = metrics.expert_lines_of(i.current_summary, i.source.experts(i.now))
+    lines = metrics.expert_lines_of(i.current_summary, i.experts)
     return {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
             "columns": ["expert", "load", "offers", "accepted", "refused", "timed out", "acceptance rate",
                         "refusal reasons", "median hours to close", "survey score", "answers"],

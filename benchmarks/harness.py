@@ -9,10 +9,10 @@ import sys
 import tempfile
 import threading
 import time
-from contextlib import contextmanager
+from contextlib import contextmanager, nullcontext
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterator
+from typing import Any, Callable, ContextManager, Iterator
 
 from foundation import keys
 from foundation.tokens import Principal, TokenSigner
@@ -49,10 +49,17 @@ class Figures:
 
 
 def run_concurrently(name: str, make_worker: Callable[[int], Callable[[int], None]], threads: int,
-                     per_thread: int) -> Figures:
-    """Each thread gets its own worker (own session/connection) and calls it per_thread times."""
+                     per_thread: int, around: Callable[[], ContextManager[Any]] = nullcontext) -> Figures:
+    """Each thread gets its own worker (own session/connection) and calls it per_thread times; `around`
+    is entered once the workers are made (signed in) and left when they are done."""
     latencies: list[list[float]] = [[] for _ in range(threads)]
     workers = [make_worker(i) for i in range(threads)]
+    with around():
+        return _timed(name, workers, latencies, threads, per_thread)
+
+
+def _timed(name: str, workers: list[Callable[[int], None]], latencies: list[list[float]], threads: int,
+           per_thread: int) -> Figures:
     barrier = threading.Barrier(threads + 1)
 
     def loop(index: int) -> None:

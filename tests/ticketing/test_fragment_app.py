@@ -398,3 +398,39 @@ def test_the_staff_queue_lists_open_tickets_nearest_breach_first(fragment):
     table = page[page.index("By time to breach"):page.index("<h2>Unassigned")]
     assert [int(i) for i in re.findall(r'data-ticket-id="(\d+)"', table)] == [fast, slow]
     assert "2 h 0 min left" in table and "Wed 25 Nov 2026, 11:00" in table
+
+
+def test_raised_from_the_customers_panel_the_answer_fills_the_raise_area_and_adds_the_row_above_the_list(fragment):
+    """From the customer's panel the form opens in its raise area (htmx names it in HX-Target) with the
+    list still in view; "received" comes back there with the new ticket's row for the top of the list
+    (out of band), and the list is not read again. A form sent from its own page gets the whole panel."""
+    import re
+
+    app, store, _ = fragment
+    client = app.test_client()
+    staff = headers_for("call_centre")
+    panel = client.get("/customers/7/tickets", headers=staff).get_data(as_text=True)
+    assert 'id="tk-raise-7"' in panel and 'hx-target="#tk-raise-7"' in panel and 'id="tk-rows-7"' in panel
+    inline = {**staff, "HX-Request": "true", "HX-Target": "tk-raise-7"}
+    form = client.get("/customers/7/tickets/new", headers=inline).get_data(as_text=True)
+    assert "fragment-root" not in form and 'hx-target="#tk-raise-7" hx-swap="innerHTML"' in form
+    refused = client.post("/customers/7/tickets", data={**GOOD_RAISE, "product_id": "13"}, headers=inline)
+    text = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and 'role="alert"' in text and "fragment-root" not in text
+    assert 'hx-target="#tk-raise-7"' in text and store.tickets == {}
+
+    listed = []
+    management = app.extensions["fragment_services"].management
+    original = management.list
+    management.list = lambda **kw: listed.append(kw) or original(**kw)
+    sent = client.post("/customers/7/tickets", data=GOOD_RAISE, headers=inline)
+    answer = sent.get_data(as_text=True)
+    ticket_id = next(iter(store.tickets))
+    assert sent.status_code == 201 and "received" in answer and "fragment-root" not in answer and listed == []
+    row = re.search(r'<tbody hx-swap-oob="afterbegin:#tk-rows-7">(.*?)</tbody>', answer, re.S)
+    assert row and f'data-ticket-id="{ticket_id}"' in row.group(1) and store.tickets[ticket_id]["reference"] in row.group(1)
+
+    own_page = client.post("/customers/7/tickets", data=GOOD_RAISE, headers={**staff, "HX-Request": "true"})
+    whole = own_page.get_data(as_text=True)
+    assert own_page.status_code == 201 and "fragment-root" in whole and "hx-swap-oob" not in whole
+    assert whole.count("data-ticket-id=") == 2 and listed  # the whole panel, its list read

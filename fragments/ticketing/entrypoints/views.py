@@ -67,9 +67,16 @@ def _customer_panel(customer_id: int, status: int = 200, received: Ticket | None
                  names=names or {})
 
 
+def _inline(customer_id: int) -> bool:
+    """Asked by htmx for the raise area of the customer's panel (the list stays in view below it)."""
+    return request.headers.get("HX-Target") == f"tk-raise-{customer_id}"
+
+
 def _raise_form(customer_id: int, errors: dict[str, str], form: dict[str, Any], status: int = 200):
     management = services().management
-    return _page("ticketing/raise_form.html", status, customer_id=customer_id, errors=errors, form=form,
+    inline = _inline(customer_id)
+    return _page("ticketing/_raise_form.html" if inline else "ticketing/raise_form.html", status,
+                 customer_id=customer_id, errors=errors, form=form, inline=inline,
                  products=management.covered_products(customer_id), choices=upcoming_choices(management.clock()),
                  max_description=MAX_DESCRIPTION)
 
@@ -103,6 +110,9 @@ def raise_ticket(customer_id: int):
         if "raise_key" in invalid.errors or not form["raise_key"]:
             form["raise_key"] = new_raise_key()
         return _raise_form(customer_id, invalid.errors, form, 422)
+    if _inline(customer_id):  # "received" in the raise area, the new row on top of the list in view
+        return _page("ticketing/_raised.html", 201, customer_id=customer_id, received=ticket, names=_names(ticket),
+                     products=_products())
     # The panel comes back with the confirmation on top of the customer's list, the new ticket in it.
     return _customer_panel(customer_id, 201, received=ticket, names=_names(ticket))
 

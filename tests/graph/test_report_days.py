@@ -20,6 +20,7 @@ from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.fake_plan_terms import FakePlanTerms
@@ -106,7 +107,7 @@ def play(world, rng: random.Random, steps: int) -> list[int]:
     """Random ticket events in time order, with reports read in between (so summaries are kept and then
     go stale); returns the tickets raised."""
     graph, bridge, clock, ticketing = world
-    reports = Reports(Source(graph.backend, graph.bridge), bridge, clock, FakePlanTerms())
+    reports = Reports(Source(graph.backend, graph.bridge), FakeCatalogue.of(bridge), clock, FakePlanTerms())
     raised: list[int] = []
     legacy_ids = iter(range(500, 10_000))
     for _ in range(steps):
@@ -178,8 +179,9 @@ def test_kept_summaries_equal_a_full_recomputation_after_random_events(world, se
     assert daily.graph_period(FIRST, end) == everything
     # And the whole screen equals the one computed from every ticket.
     period = Period(FIRST + dt.timedelta(days=3), LAST)
-    incremental = Reports(source, bridge, clock, FakePlanTerms()).build(period)
-    reference = Reports(Recomputing(graph.backend, graph.bridge), bridge, clock, FakePlanTerms()).build(period)
+    incremental = Reports(source, FakeCatalogue.of(bridge), clock, FakePlanTerms()).build(period)
+    reference = Reports(Recomputing(graph.backend, graph.bridge), FakeCatalogue.of(bridge), clock,
+                        FakePlanTerms()).build(period)
     assert incremental["tables"] == reference["tables"]
 
 
@@ -339,3 +341,22 @@ def test_a_held_day_is_dropped_when_a_plan_cannot_be_read(world):
     graph.tickets.add_note(ticket, actor="cc", note="called", now=clock.now)
     assert held.graph_period(day, day) == summarise(graph.reports.tickets_raised(day, day))
     assert day not in held._held  # not held with a ticket whose promises are unknown
+
+
+def test_requests_answered_at_once_share_the_held_day_and_each_gets_the_whole_day(world):
+    """gunicorn's threads build reports at once in one process: each answer is the day computed from all
+    its tickets, whichever of them found the day held, took it or read it in full."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    graph, bridge, clock, ticketing = world
+    day = T0.date()
+    held = DailySummaries(Source(graph.backend, graph.bridge), Promises(FakePlanTerms()), hold=True)
+    tickets = [ticketing.orchestrator.raise_ticket(RaiseRequest(7, product, "It broke down today",
+                                                                ["2026-11-03 morning"], "phone", "callcentre"))["id"]
+               for product in PRODUCTS]
+    with ThreadPoolExecutor(6) as pool:
+        for n in range(4):
+            graph.tickets.add_note(tickets[n % len(tickets)], actor="cc", note=f"call {n}", now=clock.now)
+            expected = summarise(graph.reports.tickets_raised(day, day))
+            answers = list(pool.map(lambda _: held.graph_period(day, day), range(12)))
+            assert all(answer == expected for answer in answers)

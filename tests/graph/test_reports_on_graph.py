@@ -14,6 +14,7 @@ from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.fake_plan_terms import FakePlanTerms
@@ -88,7 +89,8 @@ def scenario(graph_backend):
     clock.at(10.5)
     ticketing.surveys.answer(ticketing.management.get(a), 4, "fine")
     clock.at(11)
-    return Reports(Source(graph.backend, graph.bridge), bridge, clock, FakePlanTerms()), {"a": a, "b": b, "c": c, "d": d, "e": e}
+    reports = Reports(Source(graph.backend, graph.bridge), FakeCatalogue.of(bridge), clock, FakePlanTerms())
+    return reports, {"a": a, "b": b, "c": c, "d": d, "e": e}
 
 
 def rows(table):

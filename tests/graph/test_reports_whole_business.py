@@ -17,6 +17,7 @@ from fragments.ticketing.services.surveys import SurveyClosed
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.fake_plan_terms import FakePlanTerms
@@ -78,7 +79,8 @@ def mixed(graph_backend):
                            now=dt.datetime(2026, 11, 2, 13, 30), expires_at=dt.datetime(2026, 11, 2, 15, 0))
     graph.offers.close_offer(ticket_id=booked, expert_id=901, starts_at="2026-11-03T12:00:00",
                                  outcome="accepted", actor="expert901", now=dt.datetime(2026, 11, 2, 14, 0))
-    reports = Reports(WholeBusinessSource(graph.backend, graph.bridge), bridge, lambda: NOW, FakePlanTerms())
+    reports = Reports(WholeBusinessSource(graph.backend, graph.bridge), FakeCatalogue.of(bridge), lambda: NOW,
+                      FakePlanTerms())
     return reports, {"waiting": waiting, "booked": booked}
 
 

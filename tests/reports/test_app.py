@@ -12,7 +12,7 @@ import pytest
 from foundation.tokens import Principal, csrf_digest
 from fragments.customers.domain.plan_terms import version
 from fragments.reports.app import create_app
-from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_plan_terms import FakePlanTerms
 
 from ..support.keys import KEYS_DIR, mint
@@ -86,11 +86,9 @@ class FixedSource:
 
 @pytest.fixture
 def reports_app():
-    bridge = FakeBridgeClient()
-    bridge.product_list = [{"id": 11, "name": "Printer"}]
-    bridge.locale_list = [{"id": 1, "name": "English"}]
+    catalogue = FakeCatalogue([{"id": 11, "name": "Printer"}], [{"id": 1, "name": "English"}])
     source = FixedSource()
-    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, bridge=bridge, terms=FakePlanTerms(),
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, catalogue=catalogue, terms=FakePlanTerms(),
                      clock=lambda: NOW)
     return app, source
 
@@ -201,11 +199,10 @@ def test_service_levels_per_plan_with_their_csv():
     """Contract 70 holds plan 3 (an expert within 8 working hours, the visit within 3 working days). On Friday
     20 November ticket 1 (08:00) was accepted at 09:00 and closed at 20:00: both kept; ticket 2 (10:00) was
     never accepted (due 18:00: breached) and its visit is due Wednesday 25th at 18:00: open at noon."""
-    bridge = FakeBridgeClient()
-    bridge.plan_list = [{"id": 3, "name": "Home <Care>"}]
+    catalogue = FakeCatalogue(plans=[{"id": 3, "name": "Home <Care>"}])
     terms = FakePlanTerms(plans={3: [version(effective="2000-01-01", accept_hours=8, visit_days=3)]},
                           contracts={70: {"plan_id": 3, "start_date": "2026-01-01"}})
-    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=FixedSource(), bridge=bridge, terms=terms,
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=FixedSource(), catalogue=catalogue, terms=terms,
                      clock=lambda: NOW)
     client = app.test_client()
     page = client.get("/?from=2026-11-20&to=2026-11-20", headers=headers("manager")).get_data(as_text=True)

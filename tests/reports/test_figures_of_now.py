@@ -13,7 +13,7 @@ from foundation import request_ids
 from fragments.reports.domain.period import Period
 from fragments.reports.services.reports import Reports
 from graph_store.errors import StoreError
-from tests.support.fake_bridge import FakeBridgeClient
+from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_plan_terms import FakePlanTerms
 
 from .test_app import NOW, FixedSource
@@ -49,7 +49,7 @@ class Watched(FixedSource):
 
 
 def reports(source) -> Reports:
-    return Reports(source, FakeBridgeClient(), lambda: NOW, FakePlanTerms())
+    return Reports(source, FakeCatalogue(), lambda: NOW, FakePlanTerms())
 
 
 def test_the_figures_of_now_are_read_beside_the_period_and_carry_the_request_id():

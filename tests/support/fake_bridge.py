@@ -53,11 +53,6 @@ class FakeBridgeClient:
         return {"customer_id": customer_id, "product_id": product_id, "on": day.isoformat(),
                 "covered": contract is not None, "contract_id": contract["id"] if contract else None}
 
-    def plans(self) -> list[dict]:
-        """(Not a bridge route: the reports' tests read their catalogue's plans here.)"""
-        self._check()
-        return list(self.plan_list)
-
     def products(self) -> list[dict]:
         self._check()
         return list(self.product_list)

@@ -81,6 +81,18 @@ def test_a_contract_keeps_the_terms_it_was_sold_under_until_renewal():
     assert terms_on(versions, dt.date(2025, 6, 1)) is None
     accept, _ = deadlines(terms_on(versions, dt.date(2026, 6, 1)), at(14, 9))
     assert accept.due == at(14, 13)
+    # the same rule over the versions as the customers service publishes them
+    from fragments.customers.published.promises_v1 import terms_in_force, version_in_force
+    stated = [{"from": "2026-12-01", "accept_hours": 2, "visit_days": 1, "weekdays": "mon-fri", "opens": "08:00",
+               "closes": "18:00"},
+              {"from": "2026-01-01", "accept_hours": 4, "visit_days": 2, "weekdays": "mon-fri", "opens": "08:00",
+               "closes": "18:00"}]
+    assert version_in_force(stated, dt.date(2026, 6, 1))["from"] == "2026-01-01"
+    assert version_in_force(stated, dt.date(2026, 12, 1))["from"] == "2026-12-01"
+    assert version_in_force(stated, dt.date(2025, 12, 31)) is None
+    sold_in_june = terms_in_force(stated, ["2026-12-25"], dt.date(2026, 6, 1))
+    assert (sold_in_june.accept_hours, sold_in_june.visit_days) == (4, 2)
+    assert dt.date(2026, 12, 25) in sold_in_june.calendar.holidays
 
 
 def test_working_weeks_are_read_from_what_an_admin_types():

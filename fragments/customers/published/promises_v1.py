@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
+T = TypeVar("T")
 DAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -119,19 +120,28 @@ def parse_weekdays(text: str) -> frozenset[int]:
     return frozenset(days)
 
 
-def terms_on(versions: list[tuple[dt.date, Terms]], sold_on: dt.date) -> Terms | None:
+def terms_on(versions: list[tuple[dt.date, T]], sold_on: dt.date) -> T | None:
     """A plan's terms as a contract sold (or last renewed) on `sold_on` keeps them: the version in force
     that day. A change of terms with a later effective date applies from the next renewal."""
     in_force = [(start, terms) for start, terms in versions if start <= sold_on]
     return max(in_force, key=lambda pair: pair[0])[1] if in_force else None
 
 
+def version_in_force(versions: list[dict[str, Any]], sold_on: dt.date) -> dict[str, Any] | None:
+    """Of a plan's versions as customers_v1.plan_terms gives them, the one a contract sold (or last
+    renewed) on `sold_on` keeps (terms_on's rule); None if none was in force yet."""
+    return terms_on([(dt.date.fromisoformat(v["from"]), v) for v in versions], sold_on)
+
+
+def terms_of(version: dict[str, Any], holidays: list[str]) -> Terms:
+    """One version's terms on a calendar without `holidays` (ISO dates)."""
+    return Terms(float(version["accept_hours"]), int(version["visit_days"]),
+                 Calendar(parse_weekdays(version["weekdays"]), dt.time.fromisoformat(version["opens"]),
+                          dt.time.fromisoformat(version["closes"]), frozenset(dt.date.fromisoformat(d) for d in holidays)))
+
+
 def terms_in_force(versions: list[dict[str, Any]], holidays: list[str], sold_on: dt.date) -> Terms | None:
     """The terms a contract sold (or last renewed) on `sold_on` keeps, from a plan's versions as
     customers_v1.plan_terms gives them, on a calendar without `holidays` (ISO dates); None if none."""
-    days_off = frozenset(dt.date.fromisoformat(day) for day in holidays)
-    return terms_on([(dt.date.fromisoformat(v["from"]),
-                      Terms(float(v["accept_hours"]), int(v["visit_days"]),
-                            Calendar(parse_weekdays(v["weekdays"]), dt.time.fromisoformat(v["opens"]),
-                                     dt.time.fromisoformat(v["closes"]), days_off)))
-                     for v in versions], sold_on)
+    version = version_in_force(versions, sold_on)
+    return None if version is None else terms_of(version, holidays)

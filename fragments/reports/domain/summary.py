@@ -165,6 +165,13 @@ class Summary:
     def array(self, name: str) -> np.ndarray:
         return self.columns[name].array()
 
+    def settled(self) -> "Summary":
+        """This summary with every array joined: reading it changes nothing from then on, so it may be
+        shared between threads."""
+        for column in self.columns.values():
+            column.array()
+        return self
+
     def __eq__(self, other: object) -> bool:
         """The same tickets summarised: equal counters and the same values in every array (in any order)."""
         if not isinstance(other, Summary):

@@ -13,6 +13,7 @@ and summarises again only those, beside the summary of the day's other tickets.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from collections import OrderedDict, defaultdict
 from dataclasses import dataclass, field
@@ -77,6 +78,9 @@ class DailySummaries:
         self.promises = promises
         self.hold = hold
         self.clock = clock
+        # Shared by the requests a process answers at once (gunicorn's threads): each entry is taken out
+        # under the lock and worked on outside it; a summary is never changed once it is held.
+        self._lock = threading.Lock()
         self._held: OrderedDict[dt.date, _HeldDay] = OrderedDict()
         self._parsed: OrderedDict[dt.date, tuple[str, Summary]] = OrderedDict()
 
@@ -104,25 +108,33 @@ class DailySummaries:
     def _parse(self, day: dt.date, text: str | None) -> Summary | None:
         if not self.hold or text is None:
             return _current(text)
-        held = self._parsed.get(day)
-        if held is not None and held[0] == text:
-            self._parsed.move_to_end(day)
-            return held[1]
+        with self._lock:
+            held = self._parsed.get(day)
+            if held is not None and held[0] == text:
+                self._parsed.move_to_end(day)
+                return held[1]
         summary = _current(text)
         if summary is not None:
-            self._parsed[day] = (text, summary)
-            while len(self._parsed) > PARSED_HELD:
-                self._parsed.popitem(last=False)
+            summary.settled()
+            with self._lock:
+                self._parsed[day] = (text, summary)
+                while len(self._parsed) > PARSED_HELD:
+                    self._parsed.popitem(last=False)
         return summary
 
     def _fresh(self, day: dt.date) -> bool:
-        held = self._held.get(day)
+        with self._lock:
+            held = self._held.get(day)
         return held is not None and self.clock() - held.read_at < HELD_FOR_S
 
     def _changed_since_held(self, day: dt.date, version: int) -> Summary | None:
         """The day's summary from its held tickets and those written since; None (and the day no longer
-        held) when that cannot be trusted: a ticket removed, a write that left no stamp, a plan not read."""
-        held = self._held.pop(day)
+        held) when that cannot be trusted: a ticket removed, a write that left no stamp, a plan not read (or
+        when another request took it meanwhile)."""
+        with self._lock:
+            held = self._held.pop(day, None)
+        if held is None:
+            return None
         changed, count = self.source.tickets_changed(day, held.version)
         if changed and not self.promises.attach(changed):
             return None
@@ -134,15 +146,19 @@ class DailySummaries:
         base = held.base
         if set(fresh) - held.hot:  # a ticket first written since: the others' summary without it
             held.hot |= set(fresh)
-            base = summarise([t for ticket_id, t in tickets.items() if ticket_id not in held.hot])
-        self._held[day] = _HeldDay(stamp, held.read_at, tickets, base, held.hot)
+            base = summarise([t for ticket_id, t in tickets.items() if ticket_id not in held.hot]).settled()
+        self._put(day, _HeldDay(stamp, held.read_at, tickets, base, held.hot))
         return Summary().merge(base).merge(summarise([tickets[ticket_id] for ticket_id in held.hot]))
 
     def _hold(self, day: dt.date, tickets: list[dict[str, Any]], summary: Summary) -> None:
-        self._held[day] = _HeldDay(_stamp(tickets), self.clock(), {t["id"]: t for t in tickets}, summary)
-        self._held.move_to_end(day)
-        while len(self._held) > HELD_DAYS:
-            self._held.popitem(last=False)
+        self._put(day, _HeldDay(_stamp(tickets), self.clock(), {t["id"]: t for t in tickets}, summary.settled()))
+
+    def _put(self, day: dt.date, held: _HeldDay) -> None:
+        with self._lock:
+            self._held[day] = held
+            self._held.move_to_end(day)
+            while len(self._held) > HELD_DAYS:
+                self._held.popitem(last=False)
 
     def keep_current(self, batch: int = 62) -> int:
         """Recompute and keep the summaries of the days changed since they were kept, a batch of days at a
@@ -168,9 +184,9 @@ class DailySummaries:
         total, keep = Summary(), []
         for day, version in stale.items():
             summary = summarise(by_day.get(day, []))
+            keep.append((day, version, summary.to_json()))  # (compacts the summary: before it is shared)
             if self.hold and complete:  # the newest HELD_DAYS stay held (stale days come oldest first)
                 self._hold(day, by_day.get(day, []), summary)
-            keep.append((day, version, summary.to_json()))
             total.merge(summary)
         if complete:
             for start in range(0, len(keep), KEEP_BATCH):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from fragments.customers.published.promises_v1 import Terms, terms_in_force
+from fragments.customers.published.promises_v1 import Terms, terms_of, version_in_force
 
 from ..domain.service_levels import promises_of
 from ..domain.summary import accepted_at
@@ -37,16 +37,15 @@ class Promises:
             terms = None
             if contract is not None:
                 t["plan_id"] = t.get("plan_id") or contract["plan_id"]
-                versions = plans.get(contract["plan_id"], [])
                 # the version in force on the day of sale: the terms of every contract sold under it
-                sold = max((v["from"] for v in versions if v["from"] <= contract["start_date"]), default="")
+                sold = version_in_force(plans.get(contract["plan_id"], []),
+                                        dt.date.fromisoformat(contract["start_date"]))
                 region = regions.get(t["locale_id"])
-                key = (contract["plan_id"], sold, region)
+                key = (contract["plan_id"], sold["from"] if sold else "", region)
                 if key not in in_force:
-                    if region not in holidays:
+                    if region not in holidays and sold is not None:
                         holidays[region] = self.terms.public_holidays(region)
-                    in_force[key] = terms_in_force(versions, holidays[region],
-                                                   dt.date.fromisoformat(contract["start_date"]))
+                    in_force[key] = None if sold is None else terms_of(sold, holidays[region])
                 terms = in_force[key]
             t["promises"] = promises_of(t, terms, accepted_at(t))
         return complete

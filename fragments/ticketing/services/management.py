@@ -261,9 +261,10 @@ class TicketManagement:
 
     def _moved_promises(self, ticket: Ticket, since: dt.datetime, now: dt.datetime) -> dict[str, Any]:
         raised = dt.datetime.fromisoformat(str(ticket.created_at))
-        customer = self.customers.customer(ticket.customer_id)
-        contract = self.customers.covering(ticket.customer_id, ticket.product_id, raised.date())
-        terms = self.service_terms(contract or {}, customer) if contract else None
+        # one read, as at the raise: the customer, the contract covering the product then, its plan's terms
+        facts = self.customers.raise_facts(ticket.customer_id, ticket.product_id, raised.date())
+        contract = facts["contract"]
+        terms = self.service_terms(contract, facts["customer"], facts["terms"]) if contract else None
         if terms is None:
             return {}
         accepted = ticket.status not in ("new", "offered", "unassigned")

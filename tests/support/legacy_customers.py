@@ -1,0 +1,42 @@
+"""Customers a test puts in the monolith's database itself (never the demo data's): each with one active
+contract on a plan of the catalogue, covering the products asked for."""
+from __future__ import annotations
+
+import datetime as dt
+import itertools
+
+from sqlalchemy import func, select
+
+from shell_app.db import make_engine, make_session_factory
+from shell_app.models import Contract, Customer, Locale, Plan, Product
+
+_names = itertools.count(1)
+
+
+def add_customers(url: str, count: int, products_each: int = 2,
+                  start: dt.date = dt.date(2026, 1, 1)) -> list[dict]:
+    """`count` new customers, each holding one active contract (started `start`, no end) that covers the
+    first `products_each` products of the catalogue: [{"id", "contract_id", "product_ids"}]."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            locale = session.scalars(select(Locale).order_by(Locale.id)).first()
+            plan = session.scalars(select(Plan).order_by(Plan.id)).first()
+            products = list(session.scalars(select(Product).order_by(Product.id)).all()[:products_each])
+            made = []
+            for _ in range(count):
+                n = next(_names)
+                next_id = (session.scalar(select(func.max(Contract.id))) or 0) + 1
+                customer = Customer(first_name="Test", last_name=f"Customer{n}", email=f"test{n}@example.test",
+                                    phone=f"+44 7700 9{n:05d}", address_line=f"{n} Test Street", city="Testham",
+                                    postcode="TE1 1ST", locale_id=locale.id, notification_preference="email",
+                                    created_at=dt.datetime(2026, 1, 1, 9, 0))
+                contract = Contract(reference=f"TEST-{n}-{next_id}", customer=customer, plan_id=plan.id, start_date=start,
+                                    end_date=None, status="active", products=products)
+                session.add_all([customer, contract])
+                session.flush()
+                made.append({"id": customer.id, "contract_id": contract.id, "product_ids": [p.id for p in products]})
+            session.commit()
+            return made
+    finally:
+        engine.dispose()

@@ -162,7 +162,7 @@ def breakdown(reports: Reports, period: Period, before_each) -> str:
     inputs = _Inputs(reports, period, screen=True)
     parts = []
     for name, step in (("summaries", lambda: (inputs.current_summary, inputs.before_summary)),
-                       ("names", lambda: inputs.names), *((name, lambda make=make: make(inputs))
+                       ("names", lambda: inputs.figure("names")), *((name, lambda make=make: make(inputs))
                                                          for name, make in TABLES.items())):
         started = time.perf_counter()
         step()

@@ -97,7 +97,7 @@ class DailySummaries:
             else:
                 total.merge(summary)
             day += ONE_DAY
-        for day in [day for day in stale if self._fresh(day)]:
+        for day in list(stale):
             if (summary := self._changed_since_held(day, stale[day])) is not None:
                 total.merge(summary)
                 del stale[day]
@@ -122,18 +122,13 @@ class DailySummaries:
                     self._parsed.popitem(last=False)
         return summary
 
-    def _fresh(self, day: dt.date) -> bool:
-        with self._lock:
-            held = self._held.get(day)
-        return held is not None and self.clock() - held.read_at < HELD_FOR_S
-
     def _changed_since_held(self, day: dt.date, version: int) -> Summary | None:
         """The day's summary from its held tickets and those written since; None (and the day no longer
-        held) when that cannot be trusted: a ticket removed, a write that left no stamp, a plan not read (or
-        when another request took it meanwhile)."""
+        held) when there is none (never held, held too long, or taken by another request meanwhile) or it
+        cannot be trusted: a ticket removed, a write that left no stamp, a plan not read."""
         with self._lock:
             held = self._held.pop(day, None)
-        if held is None:
+        if held is None or self.clock() - held.read_at >= HELD_FOR_S:
             return None
         changed, count = self.source.tickets_changed(day, held.version)
         if changed and not self.promises.attach(changed):

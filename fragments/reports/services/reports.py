@@ -37,13 +37,8 @@ class Reports:
         self.catalogue = catalogue
         self.clock = clock
         self.daily = DailySummaries(source, Promises(terms), hold=hold)
-        self._readers: ThreadPoolExecutor | None = None
-
-    def readers(self) -> ThreadPoolExecutor:
-        """Threads reading the figures of now (made at first use: after the server forked)."""
-        if self._readers is None:
-            self._readers = ThreadPoolExecutor(NOW_READERS, thread_name_prefix="report-now")
-        return self._readers
+        # Threads reading the figures of now: the pool starts them at its first task (after gunicorn forked).
+        self.readers = ThreadPoolExecutor(NOW_READERS, thread_name_prefix="report-now")
 
     def _names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
         try:
@@ -57,7 +52,7 @@ class Reports:
         """Every table of the screen: {name: {"title", "definition", "columns", "rows"}}, and the headline
         figures."""
         inputs = _Inputs(self, period, screen=True)
-        inputs.read_now_beside(self.readers())
+        inputs.read_now_beside(self.readers)
         tables = {name: make(inputs) for name, make in TABLES.items()}
         return {"period": period, "previous": inputs.previous, "tables": tables,
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
@@ -81,6 +76,8 @@ class _Inputs:
         self.screen = screen  # for the screen (long lists cut), else for a CSV (everything)
         self.now = reports.clock()
         self._reports = reports
+        self._asked: dict[str, Future[Any]] = {}
+        self._figures: dict[str, Any] = {}
 
     @cached_property
     def current_summary(self) -> Summary:
@@ -101,7 +98,8 @@ class _Inputs:
     def read_now_beside(self, readers: ThreadPoolExecutor) -> None:
         """Ask for the figures of now on other threads; the tables wait for them when they need them."""
         # each in a copy of this request's context: its calls carry the request id, its log lines too
-        self._now = {name: readers.submit(contextvars.copy_context().run, read) for name, read in self._now_reads().items()}
+        self._asked = {name: readers.submit(contextvars.copy_context().run, read)
+                       for name, read in self._now_reads().items()}
 
     def _now_reads(self) -> dict[str, Callable[[], Any]]:
         visible, limit = list(VISIBLE_STATES), SCREEN_WAITING_ROWS if self.screen else None
@@ -111,39 +109,13 @@ class _Inputs:
                 "waiting": lambda: self.source.waiting(self.now, limit),
                 "waiting_count": lambda: self.source.waiting_count(self.now)}
 
-    def _read_now(self, name: str) -> Any:
-        asked: Future[Any] | None = getattr(self, "_now", {}).get(name)
-        return asked.result() if asked is not None else self._now_reads()[name]()
-
-    @cached_property
-    def migration(self) -> dict[str, Any]:
-        value: dict[str, Any] = self._read_now("migration")
-        return value
-
-    @cached_property
-    def lost(self) -> list[dict[str, Any]]:
-        value: list[dict[str, Any]] = self._read_now("lost")
-        return value
-
-    @cached_property
-    def experts(self) -> list[dict[str, Any]]:
-        value: list[dict[str, Any]] = self._read_now("experts")
-        return value
-
-    @cached_property
-    def waiting(self) -> list[dict[str, Any]]:
-        value: list[dict[str, Any]] = self._read_now("waiting")
-        return value
-
-    @cached_property
-    def waiting_count(self) -> int:
-        value: int = self._read_now("waiting_count")
-        return value
-
-    @cached_property
-    def names(self) -> tuple[dict[int, str], dict[int, str], dict[int, str]]:
-        value: tuple[dict[int, str], dict[int, str], dict[int, str]] = self._read_now("names")
-        return value
+    def figure(self, name: str) -> Any:
+        """A figure of now (a key of _now_reads), read once: the answer asked for beside the period if it
+        was, else read here (a CSV)."""
+        if name not in self._figures:
+            asked = self._asked.get(name)
+            self._figures[name] = asked.result() if asked is not None else self._now_reads()[name]()
+        return self._figures[name]
 
 
 def _compare(title: str, label: str, now_counts: Mapping[Any, int], before_counts: Mapping[Any, int],
@@ -160,11 +132,13 @@ def _volume_state(i: _Inputs) -> dict[str, Any]:
 
 
 def _volume_product(i: _Inputs) -> dict[str, Any]:
-    return _compare("Tickets raised, by product", "product", i.current.by_product, i.before.by_product, i.names[0])
+    return _compare("Tickets raised, by product", "product", i.current.by_product, i.before.by_product,
+                    i.figure("names")[0])
 
 
 def _volume_locale(i: _Inputs) -> dict[str, Any]:
-    return _compare("Tickets raised, by locale", "locale", i.current.by_locale, i.before.by_locale, i.names[1])
+    return _compare("Tickets raised, by locale", "locale", i.current.by_locale, i.before.by_locale,
+                    i.figure("names")[1])
 
 
 def _times(i: _Inputs) -> dict[str, Any]:
@@ -189,8 +163,8 @@ def _offers(i: _Inputs) -> dict[str, Any]:
 
 def _unassigned(i: _Inputs) -> dict[str, Any]:
     rows = [[r["reference"], r["status"], r["waiting_since"], r["hours"]] for r in
-            metrics.waiting(i.waiting, i.now)]
-    total = i.waiting_count if i.screen else len(rows)
+            metrics.waiting(i.figure("waiting"), i.now)]
+    total = i.figure("waiting_count") if i.screen else len(rows)
     return {"title": "Waiting for an expert now", "definition": metrics.DEFINITIONS["unassigned"],
             "columns": ["ticket", "state", "waiting since", "hours"], "rows": rows, "total": total}
 
@@ -198,11 +172,11 @@ def _unassigned(i: _Inputs) -> dict[str, Any]:
 def _lost(i: _Inputs) -> dict[str, Any]:
     return {"title": "Lost-ticket check", "definition": metrics.DEFINITIONS["lost"],
             "columns": ["ticket", "state", "why"],
-            "rows": [[r["reference"], r["status"], r["why"]] for r in i.lost]}
+            "rows": [[r["reference"], r["status"], r["why"]] for r in i.figure("lost")]}
 
 
 def _experts(i: _Inputs) -> dict[str, Any]:
-    lines = metrics.expert_lines_of(i.current_summary, i.experts)
+    lines = metrics.expert_lines_of(i.current_summary, i.figure("experts"))
     return {"title": "Experts", "definition": metrics.DEFINITIONS["experts"],
             "columns": ["expert", "load", "offers", "accepted", "refused", "timed out", "acceptance rate",
                         "refusal reasons", "median hours to close", "survey score", "answers"],
@@ -237,19 +211,19 @@ def _percent(share: float | None) -> str:
 
 
 def _sla_plan(i: _Inputs) -> dict[str, Any]:
-    return _service_levels(i, "plan", "plan", i.names[2])
+    return _service_levels(i, "plan", "plan", i.figure("names")[2])
 
 
 def _sla_product(i: _Inputs) -> dict[str, Any]:
-    return _service_levels(i, "product", "product", i.names[0])
+    return _service_levels(i, "product", "product", i.figure("names")[0])
 
 
 def _sla_locale(i: _Inputs) -> dict[str, Any]:
-    return _service_levels(i, "locale", "locale", i.names[1])
+    return _service_levels(i, "locale", "locale", i.figure("names")[1])
 
 
 def _migration(i: _Inputs) -> dict[str, Any]:
-    progress = i.migration
+    progress = i.figure("migration")
     return {"title": "What has moved out of the monolith",
             "definition": "Each part of the monolith that has moved or is moving into the new system: how many "
                           "records the monolith holds, how many are in the graph (then their master), how many "
@@ -266,7 +240,7 @@ def _count(value: int | None) -> str | int:
 
 
 def _migration_tickets(i: _Inputs) -> dict[str, Any]:
-    progress = i.migration
+    progress = i.figure("migration")
     return {"title": "Where the tickets are",
             "definition": "Every figure above counts each ticket once: tickets still only in the legacy system are "
                           "read from it, the others from the graph. Legacy tickets = all ever raised in the "

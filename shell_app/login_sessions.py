@@ -12,7 +12,7 @@ import hashlib
 import secrets
 from dataclasses import dataclass
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.orm import Session
 
 from .models import LoginSession, UserAccount
@@ -20,6 +20,12 @@ from .models import LoginSession, UserAccount
 # Writing last_seen_at on every request would turn each page view into a write; once a minute is
 # precise enough for an idle time-out counted in minutes.
 TOUCH_EVERY = dt.timedelta(seconds=60)
+
+# The session and its account in one read, the statement built once: this runs before every request of
+# every signed-in user (the fragments' permission checks included).
+SESSION_AND_ACCOUNT = (select(LoginSession, UserAccount)
+                       .outerjoin(UserAccount, UserAccount.id == LoginSession.account_id)
+                       .where(LoginSession.id_hash == bindparam("id_hash")))
 
 
 @dataclass(frozen=True)
@@ -49,14 +55,14 @@ def resume(db: Session, session_id: object, now: dt.datetime, lifetimes: Lifetim
     """The active account of a live session, or None (unknown, ended, idle or too old: removed)."""
     if not isinstance(session_id, str) or not 20 <= len(session_id) <= 64:
         return None
-    row = db.get(LoginSession, _digest(session_id))
-    if row is None:
+    found = db.execute(SESSION_AND_ACCOUNT, {"id_hash": _digest(session_id)}).first()
+    if found is None:
         return None
+    row, account = found
     if now - row.last_seen_at > lifetimes.idle or now - row.created_at > lifetimes.absolute:
         db.delete(row)
         db.commit()
         return None
-    account = db.get(UserAccount, row.account_id)
     if account is None or not account.active:
         end_all(db, row.account_id)
         db.commit()

@@ -63,6 +63,8 @@ server {{
         proxy_set_header X-Original-URI $request_uri;
         proxy_set_header Cookie $http_cookie;
         proxy_set_header X-CSRF-Token $http_x_csrf_token;
+        proxy_http_version 1.1;                  # kept-alive connections to the shell (upstream keepalive):
+        proxy_set_header Connection "";          # the check runs before every fragment request
     }}
 """
 
@@ -109,6 +111,8 @@ SERVER_TAIL = """
         proxy_pass http://sysops_shell;
         proxy_set_header Host $http_host;
         proxy_set_header X-Forwarded-Proto $scheme;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
     }
 
     location / {
@@ -135,6 +139,11 @@ def read_timeout_ms(manifest: Mapping[str, Any] | None) -> int:
                default=DEFAULT_READ_TIMEOUT_MS)
 
 
+# An idle kept-alive connection is dropped by nginx before gunicorn closes it (its --keep-alive, 2 s by
+# default), so nginx never sends a request down a connection the server is closing.
+UPSTREAM_IDLE_S = 1
+
+
 def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable[str], int]], *,
            listen: str = "80", server_name: str = "sysops.example") -> str:
     """The whole `http`-level configuration: upstreams (each with its servers), maps and the server."""
@@ -142,7 +151,8 @@ def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable
     upstreams = [("shell", list(shell_servers))] + [(name, list(servers)) for name, servers, _ in fragments]
     text = HEAD.format(write=int(WRITE_TIMEOUT_S)) + "\n"
     for name, servers in upstreams:
-        text += f"upstream sysops_{name} {{\n" + "".join(f"    server {s};\n" for s in servers) + "    keepalive 16;\n}\n"
+        text += (f"upstream sysops_{name} {{\n" + "".join(f"    server {s};\n" for s in servers)
+                 + f"    keepalive 16;\n    keepalive_timeout {UPSTREAM_IDLE_S}s;\n}}\n")
     text += MAPS + SERVER_HEAD.format(listen=listen, server_name=server_name)
     for name, _servers, timeout_ms in fragments:
         text += FRAGMENT.format(name=name, read=PROXY.format(name=name, timeout=f"{timeout_ms}ms"),

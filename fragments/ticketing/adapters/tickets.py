@@ -30,11 +30,14 @@ NEW_TICKET_ID_BASE = 100_000_000
 # ticket instead of raising a second one. One query, so atomic; the key is a unique node key.
 # A plan's limit of open tickets per contract is checked in the same query (writes to one graph are
 # serialised): two raises at once cannot both take the last place; a repeat of a raise is no new ticket.
-CREATE_TICKET = f"""
-OPTIONAL MATCH (seen:RaiseRequest {{key: $raise_key}})
+# A plan with no limit has nothing to count: the raise then skips reading the customer's tickets.
+WITHIN_LIMIT = """
+OPTIONAL MATCH (seen:RaiseRequest {key: $raise_key})
 OPTIONAL MATCH (o:Ticket) WHERE o.customer_id = $customer_id AND o.contract_id = $contract_id AND o.status IN $open
 WITH seen, count(o) AS open_now
-WHERE seen IS NOT NULL OR $max_open IS NULL OR open_now < $max_open
+WHERE seen IS NOT NULL OR open_now < $max_open
+"""
+CREATE_TICKET = f"""
 MERGE (r:RaiseRequest {{key: $raise_key}})
 ON CREATE SET r.fresh = true
 ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
@@ -155,11 +158,12 @@ class GraphTickets:
                  "customer_id": customer_id, "contract_id": contract_id, "product_id": product_id,
                  "locale_id": locale_id, "created_at": at, "created_day": day_number(at), "updated_at": at,
                  "raise_key": key, **(promises or {})}
-        rows = self.db.write(CREATE_TICKET, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
-                                             "contract_id": contract_id, "product_id": product_id,
-                                             "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
-                                             "detail": f"Raised by {channel}", "max_open": max_open,
-                                             "open": sorted(str(state) for state in OPEN_STATES)})
+        query = CREATE_TICKET if max_open is None else WITHIN_LIMIT + CREATE_TICKET
+        rows = self.db.write(query, {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer_id,
+                                     "contract_id": contract_id, "product_id": product_id,
+                                     "locale_id": locale_id, "at": at, "actor": actor, "raise_key": key,
+                                     "detail": f"Raised by {channel}", "max_open": max_open,
+                                     "open": sorted(str(state) for state in OPEN_STATES)})
         if rows:
             return Ticket.from_record({**rows[0]["ticket"], "history": [rows[0]["created"]], "allocations": []})
         earlier = self.db.read("MATCH (:RaiseRequest {key: $key})-[:RAISED]->(t:Ticket) RETURN t.id AS id",

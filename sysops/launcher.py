@@ -156,19 +156,26 @@ def _graph_ready(settings: Settings) -> bool:
 
 
 def prepare_graph(settings: Settings) -> int:
-    """Indexes and constraints, expert profiles imported once (the graph is their master), on an
-    installation whose outbox was never switched (nor rolled back), the switch to the notifications
-    service (docs/adr/0023), and customers and the catalogue copied to the customers service (0025)."""
     store = GraphData.over(open_store(settings, "backfill"))
     try:
-        store.ensure_schema()
-        if store.bridge.outbox_switched_since() is None:
-            legacy_outbox.switch(store.backend, store.bridge)
-        store.take_customers()  # after the first run: nothing left to copy, a few quick calls
-        return store.import_experts()
+        return prepare(store, customers_service="customers" in dict(settings.fragments))
     finally:
         store.bridge.close()
         store.close()
+
+
+def prepare(store: GraphData, *, customers_service: bool) -> int:
+    """Indexes and constraints, expert profiles imported once (the graph is their master), on an
+    installation whose outbox was never switched (nor rolled back), the switch to the notifications
+    service (docs/adr/0023), and, while the customers service is installed, customers and the catalogue
+    copied to it (0025). Switched off (SYSOPS_FRAGMENTS without it, as after a rollback) the monolith
+    keeps them: a restart must not take back what was just rolled back."""
+    store.ensure_schema()
+    if store.bridge.outbox_switched_since() is None:
+        legacy_outbox.switch(store.backend, store.bridge)
+    if customers_service:
+        store.take_customers()  # after the first run: nothing left to copy, a few quick calls
+    return store.import_experts()
 
 
 def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:

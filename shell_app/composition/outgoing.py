@@ -12,16 +12,22 @@ from .registry import registry
 
 TOKEN_TTL_S = 60
 # Fragments that call another fragment's API as the user (ADR 0008) get a user token valid there too,
-# which they forward as it is: they cannot mint user tokens themselves (ADR 0003).
-CALLS_AS_USER = {"experts": ("ticketing", "knowledge")}
+# which they forward as it is: they cannot mint user tokens themselves (ADR 0003). Only for the roles
+# whose screens make those calls: an expert's day reads and changes their tickets in ticketing and the
+# articles in the knowledge base; an admin's roster calls nobody as the user. Anyone else's token for
+# the experts fragment opens nothing beyond it.
+CALLS_AS_USER = {"experts": {"expert": ("ticketing", "knowledge")}}
+
+
+def audiences(fragment: str, role: str) -> list[str]:
+    return [f"fragment:{name}" for name in (fragment, *CALLS_AS_USER.get(fragment, {}).get(role, ()))]
 
 
 def user_token(fragment: str) -> str:
     user = g.user
     principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
                           csrf_digest=csrf_digest(csrf_token()))
-    audiences = [f"fragment:{name}" for name in (fragment, *CALLS_AS_USER.get(fragment, ()))]
-    return current_app.extensions["token_signer"].mint(principal, audiences, ttl=TOKEN_TTL_S)
+    return current_app.extensions["token_signer"].mint(principal, audiences(fragment, user.role), ttl=TOKEN_TTL_S)
 
 
 def on_behalf(name: str) -> dict[str, str]:

@@ -2,7 +2,8 @@
 everything copied and reconciled to nothing; changes made in the service (a contact, a product, a plan
 covering it, a contract sold); then the rollback hands every record back to the monolith, written back
 and released, and empties the service's copies; readers fall back to the monolith and answer as the
-service did; a second take-over copies everything afresh, reconciles to nothing, and the next record
+service did; `make run` started again with the service switched off leaves them there; a second
+take-over copies everything afresh, reconciles to nothing, and the next record
 made here takes a new id (ids never reused)."""
 from __future__ import annotations
 
@@ -14,6 +15,8 @@ from fragments.customers.published.reader_v1 import CustomerReader, MonolithCust
 from fragments.customers.wiring import build
 from graph_store.reconciliation import compare
 from sysops.customer_commands import reconcile_all, rollback_all
+from sysops.graph_data import GraphData
+from sysops.launcher import prepare
 
 from .conftest import bridge_client
 from .test_customers_migration import handover  # noqa: F401  (the fixture: a monolith of its own)
@@ -69,6 +72,16 @@ def test_cut_over_change_roll_back_and_take_over_again(handover):  # noqa: F811
         assert {p["id"] for p in monolith.products()} >= {product["id"]}
     finally:
         old_reader.close()
+
+    # `make run` started again with the service switched off (as the rollback requires) leaves the
+    # monolith its customers and catalogue; with the service back on it takes them again.
+    restarted = GraphData(backend, bridge_client(base, "backfill"))
+    try:
+        prepare(restarted, customers_service=False)
+        assert all(bridge.handover_stats(kind)["migrated"] == 0 for kind in ("customers", "products", "plans"))
+        assert backend.read("MATCH (c:Customer) WHERE c.source IS NOT NULL RETURN count(c) AS n")[0]["n"] == 0
+    finally:
+        restarted.bridge.close()
 
     # Taken over again: copied afresh (the second time too), nothing differs, ids go on.
     customers, catalogue, service = _service(backend, bridge)

@@ -154,20 +154,9 @@ def timed(build, runs: int, before_each=lambda: None) -> tuple[list[float], dict
 
 
 def breakdown(reports: Reports, period: Period, before_each) -> str:
-    """Where one build's time goes: both periods' summaries, then each table (inputs read once, shared),
-    one after another (the screen reads the figures of now on other threads, beside the summaries)."""
-    from fragments.reports.services.reports import TABLES, _Inputs
-
+    """Where one build's time goes (Reports.build_in_steps), after `before_each`."""
     before_each()
-    inputs = _Inputs(reports, period, screen=True)
-    parts = []
-    for name, step in (("summaries", lambda: (inputs.current_summary, inputs.before_summary)),
-                       ("names", lambda: inputs.figure("names")), *((name, lambda make=make: make(inputs))
-                                                         for name, make in TABLES.items())):
-        started = time.perf_counter()
-        step()
-        parts.append(f"{name} {(time.perf_counter() - started) * 1000:.0f}")
-    return ", ".join(parts)
+    return ", ".join(f"{name} {ms:.0f}" for name, ms in reports.build_in_steps(period))
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -81,3 +81,14 @@ def test_a_csv_reads_only_its_table_on_the_request_thread():
     table = reports(source).table(PERIOD, "lost")
     assert table["rows"] == [] and set(source.seen) == {"lost"}
     assert source.seen["lost"][0] == threading.current_thread().name
+
+
+def test_a_build_in_steps_times_every_table_and_reads_the_figures_of_now_in_line():
+    from fragments.reports.services.reports import TABLES
+
+    source = Watched()
+    steps = reports(source).build_in_steps(PERIOD)
+    assert [name for name, _ in steps] == ["summaries", "names", *TABLES]
+    assert all(ms >= 0 for _, ms in steps)
+    assert set(source.seen) == {"lost", "experts", "waiting", "migration"}
+    assert {thread for thread, _ in source.seen.values()} == {threading.current_thread().name}

@@ -7,6 +7,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pytest
 
 from fragments.customers.domain.plan_terms import version
 from fragments.reports.domain import service_levels as sla
@@ -163,6 +164,41 @@ def test_the_contracts_read_are_kept_a_few_minutes_and_an_unavailable_service_is
         raise AssertionError("an unavailable customers service must be said")
     except TermsUnavailable:
         pass
+
+
+def test_every_plans_terms_and_the_regions_are_read_once_a_minute_and_a_failed_read_is_not_kept():
+    from fragments.reports.adapters.catalogue import LISTS_KEPT_S, PublishedTerms
+    from fragments.reports.services.ports import TermsUnavailable
+    from graph_store.errors import StoreError
+
+    reads = []
+
+    class Reader:
+        down = False
+
+        def every_plan_terms(self):
+            reads.append("terms")
+            if self.down:
+                raise StoreError("graph not answering")
+            return {3: [{"from": "2026-01-01", "accept_hours": 8}]}
+
+        def locales(self):
+            reads.append("locales")
+            return [{"id": 1, "code": "en-GB-SCT", "region": "scotland"}, {"id": 2, "code": "en-GB"}]
+
+    now = [1000.0]
+    reader = Reader()
+    terms = PublishedTerms(reader, clock=lambda: now[0])
+    for _ in range(3):  # three recomputations within the minute
+        assert terms.every_plan_terms() == {3: [{"from": "2026-01-01", "accept_hours": 8}]}
+        assert terms.regions() == {1: "scotland", 2: None}
+    assert reads == ["terms", "locales"]
+    now[0] += LISTS_KEPT_S
+    reader.down = True
+    with pytest.raises(TermsUnavailable):
+        terms.every_plan_terms()
+    reader.down = False
+    assert terms.every_plan_terms() and reads == ["terms", "locales", "terms", "terms"]  # the failure not kept
 
 
 def test_groups_are_counted_alike_in_an_array_and_after_sorting(monkeypatch):

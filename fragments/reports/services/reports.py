@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextvars
+import time
 from concurrent.futures import Future, ThreadPoolExecutor
 from functools import cached_property
 from typing import Any, Callable, Mapping
@@ -57,6 +58,22 @@ class Reports:
         return {"period": period, "previous": inputs.previous, "tables": tables,
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
                 "raised": inputs.current.raised, "raised_before": inputs.before.raised}
+
+    def build_in_steps(self, period: Period) -> list[tuple[str, float]]:
+        """Where one build of the screen goes, in ms per step, the steps one after another: both periods'
+        summaries, the names, then each table (the figures of now read in line, not beside the period):
+        for the benchmark and anyone asking why a report is slow."""
+        inputs = _Inputs(self, period, screen=True)
+        steps: list[tuple[str, Callable[[], Any]]] = [
+            ("summaries", lambda: (inputs.current_summary, inputs.before_summary)),
+            ("names", lambda: inputs.figure("names")),
+            *((name, lambda make=make: make(inputs)) for name, make in TABLES.items())]
+        timed = []
+        for name, step in steps:
+            started = time.perf_counter()
+            step()
+            timed.append((name, (time.perf_counter() - started) * 1000))
+        return timed
 
     def reconciliation(self) -> dict[str, Any] | None:
         """The last reconciliation run with its findings (what differs, what was repaired)."""

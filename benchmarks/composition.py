@@ -120,8 +120,8 @@ def chromium_raise(base: str, targets: list[tuple[int, int, int]], composed: boo
     timed by the page itself (the driver's own round trips left out), each until the first animation
     frame after the answer is in the document: the fragment's "received" in the customer's panel, from
     the click; the legacy path's ticket page loaded after its redirect, from the start of the navigation
-    (the POST). The form is filled before the
-    clock starts; `around` is entered for each raise only (the bridge frozen while it is sent and shown)."""
+    (the POST). The form is filled before the clock starts; `around` is entered for each raise only (the
+    bridge frozen while it is sent and shown)."""
     import datetime as dt
 
     day = (dt.date.today() + dt.timedelta(days=3)).isoformat()

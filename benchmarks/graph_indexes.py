@@ -1,0 +1,172 @@
+"""A raise's writes as the graph grows and ages: the create beside many nodes (the query as it is, and
+as it was, which set the new ticket's properties after creating it), and the nodes every raise writes
+(the ticket counter, today's report day) found through their indexes, with and without the index upkeep
+(graph_store/index_upkeep.py: FalkorDB keeps an index record for every write, the old ones too).
+
+    .venv/bin/python -m benchmarks.graph_indexes [--nodes 200000] [--raises 5000] [--block 500]
+
+1. Size: one graph holding `--nodes` tickets; 300 raises through the ticketing store, and 300 through the
+   query as it was, alternating; the same on an empty graph. Prints each create's p50 inside the server
+   and the ratio now / before at each size. Target: now at most 0.5x before beside the nodes.
+2. Age: two graphs on one server (persistence as deployed), the same raises on both, block by block:
+   each raise is the store's create, then two changes as the dispatch and the confirmation make them.
+   One graph is kept as `sysops graph-server` keeps it (an upkeep pass after each block, as its keeper's
+   every 5 s would), the other is not. After each block, the counter and the report day are found (one
+   query) 200 times on each; prints that lookup's p50 per block and the last block against the first (the baseline,
+   same run). Target: kept at most 1.5x its first block.
+The create also slows with age, kept or not (printed in part 2): left as found (see ADR 0029).
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import statistics
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+from fragments.ticketing.adapters.tickets import NEW_TICKET_ID_BASE, GraphTickets, create_ticket
+from fragments.ticketing.published.tickets_v1 import day_number, touch_report_day
+from graph_store import index_upkeep
+from graph_store.backends.falkordb_backend import FalkorBackend
+from graph_store.server import FalkorServer
+from sysops.graph_data import SCHEMA
+
+CUSTOMERS = 40
+# The raise's create as it was until 2026-12-04: the ticket created bare, its properties SET after.
+CREATE_BEFORE = f"""
+MERGE (r:RaiseRequest {{key: $raise_key}})
+ON CREATE SET r.fresh = true
+ON MATCH SET r.fresh = false, r.repeats = coalesce(r.repeats, 0) + 1
+WITH r WHERE r.fresh
+MERGE (counter:Counter {{name: 'ticket'}})
+ON CREATE SET counter.value = $base
+SET counter.value = counter.value + 1
+WITH r, counter.value AS id
+CREATE (t:Ticket {{id: id}})
+SET t += $props, t.reference = 'N-' + toString(id), t.source = 'new', t.revision = 1, t.event_count = 1
+MERGE (c:Customer {{id: $customer_id}})
+MERGE (k:Contract {{id: $contract_id}})
+MERGE (p:Product {{id: $product_id}})
+MERGE (l:Locale {{id: $locale_id}})
+CREATE (t)-[:RAISED_FOR]->(c), (t)-[:AGAINST]->(k), (t)-[:ABOUT]->(p), (t)-[:LOCATED_IN]->(l), (r)-[:RAISED]->(t)
+CREATE (t)-[:HAS_EVENT]->(e:Event {{key: toString(id) + ':1', seq: 1, at: $at, actor: $actor, action: 'created',
+                                    detail: $detail}})
+{touch_report_day("t")}
+RETURN id
+"""
+HOT = "MATCH (c:Counter {name: 'ticket'}), (d:ReportDay {day: $day}) RETURN c.value, d.version"
+
+
+def raise_params(n: int) -> dict[str, Any]:
+    at = dt.datetime.now().replace(microsecond=0).isoformat()
+    customer = n % CUSTOMERS + 1
+    props = {"status": "new", "channel": "phone", "description": "Benchmark: it stopped working",
+             "slots": ["2026-12-07T08:00:00"], "customer_id": customer, "contract_id": customer,
+             "product_id": n % 7 + 1, "locale_id": 1, "created_at": at, "created_day": day_number(at),
+             "updated_at": at, "raise_key": f"{customer}/bench-{n}-{time.time_ns()}"}
+    return {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer, "contract_id": customer,
+            "product_id": props["product_id"], "locale_id": 1, "at": at, "actor": "bench",
+            "raise_key": props["raise_key"], "detail": "Raised by phone", "max_open": None, "open": []}
+
+
+def server_ms(backend: FalkorBackend, query: str, params: dict[str, Any], read: bool = False) -> float:
+    """The query's execution time inside the server (no round trip, no fsync)."""
+    graph = backend._graph  # the engine's own client: its answer carries the server's timing
+    return (graph.ro_query if read else graph.query)(query, params).run_time_ms
+
+
+def size(server: FalkorServer, nodes: int) -> None:
+    print(f"1. The create beside {nodes} tickets, inside the server (p50 of 300 each, alternating):", flush=True)
+    for name, count in (("empty", 0), ("full", nodes)):
+        backend = FalkorBackend(graph=f"size-{name}", unix_socket_path=str(server.socket_path))
+        try:
+            backend.ensure_schema(SCHEMA)
+            if count:
+                backend.write("UNWIND range(1, $n) AS i CREATE (:Ticket {id: i, status: 'closed', customer_id: i % 997, "
+                              "product_id: i % 41, created_day: 20250101 + i % 300, source: 'legacy'})", {"n": count})
+            now, before = [], []
+            for n in range(300):
+                params = raise_params(n)
+                now.append(server_ms(backend, create_ticket(tuple(sorted(params["props"])), False), params))
+                before.append(server_ms(backend, CREATE_BEFORE, raise_params(n)))
+            p_now, p_before = statistics.median(now), statistics.median(before)
+            print(f"   {count:>7} tickets: now {p_now:.3f} ms, before {p_before:.3f} ms: x{p_now / p_before:.2f}"
+                  + (" (target <= 0.5)" if count else ""), flush=True)
+        finally:
+            backend.clear()
+            backend.close()
+
+
+def raise_block(tickets: GraphTickets, start: int, count: int) -> list[float]:
+    """`count` raises as the service makes them; the ms of each one's create, seen by the caller."""
+    creates = []
+    for n in range(start, start + count):
+        now = dt.datetime.now().replace(microsecond=0)
+        customer = n % CUSTOMERS + 1
+        began = time.perf_counter()
+        ticket = tickets.create(customer_id=customer, contract_id=customer, product_id=n % 7 + 1, locale_id=1,
+                                description="Benchmark: it stopped working", slots=["2026-12-07T08:00:00"],
+                                channel="phone", actor="bench", now=now)
+        creates.append((time.perf_counter() - began) * 1000)
+        tickets.update(ticket.id, changes={"status": "assigned"}, actor="system:dispatch", action="assigned",
+                       detail="offered and accepted", now=now)
+        tickets.update(ticket.id, changes={"confirmed_at": now.isoformat()}, actor="system:notifications",
+                       action="confirmed", detail="received", now=now)
+    return creates
+
+
+def age(server: FalkorServer, raises: int, block: int) -> None:
+    print(f"\n2. {raises} raises on two graphs, one kept lean (lookup of the counter and the report day, p50 "
+          f"of 200 per block, inside the server; the create's p50 per block as the caller sees it):", flush=True)
+    backends = {name: FalkorBackend(graph=name, unix_socket_path=str(server.socket_path)) for name in ("kept", "unkept")}
+    client = server.client()
+    try:
+        for backend in backends.values():
+            backend.ensure_schema(SCHEMA)
+        stores = {name: GraphTickets(backend, None) for name, backend in backends.items()}  # type: ignore[arg-type]
+        hot: dict[str, list[float]] = {name: [] for name in stores}
+        creates: dict[str, list[float]] = {name: [] for name in stores}
+        day = day_number(dt.datetime.now().isoformat())
+        print(f"   {'raises':>7} {'kept: lookup':>13} {'create':>8} {'unkept: lookup':>15} {'create':>8}", flush=True)
+        for start in range(0, raises, block):
+            for name, store in stores.items():
+                creates[name].append(statistics.median(raise_block(store, start, block)))
+            index_upkeep.keep_lean(client, graphs=["kept"])
+            for name, backend in backends.items():
+                hot[name].append(statistics.median(server_ms(backend, HOT, {"day": day}, read=True)
+                                                   for _ in range(200)))
+            print(f"   {start + block:>7} {hot['kept'][-1]:>10.3f} ms {creates['kept'][-1]:>5.2f} ms "
+                  f"{hot['unkept'][-1]:>12.3f} ms {creates['unkept'][-1]:>5.2f} ms", flush=True)
+        for name in stores:
+            print(f"   {name}: lookup x{hot[name][-1] / hot[name][0]:.2f} of the first block"
+                  + (" (target <= 1.5)" if name == "kept" else "")
+                  + f"; create x{creates[name][-1] / creates[name][0]:.2f}")
+    finally:
+        for backend in backends.values():
+            backend.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--nodes", type=int, default=200000)
+    parser.add_argument("--raises", type=int, default=5000)
+    parser.add_argument("--block", type=int, default=500)
+    args = parser.parse_args(argv)
+    server = FalkorServer(Path(tempfile.mkdtemp(prefix="sysops-bench-indexes-")) / "graph")
+    server.data_dir.mkdir(parents=True)
+    process = server.spawn(stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server.wait_ready(process)
+    try:
+        size(server, args.nodes)
+        age(server, args.raises, args.block)
+    finally:
+        process.terminate()
+        process.wait(10)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,5 +1,5 @@
 """A raise's writes as the graph grows and ages: the create beside many nodes (the query as it is, and
-as it was, which set the new ticket's properties after creating it), and the nodes every raise writes
+as it was, which SET after creating: the new ticket's properties, the counter, the report day), and the nodes every raise writes
 (the ticket counter, today's report day) found through their indexes, with and without the index upkeep
 (graph_store/index_upkeep.py: FalkorDB keeps an index record for every write, the old ones too).
 
@@ -14,7 +14,8 @@ as it was, which set the new ticket's properties after creating it), and the nod
    every 5 s would), the other is not. After each block, the counter and the report day are found (one
    query) 200 times on each; prints that lookup's p50 per block and the last block against the first (the baseline,
    same run). Target: kept at most 1.5x its first block.
-The create also slows with age, kept or not (printed in part 2): left as found (see ADR 0029).
+The create also slows with age, kept or not (printed in part 2: each edge costs in proportion to the
+edges of its type): left as found (ADR 0029).
 """
 from __future__ import annotations
 

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import re
 import threading
 
 import pytest
@@ -10,6 +11,8 @@ import pytest
 from bridge_client import HttpBridgeClient
 from foundation.tokens import Principal
 from fragments.ticketing.adapters.migration import MAPPING_VERSION
+from fragments.ticketing.adapters.offers import CLOSE_OFFER, OFFER
+from fragments.ticketing.adapters.tickets import UPDATE_TICKET, create_ticket
 from fragments.ticketing.domain.ticket import Ticket
 from fragments.ticketing.services.ports import LegacyUnavailable as MigrationUnavailable
 from fragments.ticketing.services.ports import StaleTicket, TicketNotFound
@@ -256,3 +259,20 @@ def test_a_wait_on_the_customer_is_stored_and_ended_with_the_moved_promises(stor
     back = store.tickets.get(ticket.id)
     assert back.waiting_since is None and back.visit_by == "2026-11-30T17:00:00"
     assert [r["id"] for r in store.tickets.alerts_due(dt.datetime(2026, 11, 26, 12))] == [ticket.id]
+
+
+def _sets_after_a_creation(query: str) -> list[str]:
+    """The SET clauses that come after the query's first CREATE (a MERGE's ON CREATE/ON MATCH SET at the
+    top is the MERGE's own)."""
+    first = re.search(r"(?<!ON )\bCREATE\b", query)
+    return [] if first is None else re.findall(r"\bSET\b[^\n]*", query[first.start():])
+
+
+@pytest.mark.parametrize("name", ["raise", "raise under a limit", "change", "offer", "offer closed"])
+def test_the_raise_and_a_change_write_nothing_after_they_create(name):
+    """FalkorDB runs a SET after a creation in the same query at a cost in proportion to the whole graph
+    (ADR 0029; benchmarks/graph_indexes.py): a ticket's raise, changes and offers set first, then create."""
+    query = {"raise": create_ticket(("created_day", "status"), False),
+             "raise under a limit": create_ticket(("created_day", "status"), True),
+             "change": UPDATE_TICKET, "offer": OFFER, "offer closed": CLOSE_OFFER}[name]
+    assert _sets_after_a_creation(query) == []

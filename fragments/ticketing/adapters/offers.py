@@ -83,23 +83,27 @@ MERGE (x)-[:HOLDS]->(kept)
 # query at a time per graph; Neo4j does not, so the query first writes the ticket (taking its write
 # lock, which a competitor also needs) and only then reads the status it depends on.
 LOCK_TICKET = "SET t.write_lock = coalesce(t.write_lock, 0) + 1"
+# The ticket written first also takes the graph's write lock in FalkorDB (reads before a query's first
+# write are not serialised): the slot's booking is then looked for, and the query sets everything before
+# it creates the booking, the hold, the offer and the event (a SET after a creation costs time in
+# proportion to the whole graph, ADR 0029). The booking's key is unique besides.
 OFFER = f"""
 MATCH (t:Ticket {{id: $ticket_id}}), (x:Expert {{id: $expert_id}})
 {LOCK_TICKET}
 WITH t, x WHERE t.status IN $from_states
-MERGE (b:Booking {{key: $key}})
-ON CREATE SET b.expert_id = $expert_id, b.starts_at = $starts_at, b.ticket_id = $ticket_id, b.state = $held,
-              b.token = $token
-WITH t, x, b WHERE b.token = $token
-CREATE (x)-[:HOLDS]->(b)
-CREATE (x)-[:ALLOCATED {{state: $offered, accepted: false, at: $at, slot: $starts_at, expires_at: $expires_at,
-                        source: 'new'}}]->(t)
+OPTIONAL MATCH (held:Booking {{key: $key}})
+WITH t, x, held WHERE held IS NULL
 SET x.last_offered_at = $at, t.status = $to_state, t.updated_at = $at, t.revision = t.revision + 1,
     t.event_count = t.event_count + 1
-CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
+{touch_report_day("t")}
+CREATE (b:Booking {{key: $key, expert_id: $expert_id, starts_at: $starts_at, ticket_id: $ticket_id, state: $held,
+                   token: $token}}),
+       (x)-[:HOLDS]->(b),
+       (x)-[:ALLOCATED {{state: $offered, accepted: false, at: $at, slot: $starts_at, expires_at: $expires_at,
+                        source: 'new'}}]->(t),
+       (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
                                   at: $at, actor: 'system:assignment', action: 'offered',
                                   detail: 'Offered to expert ' + toString($expert_id) + ' for ' + $starts_at}})
-{touch_report_day("t")}
 RETURN b.key AS key
 """
 
@@ -113,9 +117,9 @@ MATCH (x)-[:HOLDS]->(b:Booking {{key: $key}})
 SET a.state = $outcome, a.closed_at = $at, a.accepted = $books, a.reason = $reason,
     t.status = $ticket_status, t.updated_at = $at, t.revision = t.revision + 1, t.event_count = t.event_count + 1,
     b.state = $booked
+{touch_report_day("t")}
 CREATE (t)-[:HAS_EVENT]->(:Event {{key: toString(t.id) + ':' + toString(t.event_count), seq: t.event_count,
                                   at: $at, actor: $actor, action: $outcome, detail: $detail}})
-{touch_report_day("t")}
 WITH b, a
 FOREACH (_ IN CASE WHEN $books THEN [] ELSE [1] END | DETACH DELETE b)
 RETURN a.state AS state

@@ -1,21 +1,18 @@
 """A raise's writes as the graph grows and ages: the create beside many nodes (the query as it is, and
-as it was, which SET after creating: the new ticket's properties, the counter, the report day), and the nodes every raise writes
-(the ticket counter, today's report day) found through their indexes, with and without the index upkeep
-(graph_store/index_upkeep.py: FalkorDB keeps an index record for every write, the old ones too).
+as it was, which SET after creating: the new ticket's properties, the counter, the report day), then
+as raises and their changes pile up (FalkorDB keeps an index record for every write, the old ones too,
+and an edge costs in proportion to the edges of its type: ADR 0029).
 
     .venv/bin/python -m benchmarks.graph_indexes [--nodes 200000] [--raises 5000] [--block 500]
 
 1. Size: one graph holding `--nodes` tickets; 300 raises through the ticketing store, and 300 through the
    query as it was, alternating; the same on an empty graph. Prints each create's p50 inside the server
    and the ratio now / before at each size. Target: now at most 0.5x before beside the nodes.
-2. Age: two graphs on one server (persistence as deployed), the same raises on both, block by block:
-   each raise is the store's create, then two changes as the dispatch and the confirmation make them.
-   One graph is kept as `sysops graph-server` keeps it (an upkeep pass after each block, as its keeper's
-   every 5 s would), the other is not. After each block, the counter and the report day are found (one
-   query) 200 times on each; prints that lookup's p50 per block and the last block against the first (the baseline,
-   same run). Target: kept at most 1.5x its first block.
-The create also slows with age, kept or not (printed in part 2: each edge costs in proportion to the
-edges of its type): left as found (ADR 0029).
+2. Age: one graph, 5,000 raises block by block, each the store's create then two changes as the
+   dispatch and the confirmation make them; after each block the counter and today's report day are
+   found (one query) 200 times. Prints that lookup's p50 (inside the server) and the create's p50 (as
+   the caller sees it) per block, and the last block against the first (same run). No target: what it
+   shows is left as found (ADR 0029).
 """
 from __future__ import annotations
 
@@ -30,7 +27,6 @@ from typing import Any
 
 from fragments.ticketing.adapters.tickets import NEW_TICKET_ID_BASE, GraphTickets, create_ticket
 from fragments.ticketing.published.tickets_v1 import day_number, touch_report_day
-from graph_store import index_upkeep
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
 from sysops.graph_data import SCHEMA
@@ -120,34 +116,23 @@ def raise_block(tickets: GraphTickets, start: int, count: int) -> list[float]:
 
 
 def age(server: FalkorServer, raises: int, block: int) -> None:
-    print(f"\n2. {raises} raises on two graphs, one kept lean (lookup of the counter and the report day, p50 "
-          f"of 200 per block, inside the server; the create's p50 per block as the caller sees it):", flush=True)
-    backends = {name: FalkorBackend(graph=name, unix_socket_path=str(server.socket_path)) for name in ("kept", "unkept")}
-    client = server.client()
+    print(f"\n2. {raises} raises with their changes (the counter's and report day's lookup, p50 of 200 per block, "
+          f"inside the server; the create's p50 per block as the caller sees it):", flush=True)
+    backend = FalkorBackend(graph="age", unix_socket_path=str(server.socket_path))
     try:
-        for backend in backends.values():
-            backend.ensure_schema(SCHEMA)
-        stores = {name: GraphTickets(backend, None) for name, backend in backends.items()}  # type: ignore[arg-type]
-        hot: dict[str, list[float]] = {name: [] for name in stores}
-        creates: dict[str, list[float]] = {name: [] for name in stores}
+        backend.ensure_schema(SCHEMA)
+        store = GraphTickets(backend, None)  # type: ignore[arg-type]
+        hot: list[float] = []
+        creates: list[float] = []
         day = day_number(dt.datetime.now().isoformat())
-        print(f"   {'raises':>7} {'kept: lookup':>13} {'create':>8} {'unkept: lookup':>15} {'create':>8}", flush=True)
+        print(f"   {'raises':>7} {'lookup':>10} {'create':>9}", flush=True)
         for start in range(0, raises, block):
-            for name, store in stores.items():
-                creates[name].append(statistics.median(raise_block(store, start, block)))
-            index_upkeep.keep_lean(client, graphs=["kept"])
-            for name, backend in backends.items():
-                hot[name].append(statistics.median(server_ms(backend, HOT, {"day": day}, read=True)
-                                                   for _ in range(200)))
-            print(f"   {start + block:>7} {hot['kept'][-1]:>10.3f} ms {creates['kept'][-1]:>5.2f} ms "
-                  f"{hot['unkept'][-1]:>12.3f} ms {creates['unkept'][-1]:>5.2f} ms", flush=True)
-        for name in stores:
-            print(f"   {name}: lookup x{hot[name][-1] / hot[name][0]:.2f} of the first block"
-                  + (" (target <= 1.5)" if name == "kept" else "")
-                  + f"; create x{creates[name][-1] / creates[name][0]:.2f}")
+            creates.append(statistics.median(raise_block(store, start, block)))
+            hot.append(statistics.median(server_ms(backend, HOT, {"day": day}, read=True) for _ in range(200)))
+            print(f"   {start + block:>7} {hot[-1]:>7.3f} ms {creates[-1]:>6.2f} ms", flush=True)
+        print(f"   lookup x{hot[-1] / hot[0]:.2f} of the first block; create x{creates[-1] / creates[0]:.2f}")
     finally:
-        for backend in backends.values():
-            backend.close()
+        backend.close()
 
 
 def main(argv: list[str] | None = None) -> int:

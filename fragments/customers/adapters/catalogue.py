@@ -16,6 +16,7 @@ from foundation.vocabulary import iso
 from fragments.ticketing.published import tickets_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import port_errors
+from graph_store.writes import removing, set_apart
 
 from ..services.ports import KINDS, LegacyUnavailable, RecordChanged, RecordMissing, StoreUnavailable
 from .customers import GraphCatalogue
@@ -72,7 +73,9 @@ class GraphCatalogueAdmin(GraphCatalogue):
 
     def update(self, kind: str, record_id: int, content: dict[str, Any], *, expected_version: int, by: str,
                now: dt.datetime) -> dict[str, Any]:
-        return self._changed(kind, record_id, "SET n += $content", {"content": content}, expected_version, by, now)
+        values, removed = set_apart(content)  # what the edit empties, one property at a time (graph_store.writes)
+        return self._changed(kind, record_id, f"SET n += $content {removing('n')}",
+                             {"content": values, "removed": removed}, expected_version, by, now)
 
     def set_terms(self, plan_id: int, terms: list[dict[str, Any]], *, expected_version: int, by: str,
                   now: dt.datetime) -> dict[str, Any]:

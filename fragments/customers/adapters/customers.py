@@ -13,6 +13,7 @@ from graph_store.backends import GraphBackend
 from graph_store.backfill import BackfillResult, backfill_ids
 from graph_store.errors import MigrationUnavailable, port_errors
 from graph_store.lazy import LazyMigration
+from graph_store.writes import removing, set_apart
 
 from ..published.customers_v1 import CustomerRows, held_counts
 from ..services.ports import CustomerChanged, CustomerMissing, LegacyUnavailable, StoreUnavailable
@@ -21,9 +22,11 @@ from .parts import CataloguePart, CustomerPart, search_text
 CATALOGUE = tuple(kind for kind in HANDOVER_KINDS if kind != "customers")
 SEARCH_FIELDS = ("c {.id, .first_name, .last_name, .email, .phone, .postcode, .city, .locale_id} AS customer")
 
-UPDATE_CONTACT = """
-MATCH (c:Customer {id: $id}) WHERE c.source IS NOT NULL AND c.version = $expected
+# What the edit empties is removed one property at a time (graph_store.writes).
+UPDATE_CONTACT = f"""
+MATCH (c:Customer {{id: $id}}) WHERE c.source IS NOT NULL AND c.version = $expected
 SET c += $contact, c.search_text = $search, c.version = c.version + 1, c.updated_at = $at, c.updated_by = $by
+{removing("c")}
 RETURN c.version AS version
 """
 
@@ -76,8 +79,10 @@ class GraphCustomers:
     def update_contact(self, customer_id: int, contact: dict[str, str], *, expected_version: int, by: str,
                        now: dt.datetime) -> dict[str, Any]:
         current = self.get(customer_id)
-        rows = self.db.write(UPDATE_CONTACT, {"id": customer_id, "expected": expected_version, "contact": contact,
-                                              "search": search_text({**current, **contact}), "at": iso(now), "by": by})
+        values, removed = set_apart(contact)
+        rows = self.db.write(UPDATE_CONTACT, {
+            "id": customer_id, "expected": expected_version, "contact": values, "removed": removed,
+            "search": search_text({**current, **contact}), "at": iso(now), "by": by})
         if not rows:
             raise CustomerChanged(f"customer {customer_id} was saved by someone else since version {expected_version}")
         return self.get(customer_id)

@@ -18,6 +18,7 @@ from fragments.ticketing.published.tickets_v1 import TicketRows
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
 from graph_store.lazy import LazyMigration
+from graph_store.writes import removing, set_apart
 
 from ..published import articles_v1
 from ..services.ports import ArticleChanged, ArticleMissing, LegacyUnavailable
@@ -84,9 +85,11 @@ WITH a, {{content: $content}} AS s
 RETURN a.id AS id
 """
 
+# What the edit empties is removed one property at a time (graph_store.writes).
 PUBLISH = f"""
 MATCH (a:Article {{id: $id}}) WHERE a.version = $expected
-SET a += $content, a.version = a.version + 1, a.updated_at = $at, a.updated_by = $by
+SET a += $values, a.version = a.version + 1, a.updated_at = $at, a.updated_by = $by
+{removing("a")}
 CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion {{key: toString(a.id) + ':' + toString(a.version), article_id: a.id,
                                               n: a.version, state: 'published', by: $by, at: $at,
                                               proposal: $proposal}})
@@ -96,6 +99,8 @@ WITH a, {{content: $content}} AS s
 {CLOSE_PROPOSAL}
 RETURN a.version AS version
 """
+
+
 
 ARTICLE_FIELDS = ("a {.id, .title, .product_id, .symptoms, .steps, .tags, .keywords, .version, .source, "
                   ".created_at, .updated_at, .updated_by, .legacy_version} AS article")
@@ -215,8 +220,10 @@ class GraphArticles:
                 now: dt.datetime, proposal: str | None = None) -> int:
         """The next published version, if the article is still at `expected_version` (else ArticleChanged:
         someone published meanwhile, and nothing was written). Closes `proposal` as approved."""
-        rows = self.db.write(PUBLISH, {"id": article_id, "expected": expected_version, "content": _content(content),
-                                       "by": by, "at": iso(now), "proposal": proposal})
+        values, removed = set_apart(_content(content))
+        rows = self.db.write(PUBLISH, {
+            "id": article_id, "expected": expected_version, "content": _content(content), "values": values,
+            "removed": removed, "by": by, "at": iso(now), "proposal": proposal})
         if not rows:
             if self.find(article_id) is None:
                 raise ArticleMissing(f"no article {article_id}")

@@ -23,6 +23,7 @@ from graph_store.backends import GraphBackend
 from graph_store.backfill import backfill_ids
 from graph_store.lazy import LazyMigration
 from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+from graph_store.writes import set_apart
 
 from ..domain.messages import Attempt, Category, Message, Recipient, State
 from ..services.delivery import HandBack
@@ -43,6 +44,7 @@ SET m.legacy_id = item.key, m.legacy_checksum = item.props.legacy_checksum
 WITH m, item, created
 WHERE created OR m.state = 'returned'
 SET m += item.retake, m.token = $token
+FOREACH (gone IN item.gone | SET m += gone)
 RETURN item.key AS id
 """
 
@@ -94,7 +96,8 @@ class OutboxPart:
                  "copied_via": via}
         retake = {k: props[k] for k in ("state", "attempts", "next_attempt_at", "due", "sent_at", "sent_by", "address",
                                         "history", "legacy_id", "legacy_checksum", "copied_via")}
-        return {"key": record["id"], "mkey": message.key, "props": props, "retake": retake}
+        retake, gone = set_apart(retake)  # what the re-take empties, one property at a time (graph_store.writes)
+        return {"key": record["id"], "mkey": message.key, "props": props, "retake": retake, "gone": gone}
 
     def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
         bridge.mark_outbox(ids)

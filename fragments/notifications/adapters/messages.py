@@ -11,24 +11,42 @@ from __future__ import annotations
 
 import builtins
 import datetime as dt
+import functools
 import json
 import uuid
 from typing import Any
 
 from graph_store.backends import GraphBackend
 from graph_store.errors import port_errors
+from graph_store.writes import in_place, removing, set_apart
 
 from ..domain.messages import Attempt, Category, Message, Recipient, State
 from ..services.ports import MessageNotFound, NotificationsStoreError
 
 FIELDS = "properties(m) AS m"
 
-ADD = f"""
+# One query per batch of new messages, so a key seen before is found, not stored again. It writes
+# first (a counter on the one `MessageWrites` node, which has no index, so finding it costs the same
+# however often it is written): Neo4j then lets one such query run at a time (FalkorDB runs one write
+# query at a time per graph in any case), and the query sets nothing after it creates (ADR 0029): each
+# new message is created with its properties in place. The key is unique besides.
+ADD = """
+MERGE (w:MessageWrites)
+WITH w LIMIT 1
+SET w.adds = coalesce(w.adds, 0) + 1
+WITH w
 UNWIND $items AS item
-MERGE (m:Message {{key: item.key}})
-ON CREATE SET m += item.props, m.token = item.token
-RETURN m.token = item.token AS created, {FIELDS}
+OPTIONAL MATCH (m:Message {{key: item.key}})
+FOREACH (_ IN CASE WHEN m IS NULL THEN [1] ELSE [] END | CREATE (:Message {{{fields}}}))
+RETURN item.key AS key, m IS NULL AS created, CASE WHEN m IS NULL THEN null ELSE properties(m) END AS m
 """
+
+
+@functools.lru_cache(maxsize=8)
+def adding(fields: tuple[str, ...]) -> str:
+    """The ADD query for messages with these properties."""
+    return ADD.format(fields=in_place(fields, "item.props"))
+
 
 # Only while the caller's side sends the outbox's messages (no PartOwner node: the service, as on a new
 # installation): a rollback that hands the outbox back and a worker's claim are two write queries, one
@@ -46,11 +64,15 @@ RETURN {FIELDS}
 
 # The outcome is written whoever holds the lease now: a message a slow worker sent after its lease
 # ran out is still recorded as sent (the other claim's send was the duplicate at-least-once allows).
+# What the outcome empties (the lease, the next attempt once sent) is removed one property at a time
+# (graph_store.writes: FalkorDB 4.16 removes the wrong property when one SET removes several).
 SAVE = f"""
 MATCH (m:Message {{id: $id}})
-SET m += $props, m.lease_until = null, m.lease = null
+SET m += $props
+{removing("m")}
 RETURN {FIELDS}
 """
+LEASE = {"lease_until": None, "lease": None}
 
 
 def _at(moment: dt.datetime | None) -> str | None:
@@ -100,16 +122,28 @@ class GraphMessages:
         self.db = backend
 
     def add(self, messages: list[Message]) -> list[tuple[Message, bool]]:
-        items = []
+        """Each message as stored, and whether this call stored it (a key stored before, or earlier in
+        `messages`, answers the message stored under it)."""
+        items: dict[str, dict[str, Any]] = {}
         for message in messages:
             message.id = message.id or uuid.uuid4().hex[:16]
-            items.append({"key": message.key, "token": uuid.uuid4().hex, "props": created_props(message)})
-        stored = {}
-        size = self.db.max_write_items or len(items)
-        for start in range(0, len(items), size):
-            for row in self.db.write(ADD, {"items": items[start:start + size]}):
-                stored[row["m"]["key"]] = (from_row(row["m"]), bool(row["created"]))
-        return [stored[m.key] for m in messages]
+            items.setdefault(message.key, created_props(message))
+        stored: dict[str, tuple[Message, bool]] = {}
+        batch = list(items.values())
+        size = self.db.max_write_items or len(batch)
+        for start in range(0, len(batch), size):
+            chunk = batch[start:start + size]
+            query = adding(tuple(sorted({name for props in chunk for name in props})))
+            for row in self.db.write(query, {"items": [{"key": props["key"], "props": props} for props in chunk]}):
+                created = bool(row["created"])
+                stored[row["key"]] = (from_row(items[row["key"]] if created else row["m"]), created)
+        answered: set[str] = set()
+        result = []
+        for message in messages:
+            kept, created = stored[message.key]
+            result.append((kept, created and message.key not in answered))
+            answered.add(message.key)
+        return result
 
     def get(self, message_id: str) -> Message:
         rows = self.db.read(f"MATCH (m:Message {{id: $id}}) RETURN {FIELDS}", {"id": message_id})
@@ -137,7 +171,8 @@ class GraphMessages:
         self.db.write("MERGE (o:PartOwner {part: 'outbox'}) SET o.owner = $owner", {"owner": owner})
 
     def save(self, message: Message) -> None:
-        if not self.db.write(SAVE, {"id": message.id, "props": _props(message)}):
+        props, removed = set_apart({**_props(message), **LEASE})
+        if not self.db.write(SAVE, {"id": message.id, "props": props, "removed": removed}):
             raise MessageNotFound(f"no message {message.id}")
 
     def list(self, *, recipient: Recipient | None = None, states: builtins.list[State] | None = None,

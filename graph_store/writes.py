@@ -24,20 +24,23 @@ six properties).
 from __future__ import annotations
 
 import re
-from typing import Any, Iterable
+from typing import Any, Iterable, Mapping
 
 PROPERTY = re.compile(r"[a-z][a-z0-9_]*")
 # "ON CREATE SET" and "ON MATCH SET" are matched whole, so their words do not count as clauses of their own.
 CLAUSE = re.compile(r"\bON\s+CREATE\s+SET\b|\bON\s+MATCH\s+SET\b|\bCREATE\b(?!\s+(?:INDEX|CONSTRAINT|FULLTEXT))|\bSET\b")
 
 
-def in_place(fields: Iterable[str], source: str) -> str:
-    """`name: source.name, ...` for each field, which must be a plain property name."""
-    names = tuple(fields)
+def in_place(fields: Iterable[str], source: str, besides: Mapping[str, str] | None = None) -> str:
+    """`name: source.name, ...` for each field, which must be a plain property name; then each of
+    `besides` (name: Cypher expression), which a field of the same name gives way to."""
+    besides = besides or {}
+    names = tuple(name for name in fields if name not in besides)
     wrong = [name for name in names if not PROPERTY.fullmatch(name)]
     if wrong:
         raise ValueError(f"not property names: {wrong}")
-    return ", ".join(f"{name}: {source}.{name}" for name in names)
+    return ", ".join([f"{name}: {source}.{name}" for name in names] + [f"{name}: {expression}"
+                                                                         for name, expression in besides.items()])
 
 
 def sets_after_creation(query: str) -> list[str]:

@@ -8,6 +8,7 @@ is a new `version`; `legacy_version` says how far the monolith's row has been wr
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from typing import Any
 
@@ -16,7 +17,7 @@ from foundation.vocabulary import iso
 from fragments.ticketing.published import tickets_v1
 from graph_store.backends import GraphBackend
 from graph_store.errors import port_errors
-from graph_store.writes import removing, set_apart
+from graph_store.writes import in_place, removing, set_apart
 
 from ..services.ports import KINDS, LegacyUnavailable, RecordChanged, RecordMissing, StoreUnavailable
 from .customers import GraphCatalogue
@@ -61,14 +62,8 @@ class GraphCatalogueAdmin(GraphCatalogue):
 
     def create(self, kind: str, content: dict[str, Any], *, by: str, now: dt.datetime) -> dict[str, Any]:
         self._ensure()
-        rows = self.db.write(
-            f"OPTIONAL MATCH (m:{self._label(kind)}) WHERE m.id >= $base WITH coalesce(max(m.id), 0) AS top "
-            f"MERGE (c:Counter {{name: $counter}}) ON CREATE SET c.value = $base "
-            f"SET c.value = CASE WHEN top > c.value THEN top ELSE c.value END + 1 "
-            f"WITH c.value AS id CREATE (n:{self._label(kind)} {{id: id}}) "
-            f"SET n += $content, n.source = 'new', n.version = 1, n.legacy_version = 0, n.created_at = $at, "
-            f"n.updated_at = $at, n.updated_by = $by RETURN properties(n) AS n",
-            {"counter": kind, "base": NEW_ID_BASE[kind], "content": content, "at": iso(now), "by": by})
+        rows = self.db.write(_creating(self._label(kind), tuple(sorted(content))),
+                             {"counter": kind, "base": NEW_ID_BASE[kind], "content": content, "at": iso(now), "by": by})
         return _record(rows[0]["n"])
 
     def update(self, kind: str, record_id: int, content: dict[str, Any], *, expected_version: int, by: str,
@@ -126,19 +121,37 @@ class GraphCatalogueAdmin(GraphCatalogue):
         return int(rows[0]["n"]) if rows else 0
 
 
+# A record is created with every property in place, after the counter is set (ADR 0029).
+NEW_RECORD = {"id": "id", "source": "'new'", "version": "1", "legacy_version": "0", "created_at": "$at",
+              "updated_at": "$at", "updated_by": "$by"}
+
+
+@functools.lru_cache(maxsize=64)
+def _creating(label: str, fields: tuple[str, ...]) -> str:
+    return (f"OPTIONAL MATCH (m:{label}) WHERE m.id >= $base WITH coalesce(max(m.id), 0) AS top "
+            f"MERGE (c:Counter {{name: $counter}}) ON CREATE SET c.value = $base "
+            f"SET c.value = CASE WHEN top > c.value THEN top ELSE c.value END + 1 "
+            f"WITH c.value AS id CREATE (n:{label} {{{in_place(fields, '$content', NEW_RECORD)}}}) "
+            f"RETURN properties(n) AS n")
+
+
 SELL = """
-MATCH (c:Customer {id: $customer}) WHERE c.source IS NOT NULL
+MATCH (c:Customer {{id: $customer}}) WHERE c.source IS NOT NULL
 OPTIONAL MATCH (m:Contract) WHERE m.id >= $base
 WITH c, coalesce(max(m.id), 0) AS top
-MERGE (counter:Counter {name: 'contracts'}) ON CREATE SET counter.value = $base
+MERGE (counter:Counter {{name: 'contracts'}}) ON CREATE SET counter.value = $base
 SET counter.value = CASE WHEN top > counter.value THEN top ELSE counter.value END + 1
 WITH c, counter.value AS id
-CREATE (k:Contract {id: id})
-SET k += $content, k.customer_id = $customer, k.reference = 'SS-' + toString(id), k.source = 'new',
-    k.written_back = false, k.created_at = $at, k.created_by = $by
-CREATE (c)-[:HOLDS]->(k)
+CREATE (k:Contract {{{fields}}}), (c)-[:HOLDS]->(k)
 RETURN properties(k) AS k
 """
+SOLD = {"id": "id", "customer_id": "$customer", "reference": "'SS-' + toString(id)", "source": "'new'",
+        "written_back": "false", "created_at": "$at", "created_by": "$by"}
+
+
+@functools.lru_cache(maxsize=16)
+def selling(fields: tuple[str, ...]) -> str:
+    return SELL.format(fields=in_place(fields, "$content", SOLD))
 
 
 @port_errors(StoreUnavailable, LegacyUnavailable)
@@ -147,8 +160,8 @@ class GraphContracts:
         self.db = backend
 
     def add(self, customer_id: int, content: dict[str, Any], *, by: str, now: dt.datetime) -> dict[str, Any]:
-        rows = self.db.write(SELL, {"customer": customer_id, "base": NEW_ID_BASE["contracts"], "content": content,
-                                    "at": iso(now), "by": by})
+        rows = self.db.write(selling(tuple(sorted(content))), {
+            "customer": customer_id, "base": NEW_ID_BASE["contracts"], "content": content, "at": iso(now), "by": by})
         if not rows:
             raise RecordMissing(f"no customer {customer_id}")
         return dict(rows[0]["k"])

@@ -9,10 +9,12 @@ through the experts fragment) and take effect in assignment immediately.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from typing import Any, Iterable
 
 from bridge_client import BridgeClient
 from graph_store.backends import GraphBackend
+from graph_store.writes import in_place
 
 from ..published import profiles_v1
 
@@ -119,18 +121,21 @@ class GraphProfiles:
 
 NEW_EXPERT_ID_BASE = 1_000_000  # experts taken on here: above every legacy id (a rollback writes them there)
 
-TAKE_ON = f"""
+# The expert is created with every property in place, after the counter is set (ADR 0029): `taking_on`.
+TAKE_ON = """
 OPTIONAL MATCH (m:Expert) WHERE m.id >= $base
 WITH coalesce(max(m.id), 0) AS top
-MERGE (c:Counter {{name: 'expert'}}) ON CREATE SET c.value = $base
+MERGE (c:Counter {name: 'expert'}) ON CREATE SET c.value = $base
 SET c.value = CASE WHEN top > c.value THEN top ELSE c.value END + 1
 WITH c.value AS id
-CREATE (x:Expert {{id: id}})
-SET x += $props, x.employee_number = 'N' + toString(id), x.profile_imported = true, x.legacy_behind = true
-{_ADD_SKILLS}
-{_ADD_LOCALES}
-RETURN x.id AS id
 """
+TAKEN_ON = {"id": "id", "employee_number": "'N' + toString(id)", "profile_imported": "true", "legacy_behind": "true"}
+
+
+@functools.lru_cache(maxsize=8)
+def taking_on(fields: tuple[str, ...]) -> str:
+    return (f"{TAKE_ON}CREATE (x:Expert {{{in_place(fields, '$props', TAKEN_ON)}}})\n{_ADD_SKILLS}\n{_ADD_LOCALES}\n"
+            f"RETURN x.id AS id")
 
 ROSTER_FIELDS = ("id", "employee_number", "first_name", "last_name", "email", "phone", "active", "hired_on",
                  "legacy_behind")
@@ -152,7 +157,7 @@ class GraphRoster:
     def create(self, contact: dict[str, str], skills: list[dict[str, Any]], locale_ids: list[int], weekly: list[str],
                *, hired_on: str) -> dict[str, Any]:
         props = {**contact, "active": True, "weekly": weekly, "off_dates": [], "hired_on": hired_on}
-        rows = self.db.write(TAKE_ON, {"base": NEW_EXPERT_ID_BASE, "props": props, "skills": skills,
+        rows = self.db.write(taking_on(tuple(sorted(props))), {"base": NEW_EXPERT_ID_BASE, "props": props, "skills": skills,
                                        "locale_ids": locale_ids})
         return self._one(rows[0]["id"])
 

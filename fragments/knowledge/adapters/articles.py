@@ -18,7 +18,7 @@ from fragments.ticketing.published.tickets_v1 import TicketRows
 from graph_store.backends import GraphBackend
 from graph_store.errors import MigrationUnavailable
 from graph_store.lazy import LazyMigration
-from graph_store.writes import removing, set_apart
+from graph_store.writes import in_place, removing, set_apart
 
 from ..published import articles_v1
 from ..services.ports import ArticleChanged, ArticleMissing, LegacyUnavailable
@@ -101,6 +101,9 @@ RETURN a.version AS version
 """
 
 
+
+# A proposal is created with its content in place (ADR 0029).
+PROPOSED = {"key": "$key", "state": "'proposed'", "by": "$by", "at": "$at", "base_version": "$base", "note": "$note"}
 
 ARTICLE_FIELDS = ("a {.id, .title, .product_id, .symptoms, .steps, .tags, .keywords, .version, .source, "
                   ".created_at, .updated_at, .updated_by, .legacy_version} AS article")
@@ -234,15 +237,14 @@ class GraphArticles:
                 now: dt.datetime) -> str:
         """An expert's edit (or, without `article_id`, a new article) waiting for an admin."""
         key = f"{article_id or 'new'}:p:{uuid.uuid4().hex[:12]}"
+        fields = tuple(sorted(_content(content)))
         if article_id is None:
-            self.db.write("CREATE (v:ArticleVersion {key: $key, state: 'proposed', by: $by, at: $at, base_version: 0, "
-                          "note: $note}) SET v += $content",
-                          {"key": key, "by": by, "at": iso(now), "note": note, "content": _content(content)})
+            self.db.write(f"CREATE (v:ArticleVersion {{{in_place(fields, '$content', PROPOSED)}}})",
+                          {"key": key, "by": by, "at": iso(now), "base": 0, "note": note, "content": _content(content)})
             return key
         rows = self.db.write(
-            "MATCH (a:Article {id: $id}) WHERE a.source IS NOT NULL "
-            "CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion {key: $key, article_id: $id, state: 'proposed', by: $by, "
-            "at: $at, base_version: $base, note: $note}) SET v += $content RETURN v.key AS key",
+            f"MATCH (a:Article {{id: $id}}) WHERE a.source IS NOT NULL CREATE (a)-[:HAS_VERSION]->(v:ArticleVersion "
+            f"{{{in_place(fields, '$content', {**PROPOSED, 'article_id': '$id'})}}}) RETURN v.key AS key",
             {"id": article_id, "key": key, "by": by, "at": iso(now), "base": base_version, "note": note,
              "content": _content(content)})
         if not rows:

@@ -51,6 +51,9 @@ class Settings:
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
+    # Where a fragment trades a user's token for one to call another fragment as that user (ADR 0031):
+    # the issuer of user tokens, the shell's own port today (SYSOPS_TOKEN_EXCHANGE_URL).
+    token_exchange_url: str = "http://127.0.0.1:8000/tokens/v1/exchange"
     # Where people reach the shell (links in emails and text messages must be absolute).
     public_url: str = "http://127.0.0.1:8000"
     # Behind HTTPS (nginx with TLS): session cookies get the Secure flag.
@@ -126,6 +129,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=int(env.get("SYSOPS_SESSION_IDLE_MINUTES", "120")),
         session_max_hours=float(env.get("SYSOPS_SESSION_MAX_HOURS", "12")),
         first_paint_budget_ms=int(env.get("SYSOPS_FIRST_PAINT_BUDGET_MS", "400")),
+        token_exchange_url=env.get("SYSOPS_TOKEN_EXCHANGE_URL")
+        or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}/tokens/v1/exchange",
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
     )

@@ -43,8 +43,10 @@ class Principal:
     # For user tokens minted per browser request: a digest of that session's CSRF token, so a
     # fragment can check a state change came from a page of ours without seeing the session.
     csrf_digest: str | None = None
-    # The verified token itself, so a fragment can call another service as this user (ADR 0008).
+    # The verified token itself, which a fragment trades for one to call another as this user (ADR 0031).
     token: str | None = field(default=None, compare=False, repr=False)
+    # When the verified token runs out (seconds since the epoch): an exchanged token lives no longer.
+    expires_at: int | None = field(default=None, compare=False, repr=False)
 
     @property
     def is_service(self) -> bool:
@@ -69,7 +71,9 @@ class TokenSigner:
         """`service`'s signer from its own private folder (what a running service is given)."""
         return cls(service, OwnKey(folder, service), **kwargs)
 
-    def mint(self, principal: Principal, audience: str | Sequence[str], ttl: int = DEFAULT_TTL_SECONDS) -> str:
+    def mint(self, principal: Principal, audience: str | Sequence[str], ttl: int = DEFAULT_TTL_SECONDS,
+             actor: str | None = None) -> str:
+        """`actor`: the service a token exchange made this token for (its `act` claim, RFC 8693)."""
         if not 0 < ttl <= MAX_TTL_SECONDS:
             raise ValueError("token lifetime must be between 1 s and 1 h")
         if principal.is_service and principal.subject != self.issuer:
@@ -84,6 +88,8 @@ class TokenSigner:
         optional = {"role": principal.role, "cid": principal.customer_id, "eid": principal.expert_id,
                     "csrf": principal.csrf_digest}
         claims.update({name: value for name, value in optional.items() if value is not None})
+        if actor is not None:
+            claims["act"] = {"sub": actor}
         return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
     def service_token(self, audience: str) -> Callable[[], str]:
@@ -158,7 +164,8 @@ class TokenVerifier:
         if not all(v is None or isinstance(v, str) for v in (values["role"], values["csrf"])) or not all(
                 v is None or (isinstance(v, int) and not isinstance(v, bool)) for v in (values["cid"], values["eid"])):
             raise TokenError("malformed token")
-        return Principal(kind, subject, values["role"], values["cid"], values["eid"], values["csrf"], token=token)
+        return Principal(kind, subject, values["role"], values["cid"], values["eid"], values["csrf"], token=token,
+                         expires_at=expires)
 
 
 def csrf_digest(csrf_token: str) -> str:

@@ -5,6 +5,8 @@ import datetime as dt
 from dataclasses import dataclass
 
 from foundation.config import Settings
+from foundation.exchange import AUDIENCE as EXCHANGE_AUDIENCE
+from foundation.exchange import ExchangeClient
 from foundation.tokens import Principal, TokenSigner
 from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
@@ -50,6 +52,9 @@ def on_graph(graph: GraphConnection, settings: Settings) -> Experts:
     signer = TokenSigner.from_folder(settings.signing_folder("experts"), "experts")
     reader = installed_reader(graph.backend, CustomersApi(settings.customers_url, signer.service_token("fragment:customers")),
                               graph.bridge, "customers" in dict(settings.fragments))
-    return build(TicketingHttp(settings.ticketing_url), graph.bridge, GraphProfiles(graph.backend),
-                 PublishedDirectory(reader), knowledge=KnowledgeHttp(knowledge_url) if knowledge_url else None,
+    # The expert's day calls ticketing and the knowledge base as the expert, with tokens traded for theirs.
+    exchange = ExchangeClient(settings.token_exchange_url, signer.service_token(EXCHANGE_AUDIENCE))
+    return build(TicketingHttp(settings.ticketing_url, exchange), graph.bridge, GraphProfiles(graph.backend),
+                 PublishedDirectory(reader),
+                 knowledge=KnowledgeHttp(knowledge_url, exchange) if knowledge_url else None,
                  roster=GraphRoster(graph.backend))

@@ -11,23 +11,15 @@ from ..security import csrf_token
 from .registry import registry
 
 TOKEN_TTL_S = 60
-# Fragments that call another fragment's API as the user (ADR 0008) get a user token valid there too,
-# which they forward as it is: they cannot mint user tokens themselves (ADR 0003). Only for the roles
-# whose screens make those calls: an expert's day reads and changes their tickets in ticketing and the
-# articles in the knowledge base; an admin's roster calls nobody as the user. Anyone else's token for
-# the experts fragment opens nothing beyond it.
-CALLS_AS_USER = {"experts": {"expert": ("ticketing", "knowledge")}}
-
-
-def audiences(fragment: str, role: str) -> list[str]:
-    return [f"fragment:{name}" for name in (fragment, *CALLS_AS_USER.get(fragment, {}).get(role, ()))]
 
 
 def user_token(fragment: str) -> str:
     user = g.user
     principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
                           csrf_digest=csrf_digest(csrf_token()))
-    return current_app.extensions["token_signer"].mint(principal, audiences(fragment, user.role), ttl=TOKEN_TTL_S)
+    # Meant for that fragment alone: one that must call another as the user trades it at the exchange
+    # for a token meant for the other, where the role needs that call (ADR 0031).
+    return current_app.extensions["token_signer"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
 
 
 def on_behalf(name: str) -> dict[str, str]:

@@ -1,12 +1,13 @@
-"""Another service's JSON API called as the acting expert: with the user token the shell minted for this
-request (valid there too, ADR 0008), and the browser's CSRF token on every change. This fragment holds
-no key that could name a user."""
+"""Another service's JSON API called as the acting expert: with a token meant for that service alone,
+traded at the issuer for the user token the shell minted for this request (ADR 0031), and the browser's
+CSRF token on every change. This fragment holds no key that could name a user."""
 from __future__ import annotations
 
 from typing import Any
 
 import requests
 
+from foundation.exchange import ExchangeClient, ExchangeUnavailable
 from foundation.request_ids import forwarded
 from foundation.tokens import Principal
 
@@ -20,9 +21,10 @@ def _field_errors(errors: Any) -> dict[str, str] | None:
 
 
 class UserApi:
-    def __init__(self, base_url: str, name: str, error: type, *, timeout: float = 10.0):
+    def __init__(self, base_url: str, name: str, error: type, exchange: ExchangeClient, *, timeout: float = 10.0):
         self.base = base_url.rstrip("/") + "/api/v1"
         self.name = name
+        self.exchange = exchange
         self.error = error  # raised as error(message, status, field_errors)
         self.timeout = timeout
         self.http = requests.Session()
@@ -30,7 +32,12 @@ class UserApi:
 
     def call(self, principal: Principal, csrf: str, method: str, path: str, payload: dict | None = None,
              params: dict | None = None) -> Any:
-        headers = {"Authorization": f"Bearer {principal.token}", **forwarded()}
+        try:
+            token = self.exchange.token_for(principal.token or "", f"fragment:{self.name}")
+        except ExchangeUnavailable as exc:
+            # Refused: this user may not act there (403); else the issuer is not answering (503).
+            raise self.error(str(exc), 403 if exc.refused else 503) from exc
+        headers = {"Authorization": f"Bearer {token}", **forwarded()}
         if method != "GET":
             headers["X-CSRF-Token"] = csrf
         try:

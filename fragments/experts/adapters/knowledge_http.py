@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from foundation.exchange import ExchangeClient
 from foundation.tokens import Principal
 
 from ..services.ports import KnowledgeError
@@ -10,8 +11,8 @@ from .as_user import UserApi
 
 
 class KnowledgeHttp:
-    def __init__(self, base_url: str, *, timeout: float = 5.0):
-        self.api = UserApi(base_url, "knowledge", KnowledgeError, timeout=timeout)
+    def __init__(self, base_url: str, exchange: ExchangeClient, *, timeout: float = 5.0):
+        self.api = UserApi(base_url, "knowledge", KnowledgeError, exchange, timeout=timeout)
 
     def acting_as(self, principal: Principal) -> "BoundKnowledge":
         return BoundKnowledge(self.api, principal)

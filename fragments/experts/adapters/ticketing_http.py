@@ -1,10 +1,11 @@
-"""The ticketing back end over HTTP, called as the acting expert: with the user token the shell minted
-for this request (valid for ticketing too, ADR 0008), and the browser's CSRF token on every change.
+"""The ticketing back end over HTTP, called as the acting expert: with a token for ticketing traded for
+the one the shell minted for this request (ADR 0031), and the browser's CSRF token on every change.
 This fragment holds no key that could name a user."""
 from __future__ import annotations
 
 from typing import Any
 
+from foundation.exchange import ExchangeClient
 from foundation.tokens import Principal
 
 from ..services.ports import TicketingError
@@ -12,8 +13,8 @@ from .as_user import UserApi
 
 
 class TicketingHttp:
-    def __init__(self, base_url: str, *, timeout: float = 10.0):
-        self.api = UserApi(base_url, "ticketing", TicketingError, timeout=timeout)
+    def __init__(self, base_url: str, exchange: ExchangeClient, *, timeout: float = 10.0):
+        self.api = UserApi(base_url, "ticketing", TicketingError, exchange, timeout=timeout)
 
     def acting_as(self, principal: Principal, csrf: str) -> "BoundTicketing":
         return BoundTicketing(self.api, principal, csrf)

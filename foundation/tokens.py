@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+import threading
 import time
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Sequence
@@ -92,20 +94,58 @@ class TokenSigner:
             claims["act"] = {"sub": actor}
         return jwt.encode(claims, key.private, algorithm=ALGORITHM, headers={"kid": key.kid})
 
+    def current_kid(self) -> str:
+        """The kid of the key this signer mints with now."""
+        return self._key().kid
+
     def service_token(self, audience: str) -> Callable[[], str]:
         """A fresh token of this service itself at each call, for `audience` (an HTTP client's header)."""
         return lambda: self.mint(Principal("service", self.issuer), audience)
 
 
+class KeptTokens:
+    """A signer's user tokens handed out again while at least half their life is left: the shell asks
+    for one per fragment request, and a fragment's page then presents the same token for a while, which
+    its verifier (and a token exchange, ADR 0031) has already checked. Per principal (the session's CSRF
+    digest included, so per session), audience, lifetime and signing key: a rotated key mints anew."""
+
+    def __init__(self, signer: TokenSigner, *, keep: int = 4096, now: Callable[[], float] = time.time):
+        self.signer = signer
+        self._keep = keep
+        self._now = now
+        self._kept: OrderedDict[tuple, tuple[str, float]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def mint(self, principal: Principal, audience: str, ttl: int) -> str:
+        key = (principal, audience, ttl, self.signer.current_kid())
+        now = self._now()
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None and kept[1] > now:
+                self._kept.move_to_end(key)
+                return kept[0]
+        token = self.signer.mint(principal, audience, ttl)
+        with self._lock:
+            self._kept[key] = (token, now + ttl / 2)
+            while len(self._kept) > self._keep:
+                self._kept.popitem(last=False)
+        return token
+
+
 class TokenVerifier:
-    """Verifies tokens meant for `audience` against the installation's public keys."""
+    """Verifies tokens meant for `audience` against the installation's public keys. A token verified
+    once is known again by its text until it expires (`keep` of them): what a later use re-checks is
+    what can change, its key (still published, not retired) and its expiry."""
 
     def __init__(self, audience: str, public_keys: PublicKeys, *, now: Callable[[], float] = time.time,
-                 max_lifetime: int = MAX_TTL_SECONDS):
+                 max_lifetime: int = MAX_TTL_SECONDS, keep: int = 4096):
         self.audience = audience
         self._keys = public_keys
         self._now = now
         self._max_lifetime = max_lifetime
+        self._keep = keep
+        self._verified: OrderedDict[str, tuple[Principal, str]] = OrderedDict()
+        self._lock = threading.Lock()
 
     @classmethod
     def for_audience(cls, keys_dir: Path, audience: str, **kwargs) -> "TokenVerifier":
@@ -116,6 +156,25 @@ class TokenVerifier:
         return cls(audience, PublicKeys(public_keys), **kwargs)
 
     def verify(self, token: str) -> Principal:
+        with self._lock:
+            known = self._verified.get(token)
+        if known is not None:
+            principal, kid = known
+            public = self._keys.get(kid)
+            # Expiry on the wall clock, as PyJWT checks it; the key on this verifier's clock, as below.
+            if public is not None and public.usable(self._now()) and \
+                    time.time() <= (principal.expires_at or 0) + CLOCK_SKEW_SECONDS:
+                return principal
+            with self._lock:
+                self._verified.pop(token, None)
+        principal, kid = self._verify(token)
+        with self._lock:
+            self._verified[token] = (principal, kid)
+            while len(self._verified) > self._keep:
+                self._verified.popitem(last=False)
+        return principal
+
+    def _verify(self, token: str) -> tuple[Principal, str]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -141,7 +200,7 @@ class TokenVerifier:
             raise TokenError("token not meant for this service") from exc
         except jwt.PyJWTError as exc:
             raise TokenError("invalid token") from exc
-        return self._principal(claims, token, now)
+        return self._principal(claims, token, now), kid
 
     def _principal(self, claims: dict, token: str, now: float) -> Principal:
         issued, expires = claims["iat"], claims["exp"]

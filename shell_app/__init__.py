@@ -9,7 +9,7 @@ from jinja2 import StrictUndefined
 
 from foundation import inbound, keys, observability, times
 from foundation.config import REPO_ROOT, load_settings
-from foundation.tokens import TokenSigner
+from foundation.tokens import KeptTokens, TokenSigner
 
 from . import errors, security
 from .assets import HTMX_FILE, versioned
@@ -56,6 +56,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["login_throttle"] = LoginThrottle(app.config.get("LIMITS_STORAGE", "memory://"))
     app.extensions["session_lifetimes"] = Lifetimes.from_config(app.config)
     app.extensions["token_signer"] = TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell")
+    app.extensions["user_tokens"] = KeptTokens(app.extensions["token_signer"])  # a fragment's, kept half its life
     app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)

@@ -272,6 +272,23 @@ def test_nginx_auth_subrequest_mints_the_user_token(composed):
     assert client.get("/fragments-auth/ticketing").status_code == 401
 
 
+def test_a_session_gets_the_same_fragment_token_while_half_its_life_is_left_and_another_session_not(legacy_url):
+    """The shell keeps each fragment's token (foundation.tokens.KeptTokens), so a page's requests present
+    one token, which the fragment verified once and the experts fragment traded once (ADR 0031)."""
+    app = create_app({"TESTING": True, "SECRET_KEY": SECRET, "KEYS_DIR": KEYS_DIR, "DATABASE_URL": legacy_url,
+                      "FRAGMENTS": (("experts", "http://127.0.0.1:9"), ("ticketing", "http://127.0.0.1:9"))})
+    tokens = []
+    for _ in range(2):  # two sessions of one user
+        client = app.test_client()
+        Auth(client).login("expert1")
+        tokens.append([client.get("/fragments-auth/experts").headers["X-Fragment-Token"] for _ in range(3)])
+        tokens[-1].append(client.get("/fragments-auth/ticketing").headers["X-Fragment-Token"])
+    for session in tokens:
+        assert session[0] == session[1] == session[2] != session[3]
+    assert tokens[0][0] != tokens[1][0]
+    app.extensions["db_engine"].dispose()
+
+
 @pytest.mark.parametrize("username", ["expert1", "callcentre", "admin", "manager"])
 def test_a_token_for_the_experts_fragment_opens_no_other_fragment_for_any_role(legacy_url, username):
     """A fragment's token is meant for it alone (ADR 0031): the experts fragment trades an expert's for a

@@ -18,9 +18,10 @@ import pytest
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from foundation import keys
+from foundation import keys, tokens
 from foundation.tokens import (
     MAX_TTL_SECONDS,
+    KeptTokens,
     Principal,
     TokenError,
     TokenSigner,
@@ -189,3 +190,45 @@ def test_threads_reading_a_fresh_key_set_together_all_find_the_key():
         for thread in threads:
             thread.join()
     assert misses == []
+
+
+def test_a_kept_user_token_is_handed_out_again_for_half_its_life_per_principal_audience_and_key(tmp_path):
+    directory = tmp_path / "keys"
+    keys.ensure_all(directory)
+    clock = [time.time()]
+    kept = KeptTokens(TokenSigner.for_service(directory, "shell"), now=lambda: clock[0])
+    session = Principal("user", "expert1", "expert", expert_id=1, csrf_digest="a" * 64)
+    first = kept.mint(session, "fragment:experts", 60)
+    assert kept.mint(session, "fragment:experts", 60) == first
+    assert kept.mint(session, "fragment:ticketing", 60) != first
+    assert kept.mint(Principal("user", "expert1", "expert", expert_id=1, csrf_digest="b" * 64),
+                     "fragment:experts", 60) != first  # another session
+    clock[0] += 29
+    assert kept.mint(session, "fragment:experts", 60) == first
+    clock[0] += 2  # past half its life: a new one
+    second = kept.mint(session, "fragment:experts", 60)
+    assert second != first and kept.mint(session, "fragment:experts", 60) == second
+    keys.rotate(directory, "shell", overlap_seconds=600, now=time.time())
+    rotated = kept.mint(session, "fragment:experts", 60)
+    assert rotated != second and jwt.get_unverified_header(rotated)["kid"] != jwt.get_unverified_header(second)["kid"]
+
+
+def test_a_verified_token_is_known_again_until_it_expires(monkeypatch):
+    verifier = bridge()
+    token = mint(Principal("service", "ticketing"), "bridge", ttl=60)
+    checked = []
+    full = verifier._verify
+    monkeypatch.setattr(verifier, "_verify", lambda t: checked.append(t) or full(t))
+    assert verifier.verify(token) == verifier.verify(token) and len(checked) == 1
+    assert verifier.verify(token).token == token
+
+    class Later:  # the wall clock past the token's expiry (and the skew): it is checked in full again
+        @staticmethod
+        def time() -> float:
+            return time.time() + 66
+
+    monkeypatch.setattr(tokens, "time", Later)
+    verifier.verify(token)  # PyJWT's own clock still says it is valid
+    assert len(checked) == 2
+    with pytest.raises(TokenError):
+        verifier.verify(token[:-3] + "abc")  # a near copy is not the token that was verified

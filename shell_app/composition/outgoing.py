@@ -18,8 +18,9 @@ def user_token(fragment: str) -> str:
     principal = Principal("user", user.username, user.role, customer_id=user.customer_id, expert_id=user.expert_id,
                           csrf_digest=csrf_digest(csrf_token()))
     # Meant for that fragment alone: one that must call another as the user trades it at the exchange
-    # for a token meant for the other, where the role needs that call (ADR 0031).
-    return current_app.extensions["token_signer"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
+    # for a token meant for the other, where the role needs that call (ADR 0031). The same token again
+    # while half its life is left (foundation.tokens.KeptTokens).
+    return current_app.extensions["user_tokens"].mint(principal, f"fragment:{fragment}", ttl=TOKEN_TTL_S)
 
 
 def on_behalf(name: str) -> dict[str, str]:

@@ -18,8 +18,8 @@ import time
 
 from sqlalchemy import select, update
 
+from foundation.passwords import hash_password
 from shell_app.models import UserAccount
-from shell_app.passwords import hash_password
 from sysops.wsgi import monolith
 
 from .harness import KEYS_DIR, Figures, seeded_sqlite

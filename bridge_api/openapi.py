@@ -170,6 +170,7 @@ SCHEMAS = {
         "address_line": {"type": "string", "maxLength": 200}, "city": {"type": "string", "maxLength": 80},
         "postcode": {"type": "string", "maxLength": 16}, "notification_preference": {"enum": ["email", "sms"]}}),
     "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
+    "AccountNamed": _obj(["id"], {"id": ID}),
     # A record a new service owns, whole, in its published shape (products: sku, name, category, manufacturer;
     # plans: code, name, monthly_price_cents, max_open_tickets, product_ids; locales: code, name, region;
     # contracts: customer_id, reference, plan_id, start_date, end_date, status, product_ids).
@@ -260,6 +261,7 @@ STAFF, SERVICES = ("staff (call_centre, manager, admin)",
 MOVERS = "services notifications, backfill"
 TAKERS = "services customers, backfill, reports"
 KIND = {"enum": ["customers", "products", "plans", "locales"]}
+ACCOUNT_TAKERS = "services identity, backfill"
 
 PATHS = {
     "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
@@ -422,6 +424,30 @@ PATHS = {
     "/handover/{kind}/release": {"post": _op(
         "A rollback: the rows are the monolith's again, unfrozen and unmarked (idempotent)", "200", "IdItems",
         body="IdList", params=[_param("kind", "path", KIND, True)], who="services customers, backfill")},
+    "/handover/accounts/ids": {"get": _op(
+        "Ids of login accounts in order, one page after `after` (`migrated=false`: not yet marked)", "200", "IdItems",
+        params=[_param("after", schema={"type": "integer", "minimum": 0}),
+                _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
+                _param("migrated", schema={"enum": ["false"]})], who=f"{ACCOUNT_TAKERS}, reports")},
+    "/handover/accounts/stats": {"get": _op("How many login accounts, frozen and marked", "200", "ArticleStats",
+                                            who=f"{SERVICES}, customers, identity")},
+    "/handover/accounts/freeze": {"post": _op(
+        "Take the identity service's copy of login accounts, each password hash as it is: refuse later legacy edits "
+        "and return them as of that moment, each with its content checksum (idempotent)", "200", "HandoverBatch",
+        body="IdList", who=ACCOUNT_TAKERS)},
+    "/handover/accounts/mark": {"post": _op("Mark login accounts migrated (idempotent)", "200", "IdItems",
+                                            body="IdList", who=ACCOUNT_TAKERS)},
+    "/handover/accounts/release": {"post": _op(
+        "A rollback: the login accounts are the monolith's again, unfrozen and unmarked (idempotent)", "200",
+        "IdItems", body="IdList", who=ACCOUNT_TAKERS)},
+    "/handover/accounts/checksums": {"get": _op(
+        "Every login account's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
+        params=PAGING, who=f"{ACCOUNT_TAKERS}, reports")},
+    "/handover/accounts/named": {"get": _op(
+        "The id of the login account of this name (exact), for the identity service to take it over at its first "
+        "sign-in there", "200", "AccountNamed", params=[_param("username", schema={"type": "string", "maxLength": 80},
+                                                                required=True)],
+        extra=_not_found("account"), who=ACCOUNT_TAKERS)},
     "/handover/{kind}/checksums": {"get": _op(
         "Every record's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
         params=[_param("kind", "path", KIND, True), *PAGING], who=TAKERS)},

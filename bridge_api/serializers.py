@@ -129,6 +129,14 @@ def plan_content(row: Plan) -> dict:
             "max_open_tickets": row.max_open_tickets, "product_ids": [p.id for p in row.products]}
 
 
+def account_content(row) -> dict:
+    """A login account as the identity service takes it over: its password hash as it is (the service
+    upgrades it at the next sign-in), for that service alone (bridge_api/routes/customer_handover.py)."""
+    return {"id": row.id, "username": row.username, "password_hash": row.password_hash, "role": row.role,
+            "display_name": row.display_name, "customer_id": row.customer_id, "expert_id": row.expert_id,
+            "active": row.active, "created_at": iso(row.created_at), "last_login_at": iso(row.last_login_at)}
+
+
 def handover(row, content: dict) -> dict:
     return {**content, "checksum": record_checksum(content), "frozen_at": iso(row.frozen_at),
             "migrated_at": iso(row.migrated_at)}

@@ -18,10 +18,11 @@ from .client import (
                      notification_request,
                      staff_alert,
 )
+from .handover import ACCOUNTS as ACCOUNTS_KIND
 from .handover import KINDS as HANDOVER_KINDS
 from .handover import record_checksum
 from .legacy_articles import split_body
 
-__all__ = ["BATCH_GET_IDS", "HANDOVER_KINDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden",
+__all__ = ["ACCOUNTS_KIND", "BATCH_GET_IDS", "HANDOVER_KINDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden",
            "HttpBridgeClient", "InvalidRequest", "NotFound", "Unauthorized", "Unavailable", "notification_request",
            "record_checksum", "split_body", "staff_alert"]

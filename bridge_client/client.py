@@ -122,6 +122,9 @@ class BridgeClient(Protocol):
     def write_back_record(self, kind: str, record_id: int, content: dict) -> dict: ...
     def release_handover(self, kind: str, ids: list[int]) -> None: ...
     def write_back_expert(self, expert_id: int, record: dict) -> dict: ...
+    # Login accounts moving to the identity service (docs/adr/0032): the handover's `accounts` kind, and
+    # which account signs in by a name (None: none).
+    def account_named(self, username: str) -> int | None: ...
 
 
 class HttpBridgeClient:
@@ -392,3 +395,9 @@ class HttpBridgeClient:
 
     def write_back_expert(self, expert_id: int, record: dict) -> dict:
         return self._call("PUT", f"/experts/{expert_id}", json=record, idempotent=True)
+
+    def account_named(self, username: str) -> int | None:
+        try:
+            return int(self._get("/handover/accounts/named", username=username)["id"])
+        except NotFound:
+            return None

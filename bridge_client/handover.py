@@ -1,5 +1,6 @@
 """Parts of the monolith a new service takes over record by record (customers with their contracts,
-products, plans, locales: docs/adr/0025), as the bridge's v1 publishes them for the handover.
+products, plans, locales: docs/adr/0025; login accounts: docs/adr/0032), as the bridge's v1 publishes
+them for the handover.
 
 The checksum belongs to the published format: the bridge computes it over a record's content, and
 the service that holds the copy computes it again over its own copy, the same way, to reconcile."""
@@ -9,7 +10,8 @@ import hashlib
 import json
 from typing import Any
 
-KINDS = ("customers", "products", "plans", "locales")
+KINDS = ("customers", "products", "plans", "locales")  # the customers service's
+ACCOUNTS = "accounts"  # the identity service's
 # What is not content: the migration's own bookkeeping, and the checksum itself.
 BOOKKEEPING = ("checksum", "frozen_at", "migrated_at")
 

@@ -40,7 +40,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 # Everything of ours that signs tokens: the monolith ("shell": user tokens, its own calls), every
 # fragment service, and the operator's migration commands ("backfill").
-SERVICES = ("shell", "ticketing", "experts", "reports", "knowledge", "notifications", "customers", "backfill")
+SERVICES = ("shell", "ticketing", "experts", "reports", "knowledge", "notifications", "customers", "identity",
+            "backfill")
 PUBLIC_FILE = "public.json"
 DEFAULT_OVERLAP_SECONDS = 2 * 3600  # longer than any token's lifetime, so nothing signed before is cut off
 

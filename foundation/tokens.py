@@ -1,7 +1,8 @@
 """Signed, short-lived bearer tokens between our own processes (zero trust, ADR 0003).
 
-A token names either a user (minted only by the monolith, "shell", for the logged-in person: role
-plus customer or expert id) or a calling service (which can only name itself). Tokens are JWTs
+A token names either a user (minted only by who signs people in: the monolith, "shell", and the
+identity service taking that over; the logged-in person's role plus customer or expert id) or a
+calling service (which can only name itself). Tokens are JWTs
 signed with the issuer's own Ed25519 key (PyJWT, alg EdDSA, `kid` in the header); verifiers hold
 only public keys (foundation.keys) and check, on every request: a known, unretired key whose
 issuer is the token's `iss`, the signature, audience, not-before, expiry, a maximum lifetime, and
@@ -26,8 +27,9 @@ ALGORITHM = "EdDSA"
 DEFAULT_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 5
-# Only the monolith logs people in, so only its key may say who a user is.
-USER_ISSUERS = frozenset({"shell"})
+# Who signs people in may say who a user is: the monolith, and the identity service that takes its login
+# over (ADR 0032); the monolith leaves this set when its signing key is retired.
+USER_ISSUERS = frozenset({"shell", "identity"})
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"]
 
 

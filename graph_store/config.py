@@ -60,6 +60,25 @@ def host_port(text: str) -> tuple[str, int]:
     return host, int(port)
 
 
+def limits_storage(data_dir: Path, env: dict[str, str] | None = None) -> str:
+    """Where processes share counts with a time window (the login throttle, `limits` storage URI):
+    SYSOPS_LIMITS_STORAGE, else the graph server's Redis protocol (the same server, another keyspace),
+    else each process's memory (a graph engine that speaks no Redis)."""
+    env = dict(os.environ if env is None else env)
+    if env.get("SYSOPS_LIMITS_STORAGE"):
+        return env["SYSOPS_LIMITS_STORAGE"]
+    url = env.get("SYSOPS_GRAPH_URL", "")
+    if not url:
+        return f"redis+unix://{graph_socket(data_dir)}"
+    if url.startswith("unix://"):
+        return f"redis+unix://{url[len('unix://'):]}"
+    if url.startswith("falkordb://"):
+        return "redis://" + url[len("falkordb://"):]
+    if url.startswith("falkordb+sentinel://"):  # the same sentinels, the same primary (`limits` follows it)
+        return "redis+sentinel://" + url[len("falkordb+sentinel://"):]
+    return "memory://"
+
+
 def bridge_for(settings, service: str):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a

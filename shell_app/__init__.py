@@ -9,6 +9,7 @@ from jinja2 import StrictUndefined
 
 from foundation import inbound, keys, observability, times
 from foundation.config import REPO_ROOT, load_settings
+from foundation.login_throttle import LoginThrottle
 from foundation.tokens import KeptTokens, TokenSigner
 
 from . import errors, security
@@ -19,7 +20,6 @@ from .composition.registry import build_registry
 from .composition.slots import GENERIC_FALLBACK, UNREACHABLE, fallback_headers, fragment_assets, fragment_url
 from .db import make_engine, make_session_factory
 from .login_sessions import Lifetimes
-from .login_throttle import LoginThrottle
 from .routing import IdConverter
 from .version import VERSION
 from .views import register_blueprints

@@ -10,9 +10,10 @@ import datetime as dt
 import hmac
 import secrets
 from typing import Callable
-from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, redirect, request, session, url_for
+
+from foundation.parsing import safe_next as safe_next  # where `next=` may send a user: the monolith's login
 
 from . import login_sessions, published_api
 
@@ -87,14 +88,3 @@ def enforce_csrf():
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         abort(400, description="This form has expired or was not sent by this site. Reload the page and try again.")
     return None
-
-
-def safe_next(target: str | None, default: str) -> str:
-    """Only same-site relative paths, so `next=` cannot send a user to another host."""
-    if not target or any(ord(ch) < 0x20 or ord(ch) == 0x7F for ch in target):
-        return default  # CR/LF would split the Location header; no control character belongs in a path
-    parts = urlsplit(target)
-    if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return default
-    return target
-

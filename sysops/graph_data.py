@@ -12,6 +12,7 @@ from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomer
 from fragments.customers.adapters.schema import SCHEMA as CUSTOMERS
 from fragments.experts.adapters.profiles import GraphProfiles
 from fragments.experts.adapters.schema import SCHEMA as EXPERTS
+from fragments.identity.adapters.schema import SCHEMA as IDENTITY
 from fragments.knowledge.adapters.articles import GraphArticles
 from fragments.knowledge.adapters.schema import SCHEMA as KNOWLEDGE
 from fragments.notifications.adapters.schema import SCHEMA as NOTIFICATIONS
@@ -30,7 +31,7 @@ from graph_store.reconciliation import Reconciliation, last_run
 from graph_store.schema import PROTOCOL
 
 # The whole graph's schema: the union of what each service declares beside its queries.
-SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS + NOTIFICATIONS + CUSTOMERS
+SCHEMA = PROTOCOL + TICKETING + EXPERTS + KNOWLEDGE + REPORTS + NOTIFICATIONS + CUSTOMERS + IDENTITY
 
 
 class GraphData:

@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from foundation import keys
 from foundation.config import Settings
 from fragments.notifications.adapters import legacy_outbox
-from graph_store.config import graph_socket, open_store
+from graph_store.config import graph_socket, limits_storage, open_store
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
@@ -77,24 +77,6 @@ def confine_keys(specs: list[ProcessSpec], settings: Settings) -> None:
         spec.env["SYSOPS_OWN_KEYS"] = str(keys.own_folder(settings.keys_dir, service))
 
 
-def limits_storage(settings: Settings, env: dict[str, str] | None = None) -> str:
-    """Where the monolith's workers share the login throttle's counts: SYSOPS_LIMITS_STORAGE, else the
-    graph server's Redis protocol (the same server, another keyspace), else each process's memory."""
-    env = dict(os.environ if env is None else env)
-    if env.get("SYSOPS_LIMITS_STORAGE"):
-        return env["SYSOPS_LIMITS_STORAGE"]
-    url = env.get("SYSOPS_GRAPH_URL", "")
-    if not url:
-        return f"redis+unix://{graph_socket(settings.data_dir)}"
-    if url.startswith("unix://"):
-        return f"redis+unix://{url[len('unix://'):]}"
-    if url.startswith("falkordb://"):
-        return "redis://" + url[len("falkordb://"):]
-    if url.startswith("falkordb+sentinel://"):  # the same sentinels, the same primary (`limits` follows it)
-        return "redis+sentinel://" + url[len("falkordb+sentinel://"):]
-    return "memory://"
-
-
 def process_specs(settings: Settings) -> list[ProcessSpec]:
     shell = f"http://{settings.host}:{settings.shell_port}"
     specs = []
@@ -140,7 +122,7 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
     confine_keys(specs, settings)
     for spec in specs:
         if spec.name in ("bridge", "shell_app"):
-            spec.env.setdefault("SYSOPS_LIMITS_STORAGE", limits_storage(settings))
+            spec.env.setdefault("SYSOPS_LIMITS_STORAGE", limits_storage(settings.data_dir))
     return specs
 
 

@@ -3,14 +3,14 @@ from __future__ import annotations
 
 from sqlalchemy import select
 
-from shell_app.models import UserAccount
-from shell_app.passwords import (
+from foundation.passwords import (
     CURRENT_COST,
     DEMO_COST,
     hash_password,
     needs_rehash,
     verify_password,
 )
+from shell_app.models import UserAccount
 
 from .conftest import csrf_from
 

@@ -1,5 +1,5 @@
-"""Password guessing is slowed down and sign-in costs the same for every name (shell_app/login_throttle.py,
-shell_app/passwords.py). Each test uses a monolith of its own, so its locks stay its own."""
+"""Password guessing is slowed down and sign-in costs the same for every name (foundation/login_throttle.py,
+foundation/passwords.py). Each test uses a monolith of its own, so its locks stay its own."""
 from __future__ import annotations
 
 import hashlib
@@ -7,7 +7,7 @@ import itertools
 
 import pytest
 
-from shell_app.passwords import CURRENT_COST
+from foundation.passwords import CURRENT_COST
 from sysops.wsgi import monolith
 
 from .conftest import Auth, csrf_from

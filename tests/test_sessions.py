@@ -7,8 +7,8 @@ import re
 from flask.sessions import SecureCookieSessionInterface
 from sqlalchemy import delete, select, update
 
+from foundation.passwords import hash_password
 from shell_app.models import LoginSession, UserAccount
-from shell_app.passwords import hash_password
 from sysops.wsgi import monolith
 
 from .conftest import Auth, csrf_from

@@ -28,6 +28,7 @@ ALLOWED = {
     ("fragments/knowledge/adapters/articles.py", "MERGE (a:Article {id: s.key})"): MIGRATION_COPY,
     ("fragments/customers/adapters/parts.py", "MERGE (c:Customer {id: s.key})"): MIGRATION_COPY,
     ("fragments/customers/adapters/parts.py", "{id: s.key}) ON CREATE SET n.migration_token"): MIGRATION_COPY,
+    ("fragments/identity/adapters/parts.py", "MERGE (a:Account {id: s.key})"): MIGRATION_COPY,
     ("fragments/notifications/adapters/legacy_outbox.py", "MERGE (m:Message {key: item.mkey})"): MIGRATION_COPY,
     ("fragments/ticketing/adapters/migration.py", "MERGE (t:Ticket {id: s.ticket.id})"): MIGRATION_COPY,
     ("fragments/knowledge/published/articles_v1.py", "MERGE (a:Article {id: $article_id})"):

@@ -1,5 +1,8 @@
 """The customers service takes over customers (with their contracts), products, plans and locales, one
-record at a time (docs/adr/0025): the freeze protocol's legacy half, as for tickets and articles.
+record at a time (docs/adr/0025), and the identity service login accounts (docs/adr/0032): the freeze
+protocol's legacy half, as for tickets and articles. Each kind names the services that may take it:
+an account's copy carries its password hash, so accounts have routes of their own granted to the identity
+service (and the operator's backfill) alone.
 
 - `GET  /handover/<kind>/ids?migrated=false&after=`  ids not yet marked, in order, one page
 - `GET  /handover/<kind>/stats`                      how many, how many frozen, how many marked
@@ -7,18 +10,21 @@ record at a time (docs/adr/0025): the freeze protocol's legacy half, as for tick
 - `POST /handover/<kind>/mark {ids}`                 the copy is done (idempotent)
 - `GET  /handover/<kind>/checksums?cursor=`          every record's checksum and marks, for reconciliation
 - `POST /handover/<kind>/release {ids}`              a rollback: the monolith owns the rows again (idempotent)
+- `/handover/accounts/...`                          the same for login accounts, for the identity service
+  (and the operator's backfill) alone: a copy carries the password hash
+- `GET  /handover/accounts/named?username=`         the id of the account of that name (a first sign-in)
 - `PUT  /customers/<id>/contact`                     the service writes a customer's contact details back
   (old readers of `/customers` and the legacy screens stay current; a rollback relies on it)
 """
 from __future__ import annotations
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, jsonify, request
 from sqlalchemy import select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
 from shell_app.forms import clean_text
-from shell_app.models import Contract, Customer, Locale, Plan, Product
+from shell_app.models import Contract, Customer, Locale, Plan, Product, UserAccount
 from shell_app.models.customers import NOTIFICATION_PREFERENCES
 
 from .. import serializers as s
@@ -27,6 +33,7 @@ from ..paging import page_of, page_request
 from ._common import db, freeze_rows, handover_stats, id_list, ids_page, invalid, json_body, mark_rows, text_field
 
 MIGRATORS = ("customers", "backfill")
+ACCOUNT_TAKERS = ("identity", "backfill")
 MAX_IDS = 500
 
 # Per kind: the model, how to load a page of it, and its content as published.
@@ -36,6 +43,7 @@ KINDS = {
     "plans": (Plan, (selectinload(Plan.products),), s.plan_content),
     "locales": (Locale, (), s.locale),
 }
+ACCOUNTS = (UserAccount, (), s.account_content)
 
 
 def register(bp: Blueprint) -> None:
@@ -45,11 +53,20 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/handover/<kind>/mark", "handover_mark", mark, methods=["POST"])
     bp.add_url_rule("/handover/<kind>/checksums", "handover_checksums", checksums)
     bp.add_url_rule("/handover/<kind>/release", "handover_release", release, methods=["POST"])
+    bp.add_url_rule("/handover/accounts/ids", "account_handover_ids", account_ids)
+    bp.add_url_rule("/handover/accounts/stats", "account_handover_stats", account_stats)
+    bp.add_url_rule("/handover/accounts/freeze", "account_handover_freeze", account_freeze, methods=["POST"])
+    bp.add_url_rule("/handover/accounts/mark", "account_handover_mark", account_mark, methods=["POST"])
+    bp.add_url_rule("/handover/accounts/checksums", "account_handover_checksums", account_checksums)
+    bp.add_url_rule("/handover/accounts/release", "account_handover_release", account_release, methods=["POST"])
+    bp.add_url_rule("/handover/accounts/named", "account_handover_named", account_named)
     bp.add_url_rule("/customers/<int:customer_id>/contact", "customer_contact_written", write_contact,
                     methods=["PUT"])
 
 
 def _kind(kind: str):
+    if kind == "accounts":  # reached only through its own routes (below), granted apart
+        return ACCOUNTS
     if kind not in KINDS:
         raise Problem(404, "Not Found", f"no handover of '{kind}': one of {', '.join(KINDS)}")
     return KINDS[kind]
@@ -111,6 +128,26 @@ def checksums(kind: str):
     items = [{"id": r.id, "checksum": s.handover(r, content(r))["checksum"], "frozen_at": s.iso(r.frozen_at),
               "migrated_at": s.iso(r.migrated_at)} for r in rows]
     return jsonify(items=items, next_cursor=cursor)
+
+
+# Login accounts: the same steps, for the identity service (a copy carries the password hash).
+account_ids = grant(services=(*ACCOUNT_TAKERS, "reports"))(lambda: ids.__wrapped__("accounts"))
+account_stats = grant(services=(*SERVICES, "customers", "identity"))(lambda: stats.__wrapped__("accounts"))
+account_freeze = grant(services=ACCOUNT_TAKERS)(lambda: freeze.__wrapped__("accounts"))
+account_mark = grant(services=ACCOUNT_TAKERS)(lambda: mark.__wrapped__("accounts"))
+account_checksums = grant(services=(*ACCOUNT_TAKERS, "reports"))(lambda: checksums.__wrapped__("accounts"))
+account_release = grant(services=ACCOUNT_TAKERS)(lambda: release.__wrapped__("accounts"))
+
+
+@grant(services=ACCOUNT_TAKERS)
+def account_named():
+    """The id of the account signing in by this name (exact, as the monolith's login compares it), so
+    the identity service can take it over at its first sign-in there: {id} or 404."""
+    username = (request.args.get("username") or "")[:80]
+    found = db().scalar(select(UserAccount.id).where(UserAccount.username == username)) if username else None
+    if found is None:
+        raise Problem(404, "Not Found", "no account of that name", kind="account-unknown")
+    return jsonify(id=found)
 
 
 CONTACT = {"email": 200, "phone": 40, "address_line": 200, "city": 80, "postcode": 16}

@@ -63,6 +63,12 @@ class FalkorBackend:
     def graph_name(self) -> str:
         return self._graph_name
 
+    def keyspace(self) -> redis.Redis:
+        """The server's plain key space beside the graph (the same server, connections and primary):
+        for what is kept by key with a time to live rather than as nodes, the identity service's sessions
+        (ADR 0032). Its errors are redis-py's own."""
+        return self._client
+
     @staticmethod
     def _rows(result) -> list[dict[str, Any]]:
         if not result.header:

@@ -13,6 +13,8 @@ from typing import Iterator
 
 from sqlalchemy import Engine, Table, func, select, text
 
+from foundation.passwords import DEMO_COST, hash_password
+
 from ..models import (
     Article,
     Bill,
@@ -43,7 +45,6 @@ from ..models import (
     plan_products,
 )
 from ..models.experts import PERIODS
-from ..passwords import DEMO_COST, hash_password
 from . import knowledge
 from . import vocabulary as v
 from .tickets import TicketFactory

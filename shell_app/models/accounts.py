@@ -9,10 +9,12 @@ from sqlalchemy.orm import Mapped, mapped_column
 from foundation.vocabulary import ROLES as ROLES  # re-exported: the models package names them
 from foundation.vocabulary import STAFF_ROLES as STAFF_ROLES
 
-from .base import Base
+from .base import Base, Handover
 
 
-class UserAccount(Base):
+class UserAccount(Base, Handover):
+    """A login; once the identity service has taken its copy (frozen_at), the monolith no longer edits it."""
+
     __tablename__ = "user_accounts"
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(80), unique=True)

@@ -15,12 +15,12 @@ from flask import (
 )
 from sqlalchemy import select
 
+from foundation.passwords import check_login, hash_password, needs_rehash, password_errors, verify_password
 from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
 from .. import login_sessions
 from ..forms import clean_text
 from ..models import ROLES, UserAccount
-from ..passwords import check_login, hash_password, needs_rehash, password_errors, verify_password
 from ..security import allow, csrf_token, public, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -49,10 +49,11 @@ def login():
         return render_template("shell/login.html", error=GENERIC_FAILURE, username=username,
                                next_url=next_url), 401
     throttle.succeeded(username)
-    if needs_rehash(account.password_hash):
-        account.password_hash = hash_password(password)
     now = dt.datetime.now()
-    account.last_login_at = now
+    if account.frozen_at is None:  # once the identity service holds the account, the monolith edits nothing of it
+        if needs_rehash(account.password_hash):
+            account.password_hash = hash_password(password)
+        account.last_login_at = now
     login_sessions.forget_expired(g.db, now, lifetimes())
     session_id = login_sessions.start(g.db, account, address, now)
     g.db.commit()
@@ -88,6 +89,9 @@ def change_password():
     errors = password_errors(new, request.form.get("confirm") or "")
     if not verify_password(g.user.password_hash, current):
         errors["current"] = "This is not your current password."
+    elif g.user.frozen_at is not None:
+        errors["current"] = ("Your account has moved to the new sign-in service: change your password there "
+                             "(Account, Password). Nothing was changed here.")
     if errors:
         return render_template("shell/change_password.html", errors=errors, done=False), 422
     account = g.user

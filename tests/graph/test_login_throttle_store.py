@@ -1,7 +1,7 @@
 """The login throttle's counts are shared by every worker through the graph server's Redis."""
 from __future__ import annotations
 
-from shell_app.login_throttle import LoginThrottle
+from foundation.login_throttle import LoginThrottle
 
 
 def test_two_workers_count_against_one_limit(falkor_server):

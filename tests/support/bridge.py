@@ -22,7 +22,7 @@ USERS = {
     "admin": Principal("user", "admin", "admin"),
     "expert": Principal("user", "expert1", "expert", expert_id=1),
 }
-SERVICE_NAMES = ("ticketing", "experts", "reports", "knowledge", "customers", "backfill")
+SERVICE_NAMES = ("ticketing", "experts", "reports", "knowledge", "customers", "identity", "backfill")
 PRINCIPALS = {**{f"user:{k}": v for k, v in USERS.items()},
               **{f"service:{name}": Principal("service", name) for name in SERVICE_NAMES}}
 

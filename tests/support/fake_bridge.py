@@ -19,6 +19,7 @@ class FakeBridgeClient:
         self.locale_list: list[dict] = []
         self.plan_list: list[dict] = []
         self.handover_marks: dict[tuple[str, int], dict] = {}
+        self.accounts: dict[int, dict] = {}  # id -> the account as the bridge publishes it (serializers.account_content)
         self.expert_map: dict[int, dict] = {}
         self.legacy_tickets: dict[int, dict] = {}
         self.notifications: dict[str, dict] = {}
@@ -319,6 +320,8 @@ class FakeBridgeClient:
 
     # Customers (with contracts), products, plans, locales as the customers service takes them over.
     def _handover_content(self, kind: str) -> dict[int, dict]:
+        if kind == "accounts":
+            return {i: dict(a) for i, a in self.accounts.items()}
         if kind == "customers":
             return {i: {"id": i, **{k: c.get(k, "") for k in ("first_name", "last_name", "email", "phone",
                                                               "address_line", "city", "postcode")},
@@ -372,6 +375,10 @@ class FakeBridgeClient:
         self._check()
         return iter([{k: r[k] for k in ("id", "checksum", "frozen_at", "migrated_at")}
                      for r in (self._record(kind, i) for i in sorted(self._marks(kind)))])
+
+    def account_named(self, username: str) -> int | None:
+        self._check()
+        return next((i for i, a in self.accounts.items() if a["username"] == username), None)
 
     def write_back_contact(self, customer_id: int, contact: dict) -> dict:
         customer = self.get_customer(customer_id)

@@ -171,6 +171,10 @@ SCHEMAS = {
         "postcode": {"type": "string", "maxLength": 16}, "notification_preference": {"enum": ["email", "sms"]}}),
     "IdItems": _obj(["items"], {"items": {"type": "array", "items": ID}}),
     "AccountNamed": _obj(["id"], {"id": ID}),
+    "AccountWriteBack": _obj(["username", "password_hash", "role", "display_name", "customer_id", "expert_id", "active"], {
+        "username": {"type": "string", "maxLength": 80}, "password_hash": {"type": "string", "maxLength": 255},
+        "role": {"type": "string"}, "display_name": {"type": "string", "maxLength": 160},
+        "customer_id": _nullable("integer"), "expert_id": _nullable("integer"), "active": {"type": "boolean"}}),
     # A record a new service owns, whole, in its published shape (products: sku, name, category, manufacturer;
     # plans: code, name, monthly_price_cents, max_open_tickets, product_ids; locales: code, name, region;
     # contracts: customer_id, reference, plan_id, start_date, end_date, status, product_ids).
@@ -443,6 +447,11 @@ PATHS = {
     "/handover/accounts/checksums": {"get": _op(
         "Every login account's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
         params=PAGING, who=f"{ACCOUNT_TAKERS}, reports")},
+    "/handover/accounts/{account_id}": {"put": _op(
+        "Write back a login account as the identity service holds it, whole (idempotent; the row stays frozen)",
+        "200", "HandoverRecord", params=[_path_id("account_id")], body="AccountWriteBack",
+        extra={"409": {"description": "the account is still the monolith's, or its name is another's",
+                       "content": PROBLEM}}, who=ACCOUNT_TAKERS)},
     "/handover/accounts/named": {"get": _op(
         "The id of the login account of this name (exact), for the identity service to take it over at its first "
         "sign-in there", "200", "AccountNamed", params=[_param("username", schema={"type": "string", "maxLength": 80},

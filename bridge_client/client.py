@@ -125,6 +125,7 @@ class BridgeClient(Protocol):
     # Login accounts moving to the identity service (docs/adr/0032): the handover's `accounts` kind, and
     # which account signs in by a name (None: none).
     def account_named(self, username: str) -> int | None: ...
+    def write_back_account(self, account_id: int, account: dict) -> dict: ...
 
 
 class HttpBridgeClient:
@@ -395,6 +396,10 @@ class HttpBridgeClient:
 
     def write_back_expert(self, expert_id: int, record: dict) -> dict:
         return self._call("PUT", f"/experts/{expert_id}", json=record, idempotent=True)
+
+    def write_back_account(self, account_id: int, account: dict) -> dict:
+        """The account as the identity service holds it, whole (so a repeat writes the same row)."""
+        return self._call("PUT", f"/handover/accounts/{account_id}", json=account, idempotent=True)
 
     def account_named(self, username: str) -> int | None:
         try:

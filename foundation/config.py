@@ -48,6 +48,8 @@ class Settings:
     customers_port: int = 8106
     # Where the services read customers, contracts and the catalogue when the graph does not hold them yet.
     customers_url: str = "http://127.0.0.1:8106"
+    # The identity service: accounts, sign-in, user tokens (docs/adr/0032).
+    identity_port: int = 8107
     offer_timeout_seconds: int = 900
     # name -> base URL of each fragment app the shell composes (SYSOPS_FRAGMENTS="name=url,...").
     fragments: tuple[tuple[str, str], ...] = ()
@@ -119,6 +121,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         ticketing_url=env.get("SYSOPS_TICKETING_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_TICKETING_PORT', '8101')}",
         customers_port=int(env.get("SYSOPS_CUSTOMERS_PORT", "8106")),
+        identity_port=int(env.get("SYSOPS_IDENTITY_PORT", "8107")),
         customers_url=env.get("SYSOPS_CUSTOMERS_URL")
         or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_CUSTOMERS_PORT', '8106')}",
         offer_timeout_seconds=int(env.get("SYSOPS_OFFER_TIMEOUT_SECONDS", "900")),
@@ -143,7 +146,8 @@ def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:
                f"reports=http://{host}:{env.get('SYSOPS_REPORTS_PORT', '8103')},"
                f"knowledge=http://{host}:{env.get('SYSOPS_KNOWLEDGE_PORT', '8104')},"
                f"notifications=http://{host}:{env.get('SYSOPS_NOTIFICATIONS_PORT', '8105')},"
-               f"customers=http://{host}:{env.get('SYSOPS_CUSTOMERS_PORT', '8106')}")
+               f"customers=http://{host}:{env.get('SYSOPS_CUSTOMERS_PORT', '8106')},"
+               f"identity=http://{host}:{env.get('SYSOPS_IDENTITY_PORT', '8107')}")
     pairs = []
     for item in env.get("SYSOPS_FRAGMENTS", default).split(","):
         name, _, url = item.strip().partition("=")

@@ -12,7 +12,7 @@ from foundation.config import REPO_ROOT, load_settings
 from foundation.login_throttle import LoginThrottle
 from foundation.tokens import KeptTokens, TokenSigner
 
-from . import errors, security
+from . import errors, front_door, security
 from .assets import HTMX_FILE, versioned
 from .at_risk import at_risk
 from .composition import inline
@@ -58,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.extensions["token_signer"] = TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell")
     app.extensions["user_tokens"] = KeptTokens(app.extensions["token_signer"])  # a fragment's, kept half its life
     app.extensions["fragments"] = build_registry(app.config, app.extensions["token_signer"])
+    front_door.install(app)  # who signs people in: this monolith, or the identity service (ADR 0032)
     app.extensions["db_engine"] = engine
     app.extensions["db_sessions"] = make_session_factory(engine)
 

@@ -6,6 +6,7 @@ from werkzeug.exceptions import HTTPException, InternalServerError
 
 from foundation.problems import from_http_exception
 
+from .composition.registry import FragmentUnavailable
 from .published_api import under_api_prefix
 
 MESSAGES = {
@@ -26,6 +27,13 @@ def register(app: Flask) -> None:
         # Our own refusals of input (400, 413) say what was wrong; others get the screen's wording.
         message = exc.description if code in (400, 413) and exc.description else MESSAGES.get(code, exc.name)
         return render_template("shell/error.html", code=code, title=exc.name, message=message), code
+
+    @app.errorhandler(FragmentUnavailable)
+    def sign_in_unavailable(exc: FragmentUnavailable):
+        # Raised outside the fragment proxy only by the front door: the identity service did not answer.
+        app.logger.warning("sign-in service unavailable: %s", exc)
+        return render_template("shell/error.html", code=503, title="Sign-in not available",
+                               message="Signing in is not available right now. Please try again in a minute."), 503
 
     @app.errorhandler(Exception)
     def unexpected(exc: Exception):

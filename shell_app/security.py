@@ -15,11 +15,12 @@ from flask import abort, current_app, g, redirect, request, session, url_for
 
 from foundation.parsing import safe_next as safe_next  # where `next=` may send a user: the monolith's login
 
-from . import login_sessions, published_api
+from . import front_door, login_sessions, published_api
 
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
 PUBLIC_ENDPOINTS = frozenset({"static"})
+SIGN_IN_ENDPOINTS = frozenset({"auth.login"})
 
 
 def public(view: Callable) -> Callable:
@@ -41,8 +42,13 @@ def view_policy(endpoint: str, view: Callable) -> tuple[bool, frozenset[str]]:
 
 
 def load_current_user() -> None:
-    """Who is signed in: the server-side session named by the cookie, if it is still live."""
+    """Who is signed in: the server-side session named by the cookie, if it is still live (the identity
+    service's, once it owns sign-in: shell_app.front_door)."""
     g.user = None
+    door = front_door.front_door()
+    if door.open():
+        g.user = door.person(front_door.session_cookie())
+        return
     session_id = session.get("sid")
     if session_id is None:
         return
@@ -73,18 +79,32 @@ def enforce_access():
 
 
 def csrf_token() -> str:
+    """This session's token for state changes: the identity service's session keeps it once it owns
+    sign-in; else, and for someone not signed in (a signed link's page), the browser's signed cookie."""
+    user = g.get("user")
+    if user is not None and front_door.front_door().open():
+        return user.csrf
     token = session.get("csrf")
     if token is None:
         token = session["csrf"] = secrets.token_urlsafe(32)
     return token
 
 
+def expected_csrf() -> str | None:
+    user = g.get("user")
+    if user is not None and front_door.front_door().open():
+        return user.csrf
+    return session.get("csrf")
+
+
 def enforce_csrf():
     if request.method not in UNSAFE_METHODS or published_api.in_token_blueprint():
         return None
+    if request.endpoint in SIGN_IN_ENDPOINTS and front_door.front_door().open():
+        return None  # passed to the identity service, whose sign-in form has its own token (ADR 0032)
     request.get_data(cache=True)  # keep the raw body (the fragment proxy forwards it); forms parse from the cache
     sent = request.headers.get("X-CSRF-Token") or request.form.get("csrf_token") or ""
-    expected = session.get("csrf")
+    expected = expected_csrf()
     if not expected or not hmac.compare_digest(sent.encode(), expected.encode()):
         abort(400, description="This form has expired or was not sent by this site. Reload the page and try again.")
     return None

@@ -13,6 +13,8 @@ from graph_store.config import open_store
 from graph_store.cutover import roll_back
 from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
 
+from . import reporting
+
 
 def _on_store(work):
     """`work(customers, catalogue, bridge)` over the graph and the monolith as the operator's identity."""
@@ -84,12 +86,7 @@ def rollback(args) -> int:
 
 def reconcile(_args) -> int:
     found = _on_store(reconcile_all)
-    for part, result in found.items():
-        print(f"{part}: {result.checked} checked, {result.matching} matching, {result.not_migrated} not copied, "
-              f"{len(result.repaired)} repaired, {len(result.needs_person)} need a person")
-        for finding in result.needs_person[:50]:
-            print(f"  {part} {finding.ticket_id}: {finding.kind} {finding.differences}")
-    return 0 if all(r.ok for r in found.values()) else 1
+    return max(reporting.reconciliation(part, result, part) for part, result in found.items())
 
 
 def register(sub) -> None:

@@ -10,14 +10,16 @@ from sqlalchemy import func, select
 
 from foundation import keys
 from foundation.config import Settings
+from fragments.identity.adapters import handover
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.config import graph_socket, limits_storage, open_store
 from graph_store.server import FalkorServer
-from shell_app.db import make_engine
+from shell_app.db import make_engine, make_session_factory
 from shell_app.demo_data import PRESETS, generate
 from shell_app.demo_data.generator import DEMO_PASSWORD
 from shell_app.migrations import upgrade
 from shell_app.models import Customer
+from shell_app.part_owners import ACCOUNTS, set_owner, switched_since
 
 from .graph_data import GraphData
 from .supervisor import ProcessSpec, Supervisor, python_module
@@ -60,7 +62,7 @@ MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
 SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
             "reports-worker": "reports",
             "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications",
-            "customers": "customers"}
+            "customers": "customers", "identity": "identity"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
 
 
@@ -118,6 +120,9 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         ProcessSpec("customers", gunicorn("fragments.customers.app:create_app()", settings.host,
                                           settings.customers_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.customers_port}/healthz"),
+        ProcessSpec("identity", gunicorn("fragments.identity.app:create_app()", settings.host,
+                                         settings.identity_port, settings.workers, threads=4),
+                    health_url=f"http://{settings.host}:{settings.identity_port}/healthz"),
     ]
     confine_keys(specs, settings)
     for spec in specs:
@@ -140,10 +145,36 @@ def _graph_ready(settings: Settings) -> bool:
 def prepare_graph(settings: Settings) -> int:
     store = GraphData.over(open_store(settings, "backfill"))
     try:
-        return prepare(store, customers_service="customers" in dict(settings.fragments))
+        imported = prepare(store, customers_service="customers" in dict(settings.fragments))
+        if "identity" in dict(settings.fragments):
+            take_sign_in(store, settings.database_url)
+        return imported
     finally:
         store.bridge.close()
         store.close()
+
+
+def take_sign_in(store: GraphData, database_url: str) -> bool:
+    """On an installation whose sign-in never moved (nor moved back), the identity service takes it over
+    (docs/adr/0032: every account copied, reconciled, the owner switched). True if it did now."""
+    engine = make_engine(database_url)
+    try:
+        session = make_session_factory(engine)()
+        try:
+            if switched_since(session, ACCOUNTS) is not None:
+                return False
+            handover.take_all(store.backend, store.bridge)
+            found = handover.reconcile(store.backend, store.bridge)
+            if not found.ok:
+                print(f"Sign-in stays with the monolith: {len(found.needs_person)} accounts differ (sysops "
+                      "accounts-reconcile)")
+                return False
+            set_owner(session, ACCOUNTS, "identity")
+            return True
+        finally:
+            session.close()
+    finally:
+        engine.dispose()
 
 
 def prepare(store: GraphData, *, customers_service: bool) -> int:
@@ -204,6 +235,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.notifications_port}; texts in {settings.data_dir / 'sms' / 'texts.jsonl'})")
     print(f"  Customers fragment:    http://{settings.host}:{settings.shell_port}/my (a customer's details; port"
           f" {settings.customers_port})")
+    print(f"  Sign-in (identity):    http://{settings.host}:{settings.shell_port}/login (accounts, sessions; port"
+          f" {settings.identity_port})")
     print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
           " also under the shell's port)")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"

@@ -6,6 +6,8 @@ from foundation.config import load_settings
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.config import open_store
 
+from . import reporting
+
 
 def _on_store(work):
     """`work(backend, bridge)` over the graph and the monolith as the operator's backfill identity."""
@@ -39,12 +41,7 @@ def rollback(args) -> int:
 
 
 def reconcile(_args) -> int:
-    found = _on_store(legacy_outbox.reconcile)
-    print(f"outbox-reconcile: {found.checked} checked, {found.matching} matching, {found.not_migrated} not copied, "
-          f"{len(found.repaired)} repaired, {len(found.needs_person)} need a person")
-    for finding in found.needs_person[:50]:
-        print(f"  message {finding.ticket_id}: {finding.kind} {finding.differences}")
-    return 0 if found.ok else 1
+    return reporting.reconciliation("outbox-reconcile", _on_store(legacy_outbox.reconcile), "message")
 
 
 def register(sub) -> None:

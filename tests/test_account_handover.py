@@ -84,3 +84,22 @@ def test_the_monolith_signs_in_a_frozen_account_but_writes_nothing_to_it(app, as
     assert refused.status_code == 422 and "moved to the new sign-in service" in refused.get_data(as_text=True)
     db.expire_all()
     assert verify_password(db.get(UserAccount, account.id).password_hash, PASSWORD)
+
+
+def test_the_identity_service_writes_an_account_back_whole_and_only_once_it_holds_it(as_, account, db):
+    identity = as_("service:identity")
+    whole = {"username": account.username, "password_hash": hash_password("a newer password", cost=DEMO_COST),
+             "role": "call_centre", "display_name": "Hand Over", "customer_id": None, "expert_id": None, "active": True}
+    path, template = f"/handover/accounts/{account.id}", "/handover/accounts/{account_id}"
+    refused = identity.call("PUT", path, template, json=whole)
+    assert refused.status_code == 409  # never taken over: the monolith's own
+    identity.call("POST", "/handover/accounts/freeze", "/handover/accounts/freeze", json={"ids": [account.id]})
+    bad = identity.call("PUT", path, template, json={**whole, "role": "root", "password_hash": "plain"})
+    assert bad.status_code == 422 and {e["field"] for e in bad.get_json()["errors"]} == {"role", "password_hash"}
+    for _ in range(2):  # a repeat writes the same row
+        written = identity.call("PUT", path, template, json=whole)
+        assert written.status_code == 200 and written.get_json()["password_hash"] == whole["password_hash"]
+    db.expire_all()
+    row = db.get(UserAccount, account.id)
+    assert verify_password(row.password_hash, "a newer password") and row.frozen_at is not None
+    assert as_("service:customers").call("PUT", path, template, json=whole).status_code == 403

@@ -12,7 +12,7 @@ from .support.bridge import DOC, PRINCIPALS, BridgeCaller, template_for, validat
 from .support.keys import forge, mint
 
 SAMPLE = {"customer_id": 1, "expert_id": 1, "ticket_id": 1, "notification_id": 1, "article_id": 1,
-          "product_id": 1, "kind": "customers", "record_id": 1}
+          "product_id": 1, "kind": "customers", "record_id": 1, "account_id": 1}
 
 
 def bridge_routes(app):

@@ -4,6 +4,8 @@ screens, old readers of the Sunset routes and a rollback see what they see (docs
 - `PUT /handover/<kind>/<id>` products, plans, locales and contracts, created or changed by the
   customers service (a contract goes with its customer, who must have been taken over)
 - `PUT /experts/<id>`          an expert created or (de)activated by the experts service
+- `PUT /handover/accounts/<id>` a login account as the identity service holds it (its upgraded or changed
+  password hash above all), for a rollback of sign-in (docs/adr/0032)
 
 Each body is the whole record in the published shape (what a freeze returns, without id and checksum),
 so repeating it writes the same row: the writer retries until it is answered. A row written here is
@@ -20,7 +22,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from foundation.problems import Problem
-from shell_app.models import Contract, Customer, Expert, Locale, Plan, Product
+from foundation.vocabulary import ROLES
+from shell_app.models import Contract, Customer, Expert, Locale, Plan, Product, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
@@ -32,6 +35,7 @@ CONTRACT_STATUSES = ("active", "expired", "cancelled")
 def register(bp: Blueprint) -> None:
     bp.add_url_rule("/handover/<kind>/<int:record_id>", "handover_write_back", write_record, methods=["PUT"])
     bp.add_url_rule("/experts/<int:expert_id>", "expert_write_back", write_expert, methods=["PUT"])
+    bp.add_url_rule("/handover/accounts/<int:account_id>", "account_write_back", write_account, methods=["PUT"])
 
 
 def _ids(body: dict, name: str, model, errors: dict[str, str]) -> list:
@@ -174,3 +178,37 @@ def write_expert(expert_id: int):
     row keeps names, contact and `active` current for its screens, its sign-in links and a rollback."""
     return _upsert(Expert, expert_id, _expert, lambda r: {"id": r.id, "employee_number": r.employee_number,
                                                             "active": r.active}, frozen=False)
+
+
+def _account(row: UserAccount, body: dict, errors: dict[str, str]) -> None:
+    row.username = text_field(body, "username", errors, max_length=80)
+    row.display_name = text_field(body, "display_name", errors, max_length=160)
+    digest = body.get("password_hash")
+    if not isinstance(digest, str) or not digest.startswith("scrypt$") or len(digest) > 255:
+        errors["password_hash"] = "must be a scrypt hash as the monolith stores them"
+    else:
+        row.password_hash = digest
+    if body.get("role") not in ROLES:
+        errors["role"] = f"one of {', '.join(ROLES)}"
+    else:
+        row.role = body["role"]
+    for name, model in (("customer_id", Customer), ("expert_id", Expert)):
+        value = body.get(name)
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool) or db().get(model, value) is None):
+            errors[name] = "must name a record the legacy database has, or be null"
+        else:
+            setattr(row, name, value)
+    if not isinstance(body.get("active"), bool):
+        errors["active"] = "must be true or false"
+    else:
+        row.active = body["active"]
+    if row.created_at is None:
+        row.created_at = dt.datetime.now().replace(microsecond=0)
+
+
+@grant(services=("identity", "backfill"))
+def write_account(account_id: int):
+    """A login account as the identity service holds it, whole (a repeat writes the same row), so a
+    rollback of sign-in leaves the monolith every password as it is now. The row stays frozen until the
+    rollback releases it."""
+    return _upsert(UserAccount, account_id, _account, lambda r: s.handover(r, s.account_content(r)), frozen=True)

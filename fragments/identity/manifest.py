@@ -5,7 +5,7 @@ from typing import Any
 
 from . import VERSION
 
-SLOTS = {"password": "/account/password"}
+SLOTS = {"accounts": "/admin/accounts"}
 
 
 def manifest() -> dict[str, Any]:

@@ -16,6 +16,7 @@ from graph_store.config import limits_storage
 from .adapters.accounts import GraphAccounts
 from .adapters.sessions import KeyspaceSessions
 from .domain.sessions import Lifetimes
+from .services.account_admin import AccountAdmin
 from .services.ports import Accounts, Clock, Sessions, Throttle
 from .services.sign_in import SignIn
 
@@ -23,6 +24,7 @@ from .services.sign_in import SignIn
 @dataclass(frozen=True)
 class IdentityService:
     sign_in: SignIn
+    admin: AccountAdmin
     tokens: KeptTokens  # user tokens, each for one fragment, kept half their life
     fragments: frozenset[str]  # the fragments a token may be asked for
     exchange: exchange.Exchange
@@ -36,7 +38,8 @@ def build(accounts: Accounts, sessions: Sessions, throttle: Throttle, lifetimes:
     verifier_for: Callable[[str], TokenVerifier] = lambda audience: TokenVerifier(audience, keys)  # noqa: E731
     sign_in = SignIn(accounts, sessions, throttle, lifetimes) if clock is None else \
         SignIn(accounts, sessions, throttle, lifetimes, clock)
-    return IdentityService(sign_in, KeptTokens(signer), fragments, exchange.Exchange(signer, verifier_for), https)
+    return IdentityService(sign_in, AccountAdmin(accounts, sessions), KeptTokens(signer), fragments,
+                           exchange.Exchange(signer, verifier_for), https)
 
 
 def on_graph(graph: GraphConnection, settings: Settings) -> IdentityService:

@@ -6,6 +6,7 @@ from sqlalchemy import select
 
 from .. import login_sessions
 from ..forms import clean_text
+from ..front_door import front_door
 from ..models import UserAccount
 from ..security import allow
 
@@ -16,6 +17,8 @@ SHOWN = 50
 @bp.get("")
 @allow("admin")
 def index():
+    if front_door().open():  # the identity service holds the accounts and their sessions: its page
+        return redirect(url_for("fragments.proxy", name="identity", rest="admin/accounts", **request.args))
     query = clean_text(request.args.get("q"), 80)
     statement = select(UserAccount).order_by(UserAccount.username).limit(SHOWN)
     if query:
@@ -30,6 +33,8 @@ def index():
 @bp.post("/<int:account_id>/sign-out")
 @allow("admin")
 def sign_out_everywhere(account_id: int):
+    if front_door().open():
+        abort(409, description="Accounts are kept by the sign-in service now: sign them out from its Accounts page.")
     account = g.db.get(UserAccount, account_id)
     if account is None:
         abort(404)

@@ -20,6 +20,7 @@ from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
 from .. import login_sessions
 from ..forms import clean_text
+from ..front_door import front_door, session_cookie
 from ..models import ROLES, UserAccount
 from ..security import allow, csrf_token, public, safe_next
 
@@ -30,6 +31,8 @@ GENERIC_FAILURE = "Invalid username or password."
 @bp.route("/login", methods=["GET", "POST"])
 @public
 def login():
+    if front_door().open():  # the identity service's page, through this same origin (ADR 0032)
+        return front_door().forward("/login")
     next_url = safe_next(request.values.get("next"), url_for("home.index"))
     if request.method == "GET":
         return render_template("shell/login.html", error=None, username="", next_url=next_url)
@@ -66,6 +69,10 @@ def login():
 @bp.post("/logout")
 @allow(*ROLES)
 def logout():
+    door = front_door()
+    if door.open():
+        door.forget(session_cookie())
+        return door.forward("/logout")
     login_sessions.end(g.db, session.get("sid"))
     g.db.commit()
     session.clear()
@@ -79,6 +86,10 @@ def logout():
 @allow(*ROLES)
 def change_password():
     """A new password ends every session of the account (a thief's too); this browser gets a fresh one."""
+    door = front_door()
+    if door.open():
+        door.forget(session_cookie())
+        return door.forward("/account/password")
     if request.method == "GET":
         return render_template("shell/change_password.html", errors={}, done=request.args.get("changed") == "1")
     refusal = current_app.extensions["login_throttle"].admit(g.user.username, request.remote_addr or "unknown")

@@ -376,6 +376,11 @@ class FakeBridgeClient:
         return iter([{k: r[k] for k in ("id", "checksum", "frozen_at", "migrated_at")}
                      for r in (self._record(kind, i) for i in sorted(self._marks(kind)))])
 
+    def write_back_account(self, account_id: int, account: dict) -> dict:
+        self._check()
+        self.accounts[account_id] = {**self.accounts.get(account_id, {}), **account, "id": account_id}
+        return self._record("accounts", account_id)
+
     def account_named(self, username: str) -> int | None:
         self._check()
         return next((i for i, a in self.accounts.items() if a["username"] == username), None)

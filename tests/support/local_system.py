@@ -14,7 +14,7 @@ from pathlib import Path
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
-from sysops.launcher import ACCESS_LOG_FORMAT
+from sysops.launcher import ACCESS_LOG_FORMAT, take_sign_in
 from sysops.procutil import free_port, wait_for_health
 
 from .graph_ha import GraphCluster
@@ -50,10 +50,12 @@ def lift_open_ticket_limits(backend) -> None:
 
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
-                 graph_password: str | None = None, graph_ha: bool = False):
+                 graph_password: str | None = None, graph_ha: bool = False, sign_in: str = "identity"):
         """`database_url`: the legacy database (default a SQLite file); `graph_password`: reach the graph
         over TCP with that password, as production does (default its unix socket); `graph_ha`: a primary
-        and a replica under three sentinels (tests/support/graph_ha.py), reached through the sentinels."""
+        and a replica under three sentinels (tests/support/graph_ha.py), reached through the sentinels;
+        `sign_in`: "identity" (as `make run` sets a new installation up, ADR 0032) or "legacy" (the
+        monolith's own login, as before the cut-over)."""
         self.root = root
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
@@ -66,6 +68,9 @@ class System:
         self.notifications = f"http://127.0.0.1:{self.notifications_port}"
         self.customers_port = free_port()
         self.customers = f"http://127.0.0.1:{self.customers_port}"
+        self.identity_port = free_port()
+        self.identity = f"http://127.0.0.1:{self.identity_port}"
+        self.sign_in = sign_in
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -81,11 +86,11 @@ class System:
                     "SYSOPS_GRAPH_URL": graph_url, "SYSOPS_BRIDGE_URL": self.bridge,
                     "SYSOPS_FRAGMENTS": (f"ticketing={self.ticketing},experts={self.experts},reports={self.reports},"
                                          f"knowledge={self.knowledge},notifications={self.notifications},"
-                                         f"customers={self.customers}"),
+                                         f"customers={self.customers},identity={self.identity}"),
                     "SYSOPS_CUSTOMERS_URL": self.customers,
                     "SYSOPS_NOTIFICATIONS_URL": self.notifications, "SYSOPS_NOTIFY_POLL_SECONDS": "0.1",
                     "SYSOPS_TICKETING_URL": self.ticketing, "SYSOPS_EXPERTS_PORT": str(self.experts_port),
-                    "SYSOPS_SHELL_PORT": str(self.shell_port),
+                    "SYSOPS_SHELL_PORT": str(self.shell_port), "SYSOPS_IDENTITY_PORT": str(self.identity_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
                     "SYSOPS_METRICS_TOKEN": METRICS_TOKEN}
@@ -124,6 +129,8 @@ class System:
             legacy_outbox.switch(store.backend, store.bridge)  # as `make run` does on a new installation
             store.take_customers()  # likewise: customers and the catalogue copied to the customers service
             lift_open_ticket_limits(store.backend)
+            if self.sign_in == "identity":  # likewise: sign-in taken over by the identity service
+                assert take_sign_in(store, self.env["DATABASE_URL"])
         finally:
             store.bridge.close()
             store.close()
@@ -134,6 +141,7 @@ class System:
         self._gunicorn("reports", self.reports_port, "fragments.reports.app:create_app()")
         self._gunicorn("knowledge", self.knowledge_port, "fragments.knowledge.app:create_app()")
         self.start_notifications()
+        self.start_identity()
         wait_for_health(f"{self.reports}/healthz")
         wait_for_health(f"{self.knowledge}/healthz")
         wait_for_health(f"{self.notifications}/healthz")
@@ -142,6 +150,10 @@ class System:
     def start_customers(self) -> None:
         self._gunicorn("customers", self.customers_port, "fragments.customers.app:create_app()")
         wait_for_health(f"{self.customers}/healthz")
+
+    def start_identity(self) -> None:
+        self._gunicorn("identity", self.identity_port, "fragments.identity.app:create_app()")
+        wait_for_health(f"{self.identity}/healthz")
 
     def start_notifications(self, web: bool = True, worker: bool = True) -> None:
         """The notifications service: its web app (messages handed over) and its worker (sends them)."""
@@ -223,7 +235,8 @@ class System:
         return port
 
     def stop(self) -> None:
-        ordered = ("notifications-worker", "notifications", "customers", "knowledge", "reports", "experts", "worker", "worker2",
+        ordered = ("identity", "notifications-worker", "notifications", "customers", "knowledge", "reports", "experts",
+                   "worker", "worker2",
                    "ticketing", "legacy-shell", "shell", "bridge", "graph")
         for name in (*[n for n in self.processes if n not in ordered], *ordered):  # second instances first
             process = self.processes.pop(name, None)

@@ -19,6 +19,10 @@ class MemoryAccounts:
     def get(self, account_id: int) -> Account | None:
         return self.by_id.get(account_id)
 
+    def search(self, words: str, limit: int) -> list[Account]:
+        found = [a for a in self.by_id.values() if words in a.username.casefold() or words in a.display_name.casefold()]
+        return sorted(found, key=lambda a: a.username)[:limit]
+
     def set_password_hash(self, account_id: int, password_hash: str) -> None:
         self.by_id[account_id] = replace(self.by_id[account_id], password_hash=password_hash)
         self.hash_writes += 1

@@ -16,6 +16,8 @@ from .parts import AccountMissing, AccountPart
 
 ACCOUNT = "a {.id, .username, .password_hash, .role, .display_name, .customer_id, .expert_id, .active} AS account"
 BY_NAME = f"MATCH (a:Account {{username: $username}}) WHERE a.source IS NOT NULL RETURN {ACCOUNT}"
+SEARCH = (f"MATCH (a:Account) WHERE a.source IS NOT NULL AND ($words = '' OR toLower(a.username) CONTAINS $words "
+          f"OR toLower(a.display_name) CONTAINS $words) RETURN {ACCOUNT} ORDER BY a.username LIMIT $limit")
 BY_ID = f"MATCH (a:Account {{id: $id}}) WHERE a.source IS NOT NULL RETURN {ACCOUNT}"
 # A new hash (an upgrade at sign-in, a changed password): the one property set, the version moved on.
 SET_HASH = ("MATCH (a:Account {id: $id}) WHERE a.source IS NOT NULL "
@@ -65,6 +67,12 @@ class GraphAccounts:
         except GraphUnavailable as exc:
             raise StoreUnavailable(str(exc)) from exc
         return _account(rows[0]) if rows else None
+
+    def search(self, words: str, limit: int) -> list[Account]:
+        try:
+            return [_account(row) for row in self.db.read(SEARCH, {"words": words.casefold(), "limit": limit})]
+        except GraphUnavailable as exc:
+            raise StoreUnavailable(str(exc)) from exc
 
     def set_password_hash(self, account_id: int, password_hash: str) -> None:
         try:

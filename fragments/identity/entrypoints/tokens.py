@@ -4,7 +4,7 @@ fragment alone (ADR 0031) and the session's CSRF token; the identity service is 
 once it is the way in (ADR 0032)."""
 from __future__ import annotations
 
-from flask import Blueprint, Response, abort, request
+from flask import Blueprint, Response, abort, jsonify, request
 
 from foundation.tokens import Principal, csrf_digest
 from fragments.kit.auth import UNSAFE_METHODS, public
@@ -16,6 +16,25 @@ from . import cookies
 
 bp = Blueprint("tokens", __name__)
 TOKEN_TTL_S = 60
+
+
+@bp.get("/auth/session")
+@public  # authenticates by the session cookie it is asked about
+def current_session():
+    """Who the session named by the cookie is, and its CSRF token: what a shell needs to draw a page for
+    them (JSON, never kept by any cache). 401 without a live session."""
+    try:
+        resumed = services(IdentityService).sign_in.resume(request.cookies.get(cookies.SESSION))
+    except StoreUnavailable:
+        abort(503, description="sessions cannot be checked right now")
+    if resumed is None:
+        abort(401, description="not signed in")
+    account = resumed.account
+    response = jsonify(id=account.id, username=account.username, role=account.role,
+                       display_name=account.display_name, customer_id=account.customer_id,
+                       expert_id=account.expert_id, csrf=resumed.session.csrf)
+    response.headers["Cache-Control"] = "no-store"
+    return response
 
 
 @bp.get("/auth/fragment/<name>")

@@ -19,6 +19,7 @@ class Accounts(Protocol):
     def named(self, username: str) -> Account | None: ...  # takes a legacy account over at its first use here
     def get(self, account_id: int) -> Account | None: ...
     def set_password_hash(self, account_id: int, password_hash: str) -> None: ...
+    def search(self, words: str, limit: int) -> list[Account]: ...  # held accounts, by username or name
 
 
 class Sessions(Protocol):

@@ -17,11 +17,13 @@ import logging
 import threading
 import time
 from collections import OrderedDict
+from pathlib import Path
 from typing import Callable, Mapping
 
 import requests
 from flask import Blueprint, jsonify, request
 
+from .keys import PublicKeys
 from .problems import Problem, from_problem
 from .tokens import Principal, TokenError, TokenSigner, TokenVerifier
 
@@ -59,6 +61,21 @@ class Exchange:
         self._verifier_for = verifier_for  # audience -> a verifier of tokens meant for it
         self._may_act = may_act
         self._now = now
+
+    @classmethod
+    def over_keys(cls, signer: TokenSigner, public_keys: Path) -> "Exchange":
+        """An issuer's exchange verifying with the installation's public key file: one verifier per
+        audience, kept (the audiences it asks for are `tokens` and a verified service's own)."""
+        keys = PublicKeys(public_keys)
+        verifiers: dict[str, TokenVerifier] = {}
+        lock = threading.Lock()
+
+        def verifier_for(audience: str) -> TokenVerifier:
+            with lock:
+                if audience not in verifiers:
+                    verifiers[audience] = TokenVerifier(audience, keys)
+                return verifiers[audience]
+        return cls(signer, verifier_for)
 
     def exchange(self, *, grant_type: str, subject_token: str, subject_token_type: str, actor_token: str,
                  actor_token_type: str, audience: str) -> tuple[str, int]:

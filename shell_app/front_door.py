@@ -56,7 +56,6 @@ class Person:
     customer_id: int | None
     expert_id: int | None
     csrf: str
-    frozen_at: str = "identity"  # the account is the identity service's (legacy screens check this)
 
 
 class FrontDoor:
@@ -88,15 +87,14 @@ class FrontDoor:
             kept = self._people.get(key)
         if kept is not None and kept[1] > now:
             return kept[0]
-        try:
-            answer = self._ask("/auth/session", session_id)
-            if answer.status not in (200, 401):
-                raise FragmentUnavailable(f"identity: /auth/session answered {answer.status}")
-        except FragmentUnavailable:
+        answer = self._answered("/auth/session", session_id)
+        if answer is None:
             if kept is not None and kept[0] is not None and kept[2] > now:
                 log.warning("identity service not answering: a session seen lately goes on as it was")
                 return kept[0]
-            raise
+            raise FragmentUnavailable("identity: /auth/session not answered")
+        if answer.status not in (200, 401):
+            raise FragmentUnavailable(f"identity: /auth/session answered {answer.status}")
         person = None
         if answer.status == 200:
             fields = json.loads(answer.data)
@@ -113,14 +111,14 @@ class FrontDoor:
             kept = self._tokens.get(key)
         if kept is not None and kept[1] > now:
             return kept[0]
-        try:
-            answer = self._ask(f"/auth/fragment/{fragment}", session_id)
-            if answer.status != 204:
-                raise FragmentUnavailable(f"identity: no token for {fragment} ({answer.status})")
-        except FragmentUnavailable:
+        answer = self._answered(f"/auth/fragment/{fragment}", session_id)
+        if answer is None:
             if kept is not None and kept[2] > now:
                 return kept[0]
-            raise
+            raise FragmentUnavailable(f"identity: no token for {fragment}: not answered")
+        if answer.status != 204:  # the session ended there: nothing kept of it is used again
+            self.forget(session_id)
+            raise FragmentUnavailable(f"identity: no token for {fragment} ({answer.status})")
         token = answer.headers["X-Fragment-Token"]
         self._keep(self._tokens, key, (token, now + TOKEN_KEPT_S, now + TOKEN_USABLE_S))
         return token
@@ -155,13 +153,17 @@ class FrontDoor:
             response.headers.add("Set-Cookie", cookie)
         return response
 
-    def _ask(self, path: str, session_id: str):
+    def _answered(self, path: str, session_id: str):
+        """The identity service's answer about this session, or None if it did not answer (no connection,
+        a time-out, or a 5xx: its store away); only then may a kept answer stand in."""
         try:
-            return self._registry.pool.request(
+            answer = self._registry.pool.request(
                 "GET", self._registry.bases[IDENTITY] + path, headers={"Cookie": f"{SESSION_COOKIE}={session_id}"},
                 redirect=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S))
         except urllib3.exceptions.HTTPError as exc:
-            raise FragmentUnavailable(f"identity: {exc.__class__.__name__}") from exc
+            log.warning("identity service not reached: %s", exc.__class__.__name__)
+            return None
+        return None if answer.status >= 500 else answer
 
     def _keep(self, table: OrderedDict, key, entry: tuple) -> None:
         with self._lock:

@@ -79,22 +79,18 @@ def enforce_access():
 
 
 def csrf_token() -> str:
-    """This session's token for state changes: the identity service's session keeps it once it owns
-    sign-in; else, and for someone not signed in (a signed link's page), the browser's signed cookie."""
-    user = g.get("user")
-    if user is not None and front_door.front_door().open():
-        return user.csrf
-    token = session.get("csrf")
+    """This session's token for state changes (made at its first use)."""
+    token = expected_csrf()
     if token is None:
         token = session["csrf"] = secrets.token_urlsafe(32)
     return token
 
 
 def expected_csrf() -> str | None:
+    """The token a state change must carry: a person the identity service signed in has it in their
+    session there; anyone else (the monolith's sessions, a signed link's page) in the browser's signed cookie."""
     user = g.get("user")
-    if user is not None and front_door.front_door().open():
-        return user.csrf
-    return session.get("csrf")
+    return user.csrf if isinstance(user, front_door.Person) else session.get("csrf")
 
 
 def enforce_csrf():

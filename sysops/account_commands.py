@@ -12,13 +12,19 @@ moment for every shell to see it, written back again (a change in that moment), 
 from __future__ import annotations
 
 import time
+from contextlib import contextmanager
+from typing import Iterator
+
+from sqlalchemy.orm import Session
 
 from foundation.config import load_settings
 from fragments.identity.adapters import handover
+from graph_store.backfill import BackfillResult
 from graph_store.config import open_store
+from graph_store.reconciliation import Reconciliation
 from shell_app.db import make_engine, make_session_factory
 from shell_app.front_door import OWNER_KEPT_S
-from shell_app.part_owners import ACCOUNTS, owner_of, set_owner
+from shell_app.part_owners import ACCOUNTS, set_owner
 
 from . import reporting
 
@@ -33,30 +39,35 @@ def _on_store(work):
         store.close()
 
 
-def owner(settings, wanted: str | None = None) -> str:
-    """The part's owner in the monolith's database; set first if `wanted`."""
-    engine = make_engine(settings.database_url)
+@contextmanager
+def legacy_db(database_url: str) -> Iterator[Session]:
+    """A session on the monolith's database, where the part's owner is kept."""
+    engine = make_engine(database_url)
     try:
-        session = make_session_factory(engine)()
-        try:
-            if wanted is not None:
-                set_owner(session, ACCOUNTS, wanted)
-            return owner_of(session, ACCOUNTS)
-        finally:
-            session.close()
+        with make_session_factory(engine)() as session:
+            yield session
     finally:
         engine.dispose()
 
 
+def move_sign_in(backend, bridge, session: Session, batch_size: int = 200) -> tuple[BackfillResult, Reconciliation]:
+    """The cut-over's steps: every account not yet copied copied, all reconciled, and only with 0 findings
+    the owner set to `identity` (`sysops accounts-cutover`, and `make run` on a new installation)."""
+    copied = handover.take_all(backend, bridge, batch_size=batch_size)
+    found = handover.reconcile(backend, bridge)
+    if found.ok:
+        set_owner(session, ACCOUNTS, "identity")
+    return copied, found
+
+
 def cutover(args) -> int:
     def run(backend, bridge, settings) -> int:
-        copied = handover.take_all(backend, bridge, batch_size=args.batch)
-        found = handover.reconcile(backend, bridge)
+        with legacy_db(settings.database_url) as session:
+            copied, found = move_sign_in(backend, bridge, session, batch_size=args.batch)
         print(f"accounts-cutover: {copied.seen} accounts seen, {copied.migrated} copied")
         if reporting.reconciliation("accounts-cutover: reconciliation", found, "account"):
             print("accounts-cutover: sign-in stays with the monolith until these are settled")
             return 1
-        owner(settings, "identity")
         print("accounts-cutover: the identity service signs people in now (every shell within "
               f"{OWNER_KEPT_S:.0f} s); people signed in at the monolith sign in once more")
         return 0
@@ -77,7 +88,8 @@ def rollback(args) -> int:
 
     def run(backend, bridge, settings) -> int:
         handover.write_back_pending(backend, bridge)
-        owner(settings, "legacy")
+        with legacy_db(settings.database_url) as session:
+            set_owner(session, ACCOUNTS, "legacy")
         time.sleep(OWNER_KEPT_S + 1)  # every shell has seen the owner: nothing changes there any more
         done = handover.give_back(backend, bridge, batch_size=args.batch)
         print(f"accounts-rollback: the monolith signs people in again; {done.written_back} accounts written back "

@@ -10,17 +10,17 @@ from sqlalchemy import func, select
 
 from foundation import keys
 from foundation.config import Settings
-from fragments.identity.adapters import handover
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.config import graph_socket, limits_storage, open_store
 from graph_store.server import FalkorServer
-from shell_app.db import make_engine, make_session_factory
+from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
 from shell_app.demo_data.generator import DEMO_PASSWORD
 from shell_app.migrations import upgrade
 from shell_app.models import Customer
-from shell_app.part_owners import ACCOUNTS, set_owner, switched_since
+from shell_app.part_owners import ACCOUNTS, switched_since
 
+from . import account_commands
 from .graph_data import GraphData
 from .supervisor import ProcessSpec, Supervisor, python_module
 
@@ -157,24 +157,13 @@ def prepare_graph(settings: Settings) -> int:
 def take_sign_in(store: GraphData, database_url: str) -> bool:
     """On an installation whose sign-in never moved (nor moved back), the identity service takes it over
     (docs/adr/0032: every account copied, reconciled, the owner switched). True if it did now."""
-    engine = make_engine(database_url)
-    try:
-        session = make_session_factory(engine)()
-        try:
-            if switched_since(session, ACCOUNTS) is not None:
-                return False
-            handover.take_all(store.backend, store.bridge)
-            found = handover.reconcile(store.backend, store.bridge)
-            if not found.ok:
-                print(f"Sign-in stays with the monolith: {len(found.needs_person)} accounts differ (sysops "
-                      "accounts-reconcile)")
-                return False
-            set_owner(session, ACCOUNTS, "identity")
-            return True
-        finally:
-            session.close()
-    finally:
-        engine.dispose()
+    with account_commands.legacy_db(database_url) as session:
+        if switched_since(session, ACCOUNTS) is not None:
+            return False
+        _, found = account_commands.move_sign_in(store.backend, store.bridge, session)
+    if not found.ok:
+        print(f"Sign-in stays with the monolith: {len(found.needs_person)} accounts differ (sysops accounts-reconcile)")
+    return found.ok
 
 
 def prepare(store: GraphData, *, customers_service: bool) -> int:

@@ -13,8 +13,7 @@ from flask import Flask
 import bridge_api
 import shell_app
 from foundation import exchange
-from foundation.keys import PublicKeys, public_file
-from foundation.tokens import TokenVerifier
+from foundation.keys import public_file
 from shell_app import published_api
 
 
@@ -28,6 +27,5 @@ def monolith(test_config: dict[str, Any] | None = None) -> Flask:
 def mount_token_exchange(app: Flask) -> None:
     """The monolith issues user tokens today, so it answers their exchange (ADR 0031); the identity
     service takes both over (issue 28)."""
-    keys = PublicKeys(public_file(Path(app.config["KEYS_DIR"])))
-    issuer = exchange.Exchange(app.extensions["token_signer"], lambda audience: TokenVerifier(audience, keys))
+    issuer = exchange.Exchange.over_keys(app.extensions["token_signer"], public_file(Path(app.config["KEYS_DIR"])))
     published_api.mount(app, exchange.blueprint(lambda: issuer))

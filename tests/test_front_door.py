@@ -136,3 +136,18 @@ def test_which_side_signs_in_is_read_at_most_every_five_seconds_and_needs_the_se
     assert not front.open()
     unregistered = FrontDoor(Registry(IdentityStandIn(), names=("ticketing",)), lambda: "identity", now=clock)
     assert not unregistered.open()
+
+
+def test_a_session_ended_at_the_identity_service_gets_no_kept_token(door):
+    front, identity, clock, _ = door
+    front.person(SESSION)
+    front.token(SESSION, "ticketing")
+    clock.now += TOKEN_KEPT_S
+    identity.signed_in = False  # it answers: no such session (signed out elsewhere)
+    with pytest.raises(FragmentUnavailable):
+        front.token(SESSION, "ticketing")
+    identity.down = True  # and a blip right after brings nothing of it back
+    with pytest.raises(FragmentUnavailable):
+        front.token(SESSION, "ticketing")
+    with pytest.raises(FragmentUnavailable):
+        front.person(SESSION)

@@ -17,6 +17,7 @@ import pytest
 import requests
 
 from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.legacy_customers import add_customers
 from tests.support.local_system import System
 
 from .conftest import StaffBrowser
@@ -46,8 +47,9 @@ def test_a_person_signs_in_at_the_shell_and_works_through_every_fragment(system)
     assert cookies.get("sysops_session") and cookies.get("session") is None  # the shell keeps no session
     home = staff.http.get(f"{system.shell}/", timeout=10)
     assert home.status_code == 200 and "Test Person" in home.text
-    products, slots = staff.raise_form(1)
-    raised = staff.raise_ticket(1, products[0], slots[:2])
+    customer, = add_customers(system.env["DATABASE_URL"], 1)
+    products, slots = staff.raise_form(customer["id"])
+    raised = staff.raise_ticket(customer["id"], products[0], slots[:2])
     assert raised.status_code == 201 and "received" in raised.text
     out = staff.http.post(f"{system.shell}/logout", data={"csrf_token": staff.csrf}, timeout=10, allow_redirects=False)
     assert out.status_code == 302 and "/login" in out.headers["Location"]
@@ -58,7 +60,8 @@ def test_a_person_signs_in_at_the_shell_and_works_through_every_fragment(system)
 
 def test_a_state_change_without_the_sessions_token_is_refused(system):
     staff, _ = signed_in(system)
-    refused = staff.http.post(f"{system.shell}/fragments/ticketing/customers/1/tickets", timeout=10,
+    customer, = add_customers(system.env["DATABASE_URL"], 1)
+    refused = staff.http.post(f"{system.shell}/fragments/ticketing/customers/{customer['id']}/tickets", timeout=10,
                               data={"description": "x"}, headers={"HX-Request": "true", "X-CSRF-Token": "wrong"})
     assert refused.status_code == 400
 

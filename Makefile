@@ -13,8 +13,9 @@ $(STAMP): pyproject.toml
 	touch $@
 
 ## Set up (venv, install, schema, demo data) and run every process until Ctrl-C.
+## FRONT_DOOR=shell: the composition shell at the front door instead of the monolith's screens (README).
 run: $(STAMP)
-	$(BIN)/sysops run
+	$(if $(FRONT_DOOR),SYSOPS_FRONT_DOOR=$(FRONT_DOOR) )$(BIN)/sysops run
 
 ## Install what the tests need (PostgreSQL server, Chromium, nginx) and run the whole suite.
 test: $(STAMP) test-prereqs

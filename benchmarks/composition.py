@@ -98,21 +98,26 @@ def signed_in_page(base: str) -> Iterator[Any]:
             browser.close()
 
 
-def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figures:
+def chromium_pages(base: str, paths: list[str], name: str) -> Figures:
+    """Each path opened in turn in one signed-in Chromium page, timed until every fragment has rendered."""
     timings = []
     with signed_in_page(base) as page:
         started_all = time.perf_counter()
-        for customer_id in customer_ids:
+        for path in paths:
             started = time.perf_counter()
-            page.goto(f"{base}/customers/{customer_id}", wait_until="load")
-            # The same single check on both pages (one round trip to the browser each): every slot holds
-            # its fragment's root or a fallback and nothing is left loading (the legacy page has no
+            page.goto(f"{base}{path}", wait_until="load")
+            # The same single check on every page (one round trip to the browser each): every slot holds
+            # its fragment's root or a fallback and nothing is left loading (a legacy page has no
             # fragment slot: its regions are the legacy content).
             page.wait_for_function(RENDERED)
             timings.append((time.perf_counter() - started) * 1000)
         elapsed = time.perf_counter() - started_all
-    return Figures("composed page, Chromium until rendered" if composed else "legacy page, Chromium until rendered",
-                   len(timings), elapsed, timings)
+    return Figures(name, len(timings), elapsed, timings)
+
+
+def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figures:
+    return chromium_pages(base, [f"/customers/{c}" for c in customer_ids],
+                          "composed page, Chromium until rendered" if composed else "legacy page, Chromium until rendered")
 
 
 def chromium_raise(base: str, targets: list[tuple[int, int, int]], composed: bool, count: int,
@@ -158,23 +163,29 @@ def chromium_raise(base: str, targets: list[tuple[int, int, int]], composed: boo
     return Figures(name, len(timings), elapsed, timings)
 
 
-def page_load(base: str, customer_ids: list[int], composed: bool, threads: int, per_thread: int) -> Figures:
+def http_pages(base: str, paths: list[str], threads: int, per_thread: int, name: str,
+               late: list[int] | None = None) -> Figures:
+    """The paths loaded by `threads` signed-in clients at once; a slot not in a page's first paint is
+    fetched after it, as the browser does (counted in `late[0]` if given)."""
     def worker(index: int):
         session = Session(base)
 
         def one(n: int) -> None:
-            customer_id = customer_ids[(index * per_thread + n) % len(customer_ids)]
-            page = session.get(f"/customers/{customer_id}").text
-            if composed:  # as the browser: a slot not in the first paint is fetched after it
-                late = LAZY_SLOT.findall(page)
-                lazy[0] += len(late)
-                for url in late:
-                    session.get(url, **{"HX-Request": "true"})
+            page = session.get(paths[(index * per_thread + n) % len(paths)]).text
+            slots = LAZY_SLOT.findall(page)
+            if late is not None:
+                late[0] += len(slots)
+            for url in slots:
+                session.get(url, **{"HX-Request": "true"})
         return one
 
+    return run_concurrently(name, worker, threads, per_thread)
+
+
+def page_load(base: str, customer_ids: list[int], composed: bool, threads: int, per_thread: int) -> Figures:
     lazy = [0]
     name = "composed page (+ late slots), HTTP" if composed else "legacy page, HTTP"
-    figures = run_concurrently(name, worker, threads, per_thread)
+    figures = http_pages(base, [f"/customers/{c}" for c in customer_ids], threads, per_thread, name, lazy)
     if composed:
         print(f"  slots not in the first paint under load: {lazy[0]} of {figures.count}", flush=True)
     return figures

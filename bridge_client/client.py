@@ -8,6 +8,7 @@ implements the same interface in memory for fast service-layer tests.
 from __future__ import annotations
 
 import datetime as dt
+import threading
 import time
 from typing import Any, Callable, Iterator, Protocol
 
@@ -49,7 +50,10 @@ class Unavailable(BridgeError):
 BATCH_GET_IDS = 200
 BATCH_POST_IDS = 500  # the bridge's limit for a list of ids in a body
 BATCH_ITEMS = 100  # the bridge's limit for notifications or staff alerts in one body
-QUIET_S = 5.0  # after a time-out, calls fail at once for this long
+# After a time-out, calls fail at once until the bridge answers again: asked in the background (its
+# /healthz, every PROBE_S), never by a caller waiting a time-out on someone's request.
+PROBE_S = 1.0
+PROBE_TIMEOUT_S = 2.0
 
 
 def notification_request(*, idempotency_key: str, channel: str, recipient_kind: str, recipient_id: int, subject: str,
@@ -132,10 +136,13 @@ class HttpBridgeClient:
     def __init__(self, base_url: str, token: Callable[[], str], *, connect_timeout: float = 2.0,
                  read_timeout: float = 5.0, retries: int = 3, backoff: float = 0.2, pool_size: int = 20):
         self.base = base_url.rstrip("/") + PREFIX
+        self._health_url = base_url.rstrip("/") + "/healthz"
         self._token = token
         self._timeout = (connect_timeout, read_timeout)
         self._retries, self._backoff = retries, backoff
-        self._quiet_until = 0.0  # monotonic time until which calls fail at once (the bridge timed out)
+        self._quiet = threading.Event()  # set while calls fail at once (the bridge timed out, not answered since)
+        self._prober: threading.Thread | None = None
+        self._prober_lock = threading.Lock()
         self._session = requests.Session()
         adapter = HTTPAdapter(pool_connections=pool_size, pool_maxsize=pool_size, max_retries=0)
         self._session.mount("http://", adapter)
@@ -144,10 +151,32 @@ class HttpBridgeClient:
     def close(self) -> None:
         self._session.close()
 
+    def quiet(self) -> bool:
+        """Whether calls fail at once now: the bridge timed out and has not answered since."""
+        return self._quiet.is_set()
+
+    def _went_quiet(self) -> None:
+        self._quiet.set()
+        with self._prober_lock:
+            if self._prober is None or not self._prober.is_alive():
+                self._prober = threading.Thread(target=self._probe, name="bridge-probe", daemon=True)
+                self._prober.start()
+
+    def _probe(self) -> None:
+        """Ask the bridge's health every PROBE_S until it answers at all (a 503 too: it answers in time, and
+        each call gets its own answer); then calls go through again."""
+        while self._quiet.is_set():
+            time.sleep(PROBE_S)
+            try:
+                requests.get(self._health_url, timeout=(self._timeout[0], PROBE_TIMEOUT_S)).close()
+            except requests.RequestException:
+                continue
+            self._quiet.clear()
+
     def _call(self, method: str, path: str, *, params: dict | None = None, json: Any = None,
               idempotent: bool) -> Any:
-        if time.monotonic() < self._quiet_until:
-            raise Unavailable("the bridge did not answer a moment ago: not asked again yet")
+        if self._quiet.is_set():
+            raise Unavailable("the bridge did not answer a moment ago and has not since: not asked")
         attempts = self._retries + 1 if idempotent else 1
         for attempt in range(attempts):
             try:
@@ -156,8 +185,8 @@ class HttpBridgeClient:
                                                  headers={"Authorization": f"Bearer {self._token()}", **forwarded()})
             except requests.Timeout as exc:
                 # A bridge that took the request and does not answer (frozen, overloaded) would not answer a
-                # retry sooner: fail now, and fail fast for QUIET_S, so no caller waits a time-out per call.
-                self._quiet_until = time.monotonic() + QUIET_S
+                # retry sooner: fail now, and fail fast until it answers again, so no caller waits a time-out.
+                self._went_quiet()
                 raise Unavailable(f"bridge not answering: {exc}") from exc
             except requests.RequestException as exc:
                 if attempt + 1 < attempts:

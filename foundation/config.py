@@ -71,6 +71,9 @@ class Settings:
     metrics_token: str | None = None
     # How long the shell holds a legacy page's first paint for its fragments (then they load after it).
     first_paint_budget_ms: int = 400
+    # Which app answers at the shell's port: "monolith" (its screens, fragments embedded: the migration's
+    # front door) or "shell" (the composition shell that holds no data, ADR 0033).
+    front_door: str = "monolith"
 
     def signing_folder(self, service: str) -> Path:
         """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
@@ -132,11 +135,29 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_idle_minutes=int(env.get("SYSOPS_SESSION_IDLE_MINUTES", "120")),
         session_max_hours=float(env.get("SYSOPS_SESSION_MAX_HOURS", "12")),
         first_paint_budget_ms=int(env.get("SYSOPS_FIRST_PAINT_BUDGET_MS", "400")),
-        token_exchange_url=env.get("SYSOPS_TOKEN_EXCHANGE_URL")
-        or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}/tokens/v1/exchange",
+        front_door=_front_door(env),
+        token_exchange_url=env.get("SYSOPS_TOKEN_EXCHANGE_URL") or _exchange_url(env),
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
     )
+
+
+FRONT_DOORS = ("monolith", "shell")
+
+
+def _front_door(env: dict[str, str]) -> str:
+    chosen = env.get("SYSOPS_FRONT_DOOR", "").strip().lower() or "monolith"
+    if chosen not in FRONT_DOORS:
+        raise ValueError(f"SYSOPS_FRONT_DOOR must be one of {', '.join(FRONT_DOORS)}, not {chosen!r}")
+    return chosen
+
+
+def _exchange_url(env: dict[str, str]) -> str:
+    """The token exchange answers where user tokens are issued: the monolith's front door, or the identity
+    service's own port when the composition shell is the front door (it issues nothing)."""
+    host = env.get("SYSOPS_HOST", "127.0.0.1")
+    port = env.get("SYSOPS_IDENTITY_PORT", "8107") if _front_door(env) == "shell" else env.get("SYSOPS_SHELL_PORT", "8000")
+    return f"http://{host}:{port}/tokens/v1/exchange"
 
 
 def _fragments(env: dict[str, str]) -> tuple[tuple[str, str], ...]:

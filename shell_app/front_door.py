@@ -24,10 +24,9 @@ from dataclasses import dataclass
 from typing import Callable
 
 import urllib3
-from flask import Response, current_app, g, request
+from flask import Response, current_app, request
 
 from .composition.registry import CONNECT_TIMEOUT_S, FragmentRegistry, FragmentUnavailable
-from .part_owners import ACCOUNTS, owner_of
 
 log = logging.getLogger(__name__)
 IDENTITY = "identity"  # its name among the fragments the shell knows (SYSOPS_FRAGMENTS)
@@ -177,8 +176,10 @@ def _digest(session_id: str) -> str:
     return hashlib.sha256(session_id.encode()).hexdigest()
 
 
-def install(app) -> None:
-    app.extensions["front_door"] = FrontDoor(app.extensions["fragments"], lambda: owner_of(g.db, ACCOUNTS))
+def install(app, owner: Callable[[], str]) -> None:
+    """`owner`: who owns the accounts part now ("identity" or "legacy"; the monolith reads its part_owners
+    table, the composition shell knows it is the identity service)."""
+    app.extensions["front_door"] = FrontDoor(app.extensions["fragments"], owner)
 
 
 def front_door() -> FrontDoor:

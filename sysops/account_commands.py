@@ -85,6 +85,11 @@ def rollback(args) -> int:
               "as it is now and released, the identity service's copies and sessions forgotten (everyone signs in "
               "again). Run again with --yes.")
         return 2
+    if load_settings().front_door == "shell":
+        # The composition shell has no sign-in of its own to fall back to (ADR 0033).
+        print("accounts-rollback: the front door is the composition shell, which signs no one in. Start the system "
+              "with SYSOPS_FRONT_DOOR=monolith first (the monolith's screens at the front door), then roll back.")
+        return 2
 
     def run(backend, bridge, settings) -> int:
         handover.write_back_pending(backend, bridge)

@@ -18,7 +18,7 @@ from shell_app.demo_data import PRESETS, generate
 from shell_app.demo_data.generator import DEMO_PASSWORD
 from shell_app.migrations import upgrade
 from shell_app.models import Customer
-from shell_app.part_owners import ACCOUNTS, switched_since
+from shell_app.part_owners import ACCOUNTS, owner_of, switched_since
 
 from . import account_commands
 from .graph_data import GraphData
@@ -79,6 +79,11 @@ def confine_keys(specs: list[ProcessSpec], settings: Settings) -> None:
         spec.env["SYSOPS_OWN_KEYS"] = str(keys.own_folder(settings.keys_dir, service))
 
 
+# What answers at the shell's port (SYSOPS_FRONT_DOOR, ADR 0033): the monolith's screens, or the
+# composition shell, which loads nothing of the monolith (its own factory, not sysops.wsgi's).
+FRONT_DOOR_APPS = {"monolith": "sysops.wsgi:monolith()", "shell": "shell_app.front.app:create_front()"}
+
+
 def process_specs(settings: Settings) -> list[ProcessSpec]:
     shell = f"http://{settings.host}:{settings.shell_port}"
     specs = []
@@ -96,7 +101,7 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
         # the fragments call back, so one can never starve the other.
         ProcessSpec("bridge", gunicorn("sysops.wsgi:monolith()", settings.host, settings.bridge_port,
                                        settings.workers, threads=4), health_url=f"{bridge}/healthz"),
-        ProcessSpec("shell_app", gunicorn("sysops.wsgi:monolith()", settings.host, settings.shell_port,
+        ProcessSpec("shell_app", gunicorn(FRONT_DOOR_APPS[settings.front_door], settings.host, settings.shell_port,
                                           settings.workers, threads=8), health_url=f"{shell}/healthz"),
         ProcessSpec("outbox-worker", python_module("sysops.cli", "outbox-worker")),
         ProcessSpec("ticketing", gunicorn("fragments.ticketing.app:create_app()", settings.host,
@@ -166,6 +171,11 @@ def take_sign_in(store: GraphData, database_url: str) -> bool:
     return found.ok
 
 
+def signs_in_at_identity(database_url: str) -> bool:
+    with account_commands.legacy_db(database_url) as session:
+        return owner_of(session, ACCOUNTS) == "identity"
+
+
 def prepare(store: GraphData, *, customers_service: bool) -> int:
     """Indexes and constraints, expert profiles imported once (the graph is their master), on an
     installation whose outbox was never switched (nor rolled back), the switch to the notifications
@@ -203,6 +213,11 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     try:
         supervisor.start()
         imported = prepare_graph(settings)
+        if settings.front_door == "shell" and not signs_in_at_identity(settings.database_url):
+            supervisor.stop()
+            print("The composition shell needs sign-in at the identity service, and it is still the monolith's: "
+                  "run `sysops accounts-reconcile`, mend what it lists, then `sysops accounts-cutover`.", flush=True)
+            return 1
     except KeyboardInterrupt:  # Ctrl-C while starting: stop what did start, as after a normal run
         supervisor.stop()
         print("Stopped.", flush=True)
@@ -211,7 +226,9 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
         supervisor.stop()
         raise
     print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
-    print(f"  Legacy system (shell): http://{settings.host}:{settings.shell_port}/")
+    front = ("composition shell, no data of its own; the monolith's screens stay on the bridge's port"
+             if settings.front_door == "shell" else "the monolith's screens, the services' fragments in them")
+    print(f"  Front door:            http://{settings.host}:{settings.shell_port}/ ({front})")
     print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
           f" (its own process on port {settings.ticketing_port})")
     print(f"  Reports fragment:      http://{settings.host}:{settings.shell_port}/reports (managers; port"
@@ -226,8 +243,8 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.customers_port})")
     print(f"  Sign-in (identity):    http://{settings.host}:{settings.shell_port}/login (accounts, sessions; port"
           f" {settings.identity_port})")
-    print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token;"
-          " also under the shell's port)")
+    print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token"
+          f"{'; also under the shell port' if settings.front_door == 'monolith' else ''})")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"
           f" ({imported} expert profiles imported now)")
     if settings.run_mail_sink:

@@ -23,7 +23,7 @@ from fragments.knowledge.manifest import manifest as knowledge_manifest
 from fragments.notifications.manifest import manifest as notifications_manifest
 from fragments.reports.manifest import manifest as reports_manifest
 from fragments.ticketing.manifest import manifest as ticketing_manifest
-from shell_app.views.fragments import WRITE_TIMEOUT_S  # the shell's built-in proxy's: one constant for both
+from shell_app.front.proxy import WRITE_TIMEOUT_S  # the shell's built-in proxy's: one constant for both
 
 DEFAULT_READ_TIMEOUT_MS = 3000
 
@@ -52,11 +52,11 @@ server {{
     server_name {server_name};
     client_max_body_size 1m;
 
-    # The auth subrequest: the shell checks the session cookie (and CSRF on unsafe methods) and
-    # answers 204 with the user token in X-Fragment-Token, or 401/403/400.
+    # The auth subrequest: {auth_doc} checks the session cookie (and CSRF on unsafe methods) and
+    # answers 204 with the user token in X-Fragment-Token, or 401/403.
     location = /_fragment_auth {{
         internal;
-        proxy_pass http://sysops_shell/fragments-auth/$sysops_fragment_name;
+        proxy_pass {auth_url}$sysops_fragment_name;
         proxy_pass_request_body off;
         proxy_set_header Content-Length "";
         proxy_set_header X-Original-Method $request_method;
@@ -144,8 +144,14 @@ def read_timeout_ms(manifest: Mapping[str, Any] | None) -> int:
 UPSTREAM_IDLE_S = 1
 
 
+# Who answers the auth subrequest: the shell's route (the monolith's, which may still sign people in),
+# or, behind the composition shell (ADR 0033), the identity service itself: no hop through the shell.
+AUTH = {"shell": ("the shell", "http://sysops_shell/fragments-auth/"),
+        "identity": ("the identity service", "http://sysops_identity/auth/fragment/")}
+
+
 def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable[str], int]], *,
-           listen: str = "80", server_name: str = "sysops.example") -> str:
+           listen: str = "80", server_name: str = "sysops.example", auth: str = "shell") -> str:
     """The whole `http`-level configuration: upstreams (each with its servers), maps and the server."""
     fragments = list(fragments)
     upstreams = [("shell", list(shell_servers))] + [(name, list(servers)) for name, servers, _ in fragments]
@@ -153,7 +159,10 @@ def render(shell_servers: Iterable[str], fragments: Iterable[tuple[str, Iterable
     for name, servers in upstreams:
         text += (f"upstream sysops_{name} {{\n" + "".join(f"    server {s};\n" for s in servers)
                  + f"    keepalive 16;\n    keepalive_timeout {UPSTREAM_IDLE_S}s;\n}}\n")
-    text += MAPS + SERVER_HEAD.format(listen=listen, server_name=server_name)
+    if auth == "identity" and "identity" not in {name for name, _ in upstreams}:
+        raise ValueError("the auth subrequest goes to the identity service: give its upstream")
+    auth_doc, auth_url = AUTH[auth]
+    text += MAPS + SERVER_HEAD.format(listen=listen, server_name=server_name, auth_doc=auth_doc, auth_url=auth_url)
     for name, _servers, timeout_ms in fragments:
         text += FRAGMENT.format(name=name, read=PROXY.format(name=name, timeout=f"{timeout_ms}ms"),
                                 write=PROXY.format(name=name, timeout=f"{int(WRITE_TIMEOUT_S)}s"))
@@ -172,4 +181,5 @@ def for_settings(settings: Settings, manifests: Mapping[str, Mapping[str, Any]] 
     manifests = our_manifests() if manifests is None else manifests
     shell = f"{settings.host}:{settings.shell_port}"
     fragments = [(name, [_server(url)], read_timeout_ms(manifests.get(name))) for name, url in settings.fragments]
-    return render([shell], fragments, listen=listen, server_name=server_name)
+    return render([shell], fragments, listen=listen, server_name=server_name,
+                  auth="identity" if settings.front_door == "shell" else "shell")

@@ -29,3 +29,4 @@ def mount_token_exchange(app: Flask) -> None:
     service takes both over (issue 28)."""
     issuer = exchange.Exchange.over_keys(app.extensions["token_signer"], public_file(Path(app.config["KEYS_DIR"])))
     published_api.mount(app, exchange.blueprint(lambda: issuer))
+

@@ -129,6 +129,29 @@ def test_read_timeout_and_refused_connection_surface_as_unavailable(failing_serv
         client_as(f"http://127.0.0.1:{free_port()}", SERVICE, retries=1, backoff=0.01).products()
 
 
+def test_after_a_time_out_calls_fail_at_once_until_the_bridge_answers_its_health_again(failing_server):
+    """No caller waits a time-out while the bridge is frozen: one did, the others are refused at once, and
+    a background probe of /healthz (not anyone's request) finds it answering again."""
+    base, handler = failing_server
+    handler.delay = 1.0
+    bridge = client_as(base, SERVICE, read_timeout=0.2, retries=0)
+    with pytest.raises(Unavailable, match="not answering"):
+        bridge.products()
+    assert bridge.quiet()
+    handler.delay = 0.0
+    calls = handler.calls
+    started = time.monotonic()
+    with pytest.raises(Unavailable, match="not asked"):
+        bridge.products()
+    assert time.monotonic() - started < 0.1
+    deadline = time.monotonic() + 10
+    while bridge.quiet() and time.monotonic() < deadline:  # the probe's /healthz answered (503: it answers)
+        time.sleep(0.05)
+    assert not bridge.quiet() and handler.calls > calls
+    with pytest.raises(Unavailable, match="down for maintenance"):  # asked again: its own answer
+        bridge.products()
+
+
 def test_the_fake_implements_the_whole_interface_with_the_same_errors():
     interface = {name for name in dir(BridgeClient) if not name.startswith("_")}
     assert interface <= set(dir(HttpBridgeClient)) and interface <= set(dir(FakeBridgeClient))

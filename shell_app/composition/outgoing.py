@@ -7,8 +7,8 @@ from flask import current_app, g, request
 from foundation.request_ids import forwarded
 from foundation.tokens import Principal, csrf_digest
 
+from ..access import csrf_token
 from ..front_door import front_door, session_cookie
-from ..security import csrf_token
 from .registry import registry
 
 TOKEN_TTL_S = 60

@@ -11,7 +11,7 @@ from .registry import registry
 UNREACHABLE = "#unreachable"
 # What a slot shows when its fragment cannot answer, unless the page says better beside the slot.
 GENERIC_FALLBACK = "This part of the page is not available right now."
-# The header that carries a slot's fallback with htmx's requests to the proxy (shell_app/views/fragments.py).
+# The header that carries a slot's fallback with htmx's requests to the proxy (shell_app/front/proxy.py).
 FALLBACK_HEADER = "X-Slot-Fallback"
 
 

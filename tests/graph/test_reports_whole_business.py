@@ -220,3 +220,28 @@ def test_service_levels_count_every_ticket_once_whichever_store_holds_it(mixed):
     assert "could not be known" not in tables["sla_plan"]["definition"]
     # Only the tickets that do not carry their deadlines were looked up, by their contract and customer.
     assert all(asked == {70: 7} for asked in fake.asked)
+
+
+def test_with_the_monolith_not_answering_the_report_counts_its_tickets_as_last_read_and_says_since_when(mixed):
+    reports, _ = mixed
+    period = parse_period(DAY, DAY, NOW.date())
+    fresh = reports.build(period)
+    assert fresh["legacy_as_of"] is None
+    reports.source.bridge.unavailable = True
+    frozen = reports.build(period)
+    assert frozen["raised"] == fresh["raised"] == 7
+    assert rows(frozen["tables"]["experts"]) == rows(fresh["tables"]["experts"])
+    assert frozen["legacy_as_of"] is not None and frozen["legacy_as_of"] <= dt.datetime.now()
+    reports.source.bridge.unavailable = False
+    assert reports.build(period)["legacy_as_of"] is None
+
+
+def test_a_report_never_read_before_the_monolith_stopped_answering_is_not_made_up(mixed):
+    """No legacy figures to stand in: the report is refused (the page's fallback says so), not shown short."""
+    reports, ids = mixed
+    period = parse_period(DAY, DAY, NOW.date())
+    reports.source.bridge.unavailable = True
+    with pytest.raises(Exception, match="switched off"):  # no legacy figures ever read: nothing to stand in
+        reports.build(period)
+    table = reports.source.migration()
+    assert table == {"parts": []}

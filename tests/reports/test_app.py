@@ -36,6 +36,9 @@ class FixedSource:
     def legacy_tickets_raised(self, first, last):
         return []
 
+    def legacy_as_of(self):
+        return None
+
     def tickets_changed(self, day, since):  # nothing is ever written: every ticket as it was
         return [], len(self.tickets_raised(day, day))
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
-from sysops.launcher import ACCESS_LOG_FORMAT, take_sign_in
+from sysops.launcher import ACCESS_LOG_FORMAT, FRONT_DOOR_APPS, take_sign_in
 from sysops.procutil import free_port, wait_for_health
 
 from .graph_ha import GraphCluster
@@ -50,12 +50,15 @@ def lift_open_ticket_limits(backend) -> None:
 
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
-                 graph_password: str | None = None, graph_ha: bool = False, sign_in: str = "identity"):
+                 graph_password: str | None = None, graph_ha: bool = False, sign_in: str = "identity",
+                 front_door: str = "monolith"):
         """`database_url`: the legacy database (default a SQLite file); `graph_password`: reach the graph
         over TCP with that password, as production does (default its unix socket); `graph_ha`: a primary
         and a replica under three sentinels (tests/support/graph_ha.py), reached through the sentinels;
         `sign_in`: "identity" (as `make run` sets a new installation up, ADR 0032) or "legacy" (the
-        monolith's own login, as before the cut-over)."""
+        monolith's own login, as before the cut-over); `front_door`: what answers at `shell`, the monolith's
+        screens or the composition shell (SYSOPS_FRONT_DOOR, ADR 0033; the monolith then runs as the
+        bridge's process alone)."""
         self.root = root
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
@@ -71,6 +74,7 @@ class System:
         self.identity_port = free_port()
         self.identity = f"http://127.0.0.1:{self.identity_port}"
         self.sign_in = sign_in
+        self.front_door = front_door
         self.shell = f"http://127.0.0.1:{self.shell_port}"
         self.bridge = f"http://127.0.0.1:{self.bridge_port}"
         self.ticketing = f"http://127.0.0.1:{self.ticketing_port}"
@@ -93,7 +97,7 @@ class System:
                     "SYSOPS_SHELL_PORT": str(self.shell_port), "SYSOPS_IDENTITY_PORT": str(self.identity_port),
                     "SYSOPS_TICKETING_PORT": str(self.ticketing_port), "SYSOPS_BRIDGE_PORT": str(self.bridge_port),
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
-                    "SYSOPS_METRICS_TOKEN": METRICS_TOKEN}
+                    "SYSOPS_METRICS_TOKEN": METRICS_TOKEN, "SYSOPS_FRONT_DOOR": front_door}
         self.processes: dict[str, subprocess.Popen] = {}
         self._prepare_legacy(preset)
 
@@ -193,9 +197,10 @@ class System:
         return base
 
     def start_shell(self) -> None:
-        """The monolith twice, as `make run` does: one for the screens, one for the bridge."""
+        """As `make run` does: the monolith for the bridge, and at the front door the monolith again for
+        its screens or the composition shell (sysops.launcher.FRONT_DOOR_APPS)."""
         self._gunicorn("bridge", self.bridge_port, "sysops.wsgi:monolith()")
-        self._gunicorn("shell", self.shell_port, "sysops.wsgi:monolith()", threads=8)
+        self._gunicorn("shell", self.shell_port, FRONT_DOOR_APPS[self.front_door], threads=8)
         wait_for_health(f"{self.bridge}/healthz")
         wait_for_health(f"{self.shell}/healthz")
 

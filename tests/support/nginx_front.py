@@ -25,13 +25,14 @@ http {{
 
 
 class NginxFront:
-    def __init__(self, root: Path, shells: list[str], fragments: dict[str, list[str]]):
-        """`shells`: host:port of each shell instance; `fragments`: name -> host:port of each instance."""
+    def __init__(self, root: Path, shells: list[str], fragments: dict[str, list[str]], auth: str = "shell"):
+        """`shells`: host:port of each shell instance; `fragments`: name -> host:port of each instance;
+        `auth`: who answers the auth subrequest (sysops.nginx.AUTH)."""
         self.root, self.port = root, free_port()
         manifests = nginx.our_manifests()
-        upstreams = [(name, servers, nginx.read_timeout_ms(manifests[name])) for name, servers in fragments.items()]
+        upstreams = [(name, servers, nginx.read_timeout_ms(manifests.get(name))) for name, servers in fragments.items()]
         (root / "sysops.conf").write_text(nginx.render(shells, upstreams, listen=f"127.0.0.1:{self.port}",
-                                                       server_name="localhost"))
+                                                       server_name="localhost", auth=auth))
         (root / "main.conf").write_text(MAIN.format(root=root))
         self.process: subprocess.Popen | None = None
 

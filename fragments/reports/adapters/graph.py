@@ -6,7 +6,7 @@ import datetime as dt
 import logging
 from typing import Any
 
-from bridge_client import BridgeClient
+from bridge_client import BridgeClient, Unavailable
 from fragments.experts.published import profiles_v1
 from fragments.ticketing.published.tickets_v1 import TicketRows
 from graph_store.backends import GraphBackend
@@ -27,6 +27,7 @@ class GraphReportSource:
         self.bridge = bridge
         self.tickets = TicketRows(backend)
         self.days = DaySummaries(backend)
+        self._progress: dict[str, Any] | None = None
 
     def tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return self.tickets.tickets_raised(first, last)
@@ -36,6 +37,9 @@ class GraphReportSource:
 
     def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         return []
+
+    def legacy_as_of(self) -> dt.datetime | None:
+        return None
 
     def day_summaries(self, first: dt.date, last: dt.date) -> dict[dt.date, dict[str, Any]]:
         return self.days.day_summaries(first, last)
@@ -69,7 +73,13 @@ class GraphReportSource:
         return [{**x, **loads.get(x["id"], empty)} for x in roster]
 
     def migration(self) -> dict[str, Any]:
-        return migration_progress(self.db, self.bridge)
+        """The migration's progress; while the monolith does not answer, as last read (none yet: no parts)."""
+        try:
+            self._progress = migration_progress(self.db, self.bridge)
+        except Unavailable:
+            log.warning("legacy system not answering: the migration's progress shown as last read")
+            return self._progress or {"parts": []}
+        return self._progress
 
     def last_reconciliation(self) -> dict[str, Any] | None:
         return last_run(self.db)

@@ -10,15 +10,19 @@ a ticket migrates.
 from __future__ import annotations
 
 import datetime as dt
+import logging
 import threading
 from typing import Any
 
-from bridge_client import BridgeClient
+from bridge_client import BridgeClient, Unavailable
 from foundation.vocabulary import iso
 from fragments.ticketing.published.tickets_v1 import LEGACY_STATUS, legacy_allocation
 from graph_store.backends import GraphBackend
 
 from .graph import GraphReportSource
+
+log = logging.getLogger(__name__)
+KEPT_PERIODS = 16  # the periods a screen shows and compares; older ones are read again if asked
 
 
 def legacy_row(row: list[Any]) -> dict[str, Any]:
@@ -33,25 +37,61 @@ def legacy_row(row: list[Any]) -> dict[str, Any]:
 
 
 class WholeBusinessSource(GraphReportSource):
+    """While the monolith does not answer, a report counts its tickets as it last did (per period, and
+    the figures of now as last read) and says since when (`legacy_as_of`): a manager's report does not
+    go blank because the legacy system is frozen, nor pretend its part is current."""
+
     def __init__(self, backend: GraphBackend, bridge: BridgeClient):
         super().__init__(backend, bridge)
         self._lock = threading.Lock()
         self._last_now: tuple[str | None, dict[str, Any]] = (None, {})
+        self._rows: dict[tuple[str, str], tuple[list[dict[str, Any]], dt.datetime]] = {}
+        self._stale_since: dt.datetime | None = None
+
+    def legacy_as_of(self) -> dt.datetime | None:
+        """When the legacy part of the last figures was read, if it was not read now (else None)."""
+        return self._stale_since
 
     def legacy_tickets_raised(self, first: dt.date, last: dt.date) -> list[dict[str, Any]]:
         start, end = dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
-        return [legacy_row(row) for row in self.bridge.legacy_report_rows(iso(start), iso(end))]
+        key = (iso(start), iso(end))
+        try:
+            rows = [legacy_row(row) for row in self.bridge.legacy_report_rows(*key)]
+        except Unavailable:
+            with self._lock:
+                kept = self._rows.get(key)
+            if kept is None:
+                raise
+            self._stale(kept[1])
+            return kept[0]
+        with self._lock:
+            self._rows[key] = (rows, dt.datetime.now())
+            while len(self._rows) > KEPT_PERIODS:
+                self._rows.pop(next(iter(self._rows)))
+        self._stale_since = None
+        return rows
 
     def _legacy_now(self, now: dt.datetime) -> dict[str, Any]:
         """One bridge read per moment: the waiting table and the expert table of one report share it."""
         key = iso(now)
         with self._lock:
-            if self._last_now[0] == key:
-                return self._last_now[1]
-        figures = self.bridge.legacy_report_now(key)
+            last_key, last = self._last_now
+        if last_key == key:
+            return last
+        try:
+            figures = self.bridge.legacy_report_now(key)
+        except Unavailable:
+            if last_key is None:
+                raise
+            self._stale(dt.datetime.fromisoformat(last_key))
+            return last
         with self._lock:
             self._last_now = (key, figures)
         return figures
+
+    def _stale(self, read_at: dt.datetime) -> None:
+        log.warning("legacy system not answering: its tickets counted as read at %s", read_at)
+        self._stale_since = min(read_at, self._stale_since or read_at)
 
     def waiting(self, now: dt.datetime | None = None, limit: int | None = None) -> list[dict[str, Any]]:
         legacy = [{**w, "status": LEGACY_STATUS["open"]} for w in self._legacy_now(now or dt.datetime.now())["waiting"]]

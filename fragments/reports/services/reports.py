@@ -57,7 +57,8 @@ class Reports:
         tables = {name: make(inputs) for name, make in TABLES.items()}
         return {"period": period, "previous": inputs.previous, "tables": tables,
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
-                "raised": inputs.current.raised, "raised_before": inputs.before.raised}
+                "raised": inputs.current.raised, "raised_before": inputs.before.raised,
+                "legacy_as_of": self.source.legacy_as_of()}
 
     def build_in_steps(self, period: Period) -> list[tuple[str, float]]:
         """Where one build of the screen goes, in ms per step, the steps one after another: both periods'
@@ -258,6 +259,10 @@ def _count(value: int | None) -> str | int:
 
 def _migration_tickets(i: _Inputs) -> dict[str, Any]:
     progress = i.figure("migration")
+    unknown = "not known (the legacy system is not answering)"
+    if "legacy_total" not in progress:  # never read in this process, and the monolith does not answer now
+        progress = {"legacy_total": unknown, "graph_migrated": unknown, "remaining": unknown,
+                    "percent_migrated": unknown, "lazy": unknown, "backfill": unknown, **progress}
     return {"title": "Where the tickets are",
             "definition": "Every figure above counts each ticket once: tickets still only in the legacy system are "
                           "read from it, the others from the graph. Legacy tickets = all ever raised in the "

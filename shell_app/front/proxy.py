@@ -8,11 +8,12 @@ import hmac
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
+from foundation.vocabulary import ROLES
+
+from ..access import allow, csrf_token
 from ..composition.outgoing import on_behalf, user_token
 from ..composition.registry import FragmentUnavailable, registry
 from ..composition.slots import fallback_of
-from ..models import ROLES
-from ..security import allow, csrf_token
 
 bp = Blueprint("fragments", __name__)
 FORWARDED_REQUEST_HEADERS = ("HX-Request", "HX-Target", "HX-Trigger", "HX-Trigger-Name", "HX-Current-URL",

@@ -6,9 +6,9 @@ from __future__ import annotations
 from flask import Blueprint, Response, abort, render_template, request
 from markupsafe import Markup
 
+from ..access import csrf_token, public
 from ..composition.registry import FragmentUnavailable, registry
-from ..security import csrf_token, public
-from .fragments import WRITE_TIMEOUT_S
+from .proxy import WRITE_TIMEOUT_S
 
 bp = Blueprint("links", __name__)
 MAX_TOKEN = 2000

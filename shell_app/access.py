@@ -20,7 +20,8 @@ from . import front_door, published_api
 UNSAFE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 # Flask's own static route cannot carry a marker; CSS and htmx are needed on the login page.
 PUBLIC_ENDPOINTS = frozenset({"static"})
-SIGN_IN_ENDPOINTS = frozenset({"auth.login"})
+# Passed to the identity service, whose forms before sign-in carry their own double-submit token.
+SIGN_IN_ENDPOINTS = frozenset({"auth.login", "auth.ask_for_link", "auth.use_link"})
 
 
 def public(view: Callable) -> Callable:

@@ -18,7 +18,7 @@ SAMPLE_ARGS = {"token": "not.a.link",
                "rest": "tickets"}
 # metrics: no user session, its own bearer token (SYSOPS_METRICS_TOKEN; tests/test_metrics.py)
 # links.link: a link in a message is its own permission (signed, used once; ADR 0024), for anyone who has it.
-PUBLIC = {"auth.login", "health.healthz", "static", "metrics", "links.link"}
+PUBLIC = {"auth.login", "auth.ask_for_link", "auth.use_link", "health.healthz", "static", "metrics", "links.link"}
 
 
 def session_endpoint(app: Flask, endpoint: str) -> bool:

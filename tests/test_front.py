@@ -133,7 +133,7 @@ def test_the_navigation_leads_straight_to_the_successors(front):
 
 
 def test_every_route_says_who_may_use_it(front):
-    public = {"static", "health.healthz", "auth.login", "links.link", "metrics"}
+    public = {"static", "health.healthz", "auth.login", "auth.ask_for_link", "auth.use_link", "links.link", "metrics"}
     for endpoint, view in front.view_functions.items():
         is_public, roles = view_policy(endpoint, view)
         assert is_public or roles, endpoint

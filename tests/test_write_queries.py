@@ -21,6 +21,7 @@ ALLOWED = {
     ("fragments/customers/adapters/catalogue.py", "MERGE (c:Counter"): ONCE_PER_INSTALLATION,
     ("fragments/customers/adapters/catalogue.py", "MERGE (counter:Counter {{name: 'contracts'}})"): ONCE_PER_INSTALLATION,
     ("fragments/experts/adapters/profiles.py", "MERGE (c:Counter {name: 'expert'})"): ONCE_PER_INSTALLATION,
+    ("fragments/identity/adapters/accounts.py", "MERGE (c:Counter {name: 'account'})"): ONCE_PER_INSTALLATION,
     ("fragments/knowledge/adapters/articles.py", "MERGE (counter:Counter {name: 'article'})"):
         "an admin publishes a new article, then closes the proposal it came from (rare): left as found",
     ("fragments/knowledge/adapters/articles.py", "MATCH (a:Article {id: $id}) WHERE a.version = $expected"):

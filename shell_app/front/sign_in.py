@@ -1,6 +1,8 @@
-"""The sign-in, sign-out and password pages at their usual addresses: the identity service's, passed
-through on this origin with their cookies (shell_app.front_door.FrontDoor.forward)."""
+"""The sign-in, sign-out and password pages at their usual addresses, and the password links: the
+identity service's, passed through on this origin with their cookies (FrontDoor.forward)."""
 from __future__ import annotations
+
+from urllib.parse import quote
 
 from flask import Blueprint
 
@@ -30,3 +32,15 @@ def logout():
 def change_password():
     front_door().forget(session_cookie())  # a new password ends every session: ask again afterwards
     return front_door().forward("/account/password")
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@public
+def ask_for_link():
+    return front_door().forward("/account/reset")
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+@public
+def use_link(token: str):
+    return front_door().forward(f"/account/reset/{quote(token, safe='')}")

@@ -1,9 +1,11 @@
 from __future__ import annotations
 
 import datetime as dt
+from urllib.parse import quote
 
 from flask import (
     Blueprint,
+    abort,
     current_app,
     g,
     jsonify,
@@ -114,6 +116,23 @@ def change_password():
     session["sid"] = session_id
     csrf_token()
     return redirect(url_for("auth.change_password", changed=1))
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@public
+def ask_for_link():
+    """Password links are the identity service's (ADR 0032): there once it signs people in."""
+    if not front_door().open():
+        abort(404)
+    return front_door().forward("/account/reset")
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+@public
+def use_link(token: str):
+    if not front_door().open():
+        abort(404)
+    return front_door().forward(f"/account/reset/{quote(token, safe='')}")
 
 
 def lifetimes() -> login_sessions.Lifetimes:

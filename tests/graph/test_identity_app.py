@@ -5,6 +5,7 @@ and the token exchange at its new issuer. Each test signs in legacy accounts it 
 from __future__ import annotations
 
 import re
+import uuid
 
 import pytest
 
@@ -14,14 +15,16 @@ from foundation.login_throttle import LoginThrottle
 from foundation.passwords import needs_rehash
 from foundation.tokens import Principal, TokenError, TokenVerifier, csrf_digest
 from fragments.identity.adapters.accounts import GraphAccounts
+from fragments.identity.adapters.links import KeyspaceLinks
 from fragments.identity.adapters.sessions import KeyspaceSessions
 from fragments.identity.app import create_app
 from fragments.identity.domain.sessions import Lifetimes
 from fragments.identity.entrypoints.cookies import LOGIN_CSRF, SESSION
-from fragments.identity.wiring import build
+from fragments.identity.wiring import Reach, build
 from graph_store.backends.falkordb_backend import FalkorBackend
 
 from ..support.keys import KEYS_DIR, mint, signer
+from ..support.memory_identity import KnownPeople, RightAway, SentMessages
 from .conftest import bridge_client, fresh_backend
 from .identity_support import PASSWORD, legacy_account, legacy_row
 
@@ -35,8 +38,11 @@ def backend(request):
 def app(backend, live_bridge):
     assert isinstance(backend, FalkorBackend)
     bridge = bridge_client(live_bridge, "identity")
+    reach = Reach(KeyspaceLinks(backend.keyspace()), KnownPeople({41}, {17}), SentMessages(), "http://front.example",
+                  RightAway())
     identity = build(GraphAccounts(backend, bridge), KeyspaceSessions(backend.keyspace()), LoginThrottle(),
-                     Lifetimes(), signer("identity"), public_file(KEYS_DIR), frozenset({"ticketing", "experts"}))
+                     Lifetimes(), signer("identity"), public_file(KEYS_DIR), frozenset({"ticketing", "experts", "identity"}),
+                     reach)
     yield create_app({"TESTING": True, "KEYS_DIR": str(KEYS_DIR)}, identity=identity)
     bridge.close()
 
@@ -219,3 +225,90 @@ def test_an_experts_token_from_here_is_traded_here_for_one_meant_for_ticketing(a
 def test_a_body_over_the_limit_is_refused_before_anything_is_read(app):
     answer = app.test_client().post("/login", data={"username": "x" * (300 * 1024), "password": "y"})
     assert answer.status_code == 413
+
+
+class Admin:
+    """An admin signed in here, calling the accounts pages as the front door does: the page's fragment
+    token and the session's CSRF token."""
+
+    def __init__(self, app, legacy_url):
+        self.client = app.test_client()
+        sign_in(self.client, legacy_account(legacy_url, role="admin").username)
+        check = self.client.get("/auth/fragment/identity")
+        self.csrf = check.headers["X-Shell-CSRF"]
+        self.headers = {"Authorization": f"Bearer {check.headers['X-Fragment-Token']}", "X-Shell-CSRF": self.csrf}
+        self.anonymous = app.test_client()
+
+    def get(self, path: str):
+        return self.anonymous.get(path, headers=self.headers)
+
+    def post(self, path: str, data: dict, csrf: str | None = None):
+        return self.anonymous.post(path, headers=self.headers, data={"csrf_token": csrf or self.csrf, **data})
+
+
+def test_an_admin_opens_an_account_and_its_person_sets_a_password_through_the_link(app, legacy_url):
+    admin = Admin(app, legacy_url)
+    assert "Open an account" in admin.get("/admin/accounts/new").get_data(as_text=True)
+    wrong = admin.post("/admin/accounts/new", {"username": "x", "display_name": "", "role": "customer"})
+    html = wrong.get_data(as_text=True)
+    assert wrong.status_code == 422 and html.count('class="id-error"') == 3 and 'value="x"' in html
+    name = f"opened-{uuid.uuid4().hex[:8]}"
+    opened = admin.post("/admin/accounts/new", {"username": name, "display_name": "Olga <b>Opened</b>",
+                                                "role": "call_centre"})
+    page = opened.get_data(as_text=True)
+    assert opened.status_code == 200 and "Olga &lt;b&gt;Opened&lt;/b&gt;" in page
+    link = re.search(r'value="(http://front\.example/account/reset/[^"]+)"', page).group(1)
+    path = link.removeprefix("http://front.example")
+    person = app.test_client()
+    form = person.get(path)
+    assert form.status_code == 200 and form.headers["Referrer-Policy"] == "no-referrer"
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
+    assert person.post(path, data={"new": "my own secret 1", "confirm": "my own secret 1"}).status_code == 400  # forged
+    done = person.post(path, data={"csrf_token": token, "new": "my own secret 1", "confirm": "my own secret 1"})
+    assert done.status_code == 302 and session_cookie(person) is not None
+    assert person.get(path).status_code == 410  # used
+    assert sign_in(app.test_client(), name, "my own secret 1").status_code == 302
+
+
+def test_an_admin_changes_a_role_and_disables_an_account_and_its_sessions_end(app, legacy_url):
+    admin = Admin(app, legacy_url)
+    made = legacy_account(legacy_url)
+    person = app.test_client()
+    sign_in(person, made.username)
+    assert person.get("/auth/fragment/ticketing").status_code == 204
+    page = admin.get(f"/admin/accounts/{made.id}")  # taken over at its first sign-in: held here
+    assert page.status_code == 200 and made.username in page.get_data(as_text=True)
+    bad = admin.post(f"/admin/accounts/{made.id}", {"display_name": "Test Person", "role": "expert"})
+    assert bad.status_code == 422 and "expert_id" in bad.get_data(as_text=True)
+    saved = admin.post(f"/admin/accounts/{made.id}", {"display_name": "Test Person", "role": "manager"})
+    assert saved.status_code == 200 and "signs in again" in saved.get_data(as_text=True)
+    assert person.get("/auth/fragment/ticketing").status_code == 401
+    sign_in(person, made.username)
+    off = admin.post(f"/admin/accounts/{made.id}/active", {"active": "no"})
+    assert off.status_code == 200 and "Disabled" in off.get_data(as_text=True)
+    assert person.get("/auth/fragment/ticketing").status_code == 401
+    assert sign_in(app.test_client(), made.username).status_code == 401
+    assert admin.post(f"/admin/accounts/{made.id}/active", {"active": "yes"}, csrf="forged").status_code == 400
+    assert admin.post("/admin/accounts/987654321/active", {"active": "yes"}).status_code == 404
+
+
+def test_the_accounts_pages_are_for_admins_only(app, legacy_url):
+    staff = app.test_client()
+    sign_in(staff, legacy_account(legacy_url).username)
+    check = staff.get("/auth/fragment/identity")
+    headers = {"Authorization": f"Bearer {check.headers['X-Fragment-Token']}"}
+    for path in ("/admin/accounts", "/admin/accounts/new", "/admin/accounts/1"):
+        assert app.test_client().get(path, headers=headers).status_code == 403
+        assert app.test_client().get(path).status_code == 401
+
+
+def test_asking_for_a_link_answers_the_same_for_any_name(app, legacy_url):
+    client = app.test_client()
+    form = client.get("/account/reset")
+    token = re.search(r'name="csrf_token" value="([^"]+)"', form.get_data(as_text=True)).group(1)
+    answers = [client.post("/account/reset", data={"csrf_token": token, "username": name})
+               for name in (legacy_account(legacy_url).username, "nobody-at-all")]
+    assert [a.status_code for a in answers] == [200, 200]
+    assert answers[0].get_data(as_text=True) == answers[1].get_data(as_text=True)
+    assert client.post("/account/reset", data={"username": "x"}).status_code == 400
+    assert app.test_client().get("/account/reset/" + "z" * 43).status_code == 410

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from fragments.identity.domain.accounts import Account
+from fragments.identity.domain.accounts import Account, AccountDraft
 from fragments.identity.domain.sessions import Lifetimes, Session
+from fragments.identity.services.ports import MessengerUnavailable, NameTaken
 
 
 class MemoryAccounts:
@@ -62,3 +63,79 @@ class MemorySessions:
 
     def last_sign_in(self, account_id: int) -> float | None:
         return self.last.get(account_id)
+
+
+class MemoryDirectoryAccounts(MemoryAccounts):
+    """MemoryAccounts an admin can also open and change (ids from NEW_ID_BASE, names unique)."""
+
+    def __init__(self, *accounts: Account):
+        super().__init__(*accounts)
+        self.next_id = 10_000_000
+
+    def create(self, draft: AccountDraft, password_hash: str, by: str) -> Account:
+        if self.named(draft.username) is not None:
+            raise NameTaken(draft.username)
+        self.next_id += 1
+        made = Account(self.next_id, draft.username, password_hash, draft.role, draft.display_name, draft.customer_id,
+                       draft.expert_id, True)
+        self.by_id[made.id] = made
+        return made
+
+    def update(self, account_id: int, draft: AccountDraft, by: str) -> Account | None:
+        if account_id not in self.by_id:
+            return None
+        self.by_id[account_id] = replace(self.by_id[account_id], display_name=draft.display_name, role=draft.role,
+                                         customer_id=draft.customer_id, expert_id=draft.expert_id)
+        return self.by_id[account_id]
+
+    def set_active(self, account_id: int, active: bool, by: str) -> Account | None:
+        if account_id not in self.by_id:
+            return None
+        self.by_id[account_id] = replace(self.by_id[account_id], active=active)
+        return self.by_id[account_id]
+
+
+class MemoryLinks:
+    def __init__(self) -> None:
+        self.links: dict[str, int] = {}
+
+    def issue(self, key: str, account_id: int, ttl_s: int) -> None:
+        self.links[key] = account_id
+
+    def peek(self, key: str) -> int | None:
+        return self.links.get(key)
+
+    def take(self, key: str) -> int | None:
+        return self.links.pop(key, None)
+
+    def expire_all(self) -> None:  # a day has passed
+        self.links.clear()
+
+
+class KnownPeople:
+    def __init__(self, customers: set[int], experts: set[int]):
+        self.customers, self.experts = customers, experts
+
+    def customer_known(self, customer_id: int) -> bool:
+        return customer_id in self.customers
+
+    def expert_known(self, expert_id: int) -> bool:
+        return expert_id in self.experts
+
+
+class SentMessages:
+    def __init__(self) -> None:
+        self.sent: list[dict] = []
+        self.down = False
+
+    def send(self, kind: str, recipient_id: int, key: str, subject: str, body: str) -> None:
+        if self.down:
+            raise MessengerUnavailable("switched off")
+        self.sent.append({"kind": kind, "id": recipient_id, "key": key, "subject": subject, "body": body})
+
+
+class RightAway:
+    """An executor that runs what it is given at once (the background sender, in a test)."""
+
+    def submit(self, work, *args):
+        work(*args)

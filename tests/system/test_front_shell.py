@@ -15,9 +15,12 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 import pytest
+import requests
 from sqlalchemy import create_engine, text
 
+from foundation.tokens import Principal
 from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.keys import mint
 from tests.support.legacy_customers import add_customers
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
@@ -213,11 +216,39 @@ def test_through_nginx_the_identity_service_answers_the_auth_subrequest_while_th
         assert store.tickets.get(ticket_id_of(raised)).customer_id == customer["id"]
 
 
+def test_an_admin_opens_a_customers_account_and_the_link_reaches_them_through_the_notifications_service(system):
+    """Through the shell: the admin's pages are the identity service's; the link goes out as a message
+    of the notifications service to the customer; it opens at the front door's own address."""
+    url = system.env["DATABASE_URL"]
+    customer, = add_customers(url, 1)
+    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    assert page_ok(admin.http.get(f"{system.shell}/customers/{customer['id']}", timeout=30))[0]  # in the service now
+    name = f"cust-{customer['id']}-{time.time_ns() % 10**6}"
+    opened = admin.http.post(f"{system.shell}/fragments/identity/admin/accounts/new", timeout=30, data={
+        "csrf_token": admin.csrf, "username": name, "display_name": "Carla Customer", "role": "customer",
+        "customer_id": str(customer["id"])}, headers={"HX-Request": "true"})
+    assert opened.status_code == 200 and "went to the address we have" in opened.text, opened.text[:400]
+    token = mint(Principal("service", "identity"), "fragment:notifications")
+    deadline, link = time.monotonic() + 30, None
+    while link is None and time.monotonic() < deadline:
+        messages = requests.get(f"{system.notifications}/api/v1/messages", params={"customer_id": customer["id"]},
+                                headers={"Authorization": f"Bearer {token}"}, timeout=10).json()["items"]
+        found = [re.search(r"(http://\S+/account/reset/[\w-]+)", m["body"]) for m in messages]
+        link = next((f.group(1) for f in found if f), None)
+        time.sleep(0.1) if link is None else None
+    assert link is not None and link.startswith(system.shell)
+    person = requests.Session()
+    form = person.get(link, timeout=15)
+    csrf = re.search(r'name="csrf_token" value="([^"]+)"', form.text).group(1)
+    done = person.post(link, data={"csrf_token": csrf, "new": "carla's own 123", "confirm": "carla's own 123"},
+                       timeout=30)
+    assert done.status_code == 200 and done.url == f"{system.shell}/my" and "My account" in done.text
+    assert person.get(link, timeout=15).status_code == 410
+
+
 def test_the_monoliths_screens_are_not_the_front_door(system):
     """What answers at the front is the composition shell: its health names it, and a legacy address
     leads to its successor."""
-    import requests
-
     assert requests.get(f"{system.shell}/healthz", timeout=10).json()["app"] == "shell"
     moved = requests.get(f"{system.shell}/outbox", timeout=10, allow_redirects=False)
     assert moved.status_code == 301 and moved.headers["Location"] == "/fragments/notifications/outbox"

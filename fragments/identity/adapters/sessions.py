@@ -19,6 +19,14 @@ import redis
 from ..domain.sessions import Lifetimes, Session
 from ..services.ports import StoreUnavailable
 
+
+def answered(work):
+    """`work()` against the key space; StoreUnavailable if the server does not answer (nothing changed)."""
+    try:
+        return work()
+    except (redis.ConnectionError, redis.TimeoutError) as exc:
+        raise StoreUnavailable(str(exc)) from exc
+
 PREFIX = "identity:session:"
 ACCOUNT = "identity:account:"
 LAST_SIGN_IN = "identity:last-sign-in"
@@ -39,10 +47,7 @@ class KeyspaceSessions:
         self._touch = client.register_script(TOUCH)
 
     def _run(self, work):
-        try:
-            return work()
-        except (redis.ConnectionError, redis.TimeoutError) as exc:
-            raise StoreUnavailable(str(exc)) from exc
+        return answered(work)
 
     def start(self, key: str, session: Session, lifetimes: Lifetimes) -> None:
         def work() -> None:

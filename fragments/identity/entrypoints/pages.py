@@ -8,6 +8,7 @@ from foundation.parsing import safe_next
 from fragments.kit.auth import public
 from fragments.kit.bootstrap import services
 
+from ..services.password_reset import LinkSpent
 from ..services.ports import StoreUnavailable
 from ..services.sign_in import Refused, SignedIn
 from ..wiring import IdentityService
@@ -26,14 +27,23 @@ def _address() -> str:
     return request.remote_addr or "unknown"
 
 
-def _login_page(username: str, next_url: str, error: str | None, status: int) -> Response:
+def _form_page(template: str, status: int, **context) -> Response:
+    """A page whose form is sent before anyone is signed in: it carries the double-submit token."""
     token, new = cookies.login_csrf()
-    response = make_response(render_template("identity/login.html", error=error, username=username,
-                                             next_url=next_url, csrf_token=token), status)
+    response = make_response(render_template(template, csrf_token=token, **context), status)
     if new:
         cookies.set_login_csrf(response, token, https=_identity().https)
     response.headers["Cache-Control"] = "no-store"
+    response.headers["Referrer-Policy"] = "no-referrer"  # a password link's token never leaves in a Referer
     return response
+
+
+def _login_page(username: str, next_url: str, error: str | None, status: int) -> Response:
+    return _form_page("identity/login.html", status, error=error, username=username, next_url=next_url)
+
+
+def _form_forged() -> bool:
+    return not cookies.same(request.form.get("csrf_token"), request.cookies.get(cookies.LOGIN_CSRF))
 
 
 @bp.route("/login", methods=["GET", "POST"])
@@ -44,7 +54,7 @@ def login():
         return _login_page("", next_url, None, 200)
     username = (request.form.get("username") or "").strip()[:80]
     password = (request.form.get("password") or "")[:256]
-    if not cookies.same(request.form.get("csrf_token"), request.cookies.get(cookies.LOGIN_CSRF)):
+    if _form_forged():
         return _login_page(username, next_url, EXPIRED_FORM, 400)
     identity = _identity()
     try:
@@ -105,6 +115,52 @@ def change_password():
         return render_template("identity/password.html", errors=outcome, done=False, **page), 422
     response = redirect(url_for("signin.change_password", changed=1))
     cookies.set_session(response, outcome.session_id, https=identity.https)
+    return response
+
+
+@bp.route("/account/reset", methods=["GET", "POST"])
+@public
+def ask_for_link():
+    """A forgotten password: a customer or an expert gets a link at their address; staff ask an admin.
+    The same answer whatever the name (who has an account is not told here)."""
+    if request.method == "GET":
+        return _form_page("identity/reset_ask.html", 200, error=None, asked=False, username="")
+    username = (request.form.get("username") or "").strip()[:80]
+    if _form_forged():
+        return _form_page("identity/reset_ask.html", 400, error=EXPIRED_FORM, asked=False, username=username)
+    refused = _identity().reset.ask(username, _address())
+    if refused is not None:
+        response = _form_page("identity/reset_ask.html", refused.status, error=refused.message, asked=False,
+                              username=username)
+        if refused.retry_after:
+            response.headers["Retry-After"] = str(refused.retry_after)
+        return response
+    return _form_page("identity/reset_ask.html", 200, error=None, asked=True, username="")
+
+
+@bp.route("/account/reset/<token>", methods=["GET", "POST"])
+@public
+def use_link(token: str):
+    identity = _identity()
+    holder = identity.reset.holder(token)
+    if holder is None:
+        return _form_page("identity/reset_set.html", 410, account=None, errors={}, spent=LinkSpent().message,
+                          token=token)
+    if request.method == "GET":
+        return _form_page("identity/reset_set.html", 200, account=holder, errors={}, spent=None, token=token)
+    if _form_forged():
+        return _form_page("identity/reset_set.html", 400, account=holder, errors={"new": EXPIRED_FORM}, spent=None,
+                          token=token)
+    outcome = identity.reset.use(token, (request.form.get("new") or "")[:256], (request.form.get("confirm") or "")[:256],
+                                 _address())
+    if isinstance(outcome, LinkSpent):
+        return _form_page("identity/reset_set.html", 410, account=None, errors={}, spent=outcome.message, token=token)
+    if not isinstance(outcome, SignedIn):
+        return _form_page("identity/reset_set.html", 422, account=holder, errors=outcome, spent=None, token=token)
+    response = redirect("/")
+    cookies.set_session(response, outcome.session_id, https=identity.https)
+    response.delete_cookie(cookies.LOGIN_CSRF, path="/")
+    response.headers["Referrer-Policy"] = "no-referrer"
     return response
 
 

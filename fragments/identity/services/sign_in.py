@@ -123,6 +123,14 @@ class SignIn:
         self.sessions.end_all(account.id)
         return self._start(replace(account, password_hash=upgraded), address, self.clock())
 
+    def new_password(self, account: Account, new: str, address: str) -> SignedIn:
+        """The account's password replaced (a password link used): every session ended, one started here."""
+        upgraded = hash_password(new)
+        self.accounts.set_password_hash(account.id, upgraded)
+        self.sessions.end_all(account.id)
+        self.throttle.succeeded(account.username)  # the person is back in: a lock of their name lifts
+        return self._start(replace(account, password_hash=upgraded), address, self.clock())
+
     def _start(self, account: Account, address: str, now: float) -> SignedIn:
         session_id, csrf = new_session_id(), new_csrf()
         self.sessions.start(digest(session_id), Session(account.id, now, now, csrf, address[:64]), self.lifetimes)

@@ -19,7 +19,7 @@ from ..wiring import Notifications
 
 bp = Blueprint("api", __name__)
 # Every service of ours that tells people things; the shell for the bridge's old notification routes.
-SENDERS = ("ticketing", "experts", "reports", "knowledge", "shell", "backfill")
+SENDERS = ("ticketing", "experts", "reports", "knowledge", "shell", "backfill", "identity")
 MAX_BATCH = 100
 
 

@@ -153,10 +153,12 @@ def _front_door(env: dict[str, str]) -> str:
 
 
 def _exchange_url(env: dict[str, str]) -> str:
-    """The token exchange answers where user tokens are issued: the monolith's front door, or the identity
-    service's own port when the composition shell is the front door (it issues nothing)."""
+    """The token exchange answers where user tokens are issued: the identity service's own port wherever
+    it is installed (it trades the monolith's user tokens too, signing with its own key: ADR 0035), else
+    the monolith's."""
     host = env.get("SYSOPS_HOST", "127.0.0.1")
-    port = env.get("SYSOPS_IDENTITY_PORT", "8107") if _front_door(env) == "shell" else env.get("SYSOPS_SHELL_PORT", "8000")
+    with_identity = "identity" in dict(_fragments(env)) or _front_door(env) == "shell"
+    port = env.get("SYSOPS_IDENTITY_PORT", "8107") if with_identity else env.get("SYSOPS_SHELL_PORT", "8000")
     return f"http://{host}:{port}/tokens/v1/exchange"
 
 

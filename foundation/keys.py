@@ -44,6 +44,8 @@ SERVICES = ("shell", "ticketing", "experts", "reports", "knowledge", "notificati
             "backfill")
 PUBLIC_FILE = "public.json"
 DEFAULT_OVERLAP_SECONDS = 2 * 3600  # longer than any token's lifetime, so nothing signed before is cut off
+# A retired user issuer's tokens: the longest user token lives 60 s (a fragment's) to 300 s (the default).
+USER_TOKEN_OVERLAP_SECONDS = 300
 
 
 class KeyMissing(Exception):
@@ -94,9 +96,14 @@ def _write_private(path: Path, data: bytes) -> None:
     os.replace(tmp, path)
 
 
-def _write_public(directory: Path, keys: list[dict]) -> None:
+def _write_public(directory: Path, keys: list[dict], retired_issuers: dict[str, float] | None = None) -> None:
+    """The key set (and the user issuers retired, kept as they are unless given)."""
+    retired = _read_retired(directory) if retired_issuers is None else retired_issuers
+    document: dict = {"keys": keys}
+    if retired:
+        document["retired_user_issuers"] = retired
     tmp = directory / (PUBLIC_FILE + ".tmp")
-    tmp.write_text(json.dumps({"keys": keys}, indent=1))
+    tmp.write_text(json.dumps(document, indent=1))
     os.chmod(tmp, 0o644)
     os.replace(tmp, directory / PUBLIC_FILE)
 
@@ -106,6 +113,13 @@ def _read_public(directory: Path) -> list[dict]:
         return list(json.loads((directory / PUBLIC_FILE).read_text())["keys"])
     except FileNotFoundError:
         return []
+
+
+def _read_retired(directory: Path) -> dict[str, float]:
+    try:
+        return dict(json.loads((directory / PUBLIC_FILE).read_text()).get("retired_user_issuers") or {})
+    except FileNotFoundError:
+        return {}
 
 
 @contextmanager
@@ -207,6 +221,34 @@ def published(directory: Path) -> list[dict]:
     return _read_public(directory)
 
 
+def retire_user_issuer(directory: Path, issuer: str, *, overlap_seconds: float = USER_TOKEN_OVERLAP_SECONDS,
+                       now: float | None = None) -> float:
+    """From `overlap_seconds` on, verifiers refuse user tokens `issuer` signs (its tokens for its own
+    calls as a service stay good): how the monolith stops saying who a user is once the identity service
+    signs people in (ADR 0035). Returns the time it takes effect; retiring again keeps the first time."""
+    now = time.time() if now is None else now
+    with _locked(directory):
+        retired = _read_retired(directory)
+        retired.setdefault(issuer, now + overlap_seconds)
+        _write_public(directory, _read_public(directory), retired)
+        return retired[issuer]
+
+
+def restore_user_issuer(directory: Path, issuer: str) -> bool:
+    """`issuer` may name users again at once (a rollback of sign-in to the monolith). True if it was retired."""
+    with _locked(directory):
+        retired = _read_retired(directory)
+        if issuer not in retired:
+            return False
+        del retired[issuer]
+        _write_public(directory, _read_public(directory), retired)
+        return True
+
+
+def retired_user_issuers(directory: Path) -> dict[str, float]:
+    return _read_retired(directory)
+
+
 def session_key(directory: Path) -> str:
     """The monolith's session-cookie key: SYSOPS_SESSION_KEY, else generated once (0600)."""
     supplied = os.environ.get("SYSOPS_SESSION_KEY")
@@ -294,19 +336,32 @@ class PublicKeys:
     def __init__(self, file: Path):
         self._file = _Watched(file)
         self._keys: dict[str, PublicKey] = {}
+        self._retired: dict[str, float] = {}
         self._lock = threading.Lock()  # gunicorn threads share one set; none may see it half-read
 
     def get(self, kid: str) -> PublicKey | None:
         with self._lock:
-            if self._file.changed():
-                self._keys = self._load()
+            self._fresh()
             return self._keys.get(kid)
 
-    def _load(self) -> dict[str, PublicKey]:
+    def user_issuer_retired(self, issuer: str, now: float) -> bool:
+        """Whether `issuer` no longer says who a user is (keys.retire_user_issuer), at `now`."""
+        with self._lock:
+            self._fresh()
+            at = self._retired.get(issuer)
+        return at is not None and at <= now
+
+    def _fresh(self) -> None:
+        if self._file.changed():
+            self._keys, self._retired = self._load()
+
+    def _load(self) -> tuple[dict[str, PublicKey], dict[str, float]]:
         try:
-            entries = list(json.loads(self._file.path.read_text())["keys"])
+            document = json.loads(self._file.path.read_text())
+            entries = list(document["keys"])
+            retired = {str(k): float(v) for k, v in dict(document.get("retired_user_issuers") or {}).items()}
         except (FileNotFoundError, ValueError, KeyError, TypeError):
-            return {}  # no usable key set: every token is refused until there is one
+            return {}, {}  # no usable key set: every token is refused until there is one
         return {entry["kid"]: PublicKey(entry["kid"], entry["iss"],
                                         Ed25519PublicKey.from_public_bytes(_unb64(entry["x"])), entry.get("retire_at"))
-                for entry in entries if entry.get("kty") == "OKP" and entry.get("crv") == "Ed25519"}
+                for entry in entries if entry.get("kty") == "OKP" and entry.get("crv") == "Ed25519"}, retired

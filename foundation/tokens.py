@@ -28,7 +28,8 @@ DEFAULT_TTL_SECONDS = 300
 MAX_TTL_SECONDS = 3600
 CLOCK_SKEW_SECONDS = 5
 # Who signs people in may say who a user is: the monolith, and the identity service that takes its login
-# over (ADR 0032); the monolith leaves this set when its signing key is retired.
+# over (ADR 0032). The operator retires the monolith from it once the identity service signs people in
+# (`sysops keys retire-user-issuer`, keys.retire_user_issuer: ADR 0035).
 USER_ISSUERS = frozenset({"shell", "identity"})
 REQUIRED_CLAIMS = ["iss", "sub", "aud", "iat", "nbf", "exp", "jti"]
 
@@ -163,9 +164,11 @@ class TokenVerifier:
         if known is not None:
             principal, kid = known
             public = self._keys.get(kid)
+            now = self._now()
             # Expiry on the wall clock, as PyJWT checks it; the key on this verifier's clock, as below.
-            if public is not None and public.usable(self._now()) and \
-                    time.time() <= (principal.expires_at or 0) + CLOCK_SKEW_SECONDS:
+            if public is not None and public.usable(now) and \
+                    time.time() <= (principal.expires_at or 0) + CLOCK_SKEW_SECONDS and \
+                    (principal.is_service or not self._keys.user_issuer_retired(public.issuer, now)):
                 return principal
             with self._lock:
                 self._verified.pop(token, None)
@@ -217,7 +220,7 @@ class TokenVerifier:
             if subject != issuer:
                 raise TokenError("a service may only speak for itself")
         elif kind == "user":
-            if issuer not in USER_ISSUERS:
+            if issuer not in USER_ISSUERS or self._keys.user_issuer_retired(issuer, now):
                 raise TokenError("this issuer may not name users")
         else:
             raise TokenError("malformed token")

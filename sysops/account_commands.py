@@ -17,6 +17,7 @@ from typing import Iterator
 
 from sqlalchemy.orm import Session
 
+from foundation import keys
 from foundation.config import load_settings
 from fragments.identity.adapters import handover
 from graph_store.backfill import BackfillResult
@@ -93,6 +94,9 @@ def rollback(args) -> int:
 
     def run(backend, bridge, settings) -> int:
         handover.write_back_pending(backend, bridge)
+        # The monolith signs people in again and says who they are in its tokens: it must be believed.
+        if keys.restore_user_issuer(settings.keys_dir, "shell"):
+            print("accounts-rollback: the monolith names users in tokens again (it was retired as an issuer)")
         with legacy_db(settings.database_url) as session:
             set_owner(session, ACCOUNTS, "legacy")
         time.sleep(OWNER_KEPT_S + 1)  # every shell has seen the owner: nothing changes there any more

@@ -120,6 +120,27 @@ def cmd_keys_list(_args) -> int:
         retire = entry.get("retire_at")
         until = dt.datetime.fromtimestamp(retire).isoformat(timespec="seconds") if retire else "-"
         print(f"{entry['iss']:<10} {entry['kid']:<36} retires {until}")
+    for issuer, at in keys.retired_user_issuers(directory).items():
+        print(f"{issuer:<10} names no user since {dt.datetime.fromtimestamp(at).isoformat(timespec='seconds')}")
+    return 0
+
+
+def cmd_keys_retire_user_issuer(args) -> int:
+    """The monolith stops saying who a user is: once the identity service signs people in, its user
+    tokens are refused everywhere after the overlap (ADR 0035)."""
+    settings = load_settings()
+    if not launcher.signs_in_at_identity(settings.database_url):
+        print("The monolith still signs people in: move sign-in first (sysops accounts-cutover).", file=sys.stderr)
+        return 2
+    at = keys.retire_user_issuer(settings.keys_dir, "shell", overlap_seconds=args.overlap)
+    print(f"The monolith's user tokens are refused from {dt.datetime.fromtimestamp(at).isoformat(timespec='seconds')};"
+          " the identity service is the only issuer of user tokens (its own calls as a service stay good).")
+    return 0
+
+
+def cmd_keys_restore_user_issuer(_args) -> int:
+    restored = keys.restore_user_issuer(load_settings().keys_dir, "shell")
+    print("The monolith may name users again." if restored else "The monolith was not retired as a user issuer.")
     return 0
 
 
@@ -183,6 +204,13 @@ def main(argv: list[str] | None = None) -> int:
     rotate.add_argument("--overlap", type=int, default=keys.DEFAULT_OVERLAP_SECONDS,
                         help="seconds the previous keys still verify (default: %(default)s)")
     rotate.set_defaults(func=cmd_keys_rotate)
+    retire = key_commands.add_parser("retire-user-issuer", help="the monolith's user tokens refused everywhere "
+                                                              "(once the identity service signs people in)")
+    retire.add_argument("--overlap", type=int, default=keys.USER_TOKEN_OVERLAP_SECONDS,
+                        help="seconds its user tokens still verify (default: %(default)s)")
+    retire.set_defaults(func=cmd_keys_retire_user_issuer)
+    key_commands.add_parser("restore-user-issuer", help="the monolith may name users again (before a rollback)"
+                            ).set_defaults(func=cmd_keys_restore_user_issuer)
     run = sub.add_parser("run", help="set up if needed and run every process until Ctrl-C")
     run.add_argument("--preset", choices=("tiny", "small", "100x"), default="small")
     run.add_argument("--seed", type=int, default=42)

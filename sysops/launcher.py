@@ -151,8 +151,10 @@ def prepare_graph(settings: Settings) -> int:
     store = GraphData.over(open_store(settings, "backfill"))
     try:
         imported = prepare(store, customers_service="customers" in dict(settings.fragments))
-        if "identity" in dict(settings.fragments):
-            take_sign_in(store, settings.database_url)
+        if "identity" in dict(settings.fragments) and take_sign_in(store, settings.database_url):
+            # A new installation: the identity service is the only issuer of user tokens from the start
+            # (ADR 0035; no token of the monolith's is in flight yet, so no overlap is needed).
+            keys.retire_user_issuer(settings.keys_dir, "shell", overlap_seconds=0)
         return imported
     finally:
         store.bridge.close()

@@ -165,8 +165,12 @@ def test_the_front_door_setting_picks_the_app_and_where_tokens_are_exchanged(tmp
 
     base = {"SYSOPS_DATA_DIR": str(tmp_path)}
     monolith, shell = load_settings(base), load_settings({**base, "SYSOPS_FRONT_DOOR": "shell"})
-    assert monolith.front_door == "monolith" and monolith.token_exchange_url.endswith(":8000/tokens/v1/exchange")
-    assert shell.token_exchange_url.endswith(":8107/tokens/v1/exchange")  # the identity service's own
+    # The identity service's own exchange, whichever front door (it issues user tokens: ADR 0035); the
+    # monolith's only where no identity service is installed.
+    assert monolith.front_door == "monolith" and monolith.token_exchange_url.endswith(":8107/tokens/v1/exchange")
+    assert shell.token_exchange_url.endswith(":8107/tokens/v1/exchange")
+    alone = load_settings({**base, "SYSOPS_FRAGMENTS": "ticketing=http://127.0.0.1:8101"})
+    assert alone.token_exchange_url.endswith(":8000/tokens/v1/exchange")
     specs = {spec.name: spec for spec in launcher.process_specs(shell)}
     assert specs["shell_app"].argv[-1] == "shell_app.front.app:create_front()"
     assert specs["bridge"].argv[-1] == "sysops.wsgi:monolith()"  # the monolith behind it, for the bridge

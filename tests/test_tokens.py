@@ -232,3 +232,29 @@ def test_a_verified_token_is_known_again_until_it_expires(monkeypatch):
     assert len(checked) == 2
     with pytest.raises(TokenError):
         verifier.verify(token[:-3] + "abc")  # a near copy is not the token that was verified
+
+
+def test_a_retired_user_issuer_stops_naming_users_after_its_overlap_and_a_restore_brings_it_back(tmp_path):
+    """The monolith leaving the user issuers (ADR 0035): its user tokens verify during the overlap, then
+    are refused everywhere without a restart; the identity service's keep verifying, and so do the
+    monolith's tokens for its own calls as a service."""
+    directory = tmp_path / "keys"
+    keys.ensure_all(directory)
+    clock = [time.time()]
+    verifier = TokenVerifier.for_audience(directory, "fragment:ticketing", now=lambda: clock[0])
+    person = Principal("user", "agent", "call_centre")
+    by_shell = TokenSigner.for_service(directory, "shell").mint(person, "fragment:ticketing", ttl=60)
+    by_identity = TokenSigner.for_service(directory, "identity").mint(person, "fragment:ticketing", ttl=60)
+    as_service = TokenSigner.for_service(directory, "shell").mint(Principal("service", "shell"), "fragment:ticketing")
+    at = keys.retire_user_issuer(directory, "shell", overlap_seconds=30, now=clock[0])
+    assert keys.retire_user_issuer(directory, "shell", overlap_seconds=999, now=clock[0] + 5) == at  # the first time stays
+    assert verifier.verify(by_shell).subject == "agent"  # within the overlap
+    clock[0] += 31
+    with pytest.raises(TokenError, match="may not name users"):
+        verifier.verify(by_shell)
+    assert verifier.verify(by_identity).subject == "agent"
+    assert verifier.verify(as_service).subject == "shell"
+    keys.rotate(directory, "ticketing", now=clock[0])  # the key set rewritten: the retirement stays
+    assert keys.retired_user_issuers(directory) == {"shell": at}
+    assert keys.restore_user_issuer(directory, "shell") and not keys.restore_user_issuer(directory, "shell")
+    assert verifier.verify(by_shell).subject == "agent"

@@ -146,6 +146,8 @@ TOKEN_AUDIENCES = ("bridge",)
 @allow(*ROLES)
 def token():
     """A short-lived bearer token for the logged-in user, for our own services (JSON, same-origin only)."""
+    if front_door().open():  # the identity service alone says who a user is then (ADR 0035)
+        return jsonify(error="user tokens come from the identity service"), 410
     audience = request.args.get("audience", "bridge")
     if audience not in TOKEN_AUDIENCES:
         return jsonify(error="unknown audience"), 400

@@ -233,7 +233,8 @@ class Admin:
 
     def __init__(self, app, legacy_url):
         self.client = app.test_client()
-        sign_in(self.client, legacy_account(legacy_url, role="admin").username)
+        self.account = legacy_account(legacy_url, role="admin")
+        sign_in(self.client, self.account.username)
         check = self.client.get("/auth/fragment/identity")
         self.csrf = check.headers["X-Shell-CSRF"]
         self.headers = {"Authorization": f"Bearer {check.headers['X-Fragment-Token']}", "X-Shell-CSRF": self.csrf}
@@ -290,6 +291,8 @@ def test_an_admin_changes_a_role_and_disables_an_account_and_its_sessions_end(ap
     assert sign_in(app.test_client(), made.username).status_code == 401
     assert admin.post(f"/admin/accounts/{made.id}/active", {"active": "yes"}, csrf="forged").status_code == 400
     assert admin.post("/admin/accounts/987654321/active", {"active": "yes"}).status_code == 404
+    own = admin.post(f"/admin/accounts/{admin.account.id}/active", {"active": "no"})
+    assert own.status_code == 409 and "your own account" in own.get_data(as_text=True)
 
 
 def test_the_accounts_pages_are_for_admins_only(app, legacy_url):

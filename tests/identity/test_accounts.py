@@ -13,6 +13,7 @@ from fragments.identity.domain.resets import token_key
 from fragments.identity.domain.sessions import Lifetimes, digest
 from fragments.identity.services.account_admin import AccountAdmin
 from fragments.identity.services.password_reset import LinkSpent, PasswordReset
+from fragments.identity.services.ports import StoreUnavailable
 from fragments.identity.services.sign_in import Refused, SignedIn, SignIn
 
 from ..support.memory_identity import (
@@ -175,3 +176,29 @@ def test_asking_again_and_again_is_throttled_per_address():
     answers = [reset.ask("mia", "10.9.9.9") for _ in range(40)]
     assert any(isinstance(a, Refused) and a.status == 429 for a in answers)
     assert len(sent.sent) < 40
+
+
+def test_an_admin_cannot_disable_their_own_account_or_change_their_own_role(world):
+    admin, _, sign_in, accounts, *_ = world
+    boss = admin.open({"username": "boss", "display_name": "The Boss", "role": "admin"}, by="root").account
+    with pytest.raises(InvalidAccount) as disabling:
+        admin.set_active(boss.id, False, by="boss")
+    assert "own account" in disabling.value.errors["active"]
+    with pytest.raises(InvalidAccount) as demoting:
+        admin.change(boss.id, {"display_name": "The Boss", "role": "call_centre"}, by="boss")
+    assert "own role" in demoting.value.errors["role"]
+    assert accounts.get(boss.id).active and accounts.get(boss.id).role == "admin"
+    assert admin.change(boss.id, {"display_name": "Big Boss", "role": "admin"}, by="boss").display_name == "Big Boss"
+    assert admin.set_active(boss.id, False, by="root").active is False  # another admin may
+
+
+def test_a_link_asked_for_while_the_store_is_away_gets_the_same_answer_and_the_failure_is_logged(world, caplog,
+                                                                                                    monkeypatch):
+    _, reset, _, accounts, *_, sent = world
+
+    def away(username):
+        raise StoreUnavailable("the graph is failing over")
+
+    monkeypatch.setattr(accounts, "named", away)
+    assert reset.ask("mia", "10.0.0.1") is None  # the asker's answer does not depend on it
+    assert sent.sent == [] and "a password link asked for was not sent" in caplog.text

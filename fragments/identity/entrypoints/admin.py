@@ -92,6 +92,8 @@ def set_active(account_id: int):
         changed = _admin().set_active(account_id, active, by=current().subject)
     except AccountUnknown:
         abort(404, description="No such account.")
+    except InvalidAccount as exc:
+        return _edit_form(_admin().get(account_id), {}, {}, refused=exc.errors["active"], status=409)
     message = ("Enabled: it can sign in again." if active else
                "Disabled: its sessions have ended and it cannot sign in until enabled again.")
     return _edit_form(changed, {}, {}, message=message)
@@ -109,11 +111,11 @@ def password_link(account_id: int):
 
 
 def _edit_form(account: Account, entered: dict[str, str], errors: dict[str, str], *, message: str = "",
-               status: int = 200):
+               refused: str = "", status: int = 200):
     shown = entered or {"display_name": account.display_name, "role": account.role,
                         "customer_id": str(account.customer_id or ""), "expert_id": str(account.expert_id or "")}
     return render_template("identity/account_edit.html", account=account, entered=shown, errors=errors,
-                           roles=ROLES, message=message, csrf=forwarded_csrf()), status
+                           roles=ROLES, message=message, refused=refused, csrf=forwarded_csrf()), status
 
 
 @bp.errorhandler(StoreUnavailable)

@@ -6,7 +6,8 @@ lost phone, a leaver, a suspected theft).
 A new account has no password anyone knows: its person sets one through a link, sent to them if the
 account is a customer's or an expert's (the notifications service knows their address), and shown to
 the admin to hand over in any case (staff have no address here). Disabling an account or changing its
-role ends its sessions: the next page is the sign-in page, or the new role's."""
+role ends its sessions: the next page is the sign-in page, or the new role's. An admin cannot disable
+their own account or change their own role (the last admin would lock everyone out)."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -75,6 +76,8 @@ class AccountAdmin:
     def change(self, account_id: int, form: Mapping[str, str], *, by: str) -> Account:
         current = self.get(account_id)
         draft = draft_from(form, username=current.username)
+        if current.username == by and draft.role != current.role:
+            raise InvalidAccount({"role": "you cannot change your own role: ask another admin"})
         self._check_links(draft)
         changed = self.accounts.update(account_id, draft, by)
         if changed is None:
@@ -84,6 +87,8 @@ class AccountAdmin:
         return changed
 
     def set_active(self, account_id: int, active: bool, *, by: str) -> Account:
+        if not active and self.get(account_id).username == by:
+            raise InvalidAccount({"active": "you cannot disable your own account: ask another admin"})
         changed = self.accounts.set_active(account_id, active, by)
         if changed is None:
             raise AccountUnknown(account_id)

@@ -8,6 +8,7 @@ A link sets one password once, within a day; using it ends every session of the 
 browser in."""
 from __future__ import annotations
 
+import logging
 from concurrent.futures import Executor
 from dataclasses import dataclass
 
@@ -18,6 +19,8 @@ from ..domain.accounts import LINKED, Account
 from .account_admin import AccountAdmin
 from .ports import Accounts, Resets, Throttle
 from .sign_in import Refused, SignedIn, SignIn
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -47,9 +50,13 @@ class PasswordReset:
         return None
 
     def _send_if_reachable(self, username: str) -> None:
-        account = self.accounts.named(username)
-        if account is not None and account.active and account.role in LINKED:
-            self.admin.link_for(account)
+        """In the background: nobody waits for it, so whatever goes wrong is logged here."""
+        try:
+            account = self.accounts.named(username)
+            if account is not None and account.active and account.role in LINKED:
+                self.admin.link_for(account)
+        except Exception:  # the store or the messenger away: the person asks again; the operator sees why
+            log.exception("a password link asked for was not sent")
 
     def holder(self, token: object) -> Account | None:
         """The active account a live link is for, else None."""

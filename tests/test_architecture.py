@@ -3,6 +3,7 @@ real source, and a check that the checker really sees our imports (a reversed fl
 from __future__ import annotations
 
 import ast
+import logging
 import os
 import re
 import shutil
@@ -18,7 +19,17 @@ PACKAGES = ("foundation", "bridge_client", "shell_app", "bridge_api", "graph_sto
 
 
 def _lint(config: Path) -> int:
-    return lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    """import-linter in this process; its CLI configures logging anew (every logger made before it
+    disabled), which would silence the loggers of the tests that run after this one: put back as it was."""
+    loggers = [logging.getLogger(), *(logger for logger in logging.root.manager.loggerDict.values()
+                                      if isinstance(logger, logging.Logger))]
+    kept = [(logger, logger.disabled, logger.level, list(logger.handlers), logger.propagate) for logger in loggers]
+    try:
+        return lint_imports(config_filename=str(config), no_cache=True, no_logo=True)
+    finally:
+        for logger, disabled, level, handlers, propagate in kept:
+            logger.disabled, logger.propagate, logger.handlers[:] = disabled, propagate, handlers
+            logger.setLevel(level)
 
 
 def test_every_import_contract_is_kept(monkeypatch):

@@ -52,8 +52,9 @@ class FragmentRegistry:
         self.http = requests.Session()  # manifests: rare, and their errors read best through requests
         self.http.trust_env = False
         # Slots and proxied requests: the hot path of every composed page. urllib3 straight (what requests
-        # itself uses underneath) costs a fragment call about 40% less CPU; never retried (a write must
-        # not be sent twice), never redirected (the browser follows), kept-alive per fragment.
+        # itself uses underneath) costs a fragment call about 40% less CPU; not retried by urllib3 (a write
+        # must not be sent twice: `fetch` repeats only a GET that got no answer at all), never redirected
+        # (the browser follows), kept-alive per fragment.
         self.pool = urllib3.PoolManager(num_pools=len(self.bases) + 1, maxsize=32, retries=False)
 
     def __contains__(self, name: str) -> bool:
@@ -116,11 +117,21 @@ class FragmentRegistry:
     def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
               timeout: float) -> FragmentResponse:
         url = self.bases[name] + path + (f"?{query.decode('latin-1')}" if query else "")
-        try:
-            response = self.pool.request(method, url, headers=headers, body=body or None, redirect=False,
-                                         timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=timeout))
-        except urllib3.exceptions.HTTPError as exc:
-            raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
+        for attempt in (1, 2):
+            try:
+                response = self.pool.request(method, url, headers=headers, body=body or None, redirect=False,
+                                             timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=timeout))
+                break
+            except urllib3.exceptions.ProtocolError as exc:
+                # A kept-alive connection the fragment's server closed just as it was reused (its keep-alive
+                # ran out): nothing was answered, so a GET goes once more, on a new connection.
+                if attempt == 1 and method in ("GET", "HEAD"):
+                    continue
+                log.warning("fragment %s %s %s: %s", name, method, path, exc)
+                raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
+            except urllib3.exceptions.HTTPError as exc:
+                log.warning("fragment %s %s %s: %s", name, method, path, exc)
+                raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
         if response.status >= 500:
             raise FragmentUnavailable(f"{name}: answered {response.status}")
         return FragmentResponse(response.status, response.data, dict(response.headers))

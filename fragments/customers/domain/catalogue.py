@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from typing import Any, Iterable
 
+from foundation.invalid import InvalidFields
+
 CODE = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 LOCALE_CODE = re.compile(r"[A-Z]{2}(-[A-Z0-9]{1,5}){0,3}")
 CONTRACT_MONTHS = (1, 12, 24, 36)
@@ -18,10 +20,7 @@ FIELDS = {"products": ("sku", "name", "category", "manufacturer"),
 CONTRACT_FIELDS = ("customer_id", "reference", "plan_id", "start_date", "end_date", "status", "product_ids")
 
 
-class InvalidRecord(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidRecord(InvalidFields): ...
 
 
 def _text(values: dict[str, Any], name: str, errors: dict[str, str], *, longest: int, label: str) -> str:

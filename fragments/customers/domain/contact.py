@@ -8,6 +8,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from foundation.invalid import InvalidFields
+
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s.]{2,}")
 PHONE_CHARS = re.compile(r"[0-9 +()\-]+")
 # Postcodes by the country a locale's code starts with ("GB-LDN-N"); elsewhere letters, digits, a space or a dash.
@@ -32,10 +34,7 @@ class Contact:
         return {name: getattr(self, name) for name in FIELDS}
 
 
-class InvalidContact(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidContact(InvalidFields): ...
 
 
 def _clean(value: object) -> str:

@@ -10,6 +10,8 @@ import json
 import re
 from typing import Any
 
+from foundation.invalid import InvalidFields
+
 SINCE_ALWAYS = "2000-01-01"
 WEEKDAYS = re.compile(r"(mon|tue|wed|thu|fri|sat|sun)(-(mon|tue|wed|thu|fri|sat|sun))?(,(mon|tue|wed|thu|fri|sat|sun)"
                       r"(-(mon|tue|wed|thu|fri|sat|sun))?)*")
@@ -20,10 +22,7 @@ QUOTED = {"ESSENTIAL": (16, 5, "mon-fri"), "HOME": (8, 3, "mon-fri"), "TECH": (8
 ANY_OTHER = (8, 3, "mon-fri")
 
 
-class InvalidTerms(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidTerms(InvalidFields): ...
 
 
 def version(*, effective: str, accept_hours: float, visit_days: int, weekdays: str = "mon-fri",

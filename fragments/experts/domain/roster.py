@@ -5,13 +5,12 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from foundation.invalid import InvalidFields
+
 EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
 
 
-class InvalidExpert(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidExpert(InvalidFields): ...
 
 
 def contact_from_form(values: dict[str, Any]) -> dict[str, str]:

@@ -5,6 +5,7 @@ import re
 from dataclasses import dataclass
 from typing import Mapping
 
+from foundation.invalid import InvalidFields
 from foundation.vocabulary import ROLES
 
 
@@ -26,12 +27,8 @@ MAX_DISPLAY_NAME = 160
 LINKED = {"customer": "customer_id", "expert": "expert_id"}  # the role whose account is someone's: the link it needs
 
 
-class InvalidAccount(Exception):
+class InvalidAccount(InvalidFields):
     """What is wrong with an account form, by field; nothing was stored."""
-
-    def __init__(self, errors: dict[str, str]):
-        super().__init__(", ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,8 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from foundation.invalid import InvalidFields
+
 TITLE = (3, 200)
 SYMPTOMS = (10, 4000)
 STEP_MAX = 500
@@ -13,10 +15,7 @@ WORDS_MAX = 20
 WORD = (1, 60)
 
 
-class InvalidArticle(Exception):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidArticle(InvalidFields): ...
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,8 @@ import hashlib
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 
+from foundation.invalid import InvalidFields
+
 MAX_ATTEMPTS = 6
 FIRST_PAUSE_S = 2
 LONGEST_PAUSE_S = 300
@@ -62,10 +64,7 @@ LABELS = {State.QUEUED: "Queued", State.SENT: "Sent", State.DELIVERED: "Delivere
           State.RETURNED: "Handed back to the legacy outbox"}
 
 
-class InvalidMessage(ValueError):
-    def __init__(self, errors: dict[str, str]):
-        super().__init__("; ".join(f"{k}: {v}" for k, v in errors.items()))
-        self.errors = errors
+class InvalidMessage(InvalidFields): ...
 
 
 @dataclass(frozen=True)

@@ -13,9 +13,11 @@ $(STAMP): pyproject.toml
 	touch $@
 
 ## Set up (venv, install, schema, demo data) and run every process until Ctrl-C.
-## FRONT_DOOR=shell: the composition shell at the front door instead of the monolith's screens (README).
+## Two modes (README): the default, migration in progress (the monolith runs beside the services), and
+## MONOLITH=retired (every part moved first if need be, then neither the monolith nor its database runs).
+## FRONT_DOOR=shell: the composition shell at the front door instead of the monolith's screens.
 run: $(STAMP)
-	$(if $(FRONT_DOOR),SYSOPS_FRONT_DOOR=$(FRONT_DOOR) )$(BIN)/sysops run
+	$(if $(FRONT_DOOR),SYSOPS_FRONT_DOOR=$(FRONT_DOOR) )$(if $(MONOLITH),SYSOPS_MONOLITH=$(MONOLITH) )$(BIN)/sysops run
 
 ## Install what the tests need (PostgreSQL server, Chromium, nginx) and run the whole suite.
 test: $(STAMP) test-prereqs

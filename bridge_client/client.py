@@ -106,6 +106,7 @@ class BridgeClient(Protocol):
     def publish_article(self, article_id: int, article: dict) -> dict: ...
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict: ...
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]: ...
+    def staff_alerts(self) -> Iterator[dict]: ...  # every alert the monolith holds, newest first
     # The outbox moving to the notifications service (docs/adr/0023).
     def outbox_owner(self) -> str: ...
     def outbox_switched_since(self) -> str | None: ...  # None: never switched (nor rolled back)
@@ -357,6 +358,9 @@ class HttpBridgeClient:
 
     def raise_staff_alerts(self, alerts: list[dict]) -> list[dict]:
         return self._post_in_chunks("/staff-alerts/batch", "items", alerts, BATCH_ITEMS, idempotent=False)
+
+    def staff_alerts(self) -> Iterator[dict]:
+        return self._pages("/staff-alerts", limit=200)
 
     def outbox_owner(self) -> str:
         return self._get("/outbox/owner")["owner"]

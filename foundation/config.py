@@ -74,6 +74,10 @@ class Settings:
     # Which app answers at the shell's port: "monolith" (its screens, fragments embedded: the migration's
     # front door) or "shell" (the composition shell that holds no data, ADR 0033).
     front_door: str = "monolith"
+    # Whether the monolith still runs (SYSOPS_MONOLITH): "migrating" (it runs beside the services, which
+    # take its parts over) or "retired" (every part moved: its processes and its database are not run,
+    # and the services' bridge client answers for it, ADR 0036).
+    monolith: str = "migrating"
 
     def signing_folder(self, service: str) -> Path:
         """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
@@ -136,6 +140,7 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         session_max_hours=float(env.get("SYSOPS_SESSION_MAX_HOURS", "12")),
         first_paint_budget_ms=int(env.get("SYSOPS_FIRST_PAINT_BUDGET_MS", "400")),
         front_door=_front_door(env),
+        monolith=_monolith(env),
         token_exchange_url=env.get("SYSOPS_TOKEN_EXCHANGE_URL") or _exchange_url(env),
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),
@@ -143,12 +148,25 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
 
 
 FRONT_DOORS = ("monolith", "shell")
+MONOLITH_MODES = ("migrating", "retired")
+
+
+def _monolith(env: dict[str, str]) -> str:
+    chosen = env.get("SYSOPS_MONOLITH", "").strip().lower() or "migrating"
+    if chosen not in MONOLITH_MODES:
+        raise ValueError(f"SYSOPS_MONOLITH must be one of {', '.join(MONOLITH_MODES)}, not {chosen!r}")
+    return chosen
 
 
 def _front_door(env: dict[str, str]) -> str:
-    chosen = env.get("SYSOPS_FRONT_DOOR", "").strip().lower() or "monolith"
+    """The monolith's screens by default while it runs; the composition shell once it is retired (the
+    only front door there is then)."""
+    retired = _monolith(env) == "retired"
+    chosen = env.get("SYSOPS_FRONT_DOOR", "").strip().lower() or ("shell" if retired else "monolith")
     if chosen not in FRONT_DOORS:
         raise ValueError(f"SYSOPS_FRONT_DOOR must be one of {', '.join(FRONT_DOORS)}, not {chosen!r}")
+    if retired and chosen == "monolith":
+        raise ValueError("SYSOPS_FRONT_DOOR=monolith needs the monolith: it is retired (SYSOPS_MONOLITH=retired)")
     return chosen
 
 

@@ -6,6 +6,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from bridge_client import HttpBridgeClient
+from bridge_client.retired import RetiredMonolith
 from foundation.tokens import Principal, TokenSigner
 
 from . import GraphConnection
@@ -83,7 +84,10 @@ def bridge_for(settings, service: str):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a
     fragment never holds the threads the fragment needs to call back), service tokens signed with
-    that service's own key."""
+    that service's own key. Once the monolith is retired (ADR 0036) nothing is asked of it: the client
+    that stands for it answers from no network."""
+    if settings.monolith == "retired":
+        return RetiredMonolith()
     base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
     signer = TokenSigner.from_folder(settings.signing_folder(service), service)
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))

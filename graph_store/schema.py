@@ -31,5 +31,5 @@ class Schema:
 
 
 # What the migration protocol itself keeps in the graph: its runs (graph_store/reconciliation.py) and the
-# id counters of records born in the graph.
-PROTOCOL = Schema(unique_keys=(("MigrationRun", "id"), ("Counter", "name")))
+# id counters of records born in the graph, and the monolith's retirement (graph_store/retirement.py).
+PROTOCOL = Schema(unique_keys=(("MigrationRun", "id"), ("Counter", "name"), ("MonolithRetirement", "name")))

@@ -21,7 +21,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import account_commands, customer_commands, graph_commands, launcher, nginx, outbox_commands, units
+from . import account_commands, customer_commands, graph_commands, launcher, nginx, outbox_commands, retirement, units
 
 
 def _engine():
@@ -219,6 +219,7 @@ def main(argv: list[str] | None = None) -> int:
     outbox_commands.register(sub)
     customer_commands.register(sub)
     account_commands.register(sub)
+    retirement.register(sub)
     args = parser.parse_args(argv)
     return args.func(args)
 

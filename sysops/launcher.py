@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import shutil
+from dataclasses import replace
 
 import redis
 from sqlalchemy import func, select
@@ -20,7 +21,7 @@ from shell_app.migrations import upgrade
 from shell_app.models import Customer
 from shell_app.part_owners import ACCOUNTS, owner_of, switched_since
 
-from . import account_commands
+from . import account_commands, retirement
 from .graph_data import GraphData
 from .supervisor import ProcessSpec, Supervisor, python_module
 
@@ -129,8 +130,12 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                                          settings.identity_port, settings.workers, threads=4),
                     health_url=f"http://{settings.host}:{settings.identity_port}/healthz"),
     ]
+    if settings.monolith == "retired":  # ADR 0036: neither its processes nor its database
+        specs = [spec for spec in specs if spec.name not in ("bridge", "outbox-worker")]
     confine_keys(specs, settings)
     for spec in specs:
+        # What the process is told of the installation's mode, whatever the launcher's own environment.
+        spec.env.update(SYSOPS_MONOLITH=settings.monolith, SYSOPS_FRONT_DOOR=settings.front_door)
         if spec.name in ("bridge", "shell_app"):
             spec.env.setdefault("SYSOPS_LIMITS_STORAGE", limits_storage(settings.data_dir))
     return specs
@@ -159,6 +164,17 @@ def prepare_graph(settings: Settings) -> int:
     finally:
         store.bridge.close()
         store.close()
+
+
+def ensure_schema(settings: Settings) -> int:
+    """Without the monolith only the graph's schema is seen to (a newer release's indexes); nothing is
+    imported. Returns 0, the expert profiles imported."""
+    store = GraphData.over(open_store(settings, "backfill"))
+    try:
+        store.ensure_schema()
+    finally:
+        store.close()
+    return 0
 
 
 def take_sign_in(store: GraphData, database_url: str) -> bool:
@@ -207,15 +223,76 @@ def prepare_database(settings: Settings, preset: str, seed: int) -> list | None:
 
 
 def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
-    seeded = prepare_database(settings, preset, seed) is not None
+    """Everything of the installation's mode (SYSOPS_MONOLITH) until Ctrl-C. `retired` on an installation
+    whose monolith still holds parts: the migration is finished first, with the monolith running, and the
+    monolith retired (`sysops monolith-retire`); then everything starts again without it."""
     keys.ensure_all(settings.keys_dir)  # first start: a key pair per service, before any process signs
+    record = retirement_record(settings)
+    seeded = False
+    if settings.monolith == "migrating" and record is not None:
+        print(f"The monolith was retired on {record['at']} (every part it held is at its service). Run without it "
+              "(make run MONOLITH=retired), or bring it back first: sysops monolith-restore.", flush=True)
+        return 1
+    if settings.monolith == "retired" and record is None:
+        print("The monolith still holds its parts: finishing the migration with it running, then retiring it.",
+              flush=True)
+        code, seeded = finish_migration(replace(settings, monolith="migrating", front_door="shell"), preset, seed)
+        if code:
+            return code
+    return serve(settings, preset, seed, seeded)
+
+
+def retirement_record(settings: Settings) -> dict | None:
+    """The graph's record of the monolith's retirement (graph_store/retirement.py), the embedded graph
+    server started for the question alone when it is the one in use."""
+    graph = [spec for spec in process_specs(settings) if spec.name == "graph-server"]
+    supervisor = Supervisor(graph)
+    try:
+        supervisor.start()
+        return retirement.retired_record(settings)
+    finally:
+        supervisor.stop()
+
+
+def finish_migration(settings: Settings, preset: str, seed: int) -> tuple[int, bool]:
+    """The monolith and the services running, every part moved and checked, the monolith retired, all
+    stopped again. Returns (exit code, whether demo data was generated)."""
+    seeded = prepare_database(settings, preset, seed) is not None
     specs = process_specs(settings)
     observe(specs, settings)
     supervisor = Supervisor(specs)
     try:
         supervisor.start()
-        imported = prepare_graph(settings)
-        if settings.front_door == "shell" and not signs_in_at_identity(settings.database_url):
+        prepare_graph(settings)
+        store = GraphData.over(open_store(settings, "backfill"))
+        try:
+            # A newcomer's first start: nobody holds a token of the monolith's, no overlap is needed.
+            done, checks = retirement.retire(settings, store, overlap_s=0 if seeded else keys.USER_TOKEN_OVERLAP_SECONDS)
+        finally:
+            store.bridge.close()
+            store.close()
+    finally:
+        supervisor.stop()
+    if not done:
+        print("The monolith cannot be retired yet:", flush=True)
+        for check in checks:
+            print(f"  {'ok  ' if check.ok else 'LEFT'} {check.part}: {check.detail}", flush=True)
+        return 1, seeded
+    print("Every part moved and reconciled: the monolith is retired.", flush=True)
+    return 0, seeded
+
+
+def serve(settings: Settings, preset: str, seed: int, seeded: bool) -> int:
+    retired = settings.monolith == "retired"
+    if not retired:
+        seeded = prepare_database(settings, preset, seed) is not None
+    specs = process_specs(settings)
+    observe(specs, settings)
+    supervisor = Supervisor(specs)
+    try:
+        supervisor.start()
+        imported = ensure_schema(settings) if retired else prepare_graph(settings)
+        if not retired and settings.front_door == "shell" and not signs_in_at_identity(settings.database_url):
             supervisor.stop()
             print("The composition shell needs sign-in at the identity service, and it is still the monolith's: "
                   "run `sysops accounts-reconcile`, mend what it lists, then `sysops accounts-cutover`.", flush=True)
@@ -227,8 +304,20 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     except Exception:
         supervisor.stop()
         raise
-    print(f"\nSysops Squad is running (data in {settings.data_dir}{', demo data just generated' if seeded else ''}).")
-    front = ("composition shell, no data of its own; the monolith's screens stay on the bridge's port"
+    print_welcome(settings, seeded, imported)
+    supervisor.watch()
+    print("Stopped.", flush=True)
+    return 0
+
+
+def print_welcome(settings: Settings, seeded: bool, imported: int) -> None:
+    retired = settings.monolith == "retired"
+    mode = ("the monolith is retired: its processes and its database are not running" if retired else
+            "migration in progress: the monolith runs beside the services")
+    print(f"\nSysops Squad is running ({mode}; data in {settings.data_dir}"
+          f"{', demo data just generated' if seeded else ''}).")
+    front = ("composition shell, no data of its own" + ("" if retired else "; the monolith's screens stay on the "
+                                                             "bridge's port")
              if settings.front_door == "shell" else "the monolith's screens, the services' fragments in them")
     print(f"  Front door:            http://{settings.host}:{settings.shell_port}/ ({front})")
     print(f"  Ticketing fragment:    http://{settings.host}:{settings.shell_port}/fragments/ticketing/queue"
@@ -245,8 +334,9 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
           f" {settings.customers_port})")
     print(f"  Sign-in (identity):    http://{settings.host}:{settings.shell_port}/login (accounts, sessions; port"
           f" {settings.identity_port})")
-    print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer token"
-          f"{'; also under the shell port' if settings.front_door == 'monolith' else ''})")
+    if not retired:
+        print(f"  Bridge API:            http://{settings.host}:{settings.bridge_port}/bridge/v1/openapi.json (bearer "
+              f"token{'; also under the shell port' if settings.front_door == 'monolith' else ''})")
     print(f"  Graph (FalkorDB):      {os.environ.get('SYSOPS_GRAPH_URL') or settings.data_dir / 'graph'}"
           f" ({imported} expert profiles imported now)")
     if settings.run_mail_sink:
@@ -256,6 +346,3 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
                            ("expert", "expert1"), ("customer", "customer1")):
         print(f"  {role:<12} {username}")
     print("Press Ctrl-C to stop everything.", flush=True)
-    supervisor.watch()
-    print("Stopped.", flush=True)
-    return 0

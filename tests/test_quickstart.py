@@ -8,7 +8,9 @@ import subprocess
 import sys
 import threading
 import time
+from pathlib import Path
 
+import pytest
 import requests
 
 from .support.processes import alive, descendants, free_port, wait_for_health
@@ -77,3 +79,52 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
     assert not [pid for pid in children if alive(pid)], "processes left behind after Ctrl-C"
+
+
+def test_run_without_the_monolith_finishes_the_migration_first_then_runs_none_of_it(tmp_path):
+    """`make run MONOLITH=retired` on a fresh clone: demo data generated, every part moved and checked with
+    the monolith running, the monolith retired, then everything started again without it."""
+    port = free_port()
+    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
+           "SYSOPS_MONOLITH": "retired", **{f"SYSOPS_{name}_PORT": str(free_port()) for name in (
+               "SMTP", "TICKETING", "BRIDGE", "EXPERTS", "REPORTS", "KNOWLEDGE", "NOTIFICATIONS", "CUSTOMERS",
+               "IDENTITY")}}
+    for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL", "SYSOPS_CUSTOMERS_URL",
+                 "SYSOPS_NOTIFICATIONS_URL", "SYSOPS_FRONT_DOOR", "DATABASE_URL", "SYSOPS_SMTP_HOST",
+                 "SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR", "SYSOPS_TOKEN_EXCHANGE_URL"):
+        env.pop(name, None)
+    proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    lines: list[str] = []
+    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    reader.start()
+    try:
+        base = f"http://127.0.0.1:{port}"
+        deadline = time.monotonic() + 300
+        while not any("Press Ctrl-C" in line for line in lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(lines)
+            time.sleep(0.1)
+        assert wait_for_health(f"{base}/healthz")["app"] == "shell"
+        children = descendants(proc.pid)
+        commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in children
+                    if alive(pid)]
+        assert not [c for c in commands if "sysops.wsgi:monolith()" in c or "outbox-worker" in c], commands
+        with pytest.raises(requests.ConnectionError):  # no bridge
+            requests.get(f"http://127.0.0.1:{env['SYSOPS_BRIDGE_PORT']}/healthz", timeout=5)
+        browser = requests.Session()
+        token = re.search(r'name="csrf_token" value="([^"]+)"', browser.get(f"{base}/login").text).group(1)
+        landed = browser.post(f"{base}/login", data={"username": "callcentre", "password": "sysops-demo",
+                                                     "csrf_token": token, "next": "/customers/1"})
+        assert landed.status_code == 200 and landed.url == f"{base}/customers/1", landed.text[:300]
+        assert 'data-fragment-slot="ticketing/customer-tickets"' in landed.text
+        assert "data-fragment-fallback" not in landed.text
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        proc.stdout.close()
+        output = "".join(lines)
+    assert proc.returncode == 0, output
+    assert "Every part moved and reconciled: the monolith is retired." in output
+    assert "the monolith is retired: its processes and its database are not running" in output
+    assert "Demo logins" in output and "Bridge API" not in output.split("is running")[-1]

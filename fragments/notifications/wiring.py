@@ -9,14 +9,16 @@ from foundation.tokens import TokenSigner
 from fragments.customers.published.reader_v1 import CustomersApi, installed_reader
 from graph_store import GraphConnection
 
+from .adapters.alerts import GraphStaffAlerts
 from .adapters.channels import Channels, HttpSmsGateway, SmsSink, Smtp
 from .adapters.legacy_outbox import BridgeLegacyOutbox
 from .adapters.messages import GraphMessages
 from .adapters.recipients import GraphRecipients
 from .domain.routing import DEFAULT_QUIET, QuietHours
+from .services.alerting import Alerting
 from .services.delivery import Delivery, Outboxes
 from .services.ports import Channels as ChannelsPort
-from .services.ports import Clock, LegacyOutbox, Messages, Recipients
+from .services.ports import Clock, LegacyOutbox, Messages, Recipients, StaffAlerts
 from .services.preferences import Preferences
 from .services.sending import Sending
 
@@ -29,15 +31,17 @@ class Notifications:
     preferences: Preferences
     messages: Messages
     recipients: Recipients
+    alerting: Alerting
     receipt_key: str = ""  # what the SMS gateway's delivery reports carry (none: reports are refused)
 
 
 def build(messages: Messages, recipients: Recipients, channels: ChannelsPort, clock: Clock = dt.datetime.now,
           lease: dt.timedelta = dt.timedelta(seconds=60), legacy: LegacyOutbox | None = None,
-          quiet: QuietHours = DEFAULT_QUIET, receipt_key: str = "") -> Notifications:
+          quiet: QuietHours = DEFAULT_QUIET, receipt_key: str = "", *, alerts: StaffAlerts) -> Notifications:
     return Notifications(Sending(messages, recipients, clock, quiet),
                          Delivery(messages, recipients, channels, clock, lease, legacy),
-                         Outboxes(messages), Preferences(recipients), messages, recipients, receipt_key)
+                         Outboxes(messages), Preferences(recipients), messages, recipients, Alerting(alerts, clock),
+                         receipt_key)
 
 
 def sms_sink_path(settings: Settings):
@@ -62,4 +66,4 @@ def on_graph(graph: GraphConnection, settings: Settings, lease: dt.timedelta = d
     recipients = GraphRecipients(graph.backend, graph.bridge, customers=customers)
     return build(GraphMessages(graph.backend), recipients, channels_for(settings),
                  lease=lease, legacy=BridgeLegacyOutbox(graph.bridge), quiet=QuietHours.parse(settings.quiet_hours),
-                 receipt_key=settings.sms_receipt_key)
+                 receipt_key=settings.sms_receipt_key, alerts=GraphStaffAlerts(graph.backend))

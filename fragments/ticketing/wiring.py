@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from foundation.config import Settings
 from foundation.links import LinkSigner, LinkVerifier
@@ -18,11 +19,14 @@ from .services.links import LinkChecking, Links, LinkSigning
 from .services.management import TicketManagement
 from .services.notices import CustomerNotices
 from .services.orchestrator import Orchestrator
-from .services.ports import BridgeClient, Clock, CustomerDirectory, Notifier, TicketingStores
+from .services.ports import BridgeClient, Clock, CustomerDirectory, Notifier, StaffAlerts, TicketingStores
 from .services.service_levels import ServiceLevelAlerts
 from .services.surveys import Surveys
 from .services.visits import Visits
 
+
+class NotifierAndAlerts(Notifier, StaffAlerts, Protocol):
+    """The notifications service: it sends the messages and keeps the staff alerts."""
 
 @dataclass(frozen=True)
 class Ticketing:
@@ -36,21 +40,21 @@ class Ticketing:
     links: Links | None  # None: messages carry no links (no signing key given)
 
 
-def build(stores: TicketingStores, bridge: BridgeClient, *, notifier: Notifier, customers: CustomerDirectory,
+def build(stores: TicketingStores, bridge: BridgeClient, *, notifier: NotifierAndAlerts, customers: CustomerDirectory,
           clock: Clock = dt.datetime.now,
           offer_timeout: dt.timedelta = dt.timedelta(minutes=15), public_url: str = "http://127.0.0.1:8000",
           link_signer: LinkSigning | None = None, link_checker: LinkChecking | None = None,
           reminders: tuple[dt.time, dt.time] = (dt.time(18), dt.time(7))) -> Ticketing:
     """`reminders`: from when a visit's reminders go, the day before and on its morning."""
     management = TicketManagement(stores.tickets, bridge, clock, customers)
-    assignment = Assignment(stores.tickets, stores.offers, bridge, clock, offer_timeout, CustomerNotices(notifier))
+    assignment = Assignment(stores.tickets, stores.offers, notifier, clock, offer_timeout, CustomerNotices(notifier))
     orchestrator = Orchestrator(management, assignment, public_url)
     links = (Links(orchestrator, link_signer, link_checker, stores.links, clock, public_url)
              if link_signer is not None and link_checker is not None else None)
     assignment.links = links  # an offer's message carries accept and refuse links
-    visits = Visits(stores.tickets, stores.offers, assignment.notices, bridge, clock, links, *reminders)
+    visits = Visits(stores.tickets, stores.offers, assignment.notices, notifier, clock, links, *reminders)
     return Ticketing(stores, management, assignment, orchestrator, Surveys(stores.surveys, clock), visits,
-                     ServiceLevelAlerts(stores.tickets, bridge, clock), links)
+                     ServiceLevelAlerts(stores.tickets, notifier, clock), links)
 
 
 def on_graph(graph: GraphConnection, settings: Settings) -> Ticketing:

@@ -25,6 +25,7 @@ from aiosmtpd.controller import Controller
 from sqlalchemy import select, update
 
 from foundation.tokens import Principal
+from fragments.notifications.adapters.alerts import GraphStaffAlerts
 from fragments.notifications.adapters.channels import Channels, SmsSink, Smtp
 from fragments.notifications.adapters.legacy_outbox import BridgeLegacyOutbox, roll_back, switch
 from fragments.notifications.adapters.messages import GraphMessages
@@ -119,7 +120,7 @@ class World:
                                   "sms": SmsLogTransport(tmp_path / "legacy-sms.log")}
         self.service = build(GraphMessages(backend), GraphRecipients(backend, bridge),
                              Channels(Smtp("127.0.0.1", smtp_port, SENDER, timeout=30), SmsSink(tmp_path / "texts.jsonl")),
-                             legacy=BridgeLegacyOutbox(bridge))
+                             legacy=BridgeLegacyOutbox(bridge), alerts=GraphStaffAlerts(backend))
 
     def old_client_sends(self, keys: list[str], subject: str = "Update") -> list[dict]:
         """An old client of the bridge's v1 notification routes (one batch)."""

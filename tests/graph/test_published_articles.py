@@ -24,4 +24,6 @@ def test_a_ticket_links_an_article_the_knowledge_base_wrote_or_has_not_taken_ove
     assert [(a["id"], a["title"]) for a in tickets.articles(ticket.id)] == [(31, "Legacy article 31"),
                                                                            (written, "Reset the fuser")]
     assert articles.find(31) is None  # the bare node is no article of the knowledge base's until it moves
+    assert articles_v1.title(graph_backend, written) == "Reset the fuser"
+    assert articles_v1.title(graph_backend, 31) is None  # not the knowledge base's (yet): ask the monolith
     assert articles_v1.counts(graph_backend) == {"migrated": 0, "new": 1, "behind_legacy": 1, "open_proposals": 0}

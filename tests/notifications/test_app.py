@@ -15,7 +15,7 @@ from fragments.notifications.domain.messages import Channel, Recipient, State
 from fragments.notifications.domain.routing import Contact
 from fragments.notifications.wiring import build
 from tests.support.keys import KEYS_DIR, forge, mint
-from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, RecordingChannels
+from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, MemoryStaffAlerts, RecordingChannels
 
 AUDIENCE = "fragment:notifications"
 CSRF = "session-csrf-token"
@@ -46,7 +46,7 @@ def app():
     recipients.person(Recipient("customer", 7), Contact("Ada Lovelace", "ada@example.com", "+447700900001"))
     recipients.person(Recipient("customer", 8), Contact("Bob Byte", "bob@example.com", "+447700900002"))
     channels = RecordingChannels()
-    n = build(MemoryMessages(), recipients, channels, lambda: NOW)
+    n = build(MemoryMessages(), recipients, channels, lambda: NOW, alerts=MemoryStaffAlerts())
     flask_app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, notifications=n)
     flask_app.extensions["test_channels"] = channels
     return flask_app
@@ -141,6 +141,39 @@ def test_staff_see_the_dead_letters_and_send_one_again(app):
     assert again.status_code == 200 and "queued to be sent again" in again.get_data(as_text=True)
     assert client.post(f"/outbox/{sent['id']}/resend", headers=user("call_centre")).status_code == 409
     assert client.post("/outbox/nope/resend", headers=user("call_centre")).status_code == 404
+
+
+def test_ticketing_raises_staff_alerts_here_and_staff_see_them_newest_first_escaped(app):
+    client = app.test_client()
+    alerts = [{"kind": "ticket-unassigned", "message": "Ticket N-1 <b>could not</b> be offered", "ticket_reference": "N-1"},
+              {"kind": "sla-50", "message": "Half the time to an accepted expert is gone"}]
+    raised = client.post("/api/v1/staff-alerts", json={"items": alerts}, headers=service("ticketing"))
+    assert raised.status_code == 201
+    assert [(a["kind"], a["ticket_reference"], a["raised_by"]) for a in raised.json["items"]] == [
+        ("ticket-unassigned", "N-1", "ticketing"), ("sla-50", None, "ticketing")]
+    assert client.post("/api/v1/staff-alerts", json={"items": alerts}, headers=service("experts")).status_code == 403
+    assert client.post("/api/v1/staff-alerts", json={"items": alerts}, headers=user("admin")).status_code == 403
+    page = client.get("/outbox", headers=user("call_centre")).get_data(as_text=True)
+    assert "Staff alerts" in page and "&lt;b&gt;could not&lt;/b&gt;" in page and "<b>could not" not in page
+    listed = client.get("/api/v1/staff-alerts?limit=5", headers=user("manager")).json["items"]
+    assert {a["kind"] for a in listed} == {"ticket-unassigned", "sla-50"}
+    assert client.get("/api/v1/staff-alerts", headers=user("customer")).status_code == 403
+    assert client.get("/api/v1/staff-alerts?limit=0", headers=user("manager")).status_code == 400
+
+
+@pytest.mark.parametrize("body, field", [
+    ({"items": []}, "items"), ({"items": "x"}, "items"), ([], "items"),
+    ({"items": [{"kind": "", "message": "m"}]}, "items[0].kind"),
+    ({"items": [{"kind": "k", "message": "m"}, {"kind": "k", "message": 5}]}, "items[1].message"),
+    ({"items": [{"kind": "k" * 41, "message": "m"}]}, "items[0].kind"),
+    ({"items": [{"kind": "k", "message": "m", "ticket_reference": ["N-1"]}]}, "items[0].ticket_reference"),
+    ({"items": [{"kind": "k", "message": "m"}] * 101}, "items")])
+def test_a_malformed_alert_batch_is_refused_whole_naming_the_field(app, body, field):
+    client = app.test_client()
+    answer = client.post("/api/v1/staff-alerts", json=body, headers=service("ticketing"))
+    assert answer.status_code == 422 and answer.content_type == "application/problem+json"
+    assert field in {e["field"] for e in answer.json["errors"]}
+    assert app.extensions["fragment_services"].alerting.recent() == []
 
 
 def test_a_customer_chooses_their_channel_and_opts_out_of_surveys_on_the_form(app):

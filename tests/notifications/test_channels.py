@@ -13,7 +13,7 @@ from fragments.notifications.domain.routing import Contact
 from fragments.notifications.services.ports import DeliveryError
 from fragments.notifications.wiring import build
 from tests.support.fake_sms_gateway import FakeSmsGateway
-from tests.support.memory_notifications import MemoryMessages, MemoryRecipients
+from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, MemoryStaffAlerts
 from tests.support.processes import free_port
 
 NOW = dt.datetime(2026, 12, 3, 10, 0)
@@ -93,7 +93,7 @@ def test_a_bounced_address_falls_back_to_the_gateway_and_a_refused_number_to_ema
         gateway.refused_numbers.add("+447700900009")
         n = build(MemoryMessages(), recipients, Channels(Smtp("127.0.0.1", port, "x@example.com", timeout=5),
                                                          HttpSmsGateway(gateway.url, gateway.key, timeout=5)),
-                  lambda: NOW)
+                  lambda: NOW, alerts=MemoryStaffAlerts())
         n.messages.add([message("received:7"), Message(
             key="received:8", recipient=Recipient("customer", 8), category=Category.CONFIRMATION, subject="Received",
             body="We have your ticket.", requested_by="ticketing", created_at=NOW, next_attempt_at=NOW)])

@@ -10,7 +10,7 @@ from fragments.notifications.domain.messages import MAX_ATTEMPTS, Category, Chan
 from fragments.notifications.domain.routing import Contact
 from fragments.notifications.services.sending import KeyReused, parse
 from fragments.notifications.wiring import build
-from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, RecordingChannels
+from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, MemoryStaffAlerts, RecordingChannels
 
 ADA = Recipient("customer", 7)
 BOB = Recipient("customer", 8)
@@ -36,7 +36,7 @@ def world():
     recipients.person(BOB, Contact("Bob Byte", email="", phone="+44 7700 900002", preferred=Channel.SMS))
     recipients.person(EXPERT, Contact("Eve Expert", email="eve@example.com", phone="+44 7700 900003",
                                       preferred=Channel.SMS))
-    n = build(MemoryMessages(), recipients, channels, clock)
+    n = build(MemoryMessages(), recipients, channels, clock, alerts=MemoryStaffAlerts())
     return n, recipients, channels, clock
 
 

@@ -312,9 +312,13 @@ class FakeBridgeClient:
         self.batches.append(("staff-alerts", len(alerts)))
         return [self.raise_staff_alert(a["kind"], a["message"], a.get("ticket_reference")) for a in alerts]
 
+    def staff_alerts(self) -> Iterator[dict]:
+        return iter(sorted(self.alerts, key=lambda a: a["id"], reverse=True))
+
     def raise_staff_alert(self, kind: str, message: str, ticket_reference: str | None = None) -> dict:
         self._check()
-        alert = {"id": len(self.alerts) + 1, "kind": kind, "message": message, "ticket_reference": ticket_reference}
+        alert = {"id": len(self.alerts) + 1, "kind": kind, "message": message, "ticket_reference": ticket_reference,
+                 "raised_by": "ticketing", "created_at": "2026-11-25T09:00:00", "acknowledged_at": None}
         self.alerts.append(alert)
         return alert
 

@@ -14,6 +14,7 @@ class FakeNotifier:
         self.unavailable = False
         self.planned = "email"
         self.refuse: set[tuple[str, int]] = set()  # recipients whose messages it refuses (422)
+        self.alerts: list[dict] = []  # staff alerts it keeps, in order
         self._ids = itertools.count(1)
 
     def send(self, messages: list[dict]) -> list[dict]:
@@ -35,6 +36,11 @@ class FakeNotifier:
             else:
                 outcomes.append({"status": 200, "message": earlier})
         return outcomes
+
+    def raise_alerts(self, alerts: list[dict]) -> None:
+        if self.unavailable:
+            raise NotificationsUnavailable("fake notifications service switched off")
+        self.alerts.extend({**a, "id": len(self.alerts) + i + 1} for i, a in enumerate(alerts))
 
     def to(self, kind: str, person_id: int) -> list[dict]:
         return [m for m in self.messages.values() if m["recipient"] == {"kind": kind, "id": person_id}]

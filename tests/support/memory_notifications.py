@@ -7,6 +7,7 @@ import datetime as dt
 import threading
 import uuid
 from dataclasses import replace
+from typing import Any
 
 from fragments.notifications.domain.messages import Category, Channel, Message, Recipient, State
 from fragments.notifications.domain.routing import Contact
@@ -120,3 +121,31 @@ class RecordingChannels:
 
     def texts(self, key: str) -> list[tuple[Channel, str]]:
         return [(c, a) for c, a, m in self.sent if m.key == key]
+
+
+class MemoryStaffAlerts:
+    """The StaffAlerts port in memory (the graph's: fragments/notifications/adapters/alerts.py)."""
+
+    def __init__(self):
+        self.held: dict[str, Any] = {}
+        self._lock = threading.Lock()
+
+    def add(self, alerts):
+        with self._lock:
+            keyed = [replace(a, key=a.key or f"alert:{uuid.uuid4().hex}") for a in alerts]
+            self.held.update({a.key: a for a in keyed})
+            return keyed
+
+    def copy_legacy(self, alerts) -> int:
+        with self._lock:
+            new = [a for a in alerts if a.key not in self.held]
+            self.held.update({a.key: a for a in new})
+            return len(new)
+
+    def recent(self, limit):
+        with self._lock:
+            return sorted(self.held.values(), key=lambda a: (a.raised_at, a.key), reverse=True)[:limit]
+
+    def count(self, source) -> int:
+        with self._lock:
+            return sum(1 for a in self.held.values() if a.source == source)

@@ -26,6 +26,7 @@ class MemoryTicketStore:
         self.link_uses = MemoryLinkLedger()
         self.last_offered: dict[int, str] = {}
         self.surveys: dict[int, dict[str, Any]] = {}
+        self.kb_titles: dict[int, str] = {}  # articles the knowledge base holds (articles_v1.title)
         self._ids = itertools.count(100_000_001)
         self._raised: dict[tuple[int, str], int] = {}  # (customer, raise key) -> ticket
         self._lock = threading.Lock()
@@ -265,6 +266,10 @@ class MemoryTicketStore:
 
     def expert_names(self, expert_ids: list[int]) -> dict[int, str]:
         return {i: f"Expert {i}" for i in expert_ids if i in self.experts}
+
+    def article_title(self, article_id) -> str | None:
+        with self._lock:
+            return self.kb_titles.get(article_id)
 
     def link_article(self, ticket_id, article_id, title, *, actor, now) -> None:
         with self._lock:

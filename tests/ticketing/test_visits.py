@@ -56,7 +56,7 @@ def test_a_visit_nobody_set_off_for_goes_to_staff_once_and_leads_the_queue(links
     ticketing.visits.sweep()
     ticketing.visits.sweep()
     assert ticketing.management.get(ticket.id).extra["at_risk"] == "not_on_the_way"
-    alerts = ticketing.management.bridge.alerts
+    alerts = ticketing.visits.staff_alerts.alerts
     assert [a["ticket_reference"] for a in alerts if a["kind"] == "visit-at-risk"] == [ticket.reference]
 
 

@@ -26,8 +26,19 @@ MERGE (t)-[:REFERENCES]->(a)
 """
 
 
+# The title of article $id if the knowledge base holds it (taken over or written there); no row if not.
+TITLE = "MATCH (a:Article {id: $id}) WHERE a.source IS NOT NULL RETURN a.title AS title"
+
+
 class Reader(Protocol):
     def read(self, query: str, params: dict[str, Any] | None = None) -> list[dict[str, Any]]: ...
+
+
+def title(db: Reader, article_id: int) -> str | None:
+    """The article's current title if the knowledge base holds it, else None (a legacy article it has not
+    taken over yet, or no article at all)."""
+    rows = db.read(TITLE, {"id": article_id})
+    return str(rows[0]["title"]) if rows else None
 
 
 def counts(db: Reader) -> dict[str, int]:

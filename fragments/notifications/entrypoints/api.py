@@ -11,6 +11,7 @@ from foundation.vocabulary import STAFF_ROLES, STAFF_WRITERS
 from fragments.kit.auth import allow, current, is_staff, require_customer
 from fragments.kit.bootstrap import services
 
+from ..domain.alerts import InvalidAlert, StaffAlert
 from ..domain.messages import InvalidMessage, Message, Recipient, State
 from ..domain.routing import Contact
 from ..services.ports import MessageNotFound, RecipientUnavailable, RecipientUnknown
@@ -21,6 +22,8 @@ bp = Blueprint("api", __name__)
 # Every service of ours that tells people things; the shell for the bridge's old notification routes.
 SENDERS = ("ticketing", "experts", "reports", "knowledge", "shell", "backfill", "identity")
 MAX_BATCH = 100
+# Who raises staff alerts (no expert free, a service level about to be missed): ticketing.
+ALERTERS = ("ticketing",)
 
 
 def _n() -> Notifications:
@@ -95,6 +98,34 @@ def send_many():
     if errors:
         return _invalid(InvalidMessage(errors), "some messages have invalid fields; none was stored")
     return jsonify(items=[_outcome(a) for a in _n().sending.accept(parsed)])
+
+
+def alert_json(a: StaffAlert) -> dict[str, Any]:
+    return a.as_dict()
+
+
+@bp.post("/staff-alerts")
+@allow(services=ALERTERS)
+def raise_alerts():
+    """{"items": [{kind, message, ticket_reference?}, ...]} (1 to 100): all stored, 201 with them in order;
+    any invalid: 422 naming `items[i].field`, none stored."""
+    body = _json()
+    try:
+        raised = _n().alerting.raise_many(body.get("items") if isinstance(body, dict) else None, current().subject)
+    except InvalidAlert as exc:
+        return problem_response(422, "Unprocessable Content", "some alerts have invalid fields; none was stored",
+                                kind="validation", errors=field_errors(exc.errors))
+    return jsonify(items=[alert_json(a) for a in raised]), 201
+
+
+@bp.get("/staff-alerts")
+@allow(services=SENDERS, roles=STAFF_ROLES)
+def staff_alerts():
+    """The newest alerts first (?limit=, at most 200)."""
+    raw = request.args.get("limit", "50")
+    if not raw.isdigit() or not 1 <= int(raw) <= 200:
+        return problem_response(400, "Bad Request", "limit must be 1 to 200", kind="invalid-parameter")
+    return jsonify(items=[alert_json(a) for a in _n().alerting.recent(int(raw))])
 
 
 def _readable(m: Message) -> Message:

@@ -32,7 +32,8 @@ def outbox(message: str = "", status: int = 200):
     state = request.args.get("state", "")
     chosen = State(state) if state in tuple(State) else None
     return _page("notifications/outbox.html", status, messages=_n().outboxes.recent([chosen] if chosen else None),
-                 state=chosen, states=list(State), counts=_n().outboxes.counts(), message=message)
+                 state=chosen, states=list(State), counts=_n().outboxes.counts(), message=message,
+                 alerts=_n().alerting.recent())
 
 
 @bp.post("/outbox/<message_id>/resend")

@@ -7,6 +7,7 @@ import builtins
 import datetime as dt
 from typing import Callable, Protocol
 
+from ..domain.alerts import StaffAlert
 from ..domain.messages import Category, Channel, Message, Recipient, State
 from ..domain.routing import Contact
 
@@ -53,6 +54,14 @@ class Messages(Protocol):
     def list(self, *, recipient: Recipient | None = None, states: builtins.list[State] | None = None,
              limit: int = 100) -> builtins.list[Message]: ...  # newest first
     def count(self, states: builtins.list[State]) -> int: ...
+
+
+class StaffAlerts(Protocol):
+    def add(self, alerts: builtins.list[StaffAlert]) -> builtins.list[StaffAlert]: ...  # stored, keys given
+    # Alerts raised in the monolith, by their keys ("legacy:<id>"): those not held yet stored; how many.
+    def copy_legacy(self, alerts: builtins.list[StaffAlert]) -> int: ...
+    def recent(self, limit: int) -> builtins.list[StaffAlert]: ...  # newest first
+    def count(self, source: str) -> int: ...
 
 
 class Recipients(Protocol):

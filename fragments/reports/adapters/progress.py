@@ -17,6 +17,8 @@ def migration_progress(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]
     """The tickets' migration in detail, and `parts`: each part of the monolith that has moved or is
     moving, what is in the graph, what remains, and what reconciliation says."""
     legacy = bridge.legacy_stats()
+    if legacy.get("retired"):
+        return _retired(db, bridge)
     counts = TicketRows(db).counts()
     by_via, new = counts["by_via"], counts["new"]
     migrated = sum(by_via.values())
@@ -31,6 +33,22 @@ def migration_progress(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]
         "last_reconciliation": last_run(db),
     } | {"parts": [_tickets_part(legacy, migrated, new, last_run(db)), _experts_part(db, legacy),
                    _knowledge_part(db, bridge), *_customer_parts(db, bridge)]}
+
+
+def _retired(db: GraphBackend, bridge: BridgeClient) -> dict[str, Any]:
+    """Once the monolith is retired (ADR 0036) each part is wholly its service's: what it holds, nothing
+    remaining, nothing to reconcile against."""
+    counts = TicketRows(db).counts()
+    moved = sum(counts["by_via"].values())
+    parts = [{"part": "tickets", "in_graph": moved, "new": counts["new"]},
+             {"part": "experts' assignment facts", "in_graph": profiles_v1.imported_count(db), "new": 0},
+             {"part": "knowledge base", "in_graph": articles_v1.counts(db)["migrated"], "new": articles_v1.counts(db)["new"]},
+             *[{"part": p["part"], "in_graph": p["in_graph"], "new": p["new"]} for p in _customer_parts(db, bridge)]]
+    return {"retired": True, "legacy_total": moved, "graph_migrated": moved, "remaining": 0, "percent_migrated": 100.0,
+            **{via: counts["by_via"].get(via, 0) for via in ("lazy", "backfill", "commitment", "reconciliation")},
+            "unmarked": 0, "new_tickets": counts["new"], "frozen_not_copied": 0, "last_reconciliation": last_run(db),
+            "parts": [{**p, "legacy": None, "remaining": 0,
+                       "reconciliation": "the monolith is retired: every record is held here"} for p in parts]}
 
 
 def _tickets_part(legacy: dict[str, Any], migrated: int, new: int, run: dict[str, Any] | None) -> dict[str, Any]:

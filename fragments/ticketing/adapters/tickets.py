@@ -305,6 +305,10 @@ class GraphTickets:
         rows = self.db.read("MATCH (m:Marker {name: 'legacy-commitments'}) RETURN m.at AS at")
         return dt.datetime.fromisoformat(rows[0]["at"]) if rows and rows[0]["at"] else None
 
+    def article_title(self, article_id: int) -> str | None:
+        """The title of an article the knowledge base holds (its published articles_v1)."""
+        return articles_v1.title(self.db, article_id)
+
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None:
         """Link the ticket to a knowledge-base article (articles_v1.LINK: a bare node the knowledge base
         fills in if it has not taken the article over yet), with a note in the history."""

@@ -11,7 +11,6 @@ import logging
 from dataclasses import dataclass, field
 from typing import Any
 
-from bridge_client import BridgeError, staff_alert
 from foundation.vocabulary import iso
 
 from ..domain.matching import Option, plan_offers
@@ -20,7 +19,17 @@ from ..domain.slots import describe
 from ..domain.states import AllocationState, DispatchOutcome
 from ..domain.ticket import Ticket
 from .notices import CustomerNotices, message
-from .ports import BridgeClient, Clock, LegacyUnavailable, NotificationsUnavailable, Offers, SlotTaken, StaleTicket, Tickets
+from .ports import (
+    Clock,
+    LegacyUnavailable,
+    NotificationsUnavailable,
+    Offers,
+    SlotTaken,
+    StaffAlerts,
+    StaleTicket,
+    Tickets,
+    staff_alert,
+)
 
 log = logging.getLogger(__name__)
 # How long after moving every open legacy commitment in, assignment may offer without the monolith.
@@ -45,11 +54,11 @@ class Dispatch:
 
 
 class Assignment:
-    def __init__(self, tickets: Tickets, offers: Offers, bridge: BridgeClient, clock: Clock,
+    def __init__(self, tickets: Tickets, offers: Offers, staff_alerts: StaffAlerts, clock: Clock,
                  offer_timeout: dt.timedelta, notices: CustomerNotices):
         self.tickets = tickets
         self.offers = offers
-        self.bridge = bridge
+        self.staff_alerts = staff_alerts
         self.notices = notices
         self.clock = clock
         self.offer_timeout = offer_timeout
@@ -195,8 +204,8 @@ class Assignment:
                 log.warning("messages %s not handed over: %s", [m["key"] for m in outbox.messages], exc)
         if outbox.alerts:
             try:
-                self.bridge.raise_staff_alerts(outbox.alerts)
-            except BridgeError as exc:  # the tickets are in the visible queue either way
+                self.staff_alerts.raise_alerts(outbox.alerts)
+            except NotificationsUnavailable as exc:  # the tickets are in the visible queue either way
                 log.warning("staff alerts for %s not raised: %s", [a["ticket_reference"] for a in outbox.alerts], exc)
 
     def accept(self, ticket_id: int, expert_id: int, actor: str) -> bool:

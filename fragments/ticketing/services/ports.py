@@ -72,6 +72,7 @@ class Tickets(Protocol):
     # sla_told}), and marking those told (the next one due, or none).
     def alerts_due(self, now: dt.datetime, limit: int = 200) -> builtins.list[dict[str, Any]]: ...
     def alerts_told(self, ticket_id: int, told: builtins.list[str], next_at: dt.datetime | None) -> None: ...
+    def article_title(self, article_id: int) -> str | None: ...  # held by the knowledge base, else None
     def link_article(self, ticket_id: int, article_id: int, title: str, *, actor: str, now: dt.datetime) -> None: ...
     def articles(self, ticket_id: int) -> builtins.list[dict[str, Any]]: ...
 
@@ -143,6 +144,17 @@ class Notifier(Protocol):
     def send(self, messages: list[dict[str, Any]]) -> list[dict[str, Any]]: ...  # NotificationsUnavailable
 
 
+class StaffAlerts(Protocol):
+    """Where staff alerts go (the notifications service keeps them for the staff's outbox page, ADR 0036):
+    alerts as `staff_alert` builds them; all taken or NotificationsUnavailable."""
+
+    def raise_alerts(self, alerts: list[dict[str, Any]]) -> None: ...
+
+
+def staff_alert(kind: str, message: str, ticket_reference: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "message": message, "ticket_reference": ticket_reference}
+
+
 @dataclass(frozen=True)
 class TicketingStores:
     tickets: Tickets
@@ -160,5 +172,6 @@ class LinkLedger(Protocol):
 
 
 __all__ = ["BridgeClient", "Candidate", "Clock", "CustomerDirectory", "CustomerUnknown", "CustomersUnavailable",
-           "LegacyUnavailable", "NotificationsUnavailable", "OpenTicketLimit", "Notifier", "Offers",
+           "LegacyUnavailable", "NotificationsUnavailable", "OpenTicketLimit", "Notifier", "Offers", "StaffAlerts",
+           "staff_alert",
            "SlotTaken", "StaleTicket", "Surveys", "TicketNotFound", "Tickets", "TicketingStoreError", "TicketingStores"]

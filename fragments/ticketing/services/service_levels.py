@@ -1,18 +1,18 @@
 """Staff and managers are told when an open ticket has used 50, 75 and 100% of the time its plan
 promises (to an accepted expert; to the visit), once each, as staff alerts. The moments were computed at
 the raise on the plan's working calendar (`sla_alerts`); an alert about the accepted expert is dropped
-once one has accepted. A monolith that does not take the alerts now gets them at the next sweep."""
+once one has accepted. A notifications service that does not take the alerts now gets them at the next
+sweep."""
 from __future__ import annotations
 
 import datetime as dt
 import logging
 from typing import Any
 
-from bridge_client import BridgeError, staff_alert
 from foundation import times
 from foundation.vocabulary import TicketState
 
-from .ports import BridgeClient, Clock, Tickets
+from .ports import Clock, NotificationsUnavailable, StaffAlerts, Tickets, staff_alert
 
 log = logging.getLogger(__name__)
 WAITING_FOR_AN_EXPERT = (TicketState.NEW, TicketState.OFFERED, TicketState.UNASSIGNED)
@@ -25,8 +25,8 @@ def schedule(row: dict[str, Any]) -> list[tuple[str, dt.datetime]]:
 
 
 class ServiceLevelAlerts:
-    def __init__(self, tickets: Tickets, bridge: BridgeClient, clock: Clock):
-        self.tickets, self.bridge, self.clock = tickets, bridge, clock
+    def __init__(self, tickets: Tickets, staff_alerts: StaffAlerts, clock: Clock):
+        self.tickets, self.staff_alerts, self.clock = tickets, staff_alerts, clock
 
     def sweep(self) -> int:
         """Send the alerts due now; how many were sent."""
@@ -45,8 +45,8 @@ class ServiceLevelAlerts:
             marks.append((row["id"], sorted(told | dropped | {name for name, _ in due}), min(upcoming, default=None)))
         if alerts:
             try:
-                self.bridge.raise_staff_alerts(alerts)
-            except BridgeError as exc:  # told at the next sweep; nothing is marked
+                self.staff_alerts.raise_alerts(alerts)
+            except NotificationsUnavailable as exc:  # told at the next sweep; nothing is marked
                 log.warning("%d service-level alerts not raised yet: %s", len(alerts), exc)
                 return 0
         for ticket_id, told_now, next_at in marks:

@@ -19,14 +19,13 @@ import logging
 from collections import defaultdict
 from typing import Any
 
-from bridge_client import BridgeError, staff_alert
 from foundation.vocabulary import PERIODS, SLOT_LENGTH, iso
 
 from ..domain.slots import describe
 from ..domain.ticket import Ticket
 from .links import Links
 from .notices import CustomerNotices, customer_message, message
-from .ports import BridgeClient, Clock, LegacyUnavailable, NotificationsUnavailable, Offers, StaleTicket, Tickets
+from .ports import Clock, LegacyUnavailable, NotificationsUnavailable, Offers, StaffAlerts, StaleTicket, Tickets, staff_alert
 
 log = logging.getLogger(__name__)
 EVENING_BEFORE = dt.time(18, 0)
@@ -72,10 +71,11 @@ def risk_of(visit: dict[str, Any], now: dt.datetime) -> str | None:
 
 
 class Visits:
-    def __init__(self, tickets: Tickets, offers: Offers, notices: CustomerNotices, bridge: BridgeClient,
+    def __init__(self, tickets: Tickets, offers: Offers, notices: CustomerNotices, staff_alerts: StaffAlerts,
                  clock: Clock, links: Links | None = None, evening: dt.time = EVENING_BEFORE,
                  morning: dt.time = MORNING_OF):
-        self.tickets, self.offers, self.notices, self.bridge, self.clock = tickets, offers, notices, bridge, clock
+        self.tickets, self.offers, self.notices, self.clock = tickets, offers, notices, clock
+        self.staff_alerts = staff_alerts
         self.links, self.evening, self.morning = links, evening, morning
         self._listed: set[str] = set()  # the day lists this process handed over (one per expert and day)
 
@@ -191,8 +191,8 @@ class Visits:
                                       "from the queue.", ticket_reference=ticket.reference))
         if alerts:
             try:
-                self.bridge.raise_staff_alerts(alerts)
-            except BridgeError as exc:  # the tickets lead the queue either way
+                self.staff_alerts.raise_alerts(alerts)
+            except NotificationsUnavailable as exc:  # the tickets lead the queue either way
                 log.warning("staff alerts for visits at risk not raised: %s", exc)
         return len(alerts)
 

@@ -1,0 +1,35 @@
+"""The monolith's retirement as the graph records it (graph_store/retirement.py, ADR 0036), on both
+backends: recorded only when every part's check holds, with the monolith's user tokens refused from
+then on; restored by removing the record."""
+from __future__ import annotations
+
+import datetime as dt
+
+from foundation import keys
+from foundation.config import load_settings
+from graph_store import retirement
+from sysops import retirement as retiring
+from sysops.graph_data import GraphData
+from tests.support.fake_bridge import FakeBridgeClient
+
+NOW = dt.datetime(2026, 12, 5, 9, 0)
+
+
+def test_retired_only_when_every_check_holds_and_restored_by_removing_the_record(graph_backend, tmp_path, monkeypatch):
+    settings = load_settings({"SYSOPS_DATA_DIR": str(tmp_path)})
+    keys.ensure_all(settings.keys_dir)
+    store = GraphData(graph_backend, FakeBridgeClient())
+    checks = [retiring.Check("tickets", True, "0 not moved"), retiring.Check("accounts", False, "2 need a person")]
+    monkeypatch.setattr(retiring, "finish_moves", lambda _store, _url: checks)
+    assert retiring.retire(settings, store, now=NOW) == (False, checks)
+    assert retirement.retirement(graph_backend) is None
+    assert not keys.retired_user_issuers(settings.keys_dir)  # the monolith still names users
+    checks[1] = retiring.Check("accounts", True, "all moved")
+    assert retiring.retire(settings, store, overlap_s=0, now=NOW) == (True, checks)
+    assert retirement.retirement(graph_backend) == {"at": "2026-12-05T09:00:00",
+                                                    "figures": {"tickets": "0 not moved", "accounts": "all moved"}}
+    assert "shell" in keys.retired_user_issuers(settings.keys_dir)
+    assert retiring.retire(settings, store, now=NOW + dt.timedelta(hours=1)) == (True, [])  # once: kept as it was
+    assert retirement.retirement(graph_backend)["at"] == "2026-12-05T09:00:00"
+    assert retirement.restore(graph_backend) is True and retirement.retirement(graph_backend) is None
+    assert retirement.restore(graph_backend) is False

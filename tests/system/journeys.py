@@ -1,0 +1,155 @@
+"""Every role's daily work through the composition shell as lists of actions, for the system tests that
+keep it going while the monolith is frozen (test_front_shell.py) or after it is retired
+(test_without_monolith.py). The people are the test's own: customers and accounts put in the monolith's
+database while it runs, an expert an admin takes on."""
+from __future__ import annotations
+
+import threading
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Callable
+
+from sqlalchemy import create_engine, text
+
+from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.legacy_customers import add_customers
+from tests.support.local_system import System
+
+from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, ticket_id_of
+
+FALLBACK = "data-fragment-fallback"
+
+
+@dataclass
+class Tally:
+    done: Counter = field(default_factory=Counter)
+    failed: Counter = field(default_factory=Counter)
+    why: list[str] = field(default_factory=list)
+    acknowledged: list[int] = field(default_factory=list)
+    lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def record(self, name: str, ok: bool, why: str = "") -> None:
+        with self.lock:
+            (self.done if ok else self.failed)[name] += 1
+            if not ok and len(self.why) < 20:
+                self.why.append(f"{name}: {why}")
+
+    def rate(self) -> float:
+        total = sum(self.done.values()) + sum(self.failed.values())
+        return sum(self.done.values()) / total if total else 0.0
+
+
+def page_ok(response) -> tuple[bool, str]:
+    if response.status_code != 200:
+        return False, f"{response.status_code} {response.url}"
+    if FALLBACK in response.text:
+        return False, f"fallback on {response.url}"
+    return True, ""
+
+
+def locale_of(url: str) -> int:
+    engine = create_engine(url)
+    try:
+        with engine.connect() as conn:
+            return conn.execute(text("SELECT id FROM locales ORDER BY id LIMIT 1")).scalar_one()
+    finally:
+        engine.dispose()
+
+
+def take_on_expert(system: System, admin: StaffBrowser, product_id: int, locale_id: int) -> int:
+    """An expert taken on by an admin at the experts service, serving the product in the locale at any
+    half-day; their id."""
+    number = f"{time.time_ns() % 10**9}"
+    answer = admin.http.post(f"{system.shell}/fragments/experts/admin/experts", timeout=30, data={
+        "csrf_token": admin.csrf, "first_name": "Frieda", "last_name": f"Fixer{number}",
+        "email": f"frieda{number}@example.com", "phone": "07700900555", "skills": [str(product_id)],
+        "locales": [str(locale_id)], "weekly": ALL_HALF_DAYS}, headers={"HX-Request": "true"})
+    assert answer.status_code == 200 and "is taken on" in answer.text, answer.text[:500]
+    with system.graph_store() as store:
+        rows = store.backend.read("MATCH (e:Expert) WHERE e.last_name = $name RETURN e.id AS id",
+                                  {"name": f"Fixer{number}"})
+    return int(rows[0]["id"])
+
+
+@dataclass
+class People:
+    """Who works in a journey: their own customers and accounts, made while the monolith runs (its
+    database is where a test puts customers and accounts of its own), and an expert an admin took on."""
+    customers: list[dict]
+    staff: str
+    manager: str
+    admin: str
+    customer: str
+    expert: str
+    expert_id: int
+    locale_id: int
+
+
+def enrol(system: System) -> People:
+    url = system.env["DATABASE_URL"]
+    customers = add_customers(url, 3)
+    admin = legacy_account(url, role="admin").username
+    locale_id = locale_of(url)
+    expert_id = take_on_expert(system, StaffBrowser(system.shell, admin, PASSWORD), customers[0]["product_ids"][0],
+                               locale_id)
+    return People(customers, legacy_account(url, role="call_centre").username,
+                  legacy_account(url, role="manager").username, admin,
+                  legacy_account(url, role="customer", customer_id=customers[0]["id"]).username,
+                  legacy_account(url, role="expert", expert_id=expert_id).username, expert_id, locale_id)
+
+
+def journeys(system: System, tally: Tally, people: People | None = None) -> dict[str, list[tuple[str, Callable]]]:
+    """Each role's daily actions through the front door, as (name, action) lists; an action returns
+    (ok, why); every raise answered "received" is noted in `tally`. Everyone is
+    signed in here (and enrolled first unless `people` are given)."""
+    people = people or enrol(system)
+    customers = people.customers
+    staff = StaffBrowser(system.shell, people.staff, PASSWORD)
+    manager = StaffBrowser(system.shell, people.manager, PASSWORD)
+    mine = customers[0]
+    customer = StaffBrowser(system.shell, people.customer, PASSWORD)
+    expert = ExpertBrowser(system.shell, people.expert, PASSWORD)
+    forms = {}
+    for c in customers:  # each customer's page and raise form seen once (their copy in the services made)
+        assert page_ok(staff.http.get(f"{system.shell}/customers/{c['id']}", timeout=30))[0]
+        products, slots = staff.raise_form(c["id"])
+        forms[c["id"]] = (products[0], slots[:2])
+    turn = iter(range(10**9))
+
+    def raise_one() -> tuple[bool, str]:
+        c = customers[next(turn) % len(customers)]
+        product, slots = forms[c["id"]]
+        answer = staff.raise_ticket(c["id"], product, slots)
+        if answer.status_code != 201 or "received" not in answer.text:
+            return False, f"raise answered {answer.status_code}"
+        tally.acknowledged.append(ticket_id_of(answer))
+        return True, ""
+
+    def get(browser, path: str, **kwargs) -> Callable:
+        return lambda: page_ok(browser.http.get(f"{system.shell}{path}", timeout=30, **kwargs))
+
+    return {
+        "call centre": [("customer page", get(staff, f"/customers/{mine['id']}")),
+                        ("find a customer", get(staff, "/customers", params={"q": "a"})),
+                        ("queue", get(staff, "/tickets/queue")),
+                        ("raise", raise_one),
+                        ("knowledge base", get(staff, "/kb", params={"q": "printer"}))],
+        "customer": [("my account", get(customer, "/my")),
+                     ("my tickets", get(customer, f"/fragments/ticketing/customers/{mine['id']}/tickets",
+                                        headers={"HX-Request": "true"}))],
+        "expert": [("offers", get(expert, "/fragments/experts/")),
+                   ("profile", get(expert, "/fragments/experts/profile"))],
+        "manager": [("reports", get(manager, "/reports")),
+                    ("tickets", get(manager, "/tickets"))],
+    }
+
+
+def work(actions: list[tuple[str, Callable]], tally: Tally, until: threading.Event) -> None:
+    while not until.is_set():
+        for name, action in actions:
+            try:
+                ok, why = action()
+            except Exception as exc:  # a time-out or a refused connection is a failed action too
+                ok, why = False, exc.__class__.__name__
+            tally.record(name, ok, why)

@@ -4,9 +4,10 @@ The identity service's real sign-in page (in-process, timed around the view's ow
 graph server and the real monolith's bridge of a small running system: wrong-password sign-ins for
 names it holds (current-cost hash: the baseline), for names only the monolith holds yet (the first
 sign-in there takes the account over: a copy through the bridge), and for names nobody has (a bridge
-lookup that finds none). Each attempt comes from its own address and each name is tried at most
-twice, so the throttle never answers instead of the password check. Prints p50/p90 per group and each
-p50 as a ratio to the baseline's (the monolith's own login: benchmarks/login_timing.py).
+lookup that finds none); then held and unknown names again with the monolith retired (ADR 0036: no
+lookup at all). Each attempt comes from its own address and each name is tried at most twice, so the
+throttle never answers instead of the password check. Prints p50/p90 per group and each p50 as a ratio
+to the baseline's (the monolith's own login: benchmarks/login_timing.py).
 
     .venv/bin/python -m benchmarks.identity_login_timing [--per-group 30]
 """
@@ -17,6 +18,7 @@ import tempfile
 from pathlib import Path
 
 from bridge_client import HttpBridgeClient
+from bridge_client.retired import RetiredMonolith
 from foundation.config import load_settings
 from foundation.keys import public_file
 from foundation.login_throttle import LoginThrottle
@@ -33,8 +35,7 @@ from tests.support.keys import KEYS_DIR, mint, signer
 from tests.support.local_system import System
 from tests.support.memory_identity import KnownPeople, RightAway, SentMessages
 
-from .harness import Figures
-from .login_timing import attempt
+from .login_timing import attempt, report
 
 
 def main() -> None:
@@ -70,14 +71,19 @@ def main() -> None:
                 latencies["held name (baseline)"].append(attempt(app, held[i]))
                 latencies["the monolith's name, first sign-in here"].append(attempt(app, not_yet[round_ * args.per_group + i]))
                 latencies["unknown name"].append(attempt(app, unknown[i]))
-        figures = {label: Figures(label, len(v), sum(v) / 1000, v) for label, v in latencies.items()}
-        baseline = figures["held name (baseline)"].percentile(50)
-        print(f"Wrong-password sign-ins at the identity service, {2 * args.per_group} per group, in-process:")
-        for label, fig in figures.items():
-            print(f"  {label:<42} p50 {fig.percentile(50):7.1f} ms  p90 {fig.percentile(90):7.1f} ms  "
-                  f"p50 ratio to baseline x{fig.percentile(50) / baseline:.2f}")
-        spread = max(f.percentile(50) for f in figures.values()) / min(f.percentile(50) for f in figures.values())
-        print(f"Largest p50 ratio between any two groups: x{spread:.2f} (1.00 = indistinguishable)")
+        report(f"Wrong-password sign-ins at the identity service, {2 * args.per_group} per group, in-process, "
+               "the monolith running:", latencies)
+        # The same service once the monolith is retired (ADR 0036): nothing to look a name up in.
+        retired = create_app({"TESTING": True, "KEYS_DIR": str(KEYS_DIR)}, identity=build(
+            GraphAccounts(backend, RetiredMonolith()), KeyspaceSessions(backend.keyspace()), LoginThrottle(),
+            Lifetimes(), signer("identity"), public_file(KEYS_DIR), frozenset({"ticketing"}), reach))
+        attempt(retired, "warm-up-name-2")
+        without: dict[str, list[float]] = {"held name (baseline)": [], "unknown name": []}
+        for round_ in range(2):
+            for i in range(args.per_group):
+                without["held name (baseline)"].append(attempt(retired, held[i]))
+                without["unknown name"].append(attempt(retired, f"nobody-else-{round_}-{i}"))
+        report(f"The same with the monolith retired, {2 * args.per_group} per group:", without)
     finally:
         bridge.close()
         backend.close()

@@ -41,6 +41,20 @@ def attempt(app, username: str) -> float:
     return elapsed
 
 
+def report(title: str, latencies: dict[str, list[float]]) -> None:
+    """p50/p90 per group (the first is the baseline), each p50 as a ratio to the baseline's, and the
+    largest ratio between any two groups."""
+    figures = {label: Figures(label, len(values), sum(values) / 1000, values) for label, values in latencies.items()}
+    baseline = next(iter(figures.values())).percentile(50)
+    width = max(len(label) for label in figures)
+    print(title)
+    for label, fig in figures.items():
+        print(f"  {label:<{width}} p50 {fig.percentile(50):7.1f} ms  p90 {fig.percentile(90):7.1f} ms  "
+              f"p50 ratio to baseline x{fig.percentile(50) / baseline:.2f}")
+    spread = max(f.percentile(50) for f in figures.values()) / min(f.percentile(50) for f in figures.values())
+    print(f"Largest p50 ratio between any two groups: x{spread:.2f} (1.00 = indistinguishable)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--per-group", type=int, default=40)
@@ -65,14 +79,7 @@ def main() -> None:
         for triple in zip(*groups.values()):
             for label, name in zip(groups, triple):
                 latencies[label].append(attempt(app, name))
-    figures = {label: Figures(label, len(values), sum(values) / 1000, values) for label, values in latencies.items()}
-    baseline = figures["known name, current-cost hash"].percentile(50)
-    print(f"Wrong-password sign-ins, {2 * args.per_group} per group, in-process (the view's own work):")
-    for label, fig in figures.items():
-        print(f"  {label:<32} p50 {fig.percentile(50):7.1f} ms  p90 {fig.percentile(90):7.1f} ms  "
-              f"p50 ratio to baseline x{fig.percentile(50) / baseline:.2f}")
-    spread = max(f.percentile(50) for f in figures.values()) / min(f.percentile(50) for f in figures.values())
-    print(f"Largest p50 ratio between any two groups: x{spread:.2f} (1.00 = indistinguishable)")
+    report(f"Wrong-password sign-ins, {2 * args.per_group} per group, in-process (the view's own work):", latencies)
     app.extensions["db_engine"].dispose()
 
 

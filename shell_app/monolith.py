@@ -11,7 +11,7 @@ from foundation.config import REPO_ROOT, load_settings
 from foundation.login_throttle import LoginThrottle
 from foundation.tokens import KeptTokens, TokenSigner
 
-from . import errors, front_door, security
+from . import access, errors, front_door, security
 from .at_risk import at_risk
 from .composition.registry import build_registry
 from .db import make_engine, make_session_factory
@@ -42,7 +42,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     else:
         app.config.update(test_config)
     engine = make_engine(app.config["DATABASE_URL"])
-    observability.install(app, "shell", public=security.public, token=app.config.get("METRICS_TOKEN"),
+    observability.install(app, "shell", public=access.public, token=app.config.get("METRICS_TOKEN"),
                           gauges=lambda: at_risk(engine))
     inbound.install(app)
     app.extensions["login_throttle"] = LoginThrottle(app.config.get("LIMITS_STORAGE", "memory://"))
@@ -66,8 +66,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
             db.close()
 
     app.before_request(security.load_current_user)
-    app.before_request(security.enforce_access)
-    app.before_request(security.enforce_csrf)
+    app.before_request(access.enforce_access)
+    app.before_request(access.enforce_csrf)
 
     layout.install(app)
     register_blueprints(app)

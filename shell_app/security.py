@@ -1,6 +1,6 @@
 """Who is asking on the monolith's screens: its own server-side sessions until the identity service
 signs people in (ADR 0032), then the identity service's. The access rules and CSRF are the front
-end's (shell_app.access), re-exported here for the monolith's views."""
+end's, which the monolith's views import from shell_app.access."""
 from __future__ import annotations
 
 import datetime as dt
@@ -8,20 +8,7 @@ import datetime as dt
 from flask import current_app, g, session
 
 from . import front_door, login_sessions
-from .access import (  # noqa: F401  (the monolith's views import them from here)
-    PUBLIC_ENDPOINTS,
-    SIGN_IN_ENDPOINTS,
-    UNSAFE_METHODS,
-    allow,
-    csrf_token,
-    enforce_access,
-    enforce_csrf,
-    expected_csrf,
-    load_person,
-    public,
-    safe_next,
-    view_policy,
-)
+from .access import load_person
 
 
 def load_current_user() -> None:

@@ -4,9 +4,9 @@ from __future__ import annotations
 import pytest
 from flask import Flask
 
+from shell_app.access import view_policy
 from shell_app.models import ROLES
 from shell_app.published_api import blueprints as token_blueprints
-from shell_app.security import view_policy
 from tests.support.keys import KEYS_DIR
 
 from .conftest import Auth

@@ -8,7 +8,10 @@ import subprocess
 import sys
 import threading
 import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Iterator
 
 import pytest
 import requests
@@ -16,27 +19,50 @@ import requests
 from .support.processes import alive, descendants, free_port, wait_for_health
 
 
-def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_path):
+@dataclass
+class Run:
+    proc: subprocess.Popen
+    base: str
+    env: dict[str, str]
+    lines: list[str] = field(default_factory=list)
+    output: str = ""
+
+
+@contextmanager
+def sysops_run(tmp_path: Path, started_within_s: float, **env: str) -> Iterator[Run]:
+    """The real `sysops run --preset tiny` on ports of its own and a fresh data folder, until it says
+    Ctrl-C stops it; stopped with Ctrl-C (SIGINT) after the block, its whole output in `output`."""
     port = free_port()
-    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
-           "SYSOPS_SMTP_PORT": str(free_port()), "SYSOPS_TICKETING_PORT": str(free_port()),
-           "SYSOPS_BRIDGE_PORT": str(free_port()), "SYSOPS_EXPERTS_PORT": str(free_port()),
-           "SYSOPS_REPORTS_PORT": str(free_port())}
-    for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL"):
-        env.pop(name, None)
-    for name in ("DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR"):
+    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port), **env,
+           **{f"SYSOPS_{name}_PORT": str(free_port()) for name in (
+               "SMTP", "TICKETING", "BRIDGE", "EXPERTS", "REPORTS", "KNOWLEDGE", "NOTIFICATIONS", "CUSTOMERS",
+               "IDENTITY")}}
+    for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL", "SYSOPS_CUSTOMERS_URL",
+                 "SYSOPS_NOTIFICATIONS_URL", "DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SESSION_KEY",
+                 "SYSOPS_KEYS_DIR", "SYSOPS_TOKEN_EXCHANGE_URL"):
         env.pop(name, None)
     proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
+    run = Run(proc, f"http://127.0.0.1:{port}", env)
+    reader = threading.Thread(target=lambda: run.lines.extend(proc.stdout), daemon=True)
     reader.start()
     try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 120
-        while not any("Press Ctrl-C" in line for line in lines) and time.monotonic() < deadline:
-            assert proc.poll() is None, "".join(lines)
+        deadline = time.monotonic() + started_within_s
+        while not any("Press Ctrl-C" in line for line in run.lines) and time.monotonic() < deadline:
+            assert proc.poll() is None, "".join(run.lines)
             time.sleep(0.1)
+        yield run
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(timeout=30)
+        reader.join(timeout=10)
+        proc.stdout.close()
+        run.output = "".join(run.lines)
+
+
+def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_path):
+    with sysops_run(tmp_path, 120, SYSOPS_FRONT_DOOR="monolith") as run:
+        proc, base = run.proc, run.base
         health = wait_for_health(f"{base}/healthz")
         assert health["status"] == "ok" and health["database"] == "ok"
         assert (tmp_path / "var" / "legacy.db").exists()
@@ -67,14 +93,8 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
         manager, _ = signed_in("manager")
         report = manager.get(f"{base}/fragments/reports/", headers={"HX-Request": "true"})
         assert report.status_code == 200 and 'data-fragment="reports"' in report.text, report.text[:500]
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        reader.join(timeout=10)
-        proc.stdout.close()
-        output = "".join(lines)
-    assert proc.returncode == 0, output
-    assert "Demo logins" in output and "callcentre" in output and f"127.0.0.1:{port}" in output
+    assert proc.returncode == 0, run.output
+    assert "Demo logins" in run.output and "callcentre" in run.output and base in run.output
     deadline = time.monotonic() + 5
     while any(alive(pid) for pid in children) and time.monotonic() < deadline:
         time.sleep(0.1)
@@ -84,26 +104,8 @@ def test_run_command_starts_seeds_serves_and_stops_leaving_nothing_behind(tmp_pa
 def test_run_without_the_monolith_finishes_the_migration_first_then_runs_none_of_it(tmp_path):
     """`make run MONOLITH=retired` on a fresh clone: demo data generated, every part moved and checked with
     the monolith running, the monolith retired, then everything started again without it."""
-    port = free_port()
-    env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port),
-           "SYSOPS_MONOLITH": "retired", **{f"SYSOPS_{name}_PORT": str(free_port()) for name in (
-               "SMTP", "TICKETING", "BRIDGE", "EXPERTS", "REPORTS", "KNOWLEDGE", "NOTIFICATIONS", "CUSTOMERS",
-               "IDENTITY")}}
-    for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL", "SYSOPS_CUSTOMERS_URL",
-                 "SYSOPS_NOTIFICATIONS_URL", "SYSOPS_FRONT_DOOR", "DATABASE_URL", "SYSOPS_SMTP_HOST",
-                 "SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR", "SYSOPS_TOKEN_EXCHANGE_URL"):
-        env.pop(name, None)
-    proc = subprocess.Popen([sys.executable, "-m", "sysops.cli", "run", "--preset", "tiny"], env=env,
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    lines: list[str] = []
-    reader = threading.Thread(target=lambda: lines.extend(proc.stdout), daemon=True)
-    reader.start()
-    try:
-        base = f"http://127.0.0.1:{port}"
-        deadline = time.monotonic() + 300
-        while not any("Press Ctrl-C" in line for line in lines) and time.monotonic() < deadline:
-            assert proc.poll() is None, "".join(lines)
-            time.sleep(0.1)
+    with sysops_run(tmp_path, 300, SYSOPS_MONOLITH="retired", SYSOPS_FRONT_DOOR="") as run:
+        proc, base, env = run.proc, run.base, run.env
         assert wait_for_health(f"{base}/healthz")["app"] == "shell"
         children = descendants(proc.pid)
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in children
@@ -118,12 +120,7 @@ def test_run_without_the_monolith_finishes_the_migration_first_then_runs_none_of
         assert landed.status_code == 200 and landed.url == f"{base}/customers/1", landed.text[:300]
         assert 'data-fragment-slot="ticketing/customer-tickets"' in landed.text
         assert "data-fragment-fallback" not in landed.text
-    finally:
-        proc.send_signal(signal.SIGINT)
-        proc.wait(timeout=30)
-        reader.join(timeout=10)
-        proc.stdout.close()
-        output = "".join(lines)
+    output = run.output
     assert proc.returncode == 0, output
     assert "Every part moved and reconciled: the monolith is retired." in output
     assert "the monolith is retired: its processes and its database are not running" in output

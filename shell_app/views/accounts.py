@@ -5,10 +5,10 @@ from flask import Blueprint, abort, g, redirect, render_template, request, url_f
 from sqlalchemy import select
 
 from .. import login_sessions
+from ..access import allow
 from ..forms import clean_text
 from ..front_door import front_door
 from ..models import UserAccount
-from ..security import allow
 
 bp = Blueprint("accounts", __name__, url_prefix="/admin/accounts")
 SHOWN = 50

@@ -21,10 +21,10 @@ from foundation.passwords import check_login, hash_password, needs_rehash, passw
 from foundation.tokens import DEFAULT_TTL_SECONDS, Principal
 
 from .. import login_sessions
+from ..access import allow, csrf_token, public, safe_next
 from ..forms import clean_text
 from ..front_door import front_door, session_cookie
 from ..models import ROLES, UserAccount
-from ..security import allow, csrf_token, public, safe_next
 
 bp = Blueprint("auth", __name__)
 GENERIC_FAILURE = "Invalid username or password."

@@ -3,11 +3,11 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import and_, func, or_, select
 
+from ..access import allow
 from ..composition.inline import prefetch
 from ..composition.slots import enabled as fragment_enabled
 from ..forms import clean_text
 from ..models import STAFF_ROLES, Customer, LegacyTicket
-from ..security import allow
 from ._paging import current_page
 
 bp = Blueprint("customers", __name__, url_prefix="/customers")

@@ -5,8 +5,8 @@ from sqlalchemy import func, select
 
 from foundation.vocabulary import LEGACY_HOLDING
 
+from ..access import allow
 from ..models import Expert, ExpertLocale, ExpertSkill, LegacyTicket, Locale, Product
-from ..security import allow
 from ._paging import current_page
 
 bp = Blueprint("experts", __name__, url_prefix="/experts")

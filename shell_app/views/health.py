@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from ..security import public
+from ..access import public
 from ..version import VERSION
 
 bp = Blueprint("health", __name__)

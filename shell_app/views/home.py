@@ -5,8 +5,8 @@ from sqlalchemy import select
 
 from foundation.vocabulary import LEGACY_HOLDING
 
+from ..access import allow
 from ..models import ROLES, Customer, LegacyTicket
-from ..security import allow
 
 bp = Blueprint("home", __name__)
 

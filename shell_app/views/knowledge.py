@@ -3,10 +3,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, g, render_template, request
 from sqlalchemy import or_, select
 
+from ..access import allow
 from ..composition.slots import enabled
 from ..forms import clean_text
 from ..models import Article, Keyword, article_keywords
-from ..security import allow
 from ._paging import current_page
 
 bp = Blueprint("kb", __name__, url_prefix="/kb")

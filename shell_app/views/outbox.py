@@ -7,8 +7,8 @@ from sqlalchemy import select
 
 from shell_app.outbox.transports import read_sms_log
 
+from ..access import allow
 from ..models import STAFF_ROLES, Notification, StaffAlert
-from ..security import allow
 
 bp = Blueprint("outbox", __name__)
 

@@ -9,11 +9,11 @@ from foundation.disclosure import Shown, for_customer
 from foundation.vocabulary import STAFF_WRITERS
 
 from .. import legacy_tickets
+from ..access import allow
 from ..composition.slots import enabled as fragment_enabled
 from ..forms import FormErrors, parse_new_ticket, parse_note
 from ..legacy_tickets import TicketMigratedError, TicketRuleError
 from ..models import PERIODS, STAFF_ROLES, TICKET_STATUSES, Customer, LegacyTicket
-from ..security import allow
 from ._paging import current_page
 
 bp = Blueprint("tickets", __name__)

@@ -33,3 +33,20 @@ def test_retired_only_when_every_check_holds_and_restored_by_removing_the_record
     assert retirement.retirement(graph_backend)["at"] == "2026-12-05T09:00:00"
     assert retirement.restore(graph_backend) is True and retirement.retirement(graph_backend) is None
     assert retirement.restore(graph_backend) is False
+
+
+def test_the_migration_report_says_every_part_is_held_by_its_service_once_the_monolith_is_retired(graph_backend):
+    from bridge_client.retired import RetiredMonolith
+    from fragments.reports.adapters.progress import migration_progress
+    from fragments.ticketing.adapters.tickets import GraphTickets
+
+    tickets = GraphTickets(graph_backend, RetiredMonolith())
+    tickets.create(customer_id=7, contract_id=70, product_id=5, locale_id=2, description="Printer jams",
+                   slots=[], channel="phone", actor="cc", now=NOW)
+    progress = migration_progress(graph_backend, RetiredMonolith())
+    assert progress["retired"] is True and progress["remaining"] == 0 and progress["percent_migrated"] == 100.0
+    assert progress["new_tickets"] == 1
+    parts = {p["part"]: p for p in progress["parts"]}
+    assert set(parts) >= {"tickets", "knowledge base", "customers and contracts"}
+    assert all(p["remaining"] == 0 and p["legacy"] is None and "retired" in p["reconciliation"] for p in parts.values())
+    assert parts["tickets"]["new"] == 1

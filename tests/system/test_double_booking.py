@@ -1,16 +1,17 @@
 """A legacy double booking (the legacy dispatcher gave one expert two visits in one slot) migrates, and
-the conflict reaches staff: an alert, both tickets at the top of the queue, and one click reschedules
-one of them to another expert while the other keeps its booking. Real processes throughout."""
+the conflict reaches staff: an alert (kept by the notifications service), both tickets at the top of the
+queue, and one click reschedules one of them to another expert while the other keeps its booking. Real
+processes throughout."""
 from __future__ import annotations
 
 import datetime as dt
 import re
 import time
 
-from sqlalchemy import select
+import requests
 
-from shell_app.db import make_engine, make_session_factory
-from shell_app.models import StaffAlert
+from foundation.tokens import Principal
+from tests.support.keys import mint
 
 from ..browser.test_expert_day import legacy_visit
 from .conftest import ExpertBrowser, StaffBrowser, settled, slot_free_for, two_experts_for_customer_1
@@ -37,14 +38,11 @@ def test_a_migrated_double_booking_reaches_staff_and_one_click_reschedules_it(sy
             break
         assert time.monotonic() < deadline, f"the pair did not reach the queue: {risky}"
         time.sleep(0.5)
-    engine = make_engine(system.env["DATABASE_URL"])
-    try:
-        with make_session_factory(engine)() as session:
-            alerts = {a.ticket_reference for a in session.scalars(select(StaffAlert).where(
-                StaffAlert.kind == "visit-at-risk"))}
-    finally:
-        engine.dispose()
-    assert {first_ref, second_ref} <= alerts
+    # The staff alerts, kept by the notifications service (ADR 0036), as staff read them there.
+    token = mint(Principal("service", "ticketing"), "fragment:notifications")
+    listed = requests.get(f"{system.notifications}/api/v1/staff-alerts", params={"limit": 200}, timeout=10,
+                          headers={"Authorization": f"Bearer {token}"}).json()["items"]
+    assert {first_ref, second_ref} <= {a["ticket_reference"] for a in listed if a["kind"] == "visit-at-risk"}
     answer = staff.post(f"/tickets/{second}/reschedule", {})
     assert answer.status_code == 200 and f"{second_ref} rescheduled" in answer.text, answer.text[:500]
     offered = settled(system, second, 30, lambda t: next(

@@ -329,9 +329,14 @@ def nginx_routing(system: System, root: Path) -> Iterator[str | None]:
         yield None
         return
     (root / "nginx").mkdir(exist_ok=True)
-    front = NginxFront(root / "nginx", [f"127.0.0.1:{system.shell_port}"], {
-        "ticketing": [f"127.0.0.1:{system.ticketing_port}"], "experts": [f"127.0.0.1:{system.experts_port}"],
-        "reports": [f"127.0.0.1:{system.reports_port}"]})
+    if system.front_door == "shell":  # the auth subrequest goes to the identity service (sysops.nginx.AUTH)
+        names = ("ticketing", "experts", "reports", "knowledge", "notifications", "customers", "identity")
+        front = NginxFront(root / "nginx", [f"127.0.0.1:{system.shell_port}"],
+                           {name: [f"127.0.0.1:{getattr(system, f'{name}_port')}"] for name in names}, auth="identity")
+    else:
+        front = NginxFront(root / "nginx", [f"127.0.0.1:{system.shell_port}"], {
+            "ticketing": [f"127.0.0.1:{system.ticketing_port}"], "experts": [f"127.0.0.1:{system.experts_port}"],
+            "reports": [f"127.0.0.1:{system.reports_port}"]})
     front.start()
     try:
         yield front.base
@@ -402,10 +407,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--raises", type=int, default=8, help="tickets raised per thread per path, per round")
     parser.add_argument("--logins", type=int, default=5, help="sign-ins per thread per path, per round")
     parser.add_argument("--rounds", type=int, default=5, help="rounds, each measure once per round, order rotated")
+    parser.add_argument("--front-door", choices=("monolith", "shell"), default="monolith",
+                        help="what answers at the shell's port (SYSOPS_FRONT_DOOR): the monolith's screens with the "
+                             "fragments in them, or the composition shell (ADR 0033)")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="sysops-bench-composition-"))
-    print(f"Setting up the {args.preset} preset in {root} ...", flush=True)
-    system = System(root, preset=args.preset).start()
+    print(f"Setting up the {args.preset} preset in {root} (front door: {args.front_door}) ...", flush=True)
+    system = System(root, preset=args.preset, front_door=args.front_door).start()
     try:
         legacy = system.start_legacy_shell()
         targets = covered_targets(system)

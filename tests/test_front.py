@@ -52,8 +52,7 @@ MOVED = {
 }
 COMPOSED = {  # address -> (a role that may see it, the slots it is made of)
     "/my": ("customer", ["customers/customer", "ticketing/customer-tickets", "notifications/preferences"]),
-    "/customers/7": ("call_centre", ["customers/customer", "ticketing/customer-tickets", "notifications/preferences",
-                                     "notifications/customer_messages"]),
+    "/customers/7": ("call_centre", ["customers/customer", "ticketing/customer-tickets", "notifications/customer"]),
     "/customers/7/tickets/new": ("call_centre", ["ticketing/raise-ticket"]),
     "/my/tickets/new": ("customer", ["ticketing/raise-ticket"]),
     "/tickets/9": ("customer", ["ticketing/ticket-detail"]),
@@ -178,3 +177,25 @@ def test_the_front_door_setting_picks_the_app_and_where_tokens_are_exchanged(tmp
     assert "http://sysops_shell/fragments-auth/" in nginx.for_settings(monolith)
     with pytest.raises(ValueError, match="SYSOPS_FRONT_DOOR"):
         load_settings({**base, "SYSOPS_FRONT_DOOR": "nginx"})
+
+
+def test_a_composed_page_links_the_assets_of_the_fragments_it_composes_only(front):
+    """Every fragment publishes a stylesheet here; the customer's page composes three of them, a fragment's
+    own page one, and the staff's home none."""
+    from shell_app.composition.manifest import parse
+
+    slots = {"customers": {"customer": "/customers/{customer_id}"}, "ticketing": {"customer-tickets":
+             "/customers/{customer_id}/tickets", "queue": "/queue"}, "notifications": {"customer": "/customers/{customer_id}"}}
+    manifests = {name: parse({"name": name, "version": "9.9", "manifest_version": 1, "slots": slots.get(name, {}),
+                              "assets": {"css": [f"/static/{name}.css"]}}, name) for name in NEEDED}
+    front.extensions["fragments"].manifest = manifests.get
+    front.extensions["front_door"].token = lambda session_id, fragment: "a-token-nobody-checks"  # no service runs
+
+    def sheets(html: str) -> set[str]:
+        return {name for name in NEEDED if f"/fragments/{name}/static/{name}.css" in html}
+
+    staff = signed_in(front, "call_centre")
+    assert sheets(staff.get("/customers/7").get_data(as_text=True)) == {"customers", "ticketing", "notifications"}
+    assert sheets(staff.get("/tickets/queue").get_data(as_text=True)) == {"ticketing"}
+    assert sheets(staff.get("/").get_data(as_text=True)) == set()
+    assert sheets(staff.get("/fragments/knowledge/search?q=x").get_data(as_text=True)) == {"knowledge"}

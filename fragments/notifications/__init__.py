@@ -6,4 +6,4 @@ message under an idempotency key; it stores the message before answering, then a
 the recipient's preference (email over SMTP, SMS through a gateway), with a fallback channel, retries
 with back-off, quiet hours for what is not urgent, and a dead-letter list staff can resend from.
 """
-VERSION = "1.0.0"
+VERSION = "1.1.0"

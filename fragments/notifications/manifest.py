@@ -10,6 +10,9 @@ SLOTS = {
     "outbox": "/outbox",
     "customer_messages": "/customers/{customer_id}/messages",
     "preferences": "/customers/{customer_id}/preferences",
+    # Both of the above in one answer, for a page that shows both (the staff's customer page): one
+    # request of the page's instead of two.
+    "customer": "/customers/{customer_id}",
 }
 
 

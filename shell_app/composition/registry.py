@@ -6,7 +6,7 @@ import logging
 import threading
 import time
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Iterable
 from urllib.parse import quote
 
 import requests
@@ -92,12 +92,12 @@ class FragmentRegistry:
         manifest = self.manifest(name)
         return manifest.slots.get(slot) if manifest else None
 
-    def assets(self, kind: str) -> list[str]:
+    def assets(self, kind: str, only: Iterable[str] | None = None) -> list[str]:
         """The fragments' stylesheets ("css") or scripts ("js"), as same-origin URLs naming the fragment's
         version: fragments let browsers keep their assets (fragments/kit/bootstrap.py), and a new
-        version is a new URL."""
+        version is a new URL. `only`: those of these fragments (a page's own), else every fragment's."""
         urls = []
-        for name in self.bases:
+        for name in (self.bases if only is None else [n for n in self.bases if n in set(only)]):
             manifest = self.manifest(name)
             for path in (getattr(manifest, kind) if manifest else ()):
                 urls.append(f"{self.prefix(name)}{path}{'&' if '?' in path else '?'}v={quote(manifest.version)}")

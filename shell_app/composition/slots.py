@@ -33,8 +33,10 @@ def fragment_url(name: str, slot: str, params: dict[str, Any] | None = None) -> 
         return ""
 
 
-def fragment_assets(kind: str) -> list[str]:
-    return registry().assets(kind)
+def fragment_assets(kind: str, only: Any = None) -> list[str]:
+    """The assets of the fragments a page composes (`only`, as the page's template declares them in
+    `page_fragments`: a fragment's HTML refers to its own fragment alone), else of every fragment."""
+    return registry().assets(kind, None if only is None else list(only))
 
 
 def enabled(name: str) -> bool:

@@ -211,8 +211,11 @@ def test_staff_sell_a_plan_on_the_customers_page_and_it_covers_the_product_from_
                               "max_open_tickets": "1", "product_ids": [str(product_id)], "terms_from": today,
                               "terms_accept_hours": "8", "terms_visit_days": "3", "terms_weekdays": "mon-fri",
                               "terms_opens": "08:00", "terms_closes": "18:00"})
+    page = client.get("/customers/7", headers=headers("call_centre")).text
+    assert "Sell a plan" in page and f"Sellable {tag}" not in page  # the form comes when staff open it
+    assert client.get("/customers/7/sale", headers=headers("manager")).status_code == 403
     plan_id = re.search(rf'<option value="(\d+)"[^>]*>Sellable {tag}',
-                        client.get("/customers/7", headers=headers("call_centre")).text).group(1)
+                        client.get("/customers/7/sale", headers=headers("call_centre")).text).group(1)
     assert added.status_code == 200
     assert client.post("/customers/7/contracts", headers=headers("manager"), data={}).status_code == 403
     wrong = client.post("/customers/7/contracts", headers=headers("call_centre"),

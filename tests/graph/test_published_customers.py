@@ -32,6 +32,9 @@ def test_the_published_reads_answer_what_the_bridge_answered(graph_backend, live
             assert [{**k, "plan": {n: k["plan"][n] for n in ("id", "code", "name")}}
                     for k in rows.contracts(customer_id)] == old.customer_contracts(customer_id)
         assert rows.products() == old.products() and rows.locales() == old.locales()
+        some = [p["id"] for p in rows.products()[:3]]
+        graph_backend.write("MATCH (p:Product {id: $id}) SET p.retired = true", {"id": some[0]})
+        assert rows.product_names([*some, 999_999]) == {p["id"]: p["name"] for p in old.products()[:3]}  # retired too
         assert all(customers_v1.plan_terms(graph_backend, p["id"])[0]["from"] == "2000-01-01" for p in rows.plans())
         assert customers_v1.held_counts(graph_backend)["legacy"] == 3
     finally:

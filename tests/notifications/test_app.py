@@ -176,6 +176,17 @@ def test_a_malformed_alert_batch_is_refused_whole_naming_the_field(app, body, fi
     assert app.extensions["fragment_services"].alerting.recent() == []
 
 
+def test_the_staffs_customer_page_gets_how_they_are_reached_and_what_was_sent_in_one_answer(app):
+    client = app.test_client()
+    client.post("/api/v1/messages", json=message(), headers=service("ticketing"))
+    both = client.get("/customers/7", headers=user("call_centre"))
+    page = both.get_data(as_text=True)
+    assert both.status_code == 200 and "nt-preferences" in page and "nt-customer-messages" in page
+    assert "We received ticket N-100000001" in page and page.count('data-fragment="notifications"') == 2
+    assert client.get("/customers/7", headers=user("customer")).status_code == 403  # theirs is /my's slot
+    assert client.get("/customers/999", headers=user("call_centre")).status_code == 404
+
+
 def test_a_customer_chooses_their_channel_and_opts_out_of_surveys_on_the_form(app):
     client = app.test_client()
     form = client.get("/customers/7/preferences", headers=user("customer")).get_data(as_text=True)

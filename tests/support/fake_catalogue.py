@@ -28,6 +28,10 @@ class FakeCatalogue:
         self._check()
         return list(self.product_list)
 
+    def product_names(self, product_ids: list[int]) -> dict[int, str]:
+        self._check()
+        return {p["id"]: p["name"] for p in self.product_list if p["id"] in product_ids}
+
     def locales(self) -> list[dict[str, Any]]:
         self._check()
         return list(self.locale_list)

@@ -51,7 +51,10 @@ class GraphCustomers:
         return customer
 
     def contracts(self, customer_id: int) -> list[dict[str, Any]]:
-        self.get(customer_id)
+        held = self.rows.contracts(customer_id)
+        if held:  # contracts hang off a customer held here: nothing to copy first
+            return held
+        self.get(customer_id)  # copied now (with their contracts) if not held yet; CustomerMissing if nobody
         return self.rows.contracts(customer_id)
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
@@ -140,6 +143,10 @@ class GraphCatalogue:
     def products(self) -> list[dict[str, Any]]:
         self._ensure()
         return self.rows.products()
+
+    def product_names(self, product_ids: list[int]) -> dict[int, str]:
+        self._ensure()
+        return self.rows.product_names(product_ids) if product_ids else {}
 
     def plans(self) -> list[dict[str, Any]]:
         self._ensure()

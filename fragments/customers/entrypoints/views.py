@@ -23,13 +23,14 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
           sale: dict[str, Any] | None = None, status: int = 200):
     principal = current()
     directory = _c().directory
+    may_sell = principal.role in STAFF_WRITERS
     try:
         customer = directory.customer(customer_id)
         plans = directory.plans(customer_id)
-        may_sell = principal.role in STAFF_WRITERS
-        names = {p["id"]: p["name"] for p in _c().catalogue.products()} if may_sell else {}
-        for_sale = [{**p, "covers": ", ".join(names[i] for i in p["product_ids"] if i in names)}
-                    for p in _c().keeping.records("plans") if not p["retired"]] if may_sell else []
+        # The sale form comes with the page only to show it again (what was typed, what was wrong);
+        # otherwise it is loaded when staff open it (sale_form), and the plans on sale are read then.
+        sale_shown = may_sell and bool(sale_errors or sale)
+        for_sale = _for_sale() if sale_shown else []
     except CustomerMissing:
         abort(404, description="There is no such customer.")
     except (LegacyUnavailable, StoreUnavailable):
@@ -39,8 +40,31 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
                            errors=errors or {}, message=message, csrf=forwarded_csrf(),
                            role=principal.role, may_change=principal.role in (*STAFF_WRITERS, "customer"),
                            version=entered.get("version") if entered else customer["version"],
-                           may_sell=may_sell, for_sale=for_sale, sale_errors=sale_errors or {},
+                           may_sell=may_sell, sale_shown=sale_shown, for_sale=for_sale, sale_errors=sale_errors or {},
                            sale=sale or {"start_date": directory.clock().date().isoformat(), "months": "12"}), status
+
+
+def _for_sale() -> list[dict[str, Any]]:
+    """The plans staff may sell now, each with the names of the products it covers."""
+    names = {p["id"]: p["name"] for p in _c().catalogue.products()}
+    return [{**p, "covers": ", ".join(names[i] for i in p["product_ids"] if i in names)}
+            for p in _c().keeping.records("plans") if not p["retired"]]
+
+
+@bp.get("/customers/<int:customer_id>/sale")
+@allow(roles=STAFF_WRITERS)
+def sale_form(customer_id: int):
+    """The form that sells a plan to this customer, as "Sell a plan" opens it."""
+    try:
+        customer = _c().directory.customer(customer_id)
+        for_sale = _for_sale()
+    except CustomerMissing:
+        abort(404, description="There is no such customer.")
+    except (LegacyUnavailable, StoreUnavailable):
+        abort(503, description="The plans on sale cannot be read right now. Try again in a moment.")
+    return render_template("customers/_sale.html", customer=customer, for_sale=for_sale, sale_errors={},
+                           sale={"start_date": _c().directory.clock().date().isoformat(), "months": "12"},
+                           csrf=forwarded_csrf())
 
 
 @bp.get("/customers/<int:customer_id>")

@@ -113,6 +113,12 @@ class CustomerRows:
                             f"RETURN {PRODUCT} ORDER BY p.id")
         return [row["product"] for row in rows]
 
+    def product_names(self, product_ids: list[int]) -> dict[int, str]:
+        """The names of these products (retired ones too: a contract still covers them)."""
+        rows = self.db.read("MATCH (p:Product) WHERE p.id IN $ids AND p.source IS NOT NULL "
+                            "RETURN p.id AS id, p.name AS name", {"ids": product_ids})
+        return {int(row["id"]): str(row["name"]) for row in rows}
+
     def locales(self) -> list[dict[str, Any]]:
         rows = self.db.read("MATCH (l:Locale) WHERE l.source IS NOT NULL "
                             "RETURN l {.id, .code, .name, .region} AS locale ORDER BY l.id")

@@ -42,7 +42,7 @@ class Directory:
     def plans(self, customer_id: int) -> list[PlanView]:
         """The customer's contracts, newest first, with plan terms and product names."""
         contracts = self.customers.contracts(customer_id)
-        names = {p["id"]: p["name"] for p in self.catalogue.products()}
+        names = self.catalogue.product_names(sorted({p for k in contracts for p in k["product_ids"]}))
         plans = {p["id"]: p for p in self.catalogue.plans()}
         today = self.clock().date().isoformat()
         views = []

@@ -46,6 +46,7 @@ class Customers(Protocol):
 
 class Catalogue(Protocol):
     def products(self) -> list[dict[str, Any]]: ...  # those sold now (not retired)
+    def product_names(self, product_ids: list[int]) -> dict[int, str]: ...  # these, retired ones too
     def plans(self) -> list[dict[str, Any]]: ...
     def locales(self) -> list[dict[str, Any]]: ...
 

@@ -56,8 +56,9 @@ def customer_messages(customer_id: int):
                  messages=_n().outboxes.of(Recipient("customer", customer_id)))
 
 
-def _preferences_page(customer_id: int, errors: dict[str, str] | None = None, message: str = "", status: int = 200,
-                      chosen: dict[str, Any] | None = None):
+def _preferences(customer_id: int, errors: dict[str, str] | None = None, message: str = "",
+                 chosen: dict[str, Any] | None = None) -> dict[str, Any]:
+    """What the preferences form shows (404 for no such customer, 503 while their record cannot be read)."""
     try:
         contact = _n().preferences.of(Recipient("customer", customer_id))
     except RecipientUnknown:
@@ -65,8 +66,21 @@ def _preferences_page(customer_id: int, errors: dict[str, str] | None = None, me
     except RecipientUnavailable:
         abort(503, description="The customer's record cannot be read right now. Try again in a moment.")
     shown = chosen or {"channel": contact.preferred, "opted_out": sorted(contact.opted_out)}
-    return _page("notifications/preferences.html", status, customer_id=customer_id, contact=contact, shown=shown,
-                 channels=list(Channel), optional=OPTIONAL, errors=errors or {}, message=message)
+    return {"customer_id": customer_id, "contact": contact, "shown": shown, "channels": list(Channel),
+            "optional": OPTIONAL, "errors": errors or {}, "message": message}
+
+
+def _preferences_page(customer_id: int, errors: dict[str, str] | None = None, message: str = "", status: int = 200,
+                      chosen: dict[str, Any] | None = None):
+    return _page("notifications/preferences.html", status, **_preferences(customer_id, errors, message, chosen))
+
+
+@bp.get("/customers/<int:customer_id>")
+@allow(roles=STAFF_ROLES)
+def customer(customer_id: int):
+    """How the customer is reached and what was sent to them, in one answer (the staff's customer page)."""
+    return _page("notifications/customer.html", **_preferences(customer_id),
+                 messages=_n().outboxes.of(Recipient("customer", customer_id)))
 
 
 @bp.get("/customers/<int:customer_id>/preferences")

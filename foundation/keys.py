@@ -249,6 +249,12 @@ def retired_user_issuers(directory: Path) -> dict[str, float]:
     return _read_retired(directory)
 
 
+def own_session_key(folder: Path) -> str:
+    """The cookie key kept in the shell's own folder, for a composition shell given that folder alone (it
+    is made with the folder's key: `ensure_all`)."""
+    return (folder / "session.key").read_text().strip()
+
+
 def session_key(directory: Path) -> str:
     """The monolith's session-cookie key: SYSOPS_SESSION_KEY, else generated once (0600)."""
     supplied = os.environ.get("SYSOPS_SESSION_KEY")

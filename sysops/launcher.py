@@ -63,14 +63,20 @@ MONOLITH_PROCESSES = ("bridge", "shell_app", "outbox-worker")
 SIGNS_AS = {"ticketing": "ticketing", "ticketing-worker": "ticketing", "experts": "experts", "reports": "reports",
             "reports-worker": "reports",
             "knowledge": "knowledge", "notifications": "notifications", "notifications-worker": "notifications",
-            "customers": "customers", "identity": "identity"}
+            "customers": "customers", "identity": "identity", "shell_app": "shell"}
 SHELL_ONLY_ENV = ("SYSOPS_SESSION_KEY", "SYSOPS_KEYS_DIR")
+
+
+def runs_the_monolith(name: str, settings: Settings) -> bool:
+    """Whether process `name` is the monolith's: at the front door only while its screens answer there (the
+    composition shell holds nothing of it, ADR 0033: it is given the shell's own folder alone)."""
+    return name in MONOLITH_PROCESSES and not (name == "shell_app" and settings.front_door == "shell")
 
 
 def confine_keys(specs: list[ProcessSpec], settings: Settings) -> None:
     assert settings.keys_dir is not None, "the launcher needs the installation's keys folder"
     for spec in specs:
-        if spec.name in MONOLITH_PROCESSES:
+        if runs_the_monolith(spec.name, settings):
             spec.env.setdefault("SYSOPS_KEYS_DIR", str(settings.keys_dir))
             continue
         spec.withhold = SHELL_ONLY_ENV

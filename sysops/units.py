@@ -25,7 +25,7 @@ STARTS_FIRST = ("graph-server", "graph-1", "graph-2", "mail-sink")
 
 
 def unit(spec: ProcessSpec, working_dir: Path) -> str:
-    monolith = spec.name in launcher.MONOLITH_PROCESSES
+    monolith = spec.name in launcher.MONOLITH_PROCESSES and not spec.withhold  # not the composition shell
     after = " ".join(f"sysops-{name}.service" for name in STARTS_FIRST if name != spec.name)
     environment = "".join(f"Environment={shlex.quote(f'{key}={value}')}\n" for key, value in sorted(spec.env.items())
                           if key not in spec.withhold)

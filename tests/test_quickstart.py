@@ -111,6 +111,9 @@ def test_run_without_the_monolith_finishes_the_migration_first_then_runs_none_of
         commands = [Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode() for pid in children
                     if alive(pid)]
         assert not [c for c in commands if "sysops.wsgi:monolith()" in c or "outbox-worker" in c], commands
+        fronts = [pid for pid in children if alive(pid) and b"create_front" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        told = {line.split(b"=", 1)[0] for pid in fronts for line in Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")}
+        assert fronts and b"SYSOPS_OWN_KEYS" in told and not told & {b"SYSOPS_KEYS_DIR", b"SYSOPS_SESSION_KEY"}
         with pytest.raises(requests.ConnectionError):  # no bridge
             requests.get(f"http://127.0.0.1:{env['SYSOPS_BRIDGE_PORT']}/healthz", timeout=5)
         browser = requests.Session()

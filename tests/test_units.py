@@ -66,3 +66,19 @@ def test_the_graph_for_fail_over_gets_a_unit_per_server_and_sentinel(tmp_path):
     assert "--replica-of" in replica["ExecStart"][0] and f"SYSOPS_GRAPH_SENTINELS={sentinels}" in replica["Environment"]
     alone = subprocess.run(argv[:-2], env=env, capture_output=True, text=True, timeout=60)
     assert alone.returncode == 2 and "go together" in alone.stderr
+
+
+def test_the_composition_shell_is_given_the_shells_own_key_folder_alone(tmp_path):
+    """At the front door the composition shell holds nothing of the monolith (ADR 0033): not the keys
+    folder, not the session key, not the monolith's environment file; its own folder (its key and its
+    cookie key) and the public keys. The monolith's screens at the front door keep what they had."""
+    from sysops.units import unit
+
+    for mode in ({"SYSOPS_FRONT_DOOR": "shell"}, {"SYSOPS_MONOLITH": "retired"}):
+        settings = load_settings({"SYSOPS_DATA_DIR": str(tmp_path / "var"), **mode})
+        front = {spec.name: spec for spec in launcher.process_specs(settings)}["shell_app"]
+        assert front.env["SYSOPS_OWN_KEYS"].endswith("/private/shell") and "SYSOPS_PUBLIC_KEYS" in front.env
+        assert "SYSOPS_KEYS_DIR" not in front.env and {"SYSOPS_KEYS_DIR", "SYSOPS_SESSION_KEY"} <= set(front.withhold)
+        assert "monolith.env" not in unit(front, tmp_path) and "SYSOPS_KEYS_DIR" not in unit(front, tmp_path)
+    screens = {spec.name: spec for spec in launcher.process_specs(load_settings({"SYSOPS_DATA_DIR": str(tmp_path)}))}
+    assert screens["shell_app"].env["SYSOPS_KEYS_DIR"] and "monolith.env" in unit(screens["shell_app"], tmp_path)

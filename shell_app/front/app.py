@@ -27,9 +27,13 @@ def create_front(test_config: dict[str, Any] | None = None) -> Flask:
                 static_url_path="/static")
     if test_config is None:
         settings = load_settings()
-        keys.ensure_key(settings.keys_dir, "shell")
+        if settings.keys_dir is not None:  # given the installation's keys (a test, a hand-started shell)
+            keys.ensure_key(settings.keys_dir, "shell")
+        # Launched, it is given its own folder alone (sysops.launcher.confine_keys): its key, and the cookie key.
+        own = settings.signing_folder("shell")
         # The signed cookie holds only the CSRF token of an anonymous link's page (no one's session).
-        app.config.update(SECRET_KEY=keys.session_key(settings.keys_dir), KEYS_DIR=settings.keys_dir,
+        app.config.update(SECRET_KEY=keys.session_key(settings.keys_dir) if settings.keys_dir is not None
+                          else keys.own_session_key(own), SIGNING_FOLDER=str(own),
                           FRAGMENTS=settings.fragments, SESSION_COOKIE_SECURE=settings.https,
                           METRICS_TOKEN=settings.metrics_token, FIRST_PAINT_BUDGET_MS=settings.first_paint_budget_ms)
     else:
@@ -41,7 +45,8 @@ def create_front(test_config: dict[str, Any] | None = None) -> Flask:
     inbound.install(app)
     # Its own key signs only its calls as the shell service (a link's page); people's tokens are the
     # identity service's (ADR 0032).
-    signer = TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell")
+    signer = (TokenSigner.from_folder(Path(app.config["SIGNING_FOLDER"]), "shell") if app.config.get("SIGNING_FOLDER")
+              else TokenSigner.for_service(Path(app.config["KEYS_DIR"]), "shell"))
     app.extensions["fragments"] = build_registry(app.config, signer)
     front_door.install(app, lambda: SIGNED_IN_BY)
 

@@ -260,13 +260,18 @@ def retirement_record(settings: Settings) -> dict | None:
         supervisor.stop()
 
 
+def supervised(settings: Settings) -> Supervisor:
+    """Every process of the installation's mode, observed (metrics folders, tokens), not started yet."""
+    specs = process_specs(settings)
+    observe(specs, settings)
+    return Supervisor(specs)
+
+
 def finish_migration(settings: Settings, preset: str, seed: int) -> tuple[int, bool]:
     """The monolith and the services running, every part moved and checked, the monolith retired, all
     stopped again. Returns (exit code, whether demo data was generated)."""
     seeded = prepare_database(settings, preset, seed) is not None
-    specs = process_specs(settings)
-    observe(specs, settings)
-    supervisor = Supervisor(specs)
+    supervisor = supervised(settings)
     try:
         supervisor.start()
         prepare_graph(settings)
@@ -292,9 +297,7 @@ def serve(settings: Settings, preset: str, seed: int, seeded: bool) -> int:
     retired = settings.monolith == "retired"
     if not retired:
         seeded = prepare_database(settings, preset, seed) is not None
-    specs = process_specs(settings)
-    observe(specs, settings)
-    supervisor = Supervisor(specs)
+    supervisor = supervised(settings)
     try:
         supervisor.start()
         imported = ensure_schema(settings) if retired else prepare_graph(settings)

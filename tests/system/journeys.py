@@ -7,8 +7,9 @@ from __future__ import annotations
 import threading
 import time
 from collections import Counter
+from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable
+from typing import Callable, ContextManager
 
 from sqlalchemy import create_engine, text
 
@@ -143,6 +144,22 @@ def journeys(system: System, tally: Tally, people: People | None = None) -> dict
         "manager": [("reports", get(manager, "/reports")),
                     ("tickets", get(manager, "/tickets"))],
     }
+
+
+def keep_working(roles: dict[str, list[tuple[str, Callable]]], tally: Tally, seconds: float,
+                 around: Callable[[], ContextManager[object]] = nullcontext) -> int:
+    """Every role's actions, a thread each, over and over for `seconds` inside `around()` (the monolith
+    frozen, say); how many actions were tried in all."""
+    stop = threading.Event()
+    workers = [threading.Thread(target=work, args=(actions, tally, stop), daemon=True) for actions in roles.values()]
+    with around():
+        for worker in workers:
+            worker.start()
+        stop.wait(seconds)
+        stop.set()
+        for worker in workers:
+            worker.join(60)
+    return sum(tally.done.values()) + sum(tally.failed.values())
 
 
 def work(actions: list[tuple[str, Callable]], tally: Tally, until: threading.Event) -> None:

@@ -8,8 +8,9 @@ from __future__ import annotations
 import os
 import re
 import signal
-import threading
 import time
+from contextlib import contextmanager
+from typing import Iterator
 
 import pytest
 import requests
@@ -22,7 +23,7 @@ from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
 from .conftest import StaffBrowser, ticket_id_of
-from .journeys import Tally, journeys, page_ok, work
+from .journeys import Tally, journeys, keep_working, page_ok
 
 FREEZE_S = 30.0
 
@@ -37,27 +38,23 @@ def system(tmp_path_factory):
 system_tally = Tally()
 
 
+@contextmanager
+def frozen(group: int) -> Iterator[None]:
+    """The process group SIGSTOPped while inside, SIGCONTed on leaving whatever happens."""
+    os.killpg(group, signal.SIGSTOP)
+    try:
+        yield
+    finally:
+        os.killpg(group, signal.SIGCONT)
+
+
 def test_every_role_keeps_working_through_the_front_door_while_the_monolith_is_frozen(system):
     roles = journeys(system, system_tally)
     for name, action in [pair for actions in roles.values() for pair in actions]:  # a working day before it
         ok, why = action()
         assert ok, f"{name} before the freeze: {why}"
     system_tally.acknowledged.clear()
-    stop = threading.Event()
-    workers = [threading.Thread(target=work, args=(actions, system_tally, stop), daemon=True)
-               for actions in roles.values()]
-    group = system.processes["bridge"].pid
-    os.killpg(group, signal.SIGSTOP)
-    try:
-        for worker in workers:
-            worker.start()
-        stop.wait(FREEZE_S)
-        stop.set()
-        for worker in workers:
-            worker.join(60)
-    finally:
-        os.killpg(group, signal.SIGCONT)
-    total = sum(system_tally.done.values()) + sum(system_tally.failed.values())
+    total = keep_working(roles, system_tally, FREEZE_S, around=lambda: frozen(system.processes["bridge"].pid))
     print(f"\nmonolith frozen {FREEZE_S:.0f} s: {total} actions, {system_tally.rate():.2%} succeeded; "
           f"by action {dict(system_tally.done)}; failed {dict(system_tally.failed)}")
     assert total >= 60, "too few actions to judge"
@@ -90,9 +87,7 @@ def test_through_nginx_the_identity_service_answers_the_auth_subrequest_while_th
     staff = StaffBrowser(routed.base, legacy_account(url, role="call_centre").username, PASSWORD)
     assert page_ok(staff.http.get(f"{routed.base}/customers/{customer['id']}", timeout=30))[0]
     products, slots = staff.raise_form(customer["id"])
-    group = system.processes["bridge"].pid
-    os.killpg(group, signal.SIGSTOP)
-    try:
+    with frozen(system.processes["bridge"].pid):
         panel = staff.fragment(f"/customers/{customer['id']}/tickets")  # htmx: nginx -> identity -> ticketing
         assert panel.status_code == 200 and "X-Fragment" not in panel.headers  # not through the shell's proxy
         raised = staff.raise_ticket(customer["id"], products[0], slots[:1])
@@ -100,8 +95,6 @@ def test_through_nginx_the_identity_service_answers_the_auth_subrequest_while_th
         refused = staff.http.post(f"{routed.base}/fragments/ticketing/customers/{customer['id']}/tickets", timeout=15,
                                   data={"description": "x"}, headers={"HX-Request": "true", "X-CSRF-Token": "wrong"})
         assert refused.status_code == 403  # the identity service's CSRF check, before ticketing is asked
-    finally:
-        os.killpg(group, signal.SIGCONT)
     with system.graph_store() as store:
         assert store.tickets.get(ticket_id_of(raised)).customer_id == customer["id"]
 

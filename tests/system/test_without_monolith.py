@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import threading
 import time
 import uuid
 
@@ -20,7 +19,7 @@ from tests.support.keys import mint
 from tests.support.local_system import System
 
 from .conftest import ExpertBrowser, StaffBrowser, ticket_id_of
-from .journeys import Tally, enrol, journeys, page_ok, take_on_expert, work
+from .journeys import Tally, enrol, journeys, keep_working, page_ok, take_on_expert
 
 WORK_S = 20.0
 PASSWORD_SET = "a long one of my own 42"
@@ -58,15 +57,7 @@ def test_every_role_works_a_day_without_the_monolith(retired):
     for name, action in [pair for actions in roles.values() for pair in actions]:
         ok, why = action()
         assert ok, f"{name}: {why}"
-    stop = threading.Event()
-    workers = [threading.Thread(target=work, args=(actions, tally, stop), daemon=True) for actions in roles.values()]
-    for worker in workers:
-        worker.start()
-    stop.wait(WORK_S)
-    stop.set()
-    for worker in workers:
-        worker.join(60)
-    total = sum(tally.done.values()) + sum(tally.failed.values())
+    total = keep_working(roles, tally, WORK_S)
     print(f"\nwithout the monolith for {WORK_S:.0f} s: {total} actions, {tally.rate():.2%} succeeded; "
           f"by action {dict(tally.done)}; failed {dict(tally.failed)}")
     assert total >= 60 and tally.rate() == 1.0, tally.why

@@ -287,7 +287,7 @@ def finish_migration(settings: Settings, preset: str, seed: int) -> tuple[int, b
     if not done:
         print("The monolith cannot be retired yet:", flush=True)
         for check in checks:
-            print(f"  {'ok  ' if check.ok else 'LEFT'} {check.part}: {check.detail}", flush=True)
+            print(check.line(), flush=True)
         return 1, seeded
     print("Every part moved and reconciled: the monolith is retired.", flush=True)
     return 0, seeded

@@ -41,6 +41,10 @@ class Check:
     ok: bool
     detail: str
 
+    def line(self) -> str:
+        """As the operator reads it: `ok` or `LEFT`, the part, what was found."""
+        return f"  {'ok  ' if self.ok else 'LEFT'} {self.part}: {self.detail}"
+
 
 def _all_handed_over(stats: dict[str, int]) -> bool:
     return stats["migrated"] >= stats["total"] and stats["frozen"] >= stats["total"]
@@ -130,7 +134,7 @@ def cmd_retire(args) -> int:
         store.bridge.close()
         store.close()
     for check in checks:
-        print(f"  {'ok  ' if check.ok else 'LEFT'} {check.part}: {check.detail}")
+        print(check.line())
     if not done:
         print("monolith-retire: the monolith keeps running; settle what is LEFT and run again", file=sys.stderr)
         return 1

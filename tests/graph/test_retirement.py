@@ -22,6 +22,7 @@ def test_retired_only_when_every_check_holds_and_restored_by_removing_the_record
     checks = [retiring.Check("tickets", True, "0 not moved"), retiring.Check("accounts", False, "2 need a person")]
     monkeypatch.setattr(retiring, "finish_moves", lambda _store, _url: checks)
     assert retiring.retire(settings, store, now=NOW) == (False, checks)
+    assert [c.line() for c in checks] == ["  ok   tickets: 0 not moved", "  LEFT accounts: 2 need a person"]
     assert retirement.retirement(graph_backend) is None
     assert not keys.retired_user_issuers(settings.keys_dir)  # the monolith still names users
     checks[1] = retiring.Check("accounts", True, "all moved")

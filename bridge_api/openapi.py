@@ -266,6 +266,28 @@ MOVERS = "services notifications, backfill"
 TAKERS = "services customers, backfill, reports"
 KIND = {"enum": ["customers", "products", "plans", "locales"]}
 ACCOUNT_TAKERS = "services identity, backfill"
+SURVEY_TAKERS = "services ticketing, backfill"
+
+
+def _own_handover(kind: str, noun: str, takers: str, counters: str) -> dict:
+    """A kind another service takes over, on routes of its own (bridge_api/routes/customer_handover.py)."""
+    base = f"/handover/{kind}"
+    ids = [_param("after", schema={"type": "integer", "minimum": 0}),
+           _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
+           _param("migrated", schema={"enum": ["false"]})]
+    return {
+        f"{base}/ids": {"get": _op(f"Ids of {noun} in order, one page after `after` (`migrated=false`: not yet marked)",
+                                   "200", "IdItems", params=ids, who=f"{takers}, reports")},
+        f"{base}/stats": {"get": _op(f"How many {noun}, frozen and marked", "200", "ArticleStats", who=counters)},
+        f"{base}/freeze": {"post": _op(f"Take the copy of {noun}: refuse later legacy edits and return them as of that "
+                                       "moment, each with its content checksum (idempotent)", "200", "HandoverBatch",
+                                       body="IdList", who=takers)},
+        f"{base}/mark": {"post": _op(f"Mark {noun} migrated (idempotent)", "200", "IdItems", body="IdList", who=takers)},
+        f"{base}/release": {"post": _op(f"A rollback: the {noun} are the monolith's again, unfrozen and unmarked "
+                                        "(idempotent)", "200", "IdItems", body="IdList", who=takers)},
+        f"{base}/checksums": {"get": _op(f"Every one of the {noun}' checksum and migration marks, a page at a time",
+                                         "200", "HandoverChecksums", params=PAGING, who=f"{takers}, reports")},
+    }
 
 PATHS = {
     "/customers": {"get": _op("Search customers", "200", "CustomerPage", params=[_param("q"), *PAGING],
@@ -460,6 +482,7 @@ PATHS = {
     "/handover/{kind}/checksums": {"get": _op(
         "Every record's checksum and migration marks, a page at a time", "200", "HandoverChecksums",
         params=[_param("kind", "path", KIND, True), *PAGING], who=TAKERS)},
+    **_own_handover("survey-templates", "survey templates", SURVEY_TAKERS, f"{SERVICES}, customers"),
     "/customers/{customer_id}/contact": {"put": _op(
         "Write back a customer's contact details as the customers service holds them (the row stays frozen)",
         "200", "HandoverRecord", params=[_path_id("customer_id")], body="ContactInput",

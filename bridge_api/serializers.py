@@ -17,6 +17,7 @@ from shell_app.models import (
     Plan,
     Product,
     StaffAlert,
+    SurveyTemplate,
 )
 
 
@@ -70,19 +71,38 @@ def legacy_ticket(row: LegacyTicket, created_by: dict | None) -> dict:
     # The survey is not part of the checksummed content: the legacy system has no screen that changes
     # an answered survey, and the new system carries it over once (then it is answered there, once).
     return {**content, "checksum": content_checksum(content), "frozen_at": iso(row.frozen_at),
-            "migrated_at": iso(row.migrated_at), "survey": legacy_survey(row.survey)}
+            "migrated_at": iso(row.migrated_at), "survey": legacy_survey(row.survey),
+            "survey_sent": survey_sent(row.survey)}
 
 
 def legacy_survey(row) -> dict | None:
-    """An answered legacy survey as one score (the mean of its score questions, 1-5) and its comment."""
+    """An answered legacy survey as one score (the mean of its score questions, 1-5) and its comment,
+    with the template it was given under and each answer by the question's position."""
     if row is None or row.answered_at is None:
         return None
     scores = [r.score for r in row.responses if r.score is not None]
     comments = [r.text for r in row.responses if r.text]
     if not scores:
         return None
+    positions = {q.id: q.position for q in row.template.questions}
+    answers = sorted(({"position": positions.get(r.question_id, 0), "score": r.score, "text": r.text}
+                      for r in row.responses), key=lambda a: a["position"])
     return {"answered_at": iso(row.answered_at), "score": round(sum(scores) / len(scores), 2),
-            "comment": comments[0] if comments else ""}
+            "comment": comments[0] if comments else "", "template_id": row.template_id, "answers": answers}
+
+
+def survey_sent(row) -> dict | None:
+    """A legacy survey sent and not answered: which template its customer was asked to answer."""
+    if row is None or row.answered_at is not None:
+        return None
+    return {"template_id": row.template_id, "sent_at": iso(row.sent_at)}
+
+
+def survey_template_content(row: SurveyTemplate) -> dict:
+    """A survey template as the ticketing service takes it over: its questions in order."""
+    return {"id": row.id, "name": row.name,
+            "questions": [{"position": q.position, "text": q.text, "kind": q.kind}
+                          for q in sorted(row.questions, key=lambda q: q.position)]}
 
 
 def content_checksum(content: dict) -> str:

@@ -12,6 +12,7 @@ from typing import Any
 
 KINDS = ("customers", "products", "plans", "locales")  # the customers service's
 ACCOUNTS = "accounts"  # the identity service's
+SURVEY_TEMPLATES = "survey-templates"  # the ticketing service's
 # What is not content: the migration's own bookkeeping, and the checksum itself.
 BOOKKEEPING = ("checksum", "frozen_at", "migrated_at")
 

@@ -22,6 +22,7 @@ from fragments.reports.adapters.schema import SCHEMA as REPORTS
 from fragments.ticketing.adapters.offers import GraphOffers
 from fragments.ticketing.adapters.reconciliation import reconcile
 from fragments.ticketing.adapters.schema import SCHEMA as TICKETING
+from fragments.ticketing.adapters.survey_templates import take_legacy_templates
 from fragments.ticketing.adapters.surveys import GraphSurveys
 from fragments.ticketing.adapters.tickets import GraphTickets
 from fragments.ticketing.published.tickets_v1 import number_days
@@ -40,7 +41,7 @@ class GraphData:
         self.bridge = bridge
         self.tickets = GraphTickets(backend, bridge)
         self.offers = GraphOffers(backend)
-        self.surveys = GraphSurveys(backend)
+        self.surveys = GraphSurveys(backend, bridge)
         self.experts = GraphProfiles(backend)
         self.articles = GraphArticles(backend, bridge)
         self.reports = GraphReportSource(backend, bridge)
@@ -68,6 +69,11 @@ class GraphData:
         """The catalogue, then every customer not yet copied, into the customers service's care (resumable,
         create-only beside lazy reads). Returns (catalogue records, customers) copied by this call."""
         return self.catalogue.copy_all(), self.customers.backfill().migrated
+
+    def take_survey_templates(self) -> int:
+        """The monolith's survey templates not yet copied into the ticketing service's care (resumable,
+        create-only beside first reads): the questions its surveys were sent with. Returns how many."""
+        return take_legacy_templates(self.backend, self.bridge)
 
     def import_experts(self, today: dt.date | None = None) -> int:
         """Expert profiles imported once from the monolith (then the graph is their master)."""

@@ -203,14 +203,15 @@ def signs_in_at_identity(database_url: str) -> bool:
 def prepare(store: GraphData, *, customers_service: bool) -> int:
     """Indexes and constraints, expert profiles imported once (the graph is their master), on an
     installation whose outbox was never switched (nor rolled back), the switch to the notifications
-    service (docs/adr/0023), and, while the customers service is installed, customers and the catalogue
-    copied to it (0025). Switched off (SYSOPS_FRAGMENTS without it, as after a rollback) the monolith
-    keeps them: a restart must not take back what was just rolled back."""
+    service (docs/adr/0023), the survey templates copied to the ticketing service, and, while the customers
+    service is installed, customers and the catalogue copied to it (0025). Switched off (SYSOPS_FRAGMENTS
+    without it, as after a rollback) the monolith keeps them: a restart must not take back what was just rolled back."""
     store.ensure_schema()
     if store.bridge.outbox_switched_since() is None:
         legacy_outbox.switch(store.backend, store.bridge)
     if customers_service:
         store.take_customers()  # after the first run: nothing left to copy, a few quick calls
+    store.take_survey_templates()
     return store.import_experts()
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge_client import HANDOVER_KINDS
+from bridge_client.handover import SURVEY_TEMPLATES
 from foundation import keys
 from foundation.config import Settings, load_settings
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin
@@ -26,6 +27,7 @@ from fragments.identity.adapters import handover as accounts
 from fragments.notifications.adapters import legacy_outbox
 from fragments.notifications.adapters.alerts import GraphStaffAlerts, take_legacy
 from fragments.ticketing.adapters.migration import backfill as tickets_backfill
+from fragments.ticketing.adapters.survey_templates import reconcile_templates
 from graph_store import retirement
 from graph_store.config import open_store
 from shell_app.part_owners import ACCOUNTS, owner_of
@@ -81,6 +83,12 @@ def finish_moves(store: GraphData, database_url: str) -> list[Check]:
         checks.append(Check("outbox messages", outbox.ok and left == 0,
                             f"{left} legacy messages not moved, {len(outbox.needs_person)} need a person "
                             "(sysops outbox-reconcile)"))
+    store.take_survey_templates()
+    templates = reconcile_templates(backend, bridge)
+    moved = bridge.handover_stats(SURVEY_TEMPLATES)
+    checks.append(Check("survey templates", templates.ok and _all_handed_over(moved),
+                        f"{moved['migrated']} of {moved['total']} legacy templates moved, "
+                        f"{len(templates.needs_person)} need a person"))
     alerts = GraphStaffAlerts(backend)
     seen, _ = take_legacy(alerts, bridge)
     kept = alerts.count("legacy")

@@ -41,6 +41,9 @@ ALLOWED = {
     ("fragments/ticketing/adapters/links.py", "MERGE (u:LinkUse {jti: $jti})"): "a link's first use: once per link",
     ("fragments/ticketing/adapters/surveys.py", "MERGE (s:Survey {ticket_id: $ticket_id})"):
         "a ticket's survey answer: once per ticket",
+    ("fragments/ticketing/adapters/survey_templates.py", "MERGE (t:SurveyTemplate {id: s.id})"): MIGRATION_COPY,
+    ("fragments/ticketing/adapters/survey_templates.py", "MERGE (t:SurveyTemplate {id: $id})"):
+        "a manager publishes a survey's next version: a few times a year",
     ("fragments/ticketing/adapters/offers.py", "MERGE (kept:Booking {key: key})"):
         "a slot two legacy tickets were both booked for passes to the other: rare",
     ("graph_store/reconciliation.py", "CREATE (r:MigrationRun"): "a reconciliation's record: once per run",

@@ -12,6 +12,7 @@ service (and the operator's backfill) alone.
 - `POST /handover/<kind>/release {ids}`              a rollback: the monolith owns the rows again (idempotent)
 - `/handover/accounts/...`                          the same for login accounts, for the identity service
   (and the operator's backfill) alone: a copy carries the password hash
+- `/handover/survey-templates/...`                  the same for survey templates, for the ticketing service
 - `GET  /handover/accounts/named?username=`         the id of the account of that name (a first sign-in)
 - `PUT  /customers/<id>/contact`                     the service writes a customer's contact details back
   (old readers of `/customers` and the legacy screens stay current; a rollback relies on it)
@@ -24,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
 from shell_app.forms import clean_text
-from shell_app.models import Contract, Customer, Locale, Plan, Product, UserAccount
+from shell_app.models import Contract, Customer, Locale, Plan, Product, SurveyTemplate, UserAccount
 from shell_app.models.customers import NOTIFICATION_PREFERENCES
 
 from .. import serializers as s
@@ -34,6 +35,7 @@ from ._common import db, freeze_rows, handover_stats, id_list, ids_page, invalid
 
 MIGRATORS = ("customers", "backfill")
 ACCOUNT_TAKERS = ("identity", "backfill")
+SURVEY_TAKERS = ("ticketing", "backfill")
 MAX_IDS = 500
 
 # Per kind: the model, how to load a page of it, and its content as published.
@@ -43,7 +45,8 @@ KINDS = {
     "plans": (Plan, (selectinload(Plan.products),), s.plan_content),
     "locales": (Locale, (), s.locale),
 }
-ACCOUNTS = (UserAccount, (), s.account_content)
+OWN_KINDS = {"accounts": (UserAccount, (), s.account_content),
+             "survey-templates": (SurveyTemplate, (selectinload(SurveyTemplate.questions),), s.survey_template_content)}
 
 
 def register(bp: Blueprint) -> None:
@@ -53,20 +56,16 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/handover/<kind>/mark", "handover_mark", mark, methods=["POST"])
     bp.add_url_rule("/handover/<kind>/checksums", "handover_checksums", checksums)
     bp.add_url_rule("/handover/<kind>/release", "handover_release", release, methods=["POST"])
-    bp.add_url_rule("/handover/accounts/ids", "account_handover_ids", account_ids)
-    bp.add_url_rule("/handover/accounts/stats", "account_handover_stats", account_stats)
-    bp.add_url_rule("/handover/accounts/freeze", "account_handover_freeze", account_freeze, methods=["POST"])
-    bp.add_url_rule("/handover/accounts/mark", "account_handover_mark", account_mark, methods=["POST"])
-    bp.add_url_rule("/handover/accounts/checksums", "account_handover_checksums", account_checksums)
-    bp.add_url_rule("/handover/accounts/release", "account_handover_release", account_release, methods=["POST"])
+    own_kind_routes(bp, "accounts", "account_handover", ACCOUNT_TAKERS, (*SERVICES, "customers", "identity"))
+    own_kind_routes(bp, "survey-templates", "survey_template_handover", SURVEY_TAKERS, (*SERVICES, "customers"))
     bp.add_url_rule("/handover/accounts/named", "account_handover_named", account_named)
     bp.add_url_rule("/customers/<int:customer_id>/contact", "customer_contact_written", write_contact,
                     methods=["PUT"])
 
 
 def _kind(kind: str):
-    if kind == "accounts":  # reached only through its own routes (below), granted apart
-        return ACCOUNTS
+    if kind in OWN_KINDS:  # reached only through their own routes (own_kind_routes), granted apart
+        return OWN_KINDS[kind]
     if kind not in KINDS:
         raise Problem(404, "Not Found", f"no handover of '{kind}': one of {', '.join(KINDS)}")
     return KINDS[kind]
@@ -130,13 +129,18 @@ def checksums(kind: str):
     return jsonify(items=items, next_cursor=cursor)
 
 
-# Login accounts: the same steps, for the identity service (a copy carries the password hash).
-account_ids = grant(services=(*ACCOUNT_TAKERS, "reports"))(lambda: ids.__wrapped__("accounts"))
-account_stats = grant(services=(*SERVICES, "customers", "identity"))(lambda: stats.__wrapped__("accounts"))
-account_freeze = grant(services=ACCOUNT_TAKERS)(lambda: freeze.__wrapped__("accounts"))
-account_mark = grant(services=ACCOUNT_TAKERS)(lambda: mark.__wrapped__("accounts"))
-account_checksums = grant(services=(*ACCOUNT_TAKERS, "reports"))(lambda: checksums.__wrapped__("accounts"))
-account_release = grant(services=ACCOUNT_TAKERS)(lambda: release.__wrapped__("accounts"))
+def own_kind_routes(bp: Blueprint, kind: str, endpoint: str, takers: tuple[str, ...], counters: tuple[str, ...]) -> None:
+    """The same steps for a kind another service takes over, granted to it alone (login accounts: the
+    identity service, a copy carries the password hash; survey templates: the ticketing service).
+    `counters`: who may read its counts (every service's migration progress shows them)."""
+    steps = (("ids", ids, (*takers, "reports"), "GET"), ("stats", stats, counters, "GET"),
+             ("freeze", freeze, takers, "POST"), ("mark", mark, takers, "POST"),
+             ("checksums", checksums, (*takers, "reports"), "GET"), ("release", release, takers, "POST"))
+    for step, view, granted, method in steps:
+        def bound(view=view):
+            return view.__wrapped__(kind)
+        bp.add_url_rule(f"/handover/{kind}/{step}", f"{endpoint}_{step}", grant(services=granted)(bound),
+                        methods=[method])
 
 
 @grant(services=ACCOUNT_TAKERS)

@@ -7,7 +7,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
-from shell_app.models import STAFF_ROLES, TICKET_STATUSES, Expert, LegacyTicket, Survey, UserAccount
+from shell_app.models import STAFF_ROLES, TICKET_STATUSES, Expert, LegacyTicket, Survey, SurveyTemplate, UserAccount
 
 from .. import serializers as s
 from ..auth import grant
@@ -17,7 +17,8 @@ from ._common import db, freeze_rows, id_list, json_body, mark_rows
 MIGRATORS = ("ticketing", "backfill")
 BATCH_MAX = 500
 LOADS = (selectinload(LegacyTicket.slots), selectinload(LegacyTicket.history), selectinload(LegacyTicket.customer),
-         selectinload(LegacyTicket.survey).selectinload(Survey.responses))
+         selectinload(LegacyTicket.survey).selectinload(Survey.responses),
+         selectinload(LegacyTicket.survey).selectinload(Survey.template).selectinload(SurveyTemplate.questions))
 
 
 def register(bp: Blueprint) -> None:

@@ -3,4 +3,4 @@
 domain/ (states, slots, ranking) <- services/ (management, assignment, orchestrator) <- adapters/
 (graph_store, bridge client, in-memory fakes) and entrypoints/ (HTMX views, JSON API, worker).
 """
-VERSION = "1.3.0"  # iteration 3: links in messages, visits at risk, on my way
+VERSION = "1.4.0"  # iteration 6: survey templates in versions, a manager changes the questions

@@ -15,6 +15,7 @@ SLOTS = {
     "ticket-detail": "/tickets/{ticket_id}",
     "queue": "/queue",
     "survey": "/surveys/{ticket_id}",
+    "survey-template": "/surveys/template",
 }
 TIMEOUT_MS = 2500
 

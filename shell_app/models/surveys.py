@@ -6,12 +6,14 @@ import datetime as dt
 from sqlalchemy import DateTime, ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, Handover
 
 QUESTION_KINDS = ("score", "text")
 
 
-class SurveyTemplate(Base):
+class SurveyTemplate(Base, Handover):
+    """Once the ticketing service has taken its copy (frozen_at), the monolith no longer edits it."""
+
     __tablename__ = "survey_templates"
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(120), unique=True)
@@ -34,6 +36,7 @@ class Survey(Base):
     template_id: Mapped[int] = mapped_column(ForeignKey("survey_templates.id"))
     sent_at: Mapped[dt.datetime] = mapped_column(DateTime)
     answered_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
+    template: Mapped[SurveyTemplate] = relationship()
     responses: Mapped[list["SurveyResponse"]] = relationship(order_by="SurveyResponse.question_id")
 
 

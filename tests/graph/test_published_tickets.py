@@ -32,7 +32,8 @@ def test_the_rows_others_read_follow_what_ticketing_wrote(graph_backend):
     stores.tickets.link_article(fixed.id, 31, "Cool it down", actor="expert901", now=NOW)
     graph_backend.write("MATCH (t:Ticket {id: $id}) SET t.status = 'closed', t.closed_at = $at",
                         {"id": fixed.id, "at": NOW.isoformat()})
-    stores.surveys.record(ticket_id=fixed.id, expert_id=901, customer_id=7, score=5, comment="", now=NOW)
+    stores.surveys.record(ticket_id=fixed.id, expert_id=901, customer_id=7, score=5, comment="", now=NOW,
+                          template="post-visit", version=1, answers=[{"position": 1, "score": 5}])
 
     raised = {t["id"]: t for t in rows.tickets_raised(day, day)}
     assert set(raised) == {waiting.id, fixed.id}

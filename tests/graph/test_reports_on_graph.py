@@ -87,7 +87,7 @@ def scenario(graph_backend):
     clock.at(10)
     ticketing.orchestrator.reopen(e, "callcentre", "leaking again")  # 901 tried already, 902 no evenings
     clock.at(10.5)
-    ticketing.surveys.answer(ticketing.management.get(a), 4, "fine")
+    ticketing.surveys.answer(ticketing.management.get(a), {"answer-1": 4, "answer-2": "fine"})
     clock.at(11)
     reports = Reports(Source(graph.backend, graph.bridge), FakeCatalogue.of(bridge), clock, FakePlanTerms())
     return reports, {"a": a, "b": b, "c": c, "d": d, "e": e}

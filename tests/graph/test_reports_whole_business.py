@@ -165,7 +165,7 @@ def test_a_survey_answered_in_the_legacy_system_moves_with_its_ticket_and_cannot
     ticket = ticketing.management.get(15)  # migrated, answered 5 in the legacy system
     assert graph.surveys.find(15)["score"] == 5.0 and not ticketing.surveys.open_for(ticket)
     with pytest.raises(SurveyClosed):
-        ticketing.surveys.answer(ticket, 1, "trying to vote twice")
+        ticketing.surveys.answer(ticket, {"answer-1": 1, "answer-2": "trying to vote twice"})
     assert graph.experts.get(902)["score"] == 5.0 and graph.experts.get(902)["score_answers"] == 1
 
 

@@ -176,15 +176,35 @@ def test_an_offer_closes_once_accepted_books_refused_frees_and_expiry_makes_it_d
     assert not offers.release_bookings(expert_id=901, ticket_id=accepted.id)
 
 
-def test_a_survey_is_answered_once(world):
+def test_a_survey_is_answered_once_and_keeps_its_template_version_and_answers(world):
     surveys = world.stores.surveys
     world.add_expert(901, ["0:morning"])
     ticket = raise_one(world)
     assert surveys.find(ticket.id) is None
-    assert surveys.record(ticket_id=ticket.id, expert_id=901, customer_id=7, score=4, comment="fine", now=NOW)
-    assert not surveys.record(ticket_id=ticket.id, expert_id=901, customer_id=7, score=1, comment="again", now=NOW)
+    answers = [{"position": 1, "score": 4}, {"position": 2, "text": "fine"}]
+    assert surveys.record(ticket_id=ticket.id, expert_id=901, customer_id=7, score=4, comment="fine", now=NOW,
+                          template="post-visit", version=2, answers=answers)
+    assert not surveys.record(ticket_id=ticket.id, expert_id=901, customer_id=7, score=1, comment="again", now=NOW,
+                              template="post-visit", version=3, answers=[{"position": 1, "score": 1}])
     found = surveys.find(ticket.id)
     assert (found["score"], found["comment"], found["expert_id"]) == (4, "fine", 901)
+    assert (found["template"], found["template_version"], found["answers"]) == ("post-visit", 2, answers)
+    assert surveys.answer_counts("post-visit") == {2: 1} and surveys.answer_counts("legacy-1") == {}
+    assert surveys.sent_with(ticket.id) is None
+
+
+def test_a_template_version_is_written_once(world):
+    surveys = world.stores.surveys
+    assert surveys.versions("post-visit") == [] and surveys.version("post-visit", 1) is None
+    first = {"key": "post-visit", "version": 1, "name": "Post-visit survey", "in_force_from": None,
+             "source": "built-in", "published_by": None,
+             "questions": [{"position": 1, "text": "How satisfied are you?", "kind": "score"}]}
+    second = {**first, "version": 2, "in_force_from": "2026-11-25T10:00:00", "source": "manager", "published_by": "mgr",
+              "questions": [*first["questions"], {"position": 2, "text": "Was it fixed?", "kind": "score"}]}
+    assert surveys.publish(first) and surveys.publish(second)
+    assert not surveys.publish({**second, "published_by": "another manager"})
+    assert surveys.versions("post-visit") == [first, second]
+    assert surveys.version("post-visit", 2) == second and surveys.versions("other") == []
 
 
 def test_visits_in_a_window_and_ending_a_booking_frees_its_slot(world):

@@ -26,6 +26,7 @@ class MemoryTicketStore:
         self.link_uses = MemoryLinkLedger()
         self.last_offered: dict[int, str] = {}
         self.surveys: dict[int, dict[str, Any]] = {}
+        self.templates: dict[tuple[str, int], dict[str, Any]] = {}  # (key, version) -> survey template version
         self.kb_titles: dict[int, str] = {}  # articles the knowledge base holds (articles_v1.title)
         self._ids = itertools.count(100_000_001)
         self._raised: dict[tuple[int, str], int] = {}  # (customer, raise key) -> ticket
@@ -283,13 +284,15 @@ class MemoryTicketStore:
         with self._lock:
             return sorted(copy.deepcopy(self._ticket(ticket_id).get("articles", [])), key=lambda a: a["id"])
 
-    def record(self, *, ticket_id, expert_id, customer_id, score, comment, now) -> bool:
+    def record(self, *, ticket_id, expert_id, customer_id, score, comment, now, template, version, answers) -> bool:
         with self._lock:
             self._ticket(ticket_id)
             if ticket_id in self.surveys:
                 return False
             self.surveys[ticket_id] = {"ticket_id": ticket_id, "expert_id": expert_id, "customer_id": customer_id,
-                                       "score": score, "comment": comment, "answered_at": _iso(now)}
+                                       "score": score, "comment": comment, "answered_at": _iso(now),
+                                       "template": template, "template_version": version,
+                                       "answers": copy.deepcopy(answers)}
             scores = [s["score"] for s in self.surveys.values() if s["expert_id"] == expert_id]
             if expert_id in self.experts:
                 self.experts[expert_id]["score"] = sum(scores) / len(scores)
@@ -298,6 +301,35 @@ class MemoryTicketStore:
     def find(self, ticket_id) -> dict[str, Any] | None:
         with self._lock:
             return copy.deepcopy(self.surveys.get(ticket_id))
+
+    # Survey templates: versions written once each.
+    def versions(self, key) -> list[dict[str, Any]]:
+        with self._lock:
+            return [copy.deepcopy(v) for (k, _), v in sorted(self.templates.items()) if k == key]
+
+    def version(self, key, version) -> dict[str, Any] | None:
+        with self._lock:
+            return copy.deepcopy(self.templates.get((key, version)))
+
+    def publish(self, record) -> bool:
+        with self._lock:
+            if (record["key"], record["version"]) in self.templates:
+                return False
+            self.templates[(record["key"], record["version"])] = copy.deepcopy(record)
+            return True
+
+    def sent_with(self, ticket_id) -> tuple[str, int] | None:
+        with self._lock:
+            ticket = self.tickets.get(ticket_id) or {}
+            return (ticket["survey_template"], ticket["survey_template_version"]) if ticket.get("survey_template") else None
+
+    def answer_counts(self, key) -> dict[int, int]:
+        with self._lock:
+            counts: dict[int, int] = {}
+            for survey in self.surveys.values():
+                if survey.get("template") == key:
+                    counts[survey["template_version"]] = counts.get(survey["template_version"], 0) + 1
+            return counts
 
 
 class MemoryLinkLedger:

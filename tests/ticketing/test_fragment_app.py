@@ -210,12 +210,15 @@ def test_the_customer_answers_the_survey_once_and_it_scores_the_expert(fragment)
     panel = client.get("/customers/7/tickets", headers=headers_for("customer")).get_data(as_text=True)
     assert "Tell us how the visit for N-100000001 went" in panel
     assert client.get("/surveys/100000001", headers=headers_for("other_customer")).status_code == 404
-    bad = client.post("/surveys/100000001", data={"score": "9"}, headers=headers_for("customer"))
+    bad = client.post("/surveys/100000001", data={"answer-1": "9", "answer-2": "kept"}, headers=headers_for("customer"))
     assert bad.status_code == 422 and "choose a score" in bad.get_data(as_text=True)
-    done = client.post("/surveys/100000001", data={"score": "4", "comment": "On time"}, headers=headers_for("customer"))
+    assert ">kept</textarea>" in bad.get_data(as_text=True)  # what was written is not lost
+    done = client.post("/surveys/100000001", data={"answer-1": "4", "answer-2": "On time"},
+                       headers=headers_for("customer"))
     assert done.status_code == 200 and "Thank you" in done.get_data(as_text=True)
     assert store.experts[1]["score"] == 4.0 and store.surveys[100000001]["comment"] == "On time"
-    again = client.post("/surveys/100000001", data={"score": "1"}, headers=headers_for("customer"))
+    assert store.surveys[100000001]["template_version"] == 1
+    again = client.post("/surveys/100000001", data={"answer-1": "1"}, headers=headers_for("customer"))
     assert "no survey waiting" in again.get_data(as_text=True) and store.surveys[100000001]["score"] == 4
     assert client.get("/surveys/100000001", headers=headers_for("call_centre")).status_code == 403
 
@@ -434,3 +437,27 @@ def test_raised_from_the_customers_panel_the_answer_fills_the_raise_area_and_add
     whole = own_page.get_data(as_text=True)
     assert own_page.status_code == 201 and "fragment-root" in whole and "hx-swap-oob" not in whole
     assert whole.count("data-ticket-id=") == 2 and listed  # the whole panel, its list read
+
+
+def test_a_manager_changes_the_survey_and_a_refused_change_keeps_what_was_typed(fragment):
+    app, store, _ = fragment
+    client = app.test_client()
+    page = client.get("/surveys/template", headers=headers_for("manager")).get_data(as_text=True)
+    assert "How satisfied are you with the expert&#39;s visit?" in page and "Publish as version 2" in page
+    assert client.get("/surveys/template", headers=headers_for("call_centre")).status_code == 403
+    assert client.get("/surveys/template", headers=headers_for("customer")).status_code == 403
+    rows = {"based_on": "1", "text": ["How satisfied are you?", "<b>Fixed</b> first time?", ""],
+            "kind": ["score", "stars", "score"]}
+    refused = client.post("/surveys/template", data=rows, headers=headers_for("manager"))
+    body = refused.get_data(as_text=True)
+    assert refused.status_code == 422 and "choose a score or words" in body
+    assert 'value="&lt;b&gt;Fixed&lt;/b&gt; first time?"' in body and store.templates == {}
+    rows["kind"] = ["score", "score", "text"]
+    done = client.post("/surveys/template", data=rows, headers=headers_for("manager"))
+    assert done.status_code == 200 and "Version 2 is published" in done.get_data(as_text=True)
+    assert [q["text"] for q in store.templates[("post-visit", 2)]["questions"]] == [
+        "How satisfied are you?", "<b>Fixed</b> first time?"]
+    stale = client.post("/surveys/template", data={**rows, "text": ["Happy?"], "kind": ["score"]},
+                        headers=headers_for("manager"))
+    assert stale.status_code == 422 and "nothing was published" in stale.get_data(as_text=True)
+    assert sorted(store.templates) == [("post-visit", 1), ("post-visit", 2)]

@@ -22,15 +22,15 @@ JSON = st.recursive(st.none() | st.booleans() | st.integers(-2**40, 2**40) | st.
 FIELDS = st.fixed_dictionaries({}, optional={
     "customer_id": JSON, "product_id": JSON, "description": JSON, "slots": JSON, "reason": JSON, "note": JSON,
     "expert_id": JSON, "article_id": JSON, "resolution": JSON})
-FORM = st.dictionaries(st.sampled_from(["product_id", "description", "slots", "note", "reason", "revision", "score",
-                                        "comment", "csrf_token"]), FORM_TEXT, max_size=5)
+FORM = st.dictionaries(st.sampled_from(["product_id", "description", "slots", "note", "reason", "revision", "answer-1",
+                                        "answer-2", "text", "kind", "based_on", "csrf_token"]), FORM_TEXT, max_size=5)
 WHO = st.sampled_from(["call_centre", "customer", "other_customer", "expert", "manager"])
 JSON_POSTS = ["/api/v1/tickets", "/api/v1/tickets/100000001/accept", "/api/v1/tickets/100000001/refuse",
               "/api/v1/tickets/100000001/notes", "/api/v1/tickets/100000001/articles",
               "/api/v1/tickets/100000001/close", "/api/v1/tickets/100000001/cancel"]
 FORM_POSTS = ["/customers/7/tickets", "/tickets/100000001/notes", "/tickets/100000001/description",
               "/tickets/100000001/cancel", "/tickets/100000001/dispatch", "/tickets/100000001/reopen",
-              "/surveys/100000001"]
+              "/surveys/100000001", "/surveys/template"]
 
 
 HOSTILE_BODIES = raw_json_bodies(["customer_id", "product_id", "description", "slots", "reason", "note",

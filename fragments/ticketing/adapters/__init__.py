@@ -13,5 +13,5 @@ from .tickets import GraphTickets
 
 
 def graph_stores(backend: GraphBackend, bridge: BridgeClient) -> TicketingStores:
-    return TicketingStores(GraphTickets(backend, bridge), GraphOffers(backend), GraphSurveys(backend),
+    return TicketingStores(GraphTickets(backend, bridge), GraphOffers(backend), GraphSurveys(backend, bridge),
                            GraphLinks(backend))

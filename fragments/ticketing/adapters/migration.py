@@ -21,6 +21,7 @@ ticket's master is.)
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any, Callable, Iterator
 
 from bridge_client import BridgeClient
@@ -29,12 +30,13 @@ from graph_store.backends import GraphBackend
 from graph_store.backfill import BackfillResult, backfill_ids
 from graph_store.lazy import LazyMigration
 
+from ..domain.survey_forms import legacy_key
 from ..published.tickets_v1 import LEGACY_STATUS, day_number, legacy_allocation, touch_report_day
 from ..services.ports import TicketNotFound
 from .offers import booking_key
 from .surveys import RESCORE_MANY
 
-MAPPING_VERSION = 2  # 2: bookings for open legacy work, carried-over surveys
+MAPPING_VERSION = 3  # 2: bookings for open legacy work, carried-over surveys; 3: their templates and answers
 
 WRITE_SUBGRAPHS = f"""
 UNWIND $items AS s
@@ -99,14 +101,28 @@ def graph_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[str,
         if legacy["status"] in LEGACY_HOLDING:
             bookings = [{"key": booking_key(expert_id, slot), "expert_id": expert_id, "starts_at": slot,
                          "ticket_id": legacy["id"]} for slot in legacy["slots"]]
-    survey = legacy.get("survey")
-    surveys = [{"ticket_id": legacy["id"], "expert_id": expert_id, "customer_id": legacy["customer_id"],
-                "score": survey["score"], "comment": survey["comment"], "answered_at": survey["answered_at"],
-                "source": "legacy"}] if survey and expert_id is not None else []
+    surveys = legacy_surveys(legacy, expert_id)
+    sent = legacy.get("survey_sent")
+    if sent and sent.get("template_id"):  # asked and not answered yet: answered here, to those questions
+        ticket.update(survey_template=legacy_key(sent["template_id"]), survey_template_version=1)
     creator = legacy.get("created_by") or {}
     return {"key": legacy["id"], "ticket": ticket, "history": history, "allocations": allocations, "bookings": bookings,
             "survey": surveys, "staff": [creator["username"]] if creator.get("role") in STAFF_ROLES else [],
             "by_customer": [True] if creator.get("role") == "customer" else []}
+
+
+def legacy_surveys(legacy: dict[str, Any], expert_id: int | None) -> list[dict[str, Any]]:
+    """An answered legacy survey (at most one), with the template it was answered under and each answer."""
+    survey = legacy.get("survey")
+    if not survey or expert_id is None:
+        return []
+    carried = {"ticket_id": legacy["id"], "expert_id": expert_id, "customer_id": legacy["customer_id"],
+               "score": survey["score"], "comment": survey["comment"], "answered_at": survey["answered_at"],
+               "source": "legacy"}
+    if survey.get("template_id"):
+        carried.update(template=legacy_key(survey["template_id"]), template_version=1,
+                       answers=json.dumps(survey.get("answers") or []))
+    return [carried]
 
 
 class TicketPart:

@@ -15,11 +15,13 @@ from fragments.kit.auth import allow, current, forwarded_csrf, require_customer
 
 from ..domain.slots import describe, upcoming_choices
 from ..domain.states import DispatchOutcome, RaiseChannel, State, TransitionRefused
+from ..domain.survey_forms import KINDS as SURVEY_KINDS
+from ..domain.survey_forms import MAX_QUESTIONS, SCORES, InvalidSurvey
 from ..domain.ticket import Ticket
 from ..services.follow_ups import leave_to_worker
 from ..services.management import MAX_DESCRIPTION, InvalidTicket, RaiseRequest, new_raise_key
 from ..services.ports import StaleTicket
-from ..services.surveys import QUESTION, SCORES, SurveyClosed
+from ..services.surveys import SurveyClosed, TemplateChanged
 from ..services.visits import RISKS
 from .common import actor, disclosed, services, visible_ticket
 from .panels import RenderedPanels
@@ -296,19 +298,48 @@ def ticket_url(ticket_id: int) -> str:
 @bp.route("/surveys/<int:ticket_id>", methods=["GET", "POST"])
 @allow(roles=("customer",))
 def survey(ticket_id: int):
-    """The customer's satisfaction survey for a closed ticket (linked from the closing message)."""
+    """The customer's satisfaction survey for a closed ticket (linked from the closing message): the
+    questions of the template version this ticket is asked."""
     ticket = visible_ticket(ticket_id)
     surveys = services().surveys
     errors: dict[str, str] = {}
     if request.method == "POST":
         try:
-            surveys.answer(ticket, request.form.get("score"), request.form.get("comment"))
-            return _page("ticketing/survey.html", ticket=ticket, state="thanks", question=QUESTION, scores=SCORES,
+            template = surveys.answer(ticket, request.form)
+            return _page("ticketing/survey.html", ticket=ticket, state="thanks", form_of=template, scores=SCORES,
                          errors={}, form={})
-        except InvalidTicket as invalid:
+        except InvalidSurvey as invalid:
             errors = invalid.errors
         except SurveyClosed:
             pass
     state = "open" if surveys.open_for(ticket) else "closed"
-    return _page("ticketing/survey.html", 422 if errors else 200, ticket=ticket, state=state, question=QUESTION,
+    template = surveys.template_for(ticket) if state == "open" else None
+    return _page("ticketing/survey.html", 422 if errors else 200, ticket=ticket, state=state, form_of=template,
                  scores=SCORES, errors=errors, form=request.form)
+
+
+@bp.route("/surveys/template", methods=["GET", "POST"])
+@allow(roles=("manager",))
+def survey_template():
+    """The manager's survey: the questions asked now, changed by publishing the next version (in force
+    for tickets closed from then on), and every version with how many answers it holds."""
+    surveys = services().surveys
+    errors: dict[str, str] = {}
+    published = None
+    if request.method == "POST":
+        try:
+            published = surveys.publish(parse_digits(request.form.get("based_on"), max_digits=6) or 0,
+                                        request.form.getlist("text"), request.form.getlist("kind"), actor())
+        except InvalidSurvey as invalid:
+            errors = invalid.errors
+        except TemplateChanged as changed:
+            errors = {"questions": f"{changed}: nothing was published; here is the template as it is now"}
+    versions = surveys.versions()
+    current_template = versions[-1]
+    keep_form = bool(errors) and "based_on" not in errors and not errors.get("questions", "").endswith("as it is now")
+    rows = (list(zip(request.form.getlist("text"), request.form.getlist("kind"))) if keep_form
+            else [(q.text, q.kind) for q in current_template.questions])
+    rows += [("", "score")] * max(0, min(MAX_QUESTIONS, len(rows) + 2) - len(rows))
+    return _page("ticketing/survey_template.html", 422 if errors else 200, current=current_template,
+                 versions=list(reversed(versions)), counts=surveys.answer_counts(), rows=rows, kinds=SURVEY_KINDS,
+                 errors=errors, published=published)

@@ -102,11 +102,23 @@ class Offers(Protocol):
 
 
 class Surveys(Protocol):
-    """One satisfaction survey per closed ticket; each expert's score follows from theirs."""
+    """One satisfaction survey per closed ticket; each expert's score follows from theirs. And the
+    survey's template, in versions (domain/survey_forms.py)."""
 
-    def record(self, *, ticket_id: int, expert_id: int, customer_id: int, score: int, comment: str,
-               now: dt.datetime) -> bool: ...  # False if the ticket already had one
+    # False if the ticket already had one. `answers`: per question, its position and score or text.
+    def record(self, *, ticket_id: int, expert_id: int, customer_id: int, score: float, comment: str,
+               now: dt.datetime, template: str, version: int, answers: builtins.list[dict[str, Any]]) -> bool: ...
     def find(self, ticket_id: int) -> dict[str, Any] | None: ...
+    # A template's versions, oldest first ([] for none); one version (a legacy template is copied from
+    # the monolith on its first read), or None.
+    def versions(self, key: str) -> builtins.list[dict[str, Any]]: ...
+    def version(self, key: str, version: int) -> dict[str, Any] | None: ...
+    # Create-only: False if that version exists already (another manager published it first).
+    def publish(self, record: dict[str, Any]) -> bool: ...
+    # The template a legacy survey of this ticket was sent with ((key, version)), if any.
+    def sent_with(self, ticket_id: int) -> tuple[str, int] | None: ...
+    # How many answers each version of a template holds.
+    def answer_counts(self, key: str) -> dict[int, int]: ...
 
 
 class CustomerUnknown(Exception):

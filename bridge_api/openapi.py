@@ -264,7 +264,7 @@ STAFF, SERVICES = ("staff (call_centre, manager, admin)",
                    "services (ticketing, experts, reports, knowledge, backfill)")
 MOVERS = "services notifications, backfill"
 TAKERS = "services customers, backfill, reports"
-KIND = {"enum": ["customers", "products", "plans", "locales"]}
+KIND = {"enum": ["customers", "products", "plans", "locales", "bills"]}
 ACCOUNT_TAKERS = "services identity, backfill"
 SURVEY_TAKERS = "services ticketing, backfill"
 
@@ -401,6 +401,12 @@ PATHS = {
                 _param("migrated", schema={"enum": ["false"]})], who="services knowledge, ticketing, backfill")},
     "/kb/articles/stats": {"get": _op("How many articles there are, frozen and marked migrated", "200",
                                       "ArticleStats", who="services knowledge, ticketing, backfill, reports")},
+    "/kb/articles/release": {"post": _op(
+        "A rollback: these articles are the legacy KB's again, unfrozen and unmarked (idempotent)", "200", "IdItems",
+        body="IdList", who="services knowledge, backfill")},
+    "/kb/articles/checksums": {"get": _op(
+        "Every article's content checksum and migration marks, a page at a time", "200", "HandoverChecksums",
+        params=PAGING, who="services knowledge, ticketing, backfill, reports")},
     "/kb/articles/freeze": {"post": _op(
         "Take the knowledge service's copy: refuse later legacy edits to these articles and return them as of "
         "that moment (idempotent)", "200", "ArticleBatch", body="IdList",
@@ -432,7 +438,7 @@ PATHS = {
         "Every message's checksum and migration marks, one page after `after`", "200", "OutboxChecksums",
         params=[_param("after", schema={"type": "integer", "minimum": 0})], who=MOVERS)},
     "/handover/{kind}/ids": {"get": _op(
-        "Ids of customers, products, plans or locales in order, one page after `after` (`migrated=false`: not yet "
+        "Ids of customers, products, plans, locales or bills in order, one page after `after` (`migrated=false`: not yet "
         "marked)", "200", "IdItems", params=[_param("kind", "path", KIND, True),
                                             _param("after", schema={"type": "integer", "minimum": 0}),
                                             _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),

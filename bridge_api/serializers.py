@@ -8,6 +8,7 @@ import json
 from bridge_client import record_checksum
 from shell_app.models import (
     Article,
+    Bill,
     Contract,
     Customer,
     Expert,
@@ -96,6 +97,15 @@ def survey_sent(row) -> dict | None:
     if row is None or row.answered_at is not None:
         return None
     return {"template_id": row.template_id, "sent_at": iso(row.sent_at)}
+
+
+def bill_content(row: Bill) -> dict:
+    """A monthly bill with its payments as the customers service takes it over (a legacy payment
+    method is a kind, never card data)."""
+    return {"id": row.id, "contract_id": row.contract_id, "period_start": iso(row.period_start),
+            "amount_cents": row.amount_cents, "issued_on": iso(row.issued_on), "due_on": iso(row.due_on),
+            "payments": [{"id": p.id, "paid_at": iso(p.paid_at), "amount_cents": p.amount_cents, "method": p.method}
+                         for p in sorted(row.payments, key=lambda p: p.id)]}
 
 
 def survey_template_content(row: SurveyTemplate) -> dict:

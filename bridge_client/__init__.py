@@ -21,8 +21,8 @@ from .client import (
 from .handover import ACCOUNTS as ACCOUNTS_KIND
 from .handover import KINDS as HANDOVER_KINDS
 from .handover import record_checksum
-from .legacy_articles import split_body
+from .legacy_articles import article_checksum, split_body
 
 __all__ = ["ACCOUNTS_KIND", "BATCH_GET_IDS", "HANDOVER_KINDS", "PREFIX", "BridgeClient", "BridgeError", "Conflict", "Forbidden",
            "HttpBridgeClient", "InvalidRequest", "NotFound", "Unauthorized", "Unavailable", "notification_request",
-           "record_checksum", "split_body", "staff_alert"]
+           "article_checksum", "record_checksum", "split_body", "staff_alert"]

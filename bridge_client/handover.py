@@ -10,7 +10,8 @@ import hashlib
 import json
 from typing import Any
 
-KINDS = ("customers", "products", "plans", "locales")  # the customers service's
+KINDS = ("customers", "products", "plans", "locales")  # the customers service's (the catalogue, its customers)
+BILLS = "bills"  # the customers service's too: a contract's monthly bills with their payments
 ACCOUNTS = "accounts"  # the identity service's
 SURVEY_TEMPLATES = "survey-templates"  # the ticketing service's
 # What is not content: the migration's own bookkeeping, and the checksum itself.

@@ -3,6 +3,9 @@ body reads as symptoms and steps is part of the published format, so every reade
 from __future__ import annotations
 
 import re
+from typing import Any
+
+from .handover import record_checksum
 
 STEP = re.compile(r"^\s*\d+[.)]\s*")  # a numbered line: "1." or "2)"
 
@@ -28,3 +31,14 @@ def split_body(body: str) -> tuple[str, str]:
         steps = prose
     return " ".join(symptoms), "\n".join(steps)
 
+
+
+CONTENT = ("id", "title", "body", "product_id", "tags", "keywords")
+
+
+def article_checksum(article: dict[str, Any]) -> str:
+    """What reconciliation compares of an article: its content as the bridge publishes it (tags and
+    keywords in order), whichever side computes it."""
+    return record_checksum({"id": article.get("id"), "title": article.get("title"), "body": article.get("body"),
+                            "product_id": article.get("product_id"), "tags": sorted(article.get("tags") or []),
+                            "keywords": sorted(article.get("keywords") or [])})

@@ -128,6 +128,13 @@ class RetiredMonolith:
     def outbox_checksums(self) -> Iterator[dict]:
         return iter(())
 
+    def article_checksums(self, page_size: int = 500) -> Iterator[dict]:
+        return iter(())
+
+    def release_articles(self, article_ids: list[int]) -> None:
+        if article_ids:
+            raise self._refused("release articles")
+
     def handover_ids(self, kind: str, migrated: str = "any") -> Iterator[int]:
         return iter(())
 

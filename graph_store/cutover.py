@@ -24,6 +24,11 @@ def cut_over(migration: LazyMigration, ids: Iterator[int], *, batch_size: int = 
     return backfill_ids(migration, ids, batch_size=batch_size, via="cutover", on_progress=on_progress)
 
 
+class RollbackRefused(Exception):
+    """A rollback that would lose something (a write the monolith has no place for, a write-back still
+    waiting): nothing was changed; the message says what and what to do."""
+
+
 class RollbackPart(Protocol):
     """What a part's owner tells the rollback."""
 

@@ -45,6 +45,27 @@ class Part(Protocol):
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]: ...
 
 
+class HandoverPart:
+    """The steps every part the bridge hands over by kind shares (its `/handover/<kind>/` routes: freeze,
+    mark, checksums); a subclass names the kind (`name`) and says how a record looks in the graph
+    (`write_query`, `shape`, `missing`, `copied_checksums`)."""
+
+    name: str
+
+    def freeze(self, bridge: BridgeClient, ids: list[int],
+               reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
+        return bridge.freeze_handover(self.name, ids)  # who may read what is the service's check, before
+
+    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
+        bridge.mark_handover(self.name, ids)
+
+    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
+        return None
+
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
+        return bridge.handover_checksums(self.name, page_size)
+
+
 class LazyMigration:
     """Moves records of one part into the graph: one at a time on first read, or in batches."""
 
@@ -108,4 +129,4 @@ class LazyMigration:
         crash_point("after-legacy-mark")
 
 
-__all__ = ["LazyMigration", "Part"]
+__all__ = ["HandoverPart", "LazyMigration", "Part"]

@@ -114,6 +114,15 @@ def repair_bookkeeping(result: Reconciliation, migration: LazyMigration) -> None
             finding.action = "repaired"
 
 
+def reconcile_part(migration: LazyMigration, part: str, now: dt.datetime | None = None) -> Reconciliation:
+    """The whole of a part's reconciliation when its owner has nothing of its own to repair: compare every
+    record, make the safe repairs, record the run under the part's name."""
+    result = compare(migration)
+    repair_bookkeeping(result, migration)
+    record_run(migration.db, result, now or dt.datetime.now(), part=part)
+    return result
+
+
 def record_run(db: GraphBackend, result: Reconciliation, now: dt.datetime, part: str = "tickets") -> None:
     record = {"checked": result.checked, "matching": result.matching, "not_migrated": result.not_migrated,
               "mismatched": len(result.mismatched), "missing": len(result.missing),

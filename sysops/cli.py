@@ -21,7 +21,19 @@ from shell_app.migrations import upgrade
 from shell_app.models import UserAccount
 from shell_app.outbox import runner as outbox_runner
 
-from . import account_commands, customer_commands, graph_commands, launcher, nginx, outbox_commands, retirement, units
+from . import (
+    account_commands,
+    billing_commands,
+    customer_commands,
+    graph_commands,
+    launcher,
+    nginx,
+    outbox_commands,
+    part_moves,
+    parts,
+    retirement,
+    units,
+)
 
 
 def _engine():
@@ -218,6 +230,9 @@ def main(argv: list[str] | None = None) -> int:
     graph_commands.register(sub)
     outbox_commands.register(sub)
     customer_commands.register(sub)
+    billing_commands.register(sub)
+    parts.register(sub)
+    part_moves.register(sub)
     account_commands.register(sub)
     retirement.register(sub)
     args = parser.parse_args(argv)

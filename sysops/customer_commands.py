@@ -5,8 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from foundation.config import load_settings
+from fragments.customers.adapters.bills import GraphBills
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCustomers
+from fragments.customers.adapters.payment_gateway import LocalGateway
 from fragments.customers.adapters.rollback import parts as rollback_parts
 from fragments.customers.wiring import build
 from graph_store.config import open_store
@@ -42,7 +44,8 @@ def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, bri
     """Every part's legacy records against the copies: safe repairs made (a missing mark set, a frozen
     record copied, a change here written back to its legacy row: contact details, catalogue records
     and contracts made here), the rest listed for a person."""
-    service = build(customers, catalogue, bridge, GraphContracts(customers.db), PublishedOpenWork(customers.db))
+    service = build(customers, catalogue, bridge, GraphContracts(customers.db), PublishedOpenWork(customers.db),
+                    bills=GraphBills(customers.db, bridge), gateway=LocalGateway())
     written = service.keeping.write_back_pending(limit=10_000)
     written += service.directory.write_back_pending(limit=10_000)
     found = {}

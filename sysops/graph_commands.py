@@ -13,6 +13,7 @@ import redis
 
 from foundation.config import load_settings
 from fragments.customers.published.reader_v1 import CustomerReader
+from fragments.knowledge.adapters.articles import reconcile_articles
 from fragments.knowledge.published import articles_v1
 from fragments.knowledge.wiring import on_graph as knowledge_on_graph
 from fragments.reports.adapters.catalogue import PublishedTerms
@@ -26,6 +27,7 @@ from graph_store.config import host_port, open_store
 from graph_store.sentinel import SentinelServer
 from graph_store.server import FalkorServer, run_foreground
 
+from . import reporting
 from .graph_data import GraphData
 
 
@@ -202,6 +204,11 @@ def kb_sync(_args) -> int:
     return 0 if behind == 0 else 1
 
 
+def kb_reconcile(_args) -> int:
+    """Every legacy article against what the knowledge service copied or last wrote back (by checksum)."""
+    return reporting.reconciliation("kb-reconcile", reporting.on_operator_store(reconcile_articles), "article")
+
+
 def reconcile(_args) -> int:
     store = GraphData.over(open_store(load_settings(), "backfill"))
     code = _report(store.reconcile())
@@ -296,16 +303,11 @@ def register(sub) -> None:
         func=reconcile)
     sub.add_parser("kb-sync", help="write published article versions back to the legacy KB (ADR 0020)").set_defaults(
         func=kb_sync)
+    sub.add_parser("kb-reconcile", help="compare every legacy article with the knowledge service's copy by checksum; "
+                                        "repair what is safe").set_defaults(func=kb_reconcile)
     keep = sub.add_parser("reports-summarise", help="compute and keep the reports' per-day summaries (ADR 0019)")
     keep.add_argument("--days", type=int, default=REPORT_DAYS, help="the last N days, today included")
     keep.set_defaults(func=reports_summarise)
     sub.add_parser("migration-progress", help="print migration progress as JSON").set_defaults(func=progress)
-    on = sub.add_parser("cutover", help="switch-on day: move open legacy work (with its slots) to the graph now")
-    on.add_argument("--batch", type=int, default=200)
-    on.set_defaults(func=cutover)
-    off = sub.add_parser("rollback", help="write every graph ticket back to the legacy database, then empty the "
-                                          "graph of tickets")
-    off.add_argument("--batch", type=int, default=100)
-    off.add_argument("--yes", action="store_true", help="really do it")
-    off.set_defaults(func=rollback)
+    # `cutover` and `rollback` (tickets by default): sysops/part_moves.py, for every part.
 

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 from bridge_client import BridgeClient
+from fragments.customers.adapters.bills import take_legacy_bills
 from fragments.customers.adapters.customers import GraphCatalogue, GraphCustomers
 from fragments.customers.adapters.schema import SCHEMA as CUSTOMERS
 from fragments.experts.adapters.profiles import GraphProfiles
@@ -66,9 +67,12 @@ class GraphData:
         number_days(self.backend)
 
     def take_customers(self) -> tuple[int, int]:
-        """The catalogue, then every customer not yet copied, into the customers service's care (resumable,
-        create-only beside lazy reads). Returns (catalogue records, customers) copied by this call."""
-        return self.catalogue.copy_all(), self.customers.backfill().migrated
+        """The catalogue, then every customer not yet copied, then their bills with their payments, into
+        the customers service's care (resumable, create-only beside lazy reads). Returns (catalogue
+        records, customers) copied by this call."""
+        copied = self.catalogue.copy_all(), self.customers.backfill().migrated
+        take_legacy_bills(self.backend, self.bridge)
+        return copied
 
     def take_survey_templates(self) -> int:
         """The monolith's survey templates not yet copied into the ticketing service's care (resumable,

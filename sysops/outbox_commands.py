@@ -2,21 +2,14 @@
 notifications service and back (docs/adr/0023), each resumable."""
 from __future__ import annotations
 
-from foundation.config import load_settings
 from fragments.notifications.adapters import legacy_outbox
-from graph_store.config import open_store
 
 from . import reporting
 
 
 def _on_store(work):
     """`work(backend, bridge)` over the graph and the monolith as the operator's backfill identity."""
-    store = open_store(load_settings(), "backfill")
-    try:
-        return work(store.backend, store.bridge)
-    finally:
-        store.bridge.close()
-        store.close()
+    return reporting.on_operator_store(work)
 
 
 def switch(args) -> int:

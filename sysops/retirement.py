@@ -18,12 +18,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from bridge_client import HANDOVER_KINDS
-from bridge_client.handover import SURVEY_TEMPLATES
+from bridge_client.handover import BILLS, SURVEY_TEMPLATES
 from foundation import keys
 from foundation.config import Settings, load_settings
+from fragments.customers.adapters.bills import reconcile_bills
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin
 from fragments.experts.published import profiles_v1
 from fragments.identity.adapters import handover as accounts
+from fragments.knowledge.adapters.articles import reconcile_articles
 from fragments.notifications.adapters import legacy_outbox
 from fragments.notifications.adapters.alerts import GraphStaffAlerts, take_legacy
 from fragments.ticketing.adapters.migration import backfill as tickets_backfill
@@ -75,8 +77,10 @@ def finish_moves(store: GraphData, database_url: str) -> list[Check]:
                         f"{imported} of {stats['experts']} profiles imported"))
     store.articles.backfill()
     articles = bridge.article_stats()
-    checks.append(Check("knowledge base", _all_handed_over(articles),
-                        f"{articles['migrated']} of {articles['total']} articles moved"))
+    kb = reconcile_articles(backend, bridge)
+    checks.append(Check("knowledge base", _all_handed_over(articles) and kb.ok,
+                        f"{articles['migrated']} of {articles['total']} articles moved, {len(kb.needs_person)} need a "
+                        "person (sysops kb-sync, then kb-reconcile)"))
     if sender == "notifications":
         outbox = legacy_outbox.reconcile(backend, bridge)
         left = sum(1 for _ in bridge.outbox_ids(migrated="false"))
@@ -102,6 +106,11 @@ def finish_moves(store: GraphData, database_url: str) -> list[Check]:
         checks.append(Check(kind, _all_handed_over(moved) and differing == 0,
                             f"{moved['migrated']} of {moved['total']} moved; {differing} customers-part records "
                             "need a person (sysops customers-reconcile)"))
+    bills = reconcile_bills(backend, bridge)  # take_customers copied them, with their payments
+    handed = bridge.handover_stats(BILLS)
+    checks.append(Check("bills", bills.ok and _all_handed_over(handed),
+                        f"{handed['migrated']} of {handed['total']} legacy bills moved with their payments, "
+                        f"{len(bills.needs_person)} need a person (sysops bills-reconcile)"))
     if signs_in == "identity":
         accounts.take_all(backend, bridge)
         people = accounts.reconcile(backend, bridge)
@@ -159,8 +168,8 @@ def cmd_restore(_args) -> int:
     finally:
         store.close()
     print("monolith-restore: the monolith may run again (SYSOPS_MONOLITH=migrating); its database is as it was at "
-          "retirement: roll back each part it should hold again (sysops rollback, customers-rollback, "
-          "accounts-rollback, outbox-rollback), which writes back what changed since"
+          "retirement: roll back each part it should hold again (sysops rollback PART; sysops parts shows them), "
+          "which writes back what changed since"
           if restored else "monolith-restore: the monolith was not retired")
     return 0
 

@@ -42,6 +42,7 @@ ALLOWED = {
     ("fragments/ticketing/adapters/surveys.py", "MERGE (s:Survey {ticket_id: $ticket_id})"):
         "a ticket's survey answer: once per ticket",
     ("fragments/ticketing/adapters/survey_templates.py", "MERGE (t:SurveyTemplate {id: s.id})"): MIGRATION_COPY,
+    ("fragments/customers/adapters/bills.py", "MERGE (b:Bill {key: s.bill.key})"): MIGRATION_COPY,
     ("fragments/ticketing/adapters/survey_templates.py", "MERGE (t:SurveyTemplate {id: $id})"):
         "a manager publishes a survey's next version: a few times a year",
     ("fragments/ticketing/adapters/offers.py", "MERGE (kept:Booking {key: key})"):

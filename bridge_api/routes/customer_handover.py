@@ -25,7 +25,7 @@ from sqlalchemy.orm import selectinload
 
 from foundation.problems import Problem
 from shell_app.forms import clean_text
-from shell_app.models import Contract, Customer, Locale, Plan, Product, SurveyTemplate, UserAccount
+from shell_app.models import Bill, Contract, Customer, Locale, Plan, Product, SurveyTemplate, UserAccount
 from shell_app.models.customers import NOTIFICATION_PREFERENCES
 
 from .. import serializers as s
@@ -44,6 +44,7 @@ KINDS = {
     "products": (Product, (), s.product),
     "plans": (Plan, (selectinload(Plan.products),), s.plan_content),
     "locales": (Locale, (), s.locale),
+    "bills": (Bill, (selectinload(Bill.payments),), s.bill_content),
 }
 OWN_KINDS = {"accounts": (UserAccount, (), s.account_content),
              "survey-templates": (SurveyTemplate, (selectinload(SurveyTemplate.questions),), s.survey_template_content)}

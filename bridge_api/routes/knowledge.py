@@ -4,16 +4,17 @@ import datetime as dt
 import re
 
 from flask import Blueprint, jsonify, request
-from sqlalchemy import or_, select
+from sqlalchemy import or_, select, update
 from sqlalchemy.orm import selectinload
 
+from bridge_client import article_checksum
 from foundation.problems import Problem
 from shell_app.forms import clean_text
 from shell_app.models import Article, Keyword, Product, Tag, article_keywords
 
 from .. import serializers as s
 from ..auth import SERVICES, STAFF, grant
-from ..paging import int_arg
+from ..paging import int_arg, page_of, page_request
 from ._common import (
     db,
     freeze_rows,
@@ -57,6 +58,8 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/kb/articles/stats", "kb_stats", stats)
     bp.add_url_rule("/kb/articles/freeze", "kb_freeze", freeze, methods=["POST"])
     bp.add_url_rule("/kb/articles/mark", "kb_mark", mark, methods=["POST"])
+    bp.add_url_rule("/kb/articles/checksums", "kb_checksums", checksums)
+    bp.add_url_rule("/kb/articles/release", "kb_release", release, methods=["POST"])
     bp.add_url_rule("/kb/articles/<int:article_id>/published", "kb_published", published, methods=["PUT"])
 
 
@@ -194,6 +197,29 @@ def mark():
     article_ids = id_list(json_body().get("ids"), MAX_IDS)
     mark_rows(Article, article_ids)
     return jsonify(items=article_ids)
+
+
+@grant(services=("knowledge", "backfill"))
+def release():
+    """A rollback's last step: these articles unfrozen and unmarked, the legacy KB's own again (its
+    screens edit them; a later take-over copies them afresh). Idempotent."""
+    article_ids = id_list(json_body().get("ids"), MAX_IDS)
+    session = db()
+    session.execute(update(Article).where(Article.id.in_(article_ids)).values(frozen_at=None, migrated_at=None))
+    session.commit()
+    return jsonify(items=article_ids)
+
+
+@grant(services=(*MIGRATORS, "reports"))
+def checksums():
+    """Every article's content checksum (bridge_client.article_checksum) with its marks, a page at a time,
+    for reconciliation."""
+    page = page_request()
+    rows = list(db().scalars(select(Article).options(selectinload(Article.tags), selectinload(Article.keywords))
+                             .where(Article.id > page.after_id).order_by(Article.id).limit(page.limit + 1)))
+    rows, cursor = page_of(rows, page)
+    return jsonify(items=[{"id": r.id, "checksum": article_checksum(s.article(r)), "frozen_at": s.iso(r.frozen_at),
+                           "migrated_at": s.iso(r.migrated_at)} for r in rows], next_cursor=cursor)
 
 
 @grant(services=("knowledge",))

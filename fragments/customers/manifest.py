@@ -10,6 +10,8 @@ SLOTS = {
     "customer": "/customers/{customer_id}",
     "search": "/customers?q={q}",
     "catalogue": "/admin/catalogue",
+    "billing": "/customers/{customer_id}/billing",
+    "billing-report": "/billing/report",
 }
 
 

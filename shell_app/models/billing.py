@@ -4,12 +4,15 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import Date, DateTime, ForeignKey, String
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from .base import Base
+from .base import Base, Handover
 
 
-class Bill(Base):
+class Bill(Base, Handover):
+    """Once the customers service has taken its copy (frozen_at), the monolith no longer edits it or its
+    payments."""
+
     __tablename__ = "bills"
     id: Mapped[int] = mapped_column(primary_key=True)
     contract_id: Mapped[int] = mapped_column(ForeignKey("contracts.id"), index=True)
@@ -17,6 +20,7 @@ class Bill(Base):
     amount_cents: Mapped[int]
     issued_on: Mapped[dt.date] = mapped_column(Date)
     due_on: Mapped[dt.date] = mapped_column(Date)
+    payments: Mapped[list["Payment"]] = relationship(order_by="Payment.id")
 
 
 class Payment(Base):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import itertools
 import subprocess
+from contextlib import contextmanager
 
 import pytest
 
@@ -104,3 +105,21 @@ def fresh_bridge(tmp_path):
     """A monolith of its own (fresh tiny legacy data) for tests that migrate everything."""
     with seeded_monolith(tmp_path, SECRET, seed=22) as base:
         yield base
+
+
+@contextmanager
+def own_legacy_system(falkor_server, url: str, *, seed: int, service: str, workers: int = 2):
+    """A tiny monolith of a test's own at `url` (seeded with `seed`, served with its bridge) and an empty
+    graph with the whole schema: (backend, the bridge as `service`, the bridge's address)."""
+    create_and_seed(url, seed=seed, anchor=dt.date(2026, 11, 1), preset="tiny")
+    with ServedMonolith(url, SECRET, workers=workers) as base:
+        backend = FalkorBackend(graph=f"own{next(_graphs)}", unix_socket_path=str(falkor_server.socket_path))
+        backend.clear()
+        backend.ensure_schema(SCHEMA)
+        bridge = bridge_client(base, service)
+        try:
+            yield backend, bridge, base
+        finally:
+            bridge.close()
+            backend.clear()
+            backend.close()

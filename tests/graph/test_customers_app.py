@@ -14,8 +14,10 @@ from sqlalchemy import create_engine, select
 from sqlalchemy.orm import Session
 
 from foundation.tokens import Principal, csrf_digest
+from fragments.customers.adapters.bills import GraphBills
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCustomers
+from fragments.customers.adapters.payment_gateway import LocalGateway
 from fragments.customers.app import create_app
 from fragments.customers.wiring import build
 from shell_app.models import Contract, Plan, Product
@@ -37,7 +39,8 @@ PEOPLE = {
 def app(graph_backend, live_bridge):
     bridge = bridge_client(live_bridge, "customers")
     service = build(GraphCustomers(graph_backend, bridge), GraphCatalogueAdmin(graph_backend, bridge), bridge,
-                    GraphContracts(graph_backend), PublishedOpenWork(graph_backend))
+                    GraphContracts(graph_backend), PublishedOpenWork(graph_backend), bills=GraphBills(graph_backend, bridge),
+                    gateway=LocalGateway())
     yield create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, customers=service)
     bridge.close()
 
@@ -58,7 +61,7 @@ def test_every_route_needs_a_token_for_this_fragment(app):
         if rule.endpoint in ("meta.healthz", "static", "meta.manifest_json", "metrics"):
             continue
         url = rule.build({name: {"customer_id": 7, "kind": "products", "product_id": 1, "plan_id": 1,
-                                                "locale_id": 1}[name] for name in rule.arguments},
+                                                "locale_id": 1, "bill_key": "70:2026-10"}[name] for name in rule.arguments},
                          append_unknown=False)[1]
         for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
             assert client.open(url, method=method).status_code == 401, rule.endpoint
@@ -231,3 +234,50 @@ def test_staff_sell_a_plan_on_the_customers_page_and_it_covers_the_product_from_
     reference = re.search(r"Sold: contract (SS-\d+)", sold.text).group(1)
     row = _legacy_row(legacy_url, Contract, reference=reference)
     assert row is not None and row.customer_id == 7 and row.plan_id == int(plan_id)  # written back
+
+
+def test_a_customer_sees_their_bills_adds_a_card_and_pays_once_and_staff_only_read(app, legacy_url):
+    from fragments.customers.domain.billing import Month
+    from tests.support.legacy_customers import add_customers
+
+    mine = add_customers(legacy_url, 1)[0]
+    PEOPLE["payer"] = Principal("user", f"customer{mine['id']}", "customer", customer_id=mine["id"])
+    client, base = app.test_client(), f"/customers/{mine['id']}/billing"
+    assert "No bills yet." in client.get(base, headers=headers("payer")).get_data(as_text=True)
+    month = str(Month.of(dt.date.today()).previous())
+    service = app.extensions["fragment_services"]
+    assert service.billing.run(month).billed >= 1
+    key = f"{mine['contract_id']}:{month}"
+    page = client.get(base, headers=headers("payer")).get_data(as_text=True)
+    assert f'data-bill="{key}"' in page and "Add this card" in page
+    bad = client.post(f"{base}/cards", data={"number": "4242 4242 4242 4241", "expiry": "08/40"}, headers=headers("payer"))
+    assert bad.status_code == 422 and "a card number" in bad.get_data(as_text=True)
+    assert "4241" not in bad.get_data(as_text=True) and 'value="08/40"' in bad.get_data(as_text=True)
+    added = client.post(f"{base}/cards", data={"number": "4242 4242 4242 4242", "expiry": "08/40"}, headers=headers("payer"))
+    assert "Card ending 4242 added." in added.get_data(as_text=True)
+    method = re.search(r'<option value="([0-9a-f]{32})">', added.get_data(as_text=True)).group(1)
+    form = {"method": method, "payment_key": uuid.uuid4().hex}
+    paid = client.post(f"{base}/bills/{key}/pay", data=form, headers=headers("payer"))
+    assert paid.status_code == 200 and "Paid. Thank you." in paid.get_data(as_text=True)
+    again = client.post(f"{base}/bills/{key}/pay", data=form, headers=headers("payer"))
+    assert "paid once" in again.get_data(as_text=True)
+    assert len(service.billing.bills.bill(key)["payments"]) == 1
+    staff = client.get(base, headers=headers("call_centre")).get_data(as_text=True)
+    assert f'data-bill="{key}"' in staff and "Add this card" not in staff and "Pay &pound;" not in staff
+    assert client.post(f"{base}/bills/{key}/pay", data=form, headers=headers("call_centre")).status_code == 403
+    assert client.get(base, headers=headers("customer")).status_code == 403  # another customer's bills
+    refused = client.post(f"{base}/bills/{key}/cancel", headers=headers("manager"))
+    assert refused.status_code == 422 and "something was paid" in refused.get_data(as_text=True)
+    assert client.post(f"{base}/bills/1:1999-01/pay", data=form, headers=headers("payer")).status_code == 404
+
+
+def test_the_financial_report_for_managers_with_its_csv_and_a_clear_refusal(app):
+    client = app.test_client()
+    page = client.get("/billing/report?from=2026-01&to=2026-02", headers=headers("manager"))
+    assert page.status_code == 200 and "2025-11 to 2025-12" in page.get_data(as_text=True)
+    sheet = client.get("/billing/report?from=2026-01&to=2026-02&format=csv", headers=headers("manager"))
+    assert sheet.mimetype == "text/csv" and sheet.get_data(as_text=True).startswith("period,month,plan,bills")
+    for query in ("from=2026-13", "from=nonsense", "from=2026-05&to=2026-01", "from=2020-01&to=2026-01"):
+        bad = client.get(f"/billing/report?{query}", headers=headers("manager"))
+        assert bad.status_code == 422 and "cu-error" in bad.get_data(as_text=True), query
+    assert client.get("/billing/report", headers=headers("call_centre")).status_code == 403

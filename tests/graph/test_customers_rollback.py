@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import datetime as dt
 
+from fragments.customers.adapters.bills import GraphBills
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCustomers
+from fragments.customers.adapters.payment_gateway import LocalGateway
 from fragments.customers.published.reader_v1 import CustomerReader, MonolithCustomerReader
 from fragments.customers.wiring import build
 from graph_store.reconciliation import compare
@@ -28,7 +30,8 @@ TERMS = {"from": TODAY.isoformat(), "accept_hours": "8", "visit_days": "3", "wee
 
 def _service(backend, bridge):
     customers, catalogue = GraphCustomers(backend, bridge), GraphCatalogueAdmin(backend, bridge)
-    return customers, catalogue, build(customers, catalogue, bridge, GraphContracts(backend), PublishedOpenWork(backend))
+    return customers, catalogue, build(customers, catalogue, bridge, GraphContracts(backend), PublishedOpenWork(backend),
+                                           bills=GraphBills(backend), gateway=LocalGateway())
 
 
 def test_cut_over_change_roll_back_and_take_over_again(handover):  # noqa: F811

@@ -19,15 +19,11 @@ from fragments.ticketing.adapters.survey_templates import (
 )
 from fragments.ticketing.adapters.surveys import GraphSurveys
 from fragments.ticketing.adapters.tickets import GraphTickets
-from graph_store.backends.falkordb_backend import FalkorBackend
 from shell_app.db import make_engine, make_session_factory
-from shell_app.demo_data import create_and_seed
 from shell_app.models import Expert, LegacyTicket, Survey, SurveyQuestion, SurveyResponse, SurveyTemplate, TicketSlot
-from sysops.graph_data import SCHEMA
 from tests.support.legacy_customers import add_customers
 
-from ..support.processes import ServedMonolith
-from .conftest import SECRET, bridge_client
+from .conftest import own_legacy_system
 
 _graphs = itertools.count()
 CLOSED = dt.datetime(2026, 10, 20, 15, 0)
@@ -37,16 +33,8 @@ QUESTIONS = [("Did the expert arrive on time?", "score"), ("Was it fixed?", "sco
 @pytest.fixture(params=["sqlite", "postgresql"])
 def legacy(request, falkor_server, fresh_database_url):
     url = fresh_database_url(request.param)
-    create_and_seed(url, seed=43, anchor=dt.date(2026, 11, 1), preset="tiny")
-    with ServedMonolith(url, SECRET, workers=2) as base:
-        backend = FalkorBackend(graph=f"surveys{next(_graphs)}", unix_socket_path=str(falkor_server.socket_path))
-        backend.clear()
-        backend.ensure_schema(SCHEMA)
-        bridge = bridge_client(base, "ticketing")
+    with own_legacy_system(falkor_server, url, seed=43, service="ticketing") as (backend, bridge, _):
         yield url, backend, bridge
-        bridge.close()
-        backend.clear()
-        backend.close()
 
 
 def add_template_and_surveys(url: str) -> dict:

@@ -6,7 +6,7 @@ import hashlib
 import itertools
 from typing import Iterator
 
-from bridge_client import Conflict, InvalidRequest, NotFound
+from bridge_client import Conflict, InvalidRequest, NotFound, article_checksum
 from foundation.vocabulary import STAFF_ROLES
 from tests.support.fake_customers import covering_contract
 
@@ -300,6 +300,18 @@ class FakeBridgeClient:
         for i in article_ids:
             if i in self.articles:
                 self.articles[i].update(frozen=True, migrated=True)
+
+    def article_checksums(self, page_size: int = 500) -> Iterator[dict]:
+        self._check()
+        return iter([{"id": i, "checksum": article_checksum({**row, "id": i}), "frozen_at": None,
+                      "migrated_at": "2026-01-01T00:00:00" if row.get("migrated") else None}
+                     for i, row in sorted(self.articles.items())])
+
+    def release_articles(self, article_ids: list[int]) -> None:
+        self._check()
+        for i in article_ids:
+            if i in self.articles:
+                self.articles[i].update(frozen=False, migrated=False)
 
     def publish_article(self, article_id: int, article: dict) -> dict:
         self._check()

@@ -7,11 +7,12 @@ a legacy row changed behind the freeze, or an edit here not yet written back to 
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from typing import Any
 
-from bridge_client import BridgeClient, record_checksum
+from bridge_client import record_checksum
 from foundation.vocabulary import iso
 from graph_store.backends import GraphBackend
+from graph_store.lazy import HandoverPart
 
 from ..domain.catalogue import FIELDS
 from ..domain.plan_terms import quoted_terms
@@ -51,12 +52,9 @@ def customer_content(node: dict[str, Any], contracts: list[dict[str, Any]]) -> d
                           for k in sorted(contracts, key=lambda k: k["id"])]}
 
 
-class CustomerPart:
+class CustomerPart(HandoverPart):
     name = "customers"
     write_query = WRITE_CUSTOMERS
-
-    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return bridge.freeze_handover("customers", ids)  # who may read whom is the service's check, before
 
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         content = {name: record.get(name) for name in CUSTOMER_FIELDS}
@@ -68,17 +66,8 @@ class CustomerPart:
                          "legacy_version": 1, "updated_at": iso(now), "updated_by": "legacy",
                          "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}}
 
-    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
-        bridge.mark_handover("customers", ids)
-
-    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
-        return None
-
     def missing(self, record_id: int) -> Exception:
         return CustomerMissing(f"no customer {record_id}")
-
-    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
-        return bridge.handover_checksums("customers", page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
         rows = backend.read("UNWIND $ids AS id MATCH (c:Customer {id: id}) WHERE c.source IS NOT NULL "
@@ -87,7 +76,7 @@ class CustomerPart:
         return {row["c"]["id"]: record_checksum(customer_content(row["c"], row["contracts"])) for row in rows}
 
 
-class CataloguePart:
+class CataloguePart(HandoverPart):
     """Products, plans or locales: small lists, copied whole on first read."""
 
     def __init__(self, kind: str):
@@ -102,9 +91,6 @@ SET n += s.content, n += s.meta, n.migration_token = $token
 RETURN n.id AS id
 """
 
-    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return bridge.freeze_handover(self.name, ids)
-
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         meta = {"source": "legacy", "migrated_via": via, "migrated_at": iso(now), "version": 1,
                 "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}
@@ -112,17 +98,8 @@ RETURN n.id AS id
             meta["terms"] = quoted_terms(record.get("code") or "")
         return {"key": record["id"], "content": {name: record.get(name) for name in self.fields}, "meta": meta}
 
-    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
-        bridge.mark_handover(self.name, ids)
-
-    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
-        return None
-
     def missing(self, record_id: int) -> Exception:
         return CustomerMissing(f"no {self.name[:-1]} {record_id}")
-
-    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
-        return bridge.handover_checksums(self.name, page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
         rows = backend.read(f"UNWIND $ids AS id MATCH (n:{self.label} {{id: id}}) WHERE n.source IS NOT NULL "

@@ -2,6 +2,8 @@
 from graph_store.schema import Schema
 
 SCHEMA = Schema(
-    unique_keys=(("Customer", "id"), ("Contract", "id"), ("Plan", "id"), ("Product", "id"), ("Locale", "id")),
-    range_indexes=(("Contract", "customer_id"),),
+    unique_keys=(("Customer", "id"), ("Contract", "id"), ("Plan", "id"), ("Product", "id"), ("Locale", "id"),
+                 ("Bill", "key"), ("Payment", "key"), ("PaymentMethod", "id"), ("BillingRun", "month")),
+    range_indexes=(("Contract", "customer_id"), ("Bill", "customer_id"), ("Bill", "period"), ("Bill", "legacy_id"),
+                   ("PaymentMethod", "customer_id")),
 )

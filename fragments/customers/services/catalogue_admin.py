@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from ..domain import catalogue as rules
 from ..domain.plan_terms import InvalidTerms
@@ -30,9 +30,11 @@ class PlanSummary:
 
 class CatalogueKeeping:
     def __init__(self, catalogue: CatalogueAdmin, contracts: Contracts, customers: Customers, legacy: LegacyCustomers,
-                 work: OpenWork, clock: Clock):
+                 work: OpenWork, clock: Clock, on_price: Callable[[int, int, int], None] | None = None):
+        """`on_price(plan_id, old, new)`: told when a plan's monthly price changes (billing charges it from then)."""
         self.catalogue, self.contracts, self.customers = catalogue, contracts, customers
         self.legacy, self.work, self.clock = legacy, work, clock
+        self.on_price = on_price
 
     # What the admin page shows.
     def records(self, kind: str) -> list[dict[str, Any]]:
@@ -101,8 +103,11 @@ class CatalogueKeeping:
         # A product retired since the plan was set up may stay on it (contracts sold cover it still).
         allowed = [p["id"] for p in self._sold("products")] + list(current.get("product_ids") or [])
         content = rules.plan_from_form(values, product_ids, allowed, self._taken("plans", "code", but=plan_id))
-        return self._saved("plans", self.catalogue.update("plans", plan_id, content, expected_version=version, by=by,
-                                                          now=self.clock()))
+        saved = self._saved("plans", self.catalogue.update("plans", plan_id, content, expected_version=version, by=by,
+                                                           now=self.clock()))
+        if self.on_price is not None:
+            self.on_price(plan_id, int(current.get("monthly_price_cents") or 0), int(content["monthly_price_cents"]))
+        return saved
 
     def change_terms(self, plan_id: int, values: dict[str, Any], version: int, by: str) -> dict[str, Any]:
         """A new version of the plan's terms from its effective day (InvalidTerms per field). Contracts

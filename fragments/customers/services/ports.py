@@ -91,3 +91,45 @@ class LegacyCustomers(Protocol):
 
     def write_back_contact(self, customer_id: int, contact: dict[str, Any]) -> dict[str, Any]: ...
     def write_back_record(self, kind: str, record_id: int, content: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class BillMissing(Exception):
+    """No such bill (or not this customer's)."""
+
+
+class Bills(Protocol):
+    """Monthly bills, their payments, customers' payment methods and the billing runs (domain/billing.py)."""
+
+    # Contracts in force at some day of [first, last], after `after_id` in id order, a page: id, customer_id,
+    # plan_id, start_date, end_date, status.
+    def contracts_in_force(self, first: dt.date, last: dt.date, after_id: int, limit: int) -> list[dict[str, Any]]: ...
+    def prices(self) -> dict[int, list[dict[str, Any]]]: ...  # per plan, its monthly price versions
+    def price_changed(self, plan_id: int, versions: list[dict[str, Any]]) -> None: ...
+    def add_bills(self, bills: list[dict[str, Any]]) -> int: ...  # create-only by key; how many were new
+    def start_run(self, month: str, now: dt.datetime) -> dict[str, Any]: ...  # the month's run, started or resumed
+    def finish_run(self, month: str, billed: int, now: dt.datetime) -> dict[str, Any]: ...
+    def run(self, month: str) -> dict[str, Any] | None: ...
+    def bills_of(self, customer_id: int) -> list[dict[str, Any]]: ...  # newest first, each with its payments
+    def bill(self, key: str) -> dict[str, Any]: ...  # BillMissing
+    # Create-only by the payment's key (a repeated submit pays once); False if that key paid already.
+    # Refused (False) too when the bill is cancelled or the payment would take more than is owed.
+    def add_payment(self, bill_key: str, payment: dict[str, Any]) -> bool: ...
+    def payment(self, key: str) -> dict[str, Any] | None: ...
+    def cancel(self, bill_key: str, by: str, now: dt.datetime) -> bool: ...  # False: paid on, or cancelled already
+    def bills_in(self, months: list[str]) -> list[dict[str, Any]]: ...  # for the financial report
+    def methods_of(self, customer_id: int) -> list[dict[str, Any]]: ...
+    def add_method(self, customer_id: int, method: dict[str, Any]) -> dict[str, Any]: ...
+
+
+class PaymentDeclined(Exception):
+    """The payment gateway refused the card or the charge."""
+
+
+class PaymentGateway(Protocol):
+    """What takes the money (outside: a local stand-in here, adapters/payment_gateway.py). Card details go
+    to it and never into our stores; it answers a token and the last four digits."""
+
+    def register_card(self, number: str, expiry_month: int, expiry_year: int) -> dict[str, str]: ...  # token, last4, brand
+    # Idempotent by `key`: the same key charges once. Answers the gateway's reference.
+    def charge(self, token: str, amount_cents: int, key: str) -> str: ...
+    def refund(self, reference: str) -> None: ...  # a charge that could not be recorded is given back

@@ -11,7 +11,7 @@ from graph_store.backends import GraphBackend
 from graph_store.backfill import BackfillResult
 from graph_store.cutover import Rollback, cut_over, roll_back
 from graph_store.lazy import LazyMigration
-from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+from graph_store.reconciliation import Reconciliation, reconcile_part
 
 from .parts import AccountPart
 from .rollback import WRITTEN, AccountRollback
@@ -51,11 +51,7 @@ def reconcile(backend: GraphBackend, bridge: BridgeClient, now: dt.datetime | No
     """Changes made here written back first; then every legacy account against the copy, the safe repairs
     made (a missing mark, a frozen account copied), the rest listed for a person; the run recorded."""
     write_back_pending(backend, bridge)
-    moving = migration(backend, bridge)
-    result = compare(moving)
-    repair_bookkeeping(result, moving)
-    record_run(backend, result, now or dt.datetime.now(), part=ACCOUNTS_KIND)
-    return result
+    return reconcile_part(migration(backend, bridge), ACCOUNTS_KIND, now)
 
 
 def give_back(backend: GraphBackend, bridge: BridgeClient, batch_size: int = 100) -> Rollback:

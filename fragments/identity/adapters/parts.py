@@ -4,11 +4,12 @@ service upgrades it at the account's next sign-in (services/sign_in.py)."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Iterator
+from typing import Any
 
-from bridge_client import ACCOUNTS_KIND, BridgeClient, record_checksum
+from bridge_client import ACCOUNTS_KIND, record_checksum
 from foundation.vocabulary import iso
 from graph_store.backends import GraphBackend
+from graph_store.lazy import HandoverPart
 
 MAPPING_VERSION = 1
 # The published content (bridge_api.serializers.account_content) the checksum covers.
@@ -36,12 +37,9 @@ def account_content(node: dict[str, Any]) -> dict[str, Any]:
     return {"id": node["id"], **{name: node.get(name) for name in FIELDS}}
 
 
-class AccountPart:
+class AccountPart(HandoverPart):
     name = ACCOUNTS_KIND
     write_query = WRITE_ACCOUNTS
-
-    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return bridge.freeze_handover(ACCOUNTS_KIND, ids)
 
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         content = {name: record.get(name) for name in FIELDS if record.get(name) is not None}
@@ -50,17 +48,8 @@ class AccountPart:
                          "legacy_version": 1, "source_checksum": record["checksum"],
                          "mapping_version": MAPPING_VERSION}}
 
-    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
-        bridge.mark_handover(ACCOUNTS_KIND, ids)
-
-    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
-        return None
-
     def missing(self, record_id: int) -> Exception:
         return AccountMissing(f"no account {record_id}")
-
-    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
-        return bridge.handover_checksums(ACCOUNTS_KIND, page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
         rows = backend.read("UNWIND $ids AS id MATCH (a:Account {id: id}) WHERE a.source IS NOT NULL "

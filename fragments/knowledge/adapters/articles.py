@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
-from typing import Any
+from typing import Any, Iterator
 
-from bridge_client import BridgeClient, split_body
+from bridge_client import BridgeClient, article_checksum, split_body
 from foundation.vocabulary import iso
 from fragments.ticketing.published.tickets_v1 import TicketRows
 from graph_store.backends import GraphBackend
+from graph_store.cutover import RollbackRefused
 from graph_store.errors import MigrationUnavailable
 from graph_store.lazy import LazyMigration
+from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
 from graph_store.writes import in_place, removing, set_apart
 
 from ..published import articles_v1
@@ -117,7 +119,9 @@ def article_shape(legacy: dict[str, Any], via: str, now: dt.datetime) -> dict[st
                         "keywords": sorted(legacy.get("keywords") or [])},
             "meta": {"version": 1, "source": "legacy", "migrated_via": via, "migrated_at": iso(now),
                      "created_at": legacy.get("created_at"), "updated_at": legacy.get("updated_at"),
-                     "updated_by": "legacy", "legacy_version": 1, "mapping_version": MAPPING_VERSION}}
+                     "updated_by": "legacy", "legacy_version": 1, "mapping_version": MAPPING_VERSION,
+                     # the legacy row's checksum as it was copied; each write-back keeps the row's new one
+                     "legacy_checksum": article_checksum(legacy)}}
 
 
 class ArticlePart:
@@ -144,6 +148,65 @@ class ArticlePart:
 
     def missing(self, record_id: int) -> Exception:
         return ArticleMissing(f"no article {record_id}")
+
+    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
+        return bridge.article_checksums(page_size)
+
+    def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
+        """What the legacy row should hold: the checksum of what was copied or last written back. An
+        article copied before checksums were kept has none (reconcile_articles adopts the row's)."""
+        rows = backend.read("UNWIND $ids AS id MATCH (a:Article {id: id}) WHERE a.source IS NOT NULL "
+                            "RETURN a.id AS id, a.legacy_checksum AS checksum", {"ids": list(ids)})
+        return {row["id"]: row["checksum"] or UNKNOWN for row in rows}
+
+
+UNKNOWN = "unknown"  # a copy taken before checksums were kept
+
+
+def reconcile_articles(backend: GraphBackend, bridge: BridgeClient, now: dt.datetime | None = None) -> Reconciliation:
+    """Every legacy article against what the knowledge service copied or last wrote back: safe repairs
+    made (a mark, a frozen article copied); an article whose published version waits for its
+    write-back compares against the last one written, so only a row changed behind the freeze (or a
+    copy that differs) is for a person. A copy taken before checksums were kept takes the row's once,
+    when nothing of it waits to be written back (the finding says so)."""
+    migration = LazyMigration(backend, bridge, ArticlePart())
+    result = compare(migration)
+    repair_bookkeeping(result, migration)
+    unknown = {row["id"] for row in backend.read(
+        "UNWIND $ids AS id MATCH (a:Article {id: id}) WHERE a.legacy_checksum IS NULL AND a.legacy_version = a.version "
+        "RETURN a.id AS id", {"ids": result.mismatched})}
+    if unknown:
+        legacy = {item["id"]: item["checksum"] for item in bridge.article_checksums() if item["id"] in unknown}
+        backend.write("UNWIND $items AS item MATCH (a:Article {id: item.id}) SET a.legacy_checksum = item.checksum",
+                      {"items": [{"id": i, "checksum": c} for i, c in legacy.items()]})
+        for finding in result.findings:
+            if finding.ticket_id in legacy and finding.kind == "mismatched":
+                finding.differences, finding.action = ["checksum adopted: copied before checksums were kept"], "repaired"
+    record_run(backend, result, now or dt.datetime.now(), part="articles")
+    return result
+
+
+def give_back_articles(backend: GraphBackend, bridge: BridgeClient, batch_size: int = 200) -> tuple[int, int]:
+    """The rollback: the legacy KB's own again. Refused (RollbackRefused, nothing changed) while a
+    published version waits for its write-back or a proposal waits for an admin: the monolith has no
+    place for either. Then every article is released to the monolith and the copies here become what a
+    ticket's link needs (id and title, no `source`: a later take-over fills them in afresh from the
+    legacy row), their versions forgotten. Returns (released, reduced). Switch the knowledge service off
+    first."""
+    counts = articles_v1.counts(backend)
+    if counts["behind_legacy"] or counts["open_proposals"]:
+        raise RollbackRefused(f"{counts['behind_legacy']} published versions wait for their write-back (sysops "
+                              f"kb-sync) and {counts['open_proposals']} proposals wait for an admin: nothing was "
+                              "changed")
+    ids = [row["id"] for row in backend.read("MATCH (a:Article) WHERE a.source IS NOT NULL RETURN a.id AS id ORDER BY id")]
+    for start in range(0, len(ids), batch_size):
+        bridge.release_articles(ids[start:start + batch_size])
+    for start in range(0, len(ids), batch_size):
+        batch = ids[start:start + batch_size]
+        backend.write("UNWIND $ids AS id MATCH (a:Article {id: id})-[:HAS_VERSION]->(v:ArticleVersion) DETACH DELETE v",
+                      {"ids": batch})
+        backend.write("UNWIND $ids AS id MATCH (a:Article {id: id}) SET a.source = NULL", {"ids": batch})
+    return len(ids), len(ids)
 
 
 class GraphArticles:
@@ -286,9 +349,9 @@ class GraphArticles:
                             f"RETURN {ARTICLE_FIELDS} ORDER BY a.id LIMIT $limit", {"limit": limit})
         return [row["article"] for row in rows]
 
-    def written_back(self, article_id: int, version: int) -> None:
-        self.db.write("MATCH (a:Article {id: $id}) WHERE a.legacy_version < $version SET a.legacy_version = $version",
-                      {"id": article_id, "version": version})
+    def written_back(self, article_id: int, version: int, legacy_checksum: str | None = None) -> None:
+        self.db.write("MATCH (a:Article {id: $id}) WHERE a.legacy_version < $version SET a.legacy_version = $version, "
+                      "a.legacy_checksum = $checksum", {"id": article_id, "version": version, "checksum": legacy_checksum})
 
     def counts(self) -> dict[str, int]:
         return articles_v1.counts(self.db)

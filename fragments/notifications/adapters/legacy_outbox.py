@@ -22,7 +22,7 @@ from bridge_client import BridgeClient, BridgeError
 from graph_store.backends import GraphBackend
 from graph_store.backfill import backfill_ids
 from graph_store.lazy import LazyMigration
-from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+from graph_store.reconciliation import Reconciliation, reconcile_part
 from graph_store.writes import set_apart
 
 from ..domain.messages import Attempt, Category, Message, Recipient, State
@@ -174,11 +174,7 @@ def switch(backend: GraphBackend, bridge: BridgeClient, *, wait_s: float = 120.0
 
 def reconcile(backend: GraphBackend, bridge: BridgeClient, now: dt.datetime | None = None) -> Reconciliation:
     """Every legacy message against its copy: safe repairs (a mark, a frozen message copied again) made."""
-    migration = outbox_migration(backend, bridge)
-    result = compare(migration)
-    repair_bookkeeping(result, migration)
-    record_run(backend, result, now or dt.datetime.now(), part=PART)
-    return result
+    return reconcile_part(outbox_migration(backend, bridge), PART, now)
 
 
 @dataclass

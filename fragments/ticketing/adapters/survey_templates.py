@@ -11,15 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from typing import Any, Iterator
+from typing import Any
 
 from bridge_client import BridgeClient, record_checksum
 from bridge_client.handover import SURVEY_TEMPLATES
 from foundation.vocabulary import iso
 from graph_store.backends import GraphBackend
 from graph_store.backfill import backfill_ids
-from graph_store.lazy import LazyMigration
-from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+from graph_store.lazy import HandoverPart, LazyMigration
+from graph_store.reconciliation import Reconciliation, reconcile_part
 
 from ..domain.survey_forms import legacy_key
 
@@ -57,12 +57,9 @@ def legacy_content(node: dict[str, Any]) -> dict[str, Any]:
     return {"id": node["legacy_id"], "name": node.get("name"), "questions": json.loads(node["questions"])}
 
 
-class SurveyTemplatePart:
+class SurveyTemplatePart(HandoverPart):
     name = SURVEY_TEMPLATES
     write_query = WRITE_LEGACY
-
-    def freeze(self, bridge: BridgeClient, ids: list[int], reader: dict[str, Any] | None = None) -> list[dict[str, Any]]:
-        return bridge.freeze_handover(SURVEY_TEMPLATES, ids)  # anyone asked a legacy survey may read its questions
 
     def shape(self, record: dict[str, Any], via: str, now: dt.datetime) -> dict[str, Any]:
         key = legacy_key(record["id"])
@@ -72,17 +69,8 @@ class SurveyTemplatePart:
                  "source_checksum": record["checksum"], "mapping_version": MAPPING_VERSION}
         return {"key": record["id"], "id": props["id"], "props": props}
 
-    def mark(self, bridge: BridgeClient, ids: list[int]) -> None:
-        bridge.mark_handover(SURVEY_TEMPLATES, ids)
-
-    def after_write(self, backend: GraphBackend, shapes: list[dict[str, Any]]) -> None:
-        return None
-
     def missing(self, record_id: int) -> Exception:
         return TemplateMissing(f"no legacy survey template {record_id}")
-
-    def legacy_checksums(self, bridge: BridgeClient, page_size: int) -> Iterator[dict[str, Any]]:
-        return bridge.handover_checksums(SURVEY_TEMPLATES, page_size)
 
     def copied_checksums(self, backend: GraphBackend, ids: list[int]) -> dict[int, str]:
         rows = backend.read("UNWIND $ids AS id MATCH (t:SurveyTemplate {legacy_id: id}) RETURN properties(t) AS t",
@@ -104,11 +92,7 @@ def take_legacy_templates(backend: GraphBackend, bridge: BridgeClient) -> int:
 def reconcile_templates(backend: GraphBackend, bridge: BridgeClient, now: dt.datetime | None = None) -> Reconciliation:
     """Every legacy template against its copy: a missing mark set, a frozen one copied; a difference
     (a row edited in the database behind the freeze) is for a person."""
-    migration = legacy_template_migration(backend, bridge)
-    result = compare(migration)
-    repair_bookkeeping(result, migration)
-    record_run(backend, result, now or dt.datetime.now(), part=SURVEY_TEMPLATES)
-    return result
+    return reconcile_part(legacy_template_migration(backend, bridge), SURVEY_TEMPLATES, now)
 
 
 def release_templates(backend: GraphBackend, bridge: BridgeClient) -> int:

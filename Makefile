@@ -16,8 +16,9 @@ $(STAMP): pyproject.toml
 ## Two modes (README): the default, migration in progress (the monolith runs beside the services), and
 ## MONOLITH=retired (every part moved first if need be, then neither the monolith nor its database runs).
 ## FRONT_DOOR=shell: the composition shell at the front door instead of the monolith's screens.
+## WATCH_BRIDGE=1 (with MONOLITH=retired, before decommission): its bridge alone keeps answering, watched.
 run: $(STAMP)
-	$(if $(FRONT_DOOR),SYSOPS_FRONT_DOOR=$(FRONT_DOOR) )$(if $(MONOLITH),SYSOPS_MONOLITH=$(MONOLITH) )$(BIN)/sysops run
+	$(if $(FRONT_DOOR),SYSOPS_FRONT_DOOR=$(FRONT_DOOR) )$(if $(MONOLITH),SYSOPS_MONOLITH=$(MONOLITH) )$(if $(WATCH_BRIDGE),SYSOPS_WATCH_BRIDGE=$(WATCH_BRIDGE) )$(BIN)/sysops run
 
 ## Install what the tests need (PostgreSQL server, Chromium, nginx) and run the whole suite.
 test: $(STAMP) test-prereqs

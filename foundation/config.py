@@ -78,6 +78,12 @@ class Settings:
     # take its parts over) or "retired" (every part moved: its processes and its database are not run,
     # and the services' bridge client answers for it, ADR 0036).
     monolith: str = "migrating"
+    # Retired but not decommissioned yet (ADR 0039): its bridge alone keeps answering old readers so that
+    # any still calling show up in its request counts (SYSOPS_WATCH_BRIDGE=1). Ignored once decommissioned.
+    watch_bridge: bool = False
+    # Once decommissioned (the launcher reads the graph's record; SYSOPS_DECOMMISSIONED_AT for the systemd
+    # units): what answers at the bridge's address is the tombstone saying 410 Gone (bridge_api/gone.py).
+    decommissioned_at: str | None = None
 
     def signing_folder(self, service: str) -> Path:
         """Where `service`'s signing key is: the process's own folder when it is confined (whatever name
@@ -141,6 +147,8 @@ def load_settings(env: dict[str, str] | None = None) -> Settings:
         first_paint_budget_ms=int(env.get("SYSOPS_FIRST_PAINT_BUDGET_MS", "400")),
         front_door=_front_door(env),
         monolith=_monolith(env),
+        watch_bridge=env.get("SYSOPS_WATCH_BRIDGE", "").lower() in ("1", "true", "yes", "on"),
+        decommissioned_at=env.get("SYSOPS_DECOMMISSIONED_AT") or None,
         token_exchange_url=env.get("SYSOPS_TOKEN_EXCHANGE_URL") or _exchange_url(env),
         public_url=(env.get("SYSOPS_PUBLIC_URL")
                     or f"http://{env.get('SYSOPS_HOST', '127.0.0.1')}:{env.get('SYSOPS_SHELL_PORT', '8000')}").rstrip("/"),

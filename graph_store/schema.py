@@ -32,4 +32,5 @@ class Schema:
 
 # What the migration protocol itself keeps in the graph: its runs (graph_store/reconciliation.py) and the
 # id counters of records born in the graph, and the monolith's retirement (graph_store/retirement.py).
-PROTOCOL = Schema(unique_keys=(("MigrationRun", "id"), ("Counter", "name"), ("MonolithRetirement", "name")))
+PROTOCOL = Schema(unique_keys=(("MigrationRun", "id"), ("Counter", "name"), ("MonolithRetirement", "name"),
+                                ("MonolithDecommission", "name")))

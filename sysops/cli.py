@@ -25,6 +25,7 @@ from . import (
     account_commands,
     billing_commands,
     customer_commands,
+    decommission,
     graph_commands,
     launcher,
     nginx,
@@ -233,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     billing_commands.register(sub)
     parts.register(sub)
     part_moves.register(sub)
+    decommission.register(sub)
     account_commands.register(sub)
     retirement.register(sub)
     args = parser.parse_args(argv)

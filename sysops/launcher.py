@@ -137,7 +137,14 @@ def process_specs(settings: Settings) -> list[ProcessSpec]:
                     health_url=f"http://{settings.host}:{settings.identity_port}/healthz"),
     ]
     if settings.monolith == "retired":  # ADR 0036: neither its processes nor its database
-        specs = [spec for spec in specs if spec.name not in ("bridge", "outbox-worker")]
+        # ...but its bridge alone while it is watched for readers before the switch-off (ADR 0039)
+        gone = ("outbox-worker",) if settings.watch_bridge and not settings.decommissioned_at else ("bridge", "outbox-worker")
+        specs = [spec for spec in specs if spec.name not in gone]
+        if settings.decommissioned_at:  # its address answers 410 Gone with each route's successor (ADR 0039)
+            specs.append(ProcessSpec("bridge-gone", gunicorn("bridge_api.gone:create_gone()", settings.host,
+                                                             settings.bridge_port, 1, threads=2),
+                                     health_url=f"{bridge}/healthz",
+                                     env={"SYSOPS_DECOMMISSIONED_AT": settings.decommissioned_at}))
     confine_keys(specs, settings)
     for spec in specs:
         # What the process is told of the installation's mode, whatever the launcher's own environment.
@@ -240,6 +247,11 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
         print(f"The monolith was retired on {record['at']} (every part it held is at its service). Run without it "
               "(make run MONOLITH=retired), or bring it back first: sysops monolith-restore.", flush=True)
         return 1
+    if record is not None and record.get("decommissioned"):
+        if settings.watch_bridge:
+            print("The monolith was decommissioned: its bridge is not run any more (SYSOPS_WATCH_BRIDGE ignored).",
+                  flush=True)
+        settings = replace(settings, watch_bridge=False, decommissioned_at=record["decommissioned"]["at"])
     if settings.monolith == "retired" and record is None:
         print("The monolith still holds its parts: finishing the migration with it running, then retiring it.",
               flush=True)

@@ -24,6 +24,7 @@ from typing import Callable
 from fragments.customers.adapters.bills import give_back_bills, reconcile_bills, take_legacy_bills
 from fragments.knowledge.adapters.articles import GraphArticles, give_back_articles, reconcile_articles
 from fragments.ticketing.adapters.survey_templates import reconcile_templates, release_templates, take_legacy_templates
+from graph_store import retirement
 from graph_store.cutover import RollbackRefused
 
 from . import account_commands, customer_commands, graph_commands, outbox_commands, reporting
@@ -104,6 +105,10 @@ def cmd_cutover(args) -> int:
 
 
 def cmd_rollback(args) -> int:
+    refused = reporting.on_operator_store(lambda backend, _bridge: retirement.no_way_back(backend))
+    if refused:
+        print(f"rollback {args.part} refused: {refused}")
+        return 1
     return ROLLBACKS[args.part](args)
 
 

@@ -32,6 +32,8 @@ from fragments.ticketing.adapters.migration import backfill as tickets_backfill
 from fragments.ticketing.adapters.survey_templates import reconcile_templates
 from graph_store import retirement
 from graph_store.config import open_store
+from shell_app.db import make_engine
+from shell_app.demo_data.checksum import content_checksum
 from shell_app.part_owners import ACCOUNTS, owner_of
 
 from .account_commands import legacy_db
@@ -133,7 +135,12 @@ def retire(settings: Settings, store: GraphData, *, overlap_s: int = keys.USER_T
     if not keys.retired_user_issuers(settings.keys_dir).get("shell"):
         keys.retire_user_issuer(settings.keys_dir, "shell", overlap_seconds=overlap_s)
     at = (now or dt.datetime.now()).isoformat(timespec="seconds")
-    retirement.retire(store.backend, at, {c.part: c.detail for c in checks})
+    engine = make_engine(settings.database_url)
+    try:  # what its database held then: decommission checks nothing wrote to it since (ADR 0039)
+        legacy = content_checksum(engine)
+    finally:
+        engine.dispose()
+    retirement.retire(store.backend, at, {**{c.part: c.detail for c in checks}, "legacy_checksum": legacy})
     return True, checks
 
 
@@ -164,9 +171,13 @@ def cmd_restore(_args) -> int:
     settings = load_settings()
     store = GraphData.over(open_store(settings, "backfill"))
     try:
-        restored = retirement.restore(store.backend)
+        refused = retirement.no_way_back(store.backend)
+        restored = False if refused else retirement.restore(store.backend)
     finally:
         store.close()
+    if refused:
+        print(f"monolith-restore refused: {refused}", file=sys.stderr)
+        return 1
     print("monolith-restore: the monolith may run again (SYSOPS_MONOLITH=migrating); its database is as it was at "
           "retirement: roll back each part it should hold again (sysops rollback PART; sysops parts shows them), "
           "which writes back what changed since"
@@ -178,7 +189,8 @@ def retired_record(settings: Settings) -> dict[str, Any] | None:
     """The graph's record of the retirement, if any (the launcher's question before it starts anything)."""
     store = open_store(settings, "backfill")
     try:
-        return retirement.retirement(store.backend)
+        record = retirement.retirement(store.backend)
+        return None if record is None else {**record, "decommissioned": retirement.decommissioned(store.backend)}
     finally:
         store.bridge.close()
         store.close()

@@ -108,3 +108,20 @@ def test_the_monolith_mints_a_user_token_for_the_logged_in_user(app, client, aut
 def test_session_cookie_grants_nothing_on_the_bridge(client, auth):
     auth.login("admin")
     assert client.get("/bridge/v1/customers/1").status_code == 401
+
+
+def test_once_decommissioned_every_bridge_route_answers_410_with_its_successor(app):
+    from bridge_api.gone import create_gone
+
+    gone = create_gone("2026-12-06T09:00:00").test_client()
+    assert gone.get("/healthz").status_code == 200
+    seen = 0
+    for _endpoint, method, _template, url in bridge_routes(app):
+        answer = gone.open(PREFIX + url, method=method, json={})
+        assert answer.status_code == 410, (method, url)
+        assert answer.headers["Link"] == f'<{answer.json["successor"]}>; rel="successor-version"'
+        assert "2026-12-06" in answer.json["detail"] and answer.json["successor"].startswith("/")
+        seen += 1
+    assert seen > 40
+    assert gone.get(PREFIX + "/customers/7").json["successor"] == "/fragments/customers/api/v1/customers"
+    assert gone.get("/tickets/5").status_code == 410  # the monolith's screens too

@@ -106,3 +106,24 @@ def test_the_launcher_refuses_to_run_a_retired_monolith_and_finishes_the_migrati
     monkeypatch.setattr(launcher, "retirement_record", lambda _settings: None)
     assert launcher.run(settings_for(tmp_path, SYSOPS_MONOLITH="retired")) == 0
     assert finished == [("migrating", "shell")] and served == ["retired", "retired"]
+
+
+def test_the_bridge_alone_is_watched_before_the_switch_off_and_never_run_after_it(tmp_path, monkeypatch, capsys):
+    watched = {spec.name for spec in launcher.process_specs(
+        settings_for(tmp_path, SYSOPS_MONOLITH="retired", SYSOPS_WATCH_BRIDGE="1"))}
+    retired = {spec.name for spec in launcher.process_specs(settings_for(tmp_path, SYSOPS_MONOLITH="retired"))}
+    assert watched - retired == {"bridge"} and "outbox-worker" not in watched and "shell_app" in watched
+    served = []
+    monkeypatch.setattr(launcher, "serve", lambda settings, *_: served.append(settings.watch_bridge) or 0)
+    monkeypatch.setattr(launcher, "retirement_record",
+                        lambda _settings: {"at": "2026-12-05T09:00:00", "decommissioned": {"at": "2026-12-06T09:00:00"}})
+    assert launcher.run(settings_for(tmp_path, SYSOPS_MONOLITH="retired", SYSOPS_WATCH_BRIDGE="1")) == 0
+    assert served == [False] and "decommissioned" in capsys.readouterr().out
+
+
+def test_once_decommissioned_the_bridges_address_is_the_tombstones(tmp_path):
+    specs = {spec.name: spec for spec in launcher.process_specs(settings_for(
+        tmp_path, SYSOPS_MONOLITH="retired", SYSOPS_WATCH_BRIDGE="1", SYSOPS_DECOMMISSIONED_AT="2026-12-06T09:00:00"))}
+    assert "bridge" not in specs and "outbox-worker" not in specs
+    assert specs["bridge-gone"].argv[-1] == "bridge_api.gone:create_gone()"
+    assert specs["bridge-gone"].env["SYSOPS_DECOMMISSIONED_AT"] == "2026-12-06T09:00:00"

@@ -108,11 +108,12 @@ def fresh_bridge(tmp_path):
 
 
 @contextmanager
-def own_legacy_system(falkor_server, url: str, *, seed: int, service: str, workers: int = 2):
+def own_legacy_system(falkor_server, url: str, *, seed: int, service: str, workers: int = 2,
+                      env: dict[str, str] | None = None):
     """A tiny monolith of a test's own at `url` (seeded with `seed`, served with its bridge) and an empty
     graph with the whole schema: (backend, the bridge as `service`, the bridge's address)."""
     create_and_seed(url, seed=seed, anchor=dt.date(2026, 11, 1), preset="tiny")
-    with ServedMonolith(url, SECRET, workers=workers) as base:
+    with ServedMonolith(url, SECRET, workers=workers, env=env) as base:
         backend = FalkorBackend(graph=f"own{next(_graphs)}", unix_socket_path=str(falkor_server.socket_path))
         backend.clear()
         backend.ensure_schema(SCHEMA)

@@ -8,6 +8,9 @@ import datetime as dt
 from foundation import keys
 from foundation.config import load_settings
 from graph_store import retirement
+from shell_app.db import make_engine
+from shell_app.demo_data.checksum import content_checksum
+from shell_app.migrations import upgrade
 from sysops import retirement as retiring
 from sysops.graph_data import GraphData
 from tests.support.fake_bridge import FakeBridgeClient
@@ -18,6 +21,10 @@ NOW = dt.datetime(2026, 12, 5, 9, 0)
 def test_retired_only_when_every_check_holds_and_restored_by_removing_the_record(graph_backend, tmp_path, monkeypatch):
     settings = load_settings({"SYSOPS_DATA_DIR": str(tmp_path)})
     keys.ensure_all(settings.keys_dir)
+    engine = make_engine(settings.database_url)
+    upgrade(engine)  # the monolith's database (empty): what it holds is recorded with the retirement
+    held = content_checksum(engine)
+    engine.dispose()
     store = GraphData(graph_backend, FakeBridgeClient())
     checks = [retiring.Check("tickets", True, "0 not moved"), retiring.Check("accounts", False, "2 need a person")]
     monkeypatch.setattr(retiring, "finish_moves", lambda _store, _url: checks)
@@ -28,7 +35,8 @@ def test_retired_only_when_every_check_holds_and_restored_by_removing_the_record
     checks[1] = retiring.Check("accounts", True, "all moved")
     assert retiring.retire(settings, store, overlap_s=0, now=NOW) == (True, checks)
     assert retirement.retirement(graph_backend) == {"at": "2026-12-05T09:00:00",
-                                                    "figures": {"tickets": "0 not moved", "accounts": "all moved"}}
+                                                    "figures": {"tickets": "0 not moved", "accounts": "all moved",
+                                                                "legacy_checksum": held}}
     assert "shell" in keys.retired_user_issuers(settings.keys_dir)
     assert retiring.retire(settings, store, now=NOW + dt.timedelta(hours=1)) == (True, [])  # once: kept as it was
     assert retirement.retirement(graph_backend)["at"] == "2026-12-05T09:00:00"

@@ -25,6 +25,7 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import make_url
 
 from .db import make_engine
+from .erasure import erase_customer
 
 GUARD = "archived_read_only"  # the SQLite triggers' name prefix
 REFUSAL = "the legacy database is archived: read-only"
@@ -158,3 +159,29 @@ def verify(folder: Path) -> tuple[bool, str]:
     if actual != manifest.sha256:
         return False, f"{manifest.file} has SHA-256 {actual}, the manifest says {manifest.sha256}"
     return True, f"{manifest.file}: {manifest.bytes} bytes, SHA-256 {actual} as in the manifest"
+
+
+# Erasures requested after the archive was taken: the dump stays as signed (its checksum), the requests are
+# kept beside it, one JSON line each, and applied to whatever is restored from it.
+ERASURES = "erasures.jsonl"
+
+
+def record_erasure(folder: Path, entry: dict) -> None:
+    with (folder / ERASURES).open("a", encoding="utf-8") as ledger:
+        ledger.write(json.dumps(entry, sort_keys=True) + "\n")
+
+
+def erasures(folder: Path) -> list[dict]:
+    path = folder / ERASURES
+    if not path.is_file():
+        return []
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def apply_erasures(url: str, folder: Path) -> int:
+    """Every erasure kept beside the archive applied to a database restored from it. Returns how many."""
+    done = 0
+    for entry in erasures(folder):
+        erase_customer(url, int(entry["customer_id"]))
+        done += 1
+    return done

@@ -26,6 +26,7 @@ from . import (
     billing_commands,
     customer_commands,
     decommission,
+    erasure,
     graph_commands,
     launcher,
     nginx,
@@ -235,6 +236,7 @@ def main(argv: list[str] | None = None) -> int:
     parts.register(sub)
     part_moves.register(sub)
     decommission.register(sub)
+    erasure.register(sub)
     account_commands.register(sub)
     retirement.register(sub)
     args = parser.parse_args(argv)

@@ -29,7 +29,7 @@ from shell_app.archive import ArchiveError, dump, read_only, read_write, verify
 from shell_app.db import make_engine
 from shell_app.demo_data.checksum import content_checksum
 
-from .retirement import Check
+from .retirement import Check, printed
 
 BRIDGE_ROUTES = "/bridge/v1"
 DEFAULT_QUIET_S = 600.0
@@ -160,10 +160,7 @@ def cmd_decommission(args) -> int:
     except ArchiveError as failed:
         print(f"decommission: {failed}; nothing was changed", file=sys.stderr)
         return 1
-    for check in found:
-        print(check.line())
-    if not done:
-        print("decommission refused: settle what is LEFT and run again; nothing was changed", file=sys.stderr)
+    if not printed(found, done, "decommission refused: settle what is LEFT and run again; nothing was changed"):
         return 1
     print(f"decommission: done at {record['at']}; the legacy database refuses writes; archive {record['archive']} "
           f"(SHA-256 {record['sha256']}). make run starts no monolith process. The way back until the archive is "

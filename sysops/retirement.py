@@ -52,6 +52,15 @@ class Check:
         return f"  {'ok  ' if self.ok else 'LEFT'} {self.part}: {self.detail}"
 
 
+def printed(checks: list[Check], done: bool, refusal: str) -> bool:
+    """Each check's line for the operator, then the refusal (on stderr) unless it was done. Returns done."""
+    for check in checks:
+        print(check.line())
+    if not done:
+        print(refusal, file=sys.stderr)
+    return done
+
+
 def _all_handed_over(stats: dict[str, int]) -> bool:
     return stats["migrated"] >= stats["total"] and stats["frozen"] >= stats["total"]
 
@@ -157,10 +166,7 @@ def cmd_retire(args) -> int:
     finally:
         store.bridge.close()
         store.close()
-    for check in checks:
-        print(check.line())
-    if not done:
-        print("monolith-retire: the monolith keeps running; settle what is LEFT and run again", file=sys.stderr)
+    if not printed(checks, done, "monolith-retire: the monolith keeps running; settle what is LEFT and run again"):
         return 1
     print(f"monolith-retire: retired at {record['at'] if record else '?'}. Stop it and run without it: "
           "SYSOPS_MONOLITH=retired sysops run (make run MONOLITH=retired)")

@@ -207,3 +207,14 @@ def test_a_card_that_cannot_be_taken_is_refused_and_nothing_is_kept(world, numbe
     with pytest.raises(PaymentDeclined):
         billing.add_card(91, "4000 0000 0000 0002", "08/28")  # the issuer declines it
     assert backend.read("MATCH (m:PaymentMethod) RETURN count(m) AS n")[0]["n"] == 0
+
+
+def test_with_the_monolith_retired_a_run_bills_and_a_legacy_template_is_simply_not_there(graph_backend):
+    from bridge_client.retired import RetiredMonolith
+    from fragments.ticketing.adapters.surveys import GraphSurveys
+
+    put(graph_backend, {BASIC: ("Basic", 1000)}, [contract(601, 96, BASIC, "2026-01-01")])
+    billing = Billing(GraphBills(graph_backend, RetiredMonolith()), LocalGateway(),
+                      Clock(dt.datetime(2026, 12, 3, 9, 0)))
+    assert billing.run("2026-11").billed == 1  # nothing to copy first: no call leaves the process
+    assert GraphSurveys(graph_backend, RetiredMonolith()).version("legacy-1", 1) is None

@@ -13,7 +13,7 @@ from fragments.customers.adapters.rollback import parts as rollback_parts
 from fragments.customers.wiring import build
 from graph_store.config import open_store
 from graph_store.cutover import roll_back
-from graph_store.reconciliation import Reconciliation, compare, record_run, repair_bookkeeping
+from graph_store.reconciliation import Reconciliation, compare, confirmed, record_run, repair_bookkeeping
 
 from . import reporting
 
@@ -50,12 +50,12 @@ def reconcile_all(customers: GraphCustomers, catalogue: GraphCatalogueAdmin, bri
     written += service.directory.write_back_pending(limit=10_000)
     found = {}
     for migration in (customers.migration, *catalogue.migrations.values()):
-        result = compare(migration)
+        result = confirmed(migration, compare(migration))
         repair_bookkeeping(result, migration)
         found[migration.part.name] = result
     if written:  # the rows just written back compare equal now: only what remains is reported
-        found = {name: compare(m) for name, m in ((customers.migration.part.name, customers.migration),
-                                                   *((m.part.name, m) for m in catalogue.migrations.values()))}
+        found = {name: confirmed(m, compare(m)) for name, m in ((customers.migration.part.name, customers.migration),
+                                                                *((m.part.name, m) for m in catalogue.migrations.values()))}
     total = Reconciliation(
         checked=sum(r.checked for r in found.values()), matching=sum(r.matching for r in found.values()),
         not_migrated=sum(r.not_migrated for r in found.values()),

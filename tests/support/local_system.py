@@ -53,15 +53,17 @@ def lift_open_ticket_limits(backend) -> None:
 class System:
     def __init__(self, root: Path, *, offer_timeout_s: int = 900, preset: str = "tiny", database_url: str | None = None,
                  graph_password: str | None = None, graph_ha: bool = False, sign_in: str = "identity",
-                 front_door: str = "monolith"):
+                 front_door: str = "monolith", take_over: bool = True):
         """`database_url`: the legacy database (default a SQLite file); `graph_password`: reach the graph
         over TCP with that password, as production does (default its unix socket); `graph_ha`: a primary
         and a replica under three sentinels (tests/support/graph_ha.py), reached through the sentinels;
         `sign_in`: "identity" (as `make run` sets a new installation up, ADR 0032) or "legacy" (the
         monolith's own login, as before the cut-over); `front_door`: what answers at `shell`, the monolith's
         screens or the composition shell (SYSOPS_FRONT_DOOR, ADR 0033; the monolith then runs as the
-        bridge's process alone)."""
+        bridge's process alone); `take_over`: False for the monolith alone (no part taken over at start:
+        the rehearsal switches them on itself)."""
         self.root = root
+        self.take_over = take_over
         self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
         self.experts_port = free_port()
         self.experts = f"http://127.0.0.1:{self.experts_port}"
@@ -142,9 +144,10 @@ class System:
         try:
             store.ensure_schema()
             store.import_experts(dt.date.today())
-            legacy_outbox.switch(store.backend, store.bridge)  # as `make run` does on a new installation
-            store.take_customers()  # likewise: customers and the catalogue copied to the customers service
-            if self.sign_in == "identity":  # likewise: sign-in taken over by the identity service
+            if self.take_over:
+                legacy_outbox.switch(store.backend, store.bridge)  # as `make run` does on a new installation
+                store.take_customers()  # likewise: customers and the catalogue copied to the customers service
+            if self.sign_in == "identity" and self.take_over:  # likewise: sign-in taken over by the identity service
                 assert take_sign_in(store, self.env["DATABASE_URL"])
         finally:
             store.bridge.close()

@@ -17,7 +17,6 @@ import time
 from typing import Any
 
 import redis
-from falkordb import FalkorDB
 from falkordb.graph import Graph
 from falkordb.query_result import QueryResult
 from falkordb.sentinel import Sentinel_Master
@@ -53,7 +52,11 @@ class FalkorBackend:
                 options["unix_socket_path"] = unix_socket_path
             else:
                 options.update(host=host or "localhost", port=port)
-            self._client = FalkorDB(**options).connection
+            # A plain client, not `FalkorDB(...)`: that constructor asks the server (INFO) whether it is a
+            # sentinel or a cluster, so a process could not even be built while the graph is slow or
+            # down (a worker that fails to boot stops its gunicorn). Where the server is, is configured
+            # here; the first query connects, and health says "degraded" until it answers.
+            self._client = redis.Redis(decode_responses=True, **options)
         self._graph_name = graph
         self._graph = Graph(self._client, graph)
         self.replicas = replicas

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import itertools
+import signal
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -20,6 +21,7 @@ from shell_app.models import Bill, Payment
 from tests.support.legacy_customers import add_customers
 
 from .conftest import own_legacy_system
+from .test_cutover_rollback import sysops
 
 _graphs = itertools.count()
 
@@ -93,3 +95,39 @@ def test_a_bill_changed_behind_the_freeze_is_found_by_reconciliation(legacy):
         engine.dispose()
     found = reconcile_bills(backend, bridge)
     assert not found.ok and found.mismatched == [mine["october"]]
+
+
+def test_a_billing_run_killed_between_batches_is_resumed_by_the_next_and_bills_each_contract_once(
+        falkor_server, fresh_database_url):
+    """`sysops billing-run` killed (SIGKILL) just after its first batch of bills was written: the month's run
+    stays "running", the next run says it resumes, bills only what the first did not, and a third bills
+    nothing; every contract in force holds one bill for the month."""
+    url = fresh_database_url("sqlite")
+    with own_legacy_system(falkor_server, url, seed=48, service="customers") as (backend, bridge, base):
+        ours = {c["contract_id"] for c in add_customers(url, 12, start=dt.date(2026, 1, 1))}  # in force all month
+        GraphCustomers(backend, bridge).backfill()
+        month = "2026-11"
+
+        def cli(*args: str, crash_at: str | None = None):
+            return sysops(base, falkor_server.socket_path, backend.graph_name, "billing-run", "--month", month,
+                          "--page", "5", *args, crash_at=crash_at)
+
+        def bills(source: str = "new") -> list[int]:  # "new": billed here (the monolith billed some contracts)
+            return [row["contract"] for row in backend.read(
+                "MATCH (b:Bill {period: $month}) WHERE $source = '' OR b.source = $source "
+                "RETURN b.contract_id AS contract", {"month": month, "source": source})]
+
+        killed = cli(crash_at="billing-after-bills")
+        assert killed.returncode == -signal.SIGKILL, killed.stdout + killed.stderr
+        first = bills()
+        assert 0 < len(first) <= 5
+        assert GraphBills(backend).run(month)["state"] == "running"
+        resumed = cli()
+        assert resumed.returncode == 0, resumed.stdout + resumed.stderr
+        total = len(bills())
+        assert "resumed" in resumed.stdout and f"{total - len(first)} billed now" in resumed.stdout, resumed.stdout
+        everyone = bills("")
+        assert total > len(first) and ours <= set(bills()) and len(everyone) == len(set(everyone))
+        assert GraphBills(backend).run(month)["state"] == "done"
+        again = cli()
+        assert again.returncode == 0 and "0 billed now" in again.stdout and len(bills()) == total

@@ -32,12 +32,16 @@ from .conftest import SECRET, bridge_client
 DEMO_PASSWORD = "sysops-demo"
 
 
-def sysops(base: str, socket_path, graph: str, *args: str, database_url: str | None = None) -> subprocess.CompletedProcess:
+def sysops(base: str, socket_path, graph: str, *args: str, database_url: str | None = None,
+           crash_at: str | None = None) -> subprocess.CompletedProcess:
+    """`sysops ARGS` on this graph and bridge; with `crash_at`, killed (SIGKILL) at that point (graph_store.faults)."""
     env = {**os.environ, "SYSOPS_GRAPH_URL": f"unix://{socket_path}", "SYSOPS_GRAPH_NAME": graph,
            "SYSOPS_BRIDGE_URL": base, "SYSOPS_SESSION_KEY": SECRET, **keys_env()}
     if database_url:  # the monolith's database, for what its owners of parts are kept in
         env["DATABASE_URL"] = database_url
     env.pop("SYSOPS_CRASH_AT", None)
+    if crash_at:
+        env["SYSOPS_CRASH_AT"] = crash_at
     return subprocess.run([sys.executable, "-m", "sysops.cli", *args], env=env, capture_output=True, text=True,
                           timeout=300)
 

@@ -114,7 +114,13 @@ def cmd_systemd_units(args) -> int:
         print("--graph-servers and --graph-sentinels go together", file=sys.stderr)
         return 2
     graph_ha = units.graph_ha_specs(args.graph_servers, args.graph_sentinels) if args.graph_servers else []
-    for path in units.write_units(load_settings(), Path(args.out), Path(args.working_dir).resolve(), graph_ha):
+    settings = load_settings()
+    # The installation's state from the graph (ADR 0039): once decommissioned, no monolith unit.
+    settings, refusal = launcher.as_recorded(settings, launcher.retirement_record(settings))
+    if refusal:
+        print(refusal, file=sys.stderr)
+        return 1
+    for path in units.write_units(settings, Path(args.out), Path(args.working_dir).resolve(), graph_ha):
         print(path)
     return 0
 

@@ -243,15 +243,10 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     keys.ensure_all(settings.keys_dir)  # first start: a key pair per service, before any process signs
     record = retirement_record(settings)
     seeded = False
-    if settings.monolith == "migrating" and record is not None:
-        print(f"The monolith was retired on {record['at']} (every part it held is at its service). Run without it "
-              "(make run MONOLITH=retired), or bring it back first: sysops monolith-restore.", flush=True)
+    settings, refusal = as_recorded(settings, record)
+    if refusal:
+        print(refusal, flush=True)
         return 1
-    if record is not None and record.get("decommissioned"):
-        if settings.watch_bridge:
-            print("The monolith was decommissioned: its bridge is not run any more (SYSOPS_WATCH_BRIDGE ignored).",
-                  flush=True)
-        settings = replace(settings, watch_bridge=False, decommissioned_at=record["decommissioned"]["at"])
     if settings.monolith == "retired" and record is None:
         print("The monolith still holds its parts: finishing the migration with it running, then retiring it.",
               flush=True)
@@ -261,10 +256,27 @@ def run(settings: Settings, preset: str = "small", seed: int = 42) -> int:
     return serve(settings, preset, seed, seeded)
 
 
+def as_recorded(settings: Settings, record: dict | None) -> tuple[Settings, str | None]:
+    """The installation's settings as the graph's record of the retirement says (nothing to edit by hand
+    once the monolith is decommissioned: its processes are left out, its port answers 410), or why its
+    mode cannot be run (a monolith retired, and SYSOPS_MONOLITH still says it runs)."""
+    if settings.monolith == "migrating" and record is not None:
+        return settings, (f"The monolith was retired on {record['at']} (every part it held is at its service). Run "
+                          "without it (make run MONOLITH=retired), or bring it back first: sysops monolith-restore.")
+    if record is not None and record.get("decommissioned"):
+        if settings.watch_bridge:
+            print("The monolith was decommissioned: its bridge is not run any more (SYSOPS_WATCH_BRIDGE ignored).",
+                  flush=True)
+        return replace(settings, watch_bridge=False, decommissioned_at=record["decommissioned"]["at"]), None
+    return settings, None
+
+
 def retirement_record(settings: Settings) -> dict | None:
-    """The graph's record of the monolith's retirement (graph_store/retirement.py), the embedded graph
-    server started for the question alone when it is the one in use."""
+    """The graph's record of the monolith's retirement (graph_store/retirement.py); the embedded graph
+    server is started for the question alone when it is the one in use and not serving already."""
     graph = [spec for spec in process_specs(settings) if spec.name == "graph-server"]
+    if not graph or _graph_ready(settings):  # another graph server, or the embedded one running (never twice)
+        return retirement.retired_record(settings)
     supervisor = Supervisor(graph)
     try:
         supervisor.start()

@@ -7,6 +7,10 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import os
+import subprocess
+import sys
+import time
 
 import pytest
 from sqlalchemy import text
@@ -14,11 +18,13 @@ from sqlalchemy.exc import DBAPIError
 
 from foundation.config import load_settings
 from graph_store import retirement
+from graph_store.backends.falkordb_backend import FalkorBackend
 from shell_app.archive import verify
 from shell_app.db import make_engine
 from shell_app.demo_data.checksum import content_checksum
 from sysops.decommission import decommission, undo
 
+from ..support.keys import env as keys_env
 from ..support.processes import free_port
 from .conftest import own_legacy_system
 
@@ -96,3 +102,41 @@ def test_the_switch_off_the_way_back_and_the_sign_off(legacy):
     assert "refused" in undo(settings, backend) and "no way back" in retirement.no_way_back(backend)
     with pytest.raises(DBAPIError):
         _write(settings.database_url)
+
+
+def test_the_systemd_units_read_the_state_from_the_graph_and_hold_no_monolith_once_decommissioned(
+        falkor_server, tmp_path):
+    """`sysops systemd-units` asks the graph: retired and decommissioned, no monolith unit and the bridge's
+    address the tombstone's, with nothing set by hand; retired while SYSOPS_MONOLITH still says it runs, a
+    refusal naming the way on."""
+    graph = f"units{time.time_ns()}"
+    backend = FalkorBackend(graph=graph, unix_socket_path=str(falkor_server.socket_path))
+    env = {**os.environ, **keys_env(), "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_MONOLITH": "retired",
+           "SYSOPS_GRAPH_URL": f"unix://{falkor_server.socket_path}", "SYSOPS_GRAPH_NAME": graph}
+    env.pop("SYSOPS_DECOMMISSIONED_AT", None)
+
+    def units(**more: str) -> tuple[subprocess.CompletedProcess, set[str]]:
+        out = tmp_path / f"units{time.time_ns()}"
+        done = subprocess.run([sys.executable, "-m", "sysops.cli", "systemd-units", "--out", str(out)],
+                              env={**env, **more}, capture_output=True, text=True, timeout=120)
+        return done, {p.name for p in out.glob("*.service")}
+
+    try:
+        retirement.retire(backend, "2026-12-05T12:00:00", {})
+        done, retired = units()
+        assert done.returncode == 0, done.stderr
+        assert "sysops-bridge.service" not in retired and "sysops-bridge-gone.service" not in retired
+        done, watched = units(SYSOPS_WATCH_BRIDGE="1")
+        assert done.returncode == 0 and "sysops-bridge.service" in watched  # retired: its bridge alone, watched
+        retirement.decommission(backend, "2026-12-06T09:00:00", "archive/legacy.dump", "0" * 64, {})
+        done, gone = units(SYSOPS_WATCH_BRIDGE="1")
+        assert done.returncode == 0, done.stderr
+        assert "sysops-bridge-gone.service" in gone and "sysops-bridge.service" not in gone
+        assert "sysops-outbox-worker.service" not in gone  # the shell_app unit is the composition shell
+        tombstone = (tmp_path.glob("units*/sysops-bridge-gone.service"))
+        assert any("SYSOPS_DECOMMISSIONED_AT=2026-12-06T09:00:00" in p.read_text() for p in tombstone)
+        refused, written = units(SYSOPS_MONOLITH="migrating")
+        assert refused.returncode == 1 and "monolith-restore" in refused.stderr and not written
+    finally:
+        backend.clear()
+        backend.close()

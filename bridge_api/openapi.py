@@ -426,6 +426,8 @@ PATHS = {
         params=[_param("after", schema={"type": "integer", "minimum": 0}),
                 _param("limit", schema={"type": "integer", "minimum": 1, "maximum": 500}),
                 _param("migrated", schema={"enum": ["false"]})], who=MOVERS)},
+    "/outbox/messages/stats": {"get": _op("How many outbox messages, frozen and marked", "200", "ArticleStats",
+                                          who=MOVERS)},
     "/outbox/messages/freeze": {"post": _op(
         "Take messages over: the outbox worker never sends a frozen message; one it is sending (a live lease) is "
         "not taken and is listed missing (idempotent)", "200", "OutboxMessageBatch", body="IdList", who=MOVERS)},

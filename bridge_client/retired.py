@@ -122,6 +122,9 @@ class RetiredMonolith:
     def outbox_ids(self, migrated: str = "any") -> Iterator[int]:
         return iter(())
 
+    def outbox_stats(self) -> dict:
+        return dict(NOTHING)
+
     def freeze_outbox(self, message_ids: list[int]) -> list[dict]:
         return []
 

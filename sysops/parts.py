@@ -67,10 +67,6 @@ def _handed(store: GraphData, kinds: tuple[str, ...]) -> tuple[int, int]:
     return sum(s["total"] for s in stats), sum(min(s["migrated"], s["frozen"]) for s in stats)
 
 
-def _count(ids) -> int:
-    return sum(1 for _ in ids)
-
-
 def survey(store: GraphData, database_url: str | None) -> list[PartState]:
     """Every part, in the roadmap's order."""
     db, bridge = store.backend, store.bridge
@@ -82,7 +78,8 @@ def survey(store: GraphData, database_url: str | None) -> list[PartState]:
     tickets = bridge.legacy_stats()
     articles = bridge.article_stats()
     sender = bridge.outbox_owner()
-    messages, unmoved = _count(bridge.outbox_ids()), _count(bridge.outbox_ids(migrated="false"))
+    outbox = bridge.outbox_stats()
+    messages, unmoved = outbox["total"], outbox["total"] - outbox["migrated"]
     customers = _handed(store, tuple(HANDOVER_KINDS))
     accounts = _handed(store, ("accounts",))
     templates = _handed(store, (SURVEY_TEMPLATES,))

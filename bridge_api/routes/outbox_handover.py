@@ -23,7 +23,18 @@ from shell_app.part_owners import OUTBOX, OWNERS, owner_of, set_owner
 
 from .. import serializers as s
 from ..auth import grant
-from ._common import batch_items, db, freeze_rows, id_list, int_field, invalid, json_body, mark_rows, text_field
+from ._common import (
+    batch_items,
+    db,
+    freeze_rows,
+    handover_stats,
+    id_list,
+    int_field,
+    invalid,
+    json_body,
+    mark_rows,
+    text_field,
+)
 
 MOVERS = ("notifications", "backfill")
 MAX_IDS = 500
@@ -33,6 +44,7 @@ def register(bp: Blueprint) -> None:
     bp.add_url_rule("/outbox/owner", "outbox_owner", owner)
     bp.add_url_rule("/outbox/owner", "outbox_set_owner", change_owner, methods=["PUT"])
     bp.add_url_rule("/outbox/messages/ids", "outbox_ids", ids)
+    bp.add_url_rule("/outbox/messages/stats", "outbox_stats", stats)
     bp.add_url_rule("/outbox/messages/freeze", "outbox_freeze", freeze, methods=["POST"])
     bp.add_url_rule("/outbox/messages/mark", "outbox_mark", mark, methods=["POST"])
     bp.add_url_rule("/outbox/messages/hand-back", "outbox_hand_back", hand_back, methods=["POST"])
@@ -66,6 +78,12 @@ def change_owner():
         raise invalid({"owner": f"one of {', '.join(OWNERS)}"})
     set_owner(db(), OUTBOX, wanted)
     return jsonify(part=OUTBOX, owner=wanted)
+
+
+@grant(services=MOVERS)
+def stats():
+    """How many messages, how many taken over (frozen), how many copied (marked)."""
+    return handover_stats(Notification)
 
 
 @grant(services=MOVERS)

@@ -221,6 +221,7 @@ def test_messages_in_flight_at_the_switch_are_each_sent_once_and_the_rollback_ha
     assert set(received) == expected and set(received.values()) == {1}, received  # once each; not the dead one
     rows = world.legacy_rows()
     assert all(r.migrated_at is not None for r in rows) and len(rows) == 47
+    assert world.bridge.outbox_stats() == {"total": 47, "frozen": 47, "migrated": 47}
     dead = world.service.messages.by_keys(["dead:0001"])["dead:0001"]
     assert dead.state == State.FAILED  # a dead letter here now, for staff to resend
 

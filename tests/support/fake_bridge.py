@@ -229,6 +229,12 @@ class FakeBridgeClient:
     def _outbox(self) -> list[dict]:
         return sorted(self.notifications.values(), key=lambda row: row["id"])
 
+    def outbox_stats(self) -> dict:
+        self._check()
+        rows = self._outbox()
+        return {"total": len(rows), "frozen": sum(1 for r in rows if r.get("frozen")),
+                "migrated": sum(1 for r in rows if r.get("migrated"))}
+
     def outbox_ids(self, migrated: str = "any") -> Iterator[int]:
         self._check()
         return iter([r["id"] for r in self._outbox() if migrated != "false" or not r.get("migrated")])

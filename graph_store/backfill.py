@@ -13,7 +13,11 @@ from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoo
 from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO
 
+from .backends import GraphUnavailable
+from .errors import MigrationUnavailable
 from .lazy import LazyMigration
+
+RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # a batch the legacy system or the graph did not answer in time
 
 
 @dataclass
@@ -78,6 +82,18 @@ def backfill_ids(migrator: LazyMigration, ids: Iterator[int], *, batch_size: int
             if on_progress:
                 on_progress(result.seen)
 
+    def migrate(batch: list[int]) -> int:
+        """One batch, again after a pause while the legacy system or the graph does not answer in time
+        (busy with live traffic, say): each step is idempotent (the freeze keeps its first time, the graph
+        write is create-only by key, the mark is conditional), so a batch whose answer was lost is safe to
+        repeat. After the last pause the error stands, and the run resumes from where it stopped."""
+        for pause in RETRY_DELAYS:
+            try:
+                return migrator.migrate_batch(batch, via)
+            except (MigrationUnavailable, GraphUnavailable):
+                time.sleep(pause)
+        return migrator.migrate_batch(batch, via)
+
     with ThreadPoolExecutor(max_workers=workers) as pool:
         submitted = 0
         for batch in _batches(ids, batch_size):
@@ -87,7 +103,7 @@ def backfill_ids(migrator: LazyMigration, ids: Iterator[int], *, batch_size: int
                     break
             if len(in_flight) >= workers:
                 settle(FIRST_COMPLETED)
-            in_flight[pool.submit(migrator.migrate_batch, batch, via)] = len(batch)
+            in_flight[pool.submit(migrate, batch)] = len(batch)
             submitted += len(batch)
         if in_flight:
             settle(ALL_COMPLETED)

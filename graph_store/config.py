@@ -80,6 +80,9 @@ def limits_storage(data_dir: Path, env: dict[str, str] | None = None) -> str:
     return "memory://"
 
 
+OPERATOR_READ_TIMEOUT_S = 30.0
+
+
 def bridge_for(settings, service: str):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a
@@ -90,7 +93,10 @@ def bridge_for(settings, service: str):
         return RetiredMonolith()
     base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
     signer = TokenSigner.from_folder(settings.signing_folder(service), service)
-    return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"))
+    # The operator's commands (identity `backfill`: take-overs, backfills, reconciliations) are on nobody's
+    # request path: a batch a busy monolith answers in 20 s is better waited for than failed and repeated.
+    read_timeout = OPERATOR_READ_TIMEOUT_S if service == "backfill" else 5.0
+    return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"), read_timeout=read_timeout)
 
 
 def open_store(settings, service: str, env: dict[str, str] | None = None) -> GraphConnection:

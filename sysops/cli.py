@@ -8,12 +8,15 @@ from pathlib import Path
 
 from sqlalchemy import select
 
+from bridge_client import Unavailable
 from foundation import keys
 from foundation.config import load_settings
 from foundation.tokens import Principal, TokenSigner
 from fragments.notifications.entrypoints import worker as notifications_worker
 from fragments.reports.entrypoints import worker as reports_worker
 from fragments.ticketing.entrypoints import worker as ticketing_worker
+from graph_store.backends import GraphUnavailable
+from graph_store.errors import MigrationUnavailable
 from shell_app.db import make_engine, make_session_factory
 from shell_app.demo_data import PRESETS, generate
 from shell_app.demo_data.checksum import content_checksum
@@ -246,7 +249,14 @@ def main(argv: list[str] | None = None) -> int:
     account_commands.register(sub)
     retirement.register(sub)
     args = parser.parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args)
+    except (MigrationUnavailable, GraphUnavailable, Unavailable) as exc:
+        # An operator's command that a store did not answer: said in a line, not a traceback. Every
+        # migration step is idempotent and resumable, so running it again goes on from where it stopped.
+        print(f"sysops {args.command}: stopped, a store did not answer in time ({exc}). What was done is kept; "
+              "run the command again to go on.", file=sys.stderr)
+        return 3
 
 
 if __name__ == "__main__":

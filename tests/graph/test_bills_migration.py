@@ -20,6 +20,7 @@ from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Bill, Payment
 from tests.support.legacy_customers import add_customers
 
+from ..support.processes import free_port
 from .conftest import own_legacy_system
 from .test_cutover_rollback import sysops
 
@@ -131,3 +132,11 @@ def test_a_billing_run_killed_between_batches_is_resumed_by_the_next_and_bills_e
         assert GraphBills(backend).run(month)["state"] == "done"
         again = cli()
         assert again.returncode == 0 and "0 billed now" in again.stdout and len(bills()) == total
+
+
+def test_a_take_over_the_monolith_does_not_answer_stops_with_a_line_saying_so(falkor_server):
+    """An operator's command whose legacy system does not answer says so in one line (exit 3), no traceback."""
+    stopped = sysops(f"http://127.0.0.1:{free_port()}", falkor_server.socket_path, "bills-nobody", "cutover", "billing")
+    assert stopped.returncode == 3, stopped.stdout + stopped.stderr
+    assert "sysops cutover: stopped, a store did not answer in time" in stopped.stderr
+    assert "run the command again" in stopped.stderr and "Traceback" not in stopped.stderr

@@ -4,6 +4,9 @@ figure counts every ticket once, and the answers were worked out by hand (see th
 from __future__ import annotations
 
 import datetime as dt
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
@@ -177,6 +180,32 @@ def test_one_report_reads_the_legacy_figures_of_its_moment_once(mixed):
     bridge.legacy_report_now = lambda now: calls.append(now) or original(now)
     reports.build(parse_period(DAY, DAY, NOW.date()))
     assert calls == [NOW.isoformat()]
+
+
+def test_managers_opening_a_report_at_once_ask_the_monolith_for_its_rows_once(mixed):
+    """Concurrent reads of one period share one bridge read (the long tail is seconds of the monolith's
+    time at scale); every report gets the same figures."""
+    reports, _ = mixed
+    source = reports.source
+    bridge = source.bridge
+    original, calls, release = bridge.legacy_report_rows, [], threading.Event()
+
+    def slow(start: str, end: str) -> list[list]:
+        calls.append(start)
+        assert release.wait(30)
+        return original(start, end)
+
+    bridge.legacy_report_rows = slow
+    day = dt.date.fromisoformat(DAY)
+    with ThreadPoolExecutor(4) as pool:
+        reads = [pool.submit(source.legacy_tickets_raised, day, day) for _ in range(4)]
+        deadline = time.monotonic() + 30
+        while source._reads.waiting((f"{DAY}T00:00:00", "2026-11-03T00:00:00")) < 3:
+            assert time.monotonic() < deadline and not any(r.done() for r in reads)
+            time.sleep(0.01)
+        release.set()
+        answers = [sorted(row["id"] for row in r.result(30)) for r in reads]
+    assert len(calls) == 1 and answers == [answers[0]] * 4 and answers[0] == [11, 13, 14]
 
 
 def test_service_levels_count_every_ticket_once_whichever_store_holds_it(mixed):

@@ -15,6 +15,7 @@ import threading
 from typing import Any
 
 from bridge_client import BridgeClient, Unavailable
+from foundation.shared_reads import SharedReads
 from foundation.vocabulary import iso
 from fragments.ticketing.published.tickets_v1 import LEGACY_STATUS, legacy_allocation
 from graph_store.backends import GraphBackend
@@ -47,6 +48,9 @@ class WholeBusinessSource(GraphReportSource):
         self._last_now: tuple[str | None, dict[str, Any]] = (None, {})
         self._rows: dict[tuple[str, str], tuple[list[dict[str, Any]], dt.datetime]] = {}
         self._stale_since: dt.datetime | None = None
+        # Managers opening reports at once ask the monolith once per period (and once per moment):
+        # a read of its long tail is seconds of its time at scale, not to be repeated side by side.
+        self._reads: SharedReads[Any] = SharedReads()
 
     def legacy_as_of(self) -> dt.datetime | None:
         """When the legacy part of the last figures was read, if it was not read now (else None)."""
@@ -56,7 +60,7 @@ class WholeBusinessSource(GraphReportSource):
         start, end = dt.datetime.combine(first, dt.time()), dt.datetime.combine(last + dt.timedelta(days=1), dt.time())
         key = (iso(start), iso(end))
         try:
-            rows = [legacy_row(row) for row in self.bridge.legacy_report_rows(*key)]
+            rows = self._reads.read(key, lambda: [legacy_row(row) for row in self.bridge.legacy_report_rows(*key)])
         except Unavailable:
             with self._lock:
                 kept = self._rows.get(key)
@@ -79,7 +83,7 @@ class WholeBusinessSource(GraphReportSource):
         if last_key == key:
             return last
         try:
-            figures = self.bridge.legacy_report_now(key)
+            figures = self._reads.read(("now", key), lambda: self.bridge.legacy_report_now(key))
         except Unavailable:
             if last_key is None:
                 raise

@@ -76,7 +76,7 @@ class Figures:
 
 def sysops(system: System, *args: str) -> tuple[int, str]:
     done = subprocess.run([sys.executable, "-m", "sysops.cli", *args], env=system.env, capture_output=True,
-                          text=True, timeout=1800)
+                          text=True, timeout=3 * 3600)  # at 100x the long tail's backfill under traffic takes over 30 min
     return done.returncode, (done.stdout + done.stderr)[-2000:]
 
 

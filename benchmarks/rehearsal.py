@@ -320,8 +320,7 @@ def rehearse(root: Path, preset: str = "tiny", seconds: float = 6.0, out=print) 
             figures.parts["tickets (raises)"] = (len(raises), present, len(raises) - len(set(raises)))
             keys = [f"received:{i}" for i in raises]
             messages = db.read("UNWIND $keys AS k MATCH (m:Message {key: k}) RETURN m.key AS key", {"keys": keys})
-            got = [row["key"] for row in messages]
-            figures.parts["notifications (confirmations)"] = (len(keys), len(set(got)), len(got) - len(set(got)))
+            figures.parts["notifications (confirmations)"] = _counted(keys, [row["key"] for row in messages])
             held = {row["id"]: row["phone"] for row in db.read(
                 "UNWIND $ids AS id MATCH (c:Customer {id: id}) RETURN c.id AS id, c.phone AS phone",
                 {"ids": list(writes.contacts)})}
@@ -330,8 +329,7 @@ def rehearse(root: Path, preset: str = "tiny", seconds: float = 6.0, out=print) 
             figures.parts["customers (contact changes)"] = (writes.contact_saves,
                                                             writes.contact_saves if last_held else 0, 0)
             paid = db.read("UNWIND $keys AS k MATCH (p:Payment {key: k}) RETURN p.key AS key", {"keys": writes.payments})
-            got = [row["key"] for row in paid]
-            figures.parts["billing (payments)"] = (len(writes.payments), len(set(got)), len(got) - len(set(got)))
+            figures.parts["billing (payments)"] = _counted(writes.payments, [row["key"] for row in paid])
             figures.parts.update(expert_work(db, writes, people.expert_id))
         return figures
     finally:

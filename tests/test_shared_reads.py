@@ -3,19 +3,12 @@ another key, or a read after it ended, reads again."""
 from __future__ import annotations
 
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
 from foundation.shared_reads import SharedReads
-
-
-def until(condition, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while not condition():
-        assert time.monotonic() < deadline, "condition not met"
-        time.sleep(0.01)
+from tests.support.waiting import wait_until
 
 
 def test_callers_asking_while_a_read_runs_share_its_answer_and_later_callers_read_again():
@@ -33,7 +26,7 @@ def test_callers_asking_while_a_read_runs_share_its_answer_and_later_callers_rea
         assert started.wait(30)
         others = [pool.submit(shared.read, "2026-11", lambda: calls.append("again") or 0) for _ in range(3)]
         other_key = pool.submit(shared.read, "2026-10", lambda: 7).result(30)
-        until(lambda: shared.waiting("2026-11") == 3)
+        wait_until(lambda: shared.waiting("2026-11") == 3, "three callers waiting")
         release.set()
         assert first.result(30) == 42 and [f.result(30) for f in others] == [42, 42, 42]
     assert other_key == 7 and calls == ["slow"]
@@ -53,7 +46,7 @@ def test_an_error_is_shared_by_those_waiting_and_not_kept():
         first = pool.submit(shared.read, "now", failing)
         assert started.wait(30)
         waiting = pool.submit(shared.read, "now", lambda: 1)
-        until(lambda: shared.waiting("now") == 1)
+        wait_until(lambda: shared.waiting("now") == 1, "one caller waiting")
         release.set()
         for future in (first, waiting):
             with pytest.raises(TimeoutError):

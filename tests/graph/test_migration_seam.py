@@ -8,7 +8,6 @@ import datetime as dt
 import itertools
 import re
 import threading
-import time
 from dataclasses import dataclass, field
 
 import pytest
@@ -22,6 +21,7 @@ from sysops.graph_data import SCHEMA, GraphData
 
 from ..support.keys import mint
 from ..support.processes import ServedMonolith
+from ..support.waiting import wait_until
 from .conftest import SECRET, bridge_client
 
 ANCHOR_DATE = dt.date(2026, 11, 1)
@@ -138,11 +138,7 @@ def writable_tickets(store: GraphData, count: int) -> list[int]:
 
 
 def wait_for(condition, what: str, timeout: float = 120.0) -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        if time.monotonic() > deadline:
-            raise AssertionError(f"timed out waiting for {what}")
-        time.sleep(0.02)  # polling a condition, not waiting a fixed time
+    wait_until(condition, what, timeout)
 
 
 def assert_every_accepted_write_is_in_the_graph(store: GraphData, ledger: Ledger, tickets: list[int]) -> None:

@@ -44,6 +44,7 @@ from tests.graph.conftest import bridge_client
 from tests.support.keys import env as keys_env
 from tests.support.keys import mint
 from tests.support.processes import ServedMonolith, free_port, terminate, wait_for_health
+from tests.support.waiting import wait_until
 
 SENDER = "Sysops Squad <no-reply@sysops-squad.example>"
 
@@ -159,13 +160,6 @@ class Worker:
     def __exit__(self, *_):
         self.stopping.set()
         self.thread.join(30)
-
-
-def wait_until(condition, timeout: float = 60.0, what: str = "") -> None:
-    deadline = time.monotonic() + timeout
-    while not condition():
-        assert time.monotonic() < deadline, f"timed out waiting for {what}"
-        time.sleep(0.05)
 
 
 def test_messages_in_flight_at_the_switch_are_each_sent_once_and_the_rollback_hands_back_the_rest(world):

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
 
 import pytest
@@ -24,6 +23,7 @@ from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
 from tests.support.fake_plan_terms import FakePlanTerms
+from tests.support.waiting import wait_until
 
 from .conftest import bridge_client
 
@@ -199,10 +199,8 @@ def test_managers_opening_a_report_at_once_ask_the_monolith_for_its_rows_once(mi
     day = dt.date.fromisoformat(DAY)
     with ThreadPoolExecutor(4) as pool:
         reads = [pool.submit(source.legacy_tickets_raised, day, day) for _ in range(4)]
-        deadline = time.monotonic() + 30
-        while source._reads.waiting((f"{DAY}T00:00:00", "2026-11-03T00:00:00")) < 3:
-            assert time.monotonic() < deadline and not any(r.done() for r in reads)
-            time.sleep(0.01)
+        wait_until(lambda: source._reads.waiting((f"{DAY}T00:00:00", "2026-11-03T00:00:00")) == 3,
+                   "three reads waiting for the first", 30)
         release.set()
         answers = [sorted(row["id"] for row in r.result(30)) for r in reads]
     assert len(calls) == 1 and answers == [answers[0]] * 4 and answers[0] == [11, 13, 14]

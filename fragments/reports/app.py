@@ -15,7 +15,7 @@ from .wiring import build, on_graph
 
 
 def create_app(test_config: dict[str, Any] | None = None, *, source=None, catalogue=None, terms=None,
-               clock=dt.datetime.now) -> Flask:
-    services = build(source, catalogue, terms, clock) if test_config is not None else None
+               clock=dt.datetime.now, kept=None) -> Flask:
+    services = build(source, catalogue, terms, clock, kept) if test_config is not None else None
     return fragment_app(__name__, name="reports", version=VERSION, manifest=manifest, blueprints=[views.bp],
                         production=on_graph, services=services, test_config=test_config)

@@ -10,12 +10,14 @@ from graph_store import GraphConnection
 
 from .adapters.catalogue import PublishedCatalogue, PublishedTerms
 from .adapters.whole_business import WholeBusinessSource
+from .services.kept_screens import KeptScreens
 from .services.ports import Catalogue, Clock, PlanTerms, ReportSource
 from .services.reports import Reports
 
 
-def build(source: ReportSource, catalogue: Catalogue, terms: PlanTerms, clock: Clock = dt.datetime.now) -> Reports:
-    return Reports(source, catalogue, clock, terms)
+def build(source: ReportSource, catalogue: Catalogue, terms: PlanTerms, clock: Clock = dt.datetime.now,
+          kept: KeptScreens | None = None) -> Reports:
+    return Reports(source, catalogue, clock, terms, kept=kept)
 
 
 def customers_reader(graph: GraphConnection, settings: Settings) -> CustomerReader | MonolithCustomerReader:

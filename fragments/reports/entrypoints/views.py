@@ -31,10 +31,10 @@ def dashboard():
         period = _period()
     except PeriodError as error:
         default = parse_period(None, None, _reports().clock().date())
-        data = _reports().build(default)
+        data = _reports().screen(default)
         return render_template("reports/dashboard.html", **data, error=str(error),
                                form={"from": request.args.get("from", ""), "to": request.args.get("to", "")}), 422
-    data = _reports().build(period)
+    data = _reports().screen(period)
     return render_template("reports/dashboard.html", **data, error="",
                            form={"from": period.first.isoformat(), "to": period.last.isoformat()})
 

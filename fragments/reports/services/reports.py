@@ -14,6 +14,7 @@ from ..domain import service_levels as sla
 from ..domain.period import Period
 from ..domain.summary import Summary
 from .daily import DailySummaries
+from .kept_screens import KeptScreens
 from .ports import BridgeError, Catalogue, Clock, PlanTerms, ReportSource
 from .service_levels import Promises
 
@@ -32,9 +33,12 @@ NOW_READERS = 6
 
 
 class Reports:
-    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock, terms: PlanTerms, hold: bool = True):
-        """`hold`: keep what the last reports computed in this process (DailySummaries)."""
+    def __init__(self, source: ReportSource, catalogue: Catalogue, clock: Clock, terms: PlanTerms, hold: bool = True,
+                 kept: KeptScreens | None = None):
+        """`hold`: keep what the last reports computed in this process (DailySummaries); `kept`: the last
+        screens built, shown "as of" while building one again is slow."""
         self.source = source
+        self.kept = kept or KeptScreens()
         self.catalogue = catalogue
         self.clock = clock
         self.daily = DailySummaries(source, Promises(terms), hold=hold)
@@ -59,6 +63,11 @@ class Reports:
                 "lost_count": len(tables["lost"]["rows"]), "waiting_count": tables["unassigned"]["total"],
                 "raised": inputs.current.raised, "raised_before": inputs.before.raised,
                 "legacy_as_of": self.source.legacy_as_of()}
+
+    def screen(self, period: Period) -> dict[str, Any]:
+        """The screen for the managers: built now, or, when that is slow, the last one built with the time
+        it is as of (`as_of`, and `updating` while a newer one is being built)."""
+        return self.kept.screen((period.first, period.last), lambda: self.build(period), self.clock)
 
     def build_in_steps(self, period: Period) -> list[tuple[str, float]]:
         """Where one build of the screen goes, in ms per step, the steps one after another: both periods'

@@ -1,0 +1,83 @@
+"""The last screen built for each period, shown "as of" when building it again is slow (docs/adr/0041).
+
+A report is built afresh on each request while that is quick. When it is not (the whole business at 100x
+while the long tail moves: every day the backfill touches is summarised again and the legacy rows are read
+through the bridge), the managers are not kept waiting, and the stores are not asked again and again:
+
+- a screen whose last build took `slow_s` or longer is shown as it was for `reuse_s` after it was built,
+  with the time it is "as of";
+- otherwise it is built again (one build per period at a time, shared by the requests that ask meanwhile);
+  a request waits up to `slow_s` for it, then is shown the last screen built, "as of" its time, while the
+  build goes on and is kept for the next request. With no screen built yet for that period, it waits.
+
+Figures are never mixed: a screen is one build's, whole, with one time.
+"""
+from __future__ import annotations
+
+import contextvars
+import threading
+import time
+from collections import OrderedDict
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as StillBuilding
+from dataclasses import dataclass
+from typing import Any, Callable, Hashable
+
+SLOW_S = 2.0  # a build that takes this long is slow: waited for no longer, and not repeated for REUSE_S
+REUSE_S = 60.0
+HELD = 16  # periods whose last screen is held (a manager's few ranges; a screen is tens of KB)
+
+
+@dataclass(frozen=True)
+class _Kept:
+    screen: dict[str, Any]
+    as_of: Any  # the report's clock when the build started: what its figures are as of
+    built_at: float  # monotonic
+    took_s: float
+
+
+class KeptScreens:
+    def __init__(self, slow_s: float = SLOW_S, reuse_s: float = REUSE_S, clock: Callable[[], float] = time.monotonic):
+        self.slow_s, self.reuse_s, self.clock = slow_s, reuse_s, clock
+        self._lock = threading.Lock()
+        self._kept: OrderedDict[Hashable, _Kept] = OrderedDict()
+        self._building: dict[Hashable, Future[_Kept]] = {}
+        # Builds run here so that a request that stops waiting leaves its build going (threads start at the
+        # first build, after gunicorn forked).
+        self._builders = ThreadPoolExecutor(2, thread_name_prefix="report-build")
+
+    def screen(self, key: Hashable, build: Callable[[], dict[str, Any]], now: Callable[[], Any]) -> dict[str, Any]:
+        """The screen for `key`: `build()`'s answer, or the last one kept with `as_of` (its `now()`) and
+        `updating` (a newer build is under way) added."""
+        with self._lock:
+            kept = self._kept.get(key)
+            if kept is not None:
+                self._kept.move_to_end(key)
+                if kept.took_s >= self.slow_s and self.clock() - kept.built_at < self.reuse_s:
+                    return {**kept.screen, "as_of": kept.as_of, "updating": False}
+            future = self._building.get(key)
+            if future is None:
+                # in a copy of this request's context: the build's calls carry its request id
+                future = self._builders.submit(contextvars.copy_context().run, self._build, key, build, now)
+                self._building[key] = future
+        try:
+            fresh = future.result(timeout=self.slow_s if kept is not None else None)
+        except StillBuilding:
+            assert kept is not None
+            return {**kept.screen, "as_of": kept.as_of, "updating": True}
+        return {**fresh.screen, "as_of": None, "updating": False}
+
+    def _build(self, key: Hashable, build: Callable[[], dict[str, Any]], now: Callable[[], Any]) -> _Kept:
+        try:
+            as_of, started = now(), self.clock()
+            screen = build()
+            kept = _Kept(screen, as_of, self.clock(), self.clock() - started)
+            with self._lock:
+                self._kept[key] = kept
+                self._kept.move_to_end(key)
+                while len(self._kept) > HELD:
+                    self._kept.popitem(last=False)
+            return kept
+        finally:  # a failed build is not kept: the next request tries again (and is told why meanwhile)
+            with self._lock:
+                self._building.pop(key, None)

@@ -1,0 +1,112 @@
+"""A report that is slow to build is shown "as of" its last build instead of keeping managers waiting and
+asking the stores again and again; one that is quick is built afresh each time."""
+from __future__ import annotations
+
+import datetime as dt
+import threading
+
+import pytest
+
+from fragments.reports.app import create_app
+from fragments.reports.services.kept_screens import KeptScreens
+from tests.support.fake_catalogue import FakeCatalogue
+from tests.support.fake_plan_terms import FakePlanTerms
+from tests.support.waiting import wait_until
+
+from ..support.keys import KEYS_DIR
+from .test_app import NOW, FixedSource, headers
+
+
+class Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+class Builds:
+    """A build that counts itself, takes `took` seconds of the fake clock, and can be held until released."""
+
+    def __init__(self, clock: Clock, took: float = 0.0):
+        self.clock, self.took, self.count = clock, took, 0
+        self.release = threading.Event()
+        self.release.set()
+        self.started = threading.Event()
+
+    def __call__(self) -> dict:
+        self.count += 1
+        self.started.set()
+        assert self.release.wait(30)
+        self.clock.now += self.took
+        return {"raised": self.count}
+
+
+def wall() -> dt.datetime:
+    return NOW
+
+
+def test_a_quick_report_is_built_afresh_each_time():
+    clock = Clock()
+    kept, build = KeptScreens(slow_s=2.0, reuse_s=60.0, clock=clock), Builds(clock, took=0.5)
+    assert kept.screen("p", build, wall) == {"raised": 1, "as_of": None, "updating": False}
+    assert kept.screen("p", build, wall) == {"raised": 2, "as_of": None, "updating": False}
+
+
+def test_a_slow_report_is_shown_as_of_its_build_until_reuse_ends_then_built_again():
+    clock = Clock()
+    kept, build = KeptScreens(slow_s=2.0, reuse_s=60.0, clock=clock), Builds(clock, took=5.0)
+    assert kept.screen("p", build, wall)["as_of"] is None  # nothing kept yet: waited for
+    clock.now += 59
+    assert kept.screen("p", build, wall) == {"raised": 1, "as_of": NOW, "updating": False}
+    assert build.count == 1  # the stores were not asked again
+    assert kept.screen("other period", build, wall)["raised"] == 2  # each period its own
+    clock.now += 1
+    assert kept.screen("p", build, wall) == {"raised": 3, "as_of": None, "updating": False}
+
+
+def test_a_request_waits_only_so_long_for_a_build_then_sees_the_last_screen_and_the_build_goes_on():
+    clock = Clock()
+    kept, build = KeptScreens(slow_s=0.2, reuse_s=60.0, clock=clock), Builds(clock)
+    kept.screen("p", build, wall)  # quick: kept, not reused
+    build.release.clear()
+    build.started.clear()
+    assert kept.screen("p", build, wall) == {"raised": 1, "as_of": NOW, "updating": True}
+    assert build.started.is_set()
+    assert kept.screen("p", build, wall)["updating"] is True  # the build under way is shared, not repeated
+    assert build.count == 2
+    build.release.set()
+    wait_until(lambda: not kept._building, "the build to end")
+    assert kept._kept["p"].screen == {"raised": 2}  # the build that went on was kept
+    # (it took no time on the report's clock, so it is not reused: the next request builds again)
+    assert kept.screen("p", build, wall) == {"raised": 3, "as_of": None, "updating": False}
+
+
+def test_a_failed_build_is_not_kept_and_the_next_request_tries_again():
+    clock = Clock()
+    kept, calls = KeptScreens(clock=clock), []
+
+    def failing() -> dict:
+        calls.append(1)
+        raise ConnectionError("the graph is not answering")
+
+    with pytest.raises(ConnectionError):
+        kept.screen("p", failing, wall)
+    assert kept.screen("p", Builds(clock), wall)["raised"] == 1
+    assert len(calls) == 1
+
+
+def test_the_managers_screen_says_what_time_its_figures_are_as_of():
+    source = FixedSource()
+    catalogue = FakeCatalogue([{"id": 11, "name": "Printer"}], [{"id": 1, "name": "English"}])
+    app = create_app({"KEYS_DIR": KEYS_DIR, "TESTING": True}, source=source, catalogue=catalogue, terms=FakePlanTerms(),
+                     clock=lambda: NOW, kept=KeptScreens(slow_s=0.0))  # every build counts as slow
+    client = app.test_client()
+    first = client.get("/", headers=headers("manager")).get_data(as_text=True)
+    assert "Figures as of" not in first and 'data-metric="raised">2<' in first
+    asked = len(source.asked)
+    again = client.get("/", headers=headers("manager")).get_data(as_text=True)
+    assert 'data-as-of="2026-11-25T12:00:00"' in again and "Figures as of 12:00:00" in again
+    assert 'data-metric="raised">2<' in again and len(source.asked) == asked  # the same figures, not read again
+    other = client.get("/?from=2026-11-20&to=2026-11-20", headers=headers("manager")).get_data(as_text=True)
+    assert "Figures as of" not in other

@@ -80,10 +80,11 @@ def limits_storage(data_dir: Path, env: dict[str, str] | None = None) -> str:
     return "memory://"
 
 
-OPERATOR_READ_TIMEOUT_S = 30.0
+# How long a process waits for the monolith's answer: a person's request path, unless the caller says otherwise.
+READ_TIMEOUT_S = 5.0
 
 
-def bridge_for(settings, service: str):
+def bridge_for(settings, service: str, read_timeout: float = READ_TIMEOUT_S):
     """The bridge client a service process uses: base URL from SYSOPS_BRIDGE_URL (default: the local
     monolith's bridge process, apart from the one serving screens so that a screen waiting on a
     fragment never holds the threads the fragment needs to call back), service tokens signed with
@@ -93,12 +94,11 @@ def bridge_for(settings, service: str):
         return RetiredMonolith()
     base = os.environ.get("SYSOPS_BRIDGE_URL", f"http://{settings.host}:{settings.bridge_port}")
     signer = TokenSigner.from_folder(settings.signing_folder(service), service)
-    # The operator's commands (identity `backfill`: take-overs, backfills, reconciliations) are on nobody's
-    # request path: a batch a busy monolith answers in 20 s is better waited for than failed and repeated.
-    read_timeout = OPERATOR_READ_TIMEOUT_S if service == "backfill" else 5.0
     return HttpBridgeClient(base, lambda: signer.mint(Principal("service", service), "bridge"), read_timeout=read_timeout)
 
 
-def open_store(settings, service: str, env: dict[str, str] | None = None) -> GraphConnection:
-    """The graph as `service`; `env` (default the process environment) says which graph server."""
-    return GraphConnection(open_backend(settings.data_dir, env), bridge_for(settings, service))
+def open_store(settings, service: str, env: dict[str, str] | None = None,
+               bridge_read_timeout: float = READ_TIMEOUT_S) -> GraphConnection:
+    """The graph as `service`; `env` (default the process environment) says which graph server;
+    `bridge_read_timeout`: how long the monolith's answers are waited for."""
+    return GraphConnection(open_backend(settings.data_dir, env), bridge_for(settings, service, bridge_read_timeout))

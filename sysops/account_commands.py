@@ -21,18 +21,18 @@ from foundation import keys
 from foundation.config import load_settings
 from fragments.identity.adapters import handover
 from graph_store.backfill import BackfillResult
-from graph_store.config import open_store
 from graph_store.reconciliation import Reconciliation
 from shell_app.db import make_engine, make_session_factory
 from shell_app.front_door import OWNER_KEPT_S
 from shell_app.part_owners import ACCOUNTS, set_owner
+from sysops.reporting import operator_store
 
 from . import reporting
 
 
 def _on_store(work):
     settings = load_settings()
-    store = open_store(settings, "backfill")
+    store = operator_store(settings)
     try:
         return work(store.backend, store.bridge, settings)
     finally:

@@ -4,23 +4,22 @@ from __future__ import annotations
 
 import datetime as dt
 
-from foundation.config import load_settings
 from fragments.customers.adapters.bills import GraphBills
 from fragments.customers.adapters.catalogue import GraphCatalogueAdmin, GraphContracts, PublishedOpenWork
 from fragments.customers.adapters.customers import GraphCustomers
 from fragments.customers.adapters.payment_gateway import LocalGateway
 from fragments.customers.adapters.rollback import parts as rollback_parts
 from fragments.customers.wiring import build
-from graph_store.config import open_store
 from graph_store.cutover import roll_back
 from graph_store.reconciliation import Reconciliation, compare, confirmed, record_run, repair_bookkeeping
+from sysops.reporting import operator_store
 
 from . import reporting
 
 
 def _on_store(work):
     """`work(customers, catalogue, bridge)` over the graph and the monolith as the operator's identity."""
-    store = open_store(load_settings(), "backfill")
+    store = operator_store()
     try:
         return work(GraphCustomers(store.backend, store.bridge), GraphCatalogueAdmin(store.backend, store.bridge),
                     store.bridge)

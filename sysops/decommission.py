@@ -24,10 +24,10 @@ from foundation import keys
 from foundation.config import Settings, load_settings
 from graph_store import retirement
 from graph_store.backends import GraphBackend
-from graph_store.config import open_store
 from shell_app.archive import ArchiveError, dump, read_only, read_write, verify
 from shell_app.db import make_engine
 from shell_app.demo_data.checksum import content_checksum
+from sysops.reporting import operator_store
 
 from .retirement import Check, printed
 
@@ -138,7 +138,7 @@ def undo(settings: Settings, db: GraphBackend) -> str:
 
 
 def _on_graph(settings: Settings, work: Callable[[GraphBackend], Any]) -> Any:
-    store = open_store(settings, "backfill")
+    store = operator_store(settings)
     try:
         return work(store.backend)
     finally:

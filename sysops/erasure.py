@@ -19,9 +19,9 @@ from fragments.notifications.adapters.erasure import erase_recipient
 from fragments.ticketing.adapters.erasure import erase_customer_words
 from graph_store import retirement
 from graph_store.backends import GraphBackend
-from graph_store.config import open_store
 from shell_app import archive
 from shell_app import erasure as legacy
+from sysops.reporting import operator_store
 
 
 def forget_customer(settings: Settings, db: GraphBackend, customer_id: int, *, by: str, reason: str,
@@ -47,7 +47,7 @@ def forget_customer(settings: Settings, db: GraphBackend, customer_id: int, *, b
 
 def cmd_forget(args) -> int:
     settings = load_settings()
-    store = open_store(settings, "backfill")
+    store = operator_store(settings)
     try:
         keyspace = getattr(store.backend, "keyspace", None)
         done = forget_customer(settings, store.backend, args.customer_id, by=args.by, reason=args.reason,

@@ -26,6 +26,7 @@ from graph_store.backfill import ProgressBar
 from graph_store.config import host_port, open_store
 from graph_store.sentinel import SentinelServer
 from graph_store.server import FalkorServer, run_foreground
+from sysops.reporting import operator_store
 
 from . import reporting
 from .graph_data import GraphData
@@ -116,7 +117,7 @@ def graph_restore(args) -> int:
 
 def graph_init(_args) -> int:
     """Create indexes and constraints, and import expert profiles not yet in the graph."""
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    store = GraphData.over(operator_store())
     store.ensure_schema()
     imported = store.import_experts()
     print(f"graph schema ready; {imported} expert profiles imported")
@@ -135,7 +136,7 @@ def migrate_ticket(args) -> int:
 
 def backfill(args) -> int:
     settings = load_settings()
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     store.ensure_schema()
     remaining = store.bridge.legacy_stats()["remaining"]
     bar = ProgressBar(remaining if args.limit is None else min(args.limit, remaining))
@@ -178,7 +179,7 @@ def _summarised(store: GraphData, days: int) -> None:
 
 
 def reports_summarise(args) -> int:
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    store = GraphData.over(operator_store())
     store.ensure_schema()
     _summarised(store, args.days)
     store.close()
@@ -210,7 +211,7 @@ def kb_reconcile(_args) -> int:
 
 
 def reconcile(_args) -> int:
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    store = GraphData.over(operator_store())
     code = _report(store.reconcile())
     store.close()
     return code
@@ -230,7 +231,7 @@ def _report(result) -> int:
 
 def cutover(args) -> int:
     """The day the new ticketing is switched on: schema, expert profiles, open legacy work moved now."""
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    store = GraphData.over(operator_store())
     store.ensure_schema()
     imported = store.import_experts()
     result = cut_over(store.tickets, batch_size=args.batch)
@@ -250,7 +251,7 @@ def rollback(args) -> int:
               "tickets. Switch the ticketing fragment off first (SYSOPS_FRAGMENTS without ticketing), then run "
               "again with --yes.")
         return 2
-    store = GraphData.over(open_store(load_settings(), "backfill"))
+    store = GraphData.over(operator_store())
     result = roll_back(store.tickets, batch_size=args.batch)
     print(f"rollback: {result.written_back} tickets written back to the legacy system, {result.removed} removed "
           "from the graph; the legacy screens serve them again")

@@ -12,7 +12,7 @@ from sqlalchemy import func, select
 from foundation import keys
 from foundation.config import Settings
 from fragments.notifications.adapters import legacy_outbox
-from graph_store.config import graph_socket, limits_storage, open_store
+from graph_store.config import graph_socket, limits_storage
 from graph_store.server import FalkorServer
 from shell_app.db import make_engine
 from shell_app.demo_data import PRESETS, generate
@@ -20,6 +20,7 @@ from shell_app.demo_data.generator import DEMO_PASSWORD
 from shell_app.migrations import upgrade
 from shell_app.models import Customer
 from shell_app.part_owners import ACCOUNTS, owner_of, switched_since
+from sysops.reporting import operator_store
 
 from . import account_commands, retirement
 from .graph_data import GraphData
@@ -166,7 +167,7 @@ def _graph_ready(settings: Settings) -> bool:
 
 
 def prepare_graph(settings: Settings) -> int:
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     try:
         imported = prepare(store, customers_service="customers" in dict(settings.fragments))
         if "identity" in dict(settings.fragments) and take_sign_in(store, settings.database_url):
@@ -182,7 +183,7 @@ def prepare_graph(settings: Settings) -> int:
 def ensure_schema(settings: Settings) -> int:
     """Without the monolith only the graph's schema is seen to (a newer release's indexes); nothing is
     imported. Returns 0, the expert profiles imported."""
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     try:
         store.ensure_schema()
     finally:
@@ -300,7 +301,7 @@ def finish_migration(settings: Settings, preset: str, seed: int) -> tuple[int, b
     try:
         supervisor.start()
         prepare_graph(settings)
-        store = GraphData.over(open_store(settings, "backfill"))
+        store = GraphData.over(operator_store(settings))
         try:
             # A newcomer's first start: nobody holds a token of the monolith's, no overlap is needed.
             done, checks = retirement.retire(settings, store, overlap_s=0 if seeded else keys.USER_TOKEN_OVERLAP_SECONDS)

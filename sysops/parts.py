@@ -17,9 +17,9 @@ from bridge_client import HANDOVER_KINDS
 from bridge_client.handover import BILLS, SURVEY_TEMPLATES
 from foundation.config import Settings, load_settings
 from graph_store import retirement
-from graph_store.config import open_store
 from graph_store.reconciliation import last_run
 from shell_app.part_owners import ACCOUNTS, owner_of
+from sysops.reporting import operator_store
 
 from .account_commands import legacy_db
 from .graph_data import GraphData
@@ -110,7 +110,7 @@ NAMES = (("tickets", "ticketing"), ("knowledge base", "knowledge"), ("notificati
 
 
 def _on_store(settings: Settings, work: Callable[[GraphData], Any]) -> Any:
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     try:
         return work(store)
     finally:

@@ -5,14 +5,25 @@ from __future__ import annotations
 
 from typing import Any, Callable
 
-from foundation.config import load_settings
+from foundation.config import Settings, load_settings
+from graph_store import GraphConnection
 from graph_store.config import open_store
 from graph_store.reconciliation import Reconciliation
+
+# The operator's commands (take-overs, backfills, reconciliations) are on nobody's request path: a batch a
+# busy monolith answers in 20 s is better waited for than failed and repeated (ADR 0040).
+OPERATOR_READ_TIMEOUT_S = 30.0
+
+
+def operator_store(settings: Settings | None = None) -> GraphConnection:
+    """The graph and the monolith as the operator's identity (`backfill`), waiting for the monolith as long
+    as a batch may take."""
+    return open_store(settings or load_settings(), "backfill", bridge_read_timeout=OPERATOR_READ_TIMEOUT_S)
 
 
 def on_operator_store(work: Callable[..., Any]) -> Any:
     """`work(backend, bridge)` over the graph and the monolith as the operator's backfill identity."""
-    store = open_store(load_settings(), "backfill")
+    store = operator_store()
     try:
         return work(store.backend, store.bridge)
     finally:

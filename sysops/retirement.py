@@ -31,10 +31,10 @@ from fragments.notifications.adapters.alerts import GraphStaffAlerts, take_legac
 from fragments.ticketing.adapters.migration import backfill as tickets_backfill
 from fragments.ticketing.adapters.survey_templates import reconcile_templates
 from graph_store import retirement
-from graph_store.config import open_store
 from shell_app.db import make_engine
 from shell_app.demo_data.checksum import content_checksum
 from shell_app.part_owners import ACCOUNTS, owner_of
+from sysops.reporting import operator_store
 
 from .account_commands import legacy_db
 from .customer_commands import reconcile_all
@@ -159,7 +159,7 @@ def cmd_retire(args) -> int:
         print("monolith-retire runs while the monolith still runs (SYSOPS_MONOLITH=migrating): it asks the "
               "monolith for what is left", file=sys.stderr)
         return 2
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     try:
         done, checks = retire(settings, store, overlap_s=args.overlap)
         record = retirement.retirement(store.backend)
@@ -175,7 +175,7 @@ def cmd_retire(args) -> int:
 
 def cmd_restore(_args) -> int:
     settings = load_settings()
-    store = GraphData.over(open_store(settings, "backfill"))
+    store = GraphData.over(operator_store(settings))
     try:
         refused = retirement.no_way_back(store.backend)
         restored = False if refused else retirement.restore(store.backend)
@@ -193,7 +193,7 @@ def cmd_restore(_args) -> int:
 
 def retired_record(settings: Settings) -> dict[str, Any] | None:
     """The graph's record of the retirement, if any (the launcher's question before it starts anything)."""
-    store = open_store(settings, "backfill")
+    store = operator_store(settings)
     try:
         record = retirement.retirement(store.backend)
         return None if record is None else {**record, "decommissioned": retirement.decommissioned(store.backend)}

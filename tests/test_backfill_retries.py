@@ -47,3 +47,19 @@ def test_a_batch_that_keeps_failing_stops_the_run_with_its_error():
         backfill.backfill_ids(migrator, iter(range(1, 61)), batch_size=20, workers=1)
     assert migrator.tries.count(21) == 4  # the first try and one after each of the three pauses
     assert 21 not in migrator.done
+
+
+def test_the_operator_waits_longer_for_the_monolith_than_a_persons_request_does(tmp_path):
+    from foundation.config import load_settings
+    from graph_store.config import bridge_for
+    from sysops.reporting import OPERATOR_READ_TIMEOUT_S, operator_store
+    from tests.support.keys import KEYS_DIR
+
+    settings = load_settings({"SYSOPS_DATA_DIR": str(tmp_path), "SYSOPS_KEYS_DIR": str(KEYS_DIR)})
+    store = operator_store(settings)
+    try:
+        assert store.bridge._timeout[1] == OPERATOR_READ_TIMEOUT_S == 30.0
+    finally:
+        store.bridge.close()
+        store.close()
+    assert bridge_for(settings, "backfill")._timeout[1] == 5.0  # the identity alone says nothing of the wait

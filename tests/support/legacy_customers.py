@@ -13,16 +13,37 @@ from shell_app.models import Contract, Customer, Locale, Plan, Product
 _names = itertools.count(1)
 
 
+def add_product(url: str) -> int:
+    """A product of the test's own in the monolith's catalogue, which no demo expert serves: its id."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            n = next(_names)
+            product = Product(sku=f"TEST-{n}-{dt.datetime.now():%H%M%S%f}", name=f"Test Gadget {n}", category="Test Gadgets",
+                              manufacturer="Testware")
+            session.add(product)
+            session.commit()
+            return product.id
+    finally:
+        engine.dispose()
+
+
 def add_customers(url: str, count: int, products_each: int = 2,
-                  start: dt.date = dt.date(2026, 1, 1)) -> list[dict]:
+                  start: dt.date = dt.date(2026, 1, 1), product_ids: list[int] | None = None,
+                  roomiest_plan: bool = False) -> list[dict]:
     """`count` new customers, each holding one active contract (started `start`, no end) that covers the
-    first `products_each` products of the catalogue: [{"id", "contract_id", "product_ids"}]."""
+    first `products_each` products of the catalogue (or those of `product_ids`), on the catalogue's first
+    plan (or, `roomiest_plan`, the one allowing the most open tickets): [{"id", "contract_id", "product_ids"}]."""
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session:
             locale = session.scalars(select(Locale).order_by(Locale.id)).first()
-            plan = session.scalars(select(Plan).order_by(Plan.id)).first()
-            products = list(session.scalars(select(Product).order_by(Product.id)).all()[:products_each])
+            order = (Plan.max_open_tickets.desc(), Plan.id) if roomiest_plan else (Plan.id,)
+            plan = session.scalars(select(Plan).order_by(*order)).first()
+            if product_ids is None:
+                products = list(session.scalars(select(Product).order_by(Product.id)).all()[:products_each])
+            else:
+                products = list(session.scalars(select(Product).where(Product.id.in_(product_ids)).order_by(Product.id)))
             made = []
             for _ in range(count):
                 n = next(_names)

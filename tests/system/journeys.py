@@ -4,6 +4,7 @@ keep it going while the monolith is frozen (test_front_shell.py) or after it is 
 database while it runs, an expert an admin takes on."""
 from __future__ import annotations
 
+import re
 import threading
 import time
 from collections import Counter
@@ -14,7 +15,7 @@ from typing import Callable, ContextManager
 from sqlalchemy import create_engine, text
 
 from tests.graph.identity_support import PASSWORD, legacy_account
-from tests.support.legacy_customers import add_customers
+from tests.support.legacy_customers import add_customers, add_product
 from tests.support.local_system import System
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, ticket_id_of
@@ -47,6 +48,12 @@ def page_ok(response) -> tuple[bool, str]:
     if FALLBACK in response.text:
         return False, f"fallback on {response.url}"
     return True, ""
+
+
+def refusal(page: str) -> str:
+    """What a form said was wrong with a field (the first), for the tally's reasons."""
+    found = re.search(r'id="err-([\w-]+)"[^>]*>([^<]{1,200})<', page)
+    return f" ({found.group(1)}: {found.group(2).strip()})" if found else ""
 
 
 def locale_of(url: str) -> int:
@@ -87,9 +94,14 @@ class People:
     locale_id: int
 
 
-def enrol(system: System) -> People:
+def enrol(system: System, own_product: bool = False) -> People:
+    """`own_product`: the customers' contracts cover a product of the test's own (put in the monolith's
+    catalogue, so before its part moves), on the plan allowing the most open tickets, and only the
+    test's expert serves it: every raise is offered to them first. Otherwise the catalogue's first two
+    products, on its first plan."""
     url = system.env["DATABASE_URL"]
-    customers = add_customers(url, 3)
+    customers = (add_customers(url, 3, product_ids=[add_product(url)], roomiest_plan=True) if own_product
+                 else add_customers(url, 3))
     admin = legacy_account(url, role="admin").username
     locale_id = locale_of(url)
     expert_id = take_on_expert(system, StaffBrowser(system.shell, admin, PASSWORD), customers[0]["product_ids"][0],
@@ -115,7 +127,8 @@ def journeys(system: System, tally: Tally, people: People | None = None) -> dict
     for c in customers:  # each customer's page and raise form seen once (their copy in the services made)
         assert page_ok(staff.http.get(f"{system.shell}/customers/{c['id']}", timeout=30))[0]
         products, slots = staff.raise_form(c["id"])
-        forms[c["id"]] = (products[0], slots[:2])
+        mine_first = [p for p in products if int(p) in c["product_ids"]] or products
+        forms[c["id"]] = (mine_first[0], slots[:2])
     turn = iter(range(10**9))
 
     def raise_one() -> tuple[bool, str]:
@@ -123,7 +136,7 @@ def journeys(system: System, tally: Tally, people: People | None = None) -> dict
         product, slots = forms[c["id"]]
         answer = staff.raise_ticket(c["id"], product, slots)
         if answer.status_code != 201 or "received" not in answer.text:
-            return False, f"raise answered {answer.status_code}"
+            return False, f"raise answered {answer.status_code}{refusal(answer.text)}"
         tally.acknowledged.append(ticket_id_of(answer))
         return True, ""
 

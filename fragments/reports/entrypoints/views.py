@@ -31,12 +31,15 @@ def dashboard():
         period = _period()
     except PeriodError as error:
         default = parse_period(None, None, _reports().clock().date())
-        data = _reports().screen(default)
-        return render_template("reports/dashboard.html", **data, error=str(error),
-                               form={"from": request.args.get("from", ""), "to": request.args.get("to", "")}), 422
+        return _screen(default, str(error), {"from": request.args.get("from", ""), "to": request.args.get("to", "")}, 422)
+    return _screen(period, "", {"from": period.first.isoformat(), "to": period.last.isoformat()}, 200)
+
+
+def _screen(period, error: str, form: dict[str, str], status: int):
     data = _reports().screen(period)
-    return render_template("reports/dashboard.html", **data, error="",
-                           form={"from": period.first.isoformat(), "to": period.last.isoformat()})
+    if data["pending"]:  # a first build still running: the page says so and asks again by itself
+        return render_template("reports/computing.html", period=period, began=data["as_of"], error=error, form=form), status
+    return render_template("reports/dashboard.html", **data, error=error, form=form), status
 
 
 @bp.get("/reconciliation")

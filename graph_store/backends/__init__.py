@@ -55,3 +55,24 @@ def falkordb_fulltext_schema(backend: "GraphBackend", schema: Schema) -> None:
             names = ", ".join(f"{{field: '{name}', weight: {weight}}}" for name, weight in index.fields)
             backend.write(f"CALL db.idx.fulltext.createNodeIndex({{label: '{index.label}', language: 'english'}}, "
                           f"{names})")
+
+
+def falkordb_vocabulary(backend: "GraphBackend", schema: Schema) -> None:
+    """Every label and relationship type the services write, made now (a node or an edge created and
+    deleted in one query: the graph keeps the name and holds nothing), so that no write under load adds
+    one (graph_store/schema.py says why)."""
+    labels = {row["label"] for row in backend.read("CALL db.labels() YIELD label RETURN label")}
+    types = {row["t"] for row in backend.read("CALL db.relationshipTypes() YIELD relationshipType RETURN relationshipType AS t")}
+    for label in schema.all_labels():
+        if label not in labels:
+            backend.write(f"CREATE (n:{_cypher_name(label)}) DELETE n")
+    for kind in schema.relationships:
+        if kind not in types:
+            backend.write(f"CREATE (a)-[r:{_cypher_name(kind)}]->(b) DELETE r, a, b")
+
+
+def _cypher_name(name: str) -> str:
+    """A label or relationship type as Cypher text (names cannot be parameters): letters, digits, '_'."""
+    if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+        raise ValueError(f"not a label or relationship type: {name!r}")
+    return name

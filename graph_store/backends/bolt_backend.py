@@ -13,7 +13,7 @@ import neo4j
 from neo4j.exceptions import ServiceUnavailable, SessionExpired, TransientError
 
 from ..schema import FullText, Schema
-from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema, plain_words
+from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema, falkordb_vocabulary, plain_words
 
 
 class BoltBackend:
@@ -85,6 +85,7 @@ class BoltBackend:
             if (label, (key,)) not in existing:
                 self.write(f"CREATE INDEX FOR (n:{label}) ON (n.{key})")
         falkordb_fulltext_schema(self, schema)
+        falkordb_vocabulary(self, schema)
 
     def search_text(self, index: FullText, words: list[str], limit: int) -> list[tuple[Any, float]]:
         if self.dialect == "falkordb":

@@ -23,7 +23,7 @@ from falkordb.sentinel import Sentinel_Master
 from redis.sentinel import Sentinel
 
 from ..schema import FullText, Schema
-from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema
+from . import GraphUnavailable, falkordb_fulltext, falkordb_fulltext_schema, falkordb_vocabulary
 
 SERVICE = "sysops-graph"  # the name the sentinels monitor the graph's primary under
 
@@ -149,6 +149,7 @@ class FalkorBackend:
                     raise
         self._await_constraints()
         falkordb_fulltext_schema(self, schema)
+        falkordb_vocabulary(self, schema)
 
     def search_text(self, index: FullText, words: list[str], limit: int) -> list[tuple[Any, float]]:
         return falkordb_fulltext(self, index, words, limit)

@@ -6,4 +6,5 @@ SCHEMA = Schema(
                  ("Bill", "key"), ("Payment", "key"), ("PaymentMethod", "id"), ("BillingRun", "month")),
     range_indexes=(("Contract", "customer_id"), ("Bill", "customer_id"), ("Bill", "period"), ("Bill", "legacy_id"),
                    ("PaymentMethod", "customer_id")),
+    relationships=("HOLDS", "BILLED", "PAID_BY"),
 )

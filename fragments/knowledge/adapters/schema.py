@@ -10,4 +10,5 @@ SCHEMA = Schema(
                  ("Product", "id"), ("Counter", "name")),
     range_indexes=(("Article", "product_id"), ("ArticleVersion", "article_id"), ("ArticleVersion", "state")),
     fulltext=(ARTICLE_TEXT,),
+    relationships=("HAS_VERSION", "ABOUT", "TAGGED", "HAS_KEYWORD", "REFERENCES"),
 )

@@ -9,4 +9,5 @@ SCHEMA = Schema(
     # `due`: seconds since the epoch (a range over a string property's index is not to be trusted).
     range_indexes=(("Message", "state"), ("Message", "recipient"), ("Message", "due"), ("Message", "legacy_id"),
                    ("StaffAlert", "at_s"), ("StaffAlert", "source")),
+    labels=("MessageWrites",),
 )

@@ -13,4 +13,6 @@ SCHEMA = Schema(
     range_indexes=(("Ticket", "status"), ("Ticket", "created_day"), ("Ticket", "customer_id"),
                    ("Ticket", "product_id"), ("Booking", "ticket_id"), ("Survey", "expert_id"), ("Ticket", "next_alert_at"),
                    ("SurveyTemplate", "key"), ("SurveyTemplate", "legacy_id")),
+    relationships=("RAISED", "RAISED_FOR", "REGARDING", "HOLDS", "LOCATED_IN", "HAS_EVENT", "ALLOCATED", "AGAINST",
+                   "APPLIES_TO", "CREATED_BY", "SUBSCRIBES_TO", "REFERENCES", "ABOUT"),
 )

@@ -187,6 +187,9 @@ class Expert:
             with writes.lock:
                 writes.notes.append((ticket_id, note))
             closed = self.browser.act(f"/tickets/{ticket_id}/close", {"resolution": "Reseated the cable; works again."})
+            if closed.status_code == 409:  # refused (most likely closed by an earlier try whose answer was
+                self.booked.remove(ticket_id)  # lost): the expert moves on, as a person would, not noting it again
+                return False, "close answered 409"
             if closed.status_code != 200 or "Closed." not in closed.text:
                 return False, f"close answered {closed.status_code}"
             with writes.lock:

@@ -353,14 +353,9 @@ class Checked:
 
     def read(self, query: str, params: dict) -> list[dict]:
         from graph_store.backends import GraphUnavailable
-        from graph_store.backfill import RETRY_DELAYS
+        from graph_store.backfill import retried
 
-        for pause in RETRY_DELAYS:
-            try:
-                return self.backend.read(query, params)
-            except GraphUnavailable:
-                time.sleep(pause)
-        return self.backend.read(query, params)
+        return retried(lambda: self.backend.read(query, params), (GraphUnavailable,))
 
 
 def expert_work(db, writes: Writes, expert_id: int) -> dict[str, tuple[int, int, int]]:

@@ -11,13 +11,26 @@ import sys
 import time
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
-from typing import Callable, Iterator, TextIO
+from typing import Callable, Iterator, TextIO, TypeVar
 
 from .backends import GraphUnavailable
 from .errors import MigrationUnavailable
 from .lazy import LazyMigration
 
 RETRY_DELAYS = (0.5, 1.0, 2.0, 4.0, 8.0)  # a batch the legacy system or the graph did not answer in time
+
+T = TypeVar("T")
+
+
+def retried(call: Callable[[], T], errors: tuple[type[Exception], ...]) -> T:
+    """`call()`, again after each pause of RETRY_DELAYS while it raises one of `errors`; after the last
+    pause its error stands. Only for a call that is safe to repeat (idempotent, or read-only)."""
+    for pause in RETRY_DELAYS:
+        try:
+            return call()
+        except errors:
+            time.sleep(pause)
+    return call()
 
 
 @dataclass
@@ -87,12 +100,7 @@ def backfill_ids(migrator: LazyMigration, ids: Iterator[int], *, batch_size: int
         (busy with live traffic, say): each step is idempotent (the freeze keeps its first time, the graph
         write is create-only by key, the mark is conditional), so a batch whose answer was lost is safe to
         repeat. After the last pause the error stands, and the run resumes from where it stopped."""
-        for pause in RETRY_DELAYS:
-            try:
-                return migrator.migrate_batch(batch, via)
-            except (MigrationUnavailable, GraphUnavailable):
-                time.sleep(pause)
-        return migrator.migrate_batch(batch, via)
+        return retried(lambda: migrator.migrate_batch(batch, via), (MigrationUnavailable, GraphUnavailable))
 
     with ThreadPoolExecutor(max_workers=workers) as pool:
         submitted = 0

@@ -63,3 +63,15 @@ def test_the_operator_waits_longer_for_the_monolith_than_a_persons_request_does(
         store.bridge.close()
         store.close()
     assert bridge_for(settings, "backfill")._timeout[1] == 5.0  # the identity alone says nothing of the wait
+
+
+def test_only_the_named_errors_are_tried_again():
+    calls: list[str] = []
+
+    def refused() -> int:
+        calls.append("x")
+        raise ValueError("a bad query is not a busy server")
+
+    with pytest.raises(ValueError):
+        backfill.retried(refused, (GraphUnavailable,))
+    assert calls == ["x"]

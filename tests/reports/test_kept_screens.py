@@ -76,10 +76,13 @@ def test_a_request_waits_only_so_long_for_a_build_then_sees_the_last_screen_and_
     assert kept.screen("p", build, wall)["updating"] is True  # the build under way is shared, not repeated
     assert build.count == 2
     build.release.set()
-    wait_until(lambda: not kept._building, "the build to end")
-    assert kept._kept["p"].screen == {"raised": 2}  # the build that went on was kept
-    # (it took no time on the report's clock, so it is not reused: the next request builds again)
-    assert kept.screen("p", build, wall) == {"raised": 3, "as_of": None, "updating": False, "pending": False}
+    wait_until(lambda: not kept.building("p"), "the build to end")
+    build.release.clear()  # the next build held: the request is shown the last screen kept
+    assert kept.screen("p", build, wall) == {"raised": 2, "as_of": NOW, "updating": True, "pending": False}
+    build.release.set()  # the build that went on was kept
+    wait_until(lambda: not kept.building("p"), "the build to end")
+    # (builds take no time on the report's clock, so none is reused: the next request builds again)
+    assert kept.screen("p", build, wall) == {"raised": 4, "as_of": None, "updating": False, "pending": False}
 
 
 def test_with_no_screen_yet_a_request_is_told_the_report_is_being_computed_since_when_and_not_held():
@@ -91,9 +94,12 @@ def test_with_no_screen_yet_a_request_is_told_the_report_is_being_computed_since
     assert kept.screen("p", build, lambda: later)["as_of"] == NOW  # the same build, begun then
     assert build.count == 1
     build.release.set()
-    wait_until(lambda: not kept._building, "the build to end")
-    assert kept._kept["p"].screen == {"raised": 1}  # the build went on after nobody waited, and was kept
-    assert kept.screen("p", build, wall)["raised"] == 2  # (quick on the report's clock: built again)
+    wait_until(lambda: not kept.building("p"), "the build to end")
+    build.release.clear()
+    assert kept.screen("p", build, wall)["raised"] == 1  # the build went on after nobody waited, and was kept
+    build.release.set()
+    wait_until(lambda: not kept.building("p"), "the build to end")
+    assert kept.screen("p", build, wall)["raised"] == 3  # (quick on the report's clock: built again)
 
 
 def test_a_failed_build_is_not_kept_its_error_is_told_once_and_the_next_request_tries_again():
@@ -118,7 +124,7 @@ def test_a_failed_build_is_not_kept_its_error_is_told_once_and_the_next_request_
     quick = KeptScreens(wait_s=0.1, clock=clock)
     assert quick.screen("p", slow_failing, wall)["pending"] is True
     held.set()
-    wait_until(lambda: not quick._building, "the build to fail")
+    wait_until(lambda: not quick.building("p"), "the build to fail")
     with pytest.raises(ConnectionError, match="bridge"):  # nobody was waiting for it: the next request is told
         quick.screen("p", slow_failing, wall)
     assert quick.screen("p", Builds(clock), wall)["raised"] == 1  # and the one after builds again

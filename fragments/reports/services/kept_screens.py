@@ -13,6 +13,10 @@ through the bridge), the managers are not kept waiting, and the stores are not a
   process's threads longer than `wait_s` while a report is computed.
 
 Figures are never mixed: a screen is one build's, whole, with one time.
+
+Why not foundation.shared_reads (which also shares one read among the callers that ask meanwhile): its
+callers wait for the read to end, and the read runs on the first caller's thread. Here a request must be
+able to stop waiting while the build goes on and is kept, so builds run on this object's own threads.
 """
 from __future__ import annotations
 
@@ -50,6 +54,11 @@ class KeptScreens:
         # Builds run here so that a request that stops waiting leaves its build going (threads start at the
         # first build, after gunicorn forked).
         self._builders = ThreadPoolExecutor(2, thread_name_prefix="report-build")
+
+    def building(self, key: Hashable) -> bool:
+        """Whether a build of `key`'s screen is under way."""
+        with self._lock:
+            return key in self._building
 
     def screen(self, key: Hashable, build: Callable[[], dict[str, Any]], now: Callable[[], Any]) -> dict[str, Any]:
         """The screen for `key`: `build()`'s answer (`pending` False, `as_of` None); or the last one kept,

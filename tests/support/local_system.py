@@ -8,6 +8,7 @@ import shutil
 import signal
 import subprocess
 import sys
+import time
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -103,6 +104,7 @@ class System:
                     "SYSOPS_OFFER_TIMEOUT_SECONDS": str(offer_timeout_s), "SYSOPS_WORKER_INTERVAL_SECONDS": "0.2",
                     "SYSOPS_METRICS_TOKEN": METRICS_TOKEN, "SYSOPS_FRONT_DOOR": front_door}
         self.processes: dict[str, subprocess.Popen] = {}
+        self._binding: dict[str, tuple[int, int]] = {}  # web app -> (its port, its log's size when last started)
         self._prepare_legacy(preset)
 
     def _prepare_legacy(self, preset: str) -> None:
@@ -164,9 +166,9 @@ class System:
         self._gunicorn("knowledge", self.knowledge_port, "fragments.knowledge.app:create_app()")
         self.start_notifications()
         self.start_identity()
-        wait_for_health(f"{self.reports}/healthz")
-        wait_for_health(f"{self.knowledge}/healthz")
-        wait_for_health(f"{self.notifications}/healthz")
+        self.ready("reports")
+        self.ready("knowledge")
+        self.ready("notifications")
 
     def retire_monolith(self) -> list:
         """As `sysops monolith-retire` then `make run MONOLITH=retired` do (ADR 0036): every part's move
@@ -195,17 +197,17 @@ class System:
         self.env.update(SYSOPS_MONOLITH="retired", SYSOPS_FRONT_DOOR="shell", SYSOPS_BRIDGE_URL=f"http://127.0.0.1:{free_port()}",
                         DATABASE_URL=f"postgresql://retired@127.0.0.1:{free_port()}/gone")
         self._gunicorn("shell", self.shell_port, FRONT_DOOR_APPS["shell"], threads=8)
-        wait_for_health(f"{self.shell}/healthz")
+        self.ready("shell")
         self._start_services()
         return checks
 
     def start_customers(self) -> None:
         self._gunicorn("customers", self.customers_port, "fragments.customers.app:create_app()")
-        wait_for_health(f"{self.customers}/healthz")
+        self.ready("customers")
 
     def start_identity(self) -> None:
         self._gunicorn("identity", self.identity_port, "fragments.identity.app:create_app()")
-        wait_for_health(f"{self.identity}/healthz")
+        self.ready("identity")
 
     def start_notifications(self, web: bool = True, worker: bool = True) -> None:
         """The notifications service: its web app (messages handed over) and its worker (sends them)."""
@@ -227,6 +229,8 @@ class System:
                   threads: int = 4) -> None:
         """As the launcher runs a web app: two workers, metrics summed over them, request ids in the
         access log (`<name>-access.log`)."""
+        log = self.root / f"{name}.log"
+        self._binding[name] = (port, log.stat().st_size if log.exists() else 0)
         metrics = self.root / "metrics" / name
         shutil.rmtree(metrics, ignore_errors=True)
         metrics.mkdir(parents=True)
@@ -235,13 +239,33 @@ class System:
                            "--threads", str(threads), "--no-control-socket", "--access-logfile",
                            str(self.root / f"{name}-access.log"), "--access-logformat", ACCESS_LOG_FORMAT, factory], env)
 
+    def ready(self, name: str, timeout: float = 90.0) -> dict:
+        """Web app `name` as last started answers its /healthz, and it is that start's gunicorn which
+        answers: its log says it listens on its port. (A port still held by another process, a stopped
+        test's worker say, would answer the probe while this start failed to bind.) Its health body."""
+        port, offset = self._binding[name]
+        process, log = self.processes[name], self.root / f"{name}.log"
+        listening = f"Listening at: http://127.0.0.1:{port} ".encode()
+        deadline = time.monotonic() + timeout
+        while True:
+            with open(log, "rb") as lines:
+                lines.seek(offset)
+                if listening in lines.read():
+                    break
+            if process.poll() is not None:
+                raise RuntimeError(f"{name} stopped (exit {process.returncode}) before listening on {port}: see {log}")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{name} not listening on {port} after {timeout}s: see {log}")
+            time.sleep(0.1)
+        return wait_for_health(f"http://127.0.0.1:{port}/healthz", max(deadline - time.monotonic(), 5.0))
+
     def start_legacy_shell(self) -> str:
         """A second monolith on the same data with no fragment registered: the legacy screens as they
         were (the baseline the benchmarks compare against). Returns its base URL."""
         port = free_port()
         self._gunicorn("legacy-shell", port, "sysops.wsgi:monolith()", {**self.env, "SYSOPS_FRAGMENTS": ""}, threads=8)
         base = f"http://127.0.0.1:{port}"
-        wait_for_health(f"{base}/healthz")
+        self.ready("legacy-shell")
         return base
 
     def start_shell(self) -> None:
@@ -249,16 +273,16 @@ class System:
         its screens or the composition shell (sysops.launcher.FRONT_DOOR_APPS)."""
         self._gunicorn("bridge", self.bridge_port, "sysops.wsgi:monolith()")
         self._gunicorn("shell", self.shell_port, FRONT_DOOR_APPS[self.front_door], threads=8)
-        wait_for_health(f"{self.bridge}/healthz")
-        wait_for_health(f"{self.shell}/healthz")
+        self.ready("bridge")
+        self.ready("shell")
 
     def start_ticketing(self) -> None:
         self._gunicorn("ticketing", self.ticketing_port, "fragments.ticketing.app:create_app()")
-        wait_for_health(f"{self.ticketing}/healthz")
+        self.ready("ticketing")
 
     def start_experts(self) -> None:
         self._gunicorn("experts", self.experts_port, "fragments.experts.app:create_app()")
-        wait_for_health(f"{self.experts}/healthz")
+        self.ready("experts")
 
     def start_worker(self, name: str = "worker") -> None:
         """As the launcher runs it: its counters in the ticketing app's metrics folder (shown by its /metrics)."""
@@ -284,7 +308,7 @@ class System:
         port after a kill, as the supervisor restarts it: `start_second(name, factory, port)`."""
         port = port or free_port()
         self._gunicorn(f"{name}-2", port, factory, threads=8 if name == "shell" else 4)
-        wait_for_health(f"http://127.0.0.1:{port}/healthz")
+        self.ready(f"{name}-2")
         return port
 
     def stop(self) -> None:

@@ -16,7 +16,6 @@ from foundation.mail import message_id
 from foundation.tokens import Principal
 from tests.support.keys import mint
 from tests.support.local_system import MAIL_FROM, System, mailing_system
-from tests.support.processes import wait_for_health
 
 from ..browser.test_expert_day import legacy_visit, next_visit
 from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
@@ -102,7 +101,7 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
                 kills["web"] += 1
                 time.sleep(0.5)  # raises go on meanwhile; ticketing's hand-overs fail and are retried
                 system.start_notifications(web=True, worker=False)
-                wait_for_health(f"{system.notifications}/healthz")
+                system.ready("notifications")
     finally:
         stop.set()
         raising.join(30)

@@ -22,7 +22,7 @@ from sysops.procutil import free_port, wait_for_health
 
 from .graph_ha import GraphCluster
 from .keys import env as keys_env
-from .processes import terminate
+from .processes import terminate, wait_listening
 
 SECRET = "system-test-secret"
 METRICS_TOKEN = "system-test-metrics-token"
@@ -244,20 +244,12 @@ class System:
         answers: its log says it listens on its port. (A port still held by another process, a stopped
         test's worker say, would answer the probe while this start failed to bind.) Its health body."""
         port, offset = self._binding[name]
-        process, log = self.processes[name], self.root / f"{name}.log"
-        listening = f"Listening at: http://127.0.0.1:{port} ".encode()
-        deadline = time.monotonic() + timeout
-        while True:
-            with open(log, "rb") as lines:
-                lines.seek(offset)
-                if listening in lines.read():
-                    break
-            if process.poll() is not None:
-                raise RuntimeError(f"{name} stopped (exit {process.returncode}) before listening on {port}: see {log}")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{name} not listening on {port} after {timeout}s: see {log}")
-            time.sleep(0.1)
-        return wait_for_health(f"http://127.0.0.1:{port}/healthz", max(deadline - time.monotonic(), 5.0))
+        started = time.monotonic()
+        try:
+            wait_listening(self.processes[name], self.root / f"{name}.log", offset, port, timeout)
+        except (RuntimeError, TimeoutError) as exc:
+            raise RuntimeError(f"{name}: {exc}") from exc
+        return wait_for_health(f"http://127.0.0.1:{port}/healthz", max(timeout - (time.monotonic() - started), 5.0))
 
     def start_legacy_shell(self) -> str:
         """A second monolith on the same data with no fragment registered: the legacy screens as they

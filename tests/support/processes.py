@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import os
 import socket
+import time
+from pathlib import Path
 
 from sysops.procutil import alive, descendants, free_port, wait_for_health  # noqa: F401 (re-exported)
 
@@ -19,6 +21,24 @@ def terminate(process, grace: float = 15.0) -> None:
     except subprocess.TimeoutExpired:
         process.kill()
         process.wait(5)
+
+
+def wait_listening(process, log: Path, offset: int, port: int, timeout: float = 90.0) -> None:
+    """Until gunicorn `process` says in its `log` (written after byte `offset`: this start's lines) that it
+    listens on `port`. Raises at once if it stops first (a port taken meanwhile: it fails to bind), and
+    after `timeout`. A /healthz probe alone cannot tell: another process holding the port answers it."""
+    listening = f"Listening at: http://127.0.0.1:{port} ".encode()
+    deadline = time.monotonic() + timeout
+    while True:
+        with open(log, "rb") as lines:
+            lines.seek(offset)
+            if listening in lines.read():
+                return
+        if process.poll() is not None:
+            raise RuntimeError(f"stopped (exit {process.returncode}) before listening on {port}: see {log}")
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"not listening on {port} after {timeout}s: see {log}")
+        time.sleep(0.1)
 
 
 def free_low_port(start: int = 20000, end: int = 32000) -> int:

@@ -32,6 +32,7 @@ from typing import Any, Callable, ContextManager, Iterator
 
 import requests
 
+from tests.support.deferred_slots import deferred_slots
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
@@ -59,7 +60,6 @@ TIME_RECEIVED = """() => {
     });
     watch.observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
-LAZY_SLOT = re.compile(r'data-fragment-slot="[^"]+" hx-get="([^"]+)" hx-trigger="load"')
 
 
 class Session:
@@ -172,7 +172,7 @@ def http_pages(base: str, paths: list[str], threads: int, per_thread: int, name:
 
         def one(n: int) -> None:
             page = session.get(paths[(index * per_thread + n) % len(paths)]).text
-            slots = LAZY_SLOT.findall(page)
+            slots = deferred_slots(page)
             if late is not None:
                 late[0] += len(slots)
             for url in slots:

@@ -4,7 +4,6 @@ keep it going while the monolith is frozen (test_front_shell.py) or after it is 
 database while it runs, an expert an admin takes on."""
 from __future__ import annotations
 
-import html
 import re
 import threading
 import time
@@ -17,14 +16,13 @@ from urllib.parse import urljoin
 from sqlalchemy import create_engine, text
 
 from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.deferred_slots import deferred_slots
 from tests.support.legacy_customers import add_customers, add_product
 from tests.support.local_system import System
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, ticket_id_of
 
 FALLBACK = "data-fragment-fallback"
-# A slot the page's first paint left to htmx (templates/shell/_fragment_slot.html, "lazy"): its URL
-DEFERRED_SLOT = re.compile(r'data-fragment-slot="[^"]*" hx-get="([^"]+)" hx-trigger="load"')
 
 
 @dataclass
@@ -61,8 +59,8 @@ def page_seen(browser, response) -> tuple[bool, str]:
     ok, why = page_ok(response)
     if not ok:
         return ok, why
-    for url in DEFERRED_SLOT.findall(response.text):
-        ok, why = page_ok(browser.http.get(urljoin(response.url, html.unescape(url)), timeout=30,
+    for url in deferred_slots(response.text):
+        ok, why = page_ok(browser.http.get(urljoin(response.url, url), timeout=30,
                                            headers={"HX-Request": "true", "HX-Current-URL": response.url}))
         if not ok:
             return ok, f"deferred slot: {why}"

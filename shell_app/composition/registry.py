@@ -48,6 +48,7 @@ class FragmentRegistry:
         self._token_for = token_for  # (fragment name) -> service token for manifest reads
         self._clock = clock
         self._cache: dict[str, _Cached] = {}
+        self._reading: set[str] = set()  # manifests being read again beside the pages
         self._lock = threading.Lock()
         self.http = requests.Session()  # manifests: rare, and their errors read best through requests
         self.http.trust_env = False
@@ -64,19 +65,43 @@ class FragmentRegistry:
         return f"/fragments/{name}"
 
     def manifest(self, name: str) -> Manifest | None:
+        """The fragment's manifest as last read. Once one is known, a page never waits for the next
+        read: when it is due (MANIFEST_TTL_S after a good read, MANIFEST_RETRY_S after a failed one) the
+        page gets the last one and one read starts beside it. Before any is known the read is the page's
+        own (at most one per MANIFEST_RETRY_S while the fragment does not answer: the slots show their
+        fallbacks meanwhile)."""
         if name not in self.bases:
             return None
         now = self._clock()
         with self._lock:
             cached = self._cache.get(name)
-        if cached and now - cached.checked_at < (MANIFEST_TTL_S if cached.live else MANIFEST_RETRY_S):
-            return cached.manifest
-        manifest, live = self._read(name)
-        if manifest is None and cached:
-            manifest = cached.manifest  # the last one read; before any, the slots show their fallbacks
+            due = cached is None or now - cached.checked_at >= (MANIFEST_TTL_S if cached.live else MANIFEST_RETRY_S)
+            if not due or name in self._reading:
+                return cached.manifest if cached else None
+            if cached is not None and cached.manifest is not None:
+                self._reading.add(name)
+                threading.Thread(target=self._refresh, args=(name,), name=f"manifest-{name}", daemon=True).start()
+                return cached.manifest
+        return self._refresh(name, inline=True)
+
+    def reading(self, name: str) -> bool:
+        """Whether the fragment's manifest is being read again now, beside the pages."""
         with self._lock:
-            self._cache[name] = _Cached(manifest, live, now)
-        return manifest
+            return name in self._reading
+
+    def _refresh(self, name: str, inline: bool = False) -> Manifest | None:
+        try:
+            manifest, live = self._read(name)
+            with self._lock:
+                cached = self._cache.get(name)
+                if manifest is None and cached:
+                    manifest = cached.manifest  # the last one read stays in use
+                self._cache[name] = _Cached(manifest, live, self._clock())
+            return manifest
+        finally:
+            if not inline:
+                with self._lock:
+                    self._reading.discard(name)
 
     def _read(self, name: str) -> tuple[Manifest | None, bool]:
         try:

@@ -4,15 +4,26 @@ from __future__ import annotations
 import os
 import socket
 import time
+from contextlib import ExitStack
 from pathlib import Path
 
 import requests
 
 
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
+    return free_ports(1)[0]
+
+
+def free_ports(count: int) -> list[int]:
+    """`count` different ports free now: each held until all are picked (ports picked one after the other,
+    each released at once, can repeat: the kernel may hand the same one out again)."""
+    with ExitStack() as held:
+        ports = []
+        for _ in range(count):
+            sock = held.enter_context(socket.socket())
+            sock.bind(("127.0.0.1", 0))
+            ports.append(sock.getsockname()[1])
+        return ports
 
 
 def descendants(pid: int) -> set[int]:

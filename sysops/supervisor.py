@@ -14,6 +14,7 @@ further apart are the normal life of a long-running system and never add up to a
 from __future__ import annotations
 
 import ctypes
+import http.client
 import os
 import signal
 import subprocess
@@ -95,7 +96,7 @@ class Supervisor:
                 with urllib.request.urlopen(spec.health_url, timeout=2) as response:  # noqa: S310 (loopback URL we built)
                     if response.status == 200:
                         return True
-            except OSError:
+            except (OSError, http.client.HTTPException):  # not answering, or something else answers its port
                 pass
             time.sleep(0.2)
         return False

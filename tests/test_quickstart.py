@@ -16,7 +16,7 @@ from typing import Iterator
 import pytest
 import requests
 
-from .support.processes import alive, descendants, free_port, wait_for_health
+from .support.processes import alive, descendants, free_ports, wait_for_health
 
 
 @dataclass
@@ -32,11 +32,10 @@ class Run:
 def sysops_run(tmp_path: Path, started_within_s: float, **env: str) -> Iterator[Run]:
     """The real `sysops run --preset tiny` on ports of its own and a fresh data folder, until it says
     Ctrl-C stops it; stopped with Ctrl-C (SIGINT) after the block, its whole output in `output`."""
-    port = free_port()
+    names = ("SMTP", "TICKETING", "BRIDGE", "EXPERTS", "REPORTS", "KNOWLEDGE", "NOTIFICATIONS", "CUSTOMERS", "IDENTITY")
+    port, *ports = free_ports(1 + len(names))  # all different (one CI run had the mail sink on the reports' port)
     env = {**os.environ, "SYSOPS_DATA_DIR": str(tmp_path / "var"), "SYSOPS_SHELL_PORT": str(port), **env,
-           **{f"SYSOPS_{name}_PORT": str(free_port()) for name in (
-               "SMTP", "TICKETING", "BRIDGE", "EXPERTS", "REPORTS", "KNOWLEDGE", "NOTIFICATIONS", "CUSTOMERS",
-               "IDENTITY")}}
+           **{f"SYSOPS_{name}_PORT": str(each) for name, each in zip(names, ports)}}
     for name in ("SYSOPS_FRAGMENTS", "SYSOPS_BRIDGE_URL", "SYSOPS_TICKETING_URL", "SYSOPS_CUSTOMERS_URL",
                  "SYSOPS_NOTIFICATIONS_URL", "DATABASE_URL", "SYSOPS_SMTP_HOST", "SYSOPS_SESSION_KEY",
                  "SYSOPS_KEYS_DIR", "SYSOPS_TOKEN_EXCHANGE_URL"):

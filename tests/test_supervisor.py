@@ -182,3 +182,33 @@ def test_a_process_that_is_visibly_loading_gets_the_time_it_needs():
                        log=lambda _m: None)
     with pytest.raises(RuntimeError, match="did not become ready"):
         stuck.start(health_timeout=0.5)
+
+
+def test_a_health_port_answered_by_something_else_is_not_ready_and_the_start_says_so():
+    """One CI run had the mail sink on a service's port: the probe read an SMTP greeting. That is a
+    process not ready (a clear refusal to start), not a traceback."""
+    import socket
+
+    banner = socket.socket()
+    banner.bind(("127.0.0.1", 0))
+    banner.listen()
+    port = banner.getsockname()[1]
+
+    def greet():
+        while True:
+            try:
+                connection, _ = banner.accept()
+            except OSError:
+                return
+            with connection:
+                connection.sendall(b"220 localhost Python SMTP 1.4.6\r\n")
+
+    threading.Thread(target=greet, daemon=True).start()
+    supervisor = Supervisor([ProcessSpec("web", SLEEPER, health_url=f"http://127.0.0.1:{port}/healthz")],
+                            log=lambda _m: None)
+    try:
+        with pytest.raises(RuntimeError, match="web did not become ready"):
+            supervisor.start(health_timeout=1.5)
+    finally:
+        banner.close()
+    assert not supervisor.procs or supervisor.procs["web"].poll() is not None  # stopped after the refusal

@@ -60,3 +60,9 @@ def test_a_start_whose_port_another_server_holds_fails_though_that_port_answers_
     finally:
         other.shutdown()
         other.server_close()
+
+
+def test_ports_picked_together_are_all_different():
+    from tests.support.processes import free_ports
+
+    assert len(set(free_ports(60))) == 60

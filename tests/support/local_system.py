@@ -18,7 +18,7 @@ from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
 from sysops.launcher import ACCESS_LOG_FORMAT, FRONT_DOOR_APPS, take_sign_in
-from sysops.procutil import free_port, wait_for_health
+from sysops.procutil import free_port, free_ports, wait_for_health
 
 from .graph_ha import GraphCluster
 from .keys import env as keys_env
@@ -65,18 +65,13 @@ class System:
         the rehearsal switches them on itself)."""
         self.root = root
         self.take_over = take_over
-        self.shell_port, self.ticketing_port, self.bridge_port = free_port(), free_port(), free_port()
-        self.experts_port = free_port()
+        (self.shell_port, self.ticketing_port, self.bridge_port, self.experts_port, self.reports_port, self.knowledge_port,
+         self.notifications_port, self.customers_port, self.identity_port) = free_ports(9)  # all different
         self.experts = f"http://127.0.0.1:{self.experts_port}"
-        self.reports_port = free_port()
         self.reports = f"http://127.0.0.1:{self.reports_port}"
-        self.knowledge_port = free_port()
         self.knowledge = f"http://127.0.0.1:{self.knowledge_port}"
-        self.notifications_port = free_port()
         self.notifications = f"http://127.0.0.1:{self.notifications_port}"
-        self.customers_port = free_port()
         self.customers = f"http://127.0.0.1:{self.customers_port}"
-        self.identity_port = free_port()
         self.identity = f"http://127.0.0.1:{self.identity_port}"
         self.sign_in = sign_in
         self.front_door = front_door

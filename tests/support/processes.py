@@ -6,7 +6,7 @@ import socket
 import time
 from pathlib import Path
 
-from sysops.procutil import alive, descendants, free_port, wait_for_health  # noqa: F401 (re-exported)
+from sysops.procutil import alive, descendants, free_port, free_ports, wait_for_health  # noqa: F401 (re-exported)
 
 from .keys import env as keys_env
 

@@ -12,6 +12,7 @@ import urllib3
 
 from shell_app.composition.registry import FragmentUnavailable
 from shell_app.front_door import PERSON_KEPT_S, PERSON_STALE_S, TOKEN_KEPT_S, TOKEN_USABLE_S, FrontDoor
+from tests.support.clock import Clock
 
 SESSION = "s" * 43
 PERSON = {"id": 7, "username": "agent7", "role": "call_centre", "display_name": "Agent Seven", "customer_id": None,
@@ -54,16 +55,9 @@ class Registry:
         return name in self.bases
 
 
-class Clock:
-    now = 1000.0
-
-    def __call__(self):
-        return self.now
-
-
 @pytest.fixture
 def door():
-    identity, clock = IdentityStandIn(), Clock()
+    identity, clock = IdentityStandIn(), Clock(1000.0)
     owners = ["identity"]
     front = FrontDoor(Registry(identity), lambda: owners[-1], now=clock)
     return front, identity, clock, owners

@@ -6,15 +6,8 @@ import threading
 
 from shell_app.composition.manifest import parse
 from shell_app.composition.registry import MANIFEST_RETRY_S, MANIFEST_TTL_S, FragmentRegistry
+from tests.support.clock import Clock
 from tests.support.waiting import wait_until
-
-
-class Clock:
-    def __init__(self):
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Reads:
@@ -35,7 +28,7 @@ class Reads:
 
 
 def registry() -> tuple[FragmentRegistry, Clock, Reads]:
-    clock, reads = Clock(), Reads()
+    clock, reads = Clock(100.0), Reads()
     fragments = FragmentRegistry({"ticketing": "http://127.0.0.1:9"}, lambda name: "token", clock=clock)
     fragments._read = reads  # type: ignore[method-assign]  # the HTTP read itself is tested in test_composition.py
     return fragments, clock, reads

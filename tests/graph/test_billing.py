@@ -16,15 +16,7 @@ from fragments.customers.adapters.payment_gateway import LocalGateway
 from fragments.customers.domain.billing import InvalidBilling, Month, charge
 from fragments.customers.services.billing import Billing
 from fragments.customers.services.ports import PaymentDeclined
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
+from tests.support.clock import Clock
 
 BASIC, PREMIUM = 71, 72  # plans: £10.00 and £31.00 a month
 VISA = "4242 4242 4242 4242"

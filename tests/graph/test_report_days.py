@@ -19,6 +19,7 @@ from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
+from tests.support.clock import Clock
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
@@ -29,14 +30,6 @@ T0 = dt.datetime(2026, 11, 2, 8, 0)
 FIRST, LAST = T0.date() - dt.timedelta(days=3), T0.date() + dt.timedelta(days=12)
 PRODUCTS = (50, 51, 52)
 PERIODS = ("morning", "afternoon", "evening")
-
-
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
 
 
 class Source(GraphReportSource):
@@ -92,7 +85,7 @@ def world(graph_backend):
                                       "last_name": str(expert_id), "active": True, "weekly_availability": everywhen,
                                       "time_off": [], "skills": [{"product_id": p, "level": 3} for p in products],
                                       "locale_ids": [1]}, T0.date())
-    clock = Clock()
+    clock = Clock(T0)
     ticketing = build(graph_stores(graph.backend, bridge), bridge, notifier=FakeNotifier(),
                       customers=FakeCustomers(bridge), clock=clock,
                       offer_timeout=dt.timedelta(hours=2))

@@ -13,6 +13,7 @@ from fragments.ticketing.adapters import graph_stores
 from fragments.ticketing.services.management import RaiseRequest
 from fragments.ticketing.wiring import build
 from sysops.graph_data import GraphData
+from tests.support.clock import Clock as SetClock
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_customers import FakeCustomers
@@ -23,13 +24,7 @@ T0 = dt.datetime(2026, 11, 2, 8, 0)  # a Monday; every slot below is on Tuesday 
 TUE_MORNING, TUE_AFTERNOON, TUE_EVENING = "2026-11-03 morning", "2026-11-03 afternoon", "2026-11-03 evening"
 
 
-class Clock:
-    def __init__(self):
-        self.now = T0
-
-    def __call__(self):
-        return self.now
-
+class Clock(SetClock[dt.datetime]):
     def at(self, hours: float):
         self.now = T0 + dt.timedelta(hours=hours)
 
@@ -55,7 +50,7 @@ def scenario(graph_backend):
                                           {"weekday": int(w[0]), "period": w[2:]} for w in weekly],
                                       "time_off": [], "skills": [{"product_id": 50, "level": 3}], "locale_ids": [1]},
                                      T0.date())
-    clock = Clock()
+    clock = Clock(T0)
     ticketing = build(graph_stores(graph.backend, bridge), bridge, notifier=FakeNotifier(),
                       customers=FakeCustomers(bridge), clock=clock,
                       offer_timeout=dt.timedelta(hours=2))

@@ -10,19 +10,12 @@ from foundation.passwords import CURRENT_COST, DEMO_COST, hash_password, needs_r
 from fragments.identity.domain.accounts import Account
 from fragments.identity.domain.sessions import TOUCH_EVERY_S, Lifetimes, digest
 from fragments.identity.services.sign_in import GENERIC_FAILURE, Refused, SignedIn, SignIn
+from tests.support.clock import Clock
 
 from ..support.memory_identity import MemoryAccounts, MemorySessions
 
 PASSWORD = "correct horse battery"
 CHEAP = (2**4, 8, 1)  # fast hashes for the rules; the cost's own upgrade is tested with DEMO_COST
-
-
-class Clock:
-    def __init__(self, now: float = 1_800_000_000.0):
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def account(account_id: int = 1, username: str = "agent", *, active: bool = True, cost=CURRENT_COST,
@@ -32,7 +25,7 @@ def account(account_id: int = 1, username: str = "agent", *, active: bool = True
 
 @pytest.fixture
 def world():
-    clock = Clock()
+    clock = Clock(1_800_000_000.0)
     accounts = MemoryAccounts(account(), account(2, "retired", active=False), account(3, "old", cost=DEMO_COST))
     sessions = MemorySessions()
     service = SignIn(accounts, sessions, LoginThrottle(), Lifetimes(idle_s=3600, absolute_s=8 * 3600), clock)

@@ -10,22 +10,12 @@ from fragments.notifications.domain.messages import MAX_ATTEMPTS, Category, Chan
 from fragments.notifications.domain.routing import Contact
 from fragments.notifications.services.sending import KeyReused, parse
 from fragments.notifications.wiring import build
+from tests.support.clock import Clock
 from tests.support.memory_notifications import MemoryMessages, MemoryRecipients, MemoryStaffAlerts, RecordingChannels
 
 ADA = Recipient("customer", 7)
 BOB = Recipient("customer", 8)
 EXPERT = Recipient("expert", 3)
-
-
-class Clock:
-    def __init__(self, at: dt.datetime):
-        self.at = at
-
-    def __call__(self) -> dt.datetime:
-        return self.at
-
-    def advance(self, seconds: float) -> None:
-        self.at += dt.timedelta(seconds=seconds)
 
 
 @pytest.fixture
@@ -52,7 +42,7 @@ def accept(n, clock, *bodies):
 def drain(n, clock, rounds: int = 20) -> None:
     for _ in range(rounds):
         n.delivery.run_once()
-        clock.advance(LONGEST)
+        clock.advance(seconds=LONGEST)
 
 
 LONGEST = 301
@@ -115,7 +105,7 @@ def test_a_channel_down_is_retried_with_back_off_then_the_message_is_dead_letter
         m = n.outboxes.of(ADA)[0]
         if m.next_attempt_at:
             pauses.append((m.next_attempt_at - clock()).total_seconds())
-            clock.at = m.next_attempt_at
+            clock.now = m.next_attempt_at
     assert pauses == [2, 4, 8, 16, 32]
     dead = n.outboxes.recent([State.FAILED])
     assert [m.key for m in dead] == ["received:3"] and dead[0].attempts == MAX_ATTEMPTS
@@ -145,19 +135,19 @@ def test_an_unknown_recipient_is_dead_lettered_and_an_unreachable_owner_makes_th
     waiting = n.outboxes.of(BOB)[0]
     assert waiting.state == State.QUEUED and waiting.history[-1].outcome == "waiting"
     recipients.unavailable = False
-    clock.at = waiting.next_attempt_at
+    clock.now = waiting.next_attempt_at
     n.delivery.run_once()
     assert n.outboxes.of(BOB)[0].state == State.SENT
 
 
 def test_quiet_hours_hold_a_reminder_until_morning_but_not_a_confirmation(world):
     n, _, channels, clock = world
-    clock.at = dt.datetime(2026, 12, 3, 22, 30)
+    clock.now = dt.datetime(2026, 12, 3, 22, 30)
     accept(n, clock, message("remind:1", category="reminder"), message("received:7"))
     n.delivery.run_once()
     assert channels.texts("received:7") and not channels.texts("remind:1")
     assert n.messages.by_keys(["remind:1"])["remind:1"].next_attempt_at == dt.datetime(2026, 12, 4, 7, 0)
-    clock.at = dt.datetime(2026, 12, 4, 7, 0)
+    clock.now = dt.datetime(2026, 12, 4, 7, 0)
     n.delivery.run_once()
     assert channels.texts("remind:1")
 
@@ -205,7 +195,7 @@ def test_a_leased_message_is_not_claimed_twice_until_its_lease_runs_out(world):
     first = n.messages.claim_due(clock(), clock() + dt.timedelta(seconds=60), 10)
     assert [m.key for m in first] == ["booked:11"]
     assert n.messages.claim_due(clock(), clock() + dt.timedelta(seconds=60), 10) == []
-    clock.advance(61)  # the claimer died: the lease runs out and the message is claimed again
+    clock.advance(seconds=61)  # the claimer died: the lease runs out and the message is claimed again
     assert [m.key for m in n.messages.claim_due(clock(), clock() + dt.timedelta(seconds=60), 10)] == ["booked:11"]
 
 

@@ -9,20 +9,13 @@ import pytest
 
 from fragments.reports.app import create_app
 from fragments.reports.services.kept_screens import KeptScreens
+from tests.support.clock import Clock
 from tests.support.fake_catalogue import FakeCatalogue
 from tests.support.fake_plan_terms import FakePlanTerms
 from tests.support.waiting import wait_until
 
 from ..support.keys import KEYS_DIR
 from .test_app import NOW, FixedSource, headers
-
-
-class Clock:
-    def __init__(self):
-        self.now = 1000.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 class Builds:
@@ -47,14 +40,14 @@ def wall() -> dt.datetime:
 
 
 def test_a_quick_report_is_built_afresh_each_time():
-    clock = Clock()
+    clock = Clock(1000.0)
     kept, build = KeptScreens(slow_s=2.0, reuse_s=60.0, clock=clock), Builds(clock, took=0.5)
     assert kept.screen("p", build, wall) == {"raised": 1, "as_of": None, "updating": False, "pending": False}
     assert kept.screen("p", build, wall) == {"raised": 2, "as_of": None, "updating": False, "pending": False}
 
 
 def test_a_slow_report_is_shown_as_of_its_build_until_reuse_ends_then_built_again():
-    clock = Clock()
+    clock = Clock(1000.0)
     kept, build = KeptScreens(slow_s=2.0, reuse_s=60.0, clock=clock), Builds(clock, took=5.0)
     assert kept.screen("p", build, wall)["as_of"] is None  # nothing kept yet: waited for
     clock.now += 59
@@ -66,7 +59,7 @@ def test_a_slow_report_is_shown_as_of_its_build_until_reuse_ends_then_built_agai
 
 
 def test_a_request_waits_only_so_long_for_a_build_then_sees_the_last_screen_and_the_build_goes_on():
-    clock = Clock()
+    clock = Clock(1000.0)
     kept, build = KeptScreens(slow_s=0.2, reuse_s=60.0, wait_s=0.2, clock=clock), Builds(clock)
     kept.screen("p", build, wall)  # quick: kept, not reused
     build.release.clear()
@@ -86,7 +79,7 @@ def test_a_request_waits_only_so_long_for_a_build_then_sees_the_last_screen_and_
 
 
 def test_with_no_screen_yet_a_request_is_told_the_report_is_being_computed_since_when_and_not_held():
-    clock = Clock()
+    clock = Clock(1000.0)
     kept, build = KeptScreens(wait_s=0.2, clock=clock), Builds(clock)
     build.release.clear()
     assert kept.screen("p", build, lambda: NOW) == {"pending": True, "as_of": NOW, "updating": True}
@@ -103,7 +96,7 @@ def test_with_no_screen_yet_a_request_is_told_the_report_is_being_computed_since
 
 
 def test_a_failed_build_is_not_kept_its_error_is_told_once_and_the_next_request_tries_again():
-    clock = Clock()
+    clock = Clock(1000.0)
     kept, calls = KeptScreens(clock=clock), []
 
     def failing() -> dict:

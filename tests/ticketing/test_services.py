@@ -9,6 +9,7 @@ from fragments.ticketing.domain.states import TransitionRefused
 from fragments.ticketing.services.follow_ups import FollowUps, leave_to_worker
 from fragments.ticketing.services.management import InvalidTicket, RaiseRequest
 from fragments.ticketing.wiring import build
+from tests.support.clock import Clock
 from tests.support.fake_bridge import FakeBridgeClient
 from tests.support.fake_customers import FakeCustomers
 from tests.support.fake_notifier import FakeNotifier
@@ -18,17 +19,6 @@ START = dt.datetime(2026, 11, 25, 9, 0)  # a Wednesday
 THU_MORNING, THU_AFTERNOON = "2026-11-26 morning", "2026-11-26 afternoon"
 PRINTER, LAPTOP, UNCOVERED = 11, 12, 13
 EN, FR = 1, 2
-
-
-class Clock:
-    def __init__(self, now: dt.datetime):
-        self.now = now
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-    def advance(self, **delta) -> None:
-        self.now += dt.timedelta(**delta)
 
 
 @pytest.fixture

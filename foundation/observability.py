@@ -82,7 +82,9 @@ def install(app: Flask, service: str, *, public: Callable[[Callable], Callable],
             REQUESTS.labels(service, rule, request.method, str(response.status_code)).inc()
             started = g.get("request_started")
             if started is not None:
-                LATENCY.labels(service, rule, request.method).observe(time.perf_counter() - started)
+                # once the body is sent: a page sent in parts (shell_app/composition/inline.py) ends later
+                timer = LATENCY.labels(service, rule, request.method)
+                response.call_on_close(lambda: timer.observe(time.perf_counter() - started))
         return response
 
     @app.teardown_request

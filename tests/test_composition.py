@@ -25,6 +25,8 @@ SECRET = "composition-secret"
 PAGE_FALLBACK = "This customer&#39;s tickets cannot be shown right now."
 PAGE_SAYS = {"X-Slot-Fallback": quote("This customer's tickets cannot be shown right now.", safe=" ")}
 SLOW_CUSTOMER, FAILING_CUSTOMER = 2, 3  # the fake fragment's customer panel is slow, or fails, for these
+HELD_CUSTOMER = 4  # ... or answers once the test lets it (HELD)
+HELD = threading.Event()
 CURRENT_SLOTS = {"customer-tickets": {"path": "/customers/{customer_id}/tickets", "fallback": "Tickets are away.",
                                       "timeout_ms": 400},
                  "ticket-list": {"path": "/tickets"}, "queue": {"path": "/queue"},
@@ -64,6 +66,8 @@ def fake_fragment(manifest: dict, seen: list) -> Flask:
             time.sleep(3)
         if customer_id == FAILING_CUSTOMER:
             abort(500)
+        if customer_id == HELD_CUSTOMER:
+            HELD.wait(10)
         return f'<section class="fragment-root" data-fragment="ticketing">tickets of {customer_id} ' \
                f'v{manifest["version"]}<script>alert(1)</script></section>'
 
@@ -225,6 +229,28 @@ def test_a_slow_failing_or_absent_fragment_gives_the_first_paint_its_fallback_wi
         assert "data-fragment-fallback" in down and "cannot be shown right now" in down and "Contracts" in down
     finally:
         app.extensions["db_engine"].dispose()
+
+
+def test_the_page_up_to_its_first_slot_is_sent_while_the_fragment_is_still_answering(composed):
+    """The browser gets the head (styles, scripts) and the header at once; the slot and the rest of the
+    page follow once the fragment has answered (or its slot's time-out has passed)."""
+    _, client, _, seen = composed
+    HELD.clear()
+    try:
+        response = client.get(f"/customers/{HELD_CUSTOMER}", buffered=False)
+        parts = iter(response.response)
+        head = next(parts).decode()
+        asked = [path for _, path, _, _ in seen if path == f"/customers/{HELD_CUSTOMER}/tickets"]
+        assert asked and not HELD.is_set()  # sent while the fragment holds its answer
+        assert "</head>" in head and "legacy-header" in head and "data-fragment-slot" not in head
+        assert "X-Accel-Buffering" in response.headers and "Content-Length" not in response.headers
+    finally:
+        HELD.set()
+    rest = b"".join(parts).decode()
+    response.close()
+    # answered within the slot's 400 ms, or its fallback: either way the slot is filled, the page whole
+    assert f"tickets of {HELD_CUSTOMER}" in rest or PAGE_FALLBACK in rest
+    assert "sysops-slot" not in rest and "legacy-footer" in rest and rest.rstrip().endswith("</html>")
 
 
 def test_a_fragment_slower_than_the_budget_loads_after_the_page_as_before(composed, legacy_url):

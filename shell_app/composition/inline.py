@@ -11,16 +11,22 @@ page is rendered the markers are replaced by what arrived within the first-paint
 - otherwise the lazy loader of before: htmx asks the proxy for the slot after the page has loaded,
   with the same time-out, fallback and Retry. A slow fragment so never holds the page longer than
   the budget (`SYSOPS_FIRST_PAINT_BUDGET_MS`, default 400).
+
+The page is sent in two parts (ADR 0043): everything before its first slot at once, so the browser
+takes the head (styles, scripts) and the header while the fragments answer, then the rest once every
+slot has arrived or ended.
 """
 from __future__ import annotations
 
+import logging
 import secrets
 import time
+from collections.abc import Iterator
 from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as Pending
 from dataclasses import dataclass
 
-from flask import current_app, g, render_template, request
+from flask import current_app, g, render_template, request, stream_with_context
 from markupsafe import Markup
 
 from .outgoing import on_behalf
@@ -28,6 +34,7 @@ from .registry import FragmentUnavailable, registry
 from .slots import fragment_url
 
 DEFAULT_BUDGET_MS = 400
+log = logging.getLogger(__name__)
 _POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="slot-fetch")
 
 
@@ -78,15 +85,34 @@ def _fetch(name: str, url: str) -> tuple[str, Future, float]:
 
 
 def fill(response):
-    """after_request: put what arrived in place of the markers."""
+    """after_request: send the page in parts, each slot put in place of its marker once it is ready."""
     slots: list[_Slot] | None = g.pop("inline_slots", None)
     if not slots:
         return response
     html = response.get_data(as_text=True)
+    parts: list[str] = []
+    placed: list[_Slot] = []
     for slot in slots:
-        html = html.replace(slot.marker, _placed(slot), 1)
-    response.set_data(html)
+        before, found, html = html.partition(slot.marker)
+        if not found:  # the macro's output was not part of the page: nothing to put in its place
+            html = before
+            continue
+        parts.append(before)
+        placed.append(slot)
+    if not placed:
+        return response
+    response.response = stream_with_context(_streamed(parts, placed, html))
+    response.headers.pop("Content-Length", None)
+    response.headers["X-Accel-Buffering"] = "no"  # nginx passes each part on as it comes
     return response
+
+
+def _streamed(parts: list[str], slots: list[_Slot], rest: str) -> Iterator[bytes]:
+    """The page up to its first slot at once; then the rest in one piece once every slot is placed
+    (slots answer together, in parallel: a write each would cost more than it shows sooner)."""
+    yield parts[0].encode("utf-8")
+    placed = [_placed(slot) for slot in slots]
+    yield "".join(piece for pair in zip(placed, [*parts[1:], rest]) for piece in pair).encode("utf-8")
 
 
 def _placed(slot: _Slot) -> str:
@@ -95,6 +121,9 @@ def _placed(slot: _Slot) -> str:
     except Pending:
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")
     except FragmentUnavailable:
+        return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback", message=slot.fallback)
+    except Exception:  # the page's head is already sent: a slot that breaks shows its fallback, never a cut page
+        log.exception("fragment slot %s/%s failed", slot.name, slot.slot)
         return render_template("shell/_fragment_slot.html", slot=slot, mode="fallback", message=slot.fallback)
     if answer.status != 200 or not answer.headers.get("Content-Type", "").startswith("text/html"):
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")  # as the proxy would show it

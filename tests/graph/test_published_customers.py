@@ -31,6 +31,7 @@ def test_the_published_reads_answer_what_the_bridge_answered(graph_backend, live
             assert {k: v for k, v in held.items() if k not in ("version", "locale_id")} == legacy
             assert [{**k, "plan": {n: k["plan"][n] for n in ("id", "code", "name")}}
                     for k in rows.contracts(customer_id)] == old.customer_contracts(customer_id)
+            assert rows.with_contracts(customer_id) == (held, rows.contracts(customer_id))  # one read, the same
         assert rows.products() == old.products() and rows.locales() == old.locales()
         some = [p["id"] for p in rows.products()[:3]]
         graph_backend.write("MATCH (p:Product {id: $id}) SET p.retired = true", {"id": some[0]})
@@ -49,7 +50,10 @@ def test_a_customer_only_a_ticket_named_is_not_held_and_the_reader_says_it_canno
     GraphTickets(graph_backend, FakeBridgeClient()).create(customer_id=77, contract_id=770, product_id=5, locale_id=2,
                                                            description="Printer jams", slots=[], channel="phone",
                                                            actor="cc", now=NOW)
-    assert customers_v1.CustomerRows(graph_backend).customer(77) is None  # a stub node is nobody's record
+    rows = customers_v1.CustomerRows(graph_backend)
+    assert rows.customer(77) is None and rows.with_contracts(77) is None  # a stub node is nobody's record
+    graph_backend.write("CREATE (:Customer {id: 78, source: 'new', first_name: 'Ada', last_name: 'Byron', version: 1})")
+    assert rows.with_contracts(78) == (rows.customer(78), [])  # held, with no contract yet
     with pytest.raises(CustomersUnavailable):
         CustomerReader(graph_backend, None).customer(77)
 

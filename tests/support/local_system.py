@@ -18,7 +18,7 @@ from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
 from sysops.launcher import ACCESS_LOG_FORMAT, FRONT_DOOR_APPS, take_sign_in
-from sysops.procutil import free_port, free_ports, wait_for_health
+from sysops.procutil import free_port, free_ports, gunicorn_options, wait_for_health
 
 from .graph_ha import GraphCluster
 from .keys import env as keys_env
@@ -231,7 +231,7 @@ class System:
         metrics.mkdir(parents=True)
         env = {**(env or self.env), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                           "--threads", str(threads), "--no-control-socket", "--access-logfile",
+                           "--threads", str(threads), "--no-control-socket", *gunicorn_options(), "--access-logfile",
                            str(self.root / f"{name}-access.log"), "--access-logformat", ACCESS_LOG_FORMAT, factory], env)
 
     def ready(self, name: str, timeout: float = 90.0) -> dict:

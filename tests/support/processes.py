@@ -6,7 +6,7 @@ import socket
 import time
 from pathlib import Path
 
-from sysops.procutil import alive, descendants, free_port, free_ports, wait_for_health  # noqa: F401 (re-exported)
+from sysops.procutil import alive, descendants, free_port, free_ports, gunicorn_options, wait_for_health  # noqa: F401 (re-exported)
 
 from .keys import env as keys_env
 
@@ -66,7 +66,7 @@ class ServedMonolith:
         env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SESSION_KEY": secret, **keys_env(), **(env or {})}
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", "4", "--no-control-socket", "sysops.wsgi:monolith()"],
+             "--threads", "4", "--no-control-socket", *gunicorn_options(), "sysops.wsgi:monolith()"],
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
         try:

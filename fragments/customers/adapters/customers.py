@@ -57,6 +57,15 @@ class GraphCustomers:
         self.get(customer_id)  # copied now (with their contracts) if not held yet; CustomerMissing if nobody
         return self.rows.contracts(customer_id)
 
+    def with_contracts(self, customer_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+        found = self.rows.with_contracts(customer_id)
+        if found is None:
+            self.get(customer_id)  # copied now (with their contracts); CustomerMissing if nobody
+            found = self.rows.with_contracts(customer_id)
+            if found is None:
+                raise CustomerMissing(f"no customer {customer_id}")
+        return found
+
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         self.get(customer_id)
         return self.rows.covering(customer_id, product_id, day)

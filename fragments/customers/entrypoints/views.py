@@ -25,8 +25,7 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
     directory = _c().directory
     may_sell = principal.role in STAFF_WRITERS
     try:
-        customer = directory.customer(customer_id)
-        plans = directory.plans(customer_id)
+        customer, plans = directory.page(customer_id)
         # The sale form comes with the page only to show it again (what was typed, what was wrong);
         # otherwise it is loaded when staff open it (sale_form), and the plans on sale are read then.
         sale_shown = may_sell and bool(sale_errors or sale)

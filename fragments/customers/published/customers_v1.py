@@ -17,8 +17,9 @@ from graph_store.backends import GraphBackend
 CUSTOMER = ("c {.id, .first_name, .last_name, .email, .phone, .address_line, .city, .postcode, .locale_id, "
             ".notification_preference, .created_at, .version} AS customer, "
             "l {.id, .code, .name, .region} AS locale")
-CONTRACT = ("k {.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id} AS contract, "
-            "p {.id, .code, .name, .max_open_tickets} AS plan")
+CONTRACT_FIELDS = ".id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id"
+PLAN_FIELDS = ".id, .code, .name, .max_open_tickets"
+CONTRACT = f"k {{{CONTRACT_FIELDS}}} AS contract, p {{{PLAN_FIELDS}}} AS plan"
 PRODUCT = "p {.id, .sku, .name, .category, .manufacturer} AS product"
 # In force on $day, active, covering $product: the monolith's rule (newest contract first).
 IN_FORCE = ("k.status = 'active' AND k.start_date <= $day AND (k.end_date IS NULL OR $day <= k.end_date)")
@@ -33,6 +34,12 @@ RAISE_FACTS = (f"MATCH (c:Customer {{id: $id}}) WHERE c.source IS NOT NULL "
                f"RETURN {CUSTOMER}, CASE WHEN k IS NULL THEN null ELSE "
                f"k {{.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id}} END "
                f"AS contract, p {{.id, .code, .name, .max_open_tickets}} AS plan, p.terms AS terms")
+
+
+def _literal(node: str, fields: str) -> str:
+    """A map of `node`'s properties named in `fields` (".id, .name"), nulls where the node is missing."""
+    names = [field.strip().lstrip(".") for field in fields.split(",")]
+    return "{" + ", ".join(f"{name}: {node}.{name}" for name in names) + "}"
 
 
 def _customer(row: dict[str, Any]) -> dict[str, Any]:
@@ -75,6 +82,21 @@ class CustomerRows:
                             f"OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) RETURN {CONTRACT} "
                             f"ORDER BY k.start_date DESC, k.id DESC", {"id": customer_id})
         return [_contract(row) for row in rows]
+
+    def with_contracts(self, customer_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]] | None:
+        """The customer (as `customer` gives them) and their contracts (as `contracts`), in one read; None
+        if the service does not hold them yet. (The WITH before the plan's lookup is needed: FalkorDB
+        1.4.1 fails an index lookup keyed on an optional node that matched nothing, unless it is passed on.)"""
+        rows = self.db.read(f"MATCH (c:Customer {{id: $id}}) WHERE c.source IS NOT NULL "
+                            f"OPTIONAL MATCH (l:Locale {{id: c.locale_id}}) "
+                            f"OPTIONAL MATCH (c)-[:HOLDS]->(k:Contract) WITH c, l, k OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) "
+                            f"WITH c, l, k, p ORDER BY k.start_date DESC, k.id DESC "
+                            f"RETURN {CUSTOMER}, collect({{contract: {_literal('k', CONTRACT_FIELDS)}, "
+                            f"plan: {_literal('p', PLAN_FIELDS)}}}) AS contracts", {"id": customer_id})
+        if not rows:
+            return None
+        # (no contract: one map of nulls; a map projection of a missing node is an error in FalkorDB)
+        return _customer(rows[0]), [_contract(row) for row in rows[0]["contracts"] if row["contract"]["id"] is not None]
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:
         """The contract that covers the product for the customer on `day`, or None."""

@@ -39,18 +39,25 @@ class Directory:
     def search(self, words: str) -> list[dict[str, Any]]:
         return self.customers.search(" ".join((words or "").split())[:100], SEARCH_LIMIT)
 
-    def plans(self, customer_id: int) -> list[PlanView]:
-        """The customer's contracts, newest first, with plan terms and product names."""
-        contracts = self.customers.contracts(customer_id)
+    def page(self, customer_id: int) -> tuple[dict[str, Any], list[PlanView]]:
+        """The customer and their contracts, newest first, with plan terms and product names, as their
+        page shows them (the customer and the contracts in one read)."""
+        customer, contracts = self.customers.with_contracts(customer_id)
+        return customer, self._views(contracts)
+
+    def _views(self, contracts: list[dict[str, Any]]) -> list[PlanView]:
+        """Contracts (each with its plan, as held here) as people read them."""
         names = self.catalogue.product_names(sorted({p for k in contracts for p in k["product_ids"]}))
-        plans = {p["id"]: p for p in self.catalogue.plans()}
+        # A plan not held yet when the contracts were read is, once the catalogue is read (copied whole).
+        missing = any(not k["plan"].get("name") for k in contracts)
+        plans = {p["id"]: p for p in self.catalogue.plans()} if missing else {}
         today = self.clock().date().isoformat()
         views = []
         for k in contracts:
-            plan = plans.get(k["plan"]["id"], {})
+            plan = k["plan"] if k["plan"].get("name") else plans.get(k["plan"]["id"], k["plan"])
             in_force = k["status"] == "active" and k["start_date"] <= today and (
                 k["end_date"] is None or today <= k["end_date"])
-            views.append(PlanView(k["id"], k["reference"], k["plan"]["name"] or plan.get("name", ""), k["status"],
+            views.append(PlanView(k["id"], k["reference"], plan.get("name", ""), k["status"],
                                   k["start_date"], k["end_date"], in_force,
                                   sorted(names.get(p, f"product {p}") for p in k["product_ids"]),
                                   plan.get("max_open_tickets")))

@@ -9,7 +9,9 @@ signed in by the identity service).
 
 Prints per page: time until every fragment has rendered in headless Chromium (p50/p99) and p50/p99 of
 the page under concurrent HTTP load (the composed page with the slots not in its first paint fetched
-after it, as the browser does), then each composed figure as a ratio of its legacy counterpart. The
+after it, as the browser does), then each composed figure as a ratio of its legacy counterpart; last,
+the CPU a customer page costs each process, legacy and composed, one client over HTTP and in Chromium
+(benchmarks.cpu_per_page). The
 rounds alternate every measure (benchmarks.composition.alternating), each after the work the previous
 left behind is done.
 """
@@ -21,6 +23,7 @@ from pathlib import Path
 
 from tests.support.local_system import System
 
+from . import cpu_per_page
 from .composition import STAFF, alternating, chromium_pages, covered_targets, http_pages, log_in, settled
 
 
@@ -48,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--requests", type=int, default=15, help="page loads per thread under HTTP load, per round")
     parser.add_argument("--logins", type=int, default=4, help="sign-ins per thread, per round")
     parser.add_argument("--rounds", type=int, default=5)
+    parser.add_argument("--cpu-loads", type=int, default=300, help="customer pages over HTTP for the CPU accounting")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="sysops-bench-front-door-"))
     print(f"Setting up the {args.preset} preset in {root} ...", flush=True)
@@ -89,6 +93,16 @@ def main(argv: list[str] | None = None) -> int:
             base, new = results[base_name], results[new_name]
             print(f"  {new_name}: p50 x{new.percentile(50) / base.percentile(50):.2f}, "
                   f"p99 x{new.percentile(99) / base.percentile(99):.2f} of {base_name} (target p50 <= 1.0 in Chromium)")
+        print("\nCPU per customer page, ms per load, by process (the browser and the services share the cores):")
+        pages = kinds["customer page"]
+        for side, base in (("legacy", legacy), ("composition shell", front)):
+            settled(system)
+            print(cpu_per_page.line(f"{side}, one client over HTTP ({args.cpu_loads} loads)",
+                                    cpu_per_page.over_http(system.processes, base, pages, args.cpu_loads)))
+        for side, base in (("legacy", legacy), ("composition shell", front)):
+            settled(system)
+            print(cpu_per_page.line(f"{side}, in Chromium ({args.loads * 4} loads)",
+                                    cpu_per_page.in_chromium(system.processes, base, pages, args.loads * 4)))
     finally:
         system.stop()
     return 0

@@ -85,7 +85,7 @@ def _fetch(name: str, url: str) -> tuple[str, Future, float]:
 
 
 def fill(response):
-    """after_request: send the page in parts, each slot put in place of its marker once it is ready."""
+    """after_request: the page up to its first slot is sent at once, the rest once every slot is placed."""
     slots: list[_Slot] | None = g.pop("inline_slots", None)
     if not slots:
         return response

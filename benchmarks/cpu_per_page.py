@@ -6,6 +6,7 @@ so the sum of CPU a page costs, not only its longest path, shows in the time a p
 """
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 from typing import Callable
@@ -56,18 +57,18 @@ def measured(named: Callable[[], dict[str, set[int]]], load: Callable[[], None],
 
 
 def over_http(processes: dict[str, object], base: str, paths: list[str], count: int) -> dict[str, float]:
-    session, turn = Session(base), iter(range(10 ** 9))
+    session, pages = Session(base), itertools.cycle(paths)
     for path in paths:
         session.get(path)  # warm
-    return measured(lambda: groups(processes), lambda: session.get(paths[next(turn) % len(paths)]), count)
+    return measured(lambda: groups(processes), lambda: session.get(next(pages)), count)
 
 
 def in_chromium(processes: dict[str, object], base: str, paths: list[str], count: int) -> dict[str, float]:
     with signed_in_page(base) as page:
-        turn = iter(range(10 ** 9))
+        pages = itertools.cycle(paths)
 
         def load() -> None:
-            page.goto(base + paths[next(turn) % len(paths)], wait_until="load")
+            page.goto(base + next(pages), wait_until="load")
             page.wait_for_function(RENDERED)
 
         for _ in paths:

@@ -2,9 +2,9 @@
 the identity service and back (docs/adr/0032), each resumable.
 
 Cut-over: every account copied (frozen in the monolith: it still signs them in but writes nothing to
-them), reconciled to 0 findings, then the `accounts` part's owner set to `identity`: within a few
-seconds every shell passes sign-in to the identity service and asks it who each session is. People
-signed in at the monolith sign in once more.
+them), reconciled to 0 findings, then the `accounts` part's owner set to `identity`, and a moment for
+every shell to see it: once the command returns, every shell passes sign-in to the identity service
+and asks it who each session is. People signed in at the monolith sign in once more.
 
 Rollback: every account written back (its password as it is now), the owner set back to `legacy`, a
 moment for every shell to see it, written back again (a change in that moment), released and forgotten.
@@ -61,6 +61,13 @@ def move_sign_in(backend, bridge, session: Session, batch_size: int = 200) -> tu
     return copied, found
 
 
+def every_shell_has_seen_the_owner() -> None:
+    """Waits out each shell's memory of the owner (OWNER_KEPT_S, counted from before its read), so that
+    when a command returns, every request any shell takes goes to the new owner: a person signing in
+    just after it is not signed in at the old side and then thrown out a few seconds later."""
+    time.sleep(OWNER_KEPT_S + 1)
+
+
 def cutover(args) -> int:
     def run(backend, bridge, settings) -> int:
         with legacy_db(settings.database_url) as session:
@@ -69,8 +76,9 @@ def cutover(args) -> int:
         if reporting.reconciliation("accounts-cutover: reconciliation", found, "account"):
             print("accounts-cutover: sign-in stays with the monolith until these are settled")
             return 1
-        print("accounts-cutover: the identity service signs people in now (every shell within "
-              f"{OWNER_KEPT_S:.0f} s); people signed in at the monolith sign in once more")
+        every_shell_has_seen_the_owner()
+        print("accounts-cutover: the identity service signs people in now, in every shell; people signed in at "
+              "the monolith sign in once more")
         return 0
     return _on_store(run)
 
@@ -99,7 +107,7 @@ def rollback(args) -> int:
             print("accounts-rollback: the monolith names users in tokens again (it was retired as an issuer)")
         with legacy_db(settings.database_url) as session:
             set_owner(session, ACCOUNTS, "legacy")
-        time.sleep(OWNER_KEPT_S + 1)  # every shell has seen the owner: nothing changes there any more
+        every_shell_has_seen_the_owner()  # nothing changes at the monolith's side any more after this
         done = handover.give_back(backend, bridge, batch_size=args.batch)
         print(f"accounts-rollback: the monolith signs people in again; {done.written_back} accounts written back "
               f"and released, {done.removed} copies forgotten")

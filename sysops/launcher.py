@@ -24,17 +24,8 @@ from sysops.reporting import operator_store
 
 from . import account_commands, retirement
 from .graph_data import GraphData
-from .procutil import gunicorn_options
+from .procutil import gunicorn
 from .supervisor import ProcessSpec, Supervisor, python_module
-
-# Access log lines carry the request id the app answered with (foundation.request_ids).
-ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
-
-
-def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int = 1) -> list[str]:
-    return python_module("gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers), "--threads", str(threads),
-                         "--graceful-timeout", "5", "--no-control-socket", *gunicorn_options(), "--access-logfile", "-",
-                         "--access-logformat", ACCESS_LOG_FORMAT, app_factory)
 
 
 def observe(specs: list[ProcessSpec], settings: Settings) -> None:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import os
 import socket
+import sys
 import time
 from contextlib import ExitStack
 from pathlib import Path
@@ -15,9 +16,25 @@ import requests
 MEMORY_FS = Path("/dev/shm")
 
 
-def gunicorn_options() -> list[str]:
-    """What every gunicorn of ours is started with beyond its bind, workers and app."""
-    return ["--worker-tmp-dir", str(MEMORY_FS)] if MEMORY_FS.is_dir() else []
+# Each request's line: who, what, status, size, time, and the request id the app answered with
+# (foundation.request_ids), which ties it to the app's own log lines.
+ACCESS_LOG_FORMAT = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms rid=%({x-request-id}o)s'
+
+
+def gunicorn(app_factory: str, host: str, port: int, workers: int, threads: int = 1, *,
+             access_log: str | None = "-", graceful_timeout_s: int | None = 5) -> list[str]:
+    """The command line of every gunicorn of ours: the launcher's, the test systems' and the tests' served
+    monolith. `access_log`: a file, "-" for standard output, None for none; `graceful_timeout_s`: how
+    long a stopping worker may finish its requests (None: gunicorn's own 30 s)."""
+    argv = [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
+            "--threads", str(threads), "--no-control-socket"]
+    if MEMORY_FS.is_dir():
+        argv += ["--worker-tmp-dir", str(MEMORY_FS)]
+    if graceful_timeout_s is not None:
+        argv += ["--graceful-timeout", str(graceful_timeout_s)]
+    if access_log is not None:
+        argv += ["--access-logfile", access_log, "--access-logformat", ACCESS_LOG_FORMAT]
+    return [*argv, app_factory]
 
 
 def free_port() -> int:

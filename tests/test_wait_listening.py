@@ -1,14 +1,19 @@
 """The tests' processes are taken as started only when the gunicorn they started listens: a port that
-another server holds answers /healthz too, yet the start failed to bind."""
+another server holds answers /healthz too, yet the start failed to bind. And the command line every
+gunicorn of ours is started with (sysops.procutil.gunicorn) serves and writes its access log."""
 from __future__ import annotations
 
+import re
 import subprocess
-import sys
 import threading
+import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
+import requests
 
+from sysops import procutil
 from tests.support.processes import free_port, terminate, wait_for_health, wait_listening
 
 APP = "tests.support.connection_recorder:fragment()"
@@ -25,9 +30,10 @@ class Healthy(BaseHTTPRequestHandler):
         pass
 
 
-def gunicorn(port: int, log) -> subprocess.Popen:
-    return subprocess.Popen([sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1",
-                             "--no-control-socket", APP], stdout=subprocess.DEVNULL, stderr=log)
+def gunicorn(port: int, log, access_log: str | None = None) -> subprocess.Popen:
+    """Started as every gunicorn of ours is (sysops.procutil.gunicorn)."""
+    return subprocess.Popen(procutil.gunicorn(APP, "127.0.0.1", port, 1, access_log=access_log),
+                            stdout=subprocess.DEVNULL, stderr=log)
 
 
 def test_a_start_is_ready_when_its_own_gunicorn_listens_even_after_an_earlier_start_on_that_port(tmp_path):
@@ -60,6 +66,30 @@ def test_a_start_whose_port_another_server_holds_fails_though_that_port_answers_
     finally:
         other.shutdown()
         other.server_close()
+
+
+def test_our_gunicorn_command_line_serves_and_logs_each_request_with_its_time_and_request_id(tmp_path):
+    port, access = free_port(), tmp_path / "access.log"
+    with open(tmp_path / "app.log", "ab") as log:
+        process = gunicorn(port, log, access_log=str(access))
+    try:
+        wait_for_health(f"http://127.0.0.1:{port}/healthz", timeout=60)
+        requests.get(f"http://127.0.0.1:{port}/customers/7/tickets", headers={"X-Request-Id": "req-7"}, timeout=10)
+        line = _line_for(access, "/customers/7/tickets")
+        assert re.search(r'"GET /customers/7/tickets HTTP/1.1" 200 \d+ \d+ms rid=', line), line
+    finally:
+        terminate(process)
+
+
+def _line_for(log: Path, path: str, within_s: float = 30.0) -> str:
+    """The access log's line for `path`, once gunicorn has written it."""
+    deadline = time.monotonic() + within_s
+    while time.monotonic() < deadline:
+        for line in log.read_text().splitlines() if log.exists() else []:
+            if path in line:
+                return line
+        time.sleep(0.05)
+    raise AssertionError(f"no line for {path} in {log}")
 
 
 def test_ports_picked_together_are_all_different():

@@ -17,8 +17,8 @@ from sqlalchemy import create_engine, text
 from fragments.notifications.adapters import legacy_outbox
 from graph_store.server import FalkorServer
 from sysops.graph_data import GraphData
-from sysops.launcher import ACCESS_LOG_FORMAT, FRONT_DOOR_APPS, take_sign_in
-from sysops.procutil import free_port, free_ports, gunicorn_options, wait_for_health
+from sysops.launcher import FRONT_DOOR_APPS, take_sign_in
+from sysops.procutil import free_port, free_ports, gunicorn, wait_for_health
 
 from .graph_ha import GraphCluster
 from .keys import env as keys_env
@@ -230,9 +230,8 @@ class System:
         shutil.rmtree(metrics, ignore_errors=True)
         metrics.mkdir(parents=True)
         env = {**(env or self.env), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
-        self._spawn(name, [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "2",
-                           "--threads", str(threads), "--no-control-socket", *gunicorn_options(), "--access-logfile",
-                           str(self.root / f"{name}-access.log"), "--access-logformat", ACCESS_LOG_FORMAT, factory], env)
+        self._spawn(name, gunicorn(factory, "127.0.0.1", port, 2, threads, access_log=str(self.root / f"{name}-access.log"),
+                                   graceful_timeout_s=None), env)
 
     def ready(self, name: str, timeout: float = 90.0) -> dict:
         """Web app `name` as last started answers its /healthz, and it is that start's gunicorn which

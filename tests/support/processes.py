@@ -6,7 +6,7 @@ import socket
 import time
 from pathlib import Path
 
-from sysops.procutil import alive, descendants, free_port, free_ports, gunicorn_options, wait_for_health  # noqa: F401 (re-exported)
+from sysops.procutil import alive, descendants, free_port, free_ports, gunicorn, wait_for_health  # noqa: F401 (re-exported)
 
 from .keys import env as keys_env
 
@@ -60,13 +60,11 @@ class ServedMonolith:
 
     def __init__(self, database_url: str, secret: str, workers: int = 2, env: dict[str, str] | None = None):
         import subprocess
-        import sys
 
         port = free_port()
         env = {**os.environ, "DATABASE_URL": database_url, "SYSOPS_SESSION_KEY": secret, **keys_env(), **(env or {})}
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
-             "--threads", "4", "--no-control-socket", *gunicorn_options(), "sysops.wsgi:monolith()"],
+            gunicorn("sysops.wsgi:monolith()", "127.0.0.1", port, workers, 4, access_log=None, graceful_timeout_s=None),
             env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         self.base = f"http://127.0.0.1:{port}"
         try:

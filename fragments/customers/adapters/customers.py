@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from typing import Any, Iterable
+from typing import Any, Callable, Iterable, TypeVar
 
 from bridge_client import HANDOVER_KINDS, BridgeClient
 from foundation.vocabulary import iso
@@ -20,6 +20,7 @@ from ..services.ports import CustomerChanged, CustomerMissing, LegacyUnavailable
 from .parts import CataloguePart, CustomerPart, search_text
 
 CATALOGUE = tuple(kind for kind in HANDOVER_KINDS if kind != "customers")
+Held = TypeVar("Held")
 SEARCH_FIELDS = ("c {.id, .first_name, .last_name, .email, .phone, .postcode, .city, .locale_id} AS customer")
 
 # What the edit empties is removed one property at a time (graph_store.writes).
@@ -42,26 +43,21 @@ class GraphCustomers:
         self.migration = LazyMigration(backend, bridge, CustomerPart())
 
     def get(self, customer_id: int) -> dict[str, Any]:
-        customer = self.rows.customer(customer_id)
-        if customer is None:
-            self.migration.migrate(customer_id, via="lazy")
-            customer = self.rows.customer(customer_id)
-            if customer is None:
-                raise CustomerMissing(f"no customer {customer_id}")
-        return customer
+        return self._held(customer_id, self.rows.customer)
 
     def contracts(self, customer_id: int) -> list[dict[str, Any]]:
-        held = self.rows.contracts(customer_id)
-        if held:  # contracts hang off a customer held here: nothing to copy first
-            return held
-        self.get(customer_id)  # copied now (with their contracts) if not held yet; CustomerMissing if nobody
-        return self.rows.contracts(customer_id)
+        return self.with_contracts(customer_id)[1]
 
     def with_contracts(self, customer_id: int) -> tuple[dict[str, Any], list[dict[str, Any]]]:
-        found = self.rows.with_contracts(customer_id)
+        return self._held(customer_id, self.rows.with_contracts)
+
+    def _held(self, customer_id: int, read: Callable[[int], Held | None]) -> Held:
+        """What `read` finds of the customer, copied here first (with their contracts) if the service did
+        not hold them yet; CustomerMissing if the monolith has no such customer either."""
+        found = read(customer_id)
         if found is None:
-            self.get(customer_id)  # copied now (with their contracts); CustomerMissing if nobody
-            found = self.rows.with_contracts(customer_id)
+            self.migration.migrate(customer_id, via="lazy")
+            found = read(customer_id)
             if found is None:
                 raise CustomerMissing(f"no customer {customer_id}")
         return found

@@ -4,7 +4,7 @@ The customers service owns these nodes (docs/adr/0025); ticketing's raise path, 
 the reports and the notifications read them here, in the shapes the bridge's v1 used to serve, so a
 reader moved from the bridge changes nothing but where it asks. Only records the service holds are
 answered (a customer not copied yet is None: ask the customers service's API, which copies it on
-first read). tests/contracts/test_customers_v1.py holds this module to its promises.
+first read). tests/graph/test_published_customers.py holds this module to its promises, on both backends.
 """
 from __future__ import annotations
 
@@ -17,9 +17,22 @@ from graph_store.backends import GraphBackend
 CUSTOMER = ("c {.id, .first_name, .last_name, .email, .phone, .address_line, .city, .postcode, .locale_id, "
             ".notification_preference, .created_at, .version} AS customer, "
             "l {.id, .code, .name, .region} AS locale")
-CONTRACT_FIELDS = ".id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id"
-PLAN_FIELDS = ".id, .code, .name, .max_open_tickets"
-CONTRACT = f"k {{{CONTRACT_FIELDS}}} AS contract, p {{{PLAN_FIELDS}}} AS plan"
+CONTRACT_FIELDS = ("id", "reference", "customer_id", "start_date", "end_date", "status", "product_ids", "plan_id")
+PLAN_FIELDS = ("id", "code", "name", "max_open_tickets")
+
+
+def _projection(node: str, fields: tuple[str, ...]) -> str:
+    """`node`'s properties named in `fields` as a map projection: `k {.id, .name}`."""
+    return f"{node} {{{', '.join('.' + name for name in fields)}}}"
+
+
+def _literal(node: str, fields: tuple[str, ...]) -> str:
+    """The same map as a literal, `{id: k.id, name: k.name}`: nulls where the node is missing, where a
+    projection of a missing node is an error in FalkorDB."""
+    return "{" + ", ".join(f"{name}: {node}.{name}" for name in fields) + "}"
+
+
+CONTRACT = f"{_projection('k', CONTRACT_FIELDS)} AS contract, {_projection('p', PLAN_FIELDS)} AS plan"
 PRODUCT = "p {.id, .sku, .name, .category, .manufacturer} AS product"
 # In force on $day, active, covering $product: the monolith's rule (newest contract first).
 IN_FORCE = ("k.status = 'active' AND k.start_date <= $day AND (k.end_date IS NULL OR $day <= k.end_date)")
@@ -31,15 +44,8 @@ RAISE_FACTS = (f"MATCH (c:Customer {{id: $id}}) WHERE c.source IS NOT NULL "
                f"WITH c, l, k ORDER BY k.start_date DESC, k.id DESC "
                f"WITH c, l, collect(k) AS covering WITH c, l, covering[0] AS k "
                f"OPTIONAL MATCH (p:Plan {{id: k.plan_id}}) "
-               f"RETURN {CUSTOMER}, CASE WHEN k IS NULL THEN null ELSE "
-               f"k {{.id, .reference, .customer_id, .start_date, .end_date, .status, .product_ids, .plan_id}} END "
-               f"AS contract, p {{.id, .code, .name, .max_open_tickets}} AS plan, p.terms AS terms")
-
-
-def _literal(node: str, fields: str) -> str:
-    """A map of `node`'s properties named in `fields` (".id, .name"), nulls where the node is missing."""
-    names = [field.strip().lstrip(".") for field in fields.split(",")]
-    return "{" + ", ".join(f"{name}: {node}.{name}" for name in names) + "}"
+               f"RETURN {CUSTOMER}, CASE WHEN k IS NULL THEN null ELSE {_projection('k', CONTRACT_FIELDS)} END "
+               f"AS contract, {_projection('p', PLAN_FIELDS)} AS plan, p.terms AS terms")
 
 
 def _customer(row: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +101,7 @@ class CustomerRows:
                             f"plan: {_literal('p', PLAN_FIELDS)}}}) AS contracts", {"id": customer_id})
         if not rows:
             return None
-        # (no contract: one map of nulls; a map projection of a missing node is an error in FalkorDB)
+        # (no contract: one map of nulls)
         return _customer(rows[0]), [_contract(row) for row in rows[0]["contracts"] if row["contract"]["id"] is not None]
 
     def covering(self, customer_id: int, product_id: int, day: dt.date) -> dict[str, Any] | None:

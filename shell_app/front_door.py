@@ -138,9 +138,9 @@ class FrontDoor:
         headers["X-Forwarded-Host"] = request.host
         query = request.query_string.decode("latin-1")
         try:
-            answer = self._registry.pool.request(
+            answer = self._registry.send(
                 request.method, self._registry.bases[IDENTITY] + path + (f"?{query}" if query else ""),
-                headers=headers, body=request.get_data() or None, redirect=False,
+                headers=headers, body=request.get_data() or None,
                 timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=PAGE_TIMEOUT_S))
         except urllib3.exceptions.HTTPError as exc:
             raise FragmentUnavailable(f"identity: {exc.__class__.__name__}") from exc
@@ -156,9 +156,9 @@ class FrontDoor:
         """The identity service's answer about this session, or None if it did not answer (no connection,
         a time-out, or a 5xx: its store away); only then may a kept answer stand in."""
         try:
-            answer = self._registry.pool.request(
+            answer = self._registry.send(
                 "GET", self._registry.bases[IDENTITY] + path, headers={"Cookie": f"{SESSION_COOKIE}={session_id}"},
-                redirect=False, timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S))
+                timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=READ_TIMEOUT_S))
         except urllib3.exceptions.HTTPError as exc:
             log.warning("identity service not reached: %s", exc.__class__.__name__)
             return None

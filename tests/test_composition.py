@@ -340,36 +340,14 @@ def test_a_token_for_the_experts_fragment_opens_no_other_fragment_for_any_role(l
 def test_a_slot_fetch_that_meets_a_closed_keep_alive_connection_is_asked_again_but_a_post_is_not():
     """A fragment's server closes an idle kept-alive connection as the shell reuses it: no answer came, so
     a GET goes once more on a new connection; a POST is never sent twice (it may have been acted on)."""
-    import socket
-
     from shell_app.composition.registry import FragmentRegistry, FragmentUnavailable
+    from tests.support.closing_server import closing_first_requests
 
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    seen: list[str] = []
-
-    def serve() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            with conn:
-                request_line = conn.recv(65536).split(b"\r\n", 1)[0].decode()
-                seen.append(request_line)
-                if len(seen) % 2:  # every first request on a connection: closed unanswered
-                    continue
-                conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\n"
-                             b"Connection: close\r\n\r\nok")
-
-    threading.Thread(target=serve, daemon=True).start()
-    registry = FragmentRegistry({"tickets": f"http://127.0.0.1:{listener.getsockname()[1]}"}, lambda _name: "t")
-    try:
+    ok = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+    with closing_first_requests(ok) as (base, seen):
+        registry = FragmentRegistry({"tickets": base}, lambda _name: "t")
         answer = registry.fetch("tickets", "GET", "/queue", query=b"", headers={}, body=b"", timeout=5)
         assert answer.status == 200 and answer.body == b"ok" and seen == ["GET /queue HTTP/1.1"] * 2
         with pytest.raises(FragmentUnavailable):
             registry.fetch("tickets", "POST", "/tickets", query=b"", headers={}, body=b"x=1", timeout=5)
         assert seen[2:] == ["POST /tickets HTTP/1.1"]
-    finally:
-        listener.close()

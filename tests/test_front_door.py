@@ -54,6 +54,9 @@ class Registry:
     def __contains__(self, name):
         return name in self.bases
 
+    def send(self, method, url, **options):
+        return self.pool.request(method, url, **options)
+
 
 @pytest.fixture
 def door():
@@ -145,3 +148,20 @@ def test_a_session_ended_at_the_identity_service_gets_no_kept_token(door):
         front.token(SESSION, "ticketing")
     with pytest.raises(FragmentUnavailable):
         front.person(SESSION)
+
+
+def test_a_session_asked_over_a_kept_alive_connection_the_identity_service_just_closed_is_asked_again():
+    """The identity service's gunicorn closes a connection idle for 2 s, the shell's memory of a session:
+    a steady user's next page reuses the connection just as it is closed. Nothing was answered, so the
+    shell asks once more on a new connection, and the person is not told sign-in is unavailable."""
+    from shell_app.composition.registry import FragmentRegistry
+    from tests.support.closing_server import closing_first_requests
+
+    body = json.dumps(PERSON).encode()
+    answer = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(body)).encode()
+              + b"\r\nConnection: close\r\n\r\n" + body)
+    with closing_first_requests(answer) as (base, seen):
+        front = FrontDoor(FragmentRegistry({"identity": base}, lambda _name: "t"), lambda: "identity")
+        person = front.person(SESSION)
+    assert person is not None and person.username == "agent7"
+    assert seen == ["GET /auth/session HTTP/1.1"] * 2

@@ -139,24 +139,27 @@ class FragmentRegistry:
         """A token naming the shell service (no user) for fragment `name`: for what anyone may open."""
         return self._token_for(name)
 
+    def send(self, method: str, url: str, **options: Any) -> urllib3.BaseHTTPResponse:
+        """One request over the kept-alive connections, redirects not followed. A kept-alive connection
+        that the server closed just as it was reused (its keep-alive ran out; gunicorn's is 2 s, as is the
+        shell's memory of a session, so a steady user meets it) answered nothing: a GET or HEAD goes once
+        more, on a new connection; anything else is never sent twice (it may have been acted on)."""
+        try:
+            return self.pool.request(method, url, redirect=False, **options)
+        except urllib3.exceptions.ProtocolError:
+            if method not in ("GET", "HEAD"):
+                raise
+            return self.pool.request(method, url, redirect=False, **options)
+
     def fetch(self, name: str, method: str, path: str, *, query: bytes, headers: dict[str, str], body: bytes,
               timeout: float) -> FragmentResponse:
         url = self.bases[name] + path + (f"?{query.decode('latin-1')}" if query else "")
-        for attempt in (1, 2):
-            try:
-                response = self.pool.request(method, url, headers=headers, body=body or None, redirect=False,
-                                             timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=timeout))
-                break
-            except urllib3.exceptions.ProtocolError as exc:
-                # A kept-alive connection the fragment's server closed just as it was reused (its keep-alive
-                # ran out): nothing was answered, so a GET goes once more, on a new connection.
-                if attempt == 1 and method in ("GET", "HEAD"):
-                    continue
-                log.warning("fragment %s %s %s: %s", name, method, path, exc)
-                raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
-            except urllib3.exceptions.HTTPError as exc:
-                log.warning("fragment %s %s %s: %s", name, method, path, exc)
-                raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
+        try:
+            response = self.send(method, url, headers=headers, body=body or None,
+                                 timeout=urllib3.Timeout(connect=CONNECT_TIMEOUT_S, read=timeout))
+        except urllib3.exceptions.HTTPError as exc:
+            log.warning("fragment %s %s %s: %s", name, method, path, exc)
+            raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
         if response.status >= 500:
             raise FragmentUnavailable(f"{name}: answered {response.status}")
         return FragmentResponse(response.status, response.data, dict(response.headers))

@@ -6,6 +6,7 @@ the migration) and as the composition shell serves it (no database; the services
 signed in by the identity service).
 
     .venv/bin/python -m benchmarks.front_door [--preset small --rounds 5 --loads 8 --threads 4 --requests 15]
+                                              [--legacy-database sqlite|postgresql]
 
 Prints per page: time until every fragment has rendered in headless Chromium (p50/p99) and p50/p99 of
 the page under concurrent HTTP load (the composed page with the slots not in its first paint fetched
@@ -22,6 +23,7 @@ import tempfile
 from pathlib import Path
 
 from tests.support.local_system import System
+from tests.support.postgres import PostgresCluster
 
 from . import cpu_per_page
 from .composition import STAFF, alternating, chromium_pages, covered_targets, http_pages, log_in, settled
@@ -52,10 +54,26 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--logins", type=int, default=4, help="sign-ins per thread, per round")
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--cpu-loads", type=int, default=300, help="customer pages over HTTP for the CPU accounting")
+    parser.add_argument("--legacy-database", choices=("sqlite", "postgresql"), default="sqlite",
+                        help="the monolith's database: the embedded default, or a PostgreSQL cluster started for the "
+                             "run (as a production monolith runs)")
     args = parser.parse_args(argv)
     root = Path(tempfile.mkdtemp(prefix="sysops-bench-front-door-"))
-    print(f"Setting up the {args.preset} preset in {root} ...", flush=True)
-    system = System(root, preset=args.preset, front_door="shell").start()
+    print(f"Setting up the {args.preset} preset in {root}, the monolith on {args.legacy_database} ...", flush=True)
+    cluster = PostgresCluster().start() if args.legacy_database == "postgresql" else None
+    database_url = cluster.create_database("front_door") if cluster else None
+    try:
+        _measure(args, System(root, preset=args.preset, front_door="shell", database_url=database_url),
+                 {"postgresql": cluster} if cluster else {})
+    finally:
+        if cluster:
+            cluster.stop()
+    return 0
+
+
+def _measure(args: argparse.Namespace, system: System, others: dict[str, object]) -> None:
+    """`others`: processes beside the system's whose CPU counts too (a PostgreSQL cluster's)."""
+    system.start()
     try:
         legacy, front = system.start_legacy_shell(), system.shell
         customers = sorted({t[0] for t in covered_targets(system)})[:10]
@@ -98,14 +116,13 @@ def main(argv: list[str] | None = None) -> int:
         for side, base in (("legacy", legacy), ("composition shell", front)):
             settled(system)
             print(cpu_per_page.line(f"{side}, one client over HTTP ({args.cpu_loads} loads)",
-                                    cpu_per_page.over_http(system.processes, base, pages, args.cpu_loads)))
+                                    cpu_per_page.over_http({**system.processes, **others}, base, pages, args.cpu_loads)))
         for side, base in (("legacy", legacy), ("composition shell", front)):
             settled(system)
             print(cpu_per_page.line(f"{side}, in Chromium ({args.loads * 4} loads)",
-                                    cpu_per_page.in_chromium(system.processes, base, pages, args.loads * 4)))
+                                    cpu_per_page.in_chromium({**system.processes, **others}, base, pages, args.loads * 4)))
     finally:
         system.stop()
-    return 0
 
 
 if __name__ == "__main__":

@@ -31,3 +31,22 @@ def test_the_cpu_of_each_load_is_counted_for_the_process_that_did_the_work():
         for process in (busy, idle):
             process.communicate(timeout=30)  # closes its input: it ends
     assert cpu_seconds({busy.pid}) == 0.0  # gone: nothing to read
+
+
+def test_a_postgresql_clusters_work_is_counted_over_its_postmaster_and_backends(postgres):
+    """benchmarks.front_door --legacy-database postgresql counts the cluster beside the system's processes:
+    the queries run in backends, children of the postmaster that PostgresCluster.pid names."""
+    from sqlalchemy import create_engine, text
+
+    from benchmarks.cpu_per_page import groups
+
+    engine = create_engine(postgres.url())
+    try:
+        with engine.connect() as conn:
+            def load() -> None:  # work done in this connection's backend, not in this process
+                conn.execute(text("SELECT count(*) FROM generate_series(1, 300000)")).scalar_one()
+
+            figures = measured(lambda: groups({"postgresql": postgres}), load, 3)
+    finally:
+        engine.dispose()
+    assert figures["postgresql"] > 1.0  # ms of CPU per load, in the cluster's processes

@@ -6,15 +6,14 @@ from __future__ import annotations
 import re
 import subprocess
 import threading
-import time
 from http.server import BaseHTTPRequestHandler, HTTPServer
-from pathlib import Path
 
 import pytest
 import requests
 
 from sysops import procutil
 from tests.support.processes import free_port, terminate, wait_for_health, wait_listening
+from tests.support.waiting import wait_until
 
 APP = "tests.support.connection_recorder:fragment()"
 
@@ -30,9 +29,9 @@ class Healthy(BaseHTTPRequestHandler):
         pass
 
 
-def gunicorn(port: int, log, access_log: str | None = None) -> subprocess.Popen:
+def gunicorn(port: int, log) -> subprocess.Popen:
     """Started as every gunicorn of ours is (sysops.procutil.gunicorn)."""
-    return subprocess.Popen(procutil.gunicorn(APP, "127.0.0.1", port, 1, access_log=access_log),
+    return subprocess.Popen(procutil.gunicorn(APP, "127.0.0.1", port, 1, access_log=None),
                             stdout=subprocess.DEVNULL, stderr=log)
 
 
@@ -68,28 +67,34 @@ def test_a_start_whose_port_another_server_holds_fails_though_that_port_answers_
         other.server_close()
 
 
+def answering_with_request_ids():
+    """An app that answers as ours do, with the request's id (foundation.observability): the factory of
+    the access-log test's gunicorn."""
+    from flask import Flask
+
+    from foundation import observability
+
+    app = Flask(__name__)
+    observability.install(app, "access-log-test", public=lambda view: view, token=None)
+    app.add_url_rule("/healthz", "healthz", lambda: {"status": "ok"})
+    app.add_url_rule("/customers/<int:customer_id>/tickets", "tickets", lambda customer_id: f"tickets of {customer_id}")
+    return app
+
+
 def test_our_gunicorn_command_line_serves_and_logs_each_request_with_its_time_and_request_id(tmp_path):
     port, access = free_port(), tmp_path / "access.log"
     with open(tmp_path / "app.log", "ab") as log:
-        process = gunicorn(port, log, access_log=str(access))
+        process = subprocess.Popen(procutil.gunicorn(f"{__name__}:answering_with_request_ids()", "127.0.0.1", port, 1,
+                                                     access_log=str(access)), stdout=subprocess.DEVNULL, stderr=log)
     try:
         wait_for_health(f"http://127.0.0.1:{port}/healthz", timeout=60)
-        requests.get(f"http://127.0.0.1:{port}/customers/7/tickets", headers={"X-Request-Id": "req-7"}, timeout=10)
-        line = _line_for(access, "/customers/7/tickets")
-        assert re.search(r'"GET /customers/7/tickets HTTP/1.1" 200 \d+ \d+ms rid=', line), line
+        requests.get(f"http://127.0.0.1:{port}/customers/7/tickets", headers={"X-Request-ID": "req-0007-abc"}, timeout=10)
+        wait_until(lambda: "/customers/7/tickets" in (access.read_text() if access.exists() else ""),
+                   "the request's access-log line", timeout=30)
+        line, = [line for line in access.read_text().splitlines() if "/customers/7/tickets" in line]
+        assert re.search(r'"GET /customers/7/tickets HTTP/1.1" 200 \d+ \d+ms rid=req-0007-abc$', line), line
     finally:
         terminate(process)
-
-
-def _line_for(log: Path, path: str, within_s: float = 30.0) -> str:
-    """The access log's line for `path`, once gunicorn has written it."""
-    deadline = time.monotonic() + within_s
-    while time.monotonic() < deadline:
-        for line in log.read_text().splitlines() if log.exists() else []:
-            if path in line:
-                return line
-        time.sleep(0.05)
-    raise AssertionError(f"no line for {path} in {log}")
 
 
 def test_ports_picked_together_are_all_different():

@@ -81,7 +81,7 @@ def test_a_new_password_ends_the_other_browsers_session_at_once(system):
 
 def _eventually_signed_out(system: System, browser: StaffBrowser, within_s: float = 30.0) -> bool:
     """Whether the browser's next page is the sign-in page, asked until it is (the shell remembers who a
-    session is for 2 s, and which side signs in for 5 s) or `within_s` has passed."""
+    session is for 2 s) or `within_s` has passed."""
     deadline = time.monotonic() + within_s
     while time.monotonic() < deadline:
         answer = browser.http.get(f"{system.shell}/", timeout=10, allow_redirects=False)

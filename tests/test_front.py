@@ -8,9 +8,12 @@ system runs through it over real HTTP in tests/system/test_front_shell.py.
 - Every route says who may use it; the navigation leads straight to the successors."""
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
+from html import unescape as html_unescape
 from pathlib import Path
+from urllib.parse import parse_qsl, urlsplit
 
 import pytest
 
@@ -181,7 +184,7 @@ def test_the_front_door_setting_picks_the_app_and_where_tokens_are_exchanged(tmp
 
 def test_a_composed_page_links_the_assets_of_the_fragments_it_composes_only(front):
     """Every fragment publishes a stylesheet here; the customer's page composes three of them, a fragment's
-    own page one, and the staff's home none."""
+    own page one, and the staff's home none: a page links one stylesheet naming them (or the shell's own)."""
     from shell_app.composition.manifest import parse
 
     slots = {"customers": {"customer": "/customers/{customer_id}"}, "ticketing": {"customer-tickets":
@@ -191,8 +194,12 @@ def test_a_composed_page_links_the_assets_of_the_fragments_it_composes_only(fron
     front.extensions["fragments"].manifest = manifests.get
     front.extensions["front_door"].token = lambda session_id, fragment: "a-token-nobody-checks"  # no service runs
 
-    def sheets(html: str) -> set[str]:
-        return {name for name in NEEDED if f"/fragments/{name}/static/{name}.css" in html}
+    def sheets(html: str) -> set[str]:  # the fragments the page's one stylesheet names, with the shell's own CSS
+        href, = re.findall(r'<link rel="stylesheet" href="([^"]+)">', html)
+        if href.startswith("/static/shell/legacy.css?v="):
+            return set()
+        assert href.startswith("/styles.css?shell=")
+        return {name for name, version in parse_qsl(urlsplit(html_unescape(href)).query)[1:] if version == "9.9"}
 
     staff = signed_in(front, "call_centre")
     assert sheets(staff.get("/customers/7").get_data(as_text=True)) == {"customers", "ticketing", "notifications"}

@@ -16,6 +16,7 @@ from ..composition import inline
 from ..composition.slots import GENERIC_FALLBACK, UNREACHABLE, fallback_headers, fragment_assets, fragment_url
 from ..routing import IdConverter
 from ..version import VERSION
+from . import page_styles
 
 CSP = "default-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:"
 
@@ -46,7 +47,9 @@ def install(app: Flask, nav: dict[str, str] | None = None) -> None:
     # Globals, not context: imported macros (fragment_slot) see globals only.
     app.jinja_env.globals.update(fragment_url=fragment_url, fragment_assets=fragment_assets,
                                  fragment_unreachable=UNREACHABLE, generic_fallback=GENERIC_FALLBACK,
-                                 fallback_headers=fallback_headers, inline_slot=inline.start)
+                                 fallback_headers=fallback_headers, inline_slot=inline.start,
+                                 page_stylesheet=page_styles.page_stylesheet)
+    page_styles.install(app)
     app.after_request(inline.fill)
 
     @app.after_request

@@ -43,6 +43,10 @@ def test_staff_find_a_customer_raise_a_ticket_in_the_fragment_and_see_who_it_is_
     panel.get_by_role("button", name="Raise ticket").click()
     received = panel.locator(".tk-received")
     expect(received).to_contain_text("received")
+    # The fragment's CSS came in the page's one stylesheet, with the shell's own (ADR 0044), and applies.
+    expect(page.locator('link[rel="stylesheet"]')).to_have_count(1)
+    assert page.locator('link[rel="stylesheet"]').get_attribute("href").startswith("/styles.css?shell=")
+    assert received.evaluate("e => getComputedStyle(e).borderTopWidth") == "2px"  # ticketing.css's .tk-received
     reference = re.search(r"N-(\d+)", received.inner_text()).group(0)
     ticket_id = int(reference[2:])
     # The panel lists the new ticket at once, under the confirmation: no reload needed.

@@ -3,6 +3,7 @@ gunicorn behind the shell's same-origin route, and its worker; processes killed 
 from __future__ import annotations
 
 import datetime as dt
+import html
 import re
 import threading
 import time
@@ -63,15 +64,20 @@ def test_staff_raise_in_the_embedded_fragment_is_stored_confirmed_and_offered(sy
 
 
 def test_fragment_assets_are_kept_by_the_browser_and_revalidated_through_the_shell(system):
-    """Pages name each fragment's CSS with its version, so browsers keep it and ask no more; a
-    conditional request through the shell's proxy is answered 304 by the fragment."""
+    """A composed page links one stylesheet naming each fragment's version (the shell's CSS and the
+    fragments', fetched from the services): browsers keep it and ask no more. A fragment's own CSS
+    stays reachable through the shell's proxy, where a conditional request is answered 304 by the fragment."""
     staff = StaffBrowser(system.shell)
     page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
-    css = re.search(r'href="(/fragments/ticketing/static/ticketing\.css\?v=[^"]+)"', page).group(1)
-    first = staff.http.get(f"{system.shell}{css}", timeout=10)
-    assert first.status_code == 200 and "max-age=31536000" in first.headers["Cache-Control"]
-    assert "no-store" not in first.headers["Cache-Control"] and first.headers.get("ETag")
-    again = staff.http.get(f"{system.shell}{css}", headers={"If-None-Match": first.headers["ETag"]}, timeout=10)
+    href = html.unescape(re.search(r'<link rel="stylesheet" href="(/styles\.css\?shell=[^"]+)"', page).group(1))
+    version = re.search(r"&ticketing=([^&]+)", href).group(1)
+    sheet = staff.http.get(f"{system.shell}{href}", timeout=10)
+    assert sheet.status_code == 200 and sheet.headers["Cache-Control"] == "public, max-age=31536000, immutable"
+    own = staff.http.get(f"{system.shell}/fragments/ticketing/static/ticketing.css?v={version}", timeout=10)
+    assert own.status_code == 200 and own.text.strip() in sheet.text  # the service's own file, whole
+    assert "max-age=31536000" in own.headers["Cache-Control"] and "no-store" not in own.headers["Cache-Control"]
+    again = staff.http.get(f"{system.shell}/fragments/ticketing/static/ticketing.css?v={version}",
+                           headers={"If-None-Match": own.headers["ETag"]}, timeout=10)
     assert again.status_code == 304 and again.content == b""
 
 

@@ -1,8 +1,8 @@
 """The first paint of a legacy page carries its fragments (ADR 0018).
 
-While a shell template renders, each fragment slot it places starts its fetch at once, on a shared
-pool of threads over the registry's keep-alive connections, so every slot of the page is fetched
-concurrently and beside the rest of the rendering. The slot leaves a marker in the page; once the
+While a shell template renders, each fragment slot it places sends its request at once, from the
+request's own thread over kept-alive connections (slot_requests.py, ADR 0045), so every slot of the page
+is worked on by its fragment concurrently and beside the rest of the rendering. The slot leaves a marker in the page; once the
 page is rendered the markers are replaced by what arrived within the first-paint budget:
 
 - the fragment's HTML, inlined (htmx processes it with the page, so it is live at once);
@@ -22,7 +22,6 @@ import logging
 import secrets
 import time
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as Pending
 from dataclasses import dataclass
 
@@ -31,6 +30,7 @@ from markupsafe import Markup
 
 from .outgoing import on_behalf
 from .registry import FragmentUnavailable, registry
+from .slot_requests import Connections, SlotRequest
 from .slots import fragment_url
 
 DEFAULT_BUDGET_MS = 400
@@ -39,7 +39,7 @@ log = logging.getLogger(__name__)
 # template's render (0.4 ms of the shell's 3.5 ms of CPU per customer page, measured in process); its
 # other two forms, the fallback and the lazy loader, are in templates/shell/_fragment_slot.html.
 INLINED = Markup('<div class="legacy-fragment-slot" data-fragment-slot="{name}/{slot}" data-fragment-inlined>{content}</div>')
-_POOL = ThreadPoolExecutor(max_workers=32, thread_name_prefix="slot-fetch")
+_CONNECTIONS = Connections()  # this process's kept-alive connections to the fragments, for slots
 
 
 @dataclass
@@ -50,7 +50,7 @@ class _Slot:
     url: str
     fallback: str
     path: str
-    future: Future
+    request: SlotRequest
     wait_until: float
 
 
@@ -73,23 +73,25 @@ def start(name: str, slot: str, url: str, fallback: str) -> Markup:
     return Markup(marker)
 
 
-def _fetch(name: str, url: str) -> tuple[str, Future, float]:
+def _fetch(name: str, url: str) -> tuple[str, SlotRequest, float]:
     fragments = registry()
     path, _, query = url[len(fragments.prefix(name)):].partition("?")
     headers = {"HX-Request": "true", "HX-Current-URL": request.url, "Accept": "text/html", **on_behalf(name)}
     timeout = fragments.timeout_for(name, path)
     budget = current_app.config.get("FIRST_PAINT_BUDGET_MS", DEFAULT_BUDGET_MS) / 1000
-    # Wait for the fetch to end, however it ends, within the budget: a slot whose time-out is inside the
-    # budget ends by then (answer or failure) and is painted as it ended, even when a busy machine runs
-    # the fetch's thread late; one slower than the budget is left to htmx after the page.
+    # Wait for the answer, however it ends, within the budget: a slot whose time-out is inside the budget
+    # ends by then (answer or failure) and is painted as it ended; one slower than the budget is left to
+    # htmx after the page.
     wait_until = time.monotonic() + budget
-    future = _POOL.submit(fragments.fetch, name, "GET", path, query=query.encode("latin-1"), headers=headers,
-                          body=b"", timeout=timeout)
-    return path, future, wait_until
+    sent = SlotRequest(_CONNECTIONS, name, fragments.bases[name] + path + (f"?{query}" if query else ""), headers,
+                       timeout)
+    return path, sent, wait_until
 
 
 def fill(response):
     """after_request: the page up to its first slot is sent at once, the rest once every slot is placed."""
+    for _, unused, _ in g.pop("inline_prefetched", {}).values():  # prefetched for a slot the page did not place
+        unused.abandon()
     slots: list[_Slot] | None = g.pop("inline_slots", None)
     if not slots:
         return response
@@ -100,6 +102,7 @@ def fill(response):
         before, found, html = html.partition(slot.marker)
         if not found:  # the macro's output was not part of the page: nothing to put in its place
             html = before
+            slot.request.abandon()
             continue
         parts.append(before)
         placed.append(slot)
@@ -114,14 +117,18 @@ def fill(response):
 def _streamed(parts: list[str], slots: list[_Slot], rest: str) -> Iterator[bytes]:
     """The page up to its first slot at once; then the rest in one piece once every slot is placed
     (slots answer together, in parallel: a write each would cost more than it shows sooner)."""
-    yield parts[0].encode("utf-8")
-    placed = [_placed(slot) for slot in slots]
-    yield "".join(piece for pair in zip(placed, [*parts[1:], rest]) for piece in pair).encode("utf-8")
+    try:
+        yield parts[0].encode("utf-8")
+        placed = [_placed(slot) for slot in slots]
+        yield "".join(piece for pair in zip(placed, [*parts[1:], rest]) for piece in pair).encode("utf-8")
+    finally:  # the browser went away after the first part: the answers are not read
+        for slot in slots:
+            slot.request.abandon()
 
 
 def _placed(slot: _Slot) -> str:
     try:
-        answer = slot.future.result(timeout=max(0.0, slot.wait_until - time.monotonic()))
+        answer = slot.request.result(timeout=max(0.0, slot.wait_until - time.monotonic()))
     except Pending:
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")
     except FragmentUnavailable:

@@ -1,0 +1,151 @@
+"""A page's slot fetches, sent and read by the request's own thread (ADR 0045).
+
+While a page's template renders, each slot's GET is written at once on a kept-alive connection to its
+fragment. The fragments work on their answers in parallel while the page goes on rendering. The answers
+are read when the page is assembled, in slot order, each within what is left of its own time-out and of
+the first-paint budget; the answers read later have been waiting in their sockets meanwhile. No other
+thread takes part: a pool of fetch threads cost the shell a third of its CPU per page, in hand-offs
+between threads, and each hand-off waited for a core on a busy machine.
+
+The standard library's http.client does the HTTP: it writes a request and reads the answer as two
+separate steps, which urllib3's pool (the proxy's client) does not offer.
+
+A GET that got no answer at all (its connection was closed as it was used: a kept-alive connection whose
+server had just let it go) is sent once more on a new connection, as `FragmentRegistry.send` does. A
+connection is kept only while it is younger than the fragments' keep-alive (gunicorn's 2 s).
+"""
+from __future__ import annotations
+
+import http.client
+import socket
+import threading
+import time
+from concurrent.futures import TimeoutError as Pending
+from typing import Callable
+from urllib.parse import urlsplit
+
+from .registry import CONNECT_TIMEOUT_S, FragmentResponse, FragmentUnavailable
+
+KEEP_IDLE_S = 1.5  # below gunicorn's keep-alive (2 s): an older connection may be closing as it is reused
+MOST_IDLE = 32  # per fragment
+# No answer on the connection: nothing was acted on, so a GET may go once more (a refusal is an answer).
+NO_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
+
+Origin = tuple[str, int]
+
+
+class Connections:
+    """Idle kept-alive connections to each fragment; one in use belongs to one slot request."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic):
+        self._clock = clock
+        self._idle: dict[Origin, list[tuple[http.client.HTTPConnection, float]]] = {}
+        self._lock = threading.Lock()
+
+    def take(self, origin: Origin) -> http.client.HTTPConnection:
+        now = self._clock()
+        with self._lock:
+            idle = self._idle.get(origin, [])
+            while idle:
+                connection, since = idle.pop()
+                if now - since < KEEP_IDLE_S:
+                    return connection
+                connection.close()
+        return http.client.HTTPConnection(*origin, timeout=CONNECT_TIMEOUT_S)
+
+    def close(self) -> None:
+        """Close every idle connection (those in use close as their requests end)."""
+        with self._lock:
+            idle, self._idle = self._idle, {}
+        for connections in idle.values():
+            for connection, _ in connections:
+                connection.close()
+
+    def give_back(self, origin: Origin, connection: http.client.HTTPConnection) -> None:
+        if connection.sock is None:  # the answer said it would close
+            return
+        with self._lock:
+            idle = self._idle.setdefault(origin, [])
+            if len(idle) < MOST_IDLE:
+                idle.append((connection, self._clock()))
+                return
+        connection.close()
+
+
+class SlotRequest:
+    """One slot's GET, written now; `result` reads its answer (as a Future's would, once)."""
+
+    def __init__(self, connections: Connections, name: str, url: str, headers: dict[str, str], timeout_s: float,
+                 clock: Callable[[], float] = time.monotonic):
+        parts = urlsplit(url)
+        self._connections, self._name, self._clock = connections, name, clock
+        self._origin: Origin = (parts.hostname or "127.0.0.1", parts.port or 80)
+        self._target = parts.path + (f"?{parts.query}" if parts.query else "")
+        self._headers = headers
+        self._deadline = clock() + timeout_s
+        self._outcome: FragmentResponse | BaseException | None = None
+        self._connection: http.client.HTTPConnection | None = None
+        self._unsent: OSError | None = None
+        self._send()
+
+    def _send(self) -> None:
+        self._connection = self._connections.take(self._origin)
+        self._connection.timeout = CONNECT_TIMEOUT_S  # to connect, if it must, and to write
+        try:
+            self._connection.request("GET", self._target, headers=self._headers)
+            self._unsent = None
+        except OSError as exc:
+            self._unsent = exc
+
+    def result(self, timeout: float | None = None) -> FragmentResponse:
+        """The answer. Raises concurrent.futures.TimeoutError when `timeout` (what is left of the page's
+        budget) runs out before the slot's own time-out (the request is abandoned), FragmentUnavailable
+        when the fragment failed: refused, answered 5xx, gave no answer twice, or past its time-out."""
+        if self._outcome is None:
+            try:
+                self._outcome = self._read(timeout)
+            except (Pending, FragmentUnavailable) as exc:
+                self._outcome = exc
+        if isinstance(self._outcome, BaseException):
+            raise self._outcome
+        return self._outcome
+
+    def abandon(self) -> None:
+        """Never to be read (the page did not place its slot, or was not sent whole): let it go."""
+        if self._outcome is None and self._connection is not None:
+            self._connection.close()
+            self._outcome = FragmentUnavailable(f"{self._name}: not read")
+
+    def _read(self, budget: float | None) -> FragmentResponse:
+        for attempt in (1, 2):
+            assert self._connection is not None
+            try:
+                if self._unsent is not None:
+                    raise self._unsent
+                left = self._deadline - self._clock()
+                wait = left if budget is None else min(left, budget)
+                if wait <= 0:
+                    raise socket.timeout()
+                assert self._connection.sock is not None
+                self._connection.sock.settimeout(wait)
+                answer = self._connection.getresponse()
+                body = answer.read()
+            except socket.timeout:
+                self._connection.close()
+                if budget is not None and budget < self._deadline - self._clock():
+                    raise Pending() from None  # past the budget, not the slot's time-out: htmx loads it after
+                raise FragmentUnavailable(f"{self._name}: timed out") from None
+            except NO_ANSWER as exc:
+                self._connection.close()
+                if attempt == 1:
+                    self._send()
+                    continue
+                raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
+            except (OSError, http.client.HTTPException) as exc:
+                self._connection.close()
+                raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
+            self._connections.give_back(self._origin, self._connection)
+            if answer.status >= 500:
+                raise FragmentUnavailable(f"{self._name}: answered {answer.status}")
+            return FragmentResponse(answer.status, body, dict(answer.getheaders()))
+        raise AssertionError("unreachable")

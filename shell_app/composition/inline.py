@@ -1,9 +1,10 @@
 """The first paint of a legacy page carries its fragments (ADR 0018).
 
 While a shell template renders, each fragment slot it places sends its request at once, from the
-request's own thread over kept-alive connections (slot_requests.py, ADR 0045), so every slot of the page
-is worked on by its fragment concurrently and beside the rest of the rendering. The slot leaves a marker in the page; once the
-page is rendered the markers are replaced by what arrived within the first-paint budget:
+request's own thread over kept-alive connections (slot_requests.py, ADR 0045), so the fragments work on
+every slot of the page concurrently and beside the rest of the rendering. The slot leaves a marker in
+the page; once the page is rendered the markers are replaced by what arrived within the first-paint
+budget:
 
 - the fragment's HTML, inlined (htmx processes it with the page, so it is live at once);
 - the slot's fallback with Retry, if the fragment failed (5xx, refused, past the slot's time-out)

@@ -91,6 +91,8 @@ class SlotRequest:
     def _send(self) -> None:
         self._connection = self._connections.take(self._origin)
         self._connection.timeout = CONNECT_TIMEOUT_S  # to connect, if it must, and to write
+        if self._connection.sock is not None:  # kept alive: its socket still has the last read's time-out
+            self._connection.sock.settimeout(CONNECT_TIMEOUT_S)
         try:
             self._connection.request("GET", self._target, headers=self._headers)
             self._unsent = None

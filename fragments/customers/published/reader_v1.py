@@ -14,6 +14,7 @@ from typing import Any, Callable
 import requests
 
 from bridge_client import BridgeClient, BridgeError, NotFound
+from foundation import resend
 from foundation.request_ids import forwarded
 from graph_store.backends import GraphBackend
 
@@ -50,18 +51,11 @@ class CustomersApi:
         self.http.trust_env = False
 
     def get(self, path: str) -> Any:
-        """A GET that got no answer at all (a kept-alive connection the service closed as it was reused,
-        or refused) is asked once more; one that timed out is not (it would double the wait)."""
         headers = {"Authorization": f"Bearer {self.token()}", **forwarded()}
-        for attempt in (1, 2):
-            try:
-                answer = self.http.get(self.base + path, headers=headers, timeout=(1.0, self.timeout))
-                break
-            except requests.RequestException as exc:
-                no_answer = isinstance(exc, requests.ConnectionError) and not isinstance(exc, requests.Timeout)
-                if attempt == 1 and no_answer:
-                    continue
-                raise CustomersUnavailable(f"the customers service is not answering ({exc.__class__.__name__})") from exc
+        try:  # once more if it got no answer at all (foundation.resend)
+            answer = resend.request(self.http, "GET", self.base + path, headers=headers, timeout=(1.0, self.timeout))
+        except requests.RequestException as exc:
+            raise CustomersUnavailable(f"the customers service is not answering ({exc.__class__.__name__})") from exc
         if answer.status_code == 404:
             raise CustomerUnknown(f"the customers service knows no {path}")
         if answer.status_code != 200:

@@ -7,6 +7,7 @@ from typing import Any
 
 import requests
 
+from foundation import resend
 from foundation.exchange import ExchangeClient, ExchangeUnavailable
 from foundation.request_ids import forwarded
 from foundation.tokens import Principal
@@ -41,8 +42,8 @@ class UserApi:
         if method != "GET":
             headers["X-CSRF-Token"] = csrf
         try:
-            response = self.http.request(method, self.base + path, json=payload, params=params, headers=headers,
-                                         timeout=(1.0, self.timeout))
+            response = resend.request(self.http, method, self.base + path, json=payload, params=params,
+                                      headers=headers, timeout=(1.0, self.timeout))  # a GET once more if unanswered
         except requests.RequestException as exc:
             raise self.error(f"the {self.name} service is not answering ({exc.__class__.__name__})", 503) from exc
         if response.status_code >= 400:

@@ -4,47 +4,16 @@ Here against real sockets: a server that closes the first request on each connec
 that never answers."""
 from __future__ import annotations
 
-import socket
-import threading
-from contextlib import contextmanager
-from typing import Iterator
-
 import pytest
 import requests
 
 from foundation import resend
 from fragments.customers.published.reader_v1 import CustomersApi, CustomersUnavailable
-from tests.support.closing_server import closing_first_requests
+from tests.support.closing_server import closing_first_requests, never_answering
 
 BODY = b'{"id": 7, "first_name": "Ada"}'
 ANSWER = (b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: " + str(len(BODY)).encode()
           + b"\r\nConnection: close\r\n\r\n" + BODY)
-
-
-@contextmanager
-def never_answering() -> Iterator[str]:
-    """A server that reads each request and never answers, until the test ends."""
-    listener = socket.socket()
-    listener.bind(("127.0.0.1", 0))
-    listener.listen(8)
-    held: list[socket.socket] = []
-
-    def hold() -> None:
-        while True:
-            try:
-                conn, _ = listener.accept()
-            except OSError:
-                return
-            conn.recv(65536)
-            held.append(conn)
-
-    threading.Thread(target=hold, daemon=True).start()
-    try:
-        yield f"http://127.0.0.1:{listener.getsockname()[1]}"
-    finally:
-        listener.close()
-        for conn in held:
-            conn.close()
 
 
 def counted(session: requests.Session) -> list[str]:

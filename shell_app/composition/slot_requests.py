@@ -119,35 +119,42 @@ class SlotRequest:
             self._outcome = FragmentUnavailable(f"{self._name}: not read")
 
     def _read(self, budget: float | None) -> FragmentResponse:
-        for attempt in (1, 2):
-            assert self._connection is not None
-            try:
-                if self._unsent is not None:
-                    raise self._unsent
-                left = self._deadline - self._clock()
-                wait = left if budget is None else min(left, budget)
-                if wait <= 0:
-                    raise socket.timeout()
-                assert self._connection.sock is not None
-                self._connection.sock.settimeout(wait)
-                answer = self._connection.getresponse()
-                body = answer.read()
-            except socket.timeout:
-                self._connection.close()
-                if budget is not None and budget < self._deadline - self._clock():
-                    raise Pending() from None  # past the budget, not the slot's time-out: htmx loads it after
-                raise FragmentUnavailable(f"{self._name}: timed out") from None
-            except NO_ANSWER as exc:
-                self._connection.close()
-                if attempt == 1:
-                    self._send()
-                    continue
-                raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
-            except (OSError, http.client.HTTPException) as exc:
-                self._connection.close()
-                raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
-            self._connections.give_back(self._origin, self._connection)
-            if answer.status >= 500:
-                raise FragmentUnavailable(f"{self._name}: answered {answer.status}")
-            return FragmentResponse(answer.status, body, dict(answer.getheaders()))
-        raise AssertionError("unreachable")
+        try:
+            return self._answer(budget)
+        except NO_ANSWER:
+            self._send()  # nothing was answered: once more, on a new connection
+        try:
+            return self._answer(budget)
+        except NO_ANSWER as exc:
+            raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
+
+    def _answer(self, budget: float | None) -> FragmentResponse:
+        """The answer on the current connection; NO_ANSWER errors are raised as they are (the connection
+        closed), for `_read` to decide on sending once more."""
+        assert self._connection is not None
+        try:
+            if self._unsent is not None:
+                raise self._unsent
+            left = self._deadline - self._clock()
+            wait = left if budget is None else min(left, budget)
+            if wait <= 0:
+                raise socket.timeout()
+            assert self._connection.sock is not None
+            self._connection.sock.settimeout(wait)
+            answer = self._connection.getresponse()
+            body = answer.read()
+        except socket.timeout:
+            self._connection.close()
+            if budget is not None and budget < self._deadline - self._clock():
+                raise Pending() from None  # past the budget, not the slot's time-out: htmx loads it after
+            raise FragmentUnavailable(f"{self._name}: timed out") from None
+        except NO_ANSWER:
+            self._connection.close()
+            raise
+        except (OSError, http.client.HTTPException) as exc:
+            self._connection.close()
+            raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
+        self._connections.give_back(self._origin, self._connection)
+        if answer.status >= 500:
+            raise FragmentUnavailable(f"{self._name}: answered {answer.status}")
+        return FragmentResponse(answer.status, body, dict(answer.getheaders()))

@@ -106,6 +106,29 @@ def test_the_contact_form_says_what_is_wrong_saves_nothing_then_saves_and_reache
         legacy.close()
 
 
+def test_staff_read_the_details_as_facts_and_change_them_on_the_form_they_open(app):
+    client = app.test_client()
+    page = client.get("/customers/7", headers=headers("call_centre")).text
+    assert '<dl class="cu-facts">' in page and "<form" not in page.split("Contracts")[0]
+    assert 'hx-get="/customers/7/contact"' in page and "Change contact details" in page
+    reader = client.get("/customers/7", headers=headers("manager")).text
+    assert '<dl class="cu-facts">' in reader and "Change contact details" not in reader
+    assert client.get("/customers/7/contact", headers=headers("manager")).status_code == 403
+    assert client.get("/customers/8/contact", headers=headers("customer")).status_code == 403
+    form = client.get("/customers/7/contact", headers=headers("call_centre"))
+    version = client.get("/api/v1/customers/7", headers=service("ticketing")).get_json()["version"]
+    assert form.status_code == 200 and f'name="version" value="{version}"' in form.text
+    assert 'id="cu-phone"' in form.text and 'hx-get="/customers/7"' in form.text  # Cancel: the facts again
+    entered = {name: re.search(rf'id="cu-{name}"[^>]*value="([^"]*)"', form.text).group(1)
+               for name in ("email", "phone", "address_line", "city", "postcode")}
+    saved = client.post("/customers/7/contact", headers=headers("call_centre"),
+                        data={**entered, "phone": "07700 900 777", "version": version})
+    assert saved.status_code == 200 and "Saved" in saved.text
+    assert '<dl class="cu-facts">' in saved.text and "07700 900 777" in saved.text and 'id="cu-phone"' not in saved.text
+    mine = client.get("/customers/7", headers=headers("customer")).text  # My account: the form at once
+    assert 'id="cu-phone"' in mine and "Change contact details" not in mine
+
+
 def test_the_api_answers_coverage_and_the_catalogue_and_refuses_bad_input_with_problems(app):
     client = app.test_client()
     products = client.get("/api/v1/catalogue/products", headers=service("ticketing")).get_json()["items"]

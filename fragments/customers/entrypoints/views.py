@@ -1,6 +1,10 @@
 """The customers pages, embedded in the legacy screens: a customer's details and plans (staff on the
-customer's page; the customer on My account), with the form that changes contact details and how the
-customer is reached, and the staff search. Who acts comes from the verified token only."""
+customer's page; the customer on My account), with the form that changes contact details, and the staff
+search. Who acts comes from the verified token only.
+
+Staff read a customer's contact details as the legacy screen showed them, a list of facts; "Change contact
+details" swaps the form in (and "Cancel" or a save swaps the facts back). A customer on My account has the
+form at once: changing their details is what they come for (ADR 0046)."""
 from __future__ import annotations
 
 from typing import Any
@@ -20,7 +24,7 @@ PEOPLE = (*STAFF_ROLES, "customer")
 
 def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: str = "",
           entered: dict[str, Any] | None = None, sale_errors: dict[str, str] | None = None,
-          sale: dict[str, Any] | None = None, status: int = 200):
+          sale: dict[str, Any] | None = None, status: int = 200, editing: bool = False):
     principal = current()
     directory = _c().directory
     may_sell = principal.role in STAFF_WRITERS
@@ -35,9 +39,13 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
     except (LegacyUnavailable, StoreUnavailable):
         abort(503, description="This customer's record cannot be read right now. Try again in a moment.")
     shown = entered or {name: customer.get(name) or "" for name in FIELDS}
+    may_change = principal.role in (*STAFF_WRITERS, "customer")
+    # The form, not the facts: for the customer, for staff who asked to change them, and whenever what was
+    # sent is shown again (a message per field, or someone else's save).
+    editing = may_change and (editing or principal.role == "customer" or bool(errors) or entered is not None)
     return render_template("customers/customer.html", customer=customer, plans=plans, shown=shown,
                            errors=errors or {}, message=message, csrf=forwarded_csrf(),
-                           role=principal.role, may_change=principal.role in (*STAFF_WRITERS, "customer"),
+                           role=principal.role, may_change=may_change, editing=editing,
                            version=entered.get("version") if entered else customer["version"],
                            may_sell=may_sell, sale_shown=sale_shown, for_sale=for_sale, sale_errors=sale_errors or {},
                            sale=sale or {"start_date": directory.clock().date().isoformat(), "months": "12"}), status
@@ -71,6 +79,15 @@ def sale_form(customer_id: int):
 def customer(customer_id: int):
     require_customer(customer_id)
     return _page(customer_id)
+
+
+@bp.get("/customers/<int:customer_id>/contact")
+@allow(roles=(*STAFF_WRITERS, "customer"))
+def contact_form(customer_id: int):
+    """The customer's page with the form that changes their contact details, as "Change contact details"
+    opens it (its version is the one read now: a save by someone else after this is refused, not lost)."""
+    require_customer(customer_id)
+    return _page(customer_id, editing=True)
 
 
 @bp.post("/customers/<int:customer_id>/contact")

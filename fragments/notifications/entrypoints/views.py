@@ -1,6 +1,9 @@
 """The notifications pages, embedded in the legacy screens: the outbox (staff: everything sent, the
 dead letters with a resend button), a customer's messages (on their page), and how a customer is
-reached (the customer, or staff for them). Who acts comes from the verified token only."""
+reached (the customer, or staff for them). Who acts comes from the verified token only.
+
+Staff read how a customer is reached as facts; "Change how we reach them" swaps the form in, and a save
+or "Cancel" swaps the facts back. A customer has the form at once (ADR 0046)."""
 from __future__ import annotations
 
 from typing import Any
@@ -16,12 +19,14 @@ from .api import _n
 
 bp = Blueprint("views", __name__)
 PEOPLE = (*STAFF_ROLES, "customer")
+CHANGERS = (*STAFF_WRITERS, "customer")
+OPTIONAL_LABELS = {"reminder": "Reminders before a visit", "survey": "A short survey after a visit"}
 
 
 def _page(template: str, status: int = 200, **context: Any):
     principal = current()
     return render_template(template, csrf=forwarded_csrf(), role=principal.role, user=principal.subject,
-                           may_change=principal.role in (*STAFF_WRITERS, "customer"), state_labels=LABELS,
+                           may_change=principal.role in CHANGERS, state_labels=LABELS,
                            **context), status
 
 
@@ -57,8 +62,10 @@ def customer_messages(customer_id: int):
 
 
 def _preferences(customer_id: int, errors: dict[str, str] | None = None, message: str = "",
-                 chosen: dict[str, Any] | None = None) -> dict[str, Any]:
-    """What the preferences form shows (404 for no such customer, 503 while their record cannot be read)."""
+                 chosen: dict[str, Any] | None = None, editing: bool = False) -> dict[str, Any]:
+    """What the preferences show, as facts or as the form (404 for no such customer, 503 while their
+    record cannot be read). The form: for the customer, for staff who asked to change them, and whenever
+    what was sent is shown again with what was wrong."""
     try:
         contact = _n().preferences.of(Recipient("customer", customer_id))
     except RecipientUnknown:
@@ -66,13 +73,15 @@ def _preferences(customer_id: int, errors: dict[str, str] | None = None, message
     except RecipientUnavailable:
         abort(503, description="The customer's record cannot be read right now. Try again in a moment.")
     shown = chosen or {"channel": contact.preferred, "opted_out": sorted(contact.opted_out)}
+    editing = editing or current().role == "customer" or bool(errors)
     return {"customer_id": customer_id, "contact": contact, "shown": shown, "channels": list(Channel),
-            "optional": OPTIONAL, "errors": errors or {}, "message": message}
+            "optional": OPTIONAL, "optional_labels": OPTIONAL_LABELS, "errors": errors or {}, "message": message,
+            "editing": editing}
 
 
 def _preferences_page(customer_id: int, errors: dict[str, str] | None = None, message: str = "", status: int = 200,
-                      chosen: dict[str, Any] | None = None):
-    return _page("notifications/preferences.html", status, **_preferences(customer_id, errors, message, chosen))
+                      chosen: dict[str, Any] | None = None, editing: bool = False):
+    return _page("notifications/preferences.html", status, **_preferences(customer_id, errors, message, chosen, editing))
 
 
 @bp.get("/customers/<int:customer_id>")
@@ -90,8 +99,16 @@ def preferences(customer_id: int):
     return _preferences_page(customer_id)
 
 
+@bp.get("/customers/<int:customer_id>/preferences/change")
+@allow(roles=CHANGERS)
+def preferences_form(customer_id: int):
+    """The form that changes how a customer is reached, as "Change how we reach them" opens it."""
+    require_customer(customer_id)
+    return _preferences_page(customer_id, editing=True)
+
+
 @bp.post("/customers/<int:customer_id>/preferences")
-@allow(roles=(*STAFF_WRITERS, "customer"))
+@allow(roles=CHANGERS)
 def choose(customer_id: int):
     require_customer(customer_id)
     wanted = {"channel": request.form.get("channel", ""),

@@ -40,7 +40,7 @@ def test_a_customer_chooses_texts_and_no_surveys_and_staff_see_it(system, browse
         settled(staff)
         expect(staff.locator(".nt-preferences")).to_be_visible()
         facts = staff.locator(".nt-preferences .nt-facts")  # staff read the choice; the form opens on "Change"
-        expect(facts).to_contain_text("Text message (")
+        expect(facts).to_contain_text("Text message")
         expect(facts.locator("dt", has_text="A short survey after a visit").locator("+ dd")).to_have_text("Not sent")
         expect(staff.locator(".nt-customer-messages").get_by_role("heading", name="Messages to this customer")
                ).to_be_visible()

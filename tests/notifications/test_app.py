@@ -208,17 +208,19 @@ def test_staff_read_how_a_customer_is_reached_and_change_it_on_the_form_they_ope
     client = app.test_client()
     page = client.get("/customers/7", headers=user("call_centre")).get_data(as_text=True)
     assert '<dl class="nt-facts">' in page and 'name="channel"' not in page
-    assert "Email (ada@example.com)" in page and 'hx-get="/customers/7/preferences/change"' in page
+    assert "Messages by</dt><dd>Email</dd>" in page and 'hx-get="/customers/7/preferences/change"' in page
     reader = client.get("/customers/7/preferences", headers=user("manager")).get_data(as_text=True)
     assert '<dl class="nt-facts">' in reader and "/preferences/change" not in reader
     assert client.get("/customers/7/preferences/change", headers=user("manager")).status_code == 403
     assert client.get("/customers/8/preferences/change", headers=user("customer")).status_code == 403
     form = client.get("/customers/7/preferences/change", headers=user("call_centre")).get_data(as_text=True)
     assert 'name="channel"' in form and 'hx-get="/customers/7/preferences"' in form  # Cancel: the facts again
+    assert "Email (ada@example.com)" in form  # each channel with its address, read now
     saved = client.post("/customers/7/preferences", data={"channel": "sms", "send_reminder": "on"},
                         headers=user("call_centre")).get_data(as_text=True)
     assert "Saved" in saved and '<dl class="nt-facts">' in saved and 'name="channel"' not in saved
-    assert "Text message (" in saved and re.search(r"A short survey after a visit</dt><dd>Not sent", saved)
+    assert "Messages by</dt><dd>Text message</dd>" in saved
+    assert re.search(r"A short survey after a visit</dt><dd>Not sent", saved)
     refused = client.post("/customers/7/preferences", data={"channel": "fax"}, headers=user("call_centre"))
     assert refused.status_code == 422 and 'name="channel"' in refused.get_data(as_text=True)
 

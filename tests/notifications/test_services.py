@@ -8,6 +8,7 @@ import pytest
 
 from fragments.notifications.domain.messages import MAX_ATTEMPTS, Category, Channel, InvalidMessage, Recipient, State
 from fragments.notifications.domain.routing import Contact
+from fragments.notifications.services.ports import RecipientUnavailable
 from fragments.notifications.services.sending import KeyReused, parse
 from fragments.notifications.wiring import build
 from tests.support.clock import Clock
@@ -167,6 +168,19 @@ def test_a_preference_must_be_a_channel_and_only_optional_kinds_can_be_opted_out
         n.preferences.choose(ADA, "fax", ["confirmation"])
     assert set(refused.value.errors) == {"channel", "opted_out"}
     assert n.preferences.of(ADA).preferred == Channel.EMAIL
+
+
+def test_the_choice_as_held_here_needs_the_owner_of_the_record_only_for_someone_not_met_yet(world):
+    n, recipients, _, _ = world
+    recipients.unavailable = True  # the owner of the record does not answer
+    with pytest.raises(RecipientUnavailable):
+        n.preferences.chosen(ADA)  # never met: only their record says how to reach them
+    recipients.unavailable = False
+    assert n.preferences.chosen(ADA).preferred == Channel.EMAIL  # met now, and copied
+    n.preferences.choose(ADA, "sms", ["survey"])
+    recipients.unavailable = True
+    held = n.preferences.chosen(ADA)
+    assert held.preferred == Channel.SMS and held.opted_out == frozenset({Category.SURVEY})
 
 
 def test_a_bounce_marks_the_message_and_a_resend_goes_by_the_other_channel(world):

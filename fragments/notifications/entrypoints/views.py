@@ -66,14 +66,17 @@ def _preferences(customer_id: int, errors: dict[str, str] | None = None, message
     """What the preferences show, as facts or as the form (404 for no such customer, 503 while their
     record cannot be read). The form: for the customer, for staff who asked to change them, and whenever
     what was sent is shown again with what was wrong."""
+    editing = editing or current().role == "customer" or bool(errors)
+    recipient = Recipient("customer", customer_id)
     try:
-        contact = _n().preferences.of(Recipient("customer", customer_id))
+        # The facts name the channel only (the number or address is its owner's, on the same page):
+        # what this service holds does for them. The form labels each channel with its address.
+        contact = _n().preferences.of(recipient) if editing else _n().preferences.chosen(recipient)
     except RecipientUnknown:
         abort(404, description="There is no such customer.")
     except RecipientUnavailable:
         abort(503, description="The customer's record cannot be read right now. Try again in a moment.")
     shown = chosen or {"channel": contact.preferred, "opted_out": sorted(contact.opted_out)}
-    editing = editing or current().role == "customer" or bool(errors)
     return {"customer_id": customer_id, "contact": contact, "shown": shown, "channels": list(Channel),
             "optional": OPTIONAL, "optional_labels": OPTIONAL_LABELS, "errors": errors or {}, "message": message,
             "editing": editing}

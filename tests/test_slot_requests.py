@@ -42,7 +42,8 @@ class Fragment:
                     fragment.ports.append(self.client_address[1])
                     status, body = int(path.rsplit("/", 1)[1]), b"<p>answer</p>"
                 self.send_response(status)
-                self.send_header("Content-Type", "text/html")
+                # Header names in lower case, as HTTP/2 and some servers send them (RFC 9110: any case).
+                self.send_header("content-type" if path == "/lower" else "Content-Type", "text/html")
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 try:
@@ -139,3 +140,8 @@ def test_a_request_the_page_never_reads_is_let_go(fragment):
     sent.abandon()
     with pytest.raises(FragmentUnavailable, match="not read"):
         sent.result()
+
+
+def test_header_names_are_read_in_any_case(fragment, connections):
+    answer = SlotRequest(connections, "f", f"{fragment.url}/lower", {}, 5.0).result(timeout=5.0)
+    assert answer.headers["Content-Type"] == "text/html" and answer.headers.get("CONTENT-TYPE") == "text/html"

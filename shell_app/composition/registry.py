@@ -39,7 +39,7 @@ class _Cached:
 class FragmentResponse:
     status: int
     body: bytes
-    headers: dict[str, str]
+    headers: urllib3.HTTPHeaderDict  # names in any case, as HTTP has them (RFC 9110)
 
 
 class FragmentRegistry:
@@ -162,7 +162,7 @@ class FragmentRegistry:
             raise FragmentUnavailable(f"{name}: {exc.__class__.__name__}") from exc
         if response.status >= 500:
             raise FragmentUnavailable(f"{name}: answered {response.status}")
-        return FragmentResponse(response.status, response.data, dict(response.headers))
+        return FragmentResponse(response.status, response.data, urllib3.HTTPHeaderDict(response.headers))
 
 
 def path_matches(template: str, path: str) -> bool:

@@ -24,6 +24,8 @@ from concurrent.futures import TimeoutError as Pending
 from typing import Callable
 from urllib.parse import urlsplit
 
+import urllib3
+
 from .registry import CONNECT_TIMEOUT_S, FragmentResponse, FragmentUnavailable
 
 KEEP_IDLE_S = 1.5  # below gunicorn's keep-alive (2 s): an older connection may be closing as it is reused
@@ -157,4 +159,4 @@ class SlotRequest:
         self._connections.give_back(self._origin, self._connection)
         if answer.status >= 500:
             raise FragmentUnavailable(f"{self._name}: answered {answer.status}")
-        return FragmentResponse(answer.status, body, dict(answer.getheaders()))
+        return FragmentResponse(answer.status, body, urllib3.HTTPHeaderDict(answer.getheaders()))

@@ -23,6 +23,7 @@ class Fragment:
     def __init__(self, together: int = 3):
         self.all_arrived = threading.Barrier(together)
         self.release = threading.Event()
+        self.answered = threading.Event()  # an answer to /status/... was written
         self.ports: list[int] = []
         fragment = self
 
@@ -48,8 +49,11 @@ class Fragment:
                 self.end_headers()
                 try:
                     self.wfile.write(body)
+                    self.wfile.flush()
                 except (BrokenPipeError, ConnectionResetError):
                     pass  # the shell let the request go (past its budget)
+                if path.startswith("/status/"):
+                    fragment.answered.set()
 
             def log_message(self, *args):
                 pass
@@ -133,6 +137,20 @@ def test_past_the_budget_the_slot_is_left_for_later_and_past_its_own_time_out_it
         SlotRequest(connections, "f", f"{fragment.url}/held", {}, 0.05).result(timeout=5.0)
     fragment.release.set()
     assert SlotRequest(connections, "f", f"{fragment.url}/held", {}, 5.0).result().body == b"<p>late</p>"
+
+
+def test_an_answer_that_arrived_in_time_is_used_however_late_the_page_reads_it(fragment):
+    """The page's own work (a first render compiling its templates on a busy machine) may outlast a
+    slot's time-out and the budget: an answer already in the socket is the slot's, not a time-out."""
+    clock, connections = Clock(1000.0), Connections()
+    sent = SlotRequest(connections, "f", f"{fragment.url}/status/200", {}, 0.4, clock=clock)
+    held = SlotRequest(connections, "f", f"{fragment.url}/held", {}, 0.4, clock=clock)
+    fragment.answered.wait(timeout=10)  # the first answer is written; the page is still busy
+    clock.advance(seconds=5)
+    assert sent.result(timeout=0.0).body == b"<p>answer</p>"
+    with pytest.raises(FragmentUnavailable, match="timed out"):  # nothing arrived: given up at once
+        held.result(timeout=0.0)
+    connections.close()
 
 
 def test_a_request_the_page_never_reads_is_let_go(fragment):

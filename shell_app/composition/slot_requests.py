@@ -13,10 +13,15 @@ separate steps, which urllib3's pool (the proxy's client) does not offer.
 A GET that got no answer at all (its connection was closed as it was used: a kept-alive connection whose
 server had just let it go) is sent once more on a new connection, as `FragmentRegistry.send` does. A
 connection is kept only while it is younger than the fragments' keep-alive (gunicorn's 2 s).
+
+The time-outs are the fragment's, not the page's own work: an answer that is already in its socket when
+the page comes to read it is used, however long the page took to get there (a first render compiling
+its templates on a busy machine, say). Only a slot with nothing arrived yet is given up at its time-out.
 """
 from __future__ import annotations
 
 import http.client
+import select
 import socket
 import threading
 import time
@@ -30,6 +35,8 @@ from .registry import CONNECT_TIMEOUT_S, FragmentResponse, FragmentUnavailable
 
 KEEP_IDLE_S = 1.5  # below gunicorn's keep-alive (2 s): an older connection may be closing as it is reused
 MOST_IDLE = 32  # per fragment
+# How long the rest of an answer that has begun to arrive may take once its slot's time is up.
+ARRIVING_S = 0.05
 # No answer on the connection: nothing was acted on, so a GET may go once more (a refusal is an answer).
 NO_ANSWER = (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError, ConnectionAbortedError)
 
@@ -139,9 +146,11 @@ class SlotRequest:
                 raise self._unsent
             left = self._deadline - self._clock()
             wait = left if budget is None else min(left, budget)
-            if wait <= 0:
-                raise socket.timeout()
             assert self._connection.sock is not None
+            if wait <= 0:  # the page comes late: only an answer already arriving is taken
+                if not select.select([self._connection.sock], [], [], 0)[0]:
+                    raise socket.timeout()
+                wait = ARRIVING_S
             self._connection.sock.settimeout(wait)
             answer = self._connection.getresponse()
             body = answer.read()

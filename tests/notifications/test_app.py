@@ -216,6 +216,7 @@ def test_staff_read_how_a_customer_is_reached_and_change_it_on_the_form_they_ope
     form = client.get("/customers/7/preferences/change", headers=user("call_centre")).get_data(as_text=True)
     assert 'name="channel"' in form and 'hx-get="/customers/7/preferences"' in form  # Cancel: the facts again
     assert "Email (ada@example.com)" in form  # each channel with its address, read now
+    assert "Also send them" in form and "from their expert" in form  # staff choose for the customer
     saved = client.post("/customers/7/preferences", data={"channel": "sms", "send_reminder": "on"},
                         headers=user("call_centre")).get_data(as_text=True)
     assert "Saved" in saved and '<dl class="nt-facts">' in saved and 'name="channel"' not in saved

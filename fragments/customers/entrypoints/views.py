@@ -20,6 +20,7 @@ from .api import _c
 
 bp = Blueprint("views", __name__)
 PEOPLE = (*STAFF_ROLES, "customer")
+CHANGERS = (*STAFF_WRITERS, "customer")  # who may change contact details
 
 
 def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: str = "",
@@ -39,7 +40,7 @@ def _page(customer_id: int, *, errors: dict[str, str] | None = None, message: st
     except (LegacyUnavailable, StoreUnavailable):
         abort(503, description="This customer's record cannot be read right now. Try again in a moment.")
     shown = entered or {name: customer.get(name) or "" for name in FIELDS}
-    may_change = principal.role in (*STAFF_WRITERS, "customer")
+    may_change = principal.role in CHANGERS
     # The form, not the facts: for the customer, for staff who asked to change them, and whenever what was
     # sent is shown again (a message per field, or someone else's save).
     editing = may_change and (editing or principal.role == "customer" or bool(errors) or entered is not None)
@@ -82,7 +83,7 @@ def customer(customer_id: int):
 
 
 @bp.get("/customers/<int:customer_id>/contact")
-@allow(roles=(*STAFF_WRITERS, "customer"))
+@allow(roles=CHANGERS)
 def contact_form(customer_id: int):
     """The customer's page with the form that changes their contact details, as "Change contact details"
     opens it (its version is the one read now: a save by someone else after this is refused, not lost)."""
@@ -91,7 +92,7 @@ def contact_form(customer_id: int):
 
 
 @bp.post("/customers/<int:customer_id>/contact")
-@allow(roles=(*STAFF_WRITERS, "customer"))
+@allow(roles=CHANGERS)
 def change_contact(customer_id: int):
     require_customer(customer_id)
     entered: dict[str, Any] = {name: request.form.get(name, "") for name in FIELDS}

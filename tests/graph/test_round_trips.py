@@ -146,3 +146,14 @@ def test_a_first_view_of_a_legacy_ticket_is_one_freeze_that_decides_access_and_n
     frozen = [name for name in bridge.calls if name.startswith("freeze")]
     assert frozen == ["freeze_legacy_tickets"] and "get_legacy_ticket" not in bridge.calls
     assert bridge._bridge.get_legacy_ticket(legacy["id"])["frozen_at"] is not None
+
+
+def test_asking_for_no_tickets_sends_no_read(counted):
+    """The worker looks for new tickets several times a second and mostly finds none: nothing to read then."""
+    _, ticketing, backend, _ = counted
+    ticket = raise_one(ticketing)
+    backend.sent.clear()
+    assert ticketing.stores.tickets.many([]) == []
+    assert backend.sent == []
+    assert [t.id for t in ticketing.stores.tickets.many([ticket.id])] == [ticket.id]
+    assert backend.ticket_reads() == 1

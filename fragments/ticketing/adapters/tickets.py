@@ -153,7 +153,10 @@ class GraphTickets:
         return ticket
 
     def records(self, ticket_ids: list[int]) -> list[dict[str, Any]]:
-        """Several whole tickets in one read, in the order asked; those not in the graph left out."""
+        """Several whole tickets in one read, in the order asked; those not in the graph left out. None asked:
+        no read (the worker asks for the new tickets it found several times a second, mostly none)."""
+        if not ticket_ids:
+            return []
         found = {row["ticket"]["id"]: _whole(row) for row in self.db.read(READ_TICKETS, {"ids": list(ticket_ids)})}
         return [found[i] for i in ticket_ids if i in found]
 

@@ -5,7 +5,7 @@ password pages through to it, same origin, cookies and all.
 
 Which side signs people in is the `accounts` part's owner (part_owners), read at most every few seconds
 per process: a cut-over or a rollback (`sysops accounts cutover|rollback`) switches every shell within
-that time. Answers are kept briefly per session, so a page and its fragment requests ask once: who the
+that time, and at once for a sign-in page and for a request that carries the other side's sign-in alone. Answers are kept briefly per session, so a page and its fragment requests ask once: who the
 session is for 2 s (a sign-out through this shell forgets it at once; elsewhere it takes effect within
 those 2 s), a fragment's token for half its 60 s life (a token is valid for its life anyway). When the
 identity service cannot answer (its store failing over, a restart), a session this shell saw in the
@@ -68,14 +68,26 @@ class FrontDoor:
         self._tokens: OrderedDict[tuple[str, str], tuple[str, float, float]] = OrderedDict()
         self._lock = threading.Lock()
 
-    def open(self) -> bool:
-        """Whether the identity service signs people in now."""
+    def open(self, *, fresh: bool = False) -> bool:
+        """Whether the identity service signs people in now, as read at most OWNER_KEPT_S ago (`fresh`: read
+        now, and kept from now)."""
         now = self._now()
         seen = self._owner_seen
-        if seen is None or now - seen[1] >= OWNER_KEPT_S:
+        if fresh or seen is None or now - seen[1] >= OWNER_KEPT_S:
             seen = (IDENTITY in self._registry and self._owner() == IDENTITY, now)
             self._owner_seen = seen
         return seen[0]
+
+    def signs_in(self, *, sign_in_page: bool, identity_cookie: bool, legacy_session: bool) -> bool:
+        """Whether the identity service signs this request's person in. Read again at once, not as last
+        read, for a sign-in page (its form and the answer to it come from the same side, whichever process
+        serves each) and for a request that carries the other side's sign-in alone (a cut-over or a rollback
+        within the last OWNER_KEPT_S: a person just signed in is not sent back to sign in by a process
+        that has not read it yet)."""
+        identity = self.open(fresh=sign_in_page)
+        if identity_cookie != legacy_session and identity != identity_cookie:
+            identity = self.open(fresh=True)
+        return identity
 
     def person(self, session_id: str | None) -> Person | None:
         if not session_id or len(session_id) > 128:

@@ -5,17 +5,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import current_app, g, session
+from flask import current_app, g, request, session
 
 from . import front_door, login_sessions
-from .access import load_person
+from .access import SIGN_IN_ENDPOINTS, load_person
 
 
 def load_current_user() -> None:
     """Who is signed in: the server-side session named by the cookie, if it is still live (the identity
     service's, once it owns sign-in: shell_app.front_door)."""
     g.user = None
-    if front_door.front_door().open():
+    if front_door.front_door().signs_in(sign_in_page=request.endpoint in SIGN_IN_ENDPOINTS,
+                                        identity_cookie=front_door.session_cookie() is not None,
+                                        legacy_session="sid" in session):
         load_person()
         return
     session_id = session.get("sid")

@@ -5,8 +5,9 @@ password pages through to it, same origin, cookies and all.
 
 Which side signs people in is the `accounts` part's owner (part_owners), read at most every few seconds
 per process: a cut-over or a rollback (`sysops accounts cutover|rollback`) switches every shell within
-that time, and at once for a sign-in page and for a request that carries the other side's sign-in alone. Answers are kept briefly per session, so a page and its fragment requests ask once: who the
-session is for 2 s (a sign-out through this shell forgets it at once; elsewhere it takes effect within
+that time, and at once for a sign-in page and for a request that carries the other side's sign-in alone.
+Answers are kept briefly per session, so a page and its fragment requests ask once: who the session is
+for 2 s (a sign-out through this shell forgets it at once; elsewhere it takes effect within
 those 2 s), a fragment's token for half its 60 s life (a token is valid for its life anyway). When the
 identity service cannot answer (its store failing over, a restart), a session this shell saw in the
 last minute keeps working on what it was last told, and its tokens until they run out: nobody is

@@ -47,7 +47,7 @@ def test_the_command_retires_the_monolith_only_once_the_identity_service_signs_p
 def test_the_monoliths_token_route_refuses_once_the_identity_service_signs_people_in(app, client, auth, monkeypatch):
     auth.login("customer1")
     assert client.get("/auth/token").status_code == 200
-    monkeypatch.setattr(app.extensions["front_door"], "open", lambda: True)
+    monkeypatch.setattr(app.extensions["front_door"], "open", lambda **_: True)
     signed_in = Person(1, "customer1", "customer", "Customer One", 1, None, "c" * 43)
     monkeypatch.setattr(app.extensions["front_door"], "person", lambda session_id: signed_in)
     client.set_cookie("sysops_session", "s" * 43)

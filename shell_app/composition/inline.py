@@ -129,7 +129,7 @@ def _streamed(parts: list[str], slots: list[_Slot], rest: str) -> Iterator[bytes
 
 def _placed(slot: _Slot) -> str:
     try:
-        answer = slot.request.result(timeout=max(0.0, slot.wait_until - time.monotonic()))
+        answer = slot.request.result(budget_ends=slot.wait_until)
     except Pending:
         return render_template("shell/_fragment_slot.html", slot=slot, mode="lazy")
     except FragmentUnavailable:

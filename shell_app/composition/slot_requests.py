@@ -16,7 +16,9 @@ connection is kept only while it is younger than the fragments' keep-alive (guni
 
 The time-outs are the fragment's, not the page's own work: an answer that is already in its socket when
 the page comes to read it is used, however long the page took to get there (a first render compiling
-its templates on a busy machine, say). Only a slot with nothing arrived yet is given up at its time-out.
+its templates on a busy machine, say). A slot with nothing arrived yet is judged by what ended first,
+however late the page asks: the page's budget (it is left to htmx after the page) or its own time-out
+(its fallback).
 """
 from __future__ import annotations
 
@@ -108,13 +110,15 @@ class SlotRequest:
         except OSError as exc:
             self._unsent = exc
 
-    def result(self, timeout: float | None = None) -> FragmentResponse:
-        """The answer. Raises concurrent.futures.TimeoutError when `timeout` (what is left of the page's
-        budget) runs out before the slot's own time-out (the request is abandoned), FragmentUnavailable
-        when the fragment failed: refused, answered 5xx, gave no answer twice, or past its time-out."""
+    def result(self, budget_ends: float | None = None) -> FragmentResponse:
+        """The answer. Raises concurrent.futures.TimeoutError when nothing has arrived by `budget_ends` (the
+        end of the page's first-paint budget, on this request's clock) and the budget ended before the
+        slot's own time-out (the request is abandoned; htmx loads the slot after the page), however late
+        the page asks; FragmentUnavailable when the fragment failed: refused, answered 5xx, gave no answer
+        twice, or nothing arrived within its time-out, which ended first."""
         if self._outcome is None:
             try:
-                self._outcome = self._read(timeout)
+                self._outcome = self._read(budget_ends)
             except (Pending, FragmentUnavailable) as exc:
                 self._outcome = exc
         if isinstance(self._outcome, BaseException):
@@ -127,25 +131,25 @@ class SlotRequest:
             self._connection.close()
             self._outcome = FragmentUnavailable(f"{self._name}: not read")
 
-    def _read(self, budget: float | None) -> FragmentResponse:
+    def _read(self, budget_ends: float | None) -> FragmentResponse:
         try:
-            return self._answer(budget)
+            return self._answer(budget_ends)
         except NO_ANSWER:
             self._send()  # nothing was answered: once more, on a new connection
         try:
-            return self._answer(budget)
+            return self._answer(budget_ends)
         except NO_ANSWER as exc:
             raise FragmentUnavailable(f"{self._name}: {exc.__class__.__name__}") from exc
 
-    def _answer(self, budget: float | None) -> FragmentResponse:
+    def _answer(self, budget_ends: float | None) -> FragmentResponse:
         """The answer on the current connection; NO_ANSWER errors are raised as they are (the connection
         closed), for `_read` to decide on sending once more."""
         assert self._connection is not None
         try:
             if self._unsent is not None:
                 raise self._unsent
-            left = self._deadline - self._clock()
-            wait = left if budget is None else min(left, budget)
+            ends = self._deadline if budget_ends is None else min(self._deadline, budget_ends)
+            wait = ends - self._clock()
             assert self._connection.sock is not None
             if wait <= 0:  # the page comes late: only an answer already arriving is taken
                 if not select.select([self._connection.sock], [], [], 0)[0]:
@@ -156,8 +160,8 @@ class SlotRequest:
             body = answer.read()
         except socket.timeout:
             self._connection.close()
-            if budget is not None and budget < self._deadline - self._clock():
-                raise Pending() from None  # past the budget, not the slot's time-out: htmx loads it after
+            if budget_ends is not None and budget_ends < self._deadline:
+                raise Pending() from None  # the budget ended first, not the slot's time-out: htmx loads it after
             raise FragmentUnavailable(f"{self._name}: timed out") from None
         except NO_ANSWER:
             self._connection.close()

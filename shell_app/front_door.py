@@ -79,14 +79,15 @@ class FrontDoor:
             self._owner_seen = seen
         return seen[0]
 
-    def signs_in(self, *, sign_in_page: bool, identity_cookie: bool, legacy_session: bool) -> bool:
+    def signs_in(self, *, sign_in_page: bool, identity_cookie: bool, legacy_session: Callable[[], bool]) -> bool:
         """Whether the identity service signs this request's person in. Read again at once, not as last
         read, for a sign-in page (its form and the answer to it come from the same side, whichever process
         serves each) and for a request that carries the other side's sign-in alone (a cut-over or a rollback
         within the last OWNER_KEPT_S: a person just signed in is not sent back to sign in by a process
-        that has not read it yet)."""
+        that has not read it yet). `legacy_session` is asked only where it decides (reading the monolith's
+        session cookie marks its answer as varying with the cookie)."""
         identity = self.open(fresh=sign_in_page)
-        if identity_cookie != legacy_session and identity != identity_cookie:
+        if identity != identity_cookie and identity_cookie != legacy_session():
             identity = self.open(fresh=True)
         return identity
 

@@ -17,7 +17,7 @@ def load_current_user() -> None:
     g.user = None
     if front_door.front_door().signs_in(sign_in_page=request.endpoint in SIGN_IN_ENDPOINTS,
                                         identity_cookie=front_door.session_cookie() is not None,
-                                        legacy_session="sid" in session):
+                                        legacy_session=lambda: "sid" in session):
         load_person()
         return
     session_id = session.get("sid")

@@ -143,17 +143,21 @@ def test_a_sign_in_page_and_the_other_sides_sign_in_alone_are_answered_by_who_si
     owners.append("legacy")
     assert not front.open()
     owners.append("identity")  # cut over: this process keeps "legacy" for up to five seconds
-    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=False)  # no one: as last read
-    assert not front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=True)  # both sides': as read
-    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=True)
-    assert front.signs_in(sign_in_page=True, identity_cookie=False, legacy_session=False)
+    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=lambda: False)  # no one: as last read
+    assert not front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=lambda: True)  # both sides': as read
+    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=lambda: True)
+    assert front.signs_in(sign_in_page=True, identity_cookie=False, legacy_session=lambda: False)
     assert front.open()  # kept from this read on
 
+    def unread() -> bool:
+        raise AssertionError("the monolith's session was read: its answer would vary with that cookie")
+    assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=unread)  # an identity session
+
     owners.append("legacy")  # rolled back
-    assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=False)  # as read
-    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=True)  # the other side's alone
+    assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=lambda: False)  # as read
+    assert not front.signs_in(sign_in_page=False, identity_cookie=False, legacy_session=lambda: True)  # the other side's alone
     owners.append("identity")
-    assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=False)
+    assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=lambda: False)
 
 
 def test_a_session_ended_at_the_identity_service_gets_no_kept_token(door):

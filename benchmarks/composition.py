@@ -6,7 +6,8 @@ back, the list in view is not sent again); from the form's own page (the whole p
 
     .venv/bin/python -m benchmarks.composition [--preset small --rounds 5 --loads 10 --threads 4 --requests 20]
 
-Prints: time until every fragment has rendered in headless Chromium (p50/p99), requests/s and
+Prints: time until every fragment has rendered in headless Chromium (p50/p99; the legacy page, the
+composed page and, with nginx, the composed page through it taking turns load by load), requests/s and
 p50/p99 of the page (composed = the page plus its fragment request) under concurrent load,
 tickets/s raised through each path with the time until "received", and the time until the
 received panel shows the offered expert (following the page's own polling schedule); the raise again
@@ -78,8 +79,8 @@ class Session:
 
 
 @contextmanager
-def signed_in_page(base: str) -> Iterator[Any]:
-    """A headless Chromium page, signed in as the call centre (closed on leaving)."""
+def chromium_browser() -> Iterator[Any]:
+    """A headless Chromium (closed on leaving)."""
     from playwright.sync_api import sync_playwright
 
     from tests.support.chromium import CHROMIUM_ARGS, chromium_path
@@ -87,32 +88,72 @@ def signed_in_page(base: str) -> Iterator[Any]:
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
         try:
-            page = browser.new_context().new_page()
-            page.goto(f"{base}/login")
-            page.fill("#username", "callcentre")
-            page.fill("#password", "sysops-demo")
-            page.click("button[type=submit]")
-            page.wait_for_url(f"{base}/")
-            yield page
+            yield browser
         finally:
             browser.close()
 
 
+def signed_in(browser: Any, base: str) -> Any:
+    """A page of its own browser context in `browser`, signed in as the call centre at `base`."""
+    page = browser.new_context().new_page()
+    page.goto(f"{base}/login")
+    page.fill("#username", "callcentre")
+    page.fill("#password", "sysops-demo")
+    page.click("button[type=submit]")
+    page.wait_for_url(f"{base}/")
+    return page
+
+
+@contextmanager
+def signed_in_page(base: str) -> Iterator[Any]:
+    """A headless Chromium page, signed in as the call centre (closed on leaving)."""
+    with chromium_browser() as browser:
+        yield signed_in(browser, base)
+
+
+def rendered_ms(page: Any, url: str) -> float:
+    """ms from asking `page` for `url` until every fragment has rendered. The same single check on every
+    page (one round trip to the browser each): every slot holds its fragment's root or a fallback and
+    nothing is left loading (a legacy page has no fragment slot: its regions are the legacy content)."""
+    started = time.perf_counter()
+    page.goto(url, wait_until="load")
+    page.wait_for_function(RENDERED)
+    return (time.perf_counter() - started) * 1000
+
+
 def chromium_pages(base: str, paths: list[str], name: str) -> Figures:
     """Each path opened in turn in one signed-in Chromium page, timed until every fragment has rendered."""
-    timings = []
     with signed_in_page(base) as page:
         started_all = time.perf_counter()
-        for path in paths:
-            started = time.perf_counter()
-            page.goto(f"{base}{path}", wait_until="load")
-            # The same single check on every page (one round trip to the browser each): every slot holds
-            # its fragment's root or a fallback and nothing is left loading (a legacy page has no
-            # fragment slot: its regions are the legacy content).
-            page.wait_for_function(RENDERED)
-            timings.append((time.perf_counter() - started) * 1000)
+        timings = [rendered_ms(page, f"{base}{path}") for path in paths]
         elapsed = time.perf_counter() - started_all
     return Figures(name, len(timings), elapsed, timings)
+
+
+def taking_turns(sides: list[str], load: int) -> list[str]:
+    """The order in which the sides open their page at load number `load`: each side first in turn."""
+    first = load % len(sides)
+    return sides[first:] + sides[:first]
+
+
+def chromium_in_turns(sides: dict[str, str], paths: list[str]) -> dict[str, Figures]:
+    """Each path opened on every side (the figures' name -> the side's base URL), load by load, each side
+    in its own signed-in page of one Chromium, the side that goes first rotating with each load
+    (`taking_turns`); each load timed as `chromium_pages` times it.
+
+    Why not one side's loads after the other's: on this shared 2-core machine the load from elsewhere
+    moves within a minute, and a headless page grows slower with every navigation. Measured in blocks,
+    the staff's home page, which composes no fragment, came out anywhere from x0.93 to x1.11 of its
+    legacy page across runs. Within one pair, the page opened second measured about 3.5% faster than
+    the first on the probe system, so the order rotates rather than staying put."""
+    names = list(sides)
+    timings: dict[str, list[float]] = {name: [] for name in names}
+    with chromium_browser() as browser:
+        pages = {name: signed_in(browser, base) for name, base in sides.items()}
+        for load, path in enumerate(paths):
+            for name in taking_turns(names, load):
+                timings[name].append(rendered_ms(pages[name], f"{sides[name]}{path}"))
+    return {name: Figures(name, len(ms), sum(ms) / 1000, ms) for name, ms in timings.items()}
 
 
 def chromium_render(base: str, customer_ids: list[int], composed: bool) -> Figures:
@@ -362,20 +403,24 @@ def settled(system: System, limit_s: float = 120.0) -> None:
             time.sleep(0.2)
 
 
-def alternating(measures: dict[str, Callable[[], Figures]], rounds: int,
+def alternating(measures: dict[str, Callable[[], Figures | dict[str, Figures]]], rounds: int,
                 between: Callable[[], None] = lambda: None) -> dict[str, Figures]:
     """Each measure `rounds` times, all of them in every round and the order rotated each round, merged
     per measure: on a shared machine the load from elsewhere changes by the minute, and a baseline
     measured minutes before its comparison would carry that change into the ratio. Each round also
     opens new client connections, and gunicorn keeps a kept-alive connection on the worker process
     that accepted it: how 4 clients fall on 2 workers changes per round, so rounds also average that.
-    `between` runs before each measure (waiting until the work the last one left behind is done)."""
-    parts: dict[str, list[Figures]] = {name: [] for name in measures}
+    `between` runs before each measure (waiting until the work the last one left behind is done). A
+    measure gives its figures, or several sides' figures by name (`chromium_in_turns`), each merged
+    under its own name."""
+    parts: dict[str, list[Figures]] = {}
     names = list(measures)
     for round_ in range(rounds):
         for name in names[round_ % len(names):] + names[:round_ % len(names)]:
             between()
-            parts[name].append(measures[name]())
+            got = measures[name]()
+            for part_name, figures in (got.items() if isinstance(got, dict) else [(name, got)]):
+                parts.setdefault(part_name, []).append(figures)
     return {name: Figures(name, sum(f.count for f in got), sum(f.seconds for f in got),
                           [ms for f in got for ms in f.latencies_ms]) for name, got in parts.items()}
 
@@ -425,9 +470,11 @@ def main(argv: list[str] | None = None) -> int:
                     chromium_render(base, customers[:3], base != legacy)
                     log_in(base, 1, len(STAFF), "warm-up")
             shell, threads, requests_, raises = system.shell, args.threads, args.requests, args.raises
-            measures = {
-                "legacy page, Chromium until rendered": lambda: chromium_render(legacy, pages, False),
-                "composed page, Chromium until rendered": lambda: chromium_render(shell, pages, True),
+            paths = [f"/customers/{c}" for c in pages]
+            in_turns = {"legacy page, Chromium until rendered": legacy, "composed page, Chromium until rendered": shell,
+                        **({"via nginx: page, Chromium until rendered": routed} if routed else {})}
+            measures: dict[str, Callable[[], Figures | dict[str, Figures]]] = {
+                "the page in Chromium, sides taking turns": lambda: chromium_in_turns(in_turns, paths),
                 "login, legacy (HTTP)": lambda: log_in(legacy, threads, args.logins, "login, legacy (HTTP)"),
                 "login via the identity service (HTTP)": lambda: log_in(
                     shell, threads, args.logins, "login via the identity service (HTTP)"),
@@ -447,7 +494,6 @@ def main(argv: list[str] | None = None) -> int:
             }
             if routed:
                 measures.update({
-                    "via nginx: page, Chromium until rendered": lambda: chromium_render(routed, pages, True),
                     "via nginx: page (+ late slots), HTTP": lambda: page_load(routed, customers, True, threads,
                                                                               requests_),
                     "via nginx: raise (until received)": lambda: raise_tickets(routed, targets, True, threads,

@@ -8,7 +8,8 @@ signed in by the identity service).
     .venv/bin/python -m benchmarks.front_door [--preset small --rounds 5 --loads 8 --threads 4 --requests 15]
                                               [--legacy-database sqlite|postgresql]
 
-Prints per page: time until every fragment has rendered in headless Chromium (p50/p99) and p50/p99 of
+Prints per page: time until every fragment has rendered in headless Chromium (p50/p99; the legacy and
+the composed page taking turns load by load, benchmarks.composition.chromium_in_turns) and p50/p99 of
 the page under concurrent HTTP load (the composed page with the slots not in its first paint fetched
 after it, as the browser does), then each composed figure as a ratio of its legacy counterpart; last,
 the CPU a customer page costs each process, legacy and composed, one client over HTTP and in Chromium
@@ -21,12 +22,14 @@ from __future__ import annotations
 import argparse
 import tempfile
 from pathlib import Path
+from typing import Callable
 
 from tests.support.local_system import System
 from tests.support.postgres import PostgresCluster
 
 from . import cpu_per_page
-from .composition import STAFF, alternating, chromium_pages, covered_targets, http_pages, log_in, settled
+from .composition import STAFF, alternating, chromium_in_turns, chromium_pages, covered_targets, http_pages, log_in, settled
+from .harness import Figures
 
 
 def legacy_tickets(system: System, customers: list[int]) -> list[int]:
@@ -89,15 +92,17 @@ def _measure(args: argparse.Namespace, system: System, others: dict[str, object]
             for paths in kinds.values():
                 chromium_pages(base, paths, "warm-up")
             log_in(base, 1, len(STAFF), "warm-up")
-        measures = {
+        measures: dict[str, Callable[[], Figures | dict[str, Figures]]] = {
             "login, legacy (HTTP)": lambda: log_in(legacy, args.threads, args.logins, "login, legacy (HTTP)"),
             "login, composition shell (HTTP)": lambda: log_in(front, args.threads, args.logins,
                                                               "login, composition shell (HTTP)")}
         for kind, paths in kinds.items():
             loads = (paths * args.loads)[:args.loads]
+            # Both sides' Chromium loads taking turns, load by load (benchmarks.composition.chromium_in_turns).
+            measures[f"{kind}, Chromium, sides taking turns"] = (
+                lambda p=loads, k=kind: chromium_in_turns({f"{k}, legacy, Chromium": legacy,
+                                                           f"{k}, composition shell, Chromium": front}, p))
             for side, base in (("legacy", legacy), ("composition shell", front)):
-                measures[f"{kind}, {side}, Chromium"] = (
-                    lambda b=base, p=loads, n=f"{kind}, {side}, Chromium": chromium_pages(b, p, n))
                 measures[f"{kind}, {side}, HTTP"] = (
                     lambda b=base, p=paths, n=f"{kind}, {side}, HTTP": http_pages(b, p, args.threads, args.requests, n))
         results = alternating(measures, args.rounds, between=lambda: settled(system))

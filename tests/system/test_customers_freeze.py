@@ -15,6 +15,7 @@ import pytest
 from fragments.customers.published.customers_v1 import CustomerRows
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, _bridge, offered_expert, settled, ticket_id_of
+from .journeys import page_seen
 
 FREEZE_S = 60.0
 
@@ -77,8 +78,10 @@ def test_sixty_seconds_of_a_frozen_monolith_stop_no_raise_no_offer_no_acceptance
         assert refused.status_code == 422 and "do not cover" in refused.text
         assert f'value="{uncovered}"' not in customer.fragment(f"/customers/{customer_id}/tickets/new").text
         for browser, page in ((staff, f"/customers/{customer_id}"), (customer, "/my"), (expert, "/")):
-            answer = browser.http.get(f"{system.shell}{page}", timeout=15)
-            assert answer.status_code == 200 and "cannot be shown right now" not in answer.text, page
+            # As a person sees it: a slot that missed the first paint's budget on a busy machine is loaded
+            # after the page, as htmx does (its loader carries the fallback's words for later, unshown).
+            seen, why = page_seen(browser, browser.http.get(f"{system.shell}{page}", timeout=15))
+            assert seen, f"{page}: {why}"
         mine = customer.http.get(f"{system.shell}/fragments/customers/customers/{customer_id}",
                                  headers={"HX-Request": "true"}, timeout=15)
         assert mine.status_code == 200 and "Your support plans" in mine.text

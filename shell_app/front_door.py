@@ -87,7 +87,7 @@ class FrontDoor:
         that has not read it yet). `legacy_session` is asked only where it decides (reading the monolith's
         session cookie marks its answer as varying with the cookie)."""
         identity = self.open(fresh=sign_in_page)
-        if identity != identity_cookie and identity_cookie != legacy_session():
+        if not sign_in_page and identity != identity_cookie and identity_cookie != legacy_session():
             identity = self.open(fresh=True)
         return identity
 

@@ -160,6 +160,13 @@ def test_a_sign_in_page_and_the_other_sides_sign_in_alone_are_answered_by_who_si
     assert front.signs_in(sign_in_page=False, identity_cookie=True, legacy_session=lambda: False)
 
 
+def test_a_sign_in_page_reads_who_signs_in_once_whatever_cookies_it_carries():
+    reads = []
+    front = FrontDoor(Registry(IdentityStandIn()), lambda: reads.append(1) or "identity", now=Clock(1000.0))
+    assert front.signs_in(sign_in_page=True, identity_cookie=False, legacy_session=lambda: True)
+    assert len(reads) == 1
+
+
 def test_a_session_ended_at_the_identity_service_gets_no_kept_token(door):
     front, identity, clock, _ = door
     front.person(SESSION)

@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from contextlib import nullcontext
 from dataclasses import dataclass, field
-from typing import Callable, ContextManager
+from typing import Callable, ContextManager, Iterator
 from urllib.parse import urljoin
 
 from sqlalchemy import create_engine, text
@@ -60,12 +60,24 @@ def page_seen(browser, response) -> tuple[bool, str]:
     ok, why = page_ok(response)
     if not ok:
         return ok, why
-    for url in deferred_slots(response.text):
-        ok, why = page_ok(browser.http.get(urljoin(response.url, url), timeout=30,
-                                           headers={"HX-Request": "true", "HX-Current-URL": response.url}))
+    for slot in deferred(browser, response):
+        ok, why = page_ok(slot)
         if not ok:
             return ok, f"deferred slot: {why}"
     return True, ""
+
+
+def deferred(browser, response) -> Iterator:
+    """The answers to the slots a page's first paint left to the browser, each asked for as htmx asks."""
+    for url in deferred_slots(response.text):
+        yield browser.http.get(urljoin(response.url, url), timeout=30,
+                               headers={"HX-Request": "true", "HX-Current-URL": response.url})
+
+
+def text_seen(browser, response) -> str:
+    """A page's text with the answers to its deferred slots after it: what a person reads on it, whether a
+    slot was in the first paint or, on a busy machine, missed its budget and came after the page."""
+    return "\n".join([response.text, *(slot.text for slot in deferred(browser, response))])
 
 
 def refusal(page: str) -> str:
@@ -151,7 +163,7 @@ def journeys(system: System, tally: Tally, people: People | None = None) -> dict
     expert = ExpertBrowser(system.shell, people.expert, PASSWORD)
     forms = {}
     for c in customers:  # each customer's page and raise form seen once (their copy in the services made)
-        assert page_ok(staff.http.get(f"{system.shell}/customers/{c['id']}", timeout=30))[0]
+        assert page_seen(staff, staff.http.get(f"{system.shell}/customers/{c['id']}", timeout=30))[0]
         products, slots = staff.raise_form(c["id"])
         mine_first = [p for p in products if int(p) in c["product_ids"]] or products
         forms[c["id"]] = (mine_first[0], not_starting_soon(slots)[:2])

@@ -23,7 +23,7 @@ from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
 from .conftest import StaffBrowser, ticket_id_of
-from .journeys import Tally, journeys, keep_working, page_ok
+from .journeys import Tally, journeys, keep_working, page_seen
 
 FREEZE_S = 30.0
 
@@ -85,7 +85,7 @@ def test_through_nginx_the_identity_service_answers_the_auth_subrequest_while_th
     url = system.env["DATABASE_URL"]
     customer, = add_customers(url, 1)
     staff = StaffBrowser(routed.base, legacy_account(url, role="call_centre").username, PASSWORD)
-    assert page_ok(staff.http.get(f"{routed.base}/customers/{customer['id']}", timeout=30))[0]
+    assert page_seen(staff, staff.http.get(f"{routed.base}/customers/{customer['id']}", timeout=30))[0]
     products, slots = staff.raise_form(customer["id"])
     with frozen(system.processes["bridge"].pid):
         panel = staff.fragment(f"/customers/{customer['id']}/tickets")  # htmx: nginx -> identity -> ticketing
@@ -105,7 +105,7 @@ def test_an_admin_opens_a_customers_account_and_the_link_reaches_them_through_th
     url = system.env["DATABASE_URL"]
     customer, = add_customers(url, 1)
     admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
-    assert page_ok(admin.http.get(f"{system.shell}/customers/{customer['id']}", timeout=30))[0]  # in the service now
+    assert page_seen(admin, admin.http.get(f"{system.shell}/customers/{customer['id']}", timeout=30))[0]  # in the service now
     name = f"cust-{customer['id']}-{time.time_ns() % 10**6}"
     opened = admin.http.post(f"{system.shell}/fragments/identity/admin/accounts/new", timeout=30, data={
         "csrf_token": admin.csrf, "username": name, "display_name": "Carla Customer", "role": "customer",

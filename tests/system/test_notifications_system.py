@@ -19,6 +19,7 @@ from tests.support.local_system import MAIL_FROM, System, mailing_system
 from tests.support.smtp import SmtpServer
 
 from .conftest import StaffBrowser, ticket_id_of
+from .journeys import text_seen
 
 
 @pytest.fixture(scope="module")
@@ -84,7 +85,8 @@ def test_a_raise_is_confirmed_by_email_through_the_service_and_staff_see_it_on_t
     mail, = mail_with(smtp, f"We received ticket N-{ticket_id}")
     assert mail["To"] == legacy_customer(system, 1)["email"]
     assert mail["Message-ID"] == message_id(f"received:{ticket_id}", MAIL_FROM)  # the key's, as the legacy outbox's
-    page = StaffBrowser(system.shell).http.get(f"{system.shell}/customers/1", timeout=20).text
+    staff = StaffBrowser(system.shell)
+    page = text_seen(staff, staff.http.get(f"{system.shell}/customers/1", timeout=20))
     assert f"We received ticket N-{ticket_id}" in page and "Sent" in page
     outbox = StaffBrowser(system.shell).http.get(f"{system.shell}/outbox", timeout=20).text
     assert f"We received ticket N-{ticket_id}" in outbox

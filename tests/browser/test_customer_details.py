@@ -9,7 +9,7 @@ import re
 
 from playwright.sync_api import expect
 
-from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.graph.identity_support import PASSWORD, customer_signing_in, legacy_account
 from tests.support.legacy_customers import add_customers
 
 from ..system.test_notifications_system import choose_channel, raise_for, texts_to
@@ -21,8 +21,9 @@ STAFFS_NUMBER = "07700 900 556"  # the staff test's own: no text of the other te
 
 
 def test_a_customer_changes_their_phone_and_the_next_text_goes_there(system, phone):
-    choose_channel(system, 1, "sms")  # where this test starts from: texts
-    log_in(phone, system.shell, "customer1")
+    customer, username = customer_signing_in(system.env["DATABASE_URL"])  # the test's own
+    choose_channel(system, customer["id"], "sms")  # where this test starts from: texts
+    log_in(phone, system.shell, username, PASSWORD)
     phone.goto(f"{system.shell}/my")
     settled(phone)
     details = phone.locator(".cu-customer")
@@ -41,7 +42,7 @@ def test_a_customer_changes_their_phone_and_the_next_text_goes_there(system, pho
     expect(phone.locator(".cu-customer .cu-message")).to_contain_text("Saved")
     expect(phone.locator(".cu-customer").get_by_label("Postcode")).to_have_value("SW1A 1AA")
     assert old_number != NEW_NUMBER
-    ticket_id = raise_for(system, 1)
+    ticket_id = raise_for(system, customer["id"])
     text, = texts_to(system, NEW_NUMBER.replace(" ", ""), containing=f"N-{ticket_id}")  # the gateway's form
     assert re.search(rf"N-{ticket_id}", text["text"])
     phone.reload()

@@ -7,17 +7,20 @@ import re
 
 from playwright.sync_api import expect
 
+from tests.graph.identity_support import PASSWORD, customer_signing_in
+
 from ..system.test_notifications_system import choose_channel
 from .a11y import accessibility_problems
 from .conftest import PHONE, log_in, settled
 
 
 def test_a_customer_chooses_texts_and_no_surveys_and_staff_see_it(system, browser):
-    choose_channel(system, 1, "email")  # where this test starts from
+    customer, username = customer_signing_in(system.env["DATABASE_URL"])  # the test's own
+    choose_channel(system, customer["id"], "email")  # where this test starts from
     page = browser.new_context(viewport=PHONE, is_mobile=True, has_touch=True).new_page()
     page.set_default_timeout(15_000)
     try:
-        log_in(page, system.shell, "customer1")
+        log_in(page, system.shell, username, PASSWORD)
         page.goto(f"{system.shell}/my")
         settled(page)
         form = page.locator(".nt-preferences")
@@ -36,7 +39,7 @@ def test_a_customer_chooses_texts_and_no_surveys_and_staff_see_it(system, browse
     staff.set_default_timeout(15_000)
     try:
         log_in(staff, system.shell, "callcentre")
-        staff.goto(f"{system.shell}/customers/1")
+        staff.goto(f"{system.shell}/customers/{customer['id']}")
         settled(staff)
         expect(staff.locator(".nt-preferences")).to_be_visible()
         facts = staff.locator(".nt-preferences .nt-facts")  # staff read the choice; the form opens on "Change"

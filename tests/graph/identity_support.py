@@ -41,3 +41,13 @@ def legacy_row(url: str, account_id: int) -> UserAccount:
             return session.get(UserAccount, account_id)
     finally:
         engine.dispose()
+
+
+def customer_signing_in(url: str) -> tuple[dict, str]:
+    """A customer of the test's own in the legacy database at `url` (tests.support.legacy_customers:
+    one active contract covering catalogue products), with an account of theirs to sign in with
+    (`PASSWORD`): (the customer, the account's username)."""
+    from tests.support.legacy_customers import add_customers
+
+    made, = add_customers(url, 1)
+    return made, legacy_account(url, role="customer", customer_id=made["id"]).username

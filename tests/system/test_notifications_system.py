@@ -14,12 +14,14 @@ import requests
 
 from foundation.mail import message_id
 from foundation.tokens import Principal
+from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.keys import mint
+from tests.support.legacy_customers import add_customers
 from tests.support.local_system import MAIL_FROM, System, mailing_system
 from tests.support.smtp import SmtpServer
 
 from .conftest import StaffBrowser, ticket_id_of
-from .journeys import text_seen
+from .journeys import locale_of, take_on_expert, text_seen
 
 
 @pytest.fixture(scope="module")
@@ -71,6 +73,12 @@ def legacy_customer(system: System, customer_id: int) -> dict:
                         headers={"Authorization": f"Bearer {token}"}).json()
 
 
+def own_customer(system: System) -> int:
+    """A customer of the test's own (one active contract covering catalogue products); their id."""
+    made, = add_customers(system.env["DATABASE_URL"], 1)
+    return int(made["id"])
+
+
 def raise_for(system: System, customer_id: int) -> int:
     staff = StaffBrowser(system.shell)
     products, slots = staff.raise_form(customer_id)
@@ -80,46 +88,49 @@ def raise_for(system: System, customer_id: int) -> int:
 
 
 def test_a_raise_is_confirmed_by_email_through_the_service_and_staff_see_it_on_the_customers_page(system, smtp):
-    choose_channel(system, 1, "email")
-    ticket_id = raise_for(system, 1)
+    customer_id = own_customer(system)
+    choose_channel(system, customer_id, "email")
+    ticket_id = raise_for(system, customer_id)
     mail, = mail_with(smtp, f"We received ticket N-{ticket_id}")
-    assert mail["To"] == legacy_customer(system, 1)["email"]
+    assert mail["To"] == legacy_customer(system, customer_id)["email"]
     assert mail["Message-ID"] == message_id(f"received:{ticket_id}", MAIL_FROM)  # the key's, as the legacy outbox's
     staff = StaffBrowser(system.shell)
-    page = text_seen(staff, staff.http.get(f"{system.shell}/customers/1", timeout=20))
+    page = text_seen(staff, staff.http.get(f"{system.shell}/customers/{customer_id}", timeout=20))
     assert f"We received ticket N-{ticket_id}" in page and "Sent" in page
     outbox = StaffBrowser(system.shell).http.get(f"{system.shell}/outbox", timeout=20).text
     assert f"We received ticket N-{ticket_id}" in outbox
 
 
 def test_a_customer_who_prefers_texts_gets_a_text_and_a_number_the_gateway_refuses_falls_back_to_email(system, smtp):
-    choose_channel(system, 2, "sms")
-    phone = re.sub(r"[\s().-]", "", legacy_customer(system, 2)["phone"])
+    customer_id = own_customer(system)
+    choose_channel(system, customer_id, "sms")
+    phone = re.sub(r"[\s().-]", "", legacy_customer(system, customer_id)["phone"])
     key = f"system-sms-{time.time_ns()}"
     sent = api(system, "POST", "/messages", json={"key": key, "category": "confirmation", "subject": "By text",
-                                                  "body": f"Text {key}", "recipient": {"kind": "customer", "id": 2}})
+                                                  "body": f"Text {key}", "recipient": {"kind": "customer", "id": customer_id}})
     assert sent.status_code == 202, sent.text
     assert texts_to(system, phone, containing=key)[0]["reference"] == key
     # An expert whose phone number the gateway refuses: the message goes by email instead, and says so.
-    # The number is the experts service's (its published profile, read at every contact): set there.
+    # The number is the experts service's (its published profile, read at every contact): set there, on
+    # an expert the test takes on.
+    url = system.env["DATABASE_URL"]
+    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    product_id = add_customers(url, 1)[0]["product_ids"][0]
+    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
     with system.graph_store() as store:
-        expert = store.backend.read("MATCH (x:Expert {id: 3}) RETURN x.email AS email, x.phone AS phone")[0]
-        store.backend.write("MATCH (x:Expert {id: 3}) SET x.phone = 'not a number'")
+        expert = store.backend.read("MATCH (x:Expert {id: $id}) RETURN x.email AS email", {"id": expert_id})[0]
+        store.backend.write("MATCH (x:Expert {id: $id}) SET x.phone = 'not a number'", {"id": expert_id})
     assert expert["email"]
-    try:
-        fallback_key = f"system-fallback-{time.time_ns()}"
-        answer = api(system, "POST", "/messages", json={"key": fallback_key, "category": "offer",
-                                                        "subject": fallback_key, "body": "Offer",
-                                                        "recipient": {"kind": "expert", "id": 3}})
-        mail, = mail_with(smtp, fallback_key)
-        assert mail["To"] == expert["email"]
-        deadline = time.monotonic() + 15
-        while (state := api(system, "GET", f"/messages/{answer.json()['id']}").json())["state"] != "sent":
-            assert time.monotonic() < deadline
-            time.sleep(0.05)
-    finally:
-        with system.graph_store() as store:
-            store.backend.write("MATCH (x:Expert {id: 3}) SET x.phone = $phone", {"phone": expert["phone"]})
+    fallback_key = f"system-fallback-{time.time_ns()}"
+    answer = api(system, "POST", "/messages", json={"key": fallback_key, "category": "offer",
+                                                    "subject": fallback_key, "body": "Offer",
+                                                    "recipient": {"kind": "expert", "id": expert_id}})
+    mail, = mail_with(smtp, fallback_key)
+    assert mail["To"] == expert["email"]
+    deadline = time.monotonic() + 15
+    while (state := api(system, "GET", f"/messages/{answer.json()['id']}").json())["state"] != "sent":
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
     assert [h["outcome"] for h in state["history"]] == ["refused", "sent"] and state["channel"] == "email"
 
 
@@ -127,9 +138,10 @@ def test_with_the_monolith_frozen_for_30_s_the_confirmations_of_raises_still_go_
     """Raises stored a moment before the monolith's processes stop (SIGSTOP: they accept connections and
     never answer) are confirmed while it is frozen: the ticketing worker hands the confirmations to the
     notifications service, which sends them to customers it has met, without asking the monolith."""
-    choose_channel(system, 3, "email")  # also copies customer 3 into the service
+    customer_id = own_customer(system)
+    choose_channel(system, customer_id, "email")  # also copies the customer into the service
     system.kill("worker")  # the raises wait, stored and unconfirmed, until a worker runs again
-    raised = [raise_for(system, 3) for _ in range(3)]
+    raised = [raise_for(system, customer_id) for _ in range(3)]
     frozen = [system.processes[name].pid for name in ("bridge", "shell")]
     for pid in frozen:
         os.killpg(pid, signal.SIGSTOP)

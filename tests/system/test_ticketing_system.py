@@ -8,6 +8,8 @@ import re
 import threading
 import time
 
+from tests.graph.identity_support import PASSWORD, customer_signing_in
+
 from .conftest import (
     StaffBrowser,
     offered_expert,
@@ -230,11 +232,13 @@ def test_legacy_ticket_opened_through_the_fragment_is_migrated_and_then_read_onl
 
 
 def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
-    customer = StaffBrowser(system.shell, username="customer1")
+    own, username = customer_signing_in(system.env["DATABASE_URL"])  # the test's own, with a plan
+    customer = StaffBrowser(system.shell, username=username, password=PASSWORD)
     page = customer.http.get(f"{system.shell}/my", timeout=10).text
     customer_id = int(re.search(r'"/fragments/ticketing/customers/(\d+)/tickets', page).group(1))
+    assert customer_id == own["id"]
     products, slots = customer.raise_form(customer_id)
-    assert products, "the demo data gives customer1 a covered product"
+    assert products, "their contract covers products"
     response = customer.raise_ticket(customer_id, products[0], slots[4:5])
     assert response.status_code == 201
     ticket = _graph_ticket(system, ticket_id_of(response))

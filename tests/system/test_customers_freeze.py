@@ -2,7 +2,8 @@
 by SIGSTOP for 60 s (it accepts connections and never answers), staff and a customer raise tickets, an
 expert is offered them and accepts, every person's page answers, an uncovered product is still refused;
 after the thaw nothing acknowledged is missing. The screens and sign-in stay up (iteration 5 takes those
-out); this test's own data: one expert made the only one for the customer's product and area."""
+out); this test's own data: its customers and accounts, and an expert it takes on, made the only one
+for the customer's product and area."""
 from __future__ import annotations
 
 import os
@@ -13,9 +14,10 @@ import time
 import pytest
 
 from fragments.customers.published.customers_v1 import CustomerRows
+from tests.graph.identity_support import PASSWORD
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, _bridge, offered_expert, settled, ticket_id_of
-from .journeys import page_seen
+from .journeys import enrol, page_seen
 
 FREEZE_S = 60.0
 
@@ -46,15 +48,16 @@ def _uncovered(system, customer_id: int, covered: list[str]) -> int:
 
 
 def test_sixty_seconds_of_a_frozen_monolith_stop_no_raise_no_offer_no_acceptance(system):
-    customer_id = 1
-    staff = StaffBrowser(system.shell)
-    customer = StaffBrowser(system.shell, f"customer{customer_id}")
+    people = enrol(system)  # the test's own customers, accounts and expert (taken on for the first's product)
+    mine = people.customers[0]
+    customer_id, product = mine["id"], mine["product_ids"][0]
+    staff = StaffBrowser(system.shell, people.staff, PASSWORD)
+    customer = StaffBrowser(system.shell, people.customer, PASSWORD)
     covered, slots = staff.raise_form(customer_id)
-    assert covered, "customer 1 of the demo data holds a plan"
-    product = int(covered[0])
+    assert str(product) in covered, covered
     uncovered = _uncovered(system, customer_id, covered)
-    _only_expert_for(system, customer_id, product, 1)
-    expert = ExpertBrowser(system.shell, "expert1")
+    _only_expert_for(system, customer_id, product, people.expert_id)
+    expert = ExpertBrowser(system.shell, people.expert, PASSWORD)
 
     frozen = system.processes["bridge"].pid
     os.killpg(frozen, signal.SIGSTOP)
@@ -67,7 +70,7 @@ def test_sixty_seconds_of_a_frozen_monolith_stop_no_raise_no_offer_no_acceptance
             ticket_id = ticket_id_of(answer)
             acknowledged.append(ticket_id)
             try:
-                assert offered_expert(system, ticket_id, timeout=20) == 1
+                assert offered_expert(system, ticket_id, timeout=20) == people.expert_id
             except AssertionError:
                 with system.graph_store() as store:
                     raise AssertionError(store.tickets.record(ticket_id)) from None

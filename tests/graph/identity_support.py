@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 
 from foundation.passwords import DEMO_COST, hash_password
 from shell_app.models import UserAccount
+from tests.support.legacy_customers import add_customers
 
 PASSWORD = "identity-test-password"
 _made = itertools.count()
@@ -47,7 +48,5 @@ def customer_signing_in(url: str) -> tuple[dict, str]:
     """A customer of the test's own in the legacy database at `url` (tests.support.legacy_customers:
     one active contract covering catalogue products), with an account of theirs to sign in with
     (`PASSWORD`): (the customer, the account's username)."""
-    from tests.support.legacy_customers import add_customers
-
     made, = add_customers(url, 1)
     return made, legacy_account(url, role="customer", customer_id=made["id"]).username

@@ -73,12 +73,6 @@ def legacy_customer(system: System, customer_id: int) -> dict:
                         headers={"Authorization": f"Bearer {token}"}).json()
 
 
-def own_customer(system: System) -> int:
-    """A customer of the test's own (one active contract covering catalogue products); their id."""
-    made, = add_customers(system.env["DATABASE_URL"], 1)
-    return int(made["id"])
-
-
 def raise_for(system: System, customer_id: int) -> int:
     staff = StaffBrowser(system.shell)
     products, slots = staff.raise_form(customer_id)
@@ -88,7 +82,7 @@ def raise_for(system: System, customer_id: int) -> int:
 
 
 def test_a_raise_is_confirmed_by_email_through_the_service_and_staff_see_it_on_the_customers_page(system, smtp):
-    customer_id = own_customer(system)
+    customer_id = add_customers(system.env["DATABASE_URL"], 1)[0]["id"]  # the test's own
     choose_channel(system, customer_id, "email")
     ticket_id = raise_for(system, customer_id)
     mail, = mail_with(smtp, f"We received ticket N-{ticket_id}")
@@ -102,7 +96,8 @@ def test_a_raise_is_confirmed_by_email_through_the_service_and_staff_see_it_on_t
 
 
 def test_a_customer_who_prefers_texts_gets_a_text_and_a_number_the_gateway_refuses_falls_back_to_email(system, smtp):
-    customer_id = own_customer(system)
+    customer, = add_customers(system.env["DATABASE_URL"], 1)  # the test's own
+    customer_id = customer["id"]
     choose_channel(system, customer_id, "sms")
     phone = re.sub(r"[\s().-]", "", legacy_customer(system, customer_id)["phone"])
     key = f"system-sms-{time.time_ns()}"
@@ -115,8 +110,7 @@ def test_a_customer_who_prefers_texts_gets_a_text_and_a_number_the_gateway_refus
     # an expert the test takes on.
     url = system.env["DATABASE_URL"]
     admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
-    product_id = add_customers(url, 1)[0]["product_ids"][0]
-    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
+    expert_id = take_on_expert(system, admin, customer["product_ids"][0], locale_of(url))
     with system.graph_store() as store:
         expert = store.backend.read("MATCH (x:Expert {id: $id}) RETURN x.email AS email", {"id": expert_id})[0]
         store.backend.write("MATCH (x:Expert {id: $id}) SET x.phone = 'not a number'", {"id": expert_id})
@@ -138,7 +132,7 @@ def test_with_the_monolith_frozen_for_30_s_the_confirmations_of_raises_still_go_
     """Raises stored a moment before the monolith's processes stop (SIGSTOP: they accept connections and
     never answer) are confirmed while it is frozen: the ticketing worker hands the confirmations to the
     notifications service, which sends them to customers it has met, without asking the monolith."""
-    customer_id = own_customer(system)
+    customer_id = add_customers(system.env["DATABASE_URL"], 1)[0]["id"]  # the test's own
     choose_channel(system, customer_id, "email")  # also copies the customer into the service
     system.kill("worker")  # the raises wait, stored and unconfirmed, until a worker runs again
     raised = [raise_for(system, customer_id) for _ in range(3)]

@@ -9,6 +9,7 @@ import datetime as dt
 import json
 import re
 import time
+from typing import NamedTuple
 
 import pytest
 from playwright.sync_api import expect
@@ -17,8 +18,11 @@ from sqlalchemy import select
 from foundation.vocabulary import PERIODS, SLOT_LENGTH
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Contract, Customer, LegacyTicket, TicketSlot
+from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.legacy_customers import add_customers
 
-from ..system.conftest import _bridge
+from ..system.conftest import StaffBrowser, _bridge
+from ..system.journeys import TAKEN_ON_FIRST_NAME, locale_of, take_on_expert
 from ..system.test_notifications_system import choose_channel
 from .a11y import accessibility_problems, broken_words
 from .conftest import log_in
@@ -55,26 +59,37 @@ def legacy_visit(system, expert_id: int, customer_id: int, starts_at: dt.datetim
         engine.dispose()
 
 
-def customer_with_contract(system, nth: int = 0) -> dict:
+def customer_with_contract(system) -> dict:
+    """A customer of the test's own, with a contract covering two of the catalogue's products."""
+    customer_id = add_customers(system.env["DATABASE_URL"], 1)[0]["id"]
     engine = make_engine(system.env["DATABASE_URL"])
     try:
         with make_session_factory(engine)() as session:
-            ids = [c.customer_id for c in session.scalars(select(Contract).order_by(Contract.id))
-                   if c.products]
-            customer = session.get(Customer, sorted(set(ids))[nth])
+            customer = session.get(Customer, customer_id)
             return {"id": customer.id, "phone": re.sub(r"[\s().-]", "", customer.phone), "city": customer.city}
     finally:
         engine.dispose()
 
 
-def expert_on_duty(system) -> tuple[int, str]:
-    expert = _bridge(system, "/experts?limit=200").json()["items"][-1]
-    return expert["id"], expert["first_name"]
+class OnDuty(NamedTuple):
+    id: int
+    first_name: str
+    username: str  # their account (PASSWORD)
+
+
+def expert_on_duty(system) -> OnDuty:
+    """An expert of the test's own, taken on by an admin for the catalogue's first product, with an account."""
+    url = system.env["DATABASE_URL"]
+    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    product_id = _bridge(system, "/products").json()["items"][0]["id"]
+    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
+    return OnDuty(expert_id, TAKEN_ON_FIRST_NAME, legacy_account(url, role="expert", expert_id=expert_id).username)
 
 
 @pytest.mark.parametrize("width", [360, 390])
 def test_the_day_view_orders_visits_and_shows_a_past_legacy_visit_as_missed(system, browser, width):
-    expert_id, _ = expert_on_duty(system)
+    expert = expert_on_duty(system)
+    expert_id = expert.id
     customer = customer_with_contract(system)
     now = dt.datetime.now()
     past_id, past_ref = legacy_visit(system, expert_id, customer["id"], dt.datetime.combine(
@@ -85,7 +100,7 @@ def test_the_day_view_orders_visits_and_shows_a_past_legacy_visit_as_missed(syst
     page = browser.new_context(viewport={"width": width, "height": 800}, is_mobile=True, has_touch=True).new_page()
     page.set_default_timeout(15_000)
     try:
-        log_in(page, system.shell, f"expert{expert_id}")
+        log_in(page, system.shell, expert.username, PASSWORD)
         missed = page.locator(f'.xp-missed-visits .xp-visit[data-ticket-id="{past_id}"]')
         expect(missed).to_be_visible()
         expect(missed).to_contain_text(past_ref)
@@ -109,15 +124,16 @@ def test_the_day_view_orders_visits_and_shows_a_past_legacy_visit_as_missed(syst
 
 
 def test_on_my_way_in_one_tap_and_the_customer_gets_the_text(system, browser):
-    expert_id, first_name = expert_on_duty(system)
-    customer = customer_with_contract(system, nth=1)
+    expert = expert_on_duty(system)
+    expert_id, first_name = expert.id, expert.first_name
+    customer = customer_with_contract(system)
     choose_channel(system, customer["id"], "sms")
     ticket_id, reference = legacy_visit(system, expert_id, customer["id"], next_visit(dt.datetime.now()),
                                         "Boiler shows error E119")
     page = browser.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True).new_page()
     page.set_default_timeout(15_000)
     try:
-        log_in(page, system.shell, f"expert{expert_id}")
+        log_in(page, system.shell, expert.username, PASSWORD)
         page.get_by_role("button", name=f"On my way to {reference}").click()
         expect(page.locator(".xp-message")).to_contain_text("told you are on the way")
         expect(page.locator(f'.xp-visit[data-ticket-id="{ticket_id}"] .xp-sent')).to_be_visible()

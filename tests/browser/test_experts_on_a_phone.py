@@ -10,13 +10,10 @@ import re
 from playwright.sync_api import expect
 
 from foundation import times
+from tests.graph.identity_support import PASSWORD
 
-from ..system.conftest import (
-    _bridge,
-    offered_expert,
-    raise_for_customer_1,
-    two_experts_for_customer_1,
-)
+from ..system.conftest import _bridge, offered_expert
+from ..system.crew import raise_for, two_experts
 from .a11y import accessibility_problems as check
 from .a11y import broken_words
 from .conftest import PHONE, log_in
@@ -27,16 +24,17 @@ def accessibility_problems(page) -> list[str]:
 
 
 def test_offer_accept_articles_close_and_the_customers_survey(system, browser, phone):
-    product_id, article_title = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, 20)
+    crew = two_experts(system)
+    article_title = crew.article_title
+    ticket_id = raise_for(system, crew, 20)
     expert_id = offered_expert(system, ticket_id)
     phone.goto(f"{system.shell}/login")
     assert accessibility_problems(phone) == []
-    log_in(phone, system.shell, f"expert{expert_id}")
+    log_in(phone, system.shell, crew.usernames[expert_id], PASSWORD)
     offer = phone.locator(f'.xp-offer[data-ticket-id="{ticket_id}"]')
     expect(offer).to_be_visible()
     expect(offer.locator("time[data-seconds-left]")).to_have_text(re.compile(r"^\d+:\d\d$"))
-    holder = _bridge_customer(system)
+    holder = _bridge(system, f"/customers/{crew.customer_id}").json()
     with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
     product = next(p["name"] for p in _bridge_products(system) if p["id"] == ticket["product_id"])
@@ -78,7 +76,7 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
     assert accessibility_problems(phone) == []
 
     customer = browser.new_context(viewport=PHONE).new_page()
-    log_in(customer, system.shell, "customer1")
+    log_in(customer, system.shell, crew.customer_username, PASSWORD)
     customer.goto(f"{system.shell}/my")
     assert check(customer) == []  # axe and labels (the 44 px rule is the experts' field standard)
     customer.get_by_role("link", name=re.compile(f"Tell us how the visit for N-{ticket_id}")).click()
@@ -97,23 +95,19 @@ def test_offer_accept_articles_close_and_the_customers_survey(system, browser, p
             b["ticket_id"] != ticket_id for b in store.offers.bookings(expert_id))
 
 
-def _bridge_customer(system) -> dict:
-    return _bridge(system, "/customers/1").json()
-
-
 def _bridge_products(system) -> list[dict]:
     return _bridge(system, "/products").json()["items"]
 
 
 def test_a_refusal_sends_the_offer_to_the_next_expert(system, phone):
-    product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, 23)
+    crew = two_experts(system)
+    ticket_id = raise_for(system, crew, 23)
     first = offered_expert(system, ticket_id)
-    log_in(phone, system.shell, f"expert{first}")
+    log_in(phone, system.shell, crew.usernames[first], PASSWORD)
     offer = phone.locator(f'.xp-offer[data-ticket-id="{ticket_id}"]')
     offer.get_by_label("Why refuse?").select_option("Too far away")
     offer.get_by_role("button", name=re.compile("^Refuse")).click()
     expect(phone.locator(".xp-message")).to_contain_text("Refused")
     expect(phone.locator(f'.xp-offer[data-ticket-id="{ticket_id}"]')).to_have_count(0)
     second = offered_expert(system, ticket_id)
-    assert second != first and second in (1, 2)
+    assert second == crew.other(first)

@@ -61,8 +61,8 @@ def tomorrow_noon() -> dt.datetime:
 
 
 def test_a_customer_confirms_from_the_emailed_reminder_and_the_link_then_is_spent(system, smtp, browser):
-    expert_id, _ = expert_on_duty(system)
-    customer = customer_with_contract(system, nth=2)
+    expert_id = expert_on_duty(system).id
+    customer = customer_with_contract(system)
     choose_channel(system, customer["id"], "email")
     ticket_id, reference = legacy_visit(system, expert_id, customer["id"], tomorrow_noon(), "Oven does not heat")
     mail = mail_about(smtp, reference)
@@ -91,8 +91,8 @@ def test_a_customer_confirms_from_the_emailed_reminder_and_the_link_then_is_spen
 
 
 def test_a_customer_asks_for_another_slot_from_the_texted_reminder(system, browser):
-    expert_id, _ = expert_on_duty(system)
-    customer = customer_with_contract(system, nth=3)
+    expert_id = expert_on_duty(system).id
+    customer = customer_with_contract(system)
     choose_channel(system, customer["id"], "sms")
     ticket_id, reference = legacy_visit(system, expert_id, customer["id"], tomorrow_noon(), "Dryer stops at once")
     text = text_about(system, customer["phone"], reference)

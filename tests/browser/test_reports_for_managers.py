@@ -10,14 +10,15 @@ from playwright.sync_api import expect
 
 from foundation import times
 
-from ..system.conftest import StaffBrowser, raisable
+from ..system.conftest import StaffBrowser
+from ..system.crew import own_customer
 from .a11y import accessibility_problems
 from .conftest import log_in
 
 
 def test_manager_changes_the_range_and_exports_the_table_as_shown(system, page):
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = raisable(staff)
+    customer_id, products, slots = own_customer(system, staff)
     assert staff.raise_ticket(customer_id, products[0], slots[2:3]).status_code == 201  # something to count
     log_in(page, system.shell, "manager")
     page.get_by_role("link", name="Reports").click()

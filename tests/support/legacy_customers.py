@@ -30,16 +30,18 @@ def add_product(url: str) -> int:
 
 def add_customers(url: str, count: int, products_each: int = 2,
                   start: dt.date = dt.date(2026, 1, 1), product_ids: list[int] | None = None,
-                  roomiest_plan: bool = False) -> list[dict]:
+                  roomiest_plan: bool = False, plan_id: int | None = None) -> list[dict]:
     """`count` new customers, each holding one active contract (started `start`, no end) that covers the
     first `products_each` products of the catalogue (or those of `product_ids`), on the catalogue's first
-    plan (or, `roomiest_plan`, the one allowing the most open tickets): [{"id", "contract_id", "product_ids"}]."""
+    plan (or, `roomiest_plan`, the one allowing the most open tickets; or the plan `plan_id`):
+    [{"id", "contract_id", "product_ids"}]."""
     engine = make_engine(url)
     try:
         with make_session_factory(engine)() as session:
             locale = session.scalars(select(Locale).order_by(Locale.id)).first()
             order = (Plan.max_open_tickets.desc(), Plan.id) if roomiest_plan else (Plan.id,)
-            plan = session.scalars(select(Plan).order_by(*order)).first()
+            plan = (session.get(Plan, plan_id) if plan_id is not None
+                    else session.scalars(select(Plan).order_by(*order)).first())
             if product_ids is None:
                 products = list(session.scalars(select(Product).order_by(Product.id)).all()[:products_each])
             else:

@@ -72,54 +72,6 @@ def _bridge(system, path: str, method: str = "GET", **kwargs):
                             headers={"Authorization": f"Bearer {token}"}, **kwargs)
 
 
-def two_experts_for_customer_1(system) -> tuple[int, str]:
-    """Make experts 1 and 2 the only ones free for customer 1's first covered product (the graph is
-    the master of these facts), and give that product a knowledge-base article."""
-    staff = StaffBrowser(system.shell)
-    products, _ = staff.raise_form(1)
-    product_id = int(products[0])
-    locale_id = _bridge(system, "/customers/1").json()["locale"]["id"]
-    with system.graph_store() as store:
-        for expert in _bridge(system, "/experts?limit=200").json()["items"]:
-            store.experts.set_availability(expert["id"], [], [])
-        for expert_id in (1, 2):
-            store.experts.set_skills(expert_id, [{"product_id": product_id, "level": 3}])
-            store.experts.set_locales(expert_id, [locale_id])
-            store.experts.set_availability(expert_id, ALL_HALF_DAYS, [])
-    created = _bridge(system, "/kb/articles", "POST", json={
-        "title": f"Resetting product {product_id} after a display fault", "product_id": product_id,
-        "body": "Hold the power button for ten seconds, then check the display cable.", "tags": ["display"]})
-    assert created.status_code == 201, created.text
-    return product_id, created.json()["title"]
-
-
-def slot_free_for(system, experts: tuple[int, ...], start_index: int) -> int:
-    """The first index of customer 1's slot choices, from `start_index`, at which none of these experts
-    holds a booking, counting their open legacy work (moved into the graph first, as a dispatch does).
-    Which half-day an index names moves with the time of day, and the demo data's legacy work may hold
-    one: a test that needs a free slot for a given expert must not depend on the hour it runs."""
-    from fragments.ticketing.adapters.offers import booking_key
-    from fragments.ticketing.domain.slots import parse_slot
-
-    _, slots = StaffBrowser(system.shell).raise_form(1)
-    with system.graph_store() as store:
-        for expert_id in experts:
-            store.tickets.bind_legacy_commitments(expert_id=expert_id)
-        for index in range(start_index, len(slots)):
-            keys = [booking_key(x, parse_slot(slots[index]).isoformat()) for x in experts]
-            if not store.backend.read("MATCH (b:Booking) WHERE b.key IN $keys RETURN b.key AS key", {"keys": keys}):
-                return index
-    raise AssertionError(f"no slot from index {start_index} is free for experts {experts}")
-
-
-def raise_for_customer_1(system, product_id: int, slot_index: int) -> int:
-    staff = StaffBrowser(system.shell)
-    _, slots = staff.raise_form(1)
-    response = staff.raise_ticket(1, str(product_id), [slots[slot_index]])
-    assert response.status_code == 201, response.text
-    return ticket_id_of(response)
-
-
 def offered_expert(system, ticket_id: int, timeout: float = 30.0) -> int:
     """The expert the ticket is offered to, once it is: "received" is answered when the ticket is stored,
     and the worker makes the offer at its next poll (fragments/ticketing/services/follow_ups.py)."""
@@ -137,12 +89,3 @@ def settled(system, ticket_id: int, timeout: float, value):
                 return found
             assert time.monotonic() < deadline, f"ticket {ticket_id} did not settle in {timeout} s"
             time.sleep(0.05)
-
-
-def raisable(staff, customers=range(1, 60)):
-    """A customer with a covered product, and the slot choices of its form."""
-    for customer_id in customers:
-        products, slots = staff.raise_form(customer_id)
-        if products:
-            return customer_id, products, slots
-    raise AssertionError("no customer with a covered product in the demo data")

@@ -24,6 +24,7 @@ from tests.support.local_system import System
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, ticket_id_of
 
 FALLBACK = "data-fragment-fallback"
+TAKEN_ON_FIRST_NAME = "Frieda"  # every expert `take_on_expert` takes on
 
 
 @dataclass
@@ -100,7 +101,7 @@ def take_on_expert(system: System, admin: StaffBrowser, product_id: int, locale_
     half-day; their id."""
     number = f"{time.time_ns() % 10**9}"
     answer = admin.http.post(f"{system.shell}/fragments/experts/admin/experts", timeout=30, data={
-        "csrf_token": admin.csrf, "first_name": "Frieda", "last_name": f"Fixer{number}",
+        "csrf_token": admin.csrf, "first_name": TAKEN_ON_FIRST_NAME, "last_name": f"Fixer{number}",
         "email": f"frieda{number}@example.com", "phone": "07700900555", "skills": [str(product_id)],
         "locales": [str(locale_id)], "weekly": ALL_HALF_DAYS}, headers={"HX-Request": "true"})
     assert answer.status_code == 200 and "is taken on" in answer.text, answer.text[:500]

@@ -14,21 +14,22 @@ from foundation.tokens import Principal
 from tests.support.keys import mint
 
 from ..browser.test_expert_day import legacy_visit
-from .conftest import ExpertBrowser, StaffBrowser, settled, slot_free_for, two_experts_for_customer_1
+from .conftest import StaffBrowser, settled
+from .crew import two_experts
 
 
 def test_a_migrated_double_booking_reaches_staff_and_one_click_reschedules_it(system):
-    two_experts_for_customer_1(system)  # experts 1 and 2 are the only ones free for customer 1
+    crew = two_experts(system)  # the only two experts who serve the crew customer's product
+    booked, other = crew.expert_ids
     staff = StaffBrowser(system.shell)
-    _, slots = staff.raise_form(1)
-    index = slot_free_for(system, (1, 2), 6)
-    day, period = slots[index].split(" ")
+    _, slots = staff.raise_form(crew.customer_id)
+    day, period = slots[6].split(" ")
     starts = dt.datetime.combine(dt.date.fromisoformat(day), dt.time({"morning": 8, "afternoon": 12, "evening": 16}[period]))
-    first, first_ref = legacy_visit(system, 1, 1, starts, "Router drops the connection")
-    second, second_ref = legacy_visit(system, 1, 1, starts, "Router lights all red")
+    first, first_ref = legacy_visit(system, booked, crew.customer_id, starts, "Router drops the connection")
+    second, second_ref = legacy_visit(system, booked, crew.customer_id, starts, "Router lights all red")
     # The pair moves in the first time anything reads it: here, the expert opening their work (a dispatch
     # at that slot, the backfill or a cut-over would do the same); the worker's sweep finds it then.
-    expert = ExpertBrowser(system.shell, username="expert1")
+    expert = crew.expert(system.shell, booked)
     assert expert.page("/").status_code == 200
     deadline = time.monotonic() + 60
     while True:
@@ -47,7 +48,7 @@ def test_a_migrated_double_booking_reaches_staff_and_one_click_reschedules_it(sy
     assert answer.status_code == 200 and f"{second_ref} rescheduled" in answer.text, answer.text[:500]
     offered = settled(system, second, 30, lambda t: next(
         (a["expert_id"] for a in t["allocations"] if a["state"] == "offered"), None))
-    assert offered == 2  # the other expert: expert 1 still holds the slot for the first ticket
+    assert offered == other  # the other expert: the first still holds the slot for the first ticket
     with system.graph_store() as store:
         kept = store.tickets.get(first)
-    assert kept.status == "assigned" and kept.booking().expert_id == 1
+    assert kept.status == "assigned" and kept.booking().expert_id == booked

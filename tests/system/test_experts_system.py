@@ -14,27 +14,19 @@ from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS
 from shell_app.db import make_engine
 from shell_app.models import Contract, LegacyTicket, TicketHistory, TicketSlot
+from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.keys import mint
 
-from .conftest import (
-    ALL_HALF_DAYS,
-    ExpertBrowser,
-    StaffBrowser,
-    offered_expert,
-    raise_for_customer_1,
-    settled,
-    slot_free_for,
-    ticket_id_of,
-    two_experts_for_customer_1,
-)
+from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, offered_expert, settled, ticket_id_of
+from .crew import product_and_plan, raise_for, two_experts
+from .journeys import locale_of, take_on_expert
 
 
 def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):
-    product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 30))
+    crew = two_experts(system)
+    ticket_id = raise_for(system, crew, 30)
     owner = offered_expert(system, ticket_id)
-    other = 2 if owner == 1 else 1
-    mine, theirs = ExpertBrowser(system.shell, f"expert{owner}"), ExpertBrowser(system.shell, f"expert{other}")
+    mine, theirs = crew.expert(system.shell, owner), crew.expert(system.shell, crew.other(owner))
     assert f'data-ticket-id="{ticket_id}"' in mine.page().text
     assert f'data-ticket-id="{ticket_id}"' not in theirs.page().text
     # Guessed URLs, through the experts pages and straight at the ticketing pages and API.
@@ -55,36 +47,39 @@ def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):
 
 
 def test_an_offer_times_out_on_the_experts_pages_and_goes_to_the_next_expert(system):
-    product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 31))
+    crew = two_experts(system)
+    ticket_id = raise_for(system, crew, 31)
     first = offered_expert(system, ticket_id)
-    second = 2 if first == 1 else 1
-    first_page = ExpertBrowser(system.shell, f"expert{first}")
+    first_page = crew.expert(system.shell, first)
     assert f'data-ticket-id="{ticket_id}"' in first_page.page("/offers").text
     deadline = time.monotonic() + 20  # the system fixture's offers last 3 s
     while time.monotonic() < deadline and f'data-ticket-id="{ticket_id}"' in first_page.page("/offers").text:
         time.sleep(0.3)
     assert f'data-ticket-id="{ticket_id}"' not in first_page.page("/offers").text
-    assert f'data-ticket-id="{ticket_id}"' in ExpertBrowser(system.shell, f"expert{second}").page("/offers").text
+    assert f'data-ticket-id="{ticket_id}"' in crew.expert(system.shell, crew.other(first)).page("/offers").text
     late = first_page.act(f"/offers/{ticket_id}/accept")
     assert late.status_code in (404, 409)
 
 
 def test_profile_changes_take_effect_in_assignment_at_once(system):
-    product_id, _ = two_experts_for_customer_1(system)
-    expert = ExpertBrowser(system.shell, "expert3")
+    crew = two_experts(system)
+    url = system.env["DATABASE_URL"]
+    # A third expert, taken on for another product, signs in and changes their profile.
+    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    third = take_on_expert(system, admin, product_and_plan(system, admin)[0], locale_of(url))
+    expert = ExpertBrowser(system.shell, legacy_account(url, role="expert", expert_id=third).username, PASSWORD)
     form = expert.page("/profile").text
     assert "Products I can fix" in form
-    # Expert 3 takes on the product and customer 1's locale, works every half-day: the two others go off.
+    # They take on the crew's product and its customer's locale, work every half-day: the crew goes off.
     with system.graph_store() as store:
-        locale_id = store.bridge.get_customer(1)["locale"]["id"]
-        for other in (1, 2):
+        locale_id = store.bridge.get_customer(crew.customer_id)["locale"]["id"]
+        for other in crew.expert_ids:
             store.experts.set_availability(other, [], [])
-    assert expert.act("/profile/skills", {"skills": [str(product_id)]}).status_code == 200
+    assert expert.act("/profile/skills", {"skills": [str(crew.product_id)]}).status_code == 200
     assert expert.act("/profile/locales", {"locales": [str(locale_id)]}).status_code == 200
     assert expert.act("/profile/weekly", {"weekly": ALL_HALF_DAYS}).status_code == 200
-    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 32))
-    assert offered_expert(system, ticket_id) == 3
+    ticket_id = raise_for(system, crew, 32)
+    assert offered_expert(system, ticket_id) == third
     bad = expert.act("/profile/weekly", {"weekly": ["9:midnight"]})
     assert bad.status_code == 422 and "choose half-days" in bad.text
 
@@ -123,55 +118,58 @@ def _slot(label: str) -> dt.datetime:
 def test_legacy_work_being_copied_by_another_caller_still_holds_its_slots(system):
     """A dispatch that meets open legacy work frozen by a concurrent migration (its copy not yet in the
     graph) must wait for that copy, not offer the expert the slot the legacy visit holds."""
-    product_id, _ = two_experts_for_customer_1(system)
+    crew = two_experts(system)
+    going, off = crew.expert_ids
     with system.graph_store() as store:
-        store.experts.set_availability(2, [], [])  # expert 1 is the only one who could go
+        store.experts.set_availability(off, [], [])  # the first is the only one who could go
     staff = StaffBrowser(system.shell)
-    _, labels = staff.raise_form(1)
+    _, labels = staff.raise_form(crew.customer_id)
     held = labels[46]
-    legacy_id, _ = _legacy_assignment(system, 1, product_id, 1, [_slot(held)])
+    legacy_id, _ = _legacy_assignment(system, crew.customer_id, crew.product_id, going, [_slot(held)])
     token = mint(Principal("service", "backfill"), "bridge")  # a copier (the backfill), mid-way: frozen only
     frozen = requests.post(f"{system.bridge}/bridge/v1/legacy-tickets/freeze", json={"ids": [legacy_id]},
                            headers={"Authorization": f"Bearer {token}"}, timeout=10)
     assert frozen.status_code == 200 and frozen.json()["items"][0]["id"] == legacy_id
-    response = staff.raise_ticket(1, str(product_id), [held])
+    response = staff.raise_ticket(crew.customer_id, str(crew.product_id), [held])
     assert response.status_code == 201
     ticket = settled(system, ticket_id_of(response), 30, lambda t: t if t["status"] != "new" else None)
     assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
     with system.graph_store() as store:
         assert store.tickets.find(legacy_id) is not None  # the copy the other caller had started, finished
-        assert {b["key"]: b["ticket_id"] for b in store.offers.bookings(1)}[
-            f"1@{_slot(held).isoformat()}"] == legacy_id
+        assert {b["key"]: b["ticket_id"] for b in store.offers.bookings(going)}[
+            f"{going}@{_slot(held).isoformat()}"] == legacy_id
 
 
 def test_open_legacy_work_binds_assignment_and_shows_on_my_work_with_its_time(system):
-    product_id, _ = two_experts_for_customer_1(system)
+    crew = two_experts(system)
+    going, off = crew.expert_ids
     with system.graph_store() as store:
-        store.experts.set_availability(2, [], [])  # expert 1 is the only one who could go
+        store.experts.set_availability(off, [], [])  # the first is the only one who could go
     staff = StaffBrowser(system.shell)
-    _, labels = staff.raise_form(1)
+    _, labels = staff.raise_form(crew.customer_id)
     held = [labels[40], labels[41]]
-    legacy_id, reference = _legacy_assignment(system, 1, product_id, 1, [_slot(label) for label in held])
+    legacy_id, reference = _legacy_assignment(system, crew.customer_id, crew.product_id, going,
+                                              [_slot(label) for label in held])
 
     # Four raises at once for the slots the legacy visit may be at: nobody may be offered them.
     with ThreadPoolExecutor(4) as pool:
-        responses = list(pool.map(lambda label: StaffBrowser(system.shell).raise_ticket(1, str(product_id), [label]),
-                                  held + held))
+        responses = list(pool.map(lambda label: StaffBrowser(system.shell).raise_ticket(
+            crew.customer_id, str(crew.product_id), [label]), held + held))
     assert [r.status_code for r in responses] == [201] * 4, [r.text[:200] for r in responses]
     for response in responses:  # each raise's dispatch runs just after its answer
         ticket = settled(system, ticket_id_of(response), 30, lambda t: t if t["status"] != "new" else None)
         assert ticket["status"] == "unassigned" and ticket["allocations"] == [], ticket
     with system.graph_store() as store:
-        keys = {b["key"]: b["ticket_id"] for b in store.offers.bookings(1)}
+        keys = {b["key"]: b["ticket_id"] for b in store.offers.bookings(going)}
     for label in held:
-        assert keys[f"1@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots
+        assert keys[f"{going}@{_slot(label).isoformat()}"] == legacy_id  # the legacy ticket holds both slots
 
     # A slot the legacy work does not hold is offered to the same expert as usual.
-    free = raise_for_customer_1(system, product_id, slot_free_for(system, (1,), 44))
-    assert offered_expert(system, free) == 1
+    free = raise_for(system, crew, 44)
+    assert offered_expert(system, free) == going
 
     # My work: the legacy visit is listed with its date and time.
-    work = ExpertBrowser(system.shell, "expert1").page().text
+    work = crew.expert(system.shell, going).page().text
     assert reference in work and times.slot(_slot(held[0])) in work  # the one format, half-day hours named
-    detail = ExpertBrowser(system.shell, "expert1").page(f"/tickets/{legacy_id}").text
+    detail = crew.expert(system.shell, going).page(f"/tickets/{legacy_id}").text
     assert times.slot(_slot(held[0])) in detail

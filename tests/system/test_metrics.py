@@ -14,7 +14,8 @@ from shell_app.db import make_engine
 from shell_app.models import LegacyTicket
 from tests.support.local_system import METRICS_TOKEN
 
-from .conftest import StaffBrowser, raise_for_customer_1, slot_free_for, two_experts_for_customer_1
+from .conftest import StaffBrowser
+from .crew import Crew, raise_for, two_experts
 
 
 def scrape(base: str) -> dict[tuple[str, tuple], float]:
@@ -42,24 +43,24 @@ def test_every_service_refuses_a_scrape_without_the_metrics_token(system):
             f"{base}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}, timeout=10).text
 
 
-def _in_the_queue_after_both_offers(system, ticket_id: int) -> bool:
+def _in_the_queue_after_both_offers(system, crew: Crew, ticket_id: int) -> bool:
     with system.graph_store() as store:
         ticket = store.tickets.get(ticket_id)
     return ticket["status"] == "unassigned" and sorted(
-        (a["expert_id"], a["state"]) for a in ticket["allocations"]) == [(1, "timed_out"), (2, "timed_out")]
+        (a["expert_id"], a["state"]) for a in ticket["allocations"]) == [(x, "timed_out") for x in sorted(crew.expert_ids)]
 
 
 def test_the_gauges_move_as_tickets_are_raised_time_out_and_migrate(system):
-    product_id, _ = two_experts_for_customer_1(system)
+    crew = two_experts(system)
     ticketing, shell = scrape(system.ticketing), scrape(system.shell)
     raises = requests_of(ticketing, "ticketing", "/customers/<int:customer_id>/tickets", "POST", "201")
 
     # offered; both 3 s offers run out: the queue
-    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 60))
+    ticket_id = raise_for(system, crew, 60)
     # Wait for the ticket's final state, not for the gauge: between the first time-out and the re-offer
     # the ticket is briefly unassigned, which a scrape may catch (seen: the gauge 1, then 0 again).
     deadline = time.monotonic() + 60
-    while not _in_the_queue_after_both_offers(system, ticket_id) and time.monotonic() < deadline:
+    while not _in_the_queue_after_both_offers(system, crew, ticket_id) and time.monotonic() < deadline:
         time.sleep(0.5)
     after = scrape(system.ticketing)
     assert gauge(after, "sysops_tickets_unassigned", "ticketing") == gauge(

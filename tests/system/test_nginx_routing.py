@@ -23,14 +23,8 @@ from sysops import nginx
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
-from .conftest import (
-    ExpertBrowser,
-    StaffBrowser,
-    offered_expert,
-    slot_free_for,
-    ticket_id_of,
-    two_experts_for_customer_1,
-)
+from .conftest import ExpertBrowser, StaffBrowser, offered_expert, ticket_id_of
+from .crew import Crew, own_customer, two_experts
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -68,20 +62,20 @@ def routed(tmp_path_factory, fresh_database_url):
 
 def test_a_ticket_goes_from_raised_to_closed_through_nginx(routed):
     system, base = routed
-    product_id, _ = two_experts_for_customer_1(system)  # setup straight on the processes, not the journey
-    _journey(system, base, product_id)
+    crew = two_experts(system)  # setup straight on the processes, not the journey
+    _journey(system, base, crew)
 
 
-def _journey(system, base: str, product_id: int) -> None:
+def _journey(system, base: str, crew: Crew) -> None:
     staff = StaffBrowser(base)
-    _, slots = staff.raise_form(1)  # the raise form: a read through nginx with the shell's token
-    slot = slots[slot_free_for(system, (1, 2), 30)]  # one both experts set up for it are free at, at any hour
-    raised = staff.raise_ticket(1, str(product_id), [slot])  # a change: the CSRF-checked auth subrequest
+    _, slots = staff.raise_form(crew.customer_id)  # the raise form: a read through nginx with the shell's token
+    slot = slots[30]  # one the crew's experts are free at: nothing else of theirs is booked there
+    raised = staff.raise_ticket(crew.customer_id, str(crew.product_id), [slot])  # a change: the CSRF-checked auth subrequest
     assert raised.status_code == 201 and "received" in raised.text, raised.text[:500]
     ticket_id = ticket_id_of(raised)
     expert_id = offered_expert(system, ticket_id)
 
-    expert = ExpertBrowser(base, f"expert{expert_id}")
+    expert = crew.expert(base, expert_id)
     work = expert.page("/")
     assert work.status_code == 200 and 'data-fragment="experts"' in work.text
     assert expert.act(f"/offers/{ticket_id}/accept").status_code == 200
@@ -99,8 +93,8 @@ class RaisingCalls:
     """Call-centre staff raising tickets through nginx one after the other; a raise that is not
     answered 201 is sent again with the same form (its raise key) until it is, as a person would."""
 
-    def __init__(self, base: str, product_id: int):
-        self.staff, self.product_id = StaffBrowser(base), str(product_id)
+    def __init__(self, base: str, crew: Crew):
+        self.staff, self.customer_id, self.product_id = StaffBrowser(base), crew.customer_id, str(crew.product_id)
         self.acknowledged: dict[str, int] = {}  # description -> ticket id
         self.refusals: list[int | str] = []
         self.stop = threading.Event()
@@ -108,7 +102,7 @@ class RaisingCalls:
     def run(self) -> None:
         n = 0
         while not self.stop.is_set():
-            form = self.staff.fragment("/customers/1/tickets/new")
+            form = self.staff.fragment(f"/customers/{self.customer_id}/tickets/new")
             if form.status_code != 200 or 'name="raise_key"' not in form.text:
                 # (the form reads the customer's plans from the graph: while it fails over, the page's
                 # fallback stands in for the form, as for any fragment that cannot answer)
@@ -120,7 +114,7 @@ class RaisingCalls:
             description = f"Failover raise {n}: the screen stays black"
             while not self.stop.is_set():
                 try:
-                    answer = self.staff.post("/customers/1/tickets", {
+                    answer = self.staff.post(f"/customers/{self.customer_id}/tickets", {
                         "product_id": self.product_id, "description": description, "slots": [slots[n % 20]],
                         "raise_key": key})
                 except requests.RequestException as exc:
@@ -141,8 +135,8 @@ class RaisingCalls:
 
 def test_killing_the_graph_primary_an_instance_and_a_worker_mid_traffic_loses_no_ticket(routed):
     system, base = routed
-    product_id, _ = two_experts_for_customer_1(system)
-    calls = RaisingCalls(base, product_id)
+    crew = two_experts(system)
+    calls = RaisingCalls(base, crew)
     traffic = threading.Thread(target=calls.run, daemon=True)
     traffic.start()
     timer = threading.Timer(600, calls.stop.set)  # a hung system fails the test rather than the run
@@ -175,7 +169,7 @@ def test_killing_the_graph_primary_an_instance_and_a_worker_mid_traffic_loses_no
         stored.setdefault(row["description"], []).append(row["id"])
     assert {d: ids for d, ids in stored.items() if len(ids) > 1} == {}  # 0 duplicates
     assert {d for d, ticket_id in calls.acknowledged.items() if stored.get(d) != [ticket_id]} == set()  # 0 lost
-    _journey(system, base, product_id)  # and the whole journey still completes
+    _journey(system, base, crew)  # and the whole journey still completes
 
 
 def test_a_direct_visit_gets_a_whole_page_and_a_change_without_csrf_is_refused(routed):
@@ -183,15 +177,15 @@ def test_a_direct_visit_gets_a_whole_page_and_a_change_without_csrf_is_refused(r
     staff = StaffBrowser(base)
     page = staff.http.get(f"{base}/fragments/ticketing/queue", timeout=15)  # no HX-Request: a visit
     assert page.status_code == 200 and "<html" in page.text and 'data-fragment="ticketing"' in page.text
+    customer_id, products, slots = own_customer(system, staff)
     with system.graph_store() as store:
-        before = len(store.tickets.list(customer_id=1, limit=1000))
-    products, slots = staff.raise_form(1)
-    refused = staff.http.post(f"{base}/fragments/ticketing/customers/1/tickets", timeout=15,
+        before = len(store.tickets.list(customer_id=customer_id, limit=1000))
+    refused = staff.http.post(f"{base}/fragments/ticketing/customers/{customer_id}/tickets", timeout=15,
                               data={"product_id": products[0], "description": "Sent without the CSRF token",
                                     "slots": [slots[5]]}, headers={"HX-Request": "true"})
     assert refused.status_code == 403  # the shell's answer to nginx's auth subrequest, passed on
     with system.graph_store() as store:
-        assert len(store.tickets.list(customer_id=1, limit=1000)) == before
+        assert len(store.tickets.list(customer_id=customer_id, limit=1000)) == before
 
 
 def test_one_instance_of_each_web_app_killed_loses_no_read(routed):

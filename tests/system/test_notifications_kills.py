@@ -15,10 +15,12 @@ import requests
 from foundation.mail import message_id
 from foundation.tokens import Principal
 from tests.support.keys import mint
+from tests.support.legacy_customers import add_customers
 from tests.support.local_system import MAIL_FROM, System, mailing_system
 
 from ..browser.test_expert_day import legacy_visit, next_visit
-from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
+from .conftest import StaffBrowser, ticket_id_of
+from .crew import two_experts
 from .test_notifications_system import choose_channel
 
 VISIBLE = {"queued", "sent", "delivered", "bounced", "failed", "suppressed", "returned"}
@@ -45,21 +47,19 @@ def message_states(system: System) -> list[dict]:
 
 
 def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smtp):
-    customers = []
+    crew = two_experts(system)  # the experts; four customers of the test's own on the crew's plan
     staff = StaffBrowser(system.shell)
-    for customer_id in range(1, 15):
-        products, slots = staff.raise_form(customer_id)
-        if products:
-            customers.append((customer_id, products[0], slots))
-        if len(customers) == 4:
-            break
+    customers = []
+    for made in add_customers(system.env["DATABASE_URL"], 4, product_ids=[crew.product_id], plan_id=crew.plan_id):
+        products, slots = staff.raise_form(made["id"])
+        customers.append((made["id"], products[0], slots))
     for customer_id, _, _ in customers:
         choose_channel(system, customer_id, "email")
     # Visits tomorrow (their reminders fall due at once here) and visits due now (their experts tap "On
     # my way" during the kills), each for a customer reached by email.
     tomorrow = dt.datetime.combine(dt.date.today() + dt.timedelta(days=1), dt.time(12))
     soon = next_visit(dt.datetime.now())
-    expert_ids = [x["id"] for x in _bridge(system, "/experts?limit=200").json()["items"]]
+    expert_ids = crew.expert_ids
     reminded = [legacy_visit(system, expert_ids[i % len(expert_ids)], customers[i][0], tomorrow, f"Reminded {i}")
                 for i in range(3)]
     setting_off = [(legacy_visit(system, expert_ids[i], customers[i][0], soon, f"Set off {i}"), expert_ids[i])
@@ -91,7 +91,7 @@ def test_worker_and_web_killed_under_a_stream_of_raises_lose_nothing(system, smt
             kills["worker"] += 1
             if taps:  # an expert sets off while the worker is down: the message waits, stored
                 (ticket_id, _), expert_id = taps.popleft()
-                assert ExpertBrowser(system.shell, username=f"expert{expert_id}").act(
+                assert crew.expert(system.shell, expert_id).act(
                     f"/visits/{ticket_id}/on-my-way").status_code == 200
             states = {m["state"] for m in message_states(system)}
             assert states <= VISIBLE, states

@@ -10,16 +10,8 @@ import time
 
 from tests.graph.identity_support import PASSWORD, customer_signing_in
 
-from .conftest import (
-    StaffBrowser,
-    offered_expert,
-    raisable,
-    raise_for_customer_1,
-    settled,
-    slot_free_for,
-    ticket_id_of,
-    two_experts_for_customer_1,
-)
+from .conftest import StaffBrowser, offered_expert, settled, ticket_id_of
+from .crew import own_customer, raise_for, two_experts
 
 
 def _eligible(system, ticket) -> bool:
@@ -44,9 +36,9 @@ def _graph_ticket(system, ticket_id):
 
 def test_staff_raise_in_the_embedded_fragment_is_stored_confirmed_and_offered(system):
     staff = StaffBrowser(system.shell)
-    page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
+    customer_id, products, slots = own_customer(system, staff)
+    page = staff.http.get(f"{system.shell}/customers/{customer_id}", timeout=10).text
     assert 'data-fragment-slot="ticketing/customer-tickets" data-fragment-inlined' in page  # in the first paint
-    customer_id, products, slots = raisable(staff)
     response = staff.raise_ticket(customer_id, products[0], slots[3:6])
     assert response.status_code == 201 and response.headers["Vary"].count("HX-Request") >= 1
     assert "received" in response.text and "finding an expert" in response.text  # answered once stored
@@ -70,7 +62,8 @@ def test_fragment_assets_are_kept_by_the_browser_and_revalidated_through_the_she
     fragments', fetched from the services): browsers keep it and ask no more. A fragment's own CSS
     stays reachable through the shell's proxy, where a conditional request is answered 304 by the fragment."""
     staff = StaffBrowser(system.shell)
-    page = staff.http.get(f"{system.shell}/customers/1", timeout=10).text
+    customer_id, _, _ = own_customer(system, staff)
+    page = staff.http.get(f"{system.shell}/customers/{customer_id}", timeout=10).text
     href = html.unescape(re.search(r'<link rel="stylesheet" href="(/styles\.css\?shell=[^"]+)"', page).group(1))
     version = re.search(r"&ticketing=([^&]+)", href).group(1)
     sheet = staff.http.get(f"{system.shell}{href}", timeout=10)
@@ -88,7 +81,7 @@ def test_a_fragment_answer_that_did_not_change_is_a_304_through_the_shell(system
     as 304 with no body; once the customer's tickets change, the new content with a new ETag. Never
     kept by a shared cache, and cleared from the browser at sign-out."""
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = raisable(staff)
+    customer_id, products, slots = own_customer(system, staff)
     first = staff.fragment(f"/customers/{customer_id}/tickets")
     assert first.status_code == 200 and first.headers["Cache-Control"] == "private, no-cache"
     etag = first.headers["ETag"]
@@ -107,7 +100,7 @@ def test_a_fragment_answer_that_did_not_change_is_a_304_through_the_shell(system
 
 def test_invalid_raise_re_renders_with_messages_and_stores_nothing(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, _ = raisable(staff)
+    customer_id, products, _ = own_customer(system, staff)
     before = staff.fragment(f"/customers/{customer_id}/tickets").text.count("data-ticket-id")
     response = staff.post(f"/customers/{customer_id}/tickets", {"product_id": products[0], "description": "x"})
     assert response.status_code == 422 and "choose at least one appointment slot" in response.text
@@ -129,7 +122,7 @@ def test_a_direct_visit_to_a_fragment_url_gets_a_whole_shell_page(system):
 
 def test_kill_9_right_after_the_acknowledgement_loses_nothing(system):
     staff = StaffBrowser(system.shell)
-    customer_id, products, slots = raisable(staff)
+    customer_id, products, slots = own_customer(system, staff)
     response = staff.raise_ticket(customer_id, products[0], slots[6:7])
     ticket_id = ticket_id_of(response)
     system.kill("ticketing")
@@ -144,14 +137,14 @@ def test_kill_9_right_after_the_acknowledgement_loses_nothing(system):
 
 
 def test_concurrent_raises_for_one_slot_never_double_book(system):
-    """Eight raises for one slot at once, with exactly two experts able to take it (set up here, free at
-    that slot whatever the hour): no expert slot is held twice, at most two are offered, the rest wait
-    in the queue (an offer here times out after 3 s, so one may already have passed on when read)."""
+    """Eight raises for one slot at once, with exactly two experts able to take it (the test's own, free
+    at every slot): no expert slot is held twice, at most two are offered, the rest wait in the queue
+    (an offer here times out after 3 s, so one may already have passed on when read)."""
     staff = StaffBrowser(system.shell)
-    product_id, _ = two_experts_for_customer_1(system)
-    customer_id, products = 1, [str(product_id)]
+    crew = two_experts(system)
+    customer_id, products = crew.customer_id, [str(crew.product_id)]
     _, slots = staff.raise_form(customer_id)
-    slot = slots[slot_free_for(system, (1, 2), 9)]
+    slot = slots[9]
     responses, failures = [], []
     sessions = [StaffBrowser(system.shell) for _ in range(8)]  # logged in before the race starts
     start = threading.Barrier(len(sessions))
@@ -177,7 +170,7 @@ def test_concurrent_raises_for_one_slot_never_double_book(system):
     for ticket in tickets:
         for a in ticket["allocations"]:
             held.setdefault(a["expert_id"], []).append((a["at"], a["closed_at"] or "9999"))
-    assert held and set(held) <= {1, 2}  # the two experts set up here, and nobody else
+    assert held and set(held) <= set(crew.expert_ids)  # the two experts set up here, and nobody else
     for spans in held.values():
         spans.sort()
         assert all(later[0] >= earlier[1] for earlier, later in zip(spans, spans[1:])), spans
@@ -187,22 +180,22 @@ def test_concurrent_raises_for_one_slot_never_double_book(system):
 def test_a_raise_while_no_worker_runs_is_received_and_waits_visible_until_one_does(system):
     """"Received" needs only the store: with the worker down the ticket is answered and stays visible
     as `new`; the worker, once back, confirms and offers it."""
-    product_id, _ = two_experts_for_customer_1(system)
+    crew = two_experts(system)
     system.kill("worker")
     try:
-        ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 44))
+        ticket_id = raise_for(system, crew, 44)
         ticket = _graph_ticket(system, ticket_id)
         assert ticket["status"] == "new" and not ticket.get("confirmed_at")
     finally:
         system.start_worker()
-    assert offered_expert(system, ticket_id) in (1, 2)
+    assert offered_expert(system, ticket_id) in crew.expert_ids
     assert _graph_ticket(system, ticket_id)["confirmed_at"]
 
 
 def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
-    # Experts 1 and 2 are made the only ones free for the product, so there is always a next expert.
-    product_id, _ = two_experts_for_customer_1(system)
-    ticket_id = raise_for_customer_1(system, product_id, slot_free_for(system, (1, 2), 40))
+    # Two experts are the only ones who serve the product, so there is always a next expert.
+    crew = two_experts(system)
+    ticket_id = raise_for(system, crew, 40)
     first_expert = offered_expert(system, ticket_id)  # by the worker, which then stops at once
     system.kill("worker")
     expires = dt.datetime.fromisoformat(_graph_ticket(system, ticket_id)["allocations"][0]["expires_at"])
@@ -218,7 +211,7 @@ def test_an_offer_times_out_and_is_re_offered_across_a_worker_restart(system):
     assert ticket["allocations"][0]["state"] == "timed_out"
     assert ticket["allocations"][0]["expert_id"] == first_expert
     assert [(a["expert_id"], a["state"] in ("offered", "timed_out")) for a in ticket["allocations"][1:]] == [
-        (3 - first_expert, True)], ticket["allocations"]
+        (crew.other(first_expert), True)], ticket["allocations"]
     assert ticket["status"] == ("offered" if ticket["allocations"][1]["state"] == "offered" else "unassigned")
     assert "timed_out" in [e["action"] for e in ticket["history"]]
 

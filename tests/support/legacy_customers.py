@@ -8,7 +8,7 @@ import itertools
 from sqlalchemy import func, select
 
 from shell_app.db import make_engine, make_session_factory
-from shell_app.models import Contract, Customer, Locale, Plan, Product
+from shell_app.models import Contract, Customer, LegacyTicket, Locale, Plan, Product
 
 _names = itertools.count(1)
 
@@ -61,5 +61,24 @@ def add_customers(url: str, count: int, products_each: int = 2,
                 made.append({"id": customer.id, "contract_id": contract.id, "product_ids": [p.id for p in products]})
             session.commit()
             return made
+    finally:
+        engine.dispose()
+
+
+def open_legacy_ticket(url: str, customer_id: int, description: str) -> int:
+    """An open legacy ticket of the customer's, as the legacy system left one nobody was assigned to
+    (never migrated, never frozen): its id."""
+    engine = make_engine(url)
+    try:
+        with make_session_factory(engine)() as session:
+            contract = session.scalars(select(Contract).where(Contract.customer_id == customer_id)).first()
+            now = dt.datetime.now().replace(microsecond=0)
+            ticket = LegacyTicket(reference=f"T-8{next(_names) % 10**6:06d}", customer_id=customer_id,
+                                  contract_id=contract.id, product_id=contract.products[0].id,
+                                  description=description, status="open", channel="phone", assigned_expert_id=None,
+                                  created_at=now - dt.timedelta(days=2), updated_at=now)
+            session.add(ticket)
+            session.commit()
+            return ticket.id
     finally:
         engine.dispose()

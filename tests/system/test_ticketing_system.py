@@ -9,6 +9,7 @@ import threading
 import time
 
 from tests.graph.identity_support import PASSWORD, customer_signing_in
+from tests.support.legacy_customers import add_customers, open_legacy_ticket
 
 from .conftest import StaffBrowser, offered_expert, settled, ticket_id_of
 from .crew import own_customer, raise_for, two_experts
@@ -243,14 +244,14 @@ def test_a_customer_raises_on_the_web_and_sees_only_their_own_tickets(system):
 
 
 def test_a_refused_read_of_someone_elses_legacy_ticket_leaves_it_where_it_is(system):
-    customer = StaffBrowser(system.shell, username="customer1")
-    page = customer.http.get(f"{system.shell}/my", timeout=10).text
-    customer_id = int(re.search(r'"/fragments/ticketing/customers/(\d+)/tickets', page).group(1))
+    url = system.env["DATABASE_URL"]
+    _, username = customer_signing_in(url)  # a customer of the test's own, signing in
+    customer = StaffBrowser(system.shell, username=username, password=PASSWORD)
+    someone_else = add_customers(url, 1)[0]["id"]
+    others = [open_legacy_ticket(url, someone_else, f"Someone else's fridge, call {n}") for n in range(2)]
+    for ticket_id in [*others, 99_999_999]:
+        assert customer.fragment(f"/tickets/{ticket_id}").status_code == 404
     with system.graph_store() as store:
-        others = [i for i in store.bridge.legacy_ticket_ids(migrated="false")
-                  if store.bridge.get_legacy_ticket(i)["customer_id"] != customer_id][:2]
-        for ticket_id in [*others, 99_999_999]:
-            assert customer.fragment(f"/tickets/{ticket_id}").status_code == 404
         for ticket_id in others:
             legacy = store.bridge.get_legacy_ticket(ticket_id)
             assert legacy["frozen_at"] is None and legacy["migrated_at"] is None

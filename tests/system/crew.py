@@ -62,15 +62,21 @@ def two_experts(system) -> Crew:
 def product_and_plan(system, admin: StaffBrowser) -> tuple[int, int]:
     """A product of the test's own and a plan covering it alone (up to 50 open tickets per contract, the
     most a plan may allow), each added by `admin` at the customers service: their ids, as written back."""
-    tag = uuid.uuid4().hex[:8].upper()
-    _added(system, admin, "products", {"sku": f"CREW-{tag}", "name": f"Crew Gadget {tag}", "category": "Test Gadgets",
-                                       "manufacturer": "Testware"})
-    product_id = _written_back(system, Product, Product.sku == f"CREW-{tag}")
+    product_id = own_product(system, admin)
+    code = f"CREW{uuid.uuid4().hex[:8].upper()}"
     _added(system, admin, "plans", {
-        "code": f"CREW{tag}", "name": f"Crew Cover {tag}", "monthly_price": "1.00", "max_open_tickets": "50",
+        "code": code, "name": f"Crew Cover {code[4:]}", "monthly_price": "1.00", "max_open_tickets": "50",
         "product_ids": [str(product_id)], "terms_from": dt.date.today().isoformat(), "terms_accept_hours": "240",
         "terms_visit_days": "30", "terms_weekdays": "mon-sun", "terms_opens": "08:00", "terms_closes": "20:00"})
-    return product_id, _written_back(system, Plan, Plan.code == f"CREW{tag}")
+    return product_id, _written_back(system, Plan, Plan.code == code)
+
+
+def own_product(system, admin: StaffBrowser) -> int:
+    """A product of the test's own, added by `admin` at the customers service: its id, as written back."""
+    sku = f"CREW-{uuid.uuid4().hex[:8].upper()}"
+    _added(system, admin, "products", {"sku": sku, "name": f"Crew Gadget {sku[5:]}", "category": "Test Gadgets",
+                                       "manufacturer": "Testware"})
+    return _written_back(system, Product, Product.sku == sku)
 
 
 def _added(system, admin: StaffBrowser, kind: str, form: dict) -> None:

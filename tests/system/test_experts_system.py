@@ -18,7 +18,7 @@ from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.keys import mint
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, offered_expert, settled, ticket_id_of
-from .crew import product_and_plan, raise_for, two_experts
+from .crew import own_product, raise_for, two_experts
 from .journeys import locale_of, take_on_expert
 
 
@@ -66,7 +66,7 @@ def test_profile_changes_take_effect_in_assignment_at_once(system):
     url = system.env["DATABASE_URL"]
     # A third expert, taken on for another product, signs in and changes their profile.
     admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
-    third = take_on_expert(system, admin, product_and_plan(system, admin)[0], locale_of(url))
+    third = take_on_expert(system, admin, own_product(system, admin), locale_of(url))
     expert = ExpertBrowser(system.shell, legacy_account(url, role="expert", expert_id=third).username, PASSWORD)
     form = expert.page("/profile").text
     assert "Products I can fix" in form

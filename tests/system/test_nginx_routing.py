@@ -23,7 +23,7 @@ from sysops import nginx
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
-from .conftest import ExpertBrowser, StaffBrowser, offered_expert, ticket_id_of
+from .conftest import StaffBrowser, offered_expert, ticket_id_of
 from .crew import Crew, own_customer, two_experts
 
 REPO = Path(__file__).resolve().parents[2]
@@ -191,7 +191,8 @@ def test_a_direct_visit_gets_a_whole_page_and_a_change_without_csrf_is_refused(r
 def test_one_instance_of_each_web_app_killed_loses_no_read(routed):
     """A retry-safe request (a read) that meets a killed instance is passed to the other by nginx."""
     system, base = routed
-    staff, manager, expert = StaffBrowser(base), StaffBrowser(base, "manager"), ExpertBrowser(base, "expert1")
+    crew = two_experts(system)
+    staff, manager, expert = StaffBrowser(base), StaffBrowser(base, "manager"), crew.expert(base, crew.expert_ids[0])
     reads = [(staff.http, "/tickets", "legacy-footer"), (staff.http, "/fragments/ticketing/queue", 'data-fragment="ticketing"'),
              (expert.http, "/fragments/experts/", 'data-fragment="experts"'),
              (manager.http, "/fragments/reports/", 'data-fragment="reports"')]
@@ -212,7 +213,8 @@ def test_one_instance_of_each_web_app_killed_loses_no_read(routed):
 
 def test_a_fragment_with_no_instance_left_gets_its_fallback_through_nginx(routed):
     system, base = routed
-    expert = ExpertBrowser(base, "expert1")
+    crew = two_experts(system)  # before the experts service goes: an admin takes them on there
+    expert = crew.expert(base, crew.expert_ids[0])
     for name in ("experts", "experts-2"):
         if name in system.processes:
             system.kill(name)

@@ -1,39 +1,37 @@
 """The staff queue by time to breach, in a real Chromium: a ticket under a plan that promises an expert
-within 4 working hours (Premium) comes before one raised earlier under a plan that promises 16
-(Essential), with the time left on each. This test raises its own two tickets, for customers of the
-demo data that hold those plans; any hour of any day orders them alike (Premium's week is Essential's
-and Saturday more)."""
+within 4 working hours comes before one raised earlier under a plan that promises 16, with the time left
+on each. This test makes both plans (every day 08:00-20:00), a customer on each and their tickets itself;
+any hour of any day orders them alike."""
 from __future__ import annotations
+
+import datetime as dt
 
 from playwright.sync_api import expect
 
-from fragments.customers.published.customers_v1 import CustomerRows
+from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.legacy_customers import add_customers
 
 from ..system.conftest import StaffBrowser, ticket_id_of
+from ..system.crew import product_and_plan
 from .a11y import accessibility_problems
 from .conftest import log_in, settled
 
 
-def holder_of(system, staff: StaffBrowser, plan_code: str, taken: set[int]) -> tuple[int, str, list[str]]:
-    """A customer holding a plan in force with a product it covers, and their form's slot choices."""
-    with system.graph_store() as store:
-        rows = CustomerRows(store.backend)
-        for customer_id in range(1, 200):
-            if customer_id in taken or rows.customer(customer_id) is None:
-                continue
-            if any(k["plan"]["code"] == plan_code and k["status"] == "active" for k in rows.contracts(customer_id)):
-                products, slots = staff.raise_form(customer_id)
-                covered = [p for p in products if any(
-                    int(p) in k["product_ids"] and k["plan"]["code"] == plan_code for k in rows.contracts(customer_id))]
-                if covered and slots:
-                    return customer_id, covered[0], slots
-    raise AssertionError(f"no customer of the demo data holds {plan_code} in force")
+def holder_of(system, staff: StaffBrowser, admin: StaffBrowser, accept_hours: str) -> tuple[int, str, list[str]]:
+    """A customer of the test's own, on a plan of its own whose contracts promise an expert's acceptance
+    within `accept_hours` working hours (sold today, so under those terms): (id, product, slot choices)."""
+    url = system.env["DATABASE_URL"]
+    product_id, plan_id = product_and_plan(system, admin, accept_hours=accept_hours)
+    customer_id = add_customers(url, 1, product_ids=[product_id], plan_id=plan_id, start=dt.date.today())[0]["id"]
+    _, slots = staff.raise_form(customer_id)
+    return customer_id, str(product_id), slots
 
 
 def test_the_queue_lists_the_ticket_nearest_its_breach_first(system, page):
     staff = StaffBrowser(system.shell)
-    slow_customer, slow_product, slots = holder_of(system, staff, "ESSENTIAL", set())
-    fast_customer, fast_product, fast_slots = holder_of(system, staff, "PREMIUM", {slow_customer})
+    admin = StaffBrowser(system.shell, legacy_account(system.env["DATABASE_URL"], role="admin").username, PASSWORD)
+    slow_customer, slow_product, slots = holder_of(system, staff, admin, "16")
+    fast_customer, fast_product, fast_slots = holder_of(system, staff, admin, "4")
     slow = ticket_id_of(staff.raise_ticket(slow_customer, slow_product, slots[-1:]))  # raised first
     fast = ticket_id_of(staff.raise_ticket(fast_customer, fast_product, fast_slots[-1:]))
     log_in(page, system.shell, "callcentre")

@@ -59,15 +59,17 @@ def two_experts(system) -> Crew:
     return Crew(customer["id"], product_id, plan_id, expert_ids, usernames, customer_username, created.json()["title"])
 
 
-def product_and_plan(system, admin: StaffBrowser) -> tuple[int, int]:
+def product_and_plan(system, admin: StaffBrowser, accept_hours: str = "240") -> tuple[int, int]:
     """A product of the test's own and a plan covering it alone (up to 50 open tickets per contract, the
-    most a plan may allow), each added by `admin` at the customers service: their ids, as written back."""
+    most a plan may allow; an expert's acceptance promised within `accept_hours` working hours, every day
+    08:00-20:00, from today), each added by `admin` at the customers service: their ids, as written back."""
     product_id = own_product(system, admin)
     code = f"CREW{uuid.uuid4().hex[:8].upper()}"
     _added(system, admin, "plans", {
         "code": code, "name": f"Crew Cover {code[4:]}", "monthly_price": "1.00", "max_open_tickets": "50",
-        "product_ids": [str(product_id)], "terms_from": dt.date.today().isoformat(), "terms_accept_hours": "240",
-        "terms_visit_days": "30", "terms_weekdays": "mon-sun", "terms_opens": "08:00", "terms_closes": "20:00"})
+        "product_ids": [str(product_id)], "terms_from": dt.date.today().isoformat(),
+        "terms_accept_hours": accept_hours, "terms_visit_days": "30", "terms_weekdays": "mon-sun",
+        "terms_opens": "08:00", "terms_closes": "20:00"})
     return product_id, _written_back(system, Plan, Plan.code == code)
 
 

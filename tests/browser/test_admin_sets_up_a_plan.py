@@ -1,8 +1,8 @@
 """An admin sets up something new to sell, in a real Chromium: a product, a plan covering it with its
 promises, and an expert who fixes it (ADR 0026). Staff sell the plan to a customer on their page, raise
 a ticket for the product, and the new expert, the only one who fixes it, gets the offer by text and
-accepts it from the link on their phone. Everything this test relies on it creates itself (a fresh
-product nobody else fixes); only the customer is one of the demo data's."""
+accepts it from the link on their phone. Everything this test relies on it creates itself: a fresh
+product nobody else fixes, and a customer of its own."""
 from __future__ import annotations
 
 import re
@@ -11,22 +11,21 @@ import uuid
 
 from playwright.sync_api import expect
 
-from fragments.customers.published.customers_v1 import CustomerRows
+from tests.support.legacy_customers import add_customers
 
 from ..system.conftest import StaffBrowser, ticket_id_of
 from ..system.test_notifications_system import texts_to
 from .a11y import accessibility_problems
 from .conftest import log_in, settled
 
-CUSTOMER = 5
-
 
 def test_an_admin_sets_up_a_plan_and_an_expert_who_then_gets_the_offer(system, page, phone):
     tag = uuid.uuid4().hex[:5].upper()
     product, plan = f"Heat pump {tag}", f"Warm Home {tag}"
     number = f"07700900{int(tag, 16) % 1000:03d}"
+    customer_id = add_customers(system.env["DATABASE_URL"], 1)[0]["id"]
     with system.graph_store() as store:
-        area = CustomerRows(store.backend).customer(CUSTOMER)["locale"]["name"]
+        area = store.bridge.get_customer(customer_id)["locale"]["name"]
 
     log_in(page, system.shell, "admin")
     page.goto(f"{system.shell}/admin/catalogue")
@@ -76,7 +75,7 @@ def test_an_admin_sets_up_a_plan_and_an_expert_who_then_gets_the_offer(system, p
     settled(page)
 
     log_in(page, system.shell, "callcentre")
-    page.goto(f"{system.shell}/customers/{CUSTOMER}")
+    page.goto(f"{system.shell}/customers/{customer_id}")
     settled(page)
     page.locator(".cu-customer summary", has_text="Sell a plan").click()
     choice = page.locator("#cu-sell-plan option", has_text=plan).get_attribute("value")
@@ -86,10 +85,10 @@ def test_an_admin_sets_up_a_plan_and_an_expert_who_then_gets_the_offer(system, p
     expect(page.locator(".cu-customer .cu-plans")).to_contain_text(product)
 
     staff = StaffBrowser(system.shell)
-    form_html = staff.fragment(f"/customers/{CUSTOMER}/tickets/new").text
+    form_html = staff.fragment(f"/customers/{customer_id}/tickets/new").text
     product_id = re.search(rf'<option value="(\d+)"[^>]*>\s*{re.escape(product)}', form_html).group(1)
     slots = re.findall(r'<option value="(\d{4}-\d\d-\d\d \w+)"', form_html)
-    ticket_id = ticket_id_of(staff.raise_ticket(CUSTOMER, product_id, slots[2:4]))
+    ticket_id = ticket_id_of(staff.raise_ticket(customer_id, product_id, slots[2:4]))
 
     offer, *_ = texts_to(system, number, timeout=60, containing=f"N-{ticket_id}")
     link = re.search(r"Accept: (\S+)", offer["text"]).group(1)

@@ -228,7 +228,7 @@ class System:
         self._binding[name] = (port, log.stat().st_size if log.exists() else 0)
         metrics = self.root / "metrics" / name
         shutil.rmtree(metrics, ignore_errors=True)
-        metrics.mkdir(parents=True)
+        metrics.mkdir(parents=True, exist_ok=True)  # a live worker sharing it may write a file mid-removal
         env = {**(env or self.env), "PROMETHEUS_MULTIPROC_DIR": str(metrics)}
         self._spawn(name, gunicorn(factory, "127.0.0.1", port, 2, threads, access_log=str(self.root / f"{name}-access.log"),
                                    graceful_timeout_s=None), env)

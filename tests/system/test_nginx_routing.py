@@ -20,6 +20,7 @@ import requests
 
 from foundation.config import load_settings
 from sysops import nginx
+from tests.support.legacy_customers import add_customers
 from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
@@ -90,19 +91,33 @@ def _journey(system, base: str, crew: Crew) -> None:
 
 
 class RaisingCalls:
-    """Call-centre staff raising tickets through nginx one after the other; a raise that is not
-    answered 201 is sent again with the same form (its raise key) until it is, as a person would."""
+    """Call-centre staff raising tickets through nginx one after the other, for the customers in turn;
+    a raise that is not answered 201 is sent again with the same form (its raise key) until it is, as a
+    person would."""
 
-    def __init__(self, base: str, crew: Crew):
-        self.staff, self.customer_id, self.product_id = StaffBrowser(base), crew.customer_id, str(crew.product_id)
+    def __init__(self, base: str, customer_ids: list[int], product_id: int):
+        self.staff, self.customer_ids, self.product_id = StaffBrowser(base), customer_ids, str(product_id)
         self.acknowledged: dict[str, int] = {}  # description -> ticket id
         self.refusals: list[int | str] = []
         self.stop = threading.Event()
+        self.failure: BaseException | None = None  # what ended the calls early, reported by wait_for
 
     def run(self) -> None:
+        try:
+            self._raise_until_stopped()
+        except BaseException as exc:  # noqa: BLE001 - handed to the test's thread, which reports it
+            self.failure = exc
+            self.stop.set()
+
+    def _raise_until_stopped(self) -> None:
         n = 0
         while not self.stop.is_set():
-            form = self.staff.fragment(f"/customers/{self.customer_id}/tickets/new")
+            customer_id = self.customer_ids[n % len(self.customer_ids)]
+            try:
+                form = self.staff.fragment(f"/customers/{customer_id}/tickets/new")
+            except requests.RequestException as exc:  # no answer in time while the graph fails over: read again
+                self.refusals.append(type(exc).__name__)
+                continue
             if form.status_code != 200 or 'name="raise_key"' not in form.text:
                 # (the form reads the customer's plans from the graph: while it fails over, the page's
                 # fallback stands in for the form, as for any fragment that cannot answer)
@@ -114,7 +129,7 @@ class RaisingCalls:
             description = f"Failover raise {n}: the screen stays black"
             while not self.stop.is_set():
                 try:
-                    answer = self.staff.post(f"/customers/{self.customer_id}/tickets", {
+                    answer = self.staff.post(f"/customers/{customer_id}/tickets", {
                         "product_id": self.product_id, "description": description, "slots": [slots[n % 20]],
                         "raise_key": key})
                 except requests.RequestException as exc:
@@ -130,13 +145,17 @@ class RaisingCalls:
 
     def wait_for(self, count: int) -> None:
         while len(self.acknowledged) < count:
-            assert not self.stop.wait(0.05)
+            if self.stop.wait(0.05):
+                raise AssertionError(f"the calls stopped at {len(self.acknowledged)} acknowledged raises, "
+                                     f"refusals {self.refusals[-20:]}") from self.failure
 
 
 def test_killing_the_graph_primary_an_instance_and_a_worker_mid_traffic_loses_no_ticket(routed):
     system, base = routed
     crew = two_experts(system)
-    calls = RaisingCalls(base, crew)
+    # Customers on the crew's plan, which allows each 50 open tickets: the calls may raise more than that.
+    more = add_customers(system.env["DATABASE_URL"], 3, product_ids=[crew.product_id], plan_id=crew.plan_id)
+    calls = RaisingCalls(base, [crew.customer_id, *(c["id"] for c in more)], crew.product_id)
     traffic = threading.Thread(target=calls.run, daemon=True)
     traffic.start()
     timer = threading.Timer(600, calls.stop.set)  # a hung system fails the test rather than the run

@@ -29,8 +29,9 @@ def _ticket(system, ticket_id):
 
 
 def _redispatched(ticket) -> bool:
-    return ticket["allocations"][0]["state"] == "timed_out" and (
-        len(ticket["allocations"]) > 1 or ticket["status"] == "unassigned")
+    """Timed out and offered to the next expert. (Closing the offer and the next offer are two writes:
+    between them the ticket reads unassigned with one allocation.)"""
+    return ticket["allocations"][0]["state"] == "timed_out" and len(ticket["allocations"]) > 1
 
 
 @pytest.mark.slow
@@ -55,15 +56,19 @@ def test_the_worker_stays_up_through_a_graph_outage_and_finishes_due_offers_afte
     deadline = time.monotonic() + 30
     ticket = _ticket(system, ticket_id)
     while not _redispatched(ticket) and time.monotonic() < deadline:
-        time.sleep(0.2)  # timed out, then offered to the next expert or queued for staff
+        time.sleep(0.2)  # timed out, then offered to the next expert
         ticket = _ticket(system, ticket_id)
     assert worker.poll() is None and system.processes["worker"] is worker  # the same process all along
     assert ticket["allocations"][0]["expert_id"] == first_expert
     assert ticket["allocations"][0]["state"] == "timed_out"
-    # Then the other expert, who is free at every slot (that offer runs out after 3 s too, so it may be
-    # seen already timed out on a busy machine).
-    assert [(a["expert_id"], a["state"] in ("offered", "timed_out")) for a in ticket["allocations"][1:]] == [
-        (crew.other(first_expert), True)], ticket["allocations"]
+    if len(ticket["allocations"]) == 1:
+        # The graph just back may refuse the next offer's write once: the ticket then waits, visible, in
+        # the staff's queue of unassigned tickets rather than being offered.
+        assert ticket["status"] == "unassigned", ticket
+    else:  # the other expert, who is free at every slot (that offer runs out after 3 s too, so it may be
+        # seen already timed out on a busy machine)
+        assert [(a["expert_id"], a["state"] in ("offered", "timed_out")) for a in ticket["allocations"][1:]] == [
+            (crew.other(first_expert), True)], ticket["allocations"]
     deadline = time.monotonic() + 10  # it logs its recovery once the step that did the work returns
     while "working again after" not in (system.root / "worker.log").read_text() and time.monotonic() < deadline:
         time.sleep(0.1)

@@ -18,11 +18,11 @@ from sqlalchemy import select
 from foundation.vocabulary import PERIODS, SLOT_LENGTH
 from shell_app.db import make_engine, make_session_factory
 from shell_app.models import Contract, Customer, LegacyTicket, TicketSlot
-from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.graph.identity_support import PASSWORD
 from tests.support.legacy_customers import add_customers
 
-from ..system.conftest import StaffBrowser, _bridge
-from ..system.journeys import TAKEN_ON_FIRST_NAME, locale_of, take_on_expert
+from ..system.conftest import _bridge
+from ..system.journeys import TAKEN_ON_FIRST_NAME, admin_signed_in, expert_with_account
 from ..system.test_notifications_system import choose_channel
 from .a11y import accessibility_problems, broken_words
 from .conftest import log_in
@@ -79,11 +79,9 @@ class OnDuty(NamedTuple):
 
 def expert_on_duty(system) -> OnDuty:
     """An expert of the test's own, taken on by an admin for the catalogue's first product, with an account."""
-    url = system.env["DATABASE_URL"]
-    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
     product_id = _bridge(system, "/products").json()["items"][0]["id"]
-    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
-    return OnDuty(expert_id, TAKEN_ON_FIRST_NAME, legacy_account(url, role="expert", expert_id=expert_id).username)
+    expert_id, username = expert_with_account(system, admin_signed_in(system), product_id)
+    return OnDuty(expert_id, TAKEN_ON_FIRST_NAME, username)
 
 
 @pytest.mark.parametrize("width", [360, 390])

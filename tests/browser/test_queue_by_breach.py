@@ -8,11 +8,11 @@ import datetime as dt
 
 from playwright.sync_api import expect
 
-from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.legacy_customers import add_customers
 
 from ..system.conftest import StaffBrowser, ticket_id_of
 from ..system.crew import product_and_plan
+from ..system.journeys import admin_signed_in
 from .a11y import accessibility_problems
 from .conftest import log_in, settled
 
@@ -29,7 +29,7 @@ def holder_of(system, staff: StaffBrowser, admin: StaffBrowser, accept_hours: st
 
 def test_the_queue_lists_the_ticket_nearest_its_breach_first(system, page):
     staff = StaffBrowser(system.shell)
-    admin = StaffBrowser(system.shell, legacy_account(system.env["DATABASE_URL"], role="admin").username, PASSWORD)
+    admin = admin_signed_in(system)
     slow_customer, slow_product, slots = holder_of(system, staff, admin, "16")
     fast_customer, fast_product, fast_slots = holder_of(system, staff, admin, "4")
     slow = ticket_id_of(staff.raise_ticket(slow_customer, slow_product, slots[-1:]))  # raised first

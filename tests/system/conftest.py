@@ -22,7 +22,7 @@ class StaffBrowser:
     """A logged-in legacy session driven over HTTP, as htmx would (HX-Request + CSRF header)."""
 
     def __init__(self, base: str, username: str = "callcentre", password: str = "sysops-demo"):
-        self.base = base
+        self.base, self.username = base, username
         self.http = requests.Session()
         page = self.http.get(f"{base}/login", timeout=10).text
         token = re.search(r'name="csrf_token" value="([^"]+)"', page).group(1)

@@ -18,7 +18,7 @@ from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.legacy_customers import add_customers
 
 from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
-from .journeys import locale_of, take_on_expert
+from .journeys import admin_signed_in, expert_with_account
 
 
 @dataclass(frozen=True)
@@ -44,13 +44,11 @@ def two_experts(system) -> Crew:
     available at every half-day in the customer's locale; the product has a knowledge-base article. The
     customer's plan allows 50 open tickets (a test may raise dozens for them)."""
     url = system.env["DATABASE_URL"]
-    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    admin = admin_signed_in(system)
     product_id, plan_id = product_and_plan(system, admin)
     customer = add_customers(url, 1, product_ids=[product_id], plan_id=plan_id)[0]
-    locale_id = locale_of(url)
-    expert_ids = (take_on_expert(system, admin, product_id, locale_id),
-                  take_on_expert(system, admin, product_id, locale_id))
-    usernames = {x: legacy_account(url, role="expert", expert_id=x).username for x in expert_ids}
+    usernames = dict(expert_with_account(system, admin, product_id) for _ in range(2))
+    expert_ids = tuple(usernames)
     created = _bridge(system, "/kb/articles", "POST", json={
         "title": f"Resetting product {product_id} after a display fault", "product_id": product_id,
         "body": "Hold the power button for ten seconds, then check the display cable.", "tags": ["display"]})

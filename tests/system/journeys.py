@@ -96,6 +96,19 @@ def locale_of(url: str) -> int:
         engine.dispose()
 
 
+def admin_signed_in(system: System) -> StaffBrowser:
+    """An admin account of the test's own, signed in at the system's front door."""
+    return StaffBrowser(system.shell, legacy_account(system.env["DATABASE_URL"], role="admin").username, PASSWORD)
+
+
+def expert_with_account(system: System, admin: StaffBrowser, product_id: int) -> tuple[int, str]:
+    """An expert `admin` takes on for the product (in the first locale, at any half-day) and their own
+    account (PASSWORD): (id, username)."""
+    url = system.env["DATABASE_URL"]
+    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
+    return expert_id, legacy_account(url, role="expert", expert_id=expert_id).username
+
+
 def take_on_expert(system: System, admin: StaffBrowser, product_id: int, locale_id: int) -> int:
     """An expert taken on by an admin at the experts service, serving the product in the locale at any
     half-day; their id."""
@@ -133,14 +146,12 @@ def enrol(system: System, own_product: bool = False) -> People:
     url = system.env["DATABASE_URL"]
     customers = (add_customers(url, 3, product_ids=[add_product(url)], roomiest_plan=True) if own_product
                  else add_customers(url, 3))
-    admin = legacy_account(url, role="admin").username
-    locale_id = locale_of(url)
-    expert_id = take_on_expert(system, StaffBrowser(system.shell, admin, PASSWORD), customers[0]["product_ids"][0],
-                               locale_id)
+    admin = admin_signed_in(system)
+    expert_id, expert = expert_with_account(system, admin, customers[0]["product_ids"][0])
     return People(customers, legacy_account(url, role="call_centre").username,
-                  legacy_account(url, role="manager").username, admin,
+                  legacy_account(url, role="manager").username, admin.username,
                   legacy_account(url, role="customer", customer_id=customers[0]["id"]).username,
-                  legacy_account(url, role="expert", expert_id=expert_id).username, expert_id, locale_id)
+                  expert, expert_id, locale_of(url))
 
 
 def not_starting_soon(slots: list[str]) -> list[str]:

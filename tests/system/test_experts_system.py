@@ -14,12 +14,12 @@ from foundation.tokens import Principal
 from foundation.vocabulary import PERIODS
 from shell_app.db import make_engine
 from shell_app.models import Contract, LegacyTicket, TicketHistory, TicketSlot
-from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.graph.identity_support import PASSWORD
 from tests.support.keys import mint
 
 from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, offered_expert, settled, ticket_id_of
 from .crew import own_product, raise_for, two_experts
-from .journeys import locale_of, take_on_expert
+from .journeys import admin_signed_in, expert_with_account
 
 
 def test_an_expert_cannot_see_or_act_on_another_experts_tickets(system):
@@ -63,11 +63,10 @@ def test_an_offer_times_out_on_the_experts_pages_and_goes_to_the_next_expert(sys
 
 def test_profile_changes_take_effect_in_assignment_at_once(system):
     crew = two_experts(system)
-    url = system.env["DATABASE_URL"]
     # A third expert, taken on for another product, signs in and changes their profile.
-    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
-    third = take_on_expert(system, admin, own_product(system, admin), locale_of(url))
-    expert = ExpertBrowser(system.shell, legacy_account(url, role="expert", expert_id=third).username, PASSWORD)
+    admin = admin_signed_in(system)
+    third, username = expert_with_account(system, admin, own_product(system, admin))
+    expert = ExpertBrowser(system.shell, username, PASSWORD)
     form = expert.page("/profile").text
     assert "Products I can fix" in form
     # They take on the crew's product and its customer's locale, work every half-day: the crew goes off.

@@ -23,7 +23,7 @@ from tests.support.local_system import System
 from tests.support.nginx_front import NGINX, NginxFront
 
 from .conftest import StaffBrowser, ticket_id_of
-from .journeys import Tally, journeys, keep_working, page_seen
+from .journeys import Tally, admin_signed_in, journeys, keep_working, page_seen
 
 FREEZE_S = 30.0
 
@@ -104,7 +104,7 @@ def test_an_admin_opens_a_customers_account_and_the_link_reaches_them_through_th
     of the notifications service to the customer; it opens at the front door's own address."""
     url = system.env["DATABASE_URL"]
     customer, = add_customers(url, 1)
-    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
+    admin = admin_signed_in(system)
     assert page_seen(admin, admin.http.get(f"{system.shell}/customers/{customer['id']}", timeout=30))[0]  # in the service now
     name = f"cust-{customer['id']}-{time.time_ns() % 10**6}"
     opened = admin.http.post(f"{system.shell}/fragments/identity/admin/accounts/new", timeout=30, data={

@@ -14,14 +14,13 @@ import requests
 
 from foundation.mail import message_id
 from foundation.tokens import Principal
-from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.keys import mint
 from tests.support.legacy_customers import add_customers
 from tests.support.local_system import MAIL_FROM, System, mailing_system
 from tests.support.smtp import SmtpServer
 
 from .conftest import StaffBrowser, ticket_id_of
-from .journeys import locale_of, take_on_expert, text_seen
+from .journeys import admin_signed_in, locale_of, take_on_expert, text_seen
 
 
 @pytest.fixture(scope="module")
@@ -108,9 +107,8 @@ def test_a_customer_who_prefers_texts_gets_a_text_and_a_number_the_gateway_refus
     # An expert whose phone number the gateway refuses: the message goes by email instead, and says so.
     # The number is the experts service's (its published profile, read at every contact): set there, on
     # an expert the test takes on.
-    url = system.env["DATABASE_URL"]
-    admin = StaffBrowser(system.shell, legacy_account(url, role="admin").username, PASSWORD)
-    expert_id = take_on_expert(system, admin, customer["product_ids"][0], locale_of(url))
+    expert_id = take_on_expert(system, admin_signed_in(system), customer["product_ids"][0],
+                               locale_of(system.env["DATABASE_URL"]))
     with system.graph_store() as store:
         expert = store.backend.read("MATCH (x:Expert {id: $id}) RETURN x.email AS email", {"id": expert_id})[0]
         store.backend.write("MATCH (x:Expert {id: $id}) SET x.phone = 'not a number'", {"id": expert_id})

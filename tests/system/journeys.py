@@ -83,7 +83,7 @@ def text_seen(browser, response) -> str:
 
 def refusal(page: str) -> str:
     """What a form said was wrong with a field (the first), for the tally's reasons."""
-    found = re.search(r'id="err-([\w-]+)"[^>]*>([^<]{1,200})<', page)
+    found = re.search(r'id="(?:[a-z]+-)?err-([\w-]+)"[^>]*>([^<]{1,200})<', page)
     return f" ({found.group(1)}: {found.group(2).strip()})" if found else ""
 
 
@@ -117,7 +117,7 @@ def take_on_expert(system: System, admin: StaffBrowser, product_id: int, locale_
         "csrf_token": admin.csrf, "first_name": TAKEN_ON_FIRST_NAME, "last_name": f"Fixer{number}",
         "email": f"frieda{number}@example.com", "phone": "07700900555", "skills": [str(product_id)],
         "locales": [str(locale_id)], "weekly": ALL_HALF_DAYS}, headers={"HX-Request": "true"})
-    assert answer.status_code == 200 and "is taken on" in answer.text, answer.text[:500]
+    assert answer.status_code == 200 and "is taken on" in answer.text, (answer.status_code, refusal(answer.text))
     with system.graph_store() as store:
         rows = store.backend.read("MATCH (e:Expert) WHERE e.last_name = $name RETURN e.id AS id",
                                   {"name": f"Fixer{number}"})

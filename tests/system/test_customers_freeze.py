@@ -2,8 +2,8 @@
 by SIGSTOP for 60 s (it accepts connections and never answers), staff and a customer raise tickets, an
 expert is offered them and accepts, every person's page answers, an uncovered product is still refused;
 after the thaw nothing acknowledged is missing. The screens and sign-in stay up (iteration 5 takes those
-out); this test's own data: its customers and accounts, and an expert it takes on, made the only one
-for the customer's product and area."""
+out); this test's own data: its customers and accounts, covered for a product of the test's own, and
+an expert it takes on, the only one who serves that product."""
 from __future__ import annotations
 
 import os
@@ -14,10 +14,12 @@ import time
 import pytest
 
 from fragments.customers.published.customers_v1 import CustomerRows
-from tests.graph.identity_support import PASSWORD
+from tests.graph.identity_support import PASSWORD, legacy_account
+from tests.support.legacy_customers import add_customers
 
-from .conftest import ALL_HALF_DAYS, ExpertBrowser, StaffBrowser, _bridge, offered_expert, settled, ticket_id_of
-from .journeys import enrol, not_starting_soon, page_seen
+from .conftest import ExpertBrowser, StaffBrowser, offered_expert, settled, ticket_id_of
+from .crew import product_and_plan
+from .journeys import admin_signed_in, expert_with_account, not_starting_soon, page_seen
 
 FREEZE_S = 60.0
 
@@ -31,16 +33,6 @@ def system(tmp_path_factory):
     running.stop()
 
 
-def _only_expert_for(system, customer_id: int, product_id: int, expert_id: int) -> None:
-    with system.graph_store() as store:
-        locale_id = CustomerRows(store.backend).customer(customer_id)["locale"]["id"]
-        for expert in _bridge(system, "/experts?limit=200").json()["items"]:
-            store.experts.set_availability(expert["id"], [], [])
-        store.experts.set_skills(expert_id, [{"product_id": product_id, "level": 3}])
-        store.experts.set_locales(expert_id, [locale_id])
-        store.experts.set_availability(expert_id, ALL_HALF_DAYS, [])
-
-
 def _uncovered(system, customer_id: int, covered: list[str]) -> int:
     with system.graph_store() as store:
         products = [p["id"] for p in CustomerRows(store.backend).products()]
@@ -48,17 +40,21 @@ def _uncovered(system, customer_id: int, covered: list[str]) -> int:
 
 
 def test_sixty_seconds_of_a_frozen_monolith_stop_no_raise_no_offer_no_acceptance(system):
-    people = enrol(system)  # the test's own customers, accounts and expert (taken on for the first's product)
-    mine = people.customers[0]
-    customer_id, product = mine["id"], mine["product_ids"][0]
-    staff = StaffBrowser(system.shell, people.staff, PASSWORD)
-    customer = StaffBrowser(system.shell, people.customer, PASSWORD)
+    # A product and plan of the test's own (an admin adds them at the customers service, which owns the
+    # catalogue here), a customer on that plan, and the only expert who serves the product.
+    url = system.env["DATABASE_URL"]
+    admin = admin_signed_in(system)
+    product, plan_id = product_and_plan(system, admin)
+    customer_id = add_customers(url, 1, product_ids=[product], plan_id=plan_id)[0]["id"]
+    expert_id, expert_username = expert_with_account(system, admin, product)
+    staff = StaffBrowser(system.shell, legacy_account(url, role="call_centre").username, PASSWORD)
+    customer = StaffBrowser(system.shell, legacy_account(url, role="customer", customer_id=customer_id).username,
+                            PASSWORD)
     covered, offered = staff.raise_form(customer_id)
     assert str(product) in covered, covered
     slots = not_starting_soon(offered)  # none starts while the test raises for it, whatever the hour
     uncovered = _uncovered(system, customer_id, covered)
-    _only_expert_for(system, customer_id, product, people.expert_id)
-    expert = ExpertBrowser(system.shell, people.expert, PASSWORD)
+    expert = ExpertBrowser(system.shell, expert_username, PASSWORD)
 
     frozen = system.processes["bridge"].pid
     os.killpg(frozen, signal.SIGSTOP)
@@ -71,7 +67,7 @@ def test_sixty_seconds_of_a_frozen_monolith_stop_no_raise_no_offer_no_acceptance
             ticket_id = ticket_id_of(answer)
             acknowledged.append(ticket_id)
             try:
-                assert offered_expert(system, ticket_id, timeout=20) == people.expert_id
+                assert offered_expert(system, ticket_id, timeout=20) == expert_id
             except AssertionError:
                 with system.graph_store() as store:
                     raise AssertionError(store.tickets.record(ticket_id)) from None

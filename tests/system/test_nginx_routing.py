@@ -117,6 +117,7 @@ class RaisingCalls:
                 form = self.staff.fragment(f"/customers/{customer_id}/tickets/new")
             except requests.RequestException as exc:  # no answer in time while the graph fails over: read again
                 self.refusals.append(type(exc).__name__)
+                self.stop.wait(0.1)
                 continue
             if form.status_code != 200 or 'name="raise_key"' not in form.text:
                 # (the form reads the customer's plans from the graph: while it fails over, the page's

@@ -18,7 +18,7 @@ from tests.graph.identity_support import PASSWORD, legacy_account
 from tests.support.legacy_customers import add_customers
 
 from .conftest import ExpertBrowser, StaffBrowser, _bridge, ticket_id_of
-from .journeys import admin_signed_in, expert_with_account
+from .journeys import admin_signed_in, expert_with_account, locale_of
 
 
 @dataclass(frozen=True)
@@ -47,7 +47,8 @@ def two_experts(system) -> Crew:
     admin = admin_signed_in(system)
     product_id, plan_id = product_and_plan(system, admin)
     customer = add_customers(url, 1, product_ids=[product_id], plan_id=plan_id)[0]
-    usernames = dict(expert_with_account(system, admin, product_id) for _ in range(2))
+    locale_id = locale_of(url)
+    usernames = dict(expert_with_account(system, admin, product_id, locale_id) for _ in range(2))
     expert_ids = tuple(usernames)
     created = _bridge(system, "/kb/articles", "POST", json={
         "title": f"Resetting product {product_id} after a display fault", "product_id": product_id,

@@ -101,11 +101,12 @@ def admin_signed_in(system: System) -> StaffBrowser:
     return StaffBrowser(system.shell, legacy_account(system.env["DATABASE_URL"], role="admin").username, PASSWORD)
 
 
-def expert_with_account(system: System, admin: StaffBrowser, product_id: int) -> tuple[int, str]:
-    """An expert `admin` takes on for the product (in the first locale, at any half-day) and their own
-    account (PASSWORD): (id, username)."""
+def expert_with_account(system: System, admin: StaffBrowser, product_id: int,
+                        locale_id: int | None = None) -> tuple[int, str]:
+    """An expert `admin` takes on for the product (in the locale, by default the first, at any half-day)
+    and their own account (PASSWORD): (id, username)."""
     url = system.env["DATABASE_URL"]
-    expert_id = take_on_expert(system, admin, product_id, locale_of(url))
+    expert_id = take_on_expert(system, admin, product_id, locale_of(url) if locale_id is None else locale_id)
     return expert_id, legacy_account(url, role="expert", expert_id=expert_id).username
 
 
@@ -146,12 +147,12 @@ def enrol(system: System, own_product: bool = False) -> People:
     url = system.env["DATABASE_URL"]
     customers = (add_customers(url, 3, product_ids=[add_product(url)], roomiest_plan=True) if own_product
                  else add_customers(url, 3))
-    admin = admin_signed_in(system)
-    expert_id, expert = expert_with_account(system, admin, customers[0]["product_ids"][0])
+    admin, locale_id = admin_signed_in(system), locale_of(url)
+    expert_id, expert = expert_with_account(system, admin, customers[0]["product_ids"][0], locale_id)
     return People(customers, legacy_account(url, role="call_centre").username,
                   legacy_account(url, role="manager").username, admin.username,
                   legacy_account(url, role="customer", customer_id=customers[0]["id"]).username,
-                  expert, expert_id, locale_of(url))
+                  expert, expert_id, locale_id)
 
 
 def not_starting_soon(slots: list[str]) -> list[str]:
